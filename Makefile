@@ -1,0 +1,48 @@
+# The two commands: `make run` (demo on SQLite, eager tasks) and `make test`.
+SHELL := /bin/sh
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Development defaults; production reads the real environment (see crm_site/settings.py).
+DEV_ENV := DEBUG=true
+
+.PHONY: run test lint format venv migrate seed messages clean
+
+$(VENV)/.installed: pyproject.toml
+	@interp=$$(tools/find-python.sh) || exit 1; \
+	  echo "Using $$interp ($$($$interp -V))"; \
+	  [ -x $(PY) ] || $$interp -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	@mkdir -p var
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(DEV_ENV) $(PY) manage.py seed_demo
+
+run: seed
+	@echo "Serving the demo on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv
+	$(DEV_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: venv
+	$(DEV_ENV) $(PY) manage.py makemessages -l de --ignore=.venv --ignore=var
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from workspaces import views as workspace_views
+
+# Every workspace page lives under /w/<slug>/ (DESIGN.md §4, fence 1).
+workspace_patterns = [
+    path("", include("workspaces.urls")),
+    path("contacts/", include("contacts.urls")),
+    path("history/", include("touchpoints.urls")),
+    path("sales/", include("sales.urls")),
+]
+
+urlpatterns = [
+    path("", workspace_views.root, name="home"),
+    path("accounts/", include("workspaces.account_urls")),
+    path("admin/", admin.site.urls),
+    path("w/<slug:ws>/", include(workspace_patterns)),
+    path("", include("workspaces.public_urls")),
+]
+
+handler403 = "workspaces.errors.permission_denied"
+handler404 = "workspaces.errors.page_not_found"
+handler500 = "workspaces.errors.server_error"

@@ -1,0 +1,1 @@
+"""Models of the marketing app (built in its own issue)."""

@@ -1,0 +1,1 @@
+"""Models of the service app (built in its own issue)."""

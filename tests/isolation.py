@@ -1,0 +1,27 @@
+"""The isolation registry: every workspace URL that takes an object id registers here how to
+make such an object in a given workspace. `tests/workspaces/test_isolation.py` sweeps all URL
+patterns under /w/<slug>/ and fails for any that is not registered.
+
+    from tests.isolation import register
+
+    @register("contacts:detail", "contacts:edit", "contacts:delete")
+    def contact_in(workspace, user):
+        contact = ContactFactory(workspace=workspace)
+        return {"pk": contact.pk}, contact
+
+The factory returns the URL kwargs (without `ws`) and the object whose fields must stay
+unchanged after a POST from another workspace (or None).
+"""
+
+from collections.abc import Callable
+
+REGISTRY: dict[str, Callable] = {}
+
+
+def register(*url_names: str):
+    def decorator(factory):
+        for name in url_names:
+            REGISTRY[name] = factory
+        return factory
+
+    return decorator

@@ -1,0 +1,77 @@
+"""The shared customer history (DESIGN.md §5): one append-only row per touch point.
+
+Deviation noted in the issue: `contact` and `account` are lazy foreign keys ("contacts.Contact")
+so the timeline joins and cascades in the database; touchpoints never imports contacts code.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workspaces.models import WorkspaceOwned
+
+from .channels import CHANNEL_GROUP, Channel
+
+
+class Direction(models.TextChoices):
+    INBOUND = "in", _("Inbound")
+    OUTBOUND = "out", _("Outbound")
+    INTERNAL = "internal", _("Internal")
+
+
+class App(models.TextChoices):
+    CONTACTS = "contacts", _("Contacts")
+    SALES = "sales", _("Sales")
+    MARKETING = "marketing", _("Marketing")
+    SERVICE = "service", _("Service")
+
+
+class Interaction(WorkspaceOwned):
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="interactions", verbose_name=_("contact"),
+    )
+    account = models.ForeignKey(
+        "contacts.Account", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="interactions", verbose_name=_("account"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=64)  # e.g. call.logged, deal.stage_changed
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.OUTBOUND
+    )
+    app = models.CharField(_("app"), max_length=16, choices=App.choices, default=App.CONTACTS)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("notes"), blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=64, blank=True)
+    source_type = models.CharField(max_length=64, blank=True)  # app_label.model of the origin
+    source_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["workspace", "contact", "-occurred_at", "-id"], name="interaction_contact_tl"
+            ),
+            models.Index(
+                fields=["workspace", "account", "-occurred_at", "-id"], name="interaction_account_tl"
+            ),
+            models.Index(fields=["workspace", "source_type", "source_id"], name="interaction_src"),
+            models.Index(fields=["workspace", "-occurred_at", "-id"], name="interaction_ws_time"),
+        ]
+        verbose_name = _("interaction")
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.subject or self.kind}"
+
+    @property
+    def channel_group(self):
+        return CHANNEL_GROUP.get(self.channel)

@@ -1,0 +1,86 @@
+"""The one write path into the shared customer history (DESIGN.md §5)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from workspaces.changelog import ChangeAction, change_record
+
+from .models import App, Direction, Interaction
+
+
+def _same_workspace(workspace_id, obj, label):
+    if obj is not None and obj.workspace_id != workspace_id:
+        raise ValidationError({label: "This record belongs to another workspace."})
+
+
+@transaction.atomic
+def interaction_record(
+    *,
+    workspace,
+    kind: str,
+    channel: str,
+    contact=None,
+    account=None,
+    actor=None,
+    occurred_at=None,
+    direction: str = Direction.OUTBOUND,
+    app: str = App.CONTACTS,
+    subject: str = "",
+    body: str = "",
+    duration_seconds: int | None = None,
+    outcome: str = "",
+    source=None,
+    data: dict | None = None,
+) -> Interaction:
+    """Append one touch point to the history of `contact` and/or `account`.
+
+    Transactional; validates the channel and that every related object is in `workspace`;
+    when only a contact is given, the contact's account is recorded too so the account
+    timeline shows it. Updates the contact's `last_interaction_at`. Records a change event.
+    """
+    if contact is None and account is None:
+        raise ValidationError("A touch point needs a contact or an account.")
+    workspace_id = workspace.pk
+    _same_workspace(workspace_id, contact, "contact")
+    _same_workspace(workspace_id, account, "account")
+    if source is not None:
+        _same_workspace(workspace_id, source, "source")
+    if account is None and contact is not None and contact.account_id:
+        account_id = contact.account_id
+    else:
+        account_id = account.pk if account is not None else None
+    interaction = Interaction(
+        workspace=workspace,
+        contact=contact,
+        account_id=account_id,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        occurred_at=occurred_at or timezone.now(),
+        channel=channel,
+        kind=kind,
+        direction=direction,
+        app=app,
+        subject=subject[:200],
+        body=body,
+        duration_seconds=duration_seconds,
+        outcome=outcome,
+        source_type=source._meta.label_lower if source is not None else "",
+        source_id=source.pk if source is not None else None,
+        data=data or {},
+    )
+    interaction.full_clean(exclude=["contact", "account", "workspace", "actor"])
+    interaction.save()
+    if contact is not None:
+        # Only ever moves forward, in one conditional UPDATE (no read-modify-write race).
+        type(contact).all_workspaces.filter(pk=contact.pk).filter(
+            Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=interaction.occurred_at)
+        ).update(last_interaction_at=interaction.occurred_at)
+    change_record(
+        workspace=workspace, actor=actor, instance=interaction, action=ChangeAction.CREATED,
+        fields=["kind", "channel"],
+    )
+    return interaction
+
+
+__all__ = ["interaction_record"]

@@ -1,0 +1,54 @@
+"""Seed the demo workspace `demo` with one user per role and each app's demo data.
+
+Idempotent: running it again changes nothing that is already there.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from workspaces.models import Workspace
+from workspaces.registry import demo_seeders
+from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
+from workspaces.services import membership_add, workspace_create
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_USERS = [
+    ("owner@demo.example", "Olivia", "Owner", Role.OWNER),
+    ("sales@demo.example", "Sam", "Seller", Role.SALES),
+    ("marketing@demo.example", "Mia", "Marketer", Role.MARKETING),
+    ("service@demo.example", "Sven", "Service", Role.SERVICE),
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the demo workspace 'demo' with one login per role."
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        users = {}
+        with transaction.atomic():
+            for email, first, last, role in DEMO_USERS:
+                user = User.objects.filter(email=email).first()
+                if user is None:
+                    user = User.objects.create_user(
+                        email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
+                    )
+                users[role] = user
+            workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
+            if workspace is None:
+                workspace = workspace_create(
+                    name="Demo GmbH", slug=DEMO_SLUG, owner=users[Role.OWNER],
+                    time_zone="Europe/Berlin", currency="EUR",
+                )
+            for _email, _first, _last, role in DEMO_USERS:
+                membership_add(workspace=workspace, actor=users[Role.OWNER], user=users[role], role=role)
+        with workspace_scope(workspace):
+            for seeder in demo_seeders():
+                seeder.seed(workspace, users, self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo workspace ready: http://127.0.0.1:8000/w/demo/"))
+        self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
+        for email, _first, _last, role in DEMO_USERS:
+            self.stdout.write(f"  {Role(role).label:<14} {email}")

@@ -1,0 +1,59 @@
+"""Resolve the workspace from the URL, check membership, enter the scope (DESIGN.md §4)."""
+
+import zoneinfo
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.utils import timezone, translation
+
+from .models import Membership
+from .scoping import workspace_scope
+
+WORKSPACE_PREFIX = "/w/"
+
+
+class WorkspaceMiddleware:
+    """For every path under /w/<slug>/: 404 unless the user is a member, else set
+    `request.workspace`, `request.membership` and run the view inside the workspace scope
+    and time zone. There is no fallback to a "last used" workspace."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.workspace = None
+        request.membership = None
+        path = request.path_info
+        if not path.startswith(WORKSPACE_PREFIX):
+            return self.get_response(request)
+        slug = path[len(WORKSPACE_PREFIX) :].split("/", 1)[0]
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        membership = (
+            Membership.all_workspaces.select_related("workspace")
+            .filter(workspace__slug=slug, user=request.user)
+            .first()
+        )
+        if membership is None:
+            raise Http404("No such workspace.")
+        request.membership = membership
+        request.workspace = membership.workspace
+        with workspace_scope(request.workspace):
+            timezone.activate(zoneinfo.ZoneInfo(request.workspace.time_zone))
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's locale negotiation, but a signed-in user's chosen language wins."""
+
+    def process_request(self, request):
+        language = getattr(getattr(request, "user", None), "language", "")
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        else:
+            super().process_request(request)

@@ -1,0 +1,202 @@
+"""Tenancy core: users, workspaces, memberships, invitations, and the change log.
+
+Every workspace-owned model inherits `WorkspaceOwned`: its default manager is fail-closed
+(django-scopes raises when no workspace scope is active); `all_workspaces` is the explicit,
+greppable escape hatch.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from .roles import Role
+
+CURRENCIES = [
+    ("EUR", "EUR"),
+    ("USD", "USD"),
+    ("GBP", "GBP"),
+    ("CHF", "CHF"),
+    ("JPY", "JPY"),
+    ("CAD", "CAD"),
+    ("AUD", "AUD"),
+    ("SEK", "SEK"),
+    ("PLN", "PLN"),
+]
+TIME_ZONES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in. Users are global; memberships give them roles in workspaces."""
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("Empty: use the browser's language."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$",
+    _("Use 1-50 lower-case letters, digits and hyphens, not starting or ending with a hyphen."),
+)
+RESERVED_SLUGS = {"admin", "api", "static", "media", "new", "settings", "w"}
+
+
+class Workspace(TimeStamped):
+    """A company using the CRM. Nothing of one workspace is ever visible in another."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("address"), max_length=50, unique=True, validators=[slug_validator])
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONES)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", choices=CURRENCIES)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is reserved.")})
+
+
+class WorkspaceOwned(TimeStamped):
+    """Base for every row that belongs to a workspace (DESIGN.md §4)."""
+
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+    )
+
+    objects = ScopedManager(workspace="workspace")
+    all_workspaces = models.Manager()  # explicit escape hatch: never use in request code
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_workspaces"
+
+
+class Membership(WorkspaceOwned):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SALES)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user")
+        ]
+        indexes = [models.Index(fields=["user", "workspace"], name="membership_user_idx")]
+        verbose_name = _("membership")
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}"
+
+
+class Invitation(WorkspaceOwned):
+    """An emailed invitation to join a workspace with a role. The link is signed and expires."""
+
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SALES)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "email"], name="invitation_ws_email_idx")]
+        verbose_name = _("invitation")
+
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()})"
+
+    @property
+    def is_open(self):
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    DELETED = "deleted", _("deleted")
+    MERGED = "merged", _("merged")
+
+
+class ChangeEvent(models.Model):
+    """The change log (DESIGN.md §8): one row per create/update/delete/merge of a workspace
+    record, written by the service in the same transaction. `id` is the monotonically
+    increasing sequence that the warehouse export and webhooks consume."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=64)  # app_label.modelname
+    object_id = models.BigIntegerField()
+    action = models.CharField(max_length=16, choices=ChangeAction.choices)
+    fields = models.JSONField(default=list, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(workspace="workspace")
+    all_workspaces = models.Manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "id"], name="changeevent_ws_seq_idx"),
+            models.Index(fields=["workspace", "model", "object_id"], name="changeevent_obj_idx"),
+        ]
+        base_manager_name = "all_workspaces"
+
+    def __str__(self):
+        return f"#{self.pk} {self.model}:{self.object_id} {self.action}"

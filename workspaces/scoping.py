@@ -1,0 +1,40 @@
+"""The workspace scope (DESIGN.md §4, fence 2), built on django-scopes.
+
+`workspace_scope(ws)` enters the scope for a request, task or command. Outside a scope every
+workspace-owned default manager raises `ScopeError`. `scopes_disabled()` (re-exported) is the
+greppable escape hatch for the rare global work.
+"""
+
+from contextlib import contextmanager
+
+from django.db import models
+from django_scopes import ScopeError, get_scope, scope, scopes_disabled
+
+__all__ = [
+    "ScopeError",
+    "current_workspace_id",
+    "is_workspace_owned",
+    "scopes_disabled",
+    "workspace_scope",
+]
+
+
+@contextmanager
+def workspace_scope(workspace):
+    """Enter the scope of one workspace (a Workspace or its id)."""
+    workspace_id = getattr(workspace, "pk", workspace)
+    with scope(workspace=workspace_id):
+        yield
+
+
+def current_workspace_id():
+    """The id of the workspace in scope, or None."""
+    value = get_scope().get("workspace")
+    return getattr(value, "pk", value)
+
+
+def is_workspace_owned(model: type[models.Model]) -> bool:
+    """Whether a model carries `workspace` and the fail-closed manager."""
+    return hasattr(model, "all_workspaces") and any(
+        f.name == "workspace" for f in model._meta.get_fields()
+    )

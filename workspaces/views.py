@@ -1,0 +1,36 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .mixins import workspace_view
+from .registry import home_panels_for
+from .selectors import global_search, membership_list_for_user
+
+
+@login_required
+def root(request):
+    """After login: the only workspace, or a choice among several, or an invitation to create one."""
+    memberships = list(membership_list_for_user(user=request.user))
+    if len(memberships) == 1:
+        return redirect("workspace_home", ws=memberships[0].workspace.slug)
+    return render(
+        request, "workspaces/choose.html", {"memberships": memberships, "title": _("Workspaces")}
+    )
+
+
+@workspace_view("contacts.view")
+def home(request):
+    """The workspace home page: the panels the role may see (filled by the apps)."""
+    panels = []
+    for panel in home_panels_for(request.membership.role):
+        panels.append((panel, panel.context(request) if panel.context else {}))
+    return render(request, "workspaces/home.html", {"panels": panels, "title": _("Home")})
+
+
+@workspace_view("contacts.view")
+def search(request):
+    """Global search across the sources the apps registered."""
+    query = request.GET.get("q", "")
+    results = global_search(workspace=request.workspace, role=request.membership.role, query=query)
+    template = "workspaces/search.html#results" if request.htmx else "workspaces/search.html"
+    return render(request, template, {"query": query, "results": results, "title": _("Search")})
