@@ -63,7 +63,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Applications -----------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "workspaces.admin_apps.CRMAdminConfig",  # django.contrib.admin, workspace-scoped
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

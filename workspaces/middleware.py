@@ -8,9 +8,10 @@ from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import timezone, translation
 
 from .models import Membership
-from .scoping import workspace_scope
+from .scoping import scopes_disabled, workspace_scope
 
 WORKSPACE_PREFIX = "/w/"
+ADMIN_PREFIX = "/admin/"
 
 
 class WorkspaceMiddleware:
@@ -25,6 +26,8 @@ class WorkspaceMiddleware:
         request.workspace = None
         request.membership = None
         path = request.path_info
+        if path.startswith(ADMIN_PREFIX):
+            return self.admin(request)
         if not path.startswith(WORKSPACE_PREFIX):
             return self.get_response(request)
         slug = path[len(WORKSPACE_PREFIX) :].split("/", 1)[0]
@@ -41,6 +44,31 @@ class WorkspaceMiddleware:
         request.workspace = membership.workspace
         with workspace_scope(request.workspace):
             timezone.activate(zoneinfo.ZoneInfo(request.workspace.time_zone))
+            try:
+                return self.get_response(request)
+            finally:
+                timezone.deactivate()
+
+    def admin(self, request):
+        """/admin/: platform staff see every workspace; a workspace admin works inside the
+        workspace chosen in the admin (see workspaces.admin_site); others get no scope and
+        the admin site refuses them."""
+        from .admin_site import admin_membership_for
+
+        request.admin_workspace = None
+        user = request.user
+        if not (user.is_authenticated and user.is_active):
+            return self.get_response(request)
+        if user.is_superuser:
+            with scopes_disabled():
+                return self.get_response(request)
+        membership = admin_membership_for(request)
+        if membership is None:
+            return self.get_response(request)
+        request.admin_workspace = membership.workspace
+        request.admin_membership = membership
+        with workspace_scope(membership.workspace):
+            timezone.activate(zoneinfo.ZoneInfo(membership.workspace.time_zone))
             try:
                 return self.get_response(request)
             finally:
