@@ -1,8 +1,17 @@
 """Models of the sales app (one module per area; other modules add their imports here)."""
 
 from .activities import Activity, ActivityType, CalendarFeed
+from .catalog import (
+    Product,
+    ProductCategory,
+    ProductOption,
+    ProductOptionExclusion,
+    ProductOptionValue,
+)
 from .leads import Lead, LeadSource, LeadStatus
 from .pipelines import Deal, DealStageChange, LostReason, Pipeline, Stage, StageKind
+from .quotas import Quota, QuotaPeriod
+from .quotes import Quote, QuoteCounter, QuoteLine, QuoteStatus
 
 __all__ = [
     "Activity",
@@ -17,4 +26,15 @@ __all__ = [
     "Pipeline",
     "Stage",
     "StageKind",
+    "Product",
+    "ProductCategory",
+    "ProductOption",
+    "ProductOptionExclusion",
+    "ProductOptionValue",
+    "Quota",
+    "QuotaPeriod",
+    "Quote",
+    "QuoteCounter",
+    "QuoteLine",
+    "QuoteStatus",
 ]
