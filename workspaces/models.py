@@ -135,7 +135,10 @@ class Membership(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user")
         ]
-        indexes = [models.Index(fields=["user", "workspace"], name="membership_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "workspace"], name="membership_user_idx"),
+            models.Index(fields=["workspace", "created_at", "id"], name="membership_ws_created_idx"),
+        ]
         verbose_name = _("membership")
 
     def __str__(self):
@@ -150,11 +153,15 @@ class Invitation(WorkspaceOwned):
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "email"], name="invitation_ws_email_idx")]
+        indexes = [
+            models.Index(fields=["workspace", "email"], name="invitation_ws_email_idx"),
+            models.Index(fields=["workspace", "created_at", "id"], name="invitation_ws_created_idx"),
+        ]
         verbose_name = _("invitation")
 
     def __str__(self):
