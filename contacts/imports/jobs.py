@@ -1,0 +1,179 @@
+"""Services around an ImportJob: create it from an upload, set its mapping, queue it, preview.
+
+The job row is the truth (DESIGN.md §6): the upload is stored with the job, the task only
+moves `status` forward with conditional updates.
+"""
+
+from itertools import islice
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from workspaces.changelog import ChangeAction, change_record
+
+from ..custom_fields import custom_fields_for
+from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
+from .mapping import RowCleaner, auto_map, target_fields
+from .reading import Format, inspect_upload, iter_rows
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+IDENTITY_FIELDS = {
+    CustomFieldEntity.CONTACT: {"first_name", "last_name", "full_name", "email", "phone", "mobile"},
+    CustomFieldEntity.ACCOUNT: {"name"},
+}
+
+
+def _read_upload(upload) -> bytes:
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20}}
+        )
+    upload.seek(0)
+    return upload.read()
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    workspace,
+    actor,
+    upload,
+    entity: str = CustomFieldEntity.CONTACT,
+    dedupe_mode: str = DedupeMode.UPDATE,
+) -> ImportJob:
+    """Store an uploaded CSV/XLSX as a new job (status "uploaded") with detected encoding,
+    delimiter, headers and an automatic column mapping. Bad files raise a ValidationError
+    keyed "file" and store nothing."""
+    data = _read_upload(upload)
+    try:
+        info = inspect_upload(data, upload.name)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    custom_keys = [c.key for c in custom_fields_for(workspace=workspace, entity=entity)]
+    name = (upload.name or "import").rsplit("/", 1)[-1][:200]
+    job = ImportJob(
+        workspace=workspace,
+        entity=entity,
+        original_name=name,
+        file_format=info.file_format,
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        headers=info.headers,
+        mapping=auto_map(info.headers, entity=entity, custom_keys=custom_keys),
+        dedupe_mode=dedupe_mode,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    extension = "xlsx" if info.file_format == Format.XLSX else "csv"
+    job.file.save(f"import.{extension}", ContentFile(data), save=False)
+    job.full_clean()
+    job.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=job,
+        action=ChangeAction.CREATED,
+        fields=["original_name", "entity"],
+    )
+    return job
+
+
+def mapping_problems(*, job: ImportJob, mapping: dict[str, str]) -> dict[str, str]:
+    """{column index: message} for a mapping that cannot run; "" key for whole-form issues."""
+    known = target_fields(workspace=job.workspace, entity=job.entity)
+    problems, seen = {}, {}
+    for index, field in sorted(mapping.items(), key=lambda kv: int(kv[0])):
+        if not field:
+            continue
+        if field not in known:
+            problems[index] = _("Unknown field “%(field)s”.") % {"field": field}
+        elif field in seen:
+            other = (
+                job.headers[int(seen[field])]
+                if int(seen[field]) < len(job.headers)
+                else seen[field]
+            )
+            problems[index] = _("“%(field)s” is already mapped to the column “%(other)s”.") % {
+                "field": known[field],
+                "other": other,
+            }
+        else:
+            seen[field] = index
+    if not problems and not (set(seen) & IDENTITY_FIELDS[job.entity]):
+        problems[""] = (
+            _("Map at least one of name, email or phone.")
+            if job.entity == CustomFieldEntity.CONTACT
+            else _("Map the company name.")
+        )
+    return problems
+
+
+@transaction.atomic
+def import_job_configure(
+    *, job: ImportJob, actor, mapping: dict[str, str], dedupe_mode: str
+) -> ImportJob:
+    """Set the column mapping and dedupe mode of a job that has not started yet."""
+    if job.status != ImportStatus.UPLOADED:
+        raise ValidationError(_("This import has already started."))
+    problems = mapping_problems(job=job, mapping=mapping)
+    if problems:
+        raise ValidationError({(f"col_{k}" if k else "__all__"): v for k, v in problems.items()})
+    if dedupe_mode not in DedupeMode.values:
+        raise ValidationError({"dedupe_mode": _("Choose update, skip or create.")})
+    job.mapping = {k: v for k, v in mapping.items() if v}
+    job.dedupe_mode = dedupe_mode
+    job.full_clean()
+    job.save(update_fields=["mapping", "dedupe_mode", "updated_at"])
+    change_record(
+        workspace=job.workspace,
+        actor=actor,
+        instance=job,
+        action=ChangeAction.UPDATED,
+        fields=["mapping", "dedupe_mode"],
+    )
+    return job
+
+
+@transaction.atomic
+def import_job_queue(*, job: ImportJob, actor, enqueue: bool = True) -> bool:
+    """Move an uploaded job to "queued" (once: a conditional update) and, after commit, wake
+    the worker. Returns False when the job was already queued or running."""
+    moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED).update(
+        status=ImportStatus.QUEUED
+    )
+    if not moved:
+        return False
+    job.status = ImportStatus.QUEUED
+    change_record(
+        workspace=job.workspace,
+        actor=actor,
+        instance=job,
+        action=ChangeAction.UPDATED,
+        fields=["status"],
+    )
+    if enqueue:
+        from ..tasks import import_run_task
+
+        workspace_id, job_id = job.workspace_id, job.pk
+        transaction.on_commit(lambda: import_run_task.delay(workspace_id, job_id))
+    return True
+
+
+def import_preview(*, job: ImportJob, mapping: dict[str, str] | None = None, rows: int = 10):
+    """The first `rows` data rows as they would be imported: [(line, values, problems)]."""
+    cleaner = RowCleaner(
+        workspace=job.workspace,
+        entity=job.entity,
+        mapping=mapping if mapping is not None else job.mapping,
+    )
+    with job.file.open("rb") as fh:
+        sample = list(
+            islice(
+                iter_rows(
+                    fh, file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter
+                ),
+                rows,
+            )
+        )
+    return [(line, *cleaner.clean(cells)) for line, cells in sample]

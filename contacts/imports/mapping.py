@@ -1,0 +1,505 @@
+"""Which column goes to which field, and turning one row of text into clean field values.
+
+`auto_map(headers, entity)` recognises the headers of common CRM and address-book exports
+(Outlook, Google Contacts, Apple, HubSpot, Salesforce, German exports). `RowCleaner` turns a
+row into {field: value} or a list of readable problems, with the same rules the forms use
+(E.164 phones, lower-cased emails, known choices, real dates).
+"""
+
+import datetime
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..custom_fields import custom_fields_for, custom_value_clean
+from ..models import (
+    Account,
+    AccountSize,
+    Contact,
+    CustomFieldEntity,
+    Education,
+    LifecycleStage,
+    PreferredChannel,
+    Salutation,
+    Sex,
+)
+from ..phones import normalize_email, normalize_phone
+
+CUSTOM_PREFIX = "custom:"
+IGNORE = ""
+
+ADDRESS_FIELDS = {
+    "street": gettext_lazy("Street"),
+    "postal_code": gettext_lazy("Postal code"),
+    "city": gettext_lazy("City"),
+    "region": gettext_lazy("Region / state"),
+    "country": gettext_lazy("Country"),
+}
+
+CONTACT_FIELDS = {
+    "full_name": gettext_lazy("Full name (split into first and last)"),
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "salutation": gettext_lazy("Salutation"),
+    "email": gettext_lazy("Email"),
+    "email2": gettext_lazy("Other email"),
+    "phone": gettext_lazy("Phone"),
+    "mobile": gettext_lazy("Mobile"),
+    "job_title": gettext_lazy("Job title"),
+    "company": gettext_lazy("Company (account)"),
+    **ADDRESS_FIELDS,
+    "date_of_birth": gettext_lazy("Date of birth"),
+    "sex": gettext_lazy("Sex"),
+    "education": gettext_lazy("Education"),
+    "lifecycle_stage": gettext_lazy("Lifecycle stage"),
+    "preferred_channel": gettext_lazy("Preferred channel"),
+    "language": gettext_lazy("Language"),
+    "email_opt_in": gettext_lazy("Email opt-in"),
+    "do_not_call": gettext_lazy("Do not call"),
+    "do_not_mail": gettext_lazy("Do not mail"),
+}
+
+ACCOUNT_FIELDS = {
+    "name": gettext_lazy("Name"),
+    "domain": gettext_lazy("Domain"),
+    "industry": gettext_lazy("Industry"),
+    "size": gettext_lazy("Size"),
+    "phone": gettext_lazy("Phone"),
+    "website": gettext_lazy("Website"),
+    **ADDRESS_FIELDS,
+}
+
+# Normalised header (lower case, letters and digits only) -> field. Covers Outlook, Google
+# Contacts, Apple/vCard exports, HubSpot, Salesforce, Pipedrive and German exports.
+_CONTACT_SYNONYMS = {
+    "full_name": ["name", "fullname", "displayname", "contactname", "vollstandigername"],
+    "first_name": ["firstname", "givenname", "forename", "first", "vorname", "prenom"],
+    "last_name": ["lastname", "surname", "familyname", "last", "nachname", "familienname", "nom"],
+    "salutation": ["salutation", "prefix", "nameprefix", "anrede"],
+    "email": [
+        "email",
+        "emailaddress",
+        "mail",
+        "emailadresse",
+        "email1",
+        "email1value",
+        "primaryemail",
+        "workemail",
+        "businessemail",
+        "emailbusiness",
+        "mailadresse",
+    ],
+    "email2": [
+        "email2",
+        "email2address",
+        "email2value",
+        "otheremail",
+        "secondaryemail",
+        "personalemail",
+        "homeemail",
+        "email2adresse",
+    ],
+    "phone": [
+        "phone",
+        "phonenumber",
+        "businessphone",
+        "workphone",
+        "telephone",
+        "tel",
+        "telefon",
+        "telefonnummer",
+        "phone1value",
+        "primaryphone",
+        "officephone",
+        "telefongeschaftlich",
+        "companymainphone",
+        "homephone",
+        "telefonprivat",
+    ],
+    "mobile": [
+        "mobile",
+        "mobilephone",
+        "cellphone",
+        "cell",
+        "mobilenumber",
+        "handy",
+        "mobil",
+        "mobiltelefon",
+        "mobilfunknummer",
+        "phone2value",
+    ],
+    "job_title": [
+        "jobtitle",
+        "title",
+        "position",
+        "titel",
+        "berufsbezeichnung",
+        "funktion",
+        "organization1title",
+        "organizationtitle",
+    ],
+    "company": [
+        "company",
+        "companyname",
+        "account",
+        "accountname",
+        "organization",
+        "organisation",
+        "organization1name",
+        "organizationname",
+        "firma",
+        "unternehmen",
+        "employer",
+    ],
+    "street": [
+        "street",
+        "address",
+        "streetaddress",
+        "businessstreet",
+        "homestreet",
+        "addressline1",
+        "strasse",
+        "str",
+        "address1street",
+        "mailingstreet",
+        "adresse",
+    ],
+    "postal_code": [
+        "postalcode",
+        "zip",
+        "zipcode",
+        "postcode",
+        "plz",
+        "postleitzahl",
+        "businesspostalcode",
+        "homepostalcode",
+        "address1postalcode",
+        "mailingzip",
+        "mailingpostalcode",
+    ],
+    "city": [
+        "city",
+        "town",
+        "ort",
+        "stadt",
+        "businesscity",
+        "homecity",
+        "address1city",
+        "mailingcity",
+        "wohnort",
+    ],
+    "region": [
+        "region",
+        "state",
+        "province",
+        "county",
+        "bundesland",
+        "businessstate",
+        "homestate",
+        "address1region",
+        "mailingstate",
+        "stateprovince",
+    ],
+    "country": [
+        "country",
+        "land",
+        "countryregion",
+        "businesscountryregion",
+        "homecountryregion",
+        "address1country",
+        "mailingcountry",
+        "staat",
+    ],
+    "date_of_birth": [
+        "birthday",
+        "dateofbirth",
+        "birthdate",
+        "dob",
+        "geburtstag",
+        "geburtsdatum",
+        "born",
+    ],
+    "sex": ["sex", "gender", "geschlecht"],
+    "education": ["education", "educationlevel", "bildung", "bildungsabschluss", "abschluss"],
+    "lifecycle_stage": ["lifecyclestage", "stage", "lifecycle", "leadstatus"],
+    "preferred_channel": ["preferredchannel", "channel", "bevorzugterkanal"],
+    "language": ["language", "sprache", "preferredlanguage", "locale"],
+    "email_opt_in": [
+        "emailoptin",
+        "optin",
+        "newsletter",
+        "marketingoptin",
+        "subscribed",
+        "einwilligung",
+    ],
+    "do_not_call": ["donotcall", "nocalls", "dnc", "nichtanrufen"],
+    "do_not_mail": ["donotmail", "nomail", "keinepost"],
+}
+_ACCOUNT_SYNONYMS = {
+    "name": [
+        "name",
+        "company",
+        "companyname",
+        "account",
+        "accountname",
+        "organization",
+        "organisation",
+        "firma",
+        "unternehmen",
+        "firmenname",
+    ],
+    "domain": ["domain", "companydomain", "companydomainname", "emaildomain"],
+    "industry": ["industry", "branche", "sector"],
+    "size": ["size", "employees", "numberofemployees", "companysize", "mitarbeiter"],
+    "phone": ["phone", "phonenumber", "telephone", "telefon", "mainphone", "businessphone"],
+    "website": ["website", "web", "url", "homepage", "webseite", "websiteurl"],
+    "street": _CONTACT_SYNONYMS["street"] + ["billingstreet"],
+    "postal_code": _CONTACT_SYNONYMS["postal_code"] + ["billingzip", "billingpostalcode"],
+    "city": _CONTACT_SYNONYMS["city"] + ["billingcity"],
+    "region": _CONTACT_SYNONYMS["region"] + ["billingstate"],
+    "country": _CONTACT_SYNONYMS["country"] + ["billingcountry"],
+}
+
+
+def _invert(synonyms):
+    return {alias: field for field, aliases in synonyms.items() for alias in aliases}
+
+
+_LOOKUP = {
+    CustomFieldEntity.CONTACT: _invert(_CONTACT_SYNONYMS),
+    CustomFieldEntity.ACCOUNT: _invert(_ACCOUNT_SYNONYMS),
+}
+
+
+def normalize_header(header: str) -> str:
+    """ "E-mail Address" -> "emailaddress", "Straße" -> "strasse", "Telefon (geschäftlich)"
+    -> "telefongeschaftlich"."""
+    text = (header or "").strip().lower().replace("ß", "ss")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def target_fields(*, workspace, entity: str) -> dict[str, str]:
+    """Field key -> label for the mapping screen, custom fields last ("custom:<key>")."""
+    base = CONTACT_FIELDS if entity == CustomFieldEntity.CONTACT else ACCOUNT_FIELDS
+    fields = {key: str(label) for key, label in base.items()}
+    for custom in custom_fields_for(workspace=workspace, entity=entity):
+        fields[f"{CUSTOM_PREFIX}{custom.key}"] = custom.label
+    return fields
+
+
+def auto_map(headers: list[str], *, entity: str, custom_keys=()) -> dict[str, str]:
+    """{column index as str: field} for the headers it recognises; each field used once."""
+    lookup = dict(_LOOKUP[entity])
+    for key in custom_keys:
+        lookup.setdefault(normalize_header(key), f"{CUSTOM_PREFIX}{key}")
+    mapping, used = {}, set()
+    normalized = [normalize_header(h) for h in headers]
+    # "Title" is a job title, unless the file also has "Job Title" (Outlook): then it is the
+    # salutation. So map the unambiguous headers first.
+    order = sorted(range(len(headers)), key=lambda i: normalized[i] == "title")
+    for index in order:
+        field = lookup.get(normalized[index])
+        if field == "job_title" and normalized[index] == "title" and "job_title" in used:
+            field = "salutation" if entity == CustomFieldEntity.CONTACT else None
+        if field and field not in used:
+            mapping[str(index)] = field
+            used.add(field)
+    if "full_name" in used and ({"first_name", "last_name"} & used):
+        # A "Name" column next to first/last name columns is a display name: ignore it.
+        mapping = {i: f for i, f in mapping.items() if f != "full_name"}
+    return mapping
+
+
+# --- cleaning -------------------------------------------------------------------------------
+
+_TRUE = {"1", "true", "yes", "y", "x", "on", "ja", "j", "wahr", "opted in", "subscribed"}
+_FALSE = {"0", "false", "no", "n", "off", "nein", "falsch", ""}
+_EXTRA_CHOICES = {
+    "sex": {
+        "f": "female",
+        "w": "female",
+        "weiblich": "female",
+        "frau": "female",
+        "woman": "female",
+        "m": "male",
+        "mannlich": "male",
+        "männlich": "male",
+        "mann": "male",
+        "man": "male",
+        "d": "diverse",
+        "divers": "diverse",
+        "x": "diverse",
+    },
+    "salutation": {
+        "mrs": "ms",
+        "miss": "ms",
+        "frau": "ms",
+        "herr": "mr",
+        "mr.": "mr",
+        "ms.": "ms",
+        "mrs.": "ms",
+        "dr.": "dr",
+        "prof": "prof",
+    },
+}
+_CHOICES = {
+    "salutation": Salutation,
+    "sex": Sex,
+    "education": Education,
+    "lifecycle_stage": LifecycleStage,
+    "preferred_channel": PreferredChannel,
+    "size": AccountSize,
+}
+_BOOLEAN = {"email_opt_in", "do_not_call", "do_not_mail"}
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%Y/%m/%d", "%d-%m-%Y")
+
+
+def parse_date(text: str) -> datetime.date:
+    text = text.strip()
+    if "T" in text or " " in text:  # spreadsheets: "1980-05-17 00:00:00"
+        text = text.replace("T", " ").split(" ")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        a, b, year = (int(p) for p in parts)
+        year = year + (1900 if year >= 30 else 2000) if year < 100 else year
+        day, month = (a, b) if a > 12 else (b, a)  # US exports write month first
+        return datetime.date(year, month, day)
+    raise ValueError(text)
+
+
+def _choice_value(field: str, text: str) -> str:
+    enum = _CHOICES[field]
+    wanted = text.strip().lower()
+    for value, label in enum.choices:
+        if wanted in (value.lower(), str(label).lower()):
+            return value
+    extra = _EXTRA_CHOICES.get(field, {}).get(wanted)
+    if extra:
+        return extra
+    allowed = ", ".join(enum.values)
+    raise ValidationError(
+        _("“%(value)s” is not a known %(field)s (use one of: %(allowed)s).")
+        % {"value": text, "field": field.replace("_", " "), "allowed": allowed}
+    )
+
+
+def _boolean(field: str, text: str) -> bool:
+    wanted = text.strip().lower()
+    if wanted in _TRUE:
+        return True
+    if wanted in _FALSE:
+        return False
+    raise ValidationError(
+        _("“%(value)s” is not yes or no (%(field)s).")
+        % {"value": text, "field": field.replace("_", " ")}
+    )
+
+
+class RowCleaner:
+    """Cleans rows for one import: knows the mapping, the model limits and custom fields."""
+
+    def __init__(self, *, workspace, entity: str, mapping: dict[str, str]):
+        self.entity = entity
+        self.model = Contact if entity == CustomFieldEntity.CONTACT else Account
+        self.columns = sorted(((int(i), f) for i, f in mapping.items() if f), key=lambda x: x[0])
+        self.custom = {
+            f"{CUSTOM_PREFIX}{c.key}": c
+            for c in custom_fields_for(workspace=workspace, entity=entity)
+        }
+        self.max_lengths = {
+            f.name: f.max_length
+            for f in self.model._meta.concrete_fields
+            if getattr(f, "max_length", None)
+        }
+        self.max_lengths["company"] = Account._meta.get_field("name").max_length
+
+    def clean(self, cells: list[str]) -> tuple[dict, list[str]]:
+        """({field: value, "custom": {...}}, problems) for one row."""
+        values, custom, problems = {}, {}, []
+        for index, field in self.columns:
+            text = cells[index].strip() if index < len(cells) else ""
+            if not text:
+                continue
+            try:
+                if field in self.custom:
+                    custom[self.custom[field].key] = custom_value_clean(self.custom[field], text)
+                else:
+                    values.update(self._clean_field(field, text))
+            except ValidationError as exc:
+                problems.extend(exc.messages)
+        for key, limit in self.max_lengths.items():
+            value = values.get(key)
+            if isinstance(value, str) and len(value) > limit:
+                problems.append(
+                    _("%(field)s is longer than %(limit)s characters.")
+                    % {"field": key.replace("_", " ").capitalize(), "limit": limit}
+                )
+        missing_required = [
+            c.label
+            for key, c in self.custom.items()
+            if c.required and c.key not in custom and any(f == key for _i, f in self.columns)
+        ]
+        for label in missing_required:
+            problems.append(_("%(label)s is required.") % {"label": label})
+        if custom:
+            values["custom"] = custom
+        if not problems:
+            problems.extend(self._identity_problems(values))
+        return values, problems
+
+    def _identity_problems(self, values: dict) -> list[str]:
+        if self.entity == CustomFieldEntity.ACCOUNT:
+            return [] if values.get("name") else [_("The row has no company name.")]
+        if any(values.get(k) for k in ("first_name", "last_name", "email", "phone", "mobile")):
+            return []
+        return [_("The row has no name, email or phone number.")]
+
+    def _clean_field(self, field: str, text: str) -> dict:
+        if field in ("email", "email2"):
+            email = normalize_email(text)
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ValidationError(
+                    _("“%(value)s” is not a valid email address.") % {"value": text}
+                ) from None
+            return {field: email}
+        if field in ("phone", "mobile"):
+            return {field: normalize_phone(text)}
+        if field == "full_name":
+            first, _sep, last = text.rpartition(" ")
+            return {"first_name": first, "last_name": last} if first else {"last_name": last}
+        if field == "date_of_birth":
+            try:
+                born = parse_date(text)
+            except ValueError:
+                raise ValidationError(
+                    _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": text}
+                ) from None
+            if born > datetime.date.today():
+                raise ValidationError(
+                    _("The date of birth %(value)s is in the future.") % {"value": text}
+                )
+            return {field: born}
+        if field in _CHOICES:
+            return {field: _choice_value(field, text)}
+        if field in _BOOLEAN:
+            return {field: _boolean(field, text)}
+        if field == "website" and not re.match(r"^https?://", text, re.I):
+            text = f"https://{text}"
+        if field == "domain":
+            text = re.sub(r"^https?://", "", text.lower()).split("/")[0].removeprefix("www.")
+        if field == "language":
+            text = text.lower()[:8]
+        return {field: text}

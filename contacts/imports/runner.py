@@ -1,0 +1,403 @@
+"""The batched import (DESIGN.md §11): stream the stored file, validate rows, dedupe against
+indexed keys with one set lookup per key per batch, write with bulk_create/bulk_update,
+append change events with change_record_many, and move the job's counters per batch.
+
+Each batch is one transaction together with its counters, so a crash loses at most the
+batch in flight and a re-run resumes after `processed_rows`. Rejected rows are stored as
+ImportRowError with their line number; they never hold back the valid rows.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+from itertools import batched, islice
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from workspaces.changelog import ChangeAction, change_record_many
+
+from ..models import (
+    Account,
+    Contact,
+    CustomFieldEntity,
+    DedupeMode,
+    ImportJob,
+    ImportRowError,
+    ImportStatus,
+)
+from .mapping import RowCleaner
+from .reading import iter_rows
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+# A job "running" for longer than this without finishing was abandoned (worker lost) and may
+# be resumed; the task's hard time limit is below it.
+STALE_AFTER = datetime.timedelta(hours=2)
+RAW_CELLS_KEPT = 60
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rejected: int = 0
+
+    def add(self, other: "Counts"):
+        for name in ("created", "updated", "skipped", "rejected"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class RunContext:
+    job: ImportJob
+    cleaner: RowCleaner
+    actor: object
+    account_ids: dict[str, int] = field(default_factory=dict)  # lower(name) -> id
+
+
+def _claim(job_id: int) -> ImportJob | None:
+    """Move the job to running (queued -> running, or resume an abandoned run). None when
+    there is nothing to do: done, failed, not queued, or running elsewhere."""
+    now = timezone.now()
+    jobs = ImportJob.objects.filter(pk=job_id)
+    claimed = jobs.filter(status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=now
+    )
+    if not claimed:
+        claimed = jobs.filter(status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER).update(
+            started_at=now
+        )
+    return jobs.select_related("workspace", "created_by").get() if claimed else None
+
+
+def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob:
+    """Run (or resume) the import of job `job_id` inside the current workspace scope.
+
+    Idempotent: a job that is done, failed or running elsewhere is left alone; a resumed job
+    continues after its last committed batch. Returns the job as stored."""
+    job = _claim(job_id)
+    if job is None:
+        return ImportJob.objects.get(pk=job_id)
+    try:
+        if not job.total_rows:
+            total = _count_rows(job)
+            ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+            job.total_rows = total
+        context = RunContext(
+            job=job,
+            cleaner=RowCleaner(workspace=job.workspace, entity=job.entity, mapping=job.mapping),
+            actor=job.created_by,
+        )
+        with job.file.open("rb") as fh:
+            rows = islice(_rows(job, fh), job.processed_rows, None)
+            for batch in batched(rows, batch_size):
+                import_batch(context, list(batch))
+    except SoftTimeLimitExceeded:
+        raise  # the task puts the job back in the queue; it resumes after the last batch
+    except Exception as exc:  # the job row records the failure; nothing is retried blindly
+        logger.exception("import %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+            status=ImportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        return ImportJob.objects.get(pk=job.pk)
+    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+        status=ImportStatus.DONE, finished_at=timezone.now()
+    )
+    return ImportJob.objects.get(pk=job.pk)
+
+
+def _rows(job, fh):
+    return iter_rows(
+        fh, file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter
+    )
+
+
+def _count_rows(job) -> int:
+    with job.file.open("rb") as fh:
+        return sum(1 for _ in _rows(job, fh))
+
+
+@transaction.atomic
+def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Counts:
+    """Import one batch and advance the job's counters in the same transaction."""
+    job = context.job
+    valid, errors = [], []
+    for line, cells in rows:
+        values, problems = context.cleaner.clean(cells)
+        if problems:
+            errors.append(
+                ImportRowError(
+                    workspace_id=job.workspace_id,
+                    job_id=job.pk,
+                    line=line,
+                    reason=" ".join(problems),
+                    raw=cells[:RAW_CELLS_KEPT],
+                )
+            )
+        else:
+            valid.append(values)
+    if job.entity == CustomFieldEntity.ACCOUNT:
+        counts = _write_accounts(context, valid)
+    else:
+        counts = _write_contacts(context, valid)
+    ImportRowError.objects.bulk_create(errors)
+    counts.rejected = len(errors)
+    moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+        processed_rows=F("processed_rows") + len(rows),
+        created_count=F("created_count") + counts.created,
+        updated_count=F("updated_count") + counts.updated,
+        skipped_count=F("skipped_count") + counts.skipped,
+        rejected_count=F("rejected_count") + counts.rejected,
+        updated_at=timezone.now(),
+    )
+    if not moved:  # cancelled or failed meanwhile: write nothing of this batch
+        transaction.set_rollback(True)
+        return Counts()
+    return counts
+
+
+# --- matching ---------------------------------------------------------------------------
+
+
+class Matcher:
+    """Existing and pending records by dedupe key for one batch (dict lookups)."""
+
+    def __init__(self):
+        self.keys: dict[tuple[str, str], object] = {}
+
+    def find(self, keys):
+        for key in keys:
+            if key in self.keys:
+                return self.keys[key]
+        return None
+
+    def remember(self, obj, keys):
+        for key in keys:
+            self.keys.setdefault(key, obj)
+
+
+def _contact_keys(values: dict) -> list[tuple[str, str]]:
+    keys = [("email", values[k]) for k in ("email", "email2") if values.get(k)]
+    keys += [("phone", values[k]) for k in ("phone", "mobile") if values.get(k)]
+    if not keys:  # no email or phone: the exact name is the only thing to recognise it by
+        keys.append(
+            (
+                "name",
+                f"{values.get('first_name', '').lower()}|{values.get('last_name', '').lower()}",
+            )
+        )
+    return keys
+
+
+def _existing_contacts(workspace_id, valid: list[dict]) -> Matcher:
+    """One indexed IN lookup per key column (email, email2, phone, mobile, name)."""
+    emails = {v[k] for v in valid for k in ("email", "email2") if v.get(k)}
+    phones = {v[k] for v in valid for k in ("phone", "mobile") if v.get(k)}
+    last_names = {
+        v.get("last_name", "")
+        for v in valid
+        if not any(v.get(k) for k in ("email", "email2", "phone", "mobile"))
+    }
+    base = Contact.objects.filter(workspace_id=workspace_id).order_by("id")
+    found: dict[int, Contact] = {}
+    for column, wanted in (
+        ("email", emails),
+        ("email2", emails),
+        ("phone", phones),
+        ("mobile", phones),
+        ("last_name", last_names),
+    ):
+        if wanted:
+            for contact in base.filter(**{f"{column}__in": wanted}):
+                found.setdefault(contact.pk, contact)
+    matcher = Matcher()
+    for contact in sorted(found.values(), key=lambda c: c.pk):
+        keys = [("email", e) for e in (contact.email, contact.email2) if e]
+        keys += [("phone", p) for p in (contact.phone, contact.mobile) if p]
+        if not (contact.email or contact.email2 or contact.phone or contact.mobile):
+            keys.append(("name", f"{contact.first_name.lower()}|{contact.last_name.lower()}"))
+        matcher.remember(contact, keys)
+    return matcher
+
+
+def _apply(obj, values: dict) -> list[str]:
+    """Set the non-empty imported values on obj; the names of the fields that changed."""
+    changed = []
+    for name, value in values.items():
+        if name == "custom":
+            merged = {**(obj.custom or {}), **value}
+            if merged != obj.custom:
+                obj.custom = merged
+                changed.append("custom")
+        elif getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def _resolve_accounts(context: RunContext, valid: list[dict]) -> None:
+    """Replace "company" by account_id: case-insensitive match, missing accounts created."""
+    names = {}
+    for values in valid:
+        company = values.pop("company", "").strip()
+        if company:
+            names.setdefault(company.lower(), company)
+            values["_account"] = company.lower()
+    job = context.job
+    unknown = [k for k in names if k not in context.account_ids]
+    if unknown:
+        for account_id, lowered in (
+            Account.objects.filter(workspace_id=job.workspace_id)
+            .annotate(lname=Lower("name"))
+            .filter(lname__in=unknown)
+            .order_by("id")
+            .values_list("id", "lname")
+        ):
+            context.account_ids.setdefault(lowered, account_id)
+    missing = [k for k in unknown if k not in context.account_ids]
+    if missing:
+        new = Account.objects.bulk_create(
+            [Account(workspace_id=job.workspace_id, name=names[k]) for k in missing]
+        )
+        for key, account in zip(missing, new, strict=True):
+            context.account_ids[key] = account.pk
+        change_record_many(
+            workspace=job.workspace_id,
+            actor=context.actor,
+            model=Account,
+            object_ids=[a.pk for a in new],
+            action=ChangeAction.CREATED,
+            fields=["name"],
+        )
+    for values in valid:
+        key = values.pop("_account", None)
+        if key:
+            values["account_id"] = context.account_ids[key]
+
+
+def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
+    job = context.job
+    counts = Counts()
+    _resolve_accounts(context, valid)
+    mode = job.dedupe_mode
+    matcher = (
+        _existing_contacts(job.workspace_id, valid) if mode != DedupeMode.CREATE else Matcher()
+    )
+    new: list[Contact] = []
+    new_ids = set()
+    updates: dict[int, tuple[Contact, set]] = {}
+    for values in valid:
+        keys = _contact_keys(values)
+        match = matcher.find(keys) if mode != DedupeMode.CREATE else None
+        if match is None:
+            contact = Contact(workspace_id=job.workspace_id, **values)
+            new.append(contact)
+            new_ids.add(id(contact))
+            matcher.remember(contact, keys)
+            counts.created += 1
+        elif mode == DedupeMode.SKIP:
+            counts.skipped += 1
+        else:
+            changed = _apply(match, values)
+            if not changed:
+                counts.skipped += 1
+            elif id(match) in new_ids:
+                counts.updated += 1  # a later row of the file completed a new record
+            else:
+                counts.updated += 1
+                updates.setdefault(match.pk, (match, set()))[1].update(changed)
+            matcher.remember(match, keys)
+    if new:
+        Contact.objects.bulk_create(new)
+        fields = sorted({k.removesuffix("_id") for c in valid for k in c})
+        change_record_many(
+            workspace=job.workspace_id,
+            actor=context.actor,
+            model=Contact,
+            object_ids=[c.pk for c in new],
+            action=ChangeAction.CREATED,
+            fields=fields,
+        )
+    _bulk_update(context, Contact, updates)
+    return counts
+
+
+def _bulk_update(context, model, updates: dict[int, tuple[object, set]]) -> None:
+    if not updates:
+        return
+    now = timezone.now()
+    all_fields = set()
+    by_fields: dict[tuple, list[int]] = {}
+    for pk, (obj, changed) in updates.items():
+        obj.updated_at = now
+        names = {"account" if f == "account_id" else f for f in changed}
+        all_fields |= names
+        by_fields.setdefault(tuple(sorted(names)), []).append(pk)
+    model.objects.bulk_update(
+        [obj for obj, _c in updates.values()], [*sorted(all_fields), "updated_at"]
+    )
+    for fields, ids in by_fields.items():
+        change_record_many(
+            workspace=context.job.workspace_id,
+            actor=context.actor,
+            model=model,
+            object_ids=ids,
+            action=ChangeAction.UPDATED,
+            fields=fields,
+        )
+
+
+def _write_accounts(context: RunContext, valid: list[dict]) -> Counts:
+    job = context.job
+    counts = Counts()
+    mode = job.dedupe_mode
+    names = {v["name"].lower() for v in valid}
+    existing: dict[str, Account] = {}
+    if mode != DedupeMode.CREATE and names:
+        for account in (
+            Account.objects.filter(workspace_id=job.workspace_id)
+            .annotate(lname=Lower("name"))
+            .filter(lname__in=names)
+            .order_by("id")
+        ):
+            existing.setdefault(account.lname, account)
+    new: list[Account] = []
+    updates: dict[int, tuple[Account, set]] = {}
+    for values in valid:
+        key = values["name"].lower()
+        match = existing.get(key) if mode != DedupeMode.CREATE else None
+        if match is None:
+            account = Account(workspace_id=job.workspace_id, **values)
+            new.append(account)
+            if mode != DedupeMode.CREATE:
+                existing[key] = account
+            counts.created += 1
+        elif mode == DedupeMode.SKIP:
+            counts.skipped += 1
+        else:
+            changed = _apply(match, values)
+            if not changed:
+                counts.skipped += 1
+            else:
+                counts.updated += 1
+                if match.pk:
+                    updates.setdefault(match.pk, (match, set()))[1].update(changed)
+    if new:
+        Account.objects.bulk_create(new)
+        fields = sorted({k for v in valid for k in v})
+        change_record_many(
+            workspace=job.workspace_id,
+            actor=context.actor,
+            model=Account,
+            object_ids=[a.pk for a in new],
+            action=ChangeAction.CREATED,
+            fields=fields,
+        )
+    _bulk_update(context, Account, updates)
+    return counts
