@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("", include("workspaces.public_urls")),
+    path("", include("sales.public_urls")),  # web-to-lead form, calendar feeds
 ]
 
 handler403 = "workspaces.errors.permission_denied"

@@ -5,3 +5,110 @@ from django.utils.translation import gettext_lazy as _
 class SalesConfig(AppConfig):
     name = "sales"
     verbose_name = _("Sales")
+
+    def ready(self):
+        from contacts.registry import RecordPanel, register_account_panel, register_contact_panel
+        from workspaces.registry import (
+            DemoSeeder,
+            HomePanel,
+            NavItem,
+            SearchSource,
+            register_demo_seeder,
+            register_home_panel,
+            register_nav,
+            register_search_source,
+        )
+
+        from . import demo, integration
+
+        register_nav(
+            NavItem(
+                key="sales_leads",
+                label=_("Leads"),
+                url_name="sales:leads",
+                perm="sales.view",
+                order=30,
+            )
+        )
+        register_nav(
+            NavItem(
+                key="sales_board",
+                label=_("Pipeline"),
+                url_name="sales:board",
+                perm="sales.view",
+                order=31,
+            )
+        )
+        register_nav(
+            NavItem(
+                key="sales_deals",
+                label=_("Deals"),
+                url_name="sales:deals",
+                perm="sales.view",
+                order=32,
+            )
+        )
+        register_nav(
+            NavItem(
+                key="sales_activities",
+                label=_("Activities"),
+                url_name="sales:my_day",
+                perm="sales.view",
+                order=33,
+            )
+        )
+        register_home_panel(
+            HomePanel(
+                key="sales_my_day",
+                template="sales/panels/my_day.html",
+                perm="sales.view",
+                order=20,
+                context=integration.my_day_panel,
+            )
+        )
+        register_search_source(
+            SearchSource(
+                key="deals",
+                label=_("Deals"),
+                perm="sales.view",
+                search=integration.search_deals,
+                order=30,
+            )
+        )
+        register_search_source(
+            SearchSource(
+                key="leads",
+                label=_("Leads"),
+                perm="sales.view",
+                search=integration.search_leads,
+                order=31,
+            )
+        )
+        register_contact_panel(
+            RecordPanel(
+                key="sales_open_deals",
+                template="sales/panels/contact_deals.html",
+                perm="sales.view",
+                context=integration.contact_deals_panel,
+                order=30,
+            )
+        )
+        register_contact_panel(
+            RecordPanel(
+                key="sales_open_activities",
+                template="sales/panels/contact_activities.html",
+                perm="sales.view",
+                context=integration.contact_activities_panel,
+                order=31,
+            )
+        )
+        register_account_panel(
+            RecordPanel(
+                key="sales_open_deals",
+                template="sales/panels/account_deals.html",
+                perm="sales.view",
+                context=integration.account_deals_panel,
+                order=30,
+            )
+        )
+        register_demo_seeder(DemoSeeder(key="sales", seed=demo.seed, order=50))

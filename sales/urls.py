@@ -1,4 +1,51 @@
 from django.urls import path
 
+from . import views, views_activities
+
 app_name = "sales"
-urlpatterns: list = []
+urlpatterns: list = [
+    # leads
+    path("leads/", views.lead_list, name="leads"),
+    path("leads/new/", views.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
+    path("leads/<int:pk>/qualify/", views.lead_qualify, name="lead_qualify"),
+    path("leads/<int:pk>/disqualify/", views.lead_disqualify, name="lead_disqualify"),
+    path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
+    path("leads/<int:pk>/delete/", views.lead_delete, name="lead_delete"),
+    # deals
+    path("deals/", views.deal_list, name="deals"),
+    path("deals/new/", views.deal_create, name="deal_create"),
+    path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
+    path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
+    path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
+    path("deals/<int:pk>/delete/", views.deal_delete, name="deal_delete"),
+    path("pipeline/", views.board, name="board"),
+    path("pipeline/<int:pipeline_pk>/", views.board, name="board_pipeline"),
+    # activities
+    path("activities/", views_activities.my_day, name="my_day"),
+    path("activities/calendar/", views_activities.calendar_week, name="calendar"),
+    path("activities/new/", views_activities.activity_create, name="activity_create"),
+    path("activities/<int:pk>/edit/", views_activities.activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/done/", views_activities.activity_complete, name="activity_complete"),
+    path("activities/<int:pk>/delete/", views_activities.activity_delete, name="activity_delete"),
+    path("activities/feed/", views_activities.calendar_feed, name="calendar_feed"),
+    # settings
+    path("settings/", views.settings_page, name="settings"),
+    path("settings/pipelines/new/", views.pipeline_create, name="pipeline_create"),
+    path("settings/pipelines/<int:pk>/", views.pipeline_edit, name="pipeline_edit"),
+    path("settings/pipelines/<int:pk>/delete/", views.pipeline_delete, name="pipeline_delete"),
+    path(
+        "settings/pipelines/<int:pipeline_pk>/stages/new/", views.stage_create, name="stage_create"
+    ),
+    path("settings/stages/<int:pk>/", views.stage_edit, name="stage_edit"),
+    path("settings/stages/<int:pk>/delete/", views.stage_delete, name="stage_delete"),
+    path("settings/stages/<int:pk>/move/", views.stage_move, name="stage_move"),
+    path("settings/lost-reasons/new/", views.lost_reason_create, name="lost_reason_create"),
+    path("settings/lost-reasons/<int:pk>/", views.lost_reason_edit, name="lost_reason_edit"),
+    path(
+        "settings/lost-reasons/<int:pk>/toggle/",
+        views.lost_reason_toggle,
+        name="lost_reason_toggle",
+    ),
+]

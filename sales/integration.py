@@ -1,0 +1,69 @@
+"""How the sales core plugs into the shell: navigation, home panel, search, record panels."""
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workspaces.registry import SearchHit
+from workspaces.urlnames import workspace_reverse
+
+from . import selectors
+from .models import Deal, Lead
+
+
+def my_day_panel(request) -> dict:
+    data = selectors.my_day(request.workspace, request.user, limit=8)
+    return {"overdue": data["overdue"], "today": data["today"]}
+
+
+def contact_deals_panel(request, contact) -> dict:
+    return {"deals": selectors.open_deals_for(contact=contact), "contact": contact}
+
+
+def contact_activities_panel(request, contact) -> dict:
+    return {
+        "activities": selectors.open_activities_for(contact=contact),
+        "contact": contact,
+        "now": timezone.now(),
+    }
+
+
+def account_deals_panel(request, account) -> dict:
+    return {"deals": selectors.open_deals_for(account=account), "account": account}
+
+
+def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
+    rows = (
+        Deal.objects.filter(Q(name__icontains=query) | Q(account__name__icontains=query))
+        .select_related("stage", "account")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        SearchHit(
+            kind="deal",
+            title=d.name,
+            url=workspace_reverse(workspace, "sales:deal_detail", pk=d.pk),
+            subtitle=" · ".join(
+                p for p in (d.account.name if d.account else "", d.stage.name) if p
+            ),
+        )
+        for d in rows
+    ]
+
+
+def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
+    rows = Lead.objects.filter(
+        Q(last_name__icontains=query)
+        | Q(first_name__icontains=query)
+        | Q(company__icontains=query)
+        | Q(email__icontains=query.lower())
+    ).order_by("-created_at", "-id")[:limit]
+    return [
+        SearchHit(
+            kind="lead",
+            title=str(lead),
+            url=workspace_reverse(workspace, "sales:lead_detail", pk=lead.pk),
+            subtitle=f"{_('Lead')} · {lead.get_status_display()}",
+        )
+        for lead in rows
+    ]

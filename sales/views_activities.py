@@ -1,0 +1,194 @@
+"""Activities: my day, the week calendar, create/edit/complete, and the calendar feed page."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from contacts.models import Contact
+from workspaces.mixins import workspace_view
+from workspaces.urlnames import workspace_reverse
+
+from . import selectors, services
+from .forms import ActivityForm, CompleteForm
+from .models import Activity, Deal
+from .views import _errors_to_form
+
+
+def _back(request, default="sales:my_day"):
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt.startswith(f"/w/{request.workspace.slug}/"):
+        return redirect(nxt)
+    return redirect(workspace_reverse(request.workspace, default))
+
+
+@workspace_view("sales.view")
+def my_day(request):
+    data = selectors.my_day(request.workspace, request.user)
+    return render(
+        request,
+        "sales/my_day.html",
+        {"title": _("My day"), **data, "today": selectors.today_in(request.workspace)},
+    )
+
+
+@workspace_view("sales.view")
+def calendar_week(request):
+    today = selectors.today_in(request.workspace)
+    day = parse_date(request.GET.get("week") or "") or today
+    start = selectors.week_start(day)
+    everyone = request.GET.get("all") == "1"
+    days = selectors.week_calendar(
+        request.workspace, start=start, owner=None if everyone else request.user
+    )
+    return render(
+        request,
+        "sales/calendar.html",
+        {
+            "title": _("Calendar"),
+            "days": days,
+            "start": start,
+            "today": today,
+            "end": start + datetime.timedelta(days=6),
+            "prev_week": start - datetime.timedelta(days=7),
+            "next_week": start + datetime.timedelta(days=7),
+            "everyone": everyone,
+            "now": timezone.now(),
+        },
+    )
+
+
+FIELDS = ActivityForm.Meta.fields
+
+
+@workspace_view("sales.edit")
+def activity_create(request):
+    initial = {"owner": request.user, "type": request.GET.get("type") or "call"}
+    tz_now = timezone.localtime()
+    initial["due_at"] = (tz_now + datetime.timedelta(hours=1)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    if (cid := request.GET.get("contact")) and cid.isdigit():
+        initial["contact"] = get_object_or_404(Contact, pk=cid).pk
+    if (did := request.GET.get("deal")) and did.isdigit():
+        deal = get_object_or_404(Deal, pk=did)
+        initial["deal"] = deal.pk
+        initial.setdefault("contact", deal.contact_id)
+    form = ActivityForm(request.POST or None, workspace=request.workspace, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_create(
+                workspace=request.workspace,
+                actor=request.user,
+                **{k: form.cleaned_data[k] for k in FIELDS},
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Activity planned."))
+            return _back(request)
+    return render(
+        request,
+        "sales/form.html",
+        {
+            "title": _("New activity"),
+            "form": form,
+            "parent": (_("My day"), "sales:my_day"),
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@workspace_view("sales.view", write_perm="sales.edit")
+def activity_edit(request, pk):
+    activity = get_object_or_404(Activity, pk=pk)
+    form = ActivityForm(request.POST or None, instance=activity, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(
+                workspace=request.workspace,
+                actor=request.user,
+                activity=Activity.objects.get(pk=pk),
+                **{k: form.cleaned_data[k] for k in FIELDS},
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Activity saved."))
+            return _back(request)
+    return render(
+        request,
+        "sales/form.html",
+        {
+            "title": _("Edit activity"),
+            "form": form,
+            "parent": (_("My day"), "sales:my_day"),
+            "next": request.GET.get("next", ""),
+            "delete_url": workspace_reverse(request.workspace, "sales:activity_delete", pk=pk),
+        },
+    )
+
+
+@require_POST
+@workspace_view("sales.edit")
+def activity_complete(request, pk):
+    activity = get_object_or_404(Activity.objects.select_related("contact", "deal"), pk=pk)
+    form = CompleteForm(request.POST, workspace=request.workspace)
+    form.is_valid()
+    try:
+        services.activity_complete(
+            workspace=request.workspace,
+            actor=request.user,
+            activity=activity,
+            outcome=form.cleaned_data.get("outcome") or "",
+        )
+        messages.success(request, _("Done: %(subject)s") % {"subject": activity.subject})
+    except ValidationError as exc:
+        messages.info(request, " ".join(exc.messages))
+    return _back(request)
+
+
+@workspace_view("sales.view", write_perm="sales.edit")
+def activity_delete(request, pk):
+    activity = get_object_or_404(Activity, pk=pk)
+    if request.method == "POST":
+        services.activity_delete(workspace=request.workspace, actor=request.user, activity=activity)
+        messages.success(request, _("Activity deleted."))
+        return _back(request)
+    return render(
+        request,
+        "sales/confirm_delete.html",
+        {
+            "title": _("Delete activity"),
+            "object": activity,
+            "parent": (_("My day"), "sales:my_day"),
+        },
+    )
+
+
+@workspace_view("sales.view", write_perm="sales.view")
+def calendar_feed(request):
+    """The user's secret feed address; POST makes a new one (the old stops working)."""
+    if request.method == "POST":
+        feed = services.calendar_feed_regenerate(workspace=request.workspace, user=request.user)
+        messages.success(request, _("New feed address made. Update your calendar app."))
+        return redirect(workspace_reverse(request.workspace, "sales:calendar_feed"))
+    feed = services.calendar_feed_get_or_create(workspace=request.workspace, user=request.user)
+    url = request.build_absolute_uri(
+        reverse("sales_calendar_ics", kwargs={"ws": request.workspace.slug, "token": feed.token})
+    )
+    return render(
+        request,
+        "sales/calendar_feed.html",
+        {
+            "title": _("Calendar feed"),
+            "feed_url": url,
+            "webcal_url": url.replace("https://", "webcal://").replace("http://", "webcal://"),
+        },
+    )

@@ -1,0 +1,118 @@
+// Kanban board of a pipeline: drag a deal card to another stage column. The move is posted
+// to the deal's move URL with its version (optimistic concurrency); the CSRF token comes
+// from the body's hx-headers. Lost stages need a reason: the browser goes to the form.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function showMessage(text) {
+    var box = document.getElementById("board-message");
+    if (!box) return;
+    box.textContent = text;
+    box.classList.toggle("d-none", !text);
+  }
+
+  function columnOf(list) {
+    return list.closest(".kanban-col");
+  }
+
+  function parseAmount(text) {
+    var n = parseFloat(text);
+    return isNaN(n) ? 0 : n;
+  }
+
+  function addToTotal(board, col, delta) {
+    var total = col.querySelector("[data-total]");
+    if (!total) return;
+    var value = parseAmount(total.dataset.value) + delta;
+    total.dataset.value = String(value);
+    var formatted = new Intl.NumberFormat(document.documentElement.lang || undefined, {
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    }).format(value);
+    total.textContent = formatted + " " + (board.dataset.currency || "");
+  }
+
+  function refreshTotals(board) {
+    board.querySelectorAll(".kanban-col").forEach(function (col) {
+      var count = col.querySelector("[data-count]");
+      var cards = col.querySelectorAll(".kanban-card");
+      if (count) count.textContent = String(cards.length);
+    });
+  }
+
+  function move(card, fromList, toList, oldIndex) {
+    var board = card.closest(".kanban");
+    var body = new URLSearchParams();
+    body.set("stage", toList.dataset.stage);
+    body.set("version", card.dataset.version);
+    fetch(card.dataset.move, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "X-CSRFToken": csrfToken(),
+        "Accept": "application/json",
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: body.toString(),
+    })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          return { status: response.status, data: data };
+        });
+      })
+      .then(function (result) {
+        if (result.data.ok) {
+          card.dataset.version = String(result.data.version);
+          showMessage("");
+          refreshTotals(board);
+          var amount = parseAmount(card.dataset.amount);
+          addToTotal(board, columnOf(fromList), -amount);
+          addToTotal(board, columnOf(toList), amount);
+          return;
+        }
+        if (result.data.need_reason && result.data.url) {
+          window.location.href = result.data.url;
+          return;
+        }
+        // put the card back where it was and say why
+        fromList.insertBefore(card, fromList.children[oldIndex] || null);
+        refreshTotals(board);
+        showMessage(result.data.error || "");
+      })
+      .catch(function () {
+        fromList.insertBefore(card, fromList.children[oldIndex] || null);
+        refreshTotals(board);
+        showMessage(board.dataset.errorText || "The move could not be saved.");
+      });
+  }
+
+  function init() {
+    var board = document.querySelector(".kanban[data-can-edit='1']");
+    if (!board || typeof Sortable === "undefined") return;
+    board.querySelectorAll(".kanban-list").forEach(function (list) {
+      Sortable.create(list, {
+        group: "deals",
+        animation: 120,
+        draggable: ".kanban-card",
+        onEnd: function (evt) {
+          if (evt.from === evt.to) return;
+          move(evt.item, evt.from, evt.to, evt.oldIndex);
+        },
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
