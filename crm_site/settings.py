@@ -238,6 +238,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Product settings -------------------------------------------------------------------
+# SITE_URL: the public base URL used in links sent by email (invitations), no trailing slash.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # INVITATION_MAX_AGE_DAYS: how long an invitation link stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 # SIGNUP_OPEN: whether anyone may sign up and create a workspace.

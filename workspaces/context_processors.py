@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from .models import Membership
 from .registry import nav_for
 from .roles import perms_for
@@ -7,7 +9,7 @@ def workspace(request):
     """The current workspace, the role's navigation and the user's other workspaces."""
     ws = getattr(request, "workspace", None)
     membership = getattr(request, "membership", None)
-    context = {"workspace": ws, "membership": membership}
+    context = {"workspace": ws, "membership": membership, "signup_open": settings.SIGNUP_OPEN}
     if ws is not None:
         context["nav_items"] = nav_for(membership.role)
         context["perms_in_workspace"] = perms_for(membership.role)

@@ -6,9 +6,15 @@ fields as `SafeModelChoiceField(queryset=Model.objects.none())`; the base fills 
 """
 
 from django import forms
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model, password_validation
 from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
+from .models import CURRENCIES, RESERVED_SLUGS, TIME_ZONES, Workspace, slug_validator
+from .roles import Role
 from .scoping import is_workspace_owned
 
 __all__ = [
@@ -54,3 +60,155 @@ class WorkspaceModelForm(WorkspaceFormMixin, forms.ModelForm):
         if hasattr(self.instance, "workspace_id") and not self.instance.workspace_id:
             self.instance.workspace = self.workspace
         super()._post_clean()
+
+
+# --- accounts, members and settings ---------------------------------------------------------
+
+
+class PasswordPairMixin:
+    """Two password fields checked against Django's password validators."""
+
+    def clean_password2(self):
+        first, second = self.cleaned_data.get("password1"), self.cleaned_data.get("password2")
+        if first and second and first != second:
+            raise forms.ValidationError(_("The two passwords do not match."))
+        return second
+
+    def _validate_password(self, user):
+        password = self.cleaned_data.get("password2")
+        if password:
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as error:
+                self.add_error("password2", error)
+
+
+def _password_fields():
+    return (
+        forms.CharField(
+            label=_("Password"),
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text=password_validation.password_validators_help_text_html(),
+        ),
+        forms.CharField(
+            label=_("Password again"),
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        ),
+    )
+
+
+class SignupForm(PasswordPairMixin, forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1, password2 = _password_fields()
+    workspace_name = forms.CharField(label=_("Company or team name"), max_length=120)
+    slug = forms.CharField(
+        label=_("Address"),
+        max_length=50,
+        required=False,
+        validators=[slug_validator],
+        help_text=_(
+            "Your workspace lives at /w/<address>/. Leave empty to derive it from the name."
+        ),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES, initial="Europe/Berlin")
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="EUR")
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email address exists already. Log in instead.")
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        slug = cleaned.get("slug") or slugify(cleaned.get("workspace_name") or "")[:50].strip("-")
+        if "slug" not in self.errors:
+            if not slug:
+                self.add_error("slug", _("Choose an address for your workspace."))
+            elif slug in RESERVED_SLUGS:
+                self.add_error("slug", _("This address is reserved."))
+            elif Workspace.objects.filter(slug=slug).exists():
+                self.add_error("slug", _("This address is taken. Choose another one."))
+            else:
+                try:
+                    slug_validator(slug)
+                except forms.ValidationError as error:
+                    self.add_error("slug", error)
+            cleaned["slug"] = slug
+        User = get_user_model()
+        first, _sep, last = (cleaned.get("name") or "").partition(" ")
+        self._validate_password(
+            User(email=cleaned.get("email") or "", first_name=first, last_name=last)
+        )
+        return cleaned
+
+
+class InvitationSignupForm(PasswordPairMixin, forms.Form):
+    """Create an account for an invited email address (the address is fixed)."""
+
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    password1, password2 = _password_fields()
+
+    def __init__(self, *args, email, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if get_user_model().objects.filter(email__iexact=self.email).exists():
+            raise forms.ValidationError(
+                _("An account with this email address exists already. Log in to accept.")
+            )
+        first, _sep, last = (cleaned.get("name") or "").partition(" ")
+        self._validate_password(
+            get_user_model()(email=self.email, first_name=first, last_name=last)
+        )
+        return cleaned
+
+
+def _grantable_roles(actor_role):
+    """Roles a member with `actor_role` may hand out: owners all, others all but owner."""
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if actor_role == Role.OWNER or value != Role.OWNER
+    ]
+
+
+class InvitationForm(WorkspaceForm):
+    email = forms.EmailField(label=_("Email address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SALES)
+
+    def __init__(self, *args, actor_role, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _grantable_roles(actor_role)
+
+
+class RoleChangeForm(WorkspaceForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, actor_role, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = _grantable_roles(actor_role)
+
+
+class WorkspaceSettingsForm(WorkspaceForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES)
+    currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Browser's language")), *django_settings.LANGUAGES],
+    )

@@ -30,5 +30,6 @@ def readyz(request):
             checks["broker"], ok = f"error: {exc.__class__.__name__}", False
     else:
         checks["broker"] = "embedded (eager tasks)"
-    return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status=200 if ok else 503)
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
+    )

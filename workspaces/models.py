@@ -118,7 +118,7 @@ class WorkspaceOwned(TimeStamped):
     )
 
     objects = ScopedManager(workspace="workspace")
-    all_workspaces = models.Manager()  # explicit escape hatch: never use in request code
+    all_workspaces = models.Manager()  # noqa: DJ012 - the explicit escape hatch; never in request code
 
     class Meta:
         abstract = True
@@ -137,7 +137,9 @@ class Membership(WorkspaceOwned):
         ]
         indexes = [
             models.Index(fields=["user", "workspace"], name="membership_user_idx"),
-            models.Index(fields=["workspace", "created_at", "id"], name="membership_ws_created_idx"),
+            models.Index(
+                fields=["workspace", "created_at", "id"], name="membership_ws_created_idx"
+            ),
         ]
         verbose_name = _("membership")
 
@@ -160,7 +162,9 @@ class Invitation(WorkspaceOwned):
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "email"], name="invitation_ws_email_idx"),
-            models.Index(fields=["workspace", "created_at", "id"], name="invitation_ws_created_idx"),
+            models.Index(
+                fields=["workspace", "created_at", "id"], name="invitation_ws_created_idx"
+            ),
         ]
         verbose_name = _("invitation")
 
@@ -196,7 +200,7 @@ class ChangeEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(workspace="workspace")
-    all_workspaces = models.Manager()
+    all_workspaces = models.Manager()  # noqa: DJ012 - a manager, not a field
 
     class Meta:
         indexes = [

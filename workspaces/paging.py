@@ -83,7 +83,10 @@ def _row_values(row, keys):
 
 
 def keyset_page(
-    qs: QuerySet, *, order: tuple[str, ...] | list[str], cursor: str | None = None,
+    qs: QuerySet,
+    *,
+    order: tuple[str, ...] | list[str],
+    cursor: str | None = None,
     per_page: int = DEFAULT_PER_PAGE,
 ) -> KeysetPage:
     keys = list(order)

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "contacts.import": _MANAGERS | {Role.SALES, Role.MARKETING},
     "contacts.export": _MANAGERS | {Role.SALES, Role.MARKETING},
     "contacts.merge": _MANAGERS,
+    "contacts.configure": _MANAGERS,  # custom fields on contacts and accounts
     "interactions.log": _WRITERS,
     # sales
     "sales.view": _MANAGERS | {Role.SALES, Role.READONLY},

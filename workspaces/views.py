@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from .mixins import workspace_view
 from .registry import home_panels_for
@@ -18,6 +19,7 @@ def root(request):
     )
 
 
+@require_safe
 @workspace_view("contacts.view")
 def home(request):
     """The workspace home page: the panels the role may see (filled by the apps)."""
@@ -27,6 +29,7 @@ def home(request):
     return render(request, "workspaces/home.html", {"panels": panels, "title": _("Home")})
 
 
+@require_safe
 @workspace_view("contacts.view")
 def search(request):
     """Global search across the sources the apps registered."""

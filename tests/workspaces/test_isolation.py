@@ -74,8 +74,7 @@ def test_object_of_another_workspace_is_404(url_name, workspace, other_workspace
 
 def test_every_model_with_a_workspace_is_fail_closed(db):
     owned = [
-        m for m in apps.get_models()
-        if any(f.name == "workspace" for f in m._meta.get_fields())
+        m for m in apps.get_models() if any(f.name == "workspace" for f in m._meta.get_fields())
     ]
     assert len(owned) >= 5
     for model in owned:

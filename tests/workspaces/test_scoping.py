@@ -40,12 +40,12 @@ class ChangeEventActorForm(WorkspaceModelForm):
         fields = ["model"]
 
 
-def test_form_limits_choices_and_rejects_another_workspaces_object(workspace, other_workspace, owner):
+def test_form_limits_choices_and_rejects_another_workspaces_object(
+    workspace, other_workspace, owner
+):
     mine = Membership.all_workspaces.get(workspace=workspace)
     theirs = MembershipFactory(workspace=other_workspace)
-    form = ChangeEventActorForm(
-        data={"model": "x", "membership": theirs.pk}, workspace=workspace
-    )
+    form = ChangeEventActorForm(data={"model": "x", "membership": theirs.pk}, workspace=workspace)
     assert list(form.fields["membership"].queryset) == [mine]
     assert not form.is_valid()
     assert "membership" in form.errors

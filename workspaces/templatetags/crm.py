@@ -15,8 +15,10 @@ register = template.Library()
 def wsurl(context, name, *args, **kwargs):
     """{% wsurl 'contacts:detail' pk=c.pk %}: a URL in the current workspace."""
     workspace = context.get("workspace") or context["request"].workspace
-    return reverse(name, kwargs={"ws": workspace.slug, **kwargs}) if not args else reverse(
-        name, args=[workspace.slug, *args]
+    return (
+        reverse(name, kwargs={"ws": workspace.slug, **kwargs})
+        if not args
+        else reverse(name, args=[workspace.slug, *args])
     )
 
 

@@ -40,11 +40,16 @@ class Command(BaseCommand):
             workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
             if workspace is None:
                 workspace = workspace_create(
-                    name="Demo GmbH", slug=DEMO_SLUG, owner=users[Role.OWNER],
-                    time_zone="Europe/Berlin", currency="EUR",
+                    name="Demo GmbH",
+                    slug=DEMO_SLUG,
+                    owner=users[Role.OWNER],
+                    time_zone="Europe/Berlin",
+                    currency="EUR",
                 )
             for _email, _first, _last, role in DEMO_USERS:
-                membership_add(workspace=workspace, actor=users[Role.OWNER], user=users[role], role=role)
+                membership_add(
+                    workspace=workspace, actor=users[Role.OWNER], user=users[role], role=role
+                )
         with workspace_scope(workspace):
             for seeder in demo_seeders():
                 seeder.seed(workspace, users, self.stdout)

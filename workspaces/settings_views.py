@@ -1,0 +1,199 @@
+"""Workspace settings, members and invitations (Settings in the user menu, owners/admins)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from .forms import InvitationForm, RoleChangeForm, WorkspaceSettingsForm
+from .mixins import workspace_view
+from .models import Invitation, Membership
+from .paging import keyset_page
+from .services import (
+    invitation_create,
+    invitation_revoke,
+    membership_remove,
+    membership_role_change,
+    workspace_update,
+)
+from .urlnames import workspace_reverse
+
+MEMBER_ORDER = ("created_at", "id")
+INVITATION_ORDER = ("-created_at", "-id")
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@workspace_view("workspace.manage")
+def workspace_settings(request):
+    workspace = request.workspace
+    initial = {
+        "name": workspace.name,
+        "time_zone": workspace.time_zone,
+        "currency": workspace.currency,
+    }
+    form = WorkspaceSettingsForm(request.POST or None, workspace=workspace, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace_update(workspace=workspace, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Workspace settings saved."))
+            return redirect(workspace_reverse(workspace, "workspace_settings"))
+    return render(
+        request, "workspaces/settings.html", {"form": form, "title": _("Workspace settings")}
+    )
+
+
+def _members_context(request, invite_form=None):
+    workspace, role = request.workspace, request.membership.role
+    members = keyset_page(
+        Membership.objects.select_related("user"),
+        order=MEMBER_ORDER,
+        cursor=request.GET.get("after"),
+    )
+    for member in members:
+        member.role_form = RoleChangeForm(
+            workspace=workspace,
+            actor_role=role,
+            initial={"role": member.role},
+            prefix=f"m{member.pk}",
+        )
+    invitations = keyset_page(
+        Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True).select_related(
+            "invited_by"
+        ),
+        order=INVITATION_ORDER,
+        cursor=request.GET.get("inv"),
+    )
+    return {
+        "members": members,
+        "invitations": invitations,
+        "invite_form": invite_form or InvitationForm(workspace=workspace, actor_role=role),
+        "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
+        "title": _("Members"),
+    }
+
+
+@workspace_view("members.manage")
+def members(request):
+    """The member list, the pending invitations and the invitation form."""
+    return render(request, "workspaces/members.html", _members_context(request))
+
+
+@workspace_view("members.manage")
+def invitation_new(request):
+    """Invite someone by email with a role (the email goes out after commit)."""
+    workspace = request.workspace
+    form = InvitationForm(
+        request.POST or None, workspace=workspace, actor_role=request.membership.role
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = invitation_create(
+                workspace=workspace,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+            )
+            return redirect(workspace_reverse(workspace, "members"))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "workspaces/members.html",
+        _members_context(request, invite_form=form),
+        status=status,
+    )
+
+
+@workspace_view("members.manage")
+def member_role(request, pk):
+    """Change a member's role (owner rules are the service's)."""
+    workspace = request.workspace
+    member = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    form = RoleChangeForm(
+        request.POST or None,
+        workspace=workspace,
+        actor_role=request.membership.role,
+        initial={"role": member.role},
+        prefix=f"m{member.pk}",
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_role_change(
+                workspace=workspace,
+                actor=request.user,
+                membership=member,
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Role of %(name)s changed.") % {"name": member.user})
+            return redirect(workspace_reverse(workspace, "members"))
+    status = 400 if request.method == "POST" else 200
+    context = {"member": member, "form": form, "title": _("Change role")}
+    return render(request, "workspaces/member_role.html", context, status=status)
+
+
+@workspace_view("members.manage")
+def member_remove(request, pk):
+    """Confirm, then remove a member (never the last owner)."""
+    workspace = request.workspace
+    member = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            membership_remove(workspace=workspace, actor=request.user, membership=member)
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            messages.success(
+                request, _("%(name)s was removed from the workspace.") % {"name": member.user}
+            )
+            if member.user_id == request.user.pk:
+                return redirect("home")
+            return redirect(workspace_reverse(workspace, "members"))
+    context = {"member": member, "error": error, "title": _("Remove member")}
+    return render(request, "workspaces/member_remove.html", context, status=400 if error else 200)
+
+
+@workspace_view("members.manage")
+def invitation_revoke_view(request, pk):
+    """Confirm, then revoke a pending invitation (its link stops working)."""
+    workspace = request.workspace
+    invitation = get_object_or_404(Invitation.objects, pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            invitation_revoke(workspace=workspace, actor=request.user, invitation=invitation)
+        except ValidationError as exc:
+            error = _error_text(exc)
+        else:
+            messages.success(
+                request,
+                _("The invitation for %(email)s was revoked.") % {"email": invitation.email},
+            )
+            return redirect(workspace_reverse(workspace, "members"))
+    context = {"invitation": invitation, "error": error, "title": _("Revoke invitation")}
+    return render(
+        request, "workspaces/invitation_revoke.html", context, status=400 if error else 200
+    )
