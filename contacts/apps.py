@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ContactsConfig(AppConfig):
     name = "contacts"
     verbose_name = _("Contacts")
+
+    def ready(self):
+        from . import shell
+
+        shell.register()

@@ -157,11 +157,10 @@ def contact_get(*, workspace, pk) -> Contact:
     return Contact.objects.select_related("account", "owner").get(workspace=workspace, pk=pk)
 
 
-def account_list(
-    *, workspace, q: str = "", owner=None, industry: str = "", tag=None, size: str = ""
+def accounts_filter(
+    qs: QuerySet, *, q: str = "", owner=None, industry: str = "", tag=None, size: str = ""
 ) -> QuerySet:
-    """The workspace's accounts with owner joined, filtered. Unordered."""
-    qs = Account.objects.filter(workspace=workspace).select_related("owner")
+    """Apply the account list filters (`owner="none"`: accounts without owner)."""
     if q and q.strip():
         qs = qs.filter(account_search_q(q))
     if owner == "none":
@@ -169,12 +168,18 @@ def account_list(
     elif owner not in (None, ""):
         qs = qs.filter(owner=owner)
     if industry:
-        qs = qs.filter(industry__iexact=industry)
+        qs = qs.filter(industry__iexact=industry.strip())
     if size:
         qs = qs.filter(size=size)
     if tag not in (None, ""):
         qs = qs.filter(tag_links__tag=tag)
     return qs
+
+
+def account_list(*, workspace, **filters) -> QuerySet:
+    """The workspace's accounts with owner joined, filtered (see accounts_filter). Unordered."""
+    qs = Account.objects.filter(workspace=workspace).select_related("owner")
+    return accounts_filter(qs, **filters)
 
 
 def account_get(*, workspace, pk) -> Account:

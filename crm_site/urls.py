@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from contacts import views as contact_views
 from workspaces import views as workspace_views
 
 # Every workspace page lives under /w/<slug>/ (DESIGN.md §4, fence 1).
 workspace_patterns = [
     path("", include("workspaces.urls")),
     path("contacts/", include("contacts.urls")),
+    path("lookup/", contact_views.lookup, name="lookup"),  # screen pop: ?phone=<any format>
     path("history/", include("touchpoints.urls")),
     path("sales/", include("sales.urls")),
 ]

@@ -29,16 +29,28 @@ class App(models.TextChoices):
 
 class Interaction(WorkspaceOwned):
     contact = models.ForeignKey(
-        "contacts.Contact", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="interactions", verbose_name=_("contact"),
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="interactions",
+        verbose_name=_("contact"),
     )
     account = models.ForeignKey(
-        "contacts.Account", on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="interactions", verbose_name=_("account"),
+        "contacts.Account",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+        verbose_name=_("account"),
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
@@ -59,10 +71,12 @@ class Interaction(WorkspaceOwned):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(
-                fields=["workspace", "contact", "-occurred_at", "-id"], name="interaction_contact_tl"
+                fields=["workspace", "contact", "-occurred_at", "-id"],
+                name="interaction_contact_tl",
             ),
             models.Index(
-                fields=["workspace", "account", "-occurred_at", "-id"], name="interaction_account_tl"
+                fields=["workspace", "account", "-occurred_at", "-id"],
+                name="interaction_account_tl",
             ),
             models.Index(fields=["workspace", "source_type", "source_id"], name="interaction_src"),
             models.Index(fields=["workspace", "-occurred_at", "-id"], name="interaction_ws_time"),

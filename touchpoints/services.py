@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from workspaces.changelog import ChangeAction, change_record
 
+from .logging import LOG_TYPES, CallOutcome, LogType
 from .models import App, Direction, Interaction
 
 
@@ -77,10 +78,58 @@ def interaction_record(
             Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=interaction.occurred_at)
         ).update(last_interaction_at=interaction.occurred_at)
     change_record(
-        workspace=workspace, actor=actor, instance=interaction, action=ChangeAction.CREATED,
+        workspace=workspace,
+        actor=actor,
+        instance=interaction,
+        action=ChangeAction.CREATED,
         fields=["kind", "channel"],
     )
     return interaction
 
 
-__all__ = ["interaction_record"]
+def touchpoint_log(
+    *,
+    workspace,
+    actor,
+    log_type: str,
+    contact=None,
+    account=None,
+    direction: str = "",
+    occurred_at=None,
+    subject: str = "",
+    body: str = "",
+    duration_seconds: int | None = None,
+    outcome: str = "",
+) -> Interaction:
+    """Record a touch point a person logged by hand (call, meeting, visit, letter, fax, SMS,
+    chat, store visit, event attendance, note) through interaction_record. Calls keep their
+    duration and outcome; other types drop them. Transactional (via interaction_record)."""
+    spec = LOG_TYPES.get(log_type)
+    if spec is None:
+        raise ValidationError({"log_type": "Unknown kind of touch point."})
+    if log_type == LogType.CALL:
+        if outcome and outcome not in CallOutcome.values:
+            raise ValidationError({"outcome": "Unknown call outcome."})
+    else:
+        duration_seconds, outcome = None, ""
+    if log_type == LogType.NOTE:
+        direction = Direction.INTERNAL
+    return interaction_record(
+        workspace=workspace,
+        kind=spec.kind,
+        channel=spec.channel,
+        contact=contact,
+        account=account,
+        actor=actor,
+        occurred_at=occurred_at,
+        direction=direction or spec.default_direction,
+        app=App.CONTACTS,
+        subject=subject,
+        body=body,
+        duration_seconds=duration_seconds,
+        outcome=outcome,
+        data={"logged_by_hand": True, "type": log_type},
+    )
+
+
+__all__ = ["interaction_record", "touchpoint_log"]

@@ -1,0 +1,45 @@
+"""Reads of the customer history: the timeline of a contact or an account, newest first,
+filtered by channel group, channel or app, paged by keyset on (occurred_at, id)."""
+
+from django.db.models import QuerySet
+
+from workspaces.paging import KeysetPage, keyset_page
+
+from .channels import ChannelGroup, channels_in
+from .models import App, Interaction
+
+TIMELINE_ORDER = ("-occurred_at", "-id")
+TIMELINE_PAGE = 20
+
+
+def interaction_timeline(
+    *, workspace, contact=None, account=None, group: str = "", channel: str = "", app: str = ""
+) -> QuerySet:
+    """Touch points of `contact` (or of every contact of `account`, via Interaction.account),
+    with actor and contact joined. Unknown filter values are ignored."""
+    qs = Interaction.objects.filter(workspace=workspace).select_related("actor", "contact")
+    if contact is not None:
+        qs = qs.filter(contact=contact)
+    elif account is not None:
+        qs = qs.filter(account=account)
+    if channel and channel in {c for c, _label in Interaction._meta.get_field("channel").choices}:
+        qs = qs.filter(channel=channel)
+    elif group in ChannelGroup.values:
+        qs = qs.filter(channel__in=channels_in(group))
+    if app in App.values:
+        qs = qs.filter(app=app)
+    return qs
+
+
+def timeline_page(
+    qs: QuerySet, *, cursor: str | None = None, per_page: int = TIMELINE_PAGE
+) -> KeysetPage:
+    return keyset_page(qs, order=TIMELINE_ORDER, cursor=cursor, per_page=per_page)
+
+
+def interactions_recent(*, workspace, actor=None, limit: int = 8) -> list[Interaction]:
+    """The latest touch points of the workspace (or logged by `actor`)."""
+    qs = Interaction.objects.filter(workspace=workspace, contact__isnull=False)
+    if actor is not None:
+        qs = qs.filter(actor=actor)
+    return list(qs.select_related("contact", "actor").order_by(*TIMELINE_ORDER)[:limit])
