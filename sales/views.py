@@ -4,11 +4,10 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from contacts.models import Account, Contact
 from contacts.selectors import contact_autofill
@@ -148,10 +147,11 @@ def lead_edit(request, pk):
     )
 
 
-@require_POST
 @workspace_view("sales.edit")
 def lead_qualify(request, pk):
     lead = get_object_or_404(Lead, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = QualifyForm(request.POST, instance=Lead.objects.get(pk=pk), workspace=request.workspace)
     if form.is_valid():
         try:
@@ -167,10 +167,11 @@ def lead_qualify(request, pk):
     return redirect(workspace_reverse(request.workspace, "sales:lead_detail", pk=pk))
 
 
-@require_POST
 @workspace_view("sales.edit")
 def lead_disqualify(request, pk):
     lead = get_object_or_404(Lead, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = DisqualifyForm(request.POST, workspace=request.workspace)
     if not form.is_valid():
         messages.error(request, _("Say why the lead is disqualified."))
@@ -445,11 +446,12 @@ def deal_edit(request, pk):
     )
 
 
-@require_POST
 @workspace_view("sales.edit")
 def deal_move(request, pk):
     """Move a deal to a stage: from the detail page form or the board (fetch, JSON)."""
     deal = get_object_or_404(Deal.objects.select_related("stage", "contact", "account"), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     wants_json = "application/json" in request.headers.get("Accept", "")
     form = MoveForm(request.POST, workspace=request.workspace, deal=deal)
     detail = workspace_reverse(request.workspace, "sales:deal_detail", pk=pk)
@@ -603,10 +605,11 @@ def pipeline_edit(request, pk):
     )
 
 
-@require_POST
 @workspace_view("sales.configure")
 def pipeline_delete(request, pk):
     pipeline = get_object_or_404(Pipeline, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.pipeline_delete(workspace=request.workspace, actor=request.user, pipeline=pipeline)
         messages.success(request, _("Pipeline deleted."))
@@ -645,10 +648,11 @@ def stage_edit(request, pk):
     )
 
 
-@require_POST
 @workspace_view("sales.configure")
 def stage_delete(request, pk):
     stage = get_object_or_404(Stage, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         services.stage_delete(workspace=request.workspace, actor=request.user, stage=stage)
         messages.success(request, _("Stage deleted."))
@@ -657,11 +661,12 @@ def stage_delete(request, pk):
     return _settings_redirect(request)
 
 
-@require_POST
 @workspace_view("sales.configure")
 def stage_move(request, pk):
     """Move a stage one place up or down within its pipeline."""
     stage = get_object_or_404(Stage, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     ids = list(
         Stage.objects.filter(pipeline_id=stage.pipeline_id)
         .order_by("position", "id")
@@ -704,10 +709,11 @@ def lost_reason_edit(request, pk):
     )
 
 
-@require_POST
 @workspace_view("sales.configure")
 def lost_reason_toggle(request, pk):
     reason = get_object_or_404(LostReason, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.lost_reason_update(
         workspace=request.workspace, actor=request.user, reason=reason, active=not reason.active
     )

@@ -4,12 +4,12 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from contacts.models import Contact
 from workspaces.mixins import workspace_view
@@ -135,10 +135,11 @@ def activity_edit(request, pk):
     )
 
 
-@require_POST
 @workspace_view("sales.edit")
 def activity_complete(request, pk):
     activity = get_object_or_404(Activity.objects.select_related("contact", "deal"), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = CompleteForm(request.POST, workspace=request.workspace)
     form.is_valid()
     try:
