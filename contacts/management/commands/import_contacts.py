@@ -1,0 +1,86 @@
+"""manage.py import_contacts --workspace acme people.csv [--update|--skip|--create] [--actor email]
+
+Runs the same import as the web page (detection, auto-mapping, batched dedupe) in this process
+and prints a summary and every rejected line."""
+
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+
+from contacts.imports.jobs import import_job_configure, import_job_create, import_job_queue
+from contacts.imports.runner import import_run
+from contacts.models import CustomFieldEntity, DedupeMode, ImportRowError
+from workspaces.models import User, Workspace
+from workspaces.scoping import workspace_scope
+
+MAX_ERRORS_PRINTED = 1000
+
+
+class Command(BaseCommand):
+    help = "Import contacts (or accounts) from a CSV or XLSX file into a workspace."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Path of the CSV or XLSX file.")
+        parser.add_argument("--workspace", required=True, help="The workspace's slug.")
+        mode = parser.add_mutually_exclusive_group()
+        for value in DedupeMode.values:
+            mode.add_argument(
+                f"--{value}",
+                dest="mode",
+                action="store_const",
+                const=value,
+                help=f"Existing contact with the same email or phone: {value}.",
+            )
+        parser.set_defaults(mode=DedupeMode.UPDATE)
+        parser.add_argument("--accounts", action="store_true", help="The file holds accounts.")
+        parser.add_argument("--actor", help="Email of the member recorded as doing the import.")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        workspace = Workspace.objects.filter(slug=options["workspace"]).first()
+        if workspace is None:
+            raise CommandError(f"No workspace with the slug “{options['workspace']}”.")
+        actor = None
+        if options["actor"]:
+            actor = User.objects.filter(email__iexact=options["actor"]).first()
+            if actor is None:
+                raise CommandError(f"No user with the email {options['actor']}.")
+        entity = CustomFieldEntity.ACCOUNT if options["accounts"] else CustomFieldEntity.CONTACT
+        with workspace_scope(workspace):
+            job = self._run(workspace, actor, path, entity, options["mode"])
+            self._report(job)
+            if job.status == "failed":
+                raise CommandError(f"The import failed: {job.error}")
+
+    def _run(self, workspace, actor, path, entity, mode):
+        upload = SimpleUploadedFile(path.name, path.read_bytes())
+        try:
+            job = import_job_create(workspace=workspace, actor=actor, upload=upload, entity=entity)
+            unmapped = [h for i, h in enumerate(job.headers) if str(i) not in job.mapping]
+            import_job_configure(job=job, actor=actor, mapping=job.mapping, dedupe_mode=mode)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        mapped = ", ".join(
+            f"{job.headers[int(i)]} → {f}"
+            for i, f in sorted(job.mapping.items(), key=lambda kv: int(kv[0]))
+        )
+        self.stdout.write(f"Columns: {mapped}")
+        if unmapped:
+            self.stdout.write(f"Ignored columns: {', '.join(unmapped)}")
+        import_job_queue(job=job, actor=actor, enqueue=False)
+        return import_run(job_id=job.pk)
+
+    def _report(self, job):
+        self.stdout.write(
+            f"created {job.created_count}, updated {job.updated_count}, "
+            f"skipped {job.skipped_count}, rejected {job.rejected_count} "
+            f"({job.processed_rows} rows)"
+        )
+        for error in ImportRowError.objects.filter(job=job).order_by("line")[:MAX_ERRORS_PRINTED]:
+            self.stdout.write(f"  line {error.line}: {error.reason}")
+        if job.rejected_count > MAX_ERRORS_PRINTED:
+            self.stdout.write(f"  … and {job.rejected_count - MAX_ERRORS_PRINTED} more")

@@ -1,0 +1,29 @@
+"""Import and merge URLs with an object id (see tests/isolation.py)."""
+
+from contacts.models import ImportJob, ImportStatus
+from tests.contacts.factories import ContactFactory
+from tests.isolation import register
+
+
+@register("contacts:import_mapping", "contacts:import_detail", "contacts:import_progress")
+def import_job_in(workspace, user):
+    job = ImportJob.all_workspaces.create(
+        workspace=workspace,
+        original_name="theirs.csv",
+        file="imports/theirs.csv",
+        file_format="csv",
+        encoding="utf-8",
+        delimiter=",",
+        headers=["Email"],
+        mapping={"0": "email"},
+        status=ImportStatus.UPLOADED,
+        created_by=user,
+    )
+    return {"pk": job.pk}, job
+
+
+@register("contacts:merge")
+def merge_pair_in(workspace, user):
+    first = ContactFactory(workspace=workspace)
+    second = ContactFactory(workspace=workspace)
+    return {"pk": first.pk, "other": second.pk}, second

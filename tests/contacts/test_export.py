@@ -1,0 +1,114 @@
+"""CSV/XLSX export of the filtered contact and account lists."""
+
+import csv
+import io
+
+import openpyxl
+from django.urls import reverse
+
+from contacts.exports import neutralize
+from tests.contacts.factories import AccountFactory, ContactFactory
+from workspaces.roles import Role
+
+
+def _export(client, params=None, name="export"):
+    response = client.get(reverse(f"contacts:{name}", kwargs={"ws": "acme"}), params or {})
+    assert response.status_code == 200
+    return response
+
+
+def _rows(response):
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_formula_cells_are_neutralised():
+    assert [neutralize(v) for v in ("=1+1", "+49", "-2", "@SUM(A1)", "\tx", "\rx", "ok")] == [
+        "'=1+1",
+        "'+49",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "ok",
+    ]
+
+
+def test_export_neutralises_formulas_by_default(owner_client, workspace):
+    ContactFactory(workspace=workspace, first_name='=HYPERLINK("http://evil")', phone="+4930123456")
+    row = _rows(_export(owner_client))[0]
+    assert row["First name"] == '\'=HYPERLINK("http://evil")'
+    assert row["Phone"] == "'+4930123456"
+
+
+def test_raw_export_keeps_values_when_asked(owner_client, workspace):
+    ContactFactory(workspace=workspace, first_name="=1+1")
+    assert _rows(_export(owner_client, {"raw": "1"}))[0]["First name"] == "=1+1"
+
+
+def test_export_is_streamed(owner_client, workspace):
+    ContactFactory(workspace=workspace)
+    assert _export(owner_client).streaming
+
+
+def test_export_respects_the_list_filters(owner_client, workspace):
+    ContactFactory(workspace=workspace, email="cust@x.io", lifecycle_stage="customer")
+    ContactFactory(workspace=workspace, email="lead@x.io", lifecycle_stage="lead")
+    rows = _rows(_export(owner_client, {"lifecycle_stage": "customer"}))
+    assert [r["Email"] for r in rows] == ["cust@x.io"]
+
+
+def test_export_search_filter(owner_client, workspace):
+    ContactFactory(workspace=workspace, email="findme@x.io", last_name="Zed")
+    ContactFactory(workspace=workspace, email="other@x.io", last_name="Other")
+    rows = _rows(_export(owner_client, {"q": "findme@x.io"}))
+    assert [r["Email"] for r in rows] == ["findme@x.io"]
+
+
+def test_export_never_contains_another_workspace(owner_client, workspace, other_workspace):
+    ContactFactory(workspace=workspace, email="mine@x.io")
+    ContactFactory(workspace=other_workspace, email="theirs@x.io")
+    assert [r["Email"] for r in _rows(_export(owner_client))] == ["mine@x.io"]
+
+
+def test_export_includes_company_and_custom_fields(owner_client, workspace):
+    from tests.contacts.factories import CustomFieldFactory
+
+    CustomFieldFactory(workspace=workspace, key="shoe_size", label="Shoe size")
+    account = AccountFactory(workspace=workspace, name="Acme Corp")
+    ContactFactory(workspace=workspace, account=account, custom={"shoe_size": "44"})
+    row = _rows(_export(owner_client))[0]
+    assert (row["Company"], row["Shoe size"]) == ("Acme Corp", "44")
+
+
+def test_export_query_count_does_not_grow_with_rows(
+    owner_client, workspace, django_assert_max_num_queries
+):
+    for _ in range(30):
+        ContactFactory(workspace=workspace, account=AccountFactory(workspace=workspace))
+    with django_assert_max_num_queries(12):
+        assert len(_rows(_export(owner_client))) == 30
+
+
+def test_xlsx_export_is_a_workbook_with_neutralised_cells(owner_client, workspace):
+    ContactFactory(workspace=workspace, first_name="=cmd|' /C calc'!A0", last_name="Müller")
+    response = _export(owner_client, {"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    values = dict(zip(header, rows[1], strict=True))
+    assert values["First name"] == "'=cmd|' /C calc'!A0"
+    assert values["Last name"] == "Müller"
+
+
+def test_account_export_respects_filters(owner_client, workspace):
+    AccountFactory(workspace=workspace, name="Steel Ltd", industry="Steel")
+    AccountFactory(workspace=workspace, name="Soft Inc", industry="Software")
+    rows = _rows(_export(owner_client, {"industry": "Steel"}, name="account_export"))
+    assert [r["Account name"] for r in rows] == ["Steel Ltd"]
+
+
+def test_readonly_member_cannot_export(client_for):
+    client = client_for(Role.READONLY)
+    assert client.get(reverse("contacts:export", kwargs={"ws": "acme"})).status_code == 403

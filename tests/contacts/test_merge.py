@@ -1,0 +1,143 @@
+"""Merging two contacts: chosen values, both histories kept, the merge recorded."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from contacts.merging import contact_merge
+from contacts.models import Contact, ContactTag
+from tests.contacts.factories import AccountFactory, ContactFactory, ContactTagFactory, TagFactory
+from touchpoints.models import Interaction
+from touchpoints.services import interaction_record
+from workspaces.models import ChangeEvent
+
+
+@pytest.fixture
+def pair(scope):
+    survivor = ContactFactory(
+        workspace=scope,
+        first_name="Jon",
+        last_name="Smith",
+        email="jon@x.io",
+        phone="",
+        city="Berlin",
+    )
+    loser = ContactFactory(
+        workspace=scope,
+        first_name="John",
+        last_name="Smith",
+        email="john@x.io",
+        phone="+49301234567",
+        city="Hamburg",
+    )
+    return survivor, loser
+
+
+def _merge(scope, survivor, loser, actor=None, **choices):
+    return contact_merge(
+        workspace=scope, actor=actor, survivor=survivor, loser=loser, choices=choices
+    )
+
+
+def test_chosen_values_win_and_blanks_are_filled(scope, pair):
+    survivor, loser = pair
+    merged = _merge(scope, survivor, loser, first_name="loser", city="survivor")
+    assert (merged.first_name, merged.city, merged.phone) == ("John", "Berlin", "+49301234567")
+
+
+def test_the_losers_other_email_is_kept_as_second_email(scope, pair):
+    survivor, loser = pair
+    merged = _merge(scope, survivor, loser)
+    assert (merged.email, merged.email2) == ("jon@x.io", "john@x.io")
+
+
+def test_survivor_keeps_both_timelines(scope, pair):
+    survivor, loser = pair
+    interaction_record(workspace=scope, kind="call.logged", channel="phone", contact=survivor)
+    interaction_record(workspace=scope, kind="call.logged", channel="phone", contact=loser)
+    interaction_record(workspace=scope, kind="email.sent", channel="email", contact=loser)
+    _merge(scope, survivor, loser)
+    kinds = sorted(Interaction.objects.filter(contact=survivor).values_list("kind", flat=True))
+    assert kinds == ["call.logged", "call.logged", "contact.merged", "email.sent"]
+
+
+def test_tags_move_without_duplicate_links(scope, pair):
+    survivor, loser = pair
+    shared, only_loser = TagFactory(workspace=scope), TagFactory(workspace=scope)
+    ContactTagFactory(workspace=scope, contact=survivor, tag=shared)
+    ContactTagFactory(workspace=scope, contact=loser, tag=shared)
+    ContactTagFactory(workspace=scope, contact=loser, tag=only_loser)
+    _merge(scope, survivor, loser)
+    assert sorted(
+        ContactTag.objects.filter(contact=survivor).values_list("tag", flat=True)
+    ) == sorted([shared.pk, only_loser.pk])
+
+
+def test_loser_is_deleted(scope, pair):
+    survivor, loser = pair
+    _merge(scope, survivor, loser)
+    assert not Contact.objects.filter(pk=loser.pk).exists()
+
+
+def test_merge_is_recorded_in_the_change_log_and_timeline(scope, pair, owner):
+    survivor, loser = pair
+    _merge(scope, survivor, loser, actor=owner)
+    merged_event = ChangeEvent.objects.get(
+        model="contacts.contact", object_id=survivor.pk, action="merged"
+    )
+    assert merged_event.data["loser_id"] == loser.pk
+    assert merged_event.actor == owner
+    tombstone = ChangeEvent.objects.get(
+        model="contacts.contact", object_id=loser.pk, action="deleted"
+    )
+    assert tombstone.data == {"merged_into": survivor.pk}
+    touch = Interaction.objects.get(contact=survivor, kind="contact.merged")
+    assert touch.data["loser_id"] == loser.pk
+
+
+def test_merging_a_contact_with_itself_is_refused(scope, pair):
+    with pytest.raises(ValidationError):
+        _merge(scope, pair[0], pair[0])
+
+
+def test_merging_across_workspaces_is_refused(scope, other_workspace):
+    mine = ContactFactory(workspace=scope)
+    theirs = ContactFactory(workspace=other_workspace)
+    with pytest.raises(ValidationError):
+        _merge(scope, mine, theirs)
+    assert Contact.all_workspaces.filter(pk=theirs.pk).exists()
+
+
+def test_account_choice_is_applied(scope, pair):
+    survivor, loser = pair
+    loser.account = AccountFactory(workspace=scope, name="Loser GmbH")
+    loser.save()
+    merged = _merge(scope, survivor, loser)
+    assert merged.account.name == "Loser GmbH"
+
+
+def test_merge_page_shows_both_side_by_side_and_merges(
+    client_for, workspace, django_capture_on_commit_callbacks
+):
+    survivor = ContactFactory(workspace=workspace, first_name="Jon", email="jon@x.io")
+    loser = ContactFactory(workspace=workspace, first_name="John", email="john@x.io")
+    client = client_for("manager")
+    url = reverse("contacts:merge", kwargs={"ws": "acme", "pk": survivor.pk, "other": loser.pk})
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b"Jon" in page.content and b"John" in page.content
+    response = client.post(
+        url, {"pick_first_name": "loser", "pick_last_name": "survivor", "pick_email": "survivor"}
+    )
+    assert response.status_code == 302
+    survivor.refresh_from_db()
+    assert survivor.first_name == "John"
+    assert not Contact.all_workspaces.filter(pk=loser.pk).exists()
+
+
+def test_sales_rep_may_not_merge(client_for, workspace):
+    a, b = ContactFactory(workspace=workspace), ContactFactory(workspace=workspace)
+    client = client_for("sales")
+    url = reverse("contacts:merge", kwargs={"ws": "acme", "pk": a.pk, "other": b.pk})
+    assert client.post(url, {}).status_code == 403
+    assert Contact.all_workspaces.filter(pk=b.pk).exists()
