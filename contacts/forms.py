@@ -176,6 +176,33 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
         # raw input ("030 1234567" is not yet E.164).
         self._add_custom_fields()
 
+    GROUPS = [
+        (
+            _("Person"),
+            [
+                "salutation",
+                "first_name",
+                "last_name",
+                "job_title",
+                "sex",
+                "date_of_birth",
+                "education",
+                "language",
+            ],
+        ),
+        (_("Reach"), ["email", "email2", "phone", "mobile", "preferred_channel"]),
+        (_("Company and owner"), ["account", "owner", "lifecycle_stage", "tags"]),
+        (_("Consent"), ["email_opt_in", "consent_source", "do_not_call", "do_not_mail"]),
+        (_("Address"), ["street", "postal_code", "city", "region", "country"]),
+    ]
+
+    def field_groups(self):
+        """[(title, [bound fields])] for the form page; custom fields last."""
+        groups = [(title, [self[n] for n in names]) for title, names in self.GROUPS]
+        if self.custom_defs:
+            groups.append((_("More"), [self[n] for n in self.custom_field_names()]))
+        return groups
+
     def _post_clean(self):
         # Validation of the instance is the service's job (full_clean there, errors mapped
         # back with apply_service_errors); here only the form fields are checked.
@@ -264,6 +291,17 @@ class AccountForm(CustomFieldsMixin, WorkspaceModelForm):
         if self.instance.pk and self.instance.phone and not self.is_bound:
             self.initial["phone"] = format_phone(self.instance.phone)
         self._add_custom_fields()
+
+    GROUPS = [
+        (_("Company"), ["name", "domain", "industry", "size", "phone", "website", "owner", "tags"]),
+        (_("Address"), ["street", "postal_code", "city", "region", "country"]),
+    ]
+
+    def field_groups(self):
+        groups = [(title, [self[n] for n in names]) for title, names in self.GROUPS]
+        if self.custom_defs:
+            groups.append((_("More"), [self[n] for n in self.custom_field_names()]))
+        return groups
 
     def _post_clean(self):
         pass

@@ -21,5 +21,6 @@ def custom_field_in(workspace, user):
     field = CustomFieldFactory(workspace=workspace)
     return {"pk": field.pk}, field
 
+
 # Import, export, duplicates and merge URLs.
 import tests.contacts.isolation_io  # noqa: E402, F401
