@@ -34,7 +34,7 @@ def my_day(request):
     return render(
         request,
         "sales/my_day.html",
-        {"title": _("My day"), **data, "today": selectors.today_in(request.workspace)},
+        {"title": _("My day"), **data, "today_date": selectors.today_in(request.workspace)},
     )
 
 
