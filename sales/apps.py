@@ -19,7 +19,11 @@ class SalesConfig(AppConfig):
             register_search_source,
         )
 
-        from . import demo, integration
+        from . import (
+            catalog_registry,  # noqa: F401  (products, quotes, analyses)
+            demo,
+            integration,
+        )
 
         register_nav(
             NavItem(

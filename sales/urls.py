@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_activities
+from . import views, views_activities, views_analyses, views_catalog, views_quotes
 
 app_name = "sales"
 urlpatterns: list = [
@@ -48,4 +48,37 @@ urlpatterns: list = [
         views.lost_reason_toggle,
         name="lost_reason_toggle",
     ),
+    # catalogue
+    path("products/", views_catalog.product_list, name="products"),
+    path("products/new/", views_catalog.product_create, name="product_create"),
+    path("products/configurator/", views_catalog.configurator, name="configurator"),
+    path("products/categories/new/", views_catalog.category_create, name="category_create"),
+    path("products/<int:pk>/", views_catalog.product_detail, name="product_detail"),
+    path("products/<int:pk>/edit/", views_catalog.product_edit, name="product_edit"),
+    path("products/<int:pk>/options/new/", views_catalog.option_create, name="option_create"),
+    path("products/options/<int:pk>/delete/", views_catalog.option_delete, name="option_delete"),
+    path(
+        "products/<int:pk>/exclusions/new/", views_catalog.exclusion_create,
+        name="exclusion_create",
+    ),
+    path(
+        "products/exclusions/<int:pk>/delete/", views_catalog.exclusion_delete,
+        name="exclusion_delete",
+    ),
+    # quotes
+    path("quotes/", views_quotes.quote_list, name="quotes"),
+    path("deals/<int:deal_pk>/quotes/new/", views_quotes.quote_create, name="quote_create"),
+    path("quotes/<int:pk>/", views_quotes.quote_detail, name="quote_detail"),
+    path("quotes/<int:pk>/edit/", views_quotes.quote_edit, name="quote_edit"),
+    path("quotes/<int:pk>/lines/new/", views_quotes.line_add, name="quote_line_add"),
+    path("quote-lines/<int:pk>/delete/", views_quotes.line_remove, name="quote_line_remove"),
+    path("quotes/<int:pk>/status/", views_quotes.quote_status, name="quote_status"),
+    path("quotes/<int:pk>/print/", views_quotes.quote_print, name="quote_print"),
+    # analyses
+    path("analyses/", views_analyses.analyses_home, name="analyses"),
+    path("analyses/forecast/", views_analyses.forecast, name="analysis_forecast"),
+    path("analyses/reps/", views_analyses.rep_performance, name="analysis_reps"),
+    path("analyses/cycle/", views_analyses.sales_cycle, name="analysis_cycle"),
+    path("analyses/lost/", views_analyses.lost_orders, name="analysis_lost"),
+    path("analyses/funnel/", views_analyses.funnel, name="analysis_funnel"),
 ]

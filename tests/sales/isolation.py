@@ -54,3 +54,6 @@ def lost_reason_in(workspace, user):
 def activity_in(workspace, user):
     activity = ActivityFactory(workspace=workspace, owner=user)
     return {"pk": activity.pk}, activity
+
+
+from tests.sales import isolation_catalog  # noqa: E402, F401  (catalogue and quote URLs)
