@@ -14,3 +14,18 @@
     if (form && event.target.matches("select[data-column-select]")) { check(form); }
   });
 })();
+
+// Export links on list pages: carry the filters currently in the address bar (htmx pushes them).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-export-href]");
+    if (!link) { return; }
+    var params = new URLSearchParams(window.location.search);
+    params.delete("cursor");
+    params.delete("format");
+    if (link.getAttribute("data-format")) { params.set("format", link.getAttribute("data-format")); }
+    var query = params.toString();
+    link.href = link.getAttribute("data-export-href") + (query ? "?" + query : "");
+  });
+})();

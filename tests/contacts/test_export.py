@@ -112,3 +112,16 @@ def test_account_export_respects_filters(owner_client, workspace):
 def test_readonly_member_cannot_export(client_for):
     client = client_for(Role.READONLY)
     assert client.get(reverse("contacts:export", kwargs={"ws": "acme"})).status_code == 403
+
+
+def test_contact_list_links_to_import_export_and_duplicates(owner_client, workspace):
+    page = owner_client.get(reverse("contacts:list", kwargs={"ws": "acme"}), {"lifecycle_stage": "customer"})
+    html = page.content.decode()
+    assert reverse("contacts:import_start", kwargs={"ws": "acme"}) in html
+    assert reverse("contacts:export", kwargs={"ws": "acme"}) + "?lifecycle_stage=customer" in html
+    assert reverse("contacts:duplicates", kwargs={"ws": "acme"}) in html
+
+
+def test_account_list_links_to_account_export(owner_client, workspace):
+    page = owner_client.get(reverse("contacts:account_list", kwargs={"ws": "acme"}))
+    assert reverse("contacts:account_export", kwargs={"ws": "acme"}) in page.content.decode()

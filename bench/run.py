@@ -1,0 +1,250 @@
+"""Measure the pages that must stay fast at 1,000,000 contacts, and the 100,000-row import.
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench .venv/bin/python bench/run.py [--runs 30] [--skip-import]
+
+Requests go through Django's test Client in this process (full middleware, views, templates;
+no network), logged in as an owner of the benchmark workspace. Every scenario is warmed up,
+then timed `--runs` times; median and p95 are reported with the query count of one run and,
+for anything over 10 ms, EXPLAIN ANALYZE of its slowest query. Results go to
+bench/results/<date>.md. Run bench/generate.py first.
+"""
+
+import argparse
+import csv
+import datetime
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import MAIN_SLUG, OWNER_EMAIL, ROOT, setup_django  # noqa: E402
+
+SLOW_MS = 10.0
+IMPORT_ROWS = 100_000
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Bench:
+    def __init__(self, runs):
+        from django.test import Client
+
+        from workspaces.models import User, Workspace
+
+        self.runs = runs
+        self.workspace = Workspace.objects.get(slug=MAIN_SLUG)
+        self.client = Client()
+        self.client.force_login(User.objects.get(email=OWNER_EMAIL))
+        self.rows = []
+        self.explains = []
+
+    def url(self, name, query="", **kwargs):
+        from django.urls import reverse
+
+        return reverse(name, kwargs={"ws": self.workspace.slug, **kwargs}) + (f"?{query}" if query else "")
+
+    def measure(self, label, url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        for _ in range(2):
+            self.client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(url)
+        timings = []
+        for _ in range(self.runs):
+            start = time.perf_counter()
+            response = self.client.get(url)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+            timings.append((time.perf_counter() - start) * 1000)
+        median, p95 = statistics.median(timings), percentile(timings, 0.95)
+        self.rows.append((label, median, p95, len(captured.captured_queries), response.status_code, url))
+        print(f"{label:<44} {median:8.1f} ms  p95 {p95:8.1f} ms  {len(captured.captured_queries):3d} queries  {response.status_code}")
+        if median > SLOW_MS and captured.captured_queries:
+            slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+            self.explain(label, slowest["sql"], float(slowest["time"]) * 1000)
+
+    def explain(self, label, sql, ms):
+        from django.db import connection
+
+        if not sql.lstrip().upper().startswith("SELECT"):
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+            plan = "\n".join(r[0] for r in cursor.fetchall())
+        self.explains.append((label, ms, sql, plan))
+
+
+def deep_cursor(workspace, fraction=0.9):
+    """The keyset cursor of a row 90% deep into the name order (one OFFSET, only here)."""
+    from contacts.models import Contact
+    from workspaces.paging import _encode
+
+    total = Contact.all_workspaces.filter(workspace=workspace).count()
+    row = (
+        Contact.all_workspaces.filter(workspace=workspace)
+        .order_by("last_name", "first_name", "id")
+        .values_list("last_name", "first_name", "id")[int(total * fraction)]
+    )
+    return _encode("n", list(row)), total
+
+
+def page_scenarios(bench):
+    from urllib.parse import urlencode
+
+    from contacts.models import Contact
+    from touchpoints.models import Interaction
+
+    ws = bench.workspace
+    cursor, total = deep_cursor(ws)
+    busy = (
+        Interaction.all_workspaces.filter(workspace=ws).values_list("contact_id", flat=True).order_by("contact_id").first()
+    )
+    sample = Contact.all_workspaces.filter(workspace=ws, pk__gt=busy).order_by("id")[total // 2 : total // 2 + 1].get()
+    phone_local = "0" + sample.phone.removeprefix("+49")
+    phone_spaced = f"{phone_local[:3]} {phone_local[3:]}"
+    print(f"workspace {ws.slug}: {total:,} contacts; sample contact #{sample.pk}")
+    bench.measure("contact list, first page", bench.url("contacts:list"))
+    bench.measure("contact list, page 90% deep (keyset)", bench.url("contacts:list", urlencode({"cursor": cursor})))
+    bench.measure("contact list, newest first", bench.url("contacts:list", "sort=-created"))
+    bench.measure("contact list, filtered by stage", bench.url("contacts:list", "lifecycle_stage=customer"))
+    bench.measure("contact list, stage + newest first", bench.url("contacts:list", "lifecycle_stage=customer&sort=-created"))
+    bench.measure("contact list, search by email", bench.url("contacts:list", urlencode({"q": sample.email})))
+    bench.measure("contact list, search by phone", bench.url("contacts:list", urlencode({"q": phone_spaced})))
+    bench.measure("contact list, search by name", bench.url("contacts:list", urlencode({"q": sample.last_name})))
+    bench.measure("global search by email", bench.url("search", urlencode({"q": sample.email})))
+    bench.measure("global search by name", bench.url("search", urlencode({"q": f"{sample.first_name} {sample.last_name}"})))
+    bench.measure("screen pop (lookup by phone)", bench.url("contacts:lookup", urlencode({"phone": phone_spaced})))
+    bench.measure("contact page, 10,000 interactions", bench.url("contacts:detail", pk=busy))
+    bench.measure("contact page, ordinary contact", bench.url("contacts:detail", pk=sample.pk))
+    if sample.account_id:
+        bench.measure("account page", bench.url("contacts:account_detail", pk=sample.account_id))
+    bench.measure("account list, first page", bench.url("contacts:account_list"))
+    bench.measure("import list page", bench.url("contacts:import_start"))
+    saved = bench.runs
+    bench.runs = max(3, saved // 10)
+    bench.measure("duplicates page (GROUP BY over 1M)", bench.url("contacts:duplicates"))
+    bench.measure("CSV export, one stage (streamed, all rows)", bench.url("contacts:export", "lifecycle_stage=evangelist"))
+    bench.runs = saved
+
+
+def write_import_file(path: Path, rows: int, seed=5):
+    rng = random.Random(seed)
+    firsts = "Anna Ben Clara David Emma Felix Greta Hans Ida Jonas Karl Lena Max Nina".split()
+    lasts = "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann".split()
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["First Name", "Last Name", "E-mail Address", "Mobile Phone", "Company", "City", "Job Title"])
+        for i in range(rows):
+            email = f"import{i}@example.org" if i % 50 else "not-an-email"  # 2% rejected
+            if i % 97 == 0 and i:  # ~1% repeats an earlier row of the file
+                email = f"import{i - 1}@example.org"
+            writer.writerow([rng.choice(firsts), rng.choice(lasts), email, f"+49 171 {i:07d}",
+                             f"Kunde {i % 2000} GmbH", "Berlin", "Einkauf"])
+
+
+def import_scenario(bench):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+
+    from contacts.imports.jobs import import_job_configure, import_job_create, import_job_queue
+    from contacts.imports.runner import BATCH_SIZE, import_run
+    from workspaces.models import Workspace
+    from workspaces.scoping import workspace_scope
+
+    slug = f"bench-import-{int(time.time())}"
+    workspace = Workspace.objects.create(slug=slug, name="Import bench")
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "contacts-100k.csv"
+        write_import_file(path, IMPORT_ROWS)
+        data = path.read_bytes()
+        try:
+            with workspace_scope(workspace):
+                for run in ("first run", "re-run of the same file"):
+                    start = time.perf_counter()
+                    job = import_job_create(workspace=workspace, actor=None,
+                                            upload=SimpleUploadedFile(path.name, data))
+                    import_job_configure(job=job, actor=None, mapping=job.mapping, dedupe_mode="update")
+                    import_job_queue(job=job, actor=None, enqueue=False)
+                    job = import_run(job_id=job.pk)
+                    seconds = time.perf_counter() - start
+                    results.append((run, seconds, job))
+                    print(f"import {IMPORT_ROWS:,} rows ({run}): {seconds:.1f} s  "
+                          f"{IMPORT_ROWS / seconds:,.0f} rows/s  status={job.status} created={job.created_count} "
+                          f"updated={job.updated_count} skipped={job.skipped_count} rejected={job.rejected_count}")
+        finally:
+            with connection.cursor() as cursor:
+                for table in ("contacts_importrowerror", "contacts_importjob", "contacts_contact",
+                              "contacts_account", "workspaces_changeevent"):
+                    cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [workspace.pk])
+            workspace.delete()
+    return results, BATCH_SIZE, len(data)
+
+
+def report(bench, imports, args):
+    from django.db import connection
+
+    from contacts.models import Contact
+
+    stamp = datetime.datetime.now(datetime.UTC)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    total = Contact.all_workspaces.filter(workspace=bench.workspace).count()
+    lines = [
+        f"# Benchmark {stamp:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"PostgreSQL {pg}; {total:,} contacts in the measured workspace; Django test Client in process, "
+        f"{bench.runs} timed runs after 2 warm-ups (the duplicates page and the export: fewer).",
+        "Targets: list and contact page < 150 ms (aim 50 ms); import of 100,000 rows < 30 s.",
+        "",
+        "| scenario | median ms | p95 ms | queries | status |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for label, median, p95, queries, status, _url in bench.rows:
+        lines.append(f"| {label} | {median:.1f} | {p95:.1f} | {queries} | {status} |")
+    if imports:
+        results, batch_size, size = imports
+        lines += ["", f"## Import of {IMPORT_ROWS:,} CSV rows ({size / 2**20:.1f} MB, batch size {batch_size}, real import path)", "",
+                  "| run | seconds | rows/s | created | updated | skipped | rejected |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for run, seconds, job in results:
+            lines.append(f"| {run} | {seconds:.1f} | {IMPORT_ROWS / seconds:,.0f} | {job.created_count:,} | "
+                         f"{job.updated_count:,} | {job.skipped_count:,} | {job.rejected_count:,} |")
+    if bench.explains:
+        lines += ["", "## EXPLAIN ANALYZE of the slowest query of each scenario over 10 ms", ""]
+        for label, ms, sql, plan in bench.explains:
+            lines += [f"### {label} ({ms:.1f} ms)", "", "```sql", sql[:1500], "```", "", "```", plan[:4000], "```", ""]
+    out = ROOT / "bench" / "results" / f"{stamp:%Y-%m-%d}.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"written {out.relative_to(ROOT)}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--only-import", action="store_true")
+    args = parser.parse_args()
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    bench = Bench(args.runs)
+    if not args.only_import:
+        page_scenarios(bench)
+    imports = None if args.skip_import else import_scenario(bench)
+    report(bench, imports, args)
+
+
+if __name__ == "__main__":
+    main()
