@@ -1,0 +1,46 @@
+"""The kanban board in Chromium: dragging a card to the next column moves the deal."""
+
+import os
+
+import pytest
+from django.urls import reverse
+
+from sales.models import Deal, DealStageChange
+from tests.factories import TEST_PASSWORD, MembershipFactory, WorkspaceFactory
+from tests.sales.factories import deal_make, pipeline_for, stage_of
+from workspaces.roles import Role
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        yield page
+        browser.close()
+
+
+def test_dragging_a_card_to_the_next_stage_moves_the_deal(page, live_server):
+    workspace = WorkspaceFactory(slug="board")
+    user = MembershipFactory(workspace=workspace, role=Role.SALES).user
+    deal = deal_make(workspace, actor=user, name="Drag me", owner=user)
+    target = stage_of(pipeline_for(workspace), index=1)
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    with page.expect_navigation():
+        page.click("[data-testid=login-form] [type=submit]")
+    page.goto(live_server.url + reverse("sales:board", kwargs={"ws": workspace.slug}))
+    card = page.locator(f"[data-deal='{deal.pk}']")
+    column = page.locator(f".kanban-list[data-stage='{target.pk}']")
+    card.drag_to(column)
+    page.wait_for_function(
+        f"document.querySelector(\"[data-deal='{deal.pk}']\").dataset.version === '2'")
+    assert Deal.all_workspaces.get(pk=deal.pk).stage_id == target.pk
+    assert DealStageChange.all_workspaces.filter(deal_id=deal.pk, to_stage=target).exists()
+    assert page.locator(f".kanban-col[data-stage='{target.pk}'] [data-count]").inner_text() == "1"
