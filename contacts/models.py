@@ -168,6 +168,9 @@ class Contact(WorkspaceOwned, Address):
             models.Index(fields=["workspace", "account", "last_name"], name="contact_ws_account"),
             models.Index(fields=["workspace", "owner", "-created_at"], name="contact_ws_owner"),
             models.Index(fields=["workspace", "lifecycle_stage", "-created_at"], name="contact_ws_stage"),
+            models.Index(
+                fields=["workspace", "-last_interaction_at", "-id"], name="contact_ws_last_touch"
+            ),
         ]
         verbose_name = _("contact")
 

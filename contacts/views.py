@@ -68,7 +68,6 @@ def contact_list_view(request):
         "count": count,
         "capped": capped,
         "filter_account": account,
-        "bulk_form": BulkActionForm(workspace=workspace),
         "sort_key": filterset.sort_key,
     }
     template = "contacts/contact_list.html"

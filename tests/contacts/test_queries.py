@@ -1,0 +1,68 @@
+import pytest
+from django.urls import reverse
+
+from tests.contacts.factories import AccountFactory, ContactFactory, ContactTagFactory, TagFactory
+from workspaces.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def make_contacts(workspace, owner, n):
+    accounts = AccountFactory.create_batch(5, workspace=workspace)
+    tags = TagFactory.create_batch(3, workspace=workspace)
+    for i in range(n):
+        contact = ContactFactory(workspace=workspace, account=accounts[i % 5], owner=owner)
+        ContactTagFactory(workspace=workspace, contact=contact, tag=tags[i % 3])
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_contact_list_queries_do_not_grow_with_rows(
+    owner_client, workspace, n, django_assert_max_num_queries
+):
+    make_contacts(workspace, owner_client.user, n)
+    with django_assert_max_num_queries(10):
+        response = owner_client.get(reverse("contacts:list", kwargs={"ws": "acme"}))
+    assert len(response.context["page"]) == min(n, 50)
+
+
+def test_filtered_contact_list_queries_stay_flat(
+    owner_client, workspace, django_assert_max_num_queries
+):
+    make_contacts(workspace, owner_client.user, 60)
+    params = {
+        "q": "a",
+        "lifecycle_stage": "lead",
+        "owner": owner_client.user.pk,
+        "sort": "-created",
+        "age_min": 0,
+        "consent": "no_opt_in",
+    }
+    with django_assert_max_num_queries(10):
+        response = owner_client.get(reverse("contacts:list", kwargs={"ws": "acme"}), params)
+    assert response.status_code == 200
+
+
+def test_account_list_queries_do_not_grow_with_rows(
+    owner_client, workspace, django_assert_max_num_queries
+):
+    AccountFactory.create_batch(60, workspace=workspace, owner=owner_client.user)
+    with django_assert_max_num_queries(8):
+        response = owner_client.get(reverse("contacts:account_list", kwargs={"ws": "acme"}))
+    assert len(response.context["page"]) == 50
+
+
+def test_account_page_queries_stay_flat(owner_client, workspace, django_assert_max_num_queries):
+    account = AccountFactory(workspace=workspace)
+    ContactFactory.create_batch(30, workspace=workspace, account=account, owner=owner_client.user)
+    with django_assert_max_num_queries(12):
+        response = owner_client.get(
+            reverse("contacts:account_detail", kwargs={"ws": "acme", "pk": account.pk})
+        )
+    assert response.status_code == 200
+
+
+def test_lookup_queries_stay_flat(client_for, workspace, django_assert_max_num_queries):
+    client = client_for(Role.SERVICE)
+    ContactFactory(workspace=workspace, phone="+49301234567")
+    with django_assert_max_num_queries(10):
+        client.get(reverse("lookup", kwargs={"ws": "acme"}), {"phone": "030 1234567"})
