@@ -23,7 +23,7 @@ def readyz(request):
         from crm_site.celery import app
 
         try:
-            with app.connection_for_write() as conn:
+            with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
             checks["broker"] = "ok"
         except Exception as exc:  # noqa: BLE001

@@ -210,7 +210,14 @@ def test_revoked_invitation_is_not_emailed_by_a_late_task(workspace, owner):
     assert mail.outbox == []
 
 
-def test_without_a_broker_the_invitation_task_runs_eagerly(settings, invite):
-    assert settings.CELERY_BROKER_URL == "" or settings.CELERY_TASK_ALWAYS_EAGER
-    invite(email="eager@example.com")
+def test_eager_tasks_deliver_the_invitation_within_the_request(
+    owner_client, django_capture_on_commit_callbacks
+):
+    """Embedded mode (no broker, and every test but the worker ones): the task runs in-process
+    after commit, so the email is out when the page returns."""
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(
+            "/w/acme/settings/members/invite/", {"email": "eager@example.com", "role": "sales"}
+        )
     assert [m.to for m in mail.outbox] == [["eager@example.com"]]
+    assert Invitation.all_workspaces.get().sent_at is not None
