@@ -1,11 +1,335 @@
-"""Catalogue pages (being written)."""
+"""Catalogue pages: product list, product create/edit, options and exclusion rules, and the
+configurator widget (htmx) that quote lines use."""
 
-from django.http import Http404
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from workspaces.mixins import workspace_view
+from workspaces.paging import capped_count, keyset_page
+from workspaces.roles import has_perm
+from workspaces.urlnames import workspace_reverse
+
+from . import catalog
+from .forms_catalog import CategoryForm, ExclusionForm, OptionForm, ProductFilterForm, ProductForm
+from .models import Product, ProductOption, ProductOptionExclusion
+from .quotes import line_net
+
+PRODUCTS_IN_CONFIGURATOR = 500
 
 
-def _todo(request, *args, **kwargs):
-    raise Http404
+def errors_to_form(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError at the form's fields (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
-product_list = product_create = configurator = category_create = product_detail = _todo
-product_edit = option_create = option_delete = exclusion_create = exclusion_delete = _todo
+def _product_url(workspace, product):
+    return workspace_reverse(workspace, "sales:product_detail", pk=product.pk)
+
+
+@workspace_view("sales.view")
+def product_list(request):
+    """The catalogue: keyset pages by name, filtered by category, state and name/SKU."""
+    form = ProductFilterForm(request.GET or None, workspace=request.workspace)
+    data = form.cleaned_data if form.is_valid() else {}
+    state = data.get("state") or ""
+    qs = catalog.product_list(
+        workspace=request.workspace,
+        category=data.get("category"),
+        active={"": True, "inactive": False}.get(state),
+        search=data.get("q") or "",
+    )
+    page = keyset_page(qs, order=("name", "id"), cursor=request.GET.get("cursor"))
+    count, capped = capped_count(qs)
+    ctx = {
+        "title": _("Products"),
+        "form": form,
+        "page": page,
+        "count": count,
+        "capped": capped,
+        "may_configure": has_perm(request.membership.role, "sales.configure"),
+    }
+    template = (
+        "sales/catalog/product_list.html#rows"
+        if request.htmx
+        else ("sales/catalog/product_list.html")
+    )
+    return render(request, template, ctx)
+
+
+@workspace_view("sales.configure")
+def product_create(request):
+    form = ProductForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = catalog.product_create(
+                workspace=request.workspace, actor=request.user, **form.service_values()
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Product %(name)s created.") % {"name": product.name})
+            return redirect(_product_url(request.workspace, product))
+    return render(
+        request,
+        "sales/catalog/form.html",
+        {
+            "title": _("New product"),
+            "form": form,
+            "cancel": workspace_reverse(request.workspace, "sales:products"),
+        },
+    )
+
+
+@workspace_view("sales.configure")
+def product_edit(request, pk):
+    product = get_object_or_404(Product.objects, pk=pk)
+    form = ProductForm(request.POST or None, instance=product, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalog.product_update(product=product, actor=request.user, **form.service_values())
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Product saved."))
+            return redirect(_product_url(request.workspace, product))
+    return render(
+        request,
+        "sales/catalog/form.html",
+        {
+            "title": _("Edit %(name)s") % {"name": product.name},
+            "form": form,
+            "product": product,
+            "cancel": _product_url(request.workspace, product),
+        },
+    )
+
+
+@workspace_view("sales.configure")
+def category_create(request):
+    form = CategoryForm(request.POST or None, workspace=request.workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            catalog.category_create(
+                workspace=request.workspace,
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                position=form.cleaned_data.get("position") or 0,
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Category created."))
+            return redirect(workspace_reverse(request.workspace, "sales:products"))
+    return render(
+        request,
+        "sales/catalog/form.html",
+        {
+            "title": _("New category"),
+            "form": form,
+            "cancel": workspace_reverse(request.workspace, "sales:products"),
+        },
+    )
+
+
+def _quantity(raw, default=Decimal("1")):
+    try:
+        value = Decimal(str(raw).replace(",", ".")) if raw not in (None, "") else default
+    except InvalidOperation:
+        return default
+    return value if value.is_finite() else default
+
+
+@workspace_view("sales.view")
+def product_detail(request, pk):
+    """A product with its options, exclusion rules and availability for a quantity."""
+    try:
+        product = catalog.product_with_options(workspace=request.workspace, pk=pk)
+    except Product.DoesNotExist:
+        raise Http404 from None
+    quantity = _quantity(request.GET.get("quantity"))
+    may_configure = has_perm(request.membership.role, "sales.configure")
+    return render(
+        request,
+        "sales/catalog/product_detail.html",
+        {
+            "title": product.name,
+            "product": product,
+            "quantity": quantity,
+            "availability": product.availability(quantity=quantity),
+            "may_configure": may_configure,
+            "option_form": OptionForm(workspace=request.workspace) if may_configure else None,
+            "exclusion_form": ExclusionForm(workspace=request.workspace, product=product)
+            if may_configure and product.options.all()
+            else None,
+        },
+    )
+
+
+@workspace_view("sales.configure")
+def option_create(request, pk):
+    product = get_object_or_404(Product.objects, pk=pk)
+    if request.method != "POST":
+        return redirect(_product_url(request.workspace, product))
+    form = OptionForm(request.POST, workspace=request.workspace)
+    if form.is_valid():
+        try:
+            catalog.option_create(product=product, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+    if form.errors:
+        product = catalog.product_with_options(workspace=request.workspace, pk=product.pk)
+        return render(
+            request,
+            "sales/catalog/product_detail.html",
+            {
+                "title": product.name,
+                "product": product,
+                "quantity": 1,
+                "availability": product.availability(),
+                "may_configure": True,
+                "option_form": form,
+                "exclusion_form": ExclusionForm(workspace=request.workspace, product=product)
+                if product.options.all()
+                else None,
+            },
+            status=422,
+        )
+    messages.success(request, _("Option added."))
+    return redirect(_product_url(request.workspace, product))
+
+
+@workspace_view("sales.configure")
+def option_delete(request, pk):
+    option = get_object_or_404(ProductOption.objects.select_related("product"), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    catalog.option_delete(option=option, actor=request.user)
+    messages.success(request, _("Option removed."))
+    return redirect(_product_url(request.workspace, option.product))
+
+
+@workspace_view("sales.configure")
+def exclusion_create(request, pk):
+    if not Product.objects.filter(pk=pk).exists():
+        raise Http404
+    product = catalog.product_with_options(workspace=request.workspace, pk=pk)
+    if request.method != "POST":
+        return redirect(_product_url(request.workspace, product))
+    form = ExclusionForm(request.POST, workspace=request.workspace, product=product)
+    if form.is_valid():
+        try:
+            catalog.exclusion_add(
+                product=product,
+                actor=request.user,
+                value_a=form.cleaned_data["value_a"],
+                value_b=form.cleaned_data["value_b"],
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+    if form.errors:
+        return render(
+            request,
+            "sales/catalog/product_detail.html",
+            {
+                "title": product.name,
+                "product": product,
+                "quantity": 1,
+                "availability": product.availability(),
+                "may_configure": True,
+                "option_form": OptionForm(workspace=request.workspace),
+                "exclusion_form": form,
+            },
+            status=422,
+        )
+    messages.success(request, _("Rule added: these values can no longer be combined."))
+    return redirect(_product_url(request.workspace, product))
+
+
+@workspace_view("sales.configure")
+def exclusion_delete(request, pk):
+    rule = get_object_or_404(ProductOptionExclusion.objects.select_related("product"), pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    catalog.exclusion_delete(rule=rule, actor=request.user)
+    messages.success(request, _("Rule removed."))
+    return redirect(_product_url(request.workspace, rule.product))
+
+
+# --- configurator -------------------------------------------------------------------------
+
+
+def configurator_context(workspace, params) -> dict:
+    """Everything the configurator partial shows for the chosen product, values, quantity
+    and discount (from GET or POST data): the option selects with the values the choice rules
+    out disabled, the unit and line price, availability and what is wrong."""
+    products = list(
+        Product.all_workspaces.filter(workspace=workspace, active=True)
+        .select_related("category")
+        .order_by("category__position", "category__name", "name", "id")[:PRODUCTS_IN_CONFIGURATOR]
+    )
+    ctx = {"products": products, "product": None, "config": None, "currency": workspace.currency}
+    quantity = _quantity(params.get("quantity"))
+    discount = _quantity(params.get("discount_percent"), default=Decimal("0"))
+    ctx.update(quantity=quantity, discount=discount, problems=[])
+    if quantity <= 0:
+        ctx["problems"].append(_("The quantity must be more than zero."))
+    if discount < 0 or discount > 100:
+        ctx["problems"].append(_("The discount must be between 0 and 100 %."))
+    try:
+        product_id = int(params.get("product") or 0)
+    except (TypeError, ValueError):
+        product_id = 0
+    if not product_id:
+        return ctx
+    try:
+        product = catalog.product_with_options(workspace=workspace, pk=product_id)
+    except Product.DoesNotExist:
+        ctx["problems"].append(_("Choose a product from the catalogue."))
+        return ctx
+    values = params.getlist("values") if hasattr(params, "getlist") else params.get("values", [])
+    config = catalog.configuration_resolve(product=product, value_ids=values)
+    chosen = {v.option_id: v.pk for v in config.chosen}
+    ctx.update(
+        product=product,
+        config=config,
+        options=[
+            (
+                option,
+                chosen.get(option.pk),
+                [
+                    (v, v.pk in config.disabled and chosen.get(option.pk) != v.pk)
+                    for v in option.values.all()
+                ],
+            )
+            for option in product.options.all()
+        ],
+        currency=product.currency,
+        unit_price=config.unit_price,
+        line_net=line_net(
+            quantity=quantity, unit_price=config.unit_price, discount_percent=discount
+        )
+        if not ctx["problems"]
+        else None,
+        availability=product.availability(quantity=quantity) if quantity > 0 else None,
+        valid=config.is_valid and not ctx["problems"],
+    )
+    return ctx
+
+
+@workspace_view("sales.view")
+def configurator(request):
+    """The configurator partial, re-rendered by htmx whenever a choice changes."""
+    return render(
+        request,
+        "sales/catalog/_configurator.html",
+        configurator_context(request.workspace, request.GET),
+    )
