@@ -1,0 +1,108 @@
+from django import forms
+from django.contrib import admin
+
+from workspaces.admin import WorkspaceModelAdmin
+from workspaces.forms import workspace_formfield
+
+from .models import Account, Contact, CustomField, ImportJob, ImportRowError, Tag
+from .phones import normalize_email, normalize_phone
+
+
+class _NormalisingForm(forms.ModelForm):
+    """The admin stores what the services store: lower-case email, E.164 phones."""
+
+    email_fields: tuple = ()
+    phone_fields: tuple = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.email_fields:
+            if name in cleaned:
+                cleaned[name] = normalize_email(cleaned[name])
+        for name in self.phone_fields:
+            if name in cleaned:
+                try:
+                    cleaned[name] = normalize_phone(cleaned[name])
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+
+class ContactAdminForm(_NormalisingForm):
+    email_fields = ("email", "email2")
+    phone_fields = ("phone", "mobile")
+
+    class Meta:
+        model = Contact
+        fields = "__all__"
+        formfield_callback = workspace_formfield
+
+
+class AccountAdminForm(_NormalisingForm):
+    phone_fields = ("phone",)
+
+    class Meta:
+        model = Account
+        fields = "__all__"
+        formfield_callback = workspace_formfield
+
+
+@admin.register(Account)
+class AccountAdmin(WorkspaceModelAdmin):
+    form = AccountAdminForm
+    list_display = ["name", "domain", "industry", "city", "owner", "created_at"]
+    list_select_related = ["owner"]
+    search_fields = ["name", "domain"]
+    exclude = ["tags"]
+
+
+@admin.register(Contact)
+class ContactAdmin(WorkspaceModelAdmin):
+    form = ContactAdminForm
+    list_display = [
+        "__str__",
+        "email",
+        "phone",
+        "account",
+        "lifecycle_stage",
+        "owner",
+        "created_at",
+    ]
+    list_select_related = ["account", "owner"]
+    list_filter = ["lifecycle_stage", "sex", "email_opt_in", "do_not_call"]
+    search_fields = ["last_name", "first_name", "email"]
+    raw_id_fields = ["account"]
+    exclude = ["tags"]
+    readonly_fields = ["email_opt_in_at", "last_interaction_at"]
+
+
+@admin.register(Tag)
+class TagAdmin(WorkspaceModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+
+@admin.register(CustomField)
+class CustomFieldAdmin(WorkspaceModelAdmin):
+    list_display = ["label", "entity", "key", "field_type", "required", "position"]
+    list_filter = ["entity", "field_type"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(WorkspaceModelAdmin):
+    readonly = True
+    list_display = [
+        "original_name",
+        "status",
+        "total_rows",
+        "created_count",
+        "rejected_count",
+        "created_at",
+    ]
+    list_filter = ["status"]
+
+
+@admin.register(ImportRowError)
+class ImportRowErrorAdmin(WorkspaceModelAdmin):
+    readonly = True
+    list_display = ["job", "line", "reason"]
