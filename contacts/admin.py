@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin
 
 from workspaces.admin import WorkspaceModelAdmin
-from workspaces.forms import workspace_formfield
 
 from .models import Account, Contact, CustomField, ImportJob, ImportRowError, Tag
 from .phones import normalize_email, normalize_phone
@@ -32,19 +31,9 @@ class ContactAdminForm(_NormalisingForm):
     email_fields = ("email", "email2")
     phone_fields = ("phone", "mobile")
 
-    class Meta:
-        model = Contact
-        fields = "__all__"
-        formfield_callback = workspace_formfield
-
 
 class AccountAdminForm(_NormalisingForm):
     phone_fields = ("phone",)
-
-    class Meta:
-        model = Account
-        fields = "__all__"
-        formfield_callback = workspace_formfield
 
 
 @admin.register(Account)

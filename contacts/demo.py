@@ -395,7 +395,7 @@ def seed_contacts_demo(workspace, users, stdout) -> None:
     owners = [u for role, u in users.items() if role in (Role.OWNER, Role.SALES, Role.MANAGER)] or [
         actor
     ]
-    actors = [u for u in users.values()] or [actor]
+    actors = list(users.values()) or [actor]
     now = timezone.now()
     _custom_fields(workspace, actor)
     accounts = _accounts(workspace, actor, owners, rng)
