@@ -12,7 +12,7 @@ from contacts.models import Account, Contact
 from workspaces.roles import Role
 
 from . import services
-from .models import Activity, ActivityType, Deal, Lead, LeadSource, LostReason, Pipeline, Stage
+from .models import ActivityType, Deal, Lead, LeadSource, LostReason, Pipeline, Stage
 
 PIPELINES = {
     "New business": [
@@ -260,7 +260,7 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
         )
         # walk forward through the stages with realistic dwell times
         if outcome == "open":
-            target = rng.randint(0, len(open_stages) - 1)
+            target = i % len(open_stages)
             path = open_stages[1 : target + 1]
         elif outcome == "won":
             path = open_stages[1:] + [won]
@@ -286,7 +286,13 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
 
 
 def _activities(workspace, actor, reps, rng, contacts) -> None:
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    """About 30 activities in business hours from four days ago to two weeks ahead, a few of
+    them today; some past ones are done, the others are overdue."""
+    from .selectors import today_in, workspace_tz
+
+    tz = workspace_tz(workspace)
+    now = timezone.now()
+    today = today_in(workspace)
     open_deals = list(Deal.objects.filter(closed_at__isnull=True).order_by("id")[:30])
     subjects = {
         ActivityType.CALL: ["Follow-up call", "Discovery call", "Check budget"],
@@ -297,7 +303,11 @@ def _activities(workspace, actor, reps, rng, contacts) -> None:
     for i in range(30):
         kind = rng.choice(list(subjects))
         deal = open_deals[i % len(open_deals)] if open_deals else None
-        due = now + datetime.timedelta(hours=rng.randint(-96, 14 * 24))
+        offset = 0 if i % 6 == 0 else rng.randint(-4, 14)
+        day = today + datetime.timedelta(days=offset)
+        due = datetime.datetime.combine(
+            day, datetime.time(rng.randint(8, 16), rng.choice([0, 30])), tzinfo=tz
+        )
         activity = services.activity_create(
             workspace=workspace,
             actor=actor,
@@ -310,11 +320,10 @@ def _activities(workspace, actor, reps, rng, contacts) -> None:
             contact=deal.contact if deal else contacts[i % len(contacts)],
             reminder_at=due - datetime.timedelta(minutes=15) if due > now else None,
         )
-        if due < now - datetime.timedelta(hours=30) and i % 2 == 0:
+        if offset < -1 and i % 2 == 0:
             services.activity_complete(
                 workspace=workspace,
                 actor=actor,
                 activity=activity,
                 outcome="Reached, next step agreed",
             )
-    Activity.objects.filter(done_at__isnull=True, due_at__lt=now).update(reminder_at=None)

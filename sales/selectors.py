@@ -4,7 +4,8 @@ import datetime
 import zoneinfo
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from contacts.models import Account, Contact
@@ -77,6 +78,9 @@ def pipelines_for(workspace) -> list[Pipeline]:
     return list(Pipeline.objects.order_by("position", "id"))
 
 
+CLOSED_WINDOW_DAYS = 90
+
+
 def board(pipeline: Pipeline, *, owner=None, per_column: int = 50) -> list[dict]:
     """The columns of a pipeline's board: each stage with its deals (largest first, capped)
     and its totals. Three queries whatever the number of deals."""
@@ -84,18 +88,29 @@ def board(pipeline: Pipeline, *, owner=None, per_column: int = 50) -> list[dict]
     deals = Deal.objects.filter(pipeline=pipeline)
     if owner is not None:
         deals = deals.filter(owner=owner)
+    # closed columns (won, lost) show the deals closed in the last 90 days
+    recent = timezone.now() - datetime.timedelta(days=CLOSED_WINDOW_DAYS)
+    deals = deals.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=recent))
     totals = {
         row["stage_id"]: row
         for row in deals.values("stage_id").annotate(n=Count("id"), total=Sum("amount"))
     }
-    rows = deals.select_related("account", "contact", "owner").order_by("stage_id", "-amount", "id")
-    # closed columns only show the recent ones
-    recent = timezone.now() - datetime.timedelta(days=90)
-    rows = rows.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=recent))
+    rows = (
+        deals.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("stage_id")],
+                order_by=[F("amount").desc(), F("id").asc()],
+            )
+        )
+        .filter(rank__lte=per_column)
+        .select_related("account", "contact", "owner")
+        .order_by("stage_id", "-amount", "id")
+    )
     by_stage: dict[int, list] = {s.pk: [] for s in stages}
     for deal in rows:
         column = by_stage.get(deal.stage_id)
-        if column is not None and len(column) < per_column:
+        if column is not None:
             column.append(deal)
     columns = []
     for stage in stages:

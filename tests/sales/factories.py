@@ -53,8 +53,23 @@ def stage_of(pipeline, kind=StageKind.OPEN, index=0):
     return stages[index]
 
 
-def deal_make(workspace, *, actor=None, pipeline=None, stage=None, amount=Decimal("1000"),
-              name="Deal", **fields):
+def deal_make(
+    workspace,
+    *,
+    actor=None,
+    pipeline=None,
+    stage=None,
+    amount=Decimal("1000"),
+    name="Deal",
+    **fields,
+):
     pipeline = pipeline or (stage.pipeline if stage else pipeline_for(workspace))
-    return deal_create(workspace=workspace, actor=actor, pipeline=pipeline, stage=stage,
-                       name=name, amount=amount, **fields)
+    return deal_create(
+        workspace=workspace,
+        actor=actor,
+        pipeline=pipeline,
+        stage=stage,
+        name=name,
+        amount=amount,
+        **fields,
+    )

@@ -12,8 +12,12 @@ from tests.sales.factories import (
 
 
 @register(
-    "sales:lead_detail", "sales:lead_edit", "sales:lead_qualify", "sales:lead_disqualify",
-    "sales:lead_convert", "sales:lead_delete",
+    "sales:lead_detail",
+    "sales:lead_edit",
+    "sales:lead_qualify",
+    "sales:lead_disqualify",
+    "sales:lead_convert",
+    "sales:lead_delete",
 )
 def lead_in(workspace, user):
     lead = LeadFactory(workspace=workspace, status="qualified")

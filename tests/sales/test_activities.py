@@ -25,12 +25,25 @@ def _url(workspace, name, **kw):
 
 def test_my_day_lists_todays_and_overdue_activities(workspace, owner_client, owner):
     now = timezone.now()
-    ActivityFactory(workspace=workspace, owner=owner, subject="Late call",
-                    due_at=now - datetime.timedelta(days=2))
-    ActivityFactory(workspace=workspace, owner=owner, subject="Next week",
-                    due_at=now + datetime.timedelta(days=8))
-    ActivityFactory(workspace=workspace, owner=owner, subject="Done long ago",
-                    due_at=now - datetime.timedelta(days=3), done_at=now)
+    ActivityFactory(
+        workspace=workspace,
+        owner=owner,
+        subject="Late call",
+        due_at=now - datetime.timedelta(days=2),
+    )
+    ActivityFactory(
+        workspace=workspace,
+        owner=owner,
+        subject="Next week",
+        due_at=now + datetime.timedelta(days=8),
+    )
+    ActivityFactory(
+        workspace=workspace,
+        owner=owner,
+        subject="Done long ago",
+        due_at=now - datetime.timedelta(days=3),
+        done_at=now,
+    )
     response = owner_client.get(_url(workspace, "sales:my_day"))
     overdue = [a.subject for a in response.context["overdue"]]
     assert overdue == ["Late call"]
@@ -38,22 +51,34 @@ def test_my_day_lists_todays_and_overdue_activities(workspace, owner_client, own
 
 
 def test_overdue_activities_are_highlighted(workspace, owner_client, owner):
-    ActivityFactory(workspace=workspace, owner=owner, subject="Late call",
-                    due_at=timezone.now() - datetime.timedelta(days=1, hours=1))
+    ActivityFactory(
+        workspace=workspace,
+        owner=owner,
+        subject="Late call",
+        due_at=timezone.now() - datetime.timedelta(days=1, hours=1),
+    )
     text = owner_client.get(_url(workspace, "sales:my_day")).content.decode()
-    assert 'list-group-item-danger' in text and 'data-overdue="1"' in text
+    assert "list-group-item-danger" in text and 'data-overdue="1"' in text
 
 
 def test_my_day_shows_only_my_activities(workspace, owner_client, owner, member_factory):
     rep = member_factory(Role.SALES)
-    ActivityFactory(workspace=workspace, owner=rep, subject="Not mine",
-                    due_at=timezone.now() - datetime.timedelta(days=1))
+    ActivityFactory(
+        workspace=workspace,
+        owner=rep,
+        subject="Not mine",
+        due_at=timezone.now() - datetime.timedelta(days=1),
+    )
     assert "Not mine" not in owner_client.get(_url(workspace, "sales:my_day")).content.decode()
 
 
 def test_the_week_calendar_has_seven_days_from_monday(workspace, owner_client, owner):
-    ActivityFactory(workspace=workspace, owner=owner, subject="Wednesday meeting",
-                    due_at=datetime.datetime(2026, 3, 4, 10, 0, tzinfo=datetime.UTC))
+    ActivityFactory(
+        workspace=workspace,
+        owner=owner,
+        subject="Wednesday meeting",
+        due_at=datetime.datetime(2026, 3, 4, 10, 0, tzinfo=datetime.UTC),
+    )
     response = owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-05")
     days = response.context["days"]
     assert [d["date"] for d in days][0] == datetime.date(2026, 3, 2)
@@ -67,36 +92,50 @@ def test_the_calendar_uses_the_workspace_time_zone(workspace, owner_client, owne
     workspace.time_zone = "Asia/Tokyo"
     workspace.save()
     # 23:30 UTC on Tuesday is Wednesday morning in Tokyo
-    ActivityFactory(workspace=workspace, owner=owner, subject="Early",
-                    due_at=datetime.datetime(2026, 3, 3, 23, 30, tzinfo=datetime.UTC))
+    ActivityFactory(
+        workspace=workspace,
+        owner=owner,
+        subject="Early",
+        due_at=datetime.datetime(2026, 3, 3, 23, 30, tzinfo=datetime.UTC),
+    )
     days = owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-02").context["days"]
     assert [a.subject for a in days[2]["activities"]] == ["Early"]
 
 
-def test_the_calendar_page_has_no_query_per_activity(workspace, owner_client, owner,
-                                                     django_assert_max_num_queries):
+def test_the_calendar_page_has_no_query_per_activity(
+    workspace, owner_client, owner, django_assert_max_num_queries
+):
     start = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.UTC)
     for i in range(40):
-        ActivityFactory(workspace=workspace, owner=owner, due_at=start + datetime.timedelta(hours=i * 3),
-                        contact=ContactFactory(workspace=workspace))
+        ActivityFactory(
+            workspace=workspace,
+            owner=owner,
+            due_at=start + datetime.timedelta(hours=i * 3),
+            contact=ContactFactory(workspace=workspace),
+        )
     with django_assert_max_num_queries(10):
         owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-02")
 
 
-def test_my_day_has_no_query_per_activity(workspace, owner_client, owner,
-                                          django_assert_max_num_queries):
+def test_my_day_has_no_query_per_activity(
+    workspace, owner_client, owner, django_assert_max_num_queries
+):
     for i in range(30):
-        ActivityFactory(workspace=workspace, owner=owner,
-                        due_at=timezone.now() - datetime.timedelta(days=1, minutes=i),
-                        contact=ContactFactory(workspace=workspace))
+        ActivityFactory(
+            workspace=workspace,
+            owner=owner,
+            due_at=timezone.now() - datetime.timedelta(days=1, minutes=i),
+            contact=ContactFactory(workspace=workspace),
+        )
     with django_assert_max_num_queries(10):
         owner_client.get(_url(workspace, "sales:my_day"))
 
 
 def test_completing_a_call_logs_it_on_the_contact(scope, owner):
     contact = ContactFactory(workspace=scope)
-    activity = ActivityFactory(workspace=scope, owner=owner, contact=contact, type="call",
-                               duration_minutes=15)
+    activity = ActivityFactory(
+        workspace=scope, owner=owner, contact=contact, type="call", duration_minutes=15
+    )
     services.activity_complete(workspace=scope, actor=owner, activity=activity, outcome="Reached")
     entry = Interaction.objects.get(contact=contact, kind="call.logged")
     assert (entry.channel, entry.outcome, entry.duration_seconds) == ("phone", "Reached", 900)
@@ -119,16 +158,25 @@ def test_completing_a_todo_logs_nothing(scope, owner):
 def test_an_activity_on_a_deal_takes_the_deals_contact(scope, owner):
     contact = ContactFactory(workspace=scope)
     deal = deal_make(scope, actor=owner, contact=contact)
-    activity = services.activity_create(workspace=scope, actor=owner, type="call", subject="x",
-                                        due_at=timezone.now(), deal=deal, owner=owner)
+    activity = services.activity_create(
+        workspace=scope,
+        actor=owner,
+        type="call",
+        subject="x",
+        due_at=timezone.now(),
+        deal=deal,
+        owner=owner,
+    )
     assert activity.contact == contact
 
 
 def test_the_activity_form_reads_times_in_the_workspace_time_zone(workspace, owner_client, owner):
     workspace.time_zone = "Europe/Berlin"
     workspace.save()
-    response = owner_client.post(_url(workspace, "sales:activity_create"), {
-        "type": "meeting", "subject": "Kick-off", "due_at": "2026-07-01T10:00", "owner": owner.pk})
+    response = owner_client.post(
+        _url(workspace, "sales:activity_create"),
+        {"type": "meeting", "subject": "Kick-off", "due_at": "2026-07-01T10:00", "owner": owner.pk},
+    )
     assert response.status_code == 302
     activity = Activity.all_workspaces.get(subject="Kick-off")
     assert activity.due_at == datetime.datetime(2026, 7, 1, 8, 0, tzinfo=datetime.UTC)
@@ -136,9 +184,14 @@ def test_the_activity_form_reads_times_in_the_workspace_time_zone(workspace, own
 
 def _due_reminder(workspace, owner, **kw):
     now = timezone.now()
-    return ActivityFactory(workspace=workspace, owner=owner, subject="Call Ina",
-                           due_at=now + datetime.timedelta(minutes=10),
-                           reminder_at=now - datetime.timedelta(minutes=1), **kw)
+    return ActivityFactory(
+        workspace=workspace,
+        owner=owner,
+        subject="Call Ina",
+        due_at=now + datetime.timedelta(minutes=10),
+        reminder_at=now - datetime.timedelta(minutes=1),
+        **kw,
+    )
 
 
 def test_a_due_reminder_is_emailed_to_the_owner(workspace, owner):
@@ -160,8 +213,9 @@ def test_a_reminder_is_sent_once_even_when_the_task_runs_twice(workspace, owner)
 
 def test_reminders_of_done_or_future_activities_are_not_sent(workspace, owner):
     _due_reminder(workspace, owner, done_at=timezone.now())
-    ActivityFactory(workspace=workspace, owner=owner,
-                    reminder_at=timezone.now() + datetime.timedelta(hours=1))
+    ActivityFactory(
+        workspace=workspace, owner=owner, reminder_at=timezone.now() + datetime.timedelta(hours=1)
+    )
     activity_reminders_task()
     assert mail.outbox == []
 
@@ -178,11 +232,18 @@ def _feed(workspace, user):
 
 def test_the_ics_feed_lists_the_users_activities(client, workspace, owner):
     contact = ContactFactory(workspace=workspace, first_name="Ina", last_name="Berg")
-    activity = ActivityFactory(workspace=workspace, owner=owner, subject="Demo " + "x" * 80,
-                               type="meeting", contact=contact, duration_minutes=45)
+    activity = ActivityFactory(
+        workspace=workspace,
+        owner=owner,
+        subject="Demo " + "x" * 80,
+        type="meeting",
+        contact=contact,
+        duration_minutes=45,
+    )
     feed = _feed(workspace, owner)
-    response = client.get(reverse("sales_calendar_ics", kwargs={"ws": workspace.slug,
-                                                                 "token": feed.token}))
+    response = client.get(
+        reverse("sales_calendar_ics", kwargs={"ws": workspace.slug, "token": feed.token})
+    )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     assert all(len(line) <= 75 for line in response.content.split(b"\r\n"))
@@ -199,8 +260,9 @@ def test_the_ics_feed_shows_no_one_elses_activities(client, workspace, owner, me
     rep = member_factory(Role.SALES)
     ActivityFactory(workspace=workspace, owner=rep, subject="Rep's call")
     feed = _feed(workspace, owner)
-    response = client.get(reverse("sales_calendar_ics", kwargs={"ws": workspace.slug,
-                                                                 "token": feed.token}))
+    response = client.get(
+        reverse("sales_calendar_ics", kwargs={"ws": workspace.slug, "token": feed.token})
+    )
     assert b"Rep's call" not in response.content
 
 

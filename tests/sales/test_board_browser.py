@@ -40,7 +40,8 @@ def test_dragging_a_card_to_the_next_stage_moves_the_deal(page, live_server):
     column = page.locator(f".kanban-list[data-stage='{target.pk}']")
     card.drag_to(column)
     page.wait_for_function(
-        f"document.querySelector(\"[data-deal='{deal.pk}']\").dataset.version === '2'")
+        f"document.querySelector(\"[data-deal='{deal.pk}']\").dataset.version === '2'"
+    )
     assert Deal.all_workspaces.get(pk=deal.pk).stage_id == target.pk
     assert DealStageChange.all_workspaces.filter(deal_id=deal.pk, to_stage=target).exists()
     assert page.locator(f".kanban-col[data-stage='{target.pk}'] [data-count]").inner_text() == "1"

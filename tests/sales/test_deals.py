@@ -26,7 +26,9 @@ def test_every_stage_change_is_stored_with_its_time_and_amount(scope, owner):
     services.deal_move_stage(workspace=scope, actor=owner, deal=deal, stage=second)
     rows = list(DealStageChange.objects.filter(deal=deal).order_by("changed_at", "id"))
     assert [(r.from_stage_id, r.to_stage_id) for r in rows] == [
-        (None, stage_of(deal.pipeline).pk), (stage_of(deal.pipeline).pk, second.pk)]
+        (None, stage_of(deal.pipeline).pk),
+        (stage_of(deal.pipeline).pk, second.pk),
+    ]
     assert rows[1].amount == Decimal("800") and rows[1].actor == owner
     assert rows[1].changed_at >= rows[0].changed_at
 
@@ -34,8 +36,9 @@ def test_every_stage_change_is_stored_with_its_time_and_amount(scope, owner):
 def test_a_stage_change_is_recorded_on_the_contacts_timeline(scope, owner):
     contact = ContactFactory(workspace=scope)
     deal = deal_make(scope, actor=owner, contact=contact)
-    services.deal_move_stage(workspace=scope, actor=owner, deal=deal,
-                             stage=stage_of(deal.pipeline, index=1))
+    services.deal_move_stage(
+        workspace=scope, actor=owner, deal=deal, stage=stage_of(deal.pipeline, index=1)
+    )
     entry = Interaction.objects.get(contact=contact, kind="deal.stage_changed")
     assert entry.app == "sales" and entry.data["deal_id"] == deal.pk
 
@@ -62,9 +65,14 @@ def test_closing_lost_needs_a_reason(scope, owner):
 def test_closing_lost_keeps_reason_and_competitor(scope, owner):
     deal = deal_make(scope, actor=owner)
     reason = LostReasonFactory(workspace=scope, name="Too pricey")
-    services.deal_move_stage(workspace=scope, actor=owner, deal=deal, competitor="Globex",
-                             stage=stage_of(deal.pipeline, kind=StageKind.LOST),
-                             lost_reason=reason)
+    services.deal_move_stage(
+        workspace=scope,
+        actor=owner,
+        deal=deal,
+        competitor="Globex",
+        stage=stage_of(deal.pipeline, kind=StageKind.LOST),
+        lost_reason=reason,
+    )
     deal.refresh_from_db()
     assert (deal.lost_reason, deal.competitor, deal.won_at) == (reason, "Globex", None)
     assert deal.closed_at is not None
@@ -72,19 +80,30 @@ def test_closing_lost_keeps_reason_and_competitor(scope, owner):
 
 def test_closing_won_sets_won_at(scope, owner):
     deal = deal_make(scope, actor=owner)
-    services.deal_move_stage(workspace=scope, actor=owner, deal=deal,
-                             stage=stage_of(deal.pipeline, kind=StageKind.WON))
+    services.deal_move_stage(
+        workspace=scope, actor=owner, deal=deal, stage=stage_of(deal.pipeline, kind=StageKind.WON)
+    )
     deal.refresh_from_db()
     assert deal.won_at is not None and deal.closed_at == deal.won_at
 
 
 def test_a_stale_version_is_a_conflict_and_stores_nothing(scope, owner):
     deal = deal_make(scope, actor=owner, amount=Decimal("100"))
-    services.deal_update(workspace=scope, actor=owner, deal=Deal.objects.get(pk=deal.pk),
-                         version=1, amount=Decimal("200"))
+    services.deal_update(
+        workspace=scope,
+        actor=owner,
+        deal=Deal.objects.get(pk=deal.pk),
+        version=1,
+        amount=Decimal("200"),
+    )
     with pytest.raises(services.DealConflict) as exc:
-        services.deal_update(workspace=scope, actor=owner, deal=Deal.objects.get(pk=deal.pk),
-                             version=1, amount=Decimal("300"))
+        services.deal_update(
+            workspace=scope,
+            actor=owner,
+            deal=Deal.objects.get(pk=deal.pk),
+            version=1,
+            amount=Decimal("300"),
+        )
     assert str(owner) in exc.value.messages[0]
     fresh = Deal.objects.get(pk=deal.pk)
     assert (fresh.amount, fresh.version) == (Decimal("200"), 2)
@@ -94,8 +113,13 @@ def test_a_move_with_a_stale_version_is_a_conflict(scope, owner):
     deal = deal_make(scope, actor=owner)
     services.deal_update(workspace=scope, actor=owner, deal=deal, version=1, name="Renamed")
     with pytest.raises(services.DealConflict):
-        services.deal_move_stage(workspace=scope, actor=owner, deal=Deal.objects.get(pk=deal.pk),
-                                 stage=stage_of(deal.pipeline, index=1), version=1)
+        services.deal_move_stage(
+            workspace=scope,
+            actor=owner,
+            deal=Deal.objects.get(pk=deal.pk),
+            stage=stage_of(deal.pipeline, index=1),
+            version=1,
+        )
     assert DealStageChange.objects.filter(deal=deal).count() == 1
 
 
@@ -112,9 +136,15 @@ def test_the_edit_form_shows_the_conflict(workspace, owner_client, owner):
 
 def test_a_negative_amount_is_a_field_error(workspace, owner_client, owner):
     pipeline_for(workspace)
-    response = owner_client.post(_url(workspace, "sales:deal_create"), {
-        "name": "Neg", "amount": "-5", "currency": "EUR",
-        "pipeline": Pipeline.all_workspaces.get(workspace=workspace).pk})
+    response = owner_client.post(
+        _url(workspace, "sales:deal_create"),
+        {
+            "name": "Neg",
+            "amount": "-5",
+            "currency": "EUR",
+            "pipeline": Pipeline.all_workspaces.get(workspace=workspace).pk,
+        },
+    )
     assert response.status_code == 200
     assert b"is-invalid" in response.content
     assert not Deal.all_workspaces.exists()
@@ -122,9 +152,16 @@ def test_a_negative_amount_is_a_field_error(workspace, owner_client, owner):
 
 def test_a_close_date_that_is_no_date_is_a_field_error(workspace, owner_client):
     pipeline = pipeline_for(workspace)
-    response = owner_client.post(_url(workspace, "sales:deal_create"), {
-        "name": "Bad date", "amount": "5", "currency": "EUR", "pipeline": pipeline.pk,
-        "expected_close_date": "31.02.2026x"})
+    response = owner_client.post(
+        _url(workspace, "sales:deal_create"),
+        {
+            "name": "Bad date",
+            "amount": "5",
+            "currency": "EUR",
+            "pipeline": pipeline.pk,
+            "expected_close_date": "31.02.2026x",
+        },
+    )
     assert b"Enter a valid date" in response.content
     assert not Deal.all_workspaces.exists()
 
@@ -140,8 +177,13 @@ def test_moving_on_the_board_returns_the_new_version(workspace, owner_client, ow
     response = owner_client.post(
         _url(workspace, "sales:deal_move", pk=deal.pk),
         {"stage": stage_of(deal.pipeline, index=1).pk, "version": deal.version},
-        headers={"accept": "application/json"})
-    assert response.json() == {"ok": True, "version": 2, "stage": stage_of(deal.pipeline, index=1).pk}
+        headers={"accept": "application/json"},
+    )
+    assert response.json() == {
+        "ok": True,
+        "version": 2,
+        "stage": stage_of(deal.pipeline, index=1).pk,
+    }
 
 
 def test_dropping_on_lost_asks_for_the_reason(workspace, owner_client, owner):
@@ -149,7 +191,8 @@ def test_dropping_on_lost_asks_for_the_reason(workspace, owner_client, owner):
     response = owner_client.post(
         _url(workspace, "sales:deal_move", pk=deal.pk),
         {"stage": stage_of(deal.pipeline, kind=StageKind.LOST).pk, "version": deal.version},
-        headers={"accept": "application/json"})
+        headers={"accept": "application/json"},
+    )
     assert response.status_code == 400 and response.json()["need_reason"] is True
 
 
@@ -157,9 +200,11 @@ def test_moving_to_a_stage_of_another_pipeline_on_the_board_fails(workspace, own
     deal = deal_make(workspace, actor=owner)
     other = services.pipeline_create(workspace=workspace, actor=owner, name="Second")
     foreign = services.stage_create(workspace=workspace, actor=owner, pipeline=other, name="X")
-    response = owner_client.post(_url(workspace, "sales:deal_move", pk=deal.pk),
-                                 {"stage": foreign.pk, "version": 1},
-                                 headers={"accept": "application/json"})
+    response = owner_client.post(
+        _url(workspace, "sales:deal_move", pk=deal.pk),
+        {"stage": foreign.pk, "version": 1},
+        headers={"accept": "application/json"},
+    )
     assert response.status_code == 400
     assert "another pipeline" in response.json()["error"]
 
@@ -182,17 +227,25 @@ def test_a_readonly_member_sees_the_board_but_cannot_move(workspace, client_for,
     deal = deal_make(workspace, actor=owner)
     client = client_for(Role.READONLY)
     assert client.get(_url(workspace, "sales:board")).status_code == 200
-    response = client.post(_url(workspace, "sales:deal_move", pk=deal.pk),
-                           {"stage": stage_of(deal.pipeline, index=1).pk})
+    response = client.post(
+        _url(workspace, "sales:deal_move", pk=deal.pk),
+        {"stage": stage_of(deal.pipeline, index=1).pk},
+    )
     assert response.status_code == 403
 
 
-def test_the_board_has_no_query_per_deal(workspace, owner_client, owner,
-                                         django_assert_max_num_queries):
+def test_the_board_has_no_query_per_deal(
+    workspace, owner_client, owner, django_assert_max_num_queries
+):
     for i in range(30):
-        deal_make(workspace, actor=owner, name=f"Deal {i}", owner=owner,
-                  account=AccountFactory(workspace=workspace),
-                  stage=stage_of(pipeline_for(workspace), index=i % 4))
+        deal_make(
+            workspace,
+            actor=owner,
+            name=f"Deal {i}",
+            owner=owner,
+            account=AccountFactory(workspace=workspace),
+            stage=stage_of(pipeline_for(workspace), index=i % 4),
+        )
     with django_assert_max_num_queries(12):
         response = owner_client.get(_url(workspace, "sales:board"))
     assert response.content.decode().count("kanban-card") >= 30
@@ -204,11 +257,17 @@ def test_the_board_shows_column_totals(workspace, owner_client, owner):
     assert b"1,234.50 EUR" in owner_client.get(_url(workspace, "sales:board")).content
 
 
-def test_the_deal_list_has_no_query_per_row(workspace, owner_client, owner,
-                                            django_assert_max_num_queries):
+def test_the_deal_list_has_no_query_per_row(
+    workspace, owner_client, owner, django_assert_max_num_queries
+):
     for i in range(30):
-        deal_make(workspace, actor=owner, name=f"Deal {i}", owner=owner,
-                  account=AccountFactory(workspace=workspace))
+        deal_make(
+            workspace,
+            actor=owner,
+            name=f"Deal {i}",
+            owner=owner,
+            account=AccountFactory(workspace=workspace),
+        )
     with django_assert_max_num_queries(14):
         response = owner_client.get(_url(workspace, "sales:deals"))
     assert response.content.decode().count("/sales/deals/") >= 30
@@ -220,14 +279,16 @@ def test_the_deal_list_filters_by_amount_and_owner(workspace, owner_client, owne
     deal_make(workspace, actor=owner, name="Big mine", amount=Decimal("5000"), owner=owner)
     deal_make(workspace, actor=owner, name="Big theirs", amount=Decimal("5000"), owner=rep)
     text = owner_client.get(
-        _url(workspace, "sales:deals") + f"?amount_min=100&owner={owner.pk}").content.decode()
+        _url(workspace, "sales:deals") + f"?amount_min=100&owner={owner.pk}"
+    ).content.decode()
     assert "Big mine" in text and "Small mine" not in text and "Big theirs" not in text
 
 
 def test_the_deal_page_shows_the_stage_history(workspace, owner_client, owner):
     deal = deal_make(workspace, actor=owner)
-    services.deal_move_stage(workspace=workspace, actor=owner, deal=deal,
-                             stage=stage_of(deal.pipeline, index=1))
+    services.deal_move_stage(
+        workspace=workspace, actor=owner, deal=deal, stage=stage_of(deal.pipeline, index=1)
+    )
     text = owner_client.get(_url(workspace, "sales:deal_detail", pk=deal.pk)).content.decode()
     assert "Qualification → <strong>Needs analysis</strong>" in text
 

@@ -37,8 +37,12 @@ def test_marketers_do_not_see_the_sales_navigation(workspace, client_for):
 
 def test_the_home_page_shows_my_day(workspace, client_for):
     client = client_for(Role.SALES)
-    ActivityFactory(workspace=workspace, owner=client.user, subject="Panel call",
-                    due_at=timezone.now() - timezone.timedelta(days=1))
+    ActivityFactory(
+        workspace=workspace,
+        owner=client.user,
+        subject="Panel call",
+        due_at=timezone.now() - timezone.timedelta(days=1),
+    )
     text = client.get(_url(workspace, "workspace_home")).content.decode()
     assert 'data-testid="panel-my-day"' in text and "Panel call" in text
 
@@ -74,18 +78,32 @@ def test_every_sales_page_renders(workspace, owner_client, owner):
     stage = stage_of(pipeline)
     reason = LostReason.all_workspaces.filter(workspace=workspace).first()
     pages = [
-        ("sales:leads", {}), ("sales:lead_create", {}), ("sales:lead_detail", {"pk": lead.pk}),
-        ("sales:lead_edit", {"pk": lead.pk}), ("sales:lead_convert", {"pk": lead.pk}),
-        ("sales:lead_delete", {"pk": lead.pk}), ("sales:deals", {}), ("sales:deal_create", {}),
-        ("sales:deal_detail", {"pk": deal.pk}), ("sales:deal_edit", {"pk": deal.pk}),
-        ("sales:deal_delete", {"pk": deal.pk}), ("sales:board", {}),
-        ("sales:board_pipeline", {"pipeline_pk": pipeline.pk}), ("sales:my_day", {}),
-        ("sales:calendar", {}), ("sales:activity_create", {}),
-        ("sales:activity_edit", {"pk": activity.pk}), ("sales:activity_delete", {"pk": activity.pk}),
-        ("sales:calendar_feed", {}), ("sales:settings", {}), ("sales:pipeline_create", {}),
+        ("sales:leads", {}),
+        ("sales:lead_create", {}),
+        ("sales:lead_detail", {"pk": lead.pk}),
+        ("sales:lead_edit", {"pk": lead.pk}),
+        ("sales:lead_convert", {"pk": lead.pk}),
+        ("sales:lead_delete", {"pk": lead.pk}),
+        ("sales:deals", {}),
+        ("sales:deal_create", {}),
+        ("sales:deal_detail", {"pk": deal.pk}),
+        ("sales:deal_edit", {"pk": deal.pk}),
+        ("sales:deal_delete", {"pk": deal.pk}),
+        ("sales:board", {}),
+        ("sales:board_pipeline", {"pipeline_pk": pipeline.pk}),
+        ("sales:my_day", {}),
+        ("sales:calendar", {}),
+        ("sales:activity_create", {}),
+        ("sales:activity_edit", {"pk": activity.pk}),
+        ("sales:activity_delete", {"pk": activity.pk}),
+        ("sales:calendar_feed", {}),
+        ("sales:settings", {}),
+        ("sales:pipeline_create", {}),
         ("sales:pipeline_edit", {"pk": pipeline.pk}),
-        ("sales:stage_create", {"pipeline_pk": pipeline.pk}), ("sales:stage_edit", {"pk": stage.pk}),
-        ("sales:lost_reason_create", {}), ("sales:lost_reason_edit", {"pk": reason.pk}),
+        ("sales:stage_create", {"pipeline_pk": pipeline.pk}),
+        ("sales:stage_edit", {"pk": stage.pk}),
+        ("sales:lost_reason_create", {}),
+        ("sales:lost_reason_edit", {"pk": reason.pk}),
     ]
     for name, kwargs in pages:
         response = owner_client.get(_url(workspace, name, **kwargs))
@@ -101,23 +119,30 @@ def test_a_pipeline_with_stages_can_be_set_up(workspace, owner_client):
     owner_client.post(url, {"name": "Offer", "probability": "60", "kind": "open"})
     owner_client.post(url, {"name": "Renewed", "probability": "100", "kind": "won"})
     owner_client.post(url, {"name": "Churned", "probability": "0", "kind": "lost"})
-    names = list(Stage.all_workspaces.filter(pipeline=pipeline).order_by("position")
-                 .values_list("name", flat=True))
+    names = list(
+        Stage.all_workspaces.filter(pipeline=pipeline)
+        .order_by("position")
+        .values_list("name", flat=True)
+    )
     assert names == ["Offer", "Renewed", "Churned"]
 
 
 def test_a_won_stage_must_have_full_probability(workspace, owner_client):
     pipeline = pipeline_for(workspace)
-    response = owner_client.post(_url(workspace, "sales:stage_create", pipeline_pk=pipeline.pk),
-                                 {"name": "Half won", "probability": "50", "kind": "won"})
+    response = owner_client.post(
+        _url(workspace, "sales:stage_create", pipeline_pk=pipeline.pk),
+        {"name": "Half won", "probability": "50", "kind": "won"},
+    )
     assert response.status_code == 200 and b"100%" in response.content
     assert not Stage.all_workspaces.filter(name="Half won").exists()
 
 
 def test_a_probability_over_100_is_a_field_error(workspace, owner_client):
     pipeline = pipeline_for(workspace)
-    response = owner_client.post(_url(workspace, "sales:stage_create", pipeline_pk=pipeline.pk),
-                                 {"name": "Too sure", "probability": "150", "kind": "open"})
+    response = owner_client.post(
+        _url(workspace, "sales:stage_create", pipeline_pk=pipeline.pk),
+        {"name": "Too sure", "probability": "150", "kind": "open"},
+    )
     assert b"is-invalid" in response.content
 
 
@@ -143,8 +168,12 @@ def test_the_demo_seeder_makes_realistic_sales_data_once(db):
         assert Pipeline.objects.count() == 2
         assert deals >= 55
         assert Deal.objects.filter(won_at__isnull=False).count() >= 18
-        assert Deal.objects.filter(closed_at__isnull=False, won_at__isnull=True,
-                                   lost_reason__isnull=False).count() >= 10
+        assert (
+            Deal.objects.filter(
+                closed_at__isnull=False, won_at__isnull=True, lost_reason__isnull=False
+            ).count()
+            >= 10
+        )
         assert Lead.objects.count() >= 25
         assert DealStageChange.objects.count() > deals * 2
         oldest = Deal.objects.order_by("created_at").first().created_at
@@ -165,8 +194,14 @@ def test_moving_a_deal_through_the_detail_form_closes_it_lost(workspace, owner_c
     deal = deal_make(workspace, actor=owner)
     lost = stage_of(deal.pipeline, kind="lost")
     reason = LostReason.all_workspaces.get(workspace=workspace, name="Competitor")
-    owner_client.post(_url(workspace, "sales:deal_move", pk=deal.pk), {
-        "stage": lost.pk, "version": deal.version, "lost_reason": reason.pk,
-        "competitor": "Initech"})
+    owner_client.post(
+        _url(workspace, "sales:deal_move", pk=deal.pk),
+        {
+            "stage": lost.pk,
+            "version": deal.version,
+            "lost_reason": reason.pk,
+            "competitor": "Initech",
+        },
+    )
     deal = Deal.all_workspaces.get(pk=deal.pk)
     assert (deal.stage, deal.lost_reason, deal.competitor) == (lost, reason, "Initech")

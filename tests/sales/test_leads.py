@@ -21,11 +21,23 @@ def _url(workspace, name, **kw):
 
 def test_qualifying_stores_the_notes_and_the_status(scope, owner):
     lead = LeadFactory(workspace=scope)
-    services.lead_qualify(workspace=scope, actor=owner, lead=lead, budget="50k",
-                          authority="CFO", need="CRM", timeline="Q3")
+    services.lead_qualify(
+        workspace=scope,
+        actor=owner,
+        lead=lead,
+        budget="50k",
+        authority="CFO",
+        need="CRM",
+        timeline="Q3",
+    )
     lead.refresh_from_db()
     assert (lead.status, lead.budget, lead.authority, lead.need, lead.timeline) == (
-        LeadStatus.QUALIFIED, "50k", "CFO", "CRM", "Q3")
+        LeadStatus.QUALIFIED,
+        "50k",
+        "CFO",
+        "CRM",
+        "Q3",
+    )
 
 
 def test_disqualifying_needs_a_reason(scope, owner):
@@ -38,10 +50,22 @@ def test_disqualifying_needs_a_reason(scope, owner):
 
 
 def test_converting_creates_contact_account_and_deal(scope, owner):
-    lead = LeadFactory(workspace=scope, status=LeadStatus.QUALIFIED, company="Neuland AG",
-                       email="ina@neuland.example", owner=owner)
-    services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="Neuland AG",
-                          create_deal=True, deal_name="Neuland rollout", amount=5000)
+    lead = LeadFactory(
+        workspace=scope,
+        status=LeadStatus.QUALIFIED,
+        company="Neuland AG",
+        email="ina@neuland.example",
+        owner=owner,
+    )
+    services.lead_convert(
+        workspace=scope,
+        actor=owner,
+        lead=lead,
+        account_name="Neuland AG",
+        create_deal=True,
+        deal_name="Neuland rollout",
+        amount=5000,
+    )
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CONVERTED and lead.converted_at is not None
     contact = lead.converted_contact
@@ -50,7 +74,11 @@ def test_converting_creates_contact_account_and_deal(scope, owner):
     assert lead.converted_account.name == "Neuland AG"
     deal = lead.converted_deal
     assert (deal.name, deal.contact, deal.account, deal.source_lead) == (
-        "Neuland rollout", contact, lead.converted_account, lead)
+        "Neuland rollout",
+        contact,
+        lead.converted_account,
+        lead,
+    )
     assert DealStageChange.objects.filter(deal=deal).count() == 1
 
 
@@ -58,12 +86,15 @@ def test_converting_records_the_conversion_on_the_timeline(scope, owner):
     lead = LeadFactory(workspace=scope, status=LeadStatus.QUALIFIED)
     services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="X")
     lead.refresh_from_db()
-    assert Interaction.objects.filter(contact=lead.converted_contact, kind="lead.converted").exists()
+    assert Interaction.objects.filter(
+        contact=lead.converted_contact, kind="lead.converted"
+    ).exists()
 
 
 def test_the_leads_touch_points_move_to_the_contact(scope, owner):
-    lead = services.web_lead_submit(workspace=scope, last_name="Berg", email="b@berg.example",
-                                    message="Call me", consent=True)
+    lead = services.web_lead_submit(
+        workspace=scope, last_name="Berg", email="b@berg.example", message="Call me", consent=True
+    )
     services.lead_qualify(workspace=scope, actor=owner, lead=lead)
     services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="Berg KG")
     lead.refresh_from_db()
@@ -73,8 +104,9 @@ def test_the_leads_touch_points_move_to_the_contact(scope, owner):
 
 
 def test_web_form_consent_becomes_an_email_opt_in_with_its_source(scope, owner):
-    lead = services.web_lead_submit(workspace=scope, last_name="Opt", email="opt@in.example",
-                                    consent=True)
+    lead = services.web_lead_submit(
+        workspace=scope, last_name="Opt", email="opt@in.example", consent=True
+    )
     services.lead_qualify(workspace=scope, actor=owner, lead=lead)
     services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="")
     contact = Lead.objects.get(pk=lead.pk).converted_contact
@@ -101,8 +133,14 @@ def test_an_unqualified_lead_cannot_be_converted(scope, owner):
 def test_a_failing_conversion_stores_nothing(scope, owner):
     lead = LeadFactory(workspace=scope, status=LeadStatus.QUALIFIED, company="Half AG")
     with pytest.raises(ValidationError):
-        services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="Half AG",
-                              create_deal=True, amount=-5)
+        services.lead_convert(
+            workspace=scope,
+            actor=owner,
+            lead=lead,
+            account_name="Half AG",
+            create_deal=True,
+            amount=-5,
+        )
     assert not Account.objects.exists() and not Contact.objects.exists()
     assert not Deal.objects.exists()
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.QUALIFIED
@@ -111,8 +149,12 @@ def test_a_failing_conversion_stores_nothing(scope, owner):
 def test_convert_page_shows_duplicate_accounts_and_contacts(workspace, owner_client):
     AccountFactory(workspace=workspace, name="Other", domain="neuland.example")
     ContactFactory(workspace=workspace, email="ina@neuland.example", last_name="Dup")
-    lead = LeadFactory(workspace=workspace, status=LeadStatus.QUALIFIED, company="Neuland AG",
-                       email="ina@neuland.example")
+    lead = LeadFactory(
+        workspace=workspace,
+        status=LeadStatus.QUALIFIED,
+        company="Neuland AG",
+        email="ina@neuland.example",
+    )
     response = owner_client.get(_url(workspace, "sales:lead_convert", pk=lead.pk))
     text = response.content.decode()
     assert response.status_code == 200
@@ -123,19 +165,26 @@ def test_convert_page_with_the_chosen_duplicate_account(workspace, owner_client)
     existing = AccountFactory(workspace=workspace, name="Neuland AG")
     lead = LeadFactory(workspace=workspace, status=LeadStatus.QUALIFIED, company="Neuland AG")
     pipeline_for(workspace)
-    response = owner_client.post(_url(workspace, "sales:lead_convert", pk=lead.pk), {
-        "account_choice": "existing", "account": existing.pk, "create_deal": "on",
-        "deal_name": "Big one", "amount": "1200",
-        "pipeline": pipeline_for(workspace).pk,
-    })
+    response = owner_client.post(
+        _url(workspace, "sales:lead_convert", pk=lead.pk),
+        {
+            "account_choice": "existing",
+            "account": existing.pk,
+            "create_deal": "on",
+            "deal_name": "Big one",
+            "amount": "1200",
+            "pipeline": pipeline_for(workspace).pk,
+        },
+    )
     assert response.status_code == 302
     deal = Deal.all_workspaces.get(name="Big one")
     assert deal.account == existing and deal.source_lead_id == lead.pk
     assert Account.all_workspaces.filter(workspace=workspace).count() == 1
 
 
-def test_lead_list_has_no_query_per_row(workspace, owner_client, owner,
-                                        django_assert_max_num_queries):
+def test_lead_list_has_no_query_per_row(
+    workspace, owner_client, owner, django_assert_max_num_queries
+):
     LeadFactory.create_batch(30, workspace=workspace, owner=owner)
     with django_assert_max_num_queries(12):
         response = owner_client.get(_url(workspace, "sales:leads"))

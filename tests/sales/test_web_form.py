@@ -10,8 +10,14 @@ from workspaces.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-VALID = {"first_name": "Ina", "last_name": "Berg", "email": "Ina@Berg.example",
-         "company": "Berg KG", "message": "Please call", "consent": "on"}
+VALID = {
+    "first_name": "Ina",
+    "last_name": "Berg",
+    "email": "Ina@Berg.example",
+    "company": "Berg KG",
+    "message": "Please call",
+    "consent": "on",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +36,10 @@ def test_a_valid_submission_creates_a_lead_with_its_touch_point(client, workspac
     assert response.status_code == 200 and b"thanks" in response.content
     lead = Lead.all_workspaces.get(workspace=workspace)
     assert (lead.email, lead.source, lead.consent_email) == (
-        "ina@berg.example", LeadSource.WEB_FORM, True)
+        "ina@berg.example",
+        LeadSource.WEB_FORM,
+        True,
+    )
     assert [tp["kind"] for tp in lead.pending_touchpoints] == ["form.submitted"]
     assert lead.pending_touchpoints[0]["channel"] == "website"
     assert lead.pending_touchpoints[0]["direction"] == "in"
