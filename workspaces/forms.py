@@ -112,7 +112,8 @@ class SignupForm(PasswordPairMixin, forms.Form):
         required=False,
         validators=[slug_validator],
         help_text=_(
-            "Your workspace lives at /w/<address>/. Leave empty to derive it from the name."
+            "Part of the web address of your workspace (/w/your-company/). Leave empty to "
+            "derive it from the name."
         ),
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES, initial="Europe/Berlin")
