@@ -69,6 +69,12 @@ def _after(keys: list[str], values: list, reverse: bool) -> Q:
         if i < len(keys) - 1:
             step |= Q(**{name: values[i]}) & condition
         condition = step
+    if len(keys) > 1:
+        # The leading key as a plain range as well: PostgreSQL cannot derive an index range
+        # from the OR form and would filter every row before the cursor (2 s at 1M rows deep).
+        name = keys[0].lstrip("-")
+        descending = keys[0].startswith("-") != reverse
+        condition &= Q(**{f"{name}__{'lte' if descending else 'gte'}": values[0]})
     return condition
 
 
