@@ -20,6 +20,26 @@ def _members(workspace):
     return get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name", "email")
 
 
+CHOICE_LIMIT = 300
+
+
+def bound_choices(form, name, keep=(), limit=CHOICE_LIMIT):
+    """Render at most `limit` options of a relation select (plus the chosen and suggested
+    ones) so a big workspace does not put every account on the page; validation still
+    accepts any object of the workspace."""
+    field = form.fields[name]
+    chosen = [
+        form.initial.get(name),
+        form.data.get(form.add_prefix(name)) if form.is_bound else None,
+    ]
+    ids = {int(v) for v in [*chosen, *keep] if str(v or "").isdigit()}
+    first = list(field.queryset.filter(pk__in=ids)) if ids else []
+    rest = list(field.queryset.exclude(pk__in=ids)[:limit])
+    field.widget.choices = [("", field.empty_label or "---------")] + [
+        (obj.pk, field.label_from_instance(obj)) for obj in first + rest
+    ]
+
+
 class OwnerFieldMixin:
     def _limit_owner(self, name="owner"):
         if name in self.fields:
@@ -130,12 +150,8 @@ class ConvertForm(WorkspaceForm):
 
     def __init__(self, *args, suggested_accounts=(), suggested_contacts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        if suggested_accounts:
-            self.fields["account"].queryset = (
-                self.fields["account"].queryset.filter(pk__in=[a.pk for a in suggested_accounts])
-                | self.fields["account"].queryset
-            )
         self.fields["account"].queryset = self.fields["account"].queryset.order_by("name", "id")
+        bound_choices(self, "account", keep=[a.pk for a in suggested_accounts])
         self.fields["contact"].queryset = self.fields["contact"].queryset.filter(
             pk__in=[c.pk for c in suggested_contacts]
         )
@@ -177,6 +193,8 @@ class DealForm(OwnerFieldMixin, WorkspaceModelForm):
         self.fields["amount"].widget.attrs["min"] = "0"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        bound_choices(self, "account", keep=[self.instance.account_id])
+        bound_choices(self, "contact", keep=[self.instance.contact_id])
 
 
 class DealCreateForm(DealForm):
@@ -285,6 +303,8 @@ class ActivityForm(OwnerFieldMixin, WorkspaceModelForm):
         self.fields["deal"].queryset = (
             self.fields["deal"].queryset.filter(closed_at__isnull=True).order_by("name", "id")
         )
+        bound_choices(self, "contact", keep=[self.instance.contact_id])
+        bound_choices(self, "deal", keep=[self.instance.deal_id])
 
 
 class CompleteForm(WorkspaceForm):

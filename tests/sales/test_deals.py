@@ -308,3 +308,35 @@ def test_the_default_pipeline_is_made_on_first_use(workspace, owner_client):
     pipeline = Pipeline.all_workspaces.get(workspace=workspace)
     kinds = list(Stage.all_workspaces.filter(pipeline=pipeline).values_list("kind", flat=True))
     assert pipeline.is_default and kinds.count("won") == 1 and kinds.count("lost") == 1
+
+
+def test_the_deal_form_lists_a_bounded_number_of_accounts(workspace, owner_client, owner):
+    from sales.forms import CHOICE_LIMIT
+
+    for i in range(CHOICE_LIMIT + 5):
+        AccountFactory(workspace=workspace, name=f"Acc {i:04d}")
+    last = AccountFactory(workspace=workspace, name="Zz chosen")
+    response = owner_client.get(_url(workspace, "sales:deal_create") + f"?account={last.pk}")
+    text = response.content.decode()
+    assert text.count('<option value="') < CHOICE_LIMIT * 2 + 40
+    assert f'<option value="{last.pk}" selected' in text
+
+
+def test_an_account_beyond_the_listed_ones_is_still_accepted(workspace, owner_client, owner):
+    from sales.forms import CHOICE_LIMIT
+
+    for i in range(CHOICE_LIMIT + 5):
+        AccountFactory(workspace=workspace, name=f"Acc {i:04d}")
+    late = AccountFactory(workspace=workspace, name="Zz late")
+    pipeline = pipeline_for(workspace)
+    owner_client.post(
+        _url(workspace, "sales:deal_create"),
+        {
+            "name": "Late",
+            "amount": "1",
+            "currency": "EUR",
+            "pipeline": pipeline.pk,
+            "account": late.pk,
+        },
+    )
+    assert Deal.all_workspaces.get(name="Late").account == late
