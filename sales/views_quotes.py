@@ -35,7 +35,7 @@ def _get_quote(pk):
 def quote_list(request):
     form = QuoteFilterForm(request.GET or None, workspace=request.workspace)
     status = form.cleaned_data.get("status") if form.is_valid() else ""
-    qs = Quote.objects.select_related("deal", "deal__account")
+    qs = Quote.objects.select_related("deal", "deal__account", "deal__contact")
     if status:
         qs = qs.filter(status=status)
     page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))

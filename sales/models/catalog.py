@@ -29,11 +29,18 @@ def availability_for(
     *, stock: int, lead_time_days: int, quantity=1, track_stock=True, today=None
 ) -> Availability:
     """The promise for `quantity` pieces: all from stock ships today; otherwise the missing
-    pieces (or all of them when nothing is in stock) arrive after the delivery lead time."""
+    pieces (or all of them when nothing is in stock) arrive after the delivery lead time.
+    Without stock tracking (services, licences) only the lead time counts."""
     today = today or timezone.localdate()
     quantity = quantity if quantity and quantity > 0 else 1
-    if not track_stock:
-        return Availability(True, 0, today, str(_("available, ships today")))
+    if not track_stock:  # services and licences: no stock, only the lead time
+        if lead_time_days <= 0:
+            return Availability(True, 0, today, str(_("available, ships today")))
+        text = ngettext(
+            "available in %(days)s day", "available in %(days)s days", lead_time_days
+        ) % {"days": lead_time_days}
+        ships_on = today + datetime.timedelta(days=lead_time_days)
+        return Availability(False, lead_time_days, ships_on, str(text))
     if stock >= quantity:
         text = _("%(stock)s in stock, ships today") % {"stock": stock}
         return Availability(True, 0, today, str(text))

@@ -201,8 +201,15 @@ def test_availability_partial_stock_for_a_bigger_quantity():
     assert not result.in_stock
 
 
-def test_availability_of_untracked_products_is_immediate():
+def test_availability_of_untracked_products_without_lead_time_is_immediate():
     result = availability_for(
-        stock=0, lead_time_days=30, quantity=100, track_stock=False, today=TODAY
+        stock=0, lead_time_days=0, quantity=100, track_stock=False, today=TODAY
     )
     assert result.in_stock and result.text == "available, ships today"
+
+
+def test_availability_of_untracked_products_is_their_lead_time():
+    result = availability_for(
+        stock=0, lead_time_days=10, quantity=3, track_stock=False, today=TODAY
+    )
+    assert (result.text, result.ships_on) == ("available in 10 days", datetime.date(2026, 12, 8))
