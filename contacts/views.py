@@ -130,7 +130,7 @@ def _prepare_contact_form(request, form):
     form.fields["email"].widget.attrs.update(
         {
             "hx-get": workspace_reverse(request.workspace, "contacts:account_suggest"),
-            "hx-trigger": "change, keyup changed delay:600ms",
+            "hx-trigger": "input changed delay:400ms, change",
             "hx-target": "#account-suggestion",
             "hx-swap": "innerHTML",
         }
