@@ -111,6 +111,28 @@ class QualifyForm(WorkspaceModelForm):
         widgets = {k: forms.Textarea(attrs={"rows": 2}) for k in fields}
 
 
+LEAD_LOG_KINDS = [
+    ("call.logged", _("Call")),
+    ("email.logged", _("Email")),
+    ("meeting.logged", _("Meeting")),
+    ("note.added", _("Note")),
+]
+LEAD_LOG_CHANNEL = {
+    "call.logged": "phone",
+    "email.logged": "email",
+    "meeting.logged": "meeting",
+    "note.added": "note",
+}
+
+
+class LeadLogForm(WorkspaceForm):
+    kind = forms.ChoiceField(label=_("What"), choices=LEAD_LOG_KINDS)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class DisqualifyForm(WorkspaceForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 

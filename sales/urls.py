@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("leads/<int:pk>/disqualify/", views.lead_disqualify, name="lead_disqualify"),
     path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
     path("leads/<int:pk>/delete/", views.lead_delete, name="lead_delete"),
+    path("leads/<int:pk>/log/", views.lead_log, name="lead_log"),
     # deals
     path("deals/", views.deal_list, name="deals"),
     path("deals/new/", views.deal_create, name="deal_create"),

@@ -18,6 +18,7 @@ from workspaces.urlnames import workspace_reverse
 
 from . import selectors, services
 from .forms import (
+    LEAD_LOG_CHANNEL,
     ConvertForm,
     DealCreateForm,
     DealFilterForm,
@@ -25,6 +26,7 @@ from .forms import (
     DisqualifyForm,
     LeadFilterForm,
     LeadForm,
+    LeadLogForm,
     LostReasonForm,
     MoveForm,
     PipelineForm,
@@ -119,6 +121,7 @@ def lead_detail(request, pk):
             "lead": lead,
             "qualify_form": QualifyForm(instance=lead, workspace=request.workspace),
             "disqualify_form": DisqualifyForm(workspace=request.workspace),
+            "log_form": LeadLogForm(workspace=request.workspace),
         },
     )
 
@@ -186,6 +189,31 @@ def lead_disqualify(request, pk):
             messages.success(request, _("Lead disqualified."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+    return redirect(workspace_reverse(request.workspace, "sales:lead_detail", pk=pk))
+
+
+@workspace_view("sales.edit")
+def lead_log(request, pk):
+    """Log a touch point with a lead; it moves to the contact when the lead is converted."""
+    lead = get_object_or_404(Lead, pk=pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = LeadLogForm(request.POST, workspace=request.workspace)
+    if not form.is_valid() or not lead.is_open:
+        messages.error(request, _("Give the touch point a subject."))
+    else:
+        data = form.cleaned_data
+        outbound = data["kind"] != "note.added"
+        services.lead_touchpoint_add(
+            workspace=request.workspace,
+            lead=lead,
+            kind=data["kind"],
+            channel=LEAD_LOG_CHANNEL[data["kind"]],
+            direction="out" if outbound else "internal",
+            subject=data["subject"],
+            body=data["body"],
+        )
+        messages.success(request, _("Logged."))
     return redirect(workspace_reverse(request.workspace, "sales:lead_detail", pk=pk))
 
 

@@ -18,6 +18,7 @@ from tests.sales.factories import (
     "sales:lead_disqualify",
     "sales:lead_convert",
     "sales:lead_delete",
+    "sales:lead_log",
 )
 def lead_in(workspace, user):
     lead = LeadFactory(workspace=workspace, status="qualified")

@@ -11,6 +11,7 @@ from tests.contacts.factories import AccountFactory, ContactFactory
 from tests.sales.factories import LeadFactory, pipeline_for
 from touchpoints.models import Interaction
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +205,18 @@ def test_readonly_member_cannot_create_a_lead(workspace, client_for):
     response = client.post(_url(workspace, "sales:lead_create"), {"last_name": "No"})
     assert response.status_code == 403
     assert not Lead.all_workspaces.exists()
+
+
+def test_a_call_logged_on_a_lead_moves_to_the_contact(workspace, owner_client, owner):
+    lead = LeadFactory(workspace=workspace, status=LeadStatus.QUALIFIED)
+    owner_client.post(
+        _url(workspace, "sales:lead_log", pk=lead.pk),
+        {"kind": "call.logged", "subject": "Intro call", "body": "Keen"},
+    )
+    with workspace_scope(workspace):
+        services.lead_convert(
+            workspace=workspace, actor=owner, lead=Lead.objects.get(pk=lead.pk), account_name="X"
+        )
+        contact = Lead.objects.get(pk=lead.pk).converted_contact
+        call = Interaction.objects.get(contact=contact, kind="call.logged")
+    assert (call.channel, call.subject, call.body) == ("phone", "Intro call", "Keen")
