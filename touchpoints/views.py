@@ -40,7 +40,8 @@ def log(request):
                     form.add_error(field if field in form.fields else None, errs)
             else:
                 messages.success(
-                    request, _("%(what)s logged.") % {"what": interaction.get_channel_display()}
+                    request,
+                    _("%(what)s logged.") % {"what": LogType(form.cleaned_data["log_type"]).label},
                 )
                 if interaction.contact_id:
                     target = workspace_reverse(
