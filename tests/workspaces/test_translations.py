@@ -16,10 +16,30 @@ def _unquote(chunks: list[str]) -> str:
     return re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), m.group(1)), "".join(chunks))
 
 
-def po_entries(path: Path) -> dict[str, str]:
-    """msgid -> msgstr of the singular, non-obsolete entries (a small .po reader)."""
-    entries, key, field, chunks = {}, {}, None, []
+# The shell: the tenancy core, accounts, members, settings and the base layout.
+SHELL_SOURCES = (
+    "crm_site/",
+    "workspaces/",
+    "templates/base.html",
+    "templates/403.html",
+    "templates/404.html",
+    "templates/500.html",
+    "templates/registration/",
+    "templates/workspaces/",
+    "templates/admin/",
+)
+
+
+def po_entries(path: Path, sources=None) -> dict[str, str]:
+    """msgid -> msgstr (a small .po reader; plurals by their first form, fuzzy entries as
+    untranslated); with `sources`, only entries referenced from those paths."""
+    entries, key, field, chunks, refs, fuzzy = {}, {}, None, [], [], False
     for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if line.startswith("#: "):
+            refs.extend(line[3:].split())
+            continue
+        if line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
         match = re.match(
             r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[0\])?|msgstr\[\d\]) "(.*)"$', line
         )
@@ -32,17 +52,17 @@ def po_entries(path: Path) -> dict[str, str]:
         elif not line.strip():
             if field:
                 key[field] = _unquote(chunks)
-            if key.get("msgid"):
-                entries[key["msgid"]] = key.get("msgstr", key.get("msgstr[0]", ""))
-            key, field, chunks = {}, None, []
+            wanted = sources is None or any(r.startswith(sources) for r in refs)
+            if key.get("msgid") and wanted:  # fuzzy counts as untranslated, as for msgfmt
+                entries[key["msgid"]] = "" if fuzzy else key.get("msgstr", key.get("msgstr[0]", ""))
+            key, field, chunks, refs, fuzzy = {}, None, [], [], False
     return entries
 
 
-def test_every_german_message_is_translated():
-    untranslated = [
-        msgid for msgid, msgstr in po_entries(LOCALE / "django.po").items() if not msgstr
-    ]
-    assert untranslated == []
+def test_every_german_message_of_the_shell_is_translated():
+    entries = po_entries(LOCALE / "django.po", sources=SHELL_SOURCES)
+    assert len(entries) > 150
+    assert [msgid for msgid, msgstr in entries.items() if not msgstr] == []
 
 
 def test_compiled_catalogue_matches_the_po_file():
