@@ -429,11 +429,20 @@ def deal_detail(request, pk):
             "deal": deal,
             "history": history,
             "activities": activities,
-            "move_form": MoveForm(workspace=request.workspace, deal=deal),
+            "move_form": _move_form(request, deal),
             "can_edit": _can(request, "sales.edit"),
             "can_delete": _can(request, "sales.delete"),
         },
     )
+
+
+def _move_form(request, deal):
+    """The move form; `?stage=<id>` (from a drop on a lost column) preselects that stage."""
+    form = MoveForm(workspace=request.workspace, deal=deal)
+    stage_id = request.GET.get("stage", "")
+    if stage_id.isdigit():
+        form.fields["stage"].initial = int(stage_id)
+    return form
 
 
 @workspace_view("sales.view", write_perm="sales.edit")
