@@ -101,6 +101,8 @@
       Sortable.create(list, {
         group: "deals",
         animation: 120,
+        delay: 200, // on phones a short press starts the drag, a swipe scrolls the board
+        delayOnTouchOnly: true,
         draggable: ".kanban-card",
         onEnd: function (evt) {
           if (evt.from === evt.to) return;
