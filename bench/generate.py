@@ -17,16 +17,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import MAIN_SLUG, OTHER_SLUG, OWNER_EMAIL, setup_django  # noqa: E402
 
-FIRST = ("Anna Ben Clara David Emma Felix Greta Hans Ida Jonas Karl Lena Max Nina Otto Paula "
-         "Quentin Rosa Sven Tina Uwe Vera Willi Xenia Yusuf Zoe Ada Grace Alan Linus Ken Dennis "
-         "Barbara Frances Margaret Katherine Edsger Donald Leslie Tony John Mary Peter Sarah").split()
-LAST_STEMS = ("Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Koch "
-              "Richter Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger Hofmann Hartmann "
-              "Lange Schmitt Werner Krause Meier Lehmann Schmid Schulze Maier Köhler Herrmann König "
-              "Walter Mayer Huber Kaiser Fuchs Peters Lang Scholz Möller Weiß Jung Hahn Schubert "
-              "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans").split()
-STAGES = ["subscriber"] * 2 + ["lead"] * 5 + ["qualified"] * 2 + ["opportunity", "customer", "customer", "evangelist", "churned"]
-CITIES = "Berlin Hamburg München Köln Frankfurt Stuttgart Düsseldorf Leipzig Dortmund Essen Bremen Dresden".split()
+FIRST = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hans", "Ida", "Jonas", "Karl", "Lena", "Max", "Nina", "Otto", "Paula", "Quentin", "Rosa", "Sven", "Tina", "Uwe", "Vera", "Willi", "Xenia", "Yusuf", "Zoe", "Ada", "Grace", "Alan", "Linus", "Ken", "Dennis", "Barbara", "Frances", "Margaret", "Katherine", "Edsger", "Donald", "Leslie", "Tony", "John", "Mary", "Peter", "Sarah"]
+LAST_STEMS = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Zimmermann", "Braun", "Krüger", "Hofmann", "Hartmann", "Lange", "Schmitt", "Werner", "Krause", "Meier", "Lehmann", "Schmid", "Schulze", "Maier", "Köhler", "Herrmann", "König", "Walter", "Mayer", "Huber", "Kaiser", "Fuchs", "Peters", "Lang", "Scholz", "Möller", "Weiß", "Jung", "Hahn", "Schubert", "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Robinson", "Wright", "Thompson", "Evans"]
+STAGES = (
+    ["subscriber"] * 2
+    + ["lead"] * 5
+    + ["qualified"] * 2
+    + ["opportunity", "customer", "customer", "evangelist", "churned"]
+)
+CITIES = ["Berlin", "Hamburg", "München", "Köln", "Frankfurt", "Stuttgart", "Düsseldorf", "Leipzig", "Dortmund", "Essen", "Bremen", "Dresden"]
 
 
 def last_names(n=3000):
@@ -64,8 +63,12 @@ def make_workspace(slug, name):
     from workspaces.models import Membership, User, Workspace
 
     workspace, _ = Workspace.objects.get_or_create(slug=slug, defaults={"name": name})
-    user = User.objects.filter(email=OWNER_EMAIL).first() or User.objects.create_user(OWNER_EMAIL, "bench-password-1")
-    Membership.all_workspaces.get_or_create(workspace=workspace, user=user, defaults={"role": "owner"})
+    user = User.objects.filter(email=OWNER_EMAIL).first() or User.objects.create_user(
+        OWNER_EMAIL, "bench-password-1"
+    )
+    Membership.all_workspaces.get_or_create(
+        workspace=workspace, user=user, defaults={"role": "owner"}
+    )
     return workspace
 
 
@@ -79,9 +82,15 @@ def fill_accounts(workspace, n):
 
     def rows():
         for i in range(n):
-            values = dict(defaults, workspace_id=workspace.pk, created_at=now, updated_at=now,
-                          name=f"{rng.choice(LAST_STEMS)} {rng.choice(['GmbH', 'AG', 'KG', 'Ltd', 'Inc'])} {i}",
-                          domain=f"firma{i}.example", city=rng.choice(CITIES))
+            values = dict(
+                defaults,
+                workspace_id=workspace.pk,
+                created_at=now,
+                updated_at=now,
+                name=f"{rng.choice(LAST_STEMS)} {rng.choice(['GmbH', 'AG', 'KG', 'Ltd', 'Inc'])} {i}",
+                domain=f"firma{i}.example",
+                city=rng.choice(CITIES),
+            )
             yield [values[c] for c in columns]
 
     copy_rows(Account._meta.db_table, columns, rows())
@@ -101,17 +110,29 @@ def fill_contacts(workspace, n, account_ids, offset=0):
         for i in range(offset, offset + n):
             first, last = rng.choice(FIRST), rng.choice(lasts)
             created = start + datetime.timedelta(seconds=i * 90 + rng.randint(0, 80))
-            touched = created + datetime.timedelta(days=rng.randint(0, 300)) if rng.random() < 0.4 else None
+            touched = (
+                created + datetime.timedelta(days=rng.randint(0, 300))
+                if rng.random() < 0.4
+                else None
+            )
             values = dict(
-                defaults, workspace_id=workspace.pk, created_at=created, updated_at=created,
-                first_name=first, last_name=last,
+                defaults,
+                workspace_id=workspace.pk,
+                created_at=created,
+                updated_at=created,
+                first_name=first,
+                last_name=last,
                 email=f"{first.lower()}.{i}@ws{workspace.pk}.example",
                 phone=f"+4930{workspace.pk:02d}{i:07d}",
                 mobile=f"+49151{workspace.pk:02d}{i:07d}" if i % 3 == 0 else "",
-                lifecycle_stage=rng.choice(STAGES), city=rng.choice(CITIES),
+                lifecycle_stage=rng.choice(STAGES),
+                city=rng.choice(CITIES),
                 account_id=rng.choice(account_ids) if account_ids and rng.random() < 0.7 else None,
                 last_interaction_at=touched,
-                date_of_birth=datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 20000)) if i % 2 else None,
+                date_of_birth=datetime.date(1950, 1, 1)
+                + datetime.timedelta(days=rng.randint(0, 20000))
+                if i % 2
+                else None,
             )
             yield [values[c] for c in columns]
 
@@ -125,16 +146,32 @@ def fill_interactions(workspace, contact, n):
     columns = list(defaults)
     rng = random.Random(3)
     now = datetime.datetime.now(datetime.UTC)
-    channels = [("phone", "call.logged"), ("email", "email.sent"), ("email", "email.opened"),
-                ("meeting", "meeting.held"), ("note", "note.added"), ("sms", "sms.sent")]
+    channels = [
+        ("phone", "call.logged"),
+        ("email", "email.sent"),
+        ("email", "email.opened"),
+        ("meeting", "meeting.held"),
+        ("note", "note.added"),
+        ("sms", "sms.sent"),
+    ]
 
     def rows():
         for i in range(n):
             channel, kind = rng.choice(channels)
             when = now - datetime.timedelta(minutes=i * 37)
-            values = dict(defaults, workspace_id=workspace.pk, created_at=when, updated_at=when,
-                          contact_id=contact.pk, account_id=contact.account_id, occurred_at=when,
-                          channel=channel, kind=kind, subject=f"{kind} #{i}", body="Benchmark touch point.")
+            values = dict(
+                defaults,
+                workspace_id=workspace.pk,
+                created_at=when,
+                updated_at=when,
+                contact_id=contact.pk,
+                account_id=contact.account_id,
+                occurred_at=when,
+                channel=channel,
+                kind=kind,
+                subject=f"{kind} #{i}",
+                body="Benchmark touch point.",
+            )
             yield [values[c] for c in columns]
 
     copy_rows(Interaction._meta.db_table, columns, rows())
@@ -158,7 +195,10 @@ def main():
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    for slug, name, size in ((MAIN_SLUG, "Bench GmbH", args.contacts), (OTHER_SLUG, "Other Ltd", args.other)):
+    for slug, name, size in (
+        (MAIN_SLUG, "Bench GmbH", args.contacts),
+        (OTHER_SLUG, "Other Ltd", args.other),
+    ):
         workspace = make_workspace(slug, name)
         have = Contact.all_workspaces.filter(workspace=workspace).count()
         if have >= size:
@@ -168,9 +208,13 @@ def main():
         with transaction.atomic():
             from contacts.models import Account
 
-            account_ids = list(Account.all_workspaces.filter(workspace=workspace).values_list("id", flat=True))
+            account_ids = list(
+                Account.all_workspaces.filter(workspace=workspace).values_list("id", flat=True)
+            )
             if not account_ids:
-                account_ids = fill_accounts(workspace, args.accounts if slug == MAIN_SLUG else args.accounts // 10)
+                account_ids = fill_accounts(
+                    workspace, args.accounts if slug == MAIN_SLUG else args.accounts // 10
+                )
             fill_contacts(workspace, size - have, account_ids, offset=have)
         print(f"{slug}: {size - have:,} contacts copied in {time.perf_counter() - t:.1f} s")
     workspace = make_workspace(MAIN_SLUG, "Bench GmbH")
@@ -182,7 +226,9 @@ def main():
         t = time.perf_counter()
         with transaction.atomic():
             fill_interactions(workspace, target, args.interactions - have)
-        print(f"{args.interactions:,} interactions on contact #{target.pk} in {time.perf_counter() - t:.1f} s")
+        print(
+            f"{args.interactions:,} interactions on contact #{target.pk} in {time.perf_counter() - t:.1f} s"
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # visibility map for index-only scans, fresh statistics
     print(f"done in {time.perf_counter() - started:.1f} s")

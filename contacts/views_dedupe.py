@@ -11,7 +11,7 @@ from workspaces.forms import WorkspaceForm
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
-from .dedupe import duplicate_groups
+from .dedupe import RECENT_WINDOW, duplicate_groups
 from .merging import contact_merge, mergeable_fields
 from .models import Contact
 
@@ -21,9 +21,19 @@ SIDE_CHOICES = [("survivor", gettext_lazy("Keep")), ("loser", gettext_lazy("Take
 @workspace_view("contacts.merge")
 def duplicates(request):
     """Likely duplicates (same email, same phone, similar name at one account)."""
-    groups = duplicate_groups(workspace=request.workspace)
+    scan_all = request.GET.get("scope") == "all"
+    groups = duplicate_groups(
+        workspace=request.workspace, window=None if scan_all else RECENT_WINDOW
+    )
     return render(
-        request, "contacts/dedupe_list.html", {"groups": groups, "title": _("Possible duplicates")}
+        request,
+        "contacts/dedupe_list.html",
+        {
+            "groups": groups,
+            "scan_all": scan_all,
+            "window": RECENT_WINDOW,
+            "title": _("Possible duplicates"),
+        },
     )
 
 

@@ -85,3 +85,38 @@ def test_duplicates_page_lists_groups_with_bounded_queries(
 def test_sales_rep_may_not_open_the_duplicates_page(client_for):
     response = client_for("sales").get(reverse("contacts:duplicates", kwargs={"ws": "acme"}))
     assert response.status_code == 403
+
+
+def test_default_overview_finds_duplicates_of_the_newest_contacts_only(scope):
+    old_a = ContactFactory(workspace=scope, email="old@x.io")
+    old_b = ContactFactory(workspace=scope, email="old@x.io")
+    for _ in range(3):
+        ContactFactory(workspace=scope)
+    new = ContactFactory(workspace=scope, email="first@x.io")
+    first = ContactFactory(workspace=scope, email="first@x.io")
+    windowed = duplicate_groups(workspace=scope, window=2)
+    assert [sorted(g.ids) for g in windowed] == [sorted([new.pk, first.pk])]
+    everything = duplicate_groups(workspace=scope, window=None)
+    assert sorted(sorted(g.ids) for g in everything) == sorted(
+        [[old_a.pk, old_b.pk], [new.pk, first.pk]]
+    )
+
+
+def test_newest_contact_duplicating_an_old_one_is_found_in_the_window(scope):
+    old = ContactFactory(workspace=scope, email="dup@x.io")
+    for _ in range(5):
+        ContactFactory(workspace=scope)
+    new = ContactFactory(workspace=scope, email="dup@x.io")
+    assert [sorted(g.ids) for g in duplicate_groups(workspace=scope, window=1)] == [
+        [old.pk, new.pk]
+    ]
+
+
+def test_full_scan_page_option(client_for, workspace):
+    ContactFactory(workspace=workspace, email="same@x.io")
+    ContactFactory(workspace=workspace, email="same@x.io")
+    response = client_for("manager").get(
+        reverse("contacts:duplicates", kwargs={"ws": "acme"}), {"scope": "all"}
+    )
+    assert response.context["scan_all"] is True
+    assert len(response.context["groups"]) == 1
