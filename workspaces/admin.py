@@ -10,7 +10,8 @@
 
 Usage in `<app>/admin.py`::
 
-    from django.contrib import admin
+    from django import forms
+from django.contrib import admin
     from workspaces.admin import WorkspaceModelAdmin
 
     @admin.register(Contact)
@@ -18,7 +19,9 @@ Usage in `<app>/admin.py`::
         list_display = ["name", "email"]
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import ActionLocation
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +30,12 @@ from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .models import ChangeEvent, Invitation, Membership, Workspace
 from .roles import has_perm
 from .scoping import current_workspace_id, is_workspace_owned
+from .services import (
+    membership_remove,
+    membership_remove_problem,
+    membership_role_change,
+    membership_role_change_problem,
+)
 
 User = get_user_model()
 
@@ -176,19 +185,81 @@ class WorkspaceAdmin(admin.ModelAdmin):
         return qs.filter(pk=current_workspace_id())
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """Role changes follow the same owner rules as Settings → Members."""
+
+    actor = None  # set per request by MembershipAdmin.get_form
+
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        if self.instance.pk:
+            problem = membership_role_change_problem(
+                workspace=self.instance.workspace,
+                actor=self.actor,
+                membership=self.instance,
+                role=role,
+            )
+            if problem:
+                raise forms.ValidationError(problem)
+        return role
+
+
 @admin.register(Membership)
 class MembershipAdmin(WorkspaceModelAdmin):
+    """Members change role here or on Settings → Members (same rules, same change log);
+    people join by invitation, so only platform staff add memberships directly."""
+
     list_display = ["user", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user", "workspace"]
 
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            return super().get_form(request, obj, **kwargs)
+        kwargs["form"] = type(
+            "BoundMembershipAdminForm", (MembershipAdminForm,), {"actor": request.user}
+        )
+        kwargs["fields"] = ["role"]
+        return super().get_form(request, obj, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         return ["user"] if obj is not None else []
 
+    def get_fields(self, request, obj=None):
+        return ["user", "role"] if obj is not None else super().get_fields(request, obj)
+
     def has_add_permission(self, request):
-        # People join by invitation (Settings → Members); staff may add directly.
         return is_platform_staff(request)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        problem = membership_remove_problem(
+            workspace=obj.workspace, actor=request.user, membership=obj
+        )
+        return problem is None
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)  # one by one, so the owner rules are checked
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        membership_role_change(
+            workspace=obj.workspace, actor=request.user, membership=obj, role=obj.role
+        )
+
+    def delete_model(self, request, obj):
+        membership_remove(workspace=obj.workspace, actor=request.user, membership=obj)
 
 
 @admin.register(Invitation)

@@ -128,6 +128,9 @@ def membership_add(*, workspace, actor, user, role: str) -> Membership:
 
 
 def _actor_role(workspace, actor) -> str | None:
+    """The actor's role in the workspace; platform staff act with an owner's rights."""
+    if getattr(actor, "is_superuser", False):
+        return Role.OWNER
     return (
         Membership.all_workspaces.filter(workspace=workspace, user=actor)
         .values_list("role", flat=True)
@@ -153,22 +156,42 @@ def _lock_membership(workspace, membership_id) -> Membership:
     )
 
 
+def membership_role_change_problem(*, workspace, actor, membership, role: str):
+    """Why `actor` may not give `membership` the role `role` (a message), or None."""
+    if role not in Role.values:
+        return _("Unknown role.")
+    if role == membership.role:
+        return None
+    if Role.OWNER in (role, membership.role) and _actor_role(workspace, actor) != Role.OWNER:
+        return _("Only an owner can grant or take away the owner role.")
+    if membership.role == Role.OWNER and not _other_owners(workspace, membership):
+        return _("The last owner cannot be demoted. Make someone else an owner first.")
+    return None
+
+
+def membership_remove_problem(*, workspace, actor, membership):
+    """Why `actor` may not remove `membership` (a message), or None."""
+    if membership.role != Role.OWNER:
+        return None
+    if _actor_role(workspace, actor) != Role.OWNER:
+        return _("Only an owner can remove an owner.")
+    if not _other_owners(workspace, membership):
+        return _("The last owner cannot be removed.")
+    return None
+
+
 @transaction.atomic
 def membership_role_change(*, workspace, actor, membership, role: str) -> Membership:
     """Give a member another role. Only owners grant or take away the owner role; the last
     owner keeps it. Raises ValidationError (nothing changed) when a rule is broken."""
     membership = _lock_membership(workspace, membership.pk)
-    if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role.")})
+    problem = membership_role_change_problem(
+        workspace=workspace, actor=actor, membership=membership, role=role
+    )
+    if problem:
+        raise ValidationError({"role": problem})
     if role == membership.role:
         return membership
-    involves_owner = Role.OWNER in (role, membership.role)
-    if involves_owner and _actor_role(workspace, actor) != Role.OWNER:
-        raise ValidationError({"role": _("Only an owner can grant or take away the owner role.")})
-    if membership.role == Role.OWNER and not _other_owners(workspace, membership):
-        raise ValidationError(
-            {"role": _("The last owner cannot be demoted. Make someone else an owner first.")}
-        )
     membership.role = role
     _full_clean(membership, workspace)
     membership.save(update_fields=["role", "updated_at"])
@@ -186,11 +209,9 @@ def membership_role_change(*, workspace, actor, membership, role: str) -> Member
 def membership_remove(*, workspace, actor, membership) -> None:
     """Remove a member from the workspace. Only owners remove owners; the last owner stays."""
     membership = _lock_membership(workspace, membership.pk)
-    if membership.role == Role.OWNER:
-        if _actor_role(workspace, actor) != Role.OWNER:
-            raise ValidationError(_("Only an owner can remove an owner."))
-        if not _other_owners(workspace, membership):
-            raise ValidationError(_("The last owner cannot be removed."))
+    problem = membership_remove_problem(workspace=workspace, actor=actor, membership=membership)
+    if problem:
+        raise ValidationError(problem)
     pk = membership.pk
     membership.delete()
     membership.pk = pk

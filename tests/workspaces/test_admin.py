@@ -108,3 +108,32 @@ def login_as(user, password):
     client = Client()
     assert client.login(email=user.email, password=password)
     return client
+
+
+def test_admin_form_keeps_the_last_owner(client_for, owner):
+    client = client_for(Role.ADMIN)
+    row = Membership.all_workspaces.get(user=owner)
+    response = client.post(f"{CHANGELIST}{row.pk}/change/", {"role": Role.SALES})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["role"]
+    row.refresh_from_db()
+    assert row.role == Role.OWNER
+
+
+def test_admin_cannot_delete_the_last_owner(owner):
+    client = login(owner)
+    row = Membership.all_workspaces.get(user=owner)
+    response = client.post(f"{CHANGELIST}{row.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Membership.all_workspaces.filter(pk=row.pk).exists()
+
+
+def test_admin_deletes_a_member_through_the_service(owner_client, member_factory):
+    from workspaces.models import ChangeEvent
+
+    row = Membership.all_workspaces.get(user=member_factory(Role.SALES))
+    response = owner_client.post(f"{CHANGELIST}{row.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Membership.all_workspaces.filter(pk=row.pk).exists()
+    event = ChangeEvent.all_workspaces.filter(model="workspaces.membership").last()
+    assert (event.object_id, event.action) == (row.pk, "deleted")
