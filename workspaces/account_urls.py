@@ -8,6 +8,7 @@ from . import account_views
 urlpatterns = [
     path("signup/", account_views.signup, name="signup"),
     path("profile/", account_views.profile, name="profile"),
+    path("workspaces/new/", account_views.workspace_new, name="workspace_new"),
     path("language/", account_views.language_choose, name="language_choose"),
     path(
         "login/",

@@ -13,9 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.i18n import set_language
 
-from .forms import InvitationSignupForm, ProfileForm, SignupForm
+from .forms import InvitationSignupForm, ProfileForm, SignupForm, WorkspaceNewForm
 from .invitation_tokens import InvitationLinkError, invitation_from_token
-from .services import invitation_accept, invitation_signup, user_profile_update, user_signup
+from .services import (
+    invitation_accept,
+    invitation_signup,
+    user_profile_update,
+    user_signup,
+    workspace_create,
+)
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -61,6 +67,38 @@ def signup(request):
     return render(
         request, "registration/signup.html", {"form": form, "title": _("Sign up")}, status=status
     )
+
+
+@login_required
+def workspace_new(request):
+    """A signed-in user creates another workspace (they become its owner)."""
+    if not settings.SIGNUP_OPEN:
+        return render(
+            request,
+            "registration/signup_closed.html",
+            {"title": _("Sign-up is closed")},
+            status=403,
+        )
+    form = WorkspaceNewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            workspace = workspace_create(
+                name=data["workspace_name"],
+                slug=data["slug"],
+                owner=request.user,
+                time_zone=data["time_zone"],
+                currency=data["currency"],
+            )
+        except ValidationError as error:
+            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Your workspace is ready."))
+            return redirect("workspace_home", ws=workspace.slug)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "title": _("New workspace")}
+    return render(request, "registration/workspace_new.html", context, status=status)
 
 
 @login_required

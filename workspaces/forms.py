@@ -99,12 +99,9 @@ def _password_fields():
     )
 
 
-class SignupForm(PasswordPairMixin, forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150)
-    email = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    password1, password2 = _password_fields()
+class WorkspaceNewForm(forms.Form):
+    """A new workspace: name, address (derived from the name when left empty), zone, money."""
+
     workspace_name = forms.CharField(label=_("Company or team name"), max_length=120)
     slug = forms.CharField(
         label=_("Address"),
@@ -118,14 +115,6 @@ class SignupForm(PasswordPairMixin, forms.Form):
     )
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES, initial="Europe/Berlin")
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES, initial="EUR")
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email address exists already. Log in instead.")
-            )
-        return email
 
     def clean(self):
         cleaned = super().clean()
@@ -143,6 +132,28 @@ class SignupForm(PasswordPairMixin, forms.Form):
                 except forms.ValidationError as error:
                     self.add_error("slug", error)
             cleaned["slug"] = slug
+        return cleaned
+
+
+class SignupForm(PasswordPairMixin, WorkspaceNewForm):
+    name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password1, password2 = _password_fields()
+
+    field_order = ["name", "email", "password1", "password2", "workspace_name", "slug"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account with this email address exists already. Log in instead.")
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
         User = get_user_model()
         first, _sep, last = (cleaned.get("name") or "").partition(" ")
         self._validate_password(

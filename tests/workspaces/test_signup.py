@@ -111,3 +111,34 @@ def test_signup_service_rolls_back_the_user_when_the_workspace_fails(db):
             slug="-bad-",
         )
     assert not get_user_model().objects.filter(email="x@example.com").exists()
+
+
+def test_signed_in_user_creates_another_workspace(owner_client, owner):
+    response = owner_client.post(
+        "/accounts/workspaces/new/",
+        {"workspace_name": "Side Project", "slug": "", "time_zone": "UTC", "currency": "USD"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/w/side-project/"
+    membership = Membership.all_workspaces.get(workspace__slug="side-project")
+    assert (membership.user, membership.role) == (owner, Role.OWNER)
+
+
+def test_new_workspace_with_a_taken_address_is_a_field_error(owner_client):
+    response = owner_client.post(
+        "/accounts/workspaces/new/",
+        {"workspace_name": "Acme", "slug": "acme", "time_zone": "UTC", "currency": "EUR"},
+    )
+    assert response.status_code == 400
+    assert "slug" in response.context["form"].errors
+    assert Workspace.objects.filter(slug="acme").count() == 1
+
+
+def test_user_in_several_workspaces_chooses_one(owner_client, owner, other_workspace):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(workspace=other_workspace, user=owner, role=Role.SALES)
+    response = owner_client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/w/acme/" in html and "/w/globex/" in html
