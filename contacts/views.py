@@ -322,7 +322,11 @@ def lookup(request):
         contact = contacts[0]
         qs = interaction_timeline(workspace=workspace, contact=contact)
         context.update(
-            contact=contact, recent=timeline_page(qs, per_page=10), tags=list(contact.tags.all())
+            contact=contact,
+            recent=timeline_page(qs, per_page=10),
+            tags=list(contact.tags.all()),
+            phone_display=format_phone(contact.phone),
+            mobile_display=format_phone(contact.mobile),
         )
     create_params = {}
     if e164:

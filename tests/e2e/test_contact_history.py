@@ -34,6 +34,7 @@ def test_find_caller_by_phone_log_the_call_and_see_it_on_the_timeline(
     page.goto("/w/hist/lookup/?phone=030%20123%2045%2067")
     card = page.get_by_test_id("lookup-one")
     assert "Ada Lovelace" in card.inner_text()
+    screenshot(page, "lookup-one")
     page.get_by_test_id("log-call").click()
     page.wait_for_load_state("networkidle")
     page.select_option("select[name=outcome]", "reached")
@@ -118,11 +119,12 @@ def test_new_contact_email_suggests_the_account(page, login_as, screenshot, agen
     assert Contact.all_workspaces.get(last_name="Neumann").account_id == account.pk
 
 
-def test_bulk_add_tag_from_the_list(page, login_as, agent):
+def test_bulk_add_tag_from_the_list(page, login_as, screenshot, agent):
     user, workspace = agent
     ContactFactory.create_batch(3, workspace=workspace)
     login_as(page, user.email, TEST_PASSWORD)
     page.goto("/w/hist/contacts/")
+    screenshot(page, "contact-list")
     boxes = page.locator("input[name=ids]")
     boxes.nth(0).check()
     boxes.nth(1).check()
@@ -131,3 +133,20 @@ def test_bulk_add_tag_from_the_list(page, login_as, agent):
     page.click("[data-bulk-bar] button[type=submit]")
     page.wait_for_load_state("networkidle")
     assert Contact.all_workspaces.filter(tags__name="newsletter").count() == 2
+
+
+def test_contact_page_on_a_phone(phone_page, login_as, screenshot, agent):
+    user, workspace = agent
+    contact = ContactFactory(
+        workspace=workspace,
+        first_name="Ada",
+        last_name="Lovelace",
+        do_not_call=True,
+        phone="+49301234567",
+    )
+    login_as(phone_page, user.email, TEST_PASSWORD)
+    phone_page.goto(f"/w/hist/contacts/{contact.pk}/")
+    assert phone_page.get_by_test_id("dnc-warning").is_visible()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    screenshot(phone_page, "contact-page-phone")
