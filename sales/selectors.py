@@ -9,6 +9,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from contacts.models import Account, Contact
+from contacts.selectors import FREEMAIL_DOMAINS
 
 from .models import Activity, Deal, Lead, Pipeline, Stage, StageKind
 
@@ -34,7 +35,7 @@ def lead_duplicates(lead: Lead, limit: int = 10) -> dict:
         from contacts.services import domain_normalize
 
         domain = domain_normalize(lead.website) or domain
-    if domain and domain not in FREEMAIL:
+    if domain and domain not in FREEMAIL_DOMAINS:
         condition |= Q(domain__iexact=domain)
     if condition:
         accounts = Account.objects.filter(condition).order_by("name", "id")[:limit]
@@ -51,27 +52,6 @@ def lead_duplicates(lead: Lead, limit: int = 10) -> dict:
             .order_by("last_name", "id")[:limit]
         )
     return {"accounts": list(accounts), "contacts": list(contacts)}
-
-
-FREEMAIL = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "yahoo.com",
-        "hotmail.com",
-        "outlook.com",
-        "live.com",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "icloud.com",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-        "t-online.de",
-        "mail.com",
-    }
-)
 
 
 def pipelines_for(workspace) -> list[Pipeline]:

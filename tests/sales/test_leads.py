@@ -220,3 +220,11 @@ def test_a_call_logged_on_a_lead_moves_to_the_contact(workspace, owner_client, o
         contact = Lead.objects.get(pk=lead.pk).converted_contact
         call = Interaction.objects.get(contact=contact, kind="call.logged")
     assert (call.channel, call.subject, call.body) == ("phone", "Intro call", "Keen")
+
+
+def test_a_free_mail_domain_suggests_no_account(scope):
+    from sales.selectors import lead_duplicates
+
+    AccountFactory(workspace=scope, name="Google", domain="gmail.com")
+    lead = LeadFactory(workspace=scope, company="", email="someone@gmail.com")
+    assert lead_duplicates(lead)["accounts"] == []
