@@ -561,6 +561,14 @@ def lead_touchpoint_add(
     ]
     locked.save(update_fields=["pending_touchpoints", "updated_at"])
     lead.pending_touchpoints = locked.pending_touchpoints
+    change_record(
+        workspace=workspace,
+        actor=None,
+        instance=lead,
+        action=ChangeAction.UPDATED,
+        fields=["pending_touchpoints"],
+        data={"kind": kind},
+    )
     return lead
 
 
@@ -1141,7 +1149,7 @@ def activity_delete(*, workspace, actor, activity: Activity) -> None:
 def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
     """Claim the reminder of one activity: one conditional UPDATE, so of two runs only one
     wins and sends (a retry never sends twice)."""
-    return (
+    claimed = (
         Activity.all_workspaces.filter(
             workspace_id=workspace_id,
             pk=activity_id,
@@ -1150,6 +1158,15 @@ def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
         ).update(reminder_sent_at=timezone.now())
         == 1
     )
+    if claimed:
+        change_record(
+            workspace=workspace_id,
+            actor=None,
+            instance=Activity(pk=activity_id),
+            action=ChangeAction.UPDATED,
+            fields=["reminder_sent_at"],
+        )
+    return claimed
 
 
 # ---------------------------------------------------------------- calendar feeds

@@ -228,3 +228,12 @@ def test_a_free_mail_domain_suggests_no_account(scope):
     AccountFactory(workspace=scope, name="Google", domain="gmail.com")
     lead = LeadFactory(workspace=scope, company="", email="someone@gmail.com")
     assert lead_duplicates(lead)["accounts"] == []
+
+
+def test_the_lead_list_answers_htmx_with_the_rows_only(workspace, owner_client):
+    LeadFactory(workspace=workspace, last_name="Partial")
+    response = owner_client.get(
+        _url(workspace, "sales:leads") + "?q=Partial", headers={"HX-Request": "true"}
+    )
+    text = response.content.decode()
+    assert "Partial" in text and "<html" not in text
