@@ -17,11 +17,6 @@ register_nav(
 )
 register_nav(
     NavItem(
-        key="sales_quotes", label=_("Quotes"), url_name="sales:quotes", perm="sales.view", order=35
-    )
-)
-register_nav(
-    NavItem(
         key="sales_analyses",
         label=_("Analyses"),
         url_name="sales:analyses",

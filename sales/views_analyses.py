@@ -116,9 +116,7 @@ def forecast(request):
         {"label": names.get(r.owner_id, _("Unassigned")), "data": r.weighted, "stack": "weighted"}
         for r in result.reps
     ]
-    datasets.append(
-        {"label": _("Won"), "data": result.won, "type": "line", "color": "#198754", "order": -1}
-    )
+    datasets.append({"label": _("Won"), "data": result.won, "stack": "won", "color": "#198754"})
     rows = [(names.get(r.owner_id, _("Unassigned")), r) for r in result.reps]
     return _render(
         request,
