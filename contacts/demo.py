@@ -363,8 +363,10 @@ def _history(workspace, contact, actors, rng, now):
         log_type = _pick_type(rng)
         if log_type == "call" and contact.do_not_call:
             direction = "in"
-        else:
+        elif log_type in ("call", "sms", "chat", "fax", "letter"):
             direction = rng.choice(["in", "out", "out"])
+        else:
+            direction = ""  # the type's usual direction (a store visit is inbound)
         touchpoint_log(
             workspace=workspace,
             actor=rng.choice(actors),
