@@ -52,3 +52,6 @@ class CalendarFeedAdmin(WorkspaceModelAdmin):
     list_display = ["user", "created_at"]
     exclude = ["token"]
     readonly = True
+
+
+from . import admin_catalog  # noqa: E402, F401  (catalogue, quotes, quotas)
