@@ -205,3 +205,31 @@ def test_moving_a_deal_through_the_detail_form_closes_it_lost(workspace, owner_c
     )
     deal = Deal.all_workspaces.get(pk=deal.pk)
     assert (deal.stage, deal.lost_reason, deal.competitor) == (lost, reason, "Initech")
+
+
+def test_the_contact_page_shows_open_deals_and_activities(workspace, owner_client, owner):
+    contact = ContactFactory(workspace=workspace)
+    deal_make(workspace, actor=owner, name="Shown deal", contact=contact)
+    ActivityFactory(workspace=workspace, owner=owner, contact=contact, subject="Shown task")
+    text = owner_client.get(_url(workspace, "contacts:detail", pk=contact.pk)).content.decode()
+    assert 'data-testid="panel-open-deals"' in text and "Shown deal" in text
+    assert 'data-testid="panel-open-activities"' in text and "Shown task" in text
+    assert f"/sales/deals/new/?contact={contact.pk}" in text
+
+
+def test_the_account_page_shows_open_deals(workspace, owner_client, owner):
+    account = AccountFactory(workspace=workspace)
+    deal_make(workspace, actor=owner, name="Account deal", account=account)
+    text = owner_client.get(
+        _url(workspace, "contacts:account_detail", pk=account.pk)
+    ).content.decode()
+    assert "Account deal" in text
+
+
+def test_the_deal_page_links_the_contact_and_account(workspace, owner_client, owner):
+    account = AccountFactory(workspace=workspace)
+    contact = ContactFactory(workspace=workspace, account=account)
+    deal = deal_make(workspace, actor=owner, contact=contact, account=account)
+    text = owner_client.get(_url(workspace, "sales:deal_detail", pk=deal.pk)).content.decode()
+    assert _url(workspace, "contacts:detail", pk=contact.pk) in text
+    assert _url(workspace, "contacts:account_detail", pk=account.pk) in text
