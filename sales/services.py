@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from contacts.models import Account, Contact
 from contacts.phones import normalize_email, try_normalize_phone
@@ -89,14 +90,20 @@ ACTIVITY_FIELDS = frozenset(
 
 DEFAULT_PIPELINE = [
     # (name, probability, kind)
-    (_("Qualification"), 10, StageKind.OPEN),
-    (_("Needs analysis"), 25, StageKind.OPEN),
-    (_("Proposal"), 50, StageKind.OPEN),
-    (_("Negotiation"), 75, StageKind.OPEN),
-    (_("Won"), 100, StageKind.WON),
-    (_("Lost"), 0, StageKind.LOST),
+    (_lazy("Qualification"), 10, StageKind.OPEN),
+    (_lazy("Needs analysis"), 25, StageKind.OPEN),
+    (_lazy("Proposal"), 50, StageKind.OPEN),
+    (_lazy("Negotiation"), 75, StageKind.OPEN),
+    (_lazy("Won"), 100, StageKind.WON),
+    (_lazy("Lost"), 0, StageKind.LOST),
 ]
-DEFAULT_LOST_REASONS = ["Price", "Competitor", "No budget", "Timing", "No decision"]
+DEFAULT_LOST_REASONS = [
+    _lazy("Price"),
+    _lazy("Competitor"),
+    _lazy("No budget"),
+    _lazy("Timing"),
+    _lazy("No decision"),
+]
 
 
 class DealConflict(ValidationError):
@@ -179,7 +186,7 @@ def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
         )
     if not LostReason.all_workspaces.filter(workspace=workspace).exists():
         for position, name in enumerate(DEFAULT_LOST_REASONS):
-            lost_reason_create(workspace=workspace, actor=actor, name=name, position=position)
+            lost_reason_create(workspace=workspace, actor=actor, name=str(name), position=position)
     return pipeline
 
 
