@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from workspaces.forms import WorkspaceForm
 
 from .analytics import add_months, month_key, period_bounds
+from .models import QuotaPeriod
 from .selectors_analyses import AnalysisFilter
 
 PERIOD_CHOICES = [
@@ -102,3 +103,33 @@ class AnalysisFilterForm(WorkspaceForm):
         return AnalysisFilter(
             workspace=self.workspace, start=start, end=end, pipeline=pipeline, owner_id=owner_id
         )
+
+
+class QuotaForm(WorkspaceForm):
+    """Set one rep's target for a month or a quarter."""
+
+    user = forms.TypedChoiceField(label=_("Rep"), coerce=int)
+    period = forms.ChoiceField(label=_("Period"), choices=QuotaPeriod.choices)
+    start = forms.DateField(
+        label=_("Starts"),
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        help_text=_("The month (or the first month of the quarter)."),
+    )
+    amount = forms.DecimalField(
+        label=_("Target won amount"), min_value=0, max_digits=14, decimal_places=2
+    )
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_objects = {u.pk: u for u in users}
+        self.fields["user"].choices = [("", "—")] + [(u.pk, str(u)) for u in users]
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_user(self):
+        user = self.user_objects.get(self.cleaned_data["user"])
+        if user is None:
+            raise forms.ValidationError(_("Choose a member of this workspace."))
+        return user

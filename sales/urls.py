@@ -82,4 +82,5 @@ urlpatterns: list = [
     path("analyses/cycle/", views_analyses.sales_cycle, name="analysis_cycle"),
     path("analyses/lost/", views_analyses.lost_orders, name="analysis_lost"),
     path("analyses/funnel/", views_analyses.funnel, name="analysis_funnel"),
+    path("analyses/quotas/", views_analyses.quotas, name="analysis_quotas"),
 ]

@@ -4,18 +4,24 @@ json_script block) and the table beneath it, filtered by pipeline, rep and perio
 import datetime
 from decimal import Decimal
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workspaces.mixins import workspace_view
+from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from . import analytics
 from . import selectors_analyses as q
-from .forms_analyses import AnalysisFilterForm
+from .forms_analyses import AnalysisFilterForm, QuotaForm
 from .models import StageKind
+from .quotas import quota_set
+from .views_catalog import errors_to_form
 
 PAGES = [
     ("sales:analysis_forecast", gettext_lazy("Forecast")),
@@ -23,6 +29,7 @@ PAGES = [
     ("sales:analysis_cycle", gettext_lazy("Sales cycle")),
     ("sales:analysis_lost", gettext_lazy("Lost orders")),
     ("sales:analysis_funnel", gettext_lazy("Funnel")),
+    ("sales:analysis_quotas", gettext_lazy("Quotas")),
 ]
 PALETTE = [
     "#0d6efd",
@@ -291,4 +298,80 @@ def funnel(request):
             [{"label": _("Deals that reached the stage"), "data": [s.reached for s in result]}],
             horizontal=True,
         ),
+    )
+
+
+@workspace_view("sales.analyse", write_perm="sales.configure")
+def quotas(request):
+    """The reps' monthly targets of a year (quarterly ones spread pro rata over their months);
+    managers set a target with the form beside it."""
+    users = q.members(workspace=request.workspace)
+    names = {u.pk: str(u) for u in users}
+    may_set = has_perm(request.membership.role, "sales.configure")
+    form = QuotaForm(request.POST or None, workspace=request.workspace, users=users)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            quota_set(
+                workspace=request.workspace,
+                actor=request.user,
+                user=data["user"],
+                period=data["period"],
+                start=data["start"].replace(day=1),
+                amount=data["amount"],
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Quota saved."))
+            return redirect(
+                workspace_reverse(request.workspace, "sales:analysis_quotas")
+                + f"?year={data['start'].year}"
+            )
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    months = [datetime.date(year, m, 1) for m in range(1, 13)]
+    rows = q.quotas_overlapping(
+        q.AnalysisFilter(
+            workspace=request.workspace, start=months[0], end=datetime.date(year + 1, 1, 1)
+        )
+    )
+    grid = {}
+    for row in rows:
+        cells = grid.setdefault(row["user_id"], [Decimal(0)] * 12)
+        for i, month in enumerate(months):
+            cells[i] += analytics.quota_share(
+                amount=row["amount"],
+                quota_start=row["start"],
+                quota_end=row["end"],
+                start=month,
+                end=analytics.add_months(month, 1),
+            )
+    table = sorted(
+        (
+            (
+                names.get(uid, "?"),
+                [analytics.cents(c) for c in cells],
+                analytics.cents(sum(cells, Decimal(0))),
+            )
+            for uid, cells in grid.items()
+        ),
+        key=lambda r: r[0],
+    )
+    return render(
+        request,
+        "sales/analyses/quotas.html",
+        {
+            "title": _("Quotas"),
+            "pages": PAGES,
+            "active": request.resolver_match.view_name,
+            "year": year,
+            "months": months,
+            "table": table,
+            "form": form if may_set else None,
+            "currency": request.workspace.currency,
+        },
     )

@@ -262,3 +262,46 @@ def test_custom_period_needs_both_dates(owner_client, workspace):
         {"period": "custom", "start": "2026-01-01"},
     )
     assert response.context["form"].non_field_errors() == ["Give both dates for a custom period."]
+
+
+def test_manager_sets_a_quota_and_sees_it_by_month(
+    client_for, workspace, rep, django_assert_max_num_queries
+):
+    client = client_for(Role.MANAGER)
+    url = workspace_reverse(workspace, "sales:analysis_quotas")
+    response = client.post(
+        url, {"user": rep.pk, "period": "quarter", "start": "2026-04", "amount": "9100"}
+    )
+    assert response.status_code == 302
+    with django_assert_max_num_queries(8):
+        page = client.get(url, {"year": "2026"})
+    ((name, cells, total),) = page.context["table"]
+    # April has 30 of the quarter's 91 days: 9,100 × 30 / 91 = 3,000
+    assert (name, cells[3], cells[4], cells[5], total) == (
+        "Rita Rep",
+        Decimal("3000.00"),
+        Decimal("3100.00"),
+        Decimal("3000.00"),
+        Decimal("9100.00"),
+    )
+
+
+def test_a_quarter_must_start_in_a_quarter_month(client_for, workspace, rep):
+    client = client_for(Role.MANAGER)
+    response = client.post(
+        workspace_reverse(workspace, "sales:analysis_quotas"),
+        {"user": rep.pk, "period": "quarter", "start": "2026-05", "amount": "100"},
+    )
+    assert response.context["form"].errors["start"] == [
+        "A quarter starts in January, April, July or October."
+    ]
+
+
+def test_sales_reps_see_quotas_but_cannot_set_them(client_for, workspace, rep):
+    client = client_for(Role.SALES)
+    url = workspace_reverse(workspace, "sales:analysis_quotas")
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url, {"user": rep.pk, "period": "month", "start": "2026-05", "amount": "100"}
+    )
+    assert response.status_code == 403
