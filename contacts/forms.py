@@ -167,10 +167,13 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
         for name in ("phone", "mobile"):
             if self.instance.pk and getattr(self.instance, name) and not self.is_bound:
                 self.initial[name] = format_phone(getattr(self.instance, name))
-        _limit_account_choices(
-            self.fields["account"],
-            workspace,
-            self.initial.get("account") or self.instance.account_id,
+        selected = (
+            self.data.get("account")
+            if self.is_bound
+            else (self.initial.get("account") or self.instance.account_id)
+        )
+        self.account_choices_capped = _limit_account_choices(
+            self.fields["account"], workspace, selected
         )
         # The service normalises and checks these; the model's own checks would run on the
         # raw input ("030 1234567" is not yet E.164).
@@ -249,7 +252,9 @@ def _limit_account_choices(field, workspace, selected_id):
         .order_by("name", "id")
         .values_list("pk", "name")[:ACCOUNT_CHOICES_SHOWN]
     )
-    if selected_id and not any(pk == int(selected_id) for pk, _name in shown):
+    capped = len(shown) >= ACCOUNT_CHOICES_SHOWN
+    selected_id = str(selected_id or "")
+    if selected_id.isdigit() and not any(pk == int(selected_id) for pk, _name in shown):
         extra = (
             Account.all_workspaces.filter(workspace=workspace, pk=selected_id)
             .values_list("pk", "name")
@@ -259,6 +264,7 @@ def _limit_account_choices(field, workspace, selected_id):
             shown.insert(0, extra)
     field.widget.choices = [("", "---------"), *shown]
     field.widget.attrs["data-account-select"] = "1"
+    return capped
 
 
 class AccountForm(CustomFieldsMixin, WorkspaceModelForm):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("bulk/", views.contact_bulk, name="bulk"),
     path("lookup/", views.lookup, name="lookup"),
     path("suggest-account/", views.account_suggest, name="account_suggest"),
+    path("account-options/", views.account_options, name="account_options"),
     path("<int:pk>/", views.contact_detail, name="detail"),
     path("<int:pk>/edit/", views.contact_edit, name="edit"),
     path("<int:pk>/delete/", views.contact_delete_view, name="delete"),

@@ -27,6 +27,7 @@ from .phones import format_phone, try_normalize_phone
 from .registry import contact_panels
 from .selectors import (
     account_autofill,
+    account_search,
     account_suggest_for_email,
     accounts_by_phone,
     contact_list,
@@ -283,6 +284,22 @@ def account_suggest(request):
     email = request.GET.get("email", "")
     account = account_suggest_for_email(request.workspace, email) if "@" in email else None
     return render(request, "contacts/contact_form.html#account_suggestion", {"suggested": account})
+
+
+@workspace_view("contacts.view")
+def account_options(request):
+    """htmx fragment: the <option>s of the account select for a typed name (the select
+    itself shows only the first accounts when a workspace has many)."""
+    query = (request.GET.get("account_q") or request.GET.get("q") or "").strip()
+    if len(query) >= 2:
+        accounts = account_search(workspace=request.workspace, query=query, limit=50)
+    else:
+        accounts = []
+    return render(
+        request,
+        "contacts/contact_form.html#account_options",
+        {"accounts": accounts, "query": query},
+    )
 
 
 @workspace_view("contacts.view")

@@ -345,3 +345,34 @@ def test_contact_list_filters_by_tag_from_the_detail_badge(owner_client, workspa
     ContactFactory(workspace=workspace, last_name="Plain")
     body = owner_client.get(url("contacts:list"), {"tag": link.tag.pk}).content.decode()
     assert "Tagged" in body and "Plain" not in body
+
+
+def test_account_options_finds_accounts_by_name(owner_client, workspace, other_workspace):
+    AccountFactory(workspace=workspace, name="Nordlicht Energie")
+    AccountFactory(workspace=workspace, name="Kessler Bau")
+    AccountFactory(workspace=other_workspace, name="Nordlicht Fremd")
+    body = owner_client.get(
+        url("contacts:account_options"), {"account_q": "nordl"}
+    ).content.decode()
+    assert "Nordlicht Energie" in body
+    assert "Kessler" not in body and "Fremd" not in body
+
+
+def test_contact_form_offers_account_search_when_the_select_is_capped(
+    owner_client, workspace, monkeypatch
+):
+    monkeypatch.setattr("contacts.forms.ACCOUNT_CHOICES_SHOWN", 2)
+    AccountFactory.create_batch(3, workspace=workspace)
+    body = owner_client.get(url("contacts:create")).content.decode()
+    assert 'data-testid="account-find"' in body
+
+
+def test_contact_form_keeps_an_account_beyond_the_shown_ones(owner_client, workspace, monkeypatch):
+    monkeypatch.setattr("contacts.forms.ACCOUNT_CHOICES_SHOWN", 2)
+    accounts = [AccountFactory(workspace=workspace, name=f"Account {i}") for i in range(4)]
+    response = owner_client.post(
+        url("contacts:create"),
+        {"last_name": "X", "lifecycle_stage": "lead", "account": accounts[3].pk},
+    )
+    assert response.status_code == 302
+    assert Contact.all_workspaces.get().account_id == accounts[3].pk

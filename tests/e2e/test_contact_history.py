@@ -150,3 +150,20 @@ def test_contact_page_on_a_phone(phone_page, login_as, screenshot, agent):
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     screenshot(phone_page, "contact-page-phone")
+
+
+def test_finding_an_account_beyond_the_first_ones(page, login_as, agent, monkeypatch):
+    monkeypatch.setattr("contacts.forms.ACCOUNT_CHOICES_SHOWN", 2)
+    user, workspace = agent
+    for name in ("Alpha AG", "Beta AG", "Gamma AG", "Zeta Werke"):
+        AccountFactory(workspace=workspace, name=name)
+    login_as(page, user.email, TEST_PASSWORD)
+    page.goto("/w/hist/contacts/new/")
+    page.fill("input[name=last_name]", "Far")
+    page.fill("[data-testid=account-find]", "zeta")
+    page.wait_for_function(
+        "document.querySelector('#id_account').selectedOptions[0].text === 'Zeta Werke'"
+    )
+    page.click("[data-testid=contact-form] button[type=submit]")
+    page.wait_for_url("**/contacts/*/")
+    assert Contact.all_workspaces.get(last_name="Far").account.name == "Zeta Werke"
