@@ -112,3 +112,31 @@ def test_contact_page_queries_stay_flat_with_many_interactions(
     with django_assert_max_num_queries(12):
         response = owner_client.get(url("contacts:detail", pk=contact.pk))
     assert len(response.context["timeline"]) == 20
+
+
+def test_touch_point_without_subject_shows_a_readable_kind(owner_client, workspace):
+    contact = ContactFactory(workspace=workspace)
+    interaction_record(
+        workspace=workspace,
+        kind="email.opened",
+        channel="email",
+        contact=contact,
+        app="marketing",
+        direction="in",
+    )
+    body = owner_client.get(url("contacts:detail", pk=contact.pk)).content.decode()
+    assert "Email opened" in body
+
+
+def test_call_outcome_and_duration_read_like_words(owner_client, workspace):
+    contact = ContactFactory(workspace=workspace)
+    interaction_record(
+        workspace=workspace,
+        kind="call.logged",
+        channel="phone",
+        contact=contact,
+        outcome="no_answer",
+        duration_seconds=125,
+    )
+    body = owner_client.get(url("contacts:detail", pk=contact.pk)).content.decode()
+    assert "No answer · 2:05 min" in body

@@ -26,3 +26,10 @@ def duration(seconds) -> str:
     if seconds >= 3600:
         return _("%(h)d h %(m)d min") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
     return _("%(m)d:%(s)02d min") % {"m": seconds // 60, "s": seconds % 60}
+
+
+@register.filter
+def kind_label(value: str) -> str:
+    """A readable fallback title for a touch point without subject: "email.opened" ->
+    "Email opened"."""
+    return (value or "").replace(".", " ").replace("_", " ").capitalize()
