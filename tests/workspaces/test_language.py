@@ -65,3 +65,14 @@ def test_empty_choice_follows_the_browser_again(owner):
     client.post("/accounts/language/", {"language": "", "next": "/w/acme/"})
     owner.refresh_from_db()
     assert owner.language == ""
+
+
+def test_server_error_page_is_translated(rf):
+    from django.utils import translation
+
+    from workspaces.errors import server_error
+
+    with translation.override("de"):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Etwas ist schiefgelaufen" in response.content.decode()
