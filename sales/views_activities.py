@@ -74,6 +74,11 @@ def activity_create(request):
     initial["due_at"] = (tz_now + datetime.timedelta(hours=1)).replace(
         minute=0, second=0, microsecond=0
     )
+    if day := parse_date(request.GET.get("day") or ""):
+        # a click on a calendar day: that day at nine in the workspace's time zone
+        initial["due_at"] = datetime.datetime.combine(
+            day, datetime.time(9, 0), tzinfo=selectors.workspace_tz(request.workspace)
+        )
     if (cid := request.GET.get("contact")) and cid.isdigit():
         initial["contact"] = get_object_or_404(Contact, pk=cid).pk
     if (did := request.GET.get("deal")) and did.isdigit():

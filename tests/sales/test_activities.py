@@ -291,3 +291,9 @@ def test_the_feed_page_shows_the_secret_address(workspace, owner_client, owner):
     response = owner_client.get(_url(workspace, "sales:calendar_feed"))
     token = CalendarFeed.all_workspaces.get(workspace=workspace, user=owner).token
     assert token.encode() in response.content
+
+
+def test_a_new_activity_from_a_calendar_day_is_due_that_day(workspace, owner_client):
+    response = owner_client.get(_url(workspace, "sales:activity_create") + "?day=2026-03-04")
+    due = response.context["form"].initial["due_at"]
+    assert (due.date(), due.hour) == (datetime.date(2026, 3, 4), 9)
