@@ -224,6 +224,13 @@ def quote_line_add(
     product = product_with_options(workspace=quote.workspace_id, pk=product.pk)
     if not product.active:
         raise ValidationError({"product": _("This product is no longer sold.")})
+    if product.currency != quote.currency:
+        raise ValidationError(
+            {
+                "product": _("This product is priced in %(product)s; the quote is in %(quote)s.")
+                % {"product": product.currency, "quote": quote.currency}
+            }
+        )
     errors = {}
     quantity = Decimal(quantity) if quantity not in (None, "") else None
     discount = Decimal(discount_percent or 0)

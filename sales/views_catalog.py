@@ -271,12 +271,22 @@ def configurator_context(workspace, params) -> dict:
     """Everything the configurator partial shows for the chosen product, values, quantity
     and discount (from GET or POST data): the option selects with the values the choice rules
     out disabled, the unit and line price, availability and what is wrong."""
+    only_currency = (params.get("currency") or "")[:3]
+    products = Product.all_workspaces.filter(workspace=workspace, active=True)
+    if only_currency:  # a quote offers only products priced in its currency
+        products = products.filter(currency=only_currency)
     products = list(
-        Product.all_workspaces.filter(workspace=workspace, active=True)
-        .select_related("category")
-        .order_by("category__position", "category__name", "name", "id")[:PRODUCTS_IN_CONFIGURATOR]
+        products.select_related("category").order_by(
+            "category__position", "category__name", "name", "id"
+        )[:PRODUCTS_IN_CONFIGURATOR]
     )
-    ctx = {"products": products, "product": None, "config": None, "currency": workspace.currency}
+    ctx = {
+        "products": products,
+        "product": None,
+        "config": None,
+        "currency": workspace.currency,
+        "only_currency": only_currency,
+    }
     quantity = _quantity(params.get("quantity"))
     discount = _quantity(params.get("discount_percent"), default=Decimal("0"))
     ctx.update(quantity=quantity, discount=discount, problems=[])

@@ -5,7 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,7 +125,9 @@ def _detail_context(request, quote, *, params=None, line_errors=None):
         "expired": quote.valid_until < timezone.localdate(),
     }
     if may_edit and quote.is_editable:
-        ctx["cfg"] = configurator_context(request.workspace, params or {})
+        params = params.copy() if params is not None else QueryDict(mutable=True)
+        params["currency"] = quote.currency
+        ctx["cfg"] = configurator_context(request.workspace, params)
     return ctx
 
 

@@ -243,3 +243,11 @@ def test_read_only_members_see_quotes_but_cannot_change_them(client_for, workspa
 def test_marketers_cannot_open_quotes(client_for, workspace, draft):
     client = client_for(Role.MARKETING)
     assert client.get(_url(workspace, "sales:quote_detail", pk=draft.pk)).status_code == 403
+
+
+def test_quote_page_offers_only_products_in_the_quote_currency(owner_client, workspace, draft):
+    euro = ProductFactory(workspace=workspace, name="Euro desk")
+    ProductFactory(workspace=workspace, name="Dollar desk", currency="USD")
+    response = owner_client.get(_url(workspace, "sales:quote_detail", pk=draft.pk))
+    assert [p.name for p in response.context["cfg"]["products"]] == [euro.name]
+    assert 'name="currency" value="EUR"' in response.content.decode()

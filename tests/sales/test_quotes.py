@@ -253,6 +253,17 @@ def test_inactive_product_cannot_be_quoted(workspace, owner, deal):
         )
 
 
+def test_product_in_another_currency_is_refused(workspace, owner, deal):
+    quote = quote_create(workspace=workspace, actor=owner, deal=deal)
+    with pytest.raises(ValidationError) as err:
+        quote_line_add(
+            quote=quote, actor=owner, product=ProductFactory(workspace=workspace, currency="USD")
+        )
+    assert err.value.message_dict["product"] == [
+        "This product is priced in USD; the quote is in EUR."
+    ]
+
+
 def test_removing_a_line_recomputes_totals(workspace, owner, deal):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     product = ProductFactory(workspace=workspace, unit_price=Decimal("10"), tax_rate=Decimal("0"))
