@@ -154,9 +154,16 @@ def activity_complete(request, pk):
             activity=activity,
             outcome=form.cleaned_data.get("outcome") or "",
         )
-        messages.success(request, _("Done: %(subject)s") % {"subject": activity.subject})
     except ValidationError as exc:
-        messages.info(request, " ".join(exc.messages))
+        if not request.htmx:
+            messages.info(request, " ".join(exc.messages))
+    else:
+        if not request.htmx:
+            messages.success(request, _("Done: %(subject)s") % {"subject": activity.subject})
+    if request.htmx:
+        # my day swaps just this row
+        activity.refresh_from_db()
+        return render(request, "sales/_activity_item.html", {"a": activity, "overdue": False})
     return _back(request)
 
 

@@ -297,3 +297,15 @@ def test_a_new_activity_from_a_calendar_day_is_due_that_day(workspace, owner_cli
     response = owner_client.get(_url(workspace, "sales:activity_create") + "?day=2026-03-04")
     due = response.context["form"].initial["due_at"]
     assert (due.date(), due.hour) == (datetime.date(2026, 3, 4), 9)
+
+
+def test_done_on_my_day_swaps_only_the_row_with_htmx(workspace, owner_client, owner):
+    activity = ActivityFactory(workspace=workspace, owner=owner, subject="Swap me")
+    response = owner_client.post(
+        _url(workspace, "sales:activity_complete", pk=activity.pk),
+        {"outcome": "Reached"},
+        headers={"HX-Request": "true"},
+    )
+    text = response.content.decode()
+    assert text.lstrip().startswith("<li") and 'data-testid="done"' in text and "Reached" in text
+    assert Activity.all_workspaces.get(pk=activity.pk).done_at is not None
