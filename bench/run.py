@@ -12,6 +12,7 @@ bench/results/<date>.md. Run bench/generate.py first.
 import argparse
 import csv
 import datetime
+import os
 import random
 import statistics
 import sys
@@ -195,8 +196,34 @@ def page_scenarios(bench):
 
 def write_import_file(path: Path, rows: int, seed=5):
     rng = random.Random(seed)
-    firsts = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hans", "Ida", "Jonas", "Karl", "Lena", "Max", "Nina"]
-    lasts = ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann"]
+    firsts = [
+        "Anna",
+        "Ben",
+        "Clara",
+        "David",
+        "Emma",
+        "Felix",
+        "Greta",
+        "Hans",
+        "Ida",
+        "Jonas",
+        "Karl",
+        "Lena",
+        "Max",
+        "Nina",
+    ]
+    lasts = [
+        "Müller",
+        "Schmidt",
+        "Schneider",
+        "Fischer",
+        "Weber",
+        "Meyer",
+        "Wagner",
+        "Becker",
+        "Schulz",
+        "Hoffmann",
+    ]
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(
@@ -246,7 +273,7 @@ def import_scenario(bench):
         try:
             with workspace_scope(workspace):
                 for run in ("first run", "re-run of the same file"):
-                    start = time.perf_counter()
+                    start, cpu = time.perf_counter(), time.process_time()
                     job = import_job_create(
                         workspace=workspace, actor=None, upload=SimpleUploadedFile(path.name, data)
                     )
@@ -256,7 +283,8 @@ def import_scenario(bench):
                     import_job_queue(job=job, actor=None, enqueue=False)
                     job = import_run(job_id=job.pk)
                     seconds = time.perf_counter() - start
-                    results.append((run, seconds, job))
+                    cpu = time.process_time() - cpu
+                    results.append((run, seconds, cpu, job))
                     print(
                         f"import {IMPORT_ROWS:,} rows ({run}): {seconds:.1f} s  "
                         f"{IMPORT_ROWS / seconds:,.0f} rows/s  status={job.status} created={job.created_count} "
@@ -286,9 +314,12 @@ def report(bench, imports, args):
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
     total = Contact.all_workspaces.filter(workspace=bench.workspace).count()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"# Benchmark {stamp:%Y-%m-%d %H:%M} UTC",
         "",
+        f"Machine: {os.cpu_count()} cores, load average at the end {load} (other work shares the "
+        f"machine; compare medians of runs made under similar load).",
         f"PostgreSQL {pg}; {total:,} contacts in the measured workspace; Django test Client in process, "
         f"{bench.runs} timed runs after 2 warm-ups (the duplicates page and the export: fewer).",
         "Targets: list and contact page < 150 ms (aim 50 ms); import of 100,000 rows < 30 s.",
@@ -304,12 +335,12 @@ def report(bench, imports, args):
             "",
             f"## Import of {IMPORT_ROWS:,} CSV rows ({size / 2**20:.1f} MB, batch size {batch_size}, real import path)",
             "",
-            "| run | seconds | rows/s | created | updated | skipped | rejected |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| run | wall s | CPU s (this process) | rows/s | created | updated | skipped | rejected |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for run, seconds, job in results:
+        for run, seconds, cpu, job in results:
             lines.append(
-                f"| {run} | {seconds:.1f} | {IMPORT_ROWS / seconds:,.0f} | {job.created_count:,} | "
+                f"| {run} | {seconds:.1f} | {cpu:.1f} | {IMPORT_ROWS / seconds:,.0f} | {job.created_count:,} | "
                 f"{job.updated_count:,} | {job.skipped_count:,} | {job.rejected_count:,} |"
             )
     if bench.explains:

@@ -423,6 +423,11 @@ class RowCleaner:
             if getattr(f, "max_length", None)
         }
         self.max_lengths["company"] = Account._meta.get_field("name").max_length
+        mapped = {f for _i, f in self.columns}
+        produced = mapped | ({"first_name", "last_name"} if "full_name" in mapped else set())
+        # only the limits of fields this file fills are checked per row
+        self.max_lengths = {k: v for k, v in self.max_lengths.items() if k in produced}
+        self.required_custom = [c for key, c in self.custom.items() if c.required and key in mapped]
 
     def clean(self, cells: list[str]) -> tuple[dict, list[str]]:
         """({field: value, "custom": {...}}, problems) for one row."""
@@ -445,13 +450,9 @@ class RowCleaner:
                     _("%(field)s is longer than %(limit)s characters.")
                     % {"field": key.replace("_", " ").capitalize(), "limit": limit}
                 )
-        missing_required = [
-            c.label
-            for key, c in self.custom.items()
-            if c.required and c.key not in custom and any(f == key for _i, f in self.columns)
-        ]
-        for label in missing_required:
-            problems.append(_("%(label)s is required.") % {"label": label})
+        for field in self.required_custom:
+            if field.key not in custom:
+                problems.append(_("%(label)s is required.") % {"label": field.label})
         if custom:
             values["custom"] = custom
         if not problems:

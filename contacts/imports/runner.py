@@ -8,12 +8,13 @@ ImportRowError with their line number; they never hold back the valid rows.
 """
 
 import datetime
+import json
 import logging
 from dataclasses import dataclass, field
 from itertools import batched, islice
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -34,7 +35,7 @@ from .reading import iter_rows
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 # A job "running" for longer than this without finishing was abandoned (worker lost) and may
 # be resumed; the task's hard time limit is below it.
 STALE_AFTER = datetime.timedelta(hours=2)
@@ -162,6 +163,56 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
     return counts
 
 
+# --- writing --------------------------------------------------------------------------------
+
+
+def _column_defaults(model) -> dict[str, object]:
+    """attname -> default for every concrete column but the primary key."""
+    out = {}
+    for f in model._meta.concrete_fields:
+        if not f.primary_key:
+            out[f.attname] = f.get_default()
+    return out
+
+
+def insert_rows(model, rows: list[dict]) -> list[int]:
+    """Insert new rows (dicts of attname -> value) and return their ids in order.
+
+    On PostgreSQL the ids are drawn from the table's sequence and the rows written with COPY
+    (Django's bulk_create spends most of an import compiling the INSERT); elsewhere
+    bulk_create."""
+    if not rows:
+        return []
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        objs = model.objects.bulk_create(
+            [model(**{"created_at": now, "updated_at": now, **row}) for row in rows]
+        )
+        return [obj.pk for obj in objs]
+    defaults = _column_defaults(model)
+    defaults.update(created_at=now, updated_at=now)
+    columns = list(defaults)
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(rows)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        json_columns = {
+            f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"
+        }
+        with cursor.cursor.copy(
+            f'COPY "{table}" ("id", {", ".join(f'"{c}"' for c in columns)}) FROM STDIN'
+        ) as copy:
+            for pk, row in zip(ids, rows, strict=True):
+                values = {**defaults, **row}
+                for name in json_columns:
+                    values[name] = json.dumps(values[name])
+                copy.write_row([pk, *(values[c] for c in columns)])
+    return ids
+
+
 # --- matching ---------------------------------------------------------------------------
 
 
@@ -241,6 +292,21 @@ def _apply(obj, values: dict) -> list[str]:
     return changed
 
 
+def _apply_pending(row: dict, values: dict) -> list[str]:
+    """Like _apply, for a row of this batch that is not written yet."""
+    changed = []
+    for name, value in values.items():
+        if name == "custom":
+            merged = {**row.get("custom", {}), **value}
+            if merged != row.get("custom"):
+                row["custom"] = merged
+                changed.append("custom")
+        elif row.get(name) != value:
+            row[name] = value
+            changed.append(name)
+    return changed
+
+
 def _resolve_accounts(context: RunContext, valid: list[dict]) -> None:
     """Replace "company" by account_id: case-insensitive match, missing accounts created."""
     names = {}
@@ -289,22 +355,24 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
     matcher = (
         _existing_contacts(job.workspace_id, valid) if mode != DedupeMode.CREATE else Matcher()
     )
-    new: list[Contact] = []
+    new: list[dict] = []
     new_ids = set()
     updates: dict[int, tuple[Contact, set]] = {}
     for values in valid:
         keys = _contact_keys(values)
         match = matcher.find(keys) if mode != DedupeMode.CREATE else None
         if match is None:
-            contact = Contact(workspace_id=job.workspace_id, **values)
-            new.append(contact)
-            new_ids.add(id(contact))
-            matcher.remember(contact, keys)
+            row = {"workspace_id": job.workspace_id, **values}
+            new.append(row)
+            new_ids.add(id(row))
+            matcher.remember(row, keys)
             counts.created += 1
         elif mode == DedupeMode.SKIP:
             counts.skipped += 1
         else:
-            changed = _apply(match, values)
+            changed = (
+                _apply_pending(match, values) if id(match) in new_ids else _apply(match, values)
+            )
             if not changed:
                 counts.skipped += 1
             elif id(match) in new_ids:
@@ -314,13 +382,13 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
                 updates.setdefault(match.pk, (match, set()))[1].update(changed)
             matcher.remember(match, keys)
     if new:
-        Contact.objects.bulk_create(new)
+        ids = insert_rows(Contact, new)
         fields = sorted({k.removesuffix("_id") for c in valid for k in c})
         change_record_many(
             workspace=job.workspace_id,
             actor=context.actor,
             model=Contact,
-            object_ids=[c.pk for c in new],
+            object_ids=ids,
             action=ChangeAction.CREATED,
             fields=fields,
         )
