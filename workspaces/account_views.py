@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.i18n import set_language
@@ -181,7 +181,7 @@ def invitation_accept_view(request, token):
         "invitation": invitation,
         "invited_workspace": workspace,
         "signup_form": signup_form,
-        "login_url": f"{reverse('login')}?next={request.path}",
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
         "title": _("Invitation to %(workspace)s") % {"workspace": workspace.name},
     }
     status = 400 if signup_form is not None and signup_form.errors else 200

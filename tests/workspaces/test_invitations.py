@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail, signing
 from django.test import Client
+from django.utils.http import urlencode
 
 from tests.conftest import login
 from tests.factories import MembershipFactory
@@ -127,7 +128,10 @@ def test_visitor_with_an_account_is_sent_to_log_in_first(invite, user):
     url = path_of(link_in(mail.outbox[0]))
     response = Client().get(url)
     assert response.status_code == 200
-    assert f"/accounts/login/?next={url}" in response.content.decode()
+    login_link = f"/accounts/login/?{urlencode({'next': url})}"
+    assert login_link.replace("&", "&amp;") in response.content.decode()
+    follow = login(user).get(login_link)  # logged in already: straight back to the invitation
+    assert follow.status_code == 302 and follow["Location"] == url
 
 
 def test_visitor_signup_for_an_existing_account_is_refused(invite, user, workspace):
