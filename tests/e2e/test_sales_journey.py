@@ -21,7 +21,8 @@ from sales.models import (
     Stage,
     StageKind,
 )
-from sales.services import pipeline_ensure_default
+from sales.quotes import quote_create, quote_line_add
+from sales.services import deal_create, pipeline_ensure_default
 from tests.factories import TEST_PASSWORD, MembershipFactory, WorkspaceFactory
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
@@ -169,3 +170,29 @@ def test_lead_to_won_deal_with_a_configured_quote(shop, page, login_as, screensh
     headers = page.locator("[data-testid=forecast-table] thead th").all_inner_texts()
     assert won_row.locator("td").nth(headers.index(month) - 1).inner_text() == "3,000.00"
     screenshot(page, "sales-forecast")
+
+
+def test_quote_and_analyses_fit_a_phone(shop, phone_page, login_as, screenshot):
+    workspace, rep, lead = shop
+    with workspace_scope(workspace):
+        deal = deal_create(
+            workspace=workspace, actor=rep, name="Phone deal", amount=Decimal("900"), owner=rep
+        )
+        quote = quote_create(workspace=workspace, actor=rep, deal=deal)
+        product = Product.all_workspaces.get(workspace=workspace, sku="SRV-1")
+        values = [
+            v.pk for o in product.options.all() for v in o.values.all() if v.label in ("M", "Basic")
+        ]
+        quote_line_add(quote=quote, actor=rep, product=product, value_ids=values)
+    login_as(phone_page, rep.email, TEST_PASSWORD)
+    base = f"/w/{workspace.slug}/sales"
+    for path in (
+        f"{base}/quotes/{quote.pk}/",
+        f"{base}/quotes/{quote.pk}/print/",
+        f"{base}/analyses/forecast/",
+        f"{base}/analyses/funnel/",
+        f"{base}/products/",
+    ):
+        phone_page.goto(path)
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    screenshot(phone_page, "sales-products-phone")
