@@ -108,6 +108,7 @@ class WorkspaceNewForm(forms.Form):
         max_length=50,
         required=False,
         validators=[slug_validator],
+        widget=forms.TextInput(attrs={"data-slug-from": "id_workspace_name"}),
         help_text=_(
             "Part of the web address of your workspace (/w/your-company/). Leave empty to "
             "derive it from the name."

@@ -70,6 +70,7 @@ def test_sign_up_creates_a_workspace_and_opens_it(live_server, page, screenshot)
     page.fill("input[name=password1]", "plum-orchard-47-skyline")
     page.fill("input[name=password2]", "plum-orchard-47-skyline")
     page.fill("input[name=workspace_name]", "Analytical Engines")
+    assert page.input_value("input[name=slug]") == "analytical-engines"  # suggested
     screenshot(page, "signup")
     page.click("[data-testid=signup-form] button[type=submit]")
     page.wait_for_url("**/w/analytical-engines/")
