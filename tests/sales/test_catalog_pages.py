@@ -197,3 +197,12 @@ def test_configurator_ignores_products_of_other_workspaces(
     response = owner_client.get(_url(workspace, "sales:configurator"), {"product": theirs.pk})
     assert response.context["product"] is None
     assert "Choose a product from the catalogue." in response.content.decode()
+
+
+def test_filtering_with_htmx_returns_only_the_rows(owner_client, workspace):
+    ProductFactory(workspace=workspace, name="Armchair")
+    response = owner_client.get(
+        _url(workspace, "sales:products"), {"q": "arm"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert "Armchair" in html and "<h1" not in html and 'data-testid="product-table"' in html

@@ -251,3 +251,11 @@ def test_quote_page_offers_only_products_in_the_quote_currency(owner_client, wor
     response = owner_client.get(_url(workspace, "sales:quote_detail", pk=draft.pk))
     assert [p.name for p in response.context["cfg"]["products"]] == [euro.name]
     assert 'name="currency" value="EUR"' in response.content.decode()
+
+
+def test_status_filter_with_htmx_returns_only_the_rows(owner_client, workspace, draft):
+    response = owner_client.get(
+        _url(workspace, "sales:quotes"), {"status": "draft"}, headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert draft.number in html and "<h1" not in html
