@@ -56,7 +56,14 @@ def _deals(f: AnalysisFilter):
 
 
 def _won_in_period(f: AnalysisFilter):
-    return _deals(f).filter(won_at__gte=f.start_at, won_at__lt=f.end_at)
+    # A win sets closed_at = won_at; the closed_at range lets the (workspace, closed_at)
+    # index find the rows.
+    return _deals(f).filter(
+        closed_at__gte=f.start_at,
+        closed_at__lt=f.end_at,
+        won_at__gte=f.start_at,
+        won_at__lt=f.end_at,
+    )
 
 
 def _lost_in_period(f: AnalysisFilter):
