@@ -142,3 +142,10 @@ def test_member_of_another_workspace_cannot_be_changed(owner_client, other_works
     assert response.status_code == 404
     stranger.refresh_from_db()
     assert stranger.role == Role.SALES
+
+
+def test_admin_sees_owners_without_role_or_remove_controls(client_for, owner):
+    html = client_for(Role.ADMIN).get("/w/acme/settings/members/").content.decode()
+    owner_row = html.split(f'data-member="{owner.email}"', 1)[1].split("</tr>", 1)[0]
+    assert "<select" not in owner_row
+    assert "/remove/" not in owner_row
