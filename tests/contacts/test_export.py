@@ -115,7 +115,9 @@ def test_readonly_member_cannot_export(client_for):
 
 
 def test_contact_list_links_to_import_export_and_duplicates(owner_client, workspace):
-    page = owner_client.get(reverse("contacts:list", kwargs={"ws": "acme"}), {"lifecycle_stage": "customer"})
+    page = owner_client.get(
+        reverse("contacts:list", kwargs={"ws": "acme"}), {"lifecycle_stage": "customer"}
+    )
     html = page.content.decode()
     assert reverse("contacts:import_start", kwargs={"ws": "acme"}) in html
     assert reverse("contacts:export", kwargs={"ws": "acme"}) + "?lifecycle_stage=customer" in html
