@@ -1,7 +1,5 @@
 """The kanban board in Chromium: dragging a card to the next column moves the deal."""
 
-import os
-
 import pytest
 from django.urls import reverse
 
@@ -11,18 +9,6 @@ from tests.sales.factories import deal_make, pipeline_for, stage_of
 from workspaces.roles import Role
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(live_server):
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
-        page = browser.new_page()
-        yield page
-        browser.close()
 
 
 def test_dragging_a_card_to_the_next_stage_moves_the_deal(page, live_server):
