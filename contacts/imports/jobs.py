@@ -51,7 +51,7 @@ def import_job_create(
         info = inspect_upload(data, upload.name)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
-    custom_keys = [c.key for c in custom_fields_for(workspace=workspace, entity=entity)]
+    custom = {c.key: c.label for c in custom_fields_for(workspace=workspace, entity=entity)}
     name = (upload.name or "import").rsplit("/", 1)[-1][:200]
     job = ImportJob(
         workspace=workspace,
@@ -61,7 +61,9 @@ def import_job_create(
         encoding=info.encoding,
         delimiter=info.delimiter,
         headers=info.headers,
-        mapping=auto_map(info.headers, entity=entity, custom_keys=custom_keys),
+        mapping=auto_map(
+            info.headers, entity=entity, custom_keys=list(custom), custom_labels=custom
+        ),
         dedupe_mode=dedupe_mode,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

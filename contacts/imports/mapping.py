@@ -293,11 +293,15 @@ def target_fields(*, workspace, entity: str) -> dict[str, str]:
     return fields
 
 
-def auto_map(headers: list[str], *, entity: str, custom_keys=()) -> dict[str, str]:
+def auto_map(
+    headers: list[str], *, entity: str, custom_keys=(), custom_labels=None
+) -> dict[str, str]:
     """{column index as str: field} for the headers it recognises; each field used once."""
     lookup = dict(_LOOKUP[entity])
     for key in custom_keys:
         lookup.setdefault(normalize_header(key), f"{CUSTOM_PREFIX}{key}")
+    for key, label in (custom_labels or {}).items():  # "Kundennummer" -> custom:customer_no
+        lookup.setdefault(normalize_header(label), f"{CUSTOM_PREFIX}{key}")
     mapping, used = {}, set()
     normalized = [normalize_header(h) for h in headers]
     # "Title" is a job title, unless the file also has "Job Title" (Outlook): then it is the

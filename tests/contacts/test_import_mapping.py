@@ -111,3 +111,13 @@ def test_mapping_without_name_email_or_phone_is_refused(workspace):
 )
 def test_dates_of_common_exports_are_parsed(text, iso):
     assert parse_date(text).isoformat() == iso
+
+
+def test_custom_field_is_recognised_by_its_label():
+    mapping = auto_map(
+        ["Kundennummer"],
+        entity="contact",
+        custom_keys=["customer_no"],
+        custom_labels={"customer_no": "Kundennummer"},
+    )
+    assert mapping == {"0": "custom:customer_no"}

@@ -229,3 +229,13 @@ def test_accounts_import_updates_by_name(ws):
     account.refresh_from_db()
     assert (job.created_count, job.updated_count) == (1, 1)
     assert (account.industry, account.website) == ("Anvils", "https://acme.example")
+
+
+def test_custom_field_columns_are_validated_by_type(ws):
+    from tests.contacts.factories import CustomFieldFactory
+
+    CustomFieldFactory(workspace=ws, key="shoe_size", label="Shoe size", field_type="number")
+    job = run_import(ws, csv_bytes("Email,Shoe size", "a@x.io,44", "b@x.io,big"))
+    assert Contact.objects.get(email="a@x.io").custom == {"shoe_size": 44}
+    error = ImportRowError.objects.get(job=job)
+    assert (error.line, "not a number" in error.reason) == (3, True)

@@ -141,3 +141,26 @@ def test_sales_rep_may_not_merge(client_for, workspace):
     url = reverse("contacts:merge", kwargs={"ws": "acme", "pk": a.pk, "other": b.pk})
     assert client.post(url, {}).status_code == 403
     assert Contact.all_workspaces.filter(pk=b.pk).exists()
+
+
+def test_records_of_other_apps_follow_the_survivor(scope, pair):
+    from sales.models import Activity, Deal
+    from tests.sales.factories import ActivityFactory, deal_make
+
+    survivor, loser = pair
+    deal = deal_make(scope, contact=loser)
+    activity = ActivityFactory(workspace=scope, contact=loser)
+    _merge(scope, survivor, loser)
+    assert Deal.objects.get(pk=deal.pk).contact_id == survivor.pk
+    assert Activity.objects.get(pk=activity.pk).contact_id == survivor.pk
+
+
+def test_merge_leaves_nothing_pointing_at_the_loser(scope, pair):
+    survivor, loser = pair
+    interaction_record(workspace=scope, kind="call.logged", channel="phone", contact=loser)
+    ContactTagFactory(workspace=scope, contact=loser, tag=TagFactory(workspace=scope))
+    loser_id = loser.pk
+    _merge(scope, survivor, loser)
+    for rel in Contact._meta.related_objects:
+        manager = rel.related_model._base_manager
+        assert not manager.filter(**{f"{rel.field.name}_id": loser_id}).exists(), rel
