@@ -247,26 +247,30 @@ def _contact_keys(values: dict) -> list[tuple[str, str]]:
 
 
 def _existing_contacts(workspace_id, valid: list[dict]) -> Matcher:
-    """One indexed IN lookup per key column (email, email2, phone, mobile, name)."""
-    emails = {v[k] for v in valid for k in ("email", "email2") if v.get(k)}
-    phones = {v[k] for v in valid for k in ("phone", "mobile") if v.get(k)}
-    last_names = {
-        v.get("last_name", "")
-        for v in valid
-        if not any(v.get(k) for k in ("email", "email2", "phone", "mobile"))
-    }
+    """Indexed IN lookups, one per key column, in the order rows are matched: email and
+    email2 first, phone and mobile only for rows no email matched, exact names only for rows
+    with neither (so a re-run does not load the same contact once per column)."""
     base = Contact.objects.filter(workspace_id=workspace_id).order_by("id")
     found: dict[int, Contact] = {}
-    for column, wanted in (
-        ("email", emails),
-        ("email2", emails),
-        ("phone", phones),
-        ("mobile", phones),
-        ("last_name", last_names),
-    ):
-        if wanted:
-            for contact in base.filter(**{f"{column}__in": wanted}):
-                found.setdefault(contact.pk, contact)
+
+    def fetch(columns, wanted):
+        for column in columns:
+            if wanted:
+                for contact in base.filter(**{f"{column}__in": wanted}):
+                    found.setdefault(contact.pk, contact)
+
+    fetch(("email", "email2"), {v[k] for v in valid for k in ("email", "email2") if v.get(k)})
+    known_emails = {e for c in found.values() for e in (c.email, c.email2) if e}
+    rest = [v for v in valid if not ({v.get("email"), v.get("email2")} & known_emails)]
+    fetch(("phone", "mobile"), {v[k] for v in rest for k in ("phone", "mobile") if v.get(k)})
+    fetch(
+        ("last_name",),
+        {
+            v.get("last_name", "")
+            for v in rest
+            if not any(v.get(k) for k in ("email", "email2", "phone", "mobile"))
+        },
+    )
     matcher = Matcher()
     for contact in sorted(found.values(), key=lambda c: c.pk):
         keys = [("email", e) for e in (contact.email, contact.email2) if e]
