@@ -329,10 +329,9 @@ def main():
             account_ids = list(
                 Account.all_workspaces.filter(workspace=workspace).values_list("id", flat=True)
             )
-            if not account_ids:
-                account_ids = fill_accounts(
-                    workspace, args.accounts if slug == MAIN_SLUG else args.accounts // 10
-                )
+            wanted = args.accounts if slug == MAIN_SLUG else args.accounts // 10
+            if len(account_ids) < wanted:  # top up (a smaller trial run may have made some)
+                account_ids = fill_accounts(workspace, wanted - len(account_ids))
             fill_contacts(workspace, size - have, account_ids, offset=have)
         print(f"{slug}: {size - have:,} contacts copied in {time.perf_counter() - t:.1f} s")
     workspace = make_workspace(MAIN_SLUG, "Bench GmbH")
