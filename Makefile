@@ -3,6 +3,7 @@ SHELL := /bin/sh
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+export PORT
 # Development defaults; production reads the real environment (see crm_site/settings.py).
 DEV_ENV := DEBUG=true
 

@@ -27,7 +27,7 @@ RATE_WINDOW = 10 * 60  # ... in ten minutes
 
 def _workspace_from_token(token: str) -> Workspace:
     try:
-        data = signing.loads(token, salt=WEB_FORM_SALT)
+        data = signing.Signer(salt=WEB_FORM_SALT).unsign_object(token)
     except signing.BadSignature as exc:
         raise Http404("Unknown form.") from exc
     workspace = Workspace.objects.filter(

@@ -1,9 +1,11 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views, views_activities, views_analyses, views_catalog, views_quotes
 
 app_name = "sales"
 urlpatterns: list = [
+    path("", RedirectView.as_view(pattern_name="sales:board"), name="index"),
     # leads
     path("leads/", views.lead_list, name="leads"),
     path("leads/new/", views.lead_create, name="lead_create"),

@@ -570,7 +570,8 @@ def deal_delete(request, pk):
 
 
 def web_form_token(workspace) -> str:
-    return signing.dumps({"w": workspace.pk}, salt=WEB_FORM_SALT)
+    """The form's stable, signed id: the embed code must not change between page views."""
+    return signing.Signer(salt=WEB_FORM_SALT).sign_object({"w": workspace.pk})
 
 
 @workspace_view("sales.configure")

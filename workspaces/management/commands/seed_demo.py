@@ -3,6 +3,8 @@
 Idempotent: running it again changes nothing that is already there.
 """
 
+import os
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -53,7 +55,10 @@ class Command(BaseCommand):
         with workspace_scope(workspace):
             for seeder in demo_seeders():
                 seeder.seed(workspace, users, self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo workspace ready: http://127.0.0.1:8000/w/demo/"))
+        port = os.environ.get("PORT", "8000")
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo workspace ready: http://127.0.0.1:{port}/w/{DEMO_SLUG}/")
+        )
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, role in DEMO_USERS:
             self.stdout.write(f"  {Role(role).label:<14} {email}")
