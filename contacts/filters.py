@@ -38,12 +38,24 @@ class OwnerFilter(django_filters.ModelChoiceFilter):
     field_class = MemberChoiceField
 
 
+def _bootstrap(widget):
+    """Bootstrap classes on filter widgets (rendered by templates/includes/filter_fields.html)."""
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        css = "form-select form-select-sm"
+    else:
+        css = "form-control form-control-sm"
+    widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 class WorkspaceFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, workspace, **kwargs):
         self.workspace = workspace
         super().__init__(data, *args, **kwargs)
         for f in self.form.fields.values():
             f.required = False
+            _bootstrap(f.widget)
 
 
 class ContactFilter(WorkspaceFilterSet):
