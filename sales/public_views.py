@@ -5,6 +5,7 @@ import datetime
 
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from workspaces.scoping import workspace_scope
 from . import services
 from .forms import WebLeadForm
 from .models import Activity, CalendarFeed
-from .views import WEB_FORM_SALT
+from .views_settings import WEB_FORM_SALT
 
 RATE_LIMIT = 5  # submissions per IP and workspace ...
 RATE_WINDOW = 10 * 60  # ... in ten minutes
@@ -84,7 +85,7 @@ def web_form(request, token):
                         consent=data["consent"],
                         page_url=request.META.get("HTTP_REFERER", ""),
                     )
-                except services.ValidationError as exc:
+                except ValidationError as exc:
                     for field, errors in getattr(
                         exc, "message_dict", {"__all__": exc.messages}
                     ).items():

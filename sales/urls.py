@@ -1,30 +1,38 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views, views_activities, views_analyses, views_catalog, views_quotes
+from . import (
+    views_activities,
+    views_analyses,
+    views_catalog,
+    views_deals,
+    views_leads,
+    views_quotes,
+    views_settings,
+)
 
 app_name = "sales"
 urlpatterns: list = [
     path("", RedirectView.as_view(pattern_name="sales:board"), name="index"),
     # leads
-    path("leads/", views.lead_list, name="leads"),
-    path("leads/new/", views.lead_create, name="lead_create"),
-    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
-    path("leads/<int:pk>/edit/", views.lead_edit, name="lead_edit"),
-    path("leads/<int:pk>/qualify/", views.lead_qualify, name="lead_qualify"),
-    path("leads/<int:pk>/disqualify/", views.lead_disqualify, name="lead_disqualify"),
-    path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),
-    path("leads/<int:pk>/delete/", views.lead_delete, name="lead_delete"),
-    path("leads/<int:pk>/log/", views.lead_log, name="lead_log"),
+    path("leads/", views_leads.lead_list, name="leads"),
+    path("leads/new/", views_leads.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", views_leads.lead_detail, name="lead_detail"),
+    path("leads/<int:pk>/edit/", views_leads.lead_edit, name="lead_edit"),
+    path("leads/<int:pk>/qualify/", views_leads.lead_qualify, name="lead_qualify"),
+    path("leads/<int:pk>/disqualify/", views_leads.lead_disqualify, name="lead_disqualify"),
+    path("leads/<int:pk>/convert/", views_leads.lead_convert, name="lead_convert"),
+    path("leads/<int:pk>/delete/", views_leads.lead_delete, name="lead_delete"),
+    path("leads/<int:pk>/log/", views_leads.lead_log, name="lead_log"),
     # deals
-    path("deals/", views.deal_list, name="deals"),
-    path("deals/new/", views.deal_create, name="deal_create"),
-    path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
-    path("deals/<int:pk>/edit/", views.deal_edit, name="deal_edit"),
-    path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
-    path("deals/<int:pk>/delete/", views.deal_delete, name="deal_delete"),
-    path("pipeline/", views.board, name="board"),
-    path("pipeline/<int:pipeline_pk>/", views.board, name="board_pipeline"),
+    path("deals/", views_deals.deal_list, name="deals"),
+    path("deals/new/", views_deals.deal_create, name="deal_create"),
+    path("deals/<int:pk>/", views_deals.deal_detail, name="deal_detail"),
+    path("deals/<int:pk>/edit/", views_deals.deal_edit, name="deal_edit"),
+    path("deals/<int:pk>/move/", views_deals.deal_move, name="deal_move"),
+    path("deals/<int:pk>/delete/", views_deals.deal_delete, name="deal_delete"),
+    path("pipeline/", views_deals.board, name="board"),
+    path("pipeline/<int:pipeline_pk>/", views_deals.board, name="board_pipeline"),
     # activities
     path("activities/", views_activities.my_day, name="my_day"),
     path("activities/calendar/", views_activities.calendar_week, name="calendar"),
@@ -34,21 +42,31 @@ urlpatterns: list = [
     path("activities/<int:pk>/delete/", views_activities.activity_delete, name="activity_delete"),
     path("activities/feed/", views_activities.calendar_feed, name="calendar_feed"),
     # settings
-    path("settings/", views.settings_page, name="settings"),
-    path("settings/pipelines/new/", views.pipeline_create, name="pipeline_create"),
-    path("settings/pipelines/<int:pk>/", views.pipeline_edit, name="pipeline_edit"),
-    path("settings/pipelines/<int:pk>/delete/", views.pipeline_delete, name="pipeline_delete"),
+    path("settings/", views_settings.settings_page, name="settings"),
+    path("settings/pipelines/new/", views_settings.pipeline_create, name="pipeline_create"),
+    path("settings/pipelines/<int:pk>/", views_settings.pipeline_edit, name="pipeline_edit"),
     path(
-        "settings/pipelines/<int:pipeline_pk>/stages/new/", views.stage_create, name="stage_create"
+        "settings/pipelines/<int:pk>/delete/",
+        views_settings.pipeline_delete,
+        name="pipeline_delete",
     ),
-    path("settings/stages/<int:pk>/", views.stage_edit, name="stage_edit"),
-    path("settings/stages/<int:pk>/delete/", views.stage_delete, name="stage_delete"),
-    path("settings/stages/<int:pk>/move/", views.stage_move, name="stage_move"),
-    path("settings/lost-reasons/new/", views.lost_reason_create, name="lost_reason_create"),
-    path("settings/lost-reasons/<int:pk>/", views.lost_reason_edit, name="lost_reason_edit"),
+    path(
+        "settings/pipelines/<int:pipeline_pk>/stages/new/",
+        views_settings.stage_create,
+        name="stage_create",
+    ),
+    path("settings/stages/<int:pk>/", views_settings.stage_edit, name="stage_edit"),
+    path("settings/stages/<int:pk>/delete/", views_settings.stage_delete, name="stage_delete"),
+    path("settings/stages/<int:pk>/move/", views_settings.stage_move, name="stage_move"),
+    path(
+        "settings/lost-reasons/new/", views_settings.lost_reason_create, name="lost_reason_create"
+    ),
+    path(
+        "settings/lost-reasons/<int:pk>/", views_settings.lost_reason_edit, name="lost_reason_edit"
+    ),
     path(
         "settings/lost-reasons/<int:pk>/toggle/",
-        views.lost_reason_toggle,
+        views_settings.lost_reason_toggle,
         name="lost_reason_toggle",
     ),
     # catalogue
@@ -61,11 +79,13 @@ urlpatterns: list = [
     path("products/<int:pk>/options/new/", views_catalog.option_create, name="option_create"),
     path("products/options/<int:pk>/delete/", views_catalog.option_delete, name="option_delete"),
     path(
-        "products/<int:pk>/exclusions/new/", views_catalog.exclusion_create,
+        "products/<int:pk>/exclusions/new/",
+        views_catalog.exclusion_create,
         name="exclusion_create",
     ),
     path(
-        "products/exclusions/<int:pk>/delete/", views_catalog.exclusion_delete,
+        "products/exclusions/<int:pk>/delete/",
+        views_catalog.exclusion_delete,
         name="exclusion_delete",
     ),
     # quotes

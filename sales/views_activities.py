@@ -16,9 +16,9 @@ from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
 from . import selectors, services
+from .form_pages import errors_to_form
 from .forms import ActivityForm, CompleteForm
 from .models import Activity, Deal
-from .views import _errors_to_form
 
 
 def _back(request, default="sales:my_day"):
@@ -94,7 +94,7 @@ def activity_create(request):
                 **{k: form.cleaned_data[k] for k in FIELDS},
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Activity planned."))
             return _back(request)
@@ -123,7 +123,7 @@ def activity_edit(request, pk):
                 **{k: form.cleaned_data[k] for k in FIELDS},
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Activity saved."))
             return _back(request)

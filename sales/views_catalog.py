@@ -15,20 +15,12 @@ from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from . import catalog
+from .form_pages import errors_to_form
 from .forms_catalog import CategoryForm, ExclusionForm, OptionForm, ProductFilterForm, ProductForm
 from .models import Product, ProductOption, ProductOptionExclusion
 from .quotes import line_net
 
 PRODUCTS_IN_CONFIGURATOR = 500
-
-
-def errors_to_form(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError at the form's fields (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _product_url(workspace, product):

@@ -1,0 +1,43 @@
+"""The shapes that many sales pages share: a form whose valid POST goes through a service,
+a delete behind a confirmation page, and service errors shown at the form's fields."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+
+def errors_to_form(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError at the form's fields (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def form_page(request, form, *, save, title, parent, done, template="sales/form.html"):
+    """Render `form`; a valid POST calls `save(cleaned_data)`, which writes through a service
+    and returns the address to go on to. Its ValidationErrors show at the fields; on success
+    the `done` message is shown. `parent` is the breadcrumb (label, url name)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            url = save(form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(url)
+    return render(request, template, {"title": title, "form": form, "parent": parent})
+
+
+def confirm_delete_page(request, obj, *, delete, title, parent, done, back):
+    """A confirmation page for deleting `obj`; the POST calls `delete()` and goes to `back`."""
+    if request.method == "POST":
+        delete()
+        messages.success(request, done)
+        return redirect(back)
+    return render(
+        request,
+        "sales/confirm_delete.html",
+        {"title": title, "object": obj, "parent": parent},
+    )

@@ -1,0 +1,195 @@
+"""Writes of activities: create, update, complete (logged on the timeline), reopen, delete,
+and the once-only claim of a reminder."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from touchpoints.channels import Channel
+from touchpoints.models import App, Direction
+from touchpoints.services import interaction_record
+from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+
+from ..models import (
+    Activity,
+    ActivityType,
+)
+from ._common import _check_unknown, _full_clean, _owner_check, _same_workspace
+
+ACTIVITY_FIELDS = frozenset(
+    {
+        "type",
+        "subject",
+        "notes",
+        "due_at",
+        "duration_minutes",
+        "owner",
+        "contact",
+        "deal",
+        "reminder_at",
+    }
+)
+
+
+def _activity_checks(workspace, activity: Activity, errors: dict) -> None:
+    _same_workspace(workspace, activity.contact, "contact", errors)
+    _same_workspace(workspace, activity.deal, "deal", errors)
+    if activity.reminder_at and activity.due_at and activity.reminder_at > activity.due_at:
+        errors["reminder_at"] = [_("The reminder must be before the due time.")]
+
+
+@transaction.atomic
+def activity_create(*, workspace, actor, **fields) -> Activity:
+    """Create an activity; linked to a deal only, it takes the deal's contact. The owner must be
+    a member; contact and deal must be of this workspace; the reminder comes before the due
+    time. Recorded as a change event."""
+    _check_unknown(fields, ACTIVITY_FIELDS)
+    errors: dict = {}
+    _owner_check(workspace, fields.get("owner"), errors)
+    activity = Activity(workspace=workspace, **fields)
+    if activity.contact is None and activity.deal is not None and activity.deal.contact_id:
+        activity.contact = activity.deal.contact
+    _activity_checks(workspace, activity, errors)
+    _full_clean(activity, errors)
+    activity.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=activity,
+        action=ChangeAction.CREATED,
+        fields=[k for k, v in fields.items() if v not in (None, "")],
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, workspace, actor, activity: Activity, **fields) -> Activity:
+    """Change an activity's fields. A changed reminder time is sent again (its sent mark is
+    cleared). Same checks as activity_create; the changed fields are recorded."""
+    _check_unknown(fields, ACTIVITY_FIELDS)
+    errors: dict = {}
+    if "owner" in fields:
+        _owner_check(workspace, fields["owner"], errors)
+    before = snapshot(activity)
+    for key, value in fields.items():
+        setattr(activity, key, value)
+    if before["reminder_at"] != activity.reminder_at:
+        activity.reminder_sent_at = None
+    _activity_checks(workspace, activity, errors)
+    _full_clean(activity, errors)
+    activity.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=activity,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, activity),
+    )
+    return activity
+
+
+LOGGED_KIND = {
+    ActivityType.CALL: ("call.logged", Channel.PHONE),
+    ActivityType.MEETING: ("meeting.logged", Channel.MEETING),
+}
+
+
+@transaction.atomic
+def activity_complete(
+    *, workspace, actor, activity: Activity, outcome: str = "", notes: str | None = None
+) -> Activity:
+    """Mark an activity done (once). A completed call or meeting is logged on the contact's
+    timeline (call.logged / meeting.logged)."""
+    now = timezone.now()
+    updated = Activity.all_workspaces.filter(
+        workspace=workspace, pk=activity.pk, done_at__isnull=True
+    ).update(
+        done_at=now,
+        outcome=(outcome or "")[:200],
+        updated_at=now,
+        **({"notes": notes} if notes is not None else {}),
+    )
+    if not updated:
+        raise ValidationError(_("This activity is done already."))
+    activity.done_at, activity.outcome = now, (outcome or "")[:200]
+    if notes is not None:
+        activity.notes = notes
+    logged = LOGGED_KIND.get(activity.type)
+    contact = activity.contact
+    account = activity.deal.account if activity.deal_id and activity.deal.account_id else None
+    if logged and (contact is not None or account is not None):
+        kind, channel = logged
+        interaction_record(
+            workspace=workspace,
+            actor=actor,
+            contact=contact,
+            account=account if contact is None else None,
+            kind=kind,
+            channel=channel,
+            direction=Direction.OUTBOUND,
+            app=App.SALES,
+            subject=activity.subject,
+            body=activity.notes,
+            outcome=activity.outcome,
+            duration_seconds=activity.duration_minutes * 60 if activity.duration_minutes else None,
+            source=activity,
+            data={"activity_id": activity.pk, "deal_id": activity.deal_id},
+        )
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=activity,
+        action=ChangeAction.UPDATED,
+        fields=["done_at", "outcome"],
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_reopen(*, workspace, actor, activity: Activity) -> Activity:
+    """Mark a done activity open again (`done_at` cleared) and record the change."""
+    Activity.all_workspaces.filter(workspace=workspace, pk=activity.pk).update(
+        done_at=None, updated_at=timezone.now()
+    )
+    activity.done_at = None
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=activity,
+        action=ChangeAction.UPDATED,
+        fields=["done_at"],
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, workspace, actor, activity: Activity) -> None:
+    """Delete an activity and record the deletion."""
+    pk = activity.pk
+    activity.delete()
+    activity.pk = pk
+    change_record(workspace=workspace, actor=actor, instance=activity, action=ChangeAction.DELETED)
+
+
+def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
+    """Claim the reminder of one activity: one conditional UPDATE, so of two runs only one
+    wins and sends (a retry never sends twice)."""
+    claimed = (
+        Activity.all_workspaces.filter(
+            workspace_id=workspace_id,
+            pk=activity_id,
+            reminder_sent_at__isnull=True,
+            done_at__isnull=True,
+        ).update(reminder_sent_at=timezone.now())
+        == 1
+    )
+    if claimed:
+        change_record(
+            workspace=workspace_id,
+            actor=None,
+            instance=Activity(pk=activity_id),
+            action=ChangeAction.UPDATED,
+            fields=["reminder_sent_at"],
+        )
+    return claimed

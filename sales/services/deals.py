@@ -1,0 +1,313 @@
+"""Writes of deals: create, update under optimistic locking (`version`), stage moves with
+their history, delete."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from touchpoints.channels import Channel
+from touchpoints.models import App, Direction
+from touchpoints.services import interaction_record
+from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+from workspaces.models import ChangeEvent
+
+from ..models import (
+    Deal,
+    DealStageChange,
+    Lead,
+    LostReason,
+    Pipeline,
+    Stage,
+    StageKind,
+)
+from ._common import _actor, _check_unknown, _full_clean, _owner_check, _raise_if, _same_workspace
+from .pipelines import pipeline_ensure_default
+
+DEAL_FIELDS = frozenset(
+    {
+        "name",
+        "account",
+        "contact",
+        "owner",
+        "amount",
+        "currency",
+        "expected_close_date",
+        "description",
+        "source_campaign_id",
+        "competitor",
+    }
+)
+
+
+class DealConflict(ValidationError):
+    """The deal was changed by someone else since the user loaded it."""
+
+    def __init__(self, deal, by=None):
+        self.deal = deal
+        self.by = by
+        who = str(by) if by else _("someone else")
+        super().__init__(
+            _("This deal was changed by %(who)s meanwhile — review and save again.") % {"who": who},
+            code="conflict",
+        )
+
+
+def _deal_checks(workspace, deal: Deal, errors: dict) -> None:
+    _same_workspace(workspace, deal.account, "account", errors)
+    _same_workspace(workspace, deal.contact, "contact", errors)
+    _same_workspace(workspace, deal.pipeline, "pipeline", errors)
+    _same_workspace(workspace, deal.stage, "stage", errors)
+    if deal.stage_id and deal.pipeline_id and deal.stage.pipeline_id != deal.pipeline_id:
+        errors["stage"] = [_("This stage belongs to another pipeline.")]
+    if deal.amount is not None and deal.amount < 0:
+        errors["amount"] = [_("The amount cannot be negative.")]
+
+
+def _timeline_stage_change(workspace, actor, deal: Deal, from_stage, to_stage, at) -> None:
+    if deal.contact_id is None and deal.account_id is None:
+        return
+    subject = (
+        _("Deal %(deal)s: %(from)s → %(to)s")
+        % {"deal": deal.name, "from": from_stage.name, "to": to_stage.name}
+        if from_stage is not None
+        else _("Deal %(deal)s created in %(to)s") % {"deal": deal.name, "to": to_stage.name}
+    )
+    interaction_record(
+        workspace=workspace,
+        actor=actor,
+        contact=deal.contact,
+        account=deal.account,
+        kind="deal.stage_changed" if from_stage is not None else "deal.created",
+        channel=Channel.SYSTEM,
+        direction=Direction.INTERNAL,
+        app=App.SALES,
+        subject=subject[:200],
+        occurred_at=at,
+        source=deal,
+        data={
+            "deal_id": deal.pk,
+            "from_stage": from_stage.pk if from_stage else None,
+            "to_stage": to_stage.pk,
+            "amount": str(deal.amount),
+            "kind": to_stage.kind,
+        },
+    )
+
+
+def _stage_change_record(
+    *, workspace, actor, deal: Deal, from_stage, to_stage, at, action, fields, data=None
+) -> None:
+    """Record one stage change of a saved deal: its stage-history row, the touch point on the
+    contact's/account's timeline and the change event (`from_stage` None: the deal's first
+    stage). All three are written at `at`, inside the caller's transaction."""
+    DealStageChange.all_workspaces.create(
+        workspace=workspace,
+        deal=deal,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        changed_at=at,
+        actor=_actor(actor),
+        amount=deal.amount,
+        created_at=at,
+    )
+    _timeline_stage_change(workspace, actor, deal, from_stage, to_stage, at)
+    change_record(
+        workspace=workspace, actor=actor, instance=deal, action=action, fields=fields, data=data
+    )
+
+
+@transaction.atomic
+def deal_create(
+    *,
+    workspace,
+    actor,
+    pipeline: Pipeline | None = None,
+    stage: Stage | None = None,
+    source_lead: Lead | None = None,
+    lost_reason: LostReason | None = None,
+    created_at=None,
+    **fields,
+) -> Deal:
+    """Create a deal in `stage` (default: the first open stage of `pipeline`). Its first
+    stage-history row and a `deal.created` touch point are recorded."""
+    _check_unknown(fields, DEAL_FIELDS)
+    errors: dict = {}
+    if pipeline is None and stage is not None:
+        pipeline = stage.pipeline
+    if pipeline is None:
+        pipeline = pipeline_ensure_default(workspace=workspace, actor=actor)
+    _same_workspace(workspace, pipeline, "pipeline", errors)
+    _same_workspace(workspace, source_lead, "source_lead", errors)
+    _raise_if(errors)
+    if stage is None:
+        stage = (
+            Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline, kind=StageKind.OPEN)
+            .order_by("position", "id")
+            .first()
+        )
+        if stage is None:
+            raise ValidationError({"stage": _("This pipeline has no open stage.")})
+    fields.setdefault("currency", workspace.currency)
+    _owner_check(workspace, fields.get("owner"), errors)
+    at = created_at or timezone.now()
+    deal = Deal(
+        workspace=workspace,
+        pipeline=pipeline,
+        stage=stage,
+        source_lead=source_lead,
+        created_at=at,
+        **fields,
+    )
+    if deal.contact is not None and deal.account is None and deal.contact.account_id:
+        deal.account = deal.contact.account
+    _deal_checks(workspace, deal, errors)
+    if stage.kind == StageKind.LOST:
+        if lost_reason is None:
+            errors["lost_reason"] = [_("Choose why the deal was lost.")]
+        _same_workspace(workspace, lost_reason, "lost_reason", errors)
+        deal.lost_reason = lost_reason
+    if stage.is_closed:
+        deal.closed_at = at
+        deal.won_at = at if stage.kind == StageKind.WON else None
+    _full_clean(deal, errors, exclude=["stage", "pipeline"] if "stage" in errors else ())
+    deal.save()
+    _stage_change_record(
+        workspace=workspace,
+        actor=actor,
+        deal=deal,
+        from_stage=None,
+        to_stage=stage,
+        at=at,
+        action=ChangeAction.CREATED,
+        fields=[
+            "name",
+            "pipeline",
+            "stage",
+            "amount",
+            *[k for k, v in fields.items() if v not in (None, "")],
+        ],
+    )
+    return deal
+
+
+def _last_editor(workspace, deal: Deal):
+    event = (
+        ChangeEvent.all_workspaces.filter(
+            workspace=workspace, model="sales.deal", object_id=deal.pk
+        )
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+    return event.actor if event else None
+
+
+def _conditional_save(workspace, deal: Deal, version: int | None, values: dict) -> None:
+    """UPDATE ... WHERE version = n; nothing stored and DealConflict when it was changed."""
+    expected = deal.version if version is None else int(version)
+    now = timezone.now()
+    updated = Deal.all_workspaces.filter(workspace=workspace, pk=deal.pk, version=expected).update(
+        **values, version=F("version") + 1, updated_at=now
+    )
+    if updated != 1:
+        fresh = Deal.all_workspaces.filter(workspace=workspace, pk=deal.pk).first()
+        raise DealConflict(fresh or deal, by=_last_editor(workspace, deal))
+    deal.version = expected + 1
+    deal.updated_at = now
+
+
+@transaction.atomic
+def deal_update(*, workspace, actor, deal: Deal, version: int | None = None, **fields) -> Deal:
+    """Change a deal's fields (not its stage: see deal_move_stage) if it is still at
+    `version`; otherwise DealConflict and nothing is stored."""
+    _check_unknown(fields, DEAL_FIELDS)
+    before = snapshot(deal)
+    for key, value in fields.items():
+        setattr(deal, key, value)
+    errors: dict = {}
+    _owner_check(workspace, deal.owner if "owner" in fields else None, errors)
+    _deal_checks(workspace, deal, errors)
+    _full_clean(deal, errors)
+    changed = changed_fields(before, deal)
+    values = {
+        f.attname: getattr(deal, f.attname) for f in deal._meta.concrete_fields if f.name in fields
+    }
+    _conditional_save(workspace, deal, version, values)
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=deal,
+        action=ChangeAction.UPDATED,
+        fields=[c for c in changed if c not in ("version",)],
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_move_stage(
+    *,
+    workspace,
+    actor,
+    deal: Deal,
+    stage: Stage,
+    version: int | None = None,
+    lost_reason: LostReason | None = None,
+    competitor: str = "",
+    at=None,
+) -> Deal:
+    """Move a deal to another stage of its pipeline. Stored in the stage history and recorded
+    as `deal.stage_changed` on the contact's/account's timeline. Lost needs a reason; won
+    sets `won_at`; reopening clears the close. A stale `version` raises DealConflict."""
+    errors: dict = {}
+    _same_workspace(workspace, stage, "stage", errors)
+    _same_workspace(workspace, lost_reason, "lost_reason", errors)
+    _raise_if(errors)
+    if stage.pipeline_id != deal.pipeline_id:
+        raise ValidationError({"stage": _("This stage belongs to another pipeline.")})
+    if stage.kind == StageKind.LOST and lost_reason is None:
+        raise ValidationError({"lost_reason": _("Choose why the deal was lost.")})
+    if stage.pk == deal.stage_id:
+        if version is not None and int(version) != deal.version:
+            raise DealConflict(deal, by=_last_editor(workspace, deal))
+        return deal
+    at = at or timezone.now()
+    from_stage = deal.stage
+    values = {"stage_id": stage.pk}
+    if stage.kind == StageKind.OPEN:
+        values.update(closed_at=None, won_at=None, lost_reason_id=None)
+    elif stage.kind == StageKind.WON:
+        values.update(closed_at=at, won_at=at, lost_reason_id=None)
+    else:
+        values.update(
+            closed_at=at,
+            won_at=None,
+            lost_reason_id=lost_reason.pk,
+            competitor=(competitor or "").strip()[:200],
+        )
+    _conditional_save(workspace, deal, version, values)
+    for key, value in values.items():
+        setattr(deal, key, value)
+    deal.stage = stage
+    _stage_change_record(
+        workspace=workspace,
+        actor=actor,
+        deal=deal,
+        from_stage=from_stage,
+        to_stage=stage,
+        at=at,
+        action=ChangeAction.UPDATED,
+        fields=["stage", *(k.removesuffix("_id") for k in values if k != "stage_id")],
+        data={"from_stage": from_stage.pk, "to_stage": stage.pk},
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_delete(*, workspace, actor, deal: Deal) -> None:
+    """Delete a deal (its stage history goes with it) and record the deletion."""
+    pk = deal.pk
+    deal.delete()
+    deal.pk = pk
+    change_record(workspace=workspace, actor=actor, instance=deal, action=ChangeAction.DELETED)

@@ -1,0 +1,360 @@
+"""Writes of leads: create, qualify, disqualify, touch points kept until conversion, and
+conversion into contact, account and deal."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts.models import Account, Contact
+from contacts.phones import normalize_email, try_normalize_phone
+from touchpoints.channels import Channel
+from touchpoints.models import App, Direction
+from touchpoints.services import interaction_record
+from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+
+from ..models import (
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Pipeline,
+)
+from ._common import _actor, _check_unknown, _full_clean, _owner_check, _raise_if, _same_workspace
+from .deals import deal_create
+from .pipelines import pipeline_ensure_default
+
+LEAD_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "company",
+        "job_title",
+        "email",
+        "phone",
+        "website",
+        "source",
+        "message",
+        "owner",
+        "budget",
+        "authority",
+        "need",
+        "timeline",
+        "consent_email",
+    }
+)
+
+
+def _lead_normalize(fields: dict, errors: dict) -> dict:
+    out = dict(fields)
+    if "email" in out:
+        out["email"] = normalize_email(out["email"])
+    if out.get("phone"):
+        phone = try_normalize_phone(out["phone"])
+        if phone is None:
+            errors["phone"] = [_("This is no phone number.")]
+        else:
+            out["phone"] = phone
+    for key in ("first_name", "last_name", "company", "job_title"):
+        if isinstance(out.get(key), str):
+            out[key] = out[key].strip()
+    return out
+
+
+@transaction.atomic
+def lead_create(*, workspace, actor, **fields) -> Lead:
+    """Create a lead. It needs a name, a company or an email address."""
+    _check_unknown(fields, LEAD_FIELDS)
+    errors: dict = {}
+    fields = _lead_normalize(fields, errors)
+    _owner_check(workspace, fields.get("owner"), errors)
+    lead = Lead(workspace=workspace, **fields)
+    if lead.consent_email:
+        lead.consent_at = timezone.now()
+    _full_clean(lead, errors)
+    if not (lead.first_name or lead.last_name or lead.company or lead.email):
+        raise ValidationError({"last_name": _("Give a name, a company or an email address.")})
+    lead.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=lead,
+        action=ChangeAction.CREATED,
+        fields=[k for k, v in fields.items() if v not in (None, "", False)],
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, workspace, actor, lead: Lead, **fields) -> Lead:
+    """Change a lead's fields (email and phone normalised). A converted lead cannot change; a
+    new lead changed with an actor becomes `working`. The changed fields are recorded."""
+    _check_unknown(fields, LEAD_FIELDS)
+    if lead.status == LeadStatus.CONVERTED:
+        raise ValidationError(_("A converted lead cannot be changed."))
+    errors: dict = {}
+    fields = _lead_normalize(fields, errors)
+    _owner_check(workspace, fields.get("owner"), errors)
+    before = snapshot(lead)
+    for key, value in fields.items():
+        setattr(lead, key, value)
+    if lead.consent_email and not lead.consent_at:
+        lead.consent_at = timezone.now()
+    _full_clean(lead, errors)
+    if lead.status == LeadStatus.NEW and actor is not None:
+        lead.status = LeadStatus.WORKING
+    lead.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=lead,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, lead),
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_qualify(
+    *,
+    workspace,
+    actor,
+    lead: Lead,
+    budget: str = "",
+    authority: str = "",
+    need: str = "",
+    timeline: str = "",
+) -> Lead:
+    """Mark a lead qualified with its qualification notes (budget, authority, need, timeline)."""
+    if lead.status == LeadStatus.CONVERTED:
+        raise ValidationError(_("This lead is converted already."))
+    before = snapshot(lead)
+    lead.budget, lead.authority, lead.need, lead.timeline = budget, authority, need, timeline
+    lead.status = LeadStatus.QUALIFIED
+    lead.disqualify_reason = ""
+    _full_clean(lead, {})
+    lead.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=lead,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, lead),
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_disqualify(*, workspace, actor, lead: Lead, reason: str) -> Lead:
+    """Mark a lead disqualified with its reason (required, up to 200 characters); a
+    converted lead cannot be disqualified. Recorded as a change event."""
+    if lead.status == LeadStatus.CONVERTED:
+        raise ValidationError(_("This lead is converted already."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the lead is disqualified.")})
+    before = snapshot(lead)
+    lead.status = LeadStatus.DISQUALIFIED
+    lead.disqualify_reason = reason.strip()[:200]
+    lead.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=lead,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, lead),
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_delete(*, workspace, actor, lead: Lead) -> None:
+    """Delete a lead and record the deletion."""
+    pk = lead.pk
+    lead.delete()
+    lead.pk = pk
+    change_record(workspace=workspace, actor=actor, instance=lead, action=ChangeAction.DELETED)
+
+
+@transaction.atomic
+def lead_touchpoint_add(
+    *,
+    workspace,
+    lead: Lead,
+    kind: str,
+    channel: str,
+    direction: str = Direction.INBOUND,
+    subject: str = "",
+    body: str = "",
+    occurred_at=None,
+    data: dict | None = None,
+) -> Lead:
+    """Keep a touch point of a lead that has no contact yet; conversion records it on the
+    contact with its original time. Appended with a row lock (no lost update)."""
+    locked = Lead.all_workspaces.select_for_update().get(workspace=workspace, pk=lead.pk)
+    locked.pending_touchpoints = [
+        *locked.pending_touchpoints,
+        {
+            "kind": kind,
+            "channel": channel,
+            "direction": direction,
+            "subject": subject[:200],
+            "body": body,
+            "occurred_at": (occurred_at or timezone.now()).isoformat(),
+            "data": data or {},
+        },
+    ]
+    locked.save(update_fields=["pending_touchpoints", "updated_at"])
+    lead.pending_touchpoints = locked.pending_touchpoints
+    change_record(
+        workspace=workspace,
+        actor=None,
+        instance=lead,
+        action=ChangeAction.UPDATED,
+        fields=["pending_touchpoints"],
+        data={"kind": kind},
+    )
+    return lead
+
+
+def _web_form_source():
+    return "web form"
+
+
+@transaction.atomic
+def lead_convert(
+    *,
+    workspace,
+    actor,
+    lead: Lead,
+    account: Account | None = None,
+    account_name: str = "",
+    contact: Contact | None = None,
+    create_deal: bool = False,
+    deal_name: str = "",
+    pipeline: Pipeline | None = None,
+    amount=None,
+    expected_close_date=None,
+) -> Lead:
+    """Convert a qualified lead in one transaction into a contact (new, or an existing one
+    chosen after the duplicate check), an account (existing or new) and optionally a deal.
+    The lead's touch points are recorded on the contact and `lead.converted` is recorded on
+    its timeline. Nothing is stored if any part fails."""
+    lead = Lead.all_workspaces.select_for_update().get(workspace=workspace, pk=lead.pk)
+    if lead.status == LeadStatus.CONVERTED:
+        raise ValidationError(_("This lead is converted already."))
+    if lead.status != LeadStatus.QUALIFIED:
+        raise ValidationError(_("Qualify the lead before converting it."))
+    errors: dict = {}
+    _same_workspace(workspace, account, "account", errors)
+    _same_workspace(workspace, contact, "contact", errors)
+    _same_workspace(workspace, pipeline, "pipeline", errors)
+    _raise_if(errors)
+    from contacts import services as contact_services
+
+    if account is None and (account_name or lead.company).strip():
+        account = contact_services.account_create(
+            workspace=workspace,
+            actor=actor,
+            name=(account_name or lead.company).strip(),
+            owner=lead.owner,
+            **({"website": _as_url(lead.website)} if lead.website else {}),
+        )
+    if contact is None:
+        values = {
+            "first_name": lead.first_name,
+            "last_name": lead.last_name,
+            "email": lead.email,
+            "phone": lead.phone,
+            "job_title": lead.job_title,
+            "account": account,
+            "owner": lead.owner,
+        }
+        if not (lead.first_name or lead.last_name or lead.email or lead.phone):
+            values["last_name"] = lead.company
+        if lead.consent_email:
+            values["email_opt_in"] = True
+        contact = contact_services.contact_create(
+            workspace=workspace,
+            actor=actor,
+            consent_source=_web_form_source()
+            if lead.source == LeadSource.WEB_FORM
+            else str(lead.get_source_display()),
+            **{k: v for k, v in values.items() if v not in ("", None)},
+        )
+    elif account is not None and contact.account_id is None:
+        contact = contact_services.contact_update(
+            workspace=workspace, actor=actor, contact=contact, account=account
+        )
+    deal = None
+    if create_deal:
+        pipeline = pipeline or pipeline_ensure_default(workspace=workspace, actor=actor)
+        deal = deal_create(
+            workspace=workspace,
+            actor=actor,
+            pipeline=pipeline,
+            name=(deal_name or "").strip() or str(lead.company or lead),
+            account=account,
+            contact=contact,
+            owner=lead.owner or _actor(actor),
+            amount=amount if amount is not None else Decimal("0"),
+            expected_close_date=expected_close_date,
+            source_lead=lead,
+        )
+    for tp in lead.pending_touchpoints:
+        interaction_record(
+            workspace=workspace,
+            actor=None,
+            contact=contact,
+            kind=tp["kind"],
+            channel=tp["channel"],
+            direction=tp.get("direction", Direction.INBOUND),
+            app=App.SALES,
+            subject=tp.get("subject", ""),
+            body=tp.get("body", ""),
+            occurred_at=_parse_dt(tp.get("occurred_at")),
+            source=lead,
+            data=tp.get("data") or {},
+        )
+    before = snapshot(lead)
+    lead.status = LeadStatus.CONVERTED
+    lead.converted_contact = contact
+    lead.converted_account = account
+    lead.converted_deal = deal
+    lead.converted_at = timezone.now()
+    lead.pending_touchpoints = []
+    lead.save()
+    interaction_record(
+        workspace=workspace,
+        actor=actor,
+        contact=contact,
+        account=account,
+        kind="lead.converted",
+        channel=Channel.SYSTEM,
+        direction=Direction.INTERNAL,
+        app=App.SALES,
+        subject=_("Lead converted: %(lead)s") % {"lead": str(lead)[:150]},
+        source=lead,
+        data={"lead_id": lead.pk, "deal_id": deal.pk if deal else None},
+    )
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=lead,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, lead),
+    )
+    return lead
+
+
+def _as_url(website: str) -> str:
+    website = (website or "").strip()
+    if website and "://" not in website:
+        website = f"https://{website}"
+    return website
+
+
+def _parse_dt(value):
+    from django.utils.dateparse import parse_datetime
+
+    return parse_datetime(value) if value else None

@@ -1,0 +1,299 @@
+"""Writes of pipelines, their stages and the lost reasons."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+
+from ..models import (
+    Deal,
+    DealStageChange,
+    LostReason,
+    Pipeline,
+    Stage,
+    StageKind,
+)
+from ._common import _check_unknown, _full_clean, _raise_if, _same_workspace
+
+DEFAULT_PIPELINE = [
+    # (name, probability, kind)
+    (_lazy("Qualification"), 10, StageKind.OPEN),
+    (_lazy("Needs analysis"), 25, StageKind.OPEN),
+    (_lazy("Proposal"), 50, StageKind.OPEN),
+    (_lazy("Negotiation"), 75, StageKind.OPEN),
+    (_lazy("Won"), 100, StageKind.WON),
+    (_lazy("Lost"), 0, StageKind.LOST),
+]
+DEFAULT_LOST_REASONS = [
+    _lazy("Price"),
+    _lazy("Competitor"),
+    _lazy("No budget"),
+    _lazy("Timing"),
+    _lazy("No decision"),
+]
+
+
+@transaction.atomic
+def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
+    """The workspace's default pipeline, created with standard stages (and the standard lost
+    reasons) on first use."""
+    pipeline = (
+        Pipeline.all_workspaces.filter(workspace=workspace)
+        .order_by("-is_default", "position", "id")
+        .first()
+    )
+    if pipeline is not None:
+        return pipeline
+    pipeline = pipeline_create(workspace=workspace, actor=actor, name=_("Sales"), is_default=True)
+    for position, (name, probability, kind) in enumerate(DEFAULT_PIPELINE):
+        stage_create(
+            workspace=workspace,
+            actor=actor,
+            pipeline=pipeline,
+            name=str(name),
+            probability=probability,
+            kind=kind,
+            position=position,
+        )
+    if not LostReason.all_workspaces.filter(workspace=workspace).exists():
+        for position, name in enumerate(DEFAULT_LOST_REASONS):
+            lost_reason_create(workspace=workspace, actor=actor, name=str(name), position=position)
+    return pipeline
+
+
+@transaction.atomic
+def pipeline_create(
+    *, workspace, actor, name: str, is_default: bool = False, position: int | None = None
+) -> Pipeline:
+    """Create a pipeline with a name unique in the workspace (case-insensitive), at the end
+    unless `position` is given. A new default pipeline takes over the default mark."""
+    if position is None:
+        position = (
+            Pipeline.all_workspaces.filter(workspace=workspace).aggregate(m=Max("position"))["m"]
+            or 0
+        ) + 1
+    pipeline = Pipeline(
+        workspace=workspace, name=(name or "").strip(), is_default=is_default, position=position
+    )
+    errors: dict = {}
+    _full_clean(pipeline, errors)
+    if Pipeline.all_workspaces.filter(workspace=workspace, name__iexact=pipeline.name).exists():
+        raise ValidationError({"name": _("A pipeline with this name exists already.")})
+    if is_default:
+        Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).update(
+            is_default=False
+        )
+    pipeline.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=pipeline,
+        action=ChangeAction.CREATED,
+        fields=["name", "is_default", "position"],
+    )
+    return pipeline
+
+
+@transaction.atomic
+def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeline:
+    """Change a pipeline's name, default mark or position. The name stays unique and only one
+    pipeline is the default; the changed fields are recorded."""
+    _check_unknown(fields, frozenset({"name", "is_default", "position"}))
+    before = snapshot(pipeline)
+    for key, value in fields.items():
+        setattr(pipeline, key, value)
+    errors: dict = {}
+    _full_clean(pipeline, errors)
+    if (
+        Pipeline.all_workspaces.filter(workspace=workspace, name__iexact=pipeline.name)
+        .exclude(pk=pipeline.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": _("A pipeline with this name exists already.")})
+    if pipeline.is_default:
+        Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).exclude(
+            pk=pipeline.pk
+        ).update(is_default=False)
+    pipeline.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=pipeline,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, pipeline),
+    )
+    return pipeline
+
+
+@transaction.atomic
+def pipeline_delete(*, workspace, actor, pipeline: Pipeline) -> None:
+    """Delete a pipeline that has no deals (otherwise ValidationError) and record the deletion."""
+    if Deal.all_workspaces.filter(workspace=workspace, pipeline=pipeline).exists():
+        raise ValidationError(_("This pipeline still has deals; move or delete them first."))
+    pk = pipeline.pk
+    pipeline.delete()
+    pipeline.pk = pk
+    change_record(workspace=workspace, actor=actor, instance=pipeline, action=ChangeAction.DELETED)
+
+
+def _stage_check(stage: Stage, errors: dict) -> None:
+    if stage.kind == StageKind.WON and stage.probability != 100:
+        errors["probability"] = [_("A won stage has a probability of 100%.")]
+    if stage.kind == StageKind.LOST and stage.probability != 0:
+        errors["probability"] = [_("A lost stage has a probability of 0%.")]
+
+
+@transaction.atomic
+def stage_create(
+    *,
+    workspace,
+    actor,
+    pipeline: Pipeline,
+    name: str,
+    probability: int = 10,
+    kind: str = StageKind.OPEN,
+    position: int | None = None,
+) -> Stage:
+    """Add a stage to a pipeline of this workspace, at the end unless `position` is given. Its
+    name is unique within the pipeline; won stages have probability 100, lost stages 0."""
+    errors: dict = {}
+    _same_workspace(workspace, pipeline, "pipeline", errors)
+    _raise_if(errors)
+    if position is None:
+        position = (
+            Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline).aggregate(
+                m=Max("position")
+            )["m"]
+            or 0
+        ) + 1
+    stage = Stage(
+        workspace=workspace,
+        pipeline=pipeline,
+        name=(name or "").strip(),
+        probability=probability,
+        kind=kind,
+        position=position,
+    )
+    _stage_check(stage, errors)
+    _full_clean(stage, errors)
+    if Stage.all_workspaces.filter(
+        workspace=workspace, pipeline=pipeline, name__iexact=stage.name
+    ).exists():
+        raise ValidationError({"name": _("This pipeline has a stage with this name already.")})
+    stage.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=stage,
+        action=ChangeAction.CREATED,
+        fields=["name", "probability", "kind", "position"],
+    )
+    return stage
+
+
+@transaction.atomic
+def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
+    """Change a stage's name, probability, kind or position. Same checks as stage_create; the
+    kind of a stage that holds deals cannot change. The changed fields are recorded."""
+    _check_unknown(fields, frozenset({"name", "probability", "kind", "position"}))
+    before = snapshot(stage)
+    for key, value in fields.items():
+        setattr(stage, key, value)
+    errors: dict = {}
+    _stage_check(stage, errors)
+    _full_clean(stage, errors)
+    if (
+        Stage.all_workspaces.filter(
+            workspace=workspace, pipeline_id=stage.pipeline_id, name__iexact=stage.name
+        )
+        .exclude(pk=stage.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": _("This pipeline has a stage with this name already.")})
+    if (
+        before["kind"] != stage.kind
+        and Deal.all_workspaces.filter(workspace=workspace, stage=stage).exists()
+    ):
+        raise ValidationError({"kind": _("Deals are in this stage; its kind cannot change.")})
+    stage.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=stage,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, stage),
+    )
+    return stage
+
+
+@transaction.atomic
+def stage_delete(*, workspace, actor, stage: Stage) -> None:
+    """Delete a stage that no deal is or ever was in (otherwise ValidationError) and record
+    the deletion."""
+    if (
+        Deal.all_workspaces.filter(workspace=workspace, stage=stage).exists()
+        or DealStageChange.all_workspaces.filter(workspace=workspace, to_stage=stage).exists()
+    ):
+        raise ValidationError(_("Deals are or were in this stage; it cannot be deleted."))
+    pk = stage.pk
+    stage.delete()
+    stage.pk = pk
+    change_record(workspace=workspace, actor=actor, instance=stage, action=ChangeAction.DELETED)
+
+
+@transaction.atomic
+def stages_reorder(*, workspace, actor, pipeline: Pipeline, stage_ids: list[int]) -> None:
+    """Put a pipeline's stages in the order of `stage_ids`, which must name each of its stages
+    once. Recorded as a change of the pipeline's `stages`."""
+    stages = {s.pk: s for s in Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline)}
+    if set(stage_ids) != set(stages):
+        raise ValidationError(_("The order must name every stage of the pipeline once."))
+    for position, pk in enumerate(stage_ids):
+        Stage.all_workspaces.filter(pk=pk).update(position=position)
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=pipeline,
+        action=ChangeAction.UPDATED,
+        fields=["stages"],
+    )
+
+
+@transaction.atomic
+def lost_reason_create(*, workspace, actor, name: str, position: int = 0) -> LostReason:
+    """Create a lost reason with a name unique in the workspace (case-insensitive) and record it."""
+    reason = LostReason(workspace=workspace, name=(name or "").strip(), position=position)
+    _full_clean(reason, {})
+    if LostReason.all_workspaces.filter(workspace=workspace, name__iexact=reason.name).exists():
+        raise ValidationError({"name": _("This lost reason exists already.")})
+    reason.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=reason,
+        action=ChangeAction.CREATED,
+        fields=["name"],
+    )
+    return reason
+
+
+@transaction.atomic
+def lost_reason_update(*, workspace, actor, reason: LostReason, **fields) -> LostReason:
+    """Change a lost reason's name, position or active mark and record the changed fields."""
+    _check_unknown(fields, frozenset({"name", "position", "active"}))
+    before = snapshot(reason)
+    for key, value in fields.items():
+        setattr(reason, key, value)
+    _full_clean(reason, {})
+    reason.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=reason,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, reason),
+    )
+    return reason
