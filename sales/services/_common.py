@@ -1,9 +1,11 @@
-"""Checks shared by the sales services: unknown fields, same workspace, owner membership,
-full_clean with errors keyed by field, and the actor as stored on rows."""
+"""What the sales services share: checks (unknown fields, same workspace, owner membership,
+full_clean with errors keyed by field), the actor as stored on rows, and the save, update
+and delete that each record their change event."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from workspaces.changelog import ChangeAction, change_record, changed_fields
 from workspaces.models import Membership
 
 
@@ -42,3 +44,35 @@ def _full_clean(instance, errors: dict, exclude=()) -> None:
 
 def _actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _create_recorded(workspace, actor, instance, fields) -> None:
+    """Save a new `instance` and record its creation with the `fields` that were given."""
+    instance.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=instance,
+        action=ChangeAction.CREATED,
+        fields=fields,
+    )
+
+
+def _update_recorded(workspace, actor, instance, before: dict) -> None:
+    """Save `instance` and record the fields that differ from its `before` snapshot."""
+    instance.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=instance,
+        action=ChangeAction.UPDATED,
+        fields=changed_fields(before, instance),
+    )
+
+
+def _delete_recorded(workspace, actor, instance) -> None:
+    """Delete `instance` and record the deletion under its former id."""
+    pk = instance.pk
+    instance.delete()
+    instance.pk = pk
+    change_record(workspace=workspace, actor=actor, instance=instance, action=ChangeAction.DELETED)

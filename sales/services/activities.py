@@ -9,13 +9,21 @@ from django.utils.translation import gettext as _
 from touchpoints.channels import Channel
 from touchpoints.models import App, Direction
 from touchpoints.services import interaction_record
-from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+from workspaces.changelog import ChangeAction, change_record, snapshot
 
 from ..models import (
     Activity,
     ActivityType,
 )
-from ._common import _check_unknown, _full_clean, _owner_check, _same_workspace
+from ._common import (
+    _check_unknown,
+    _create_recorded,
+    _delete_recorded,
+    _full_clean,
+    _owner_check,
+    _same_workspace,
+    _update_recorded,
+)
 
 ACTIVITY_FIELDS = frozenset(
     {
@@ -52,13 +60,8 @@ def activity_create(*, workspace, actor, **fields) -> Activity:
         activity.contact = activity.deal.contact
     _activity_checks(workspace, activity, errors)
     _full_clean(activity, errors)
-    activity.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=activity,
-        action=ChangeAction.CREATED,
-        fields=[k for k, v in fields.items() if v not in (None, "")],
+    _create_recorded(
+        workspace, actor, activity, fields=[k for k, v in fields.items() if v not in (None, "")]
     )
     return activity
 
@@ -78,14 +81,7 @@ def activity_update(*, workspace, actor, activity: Activity, **fields) -> Activi
         activity.reminder_sent_at = None
     _activity_checks(workspace, activity, errors)
     _full_clean(activity, errors)
-    activity.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=activity,
-        action=ChangeAction.UPDATED,
-        fields=changed_fields(before, activity),
-    )
+    _update_recorded(workspace, actor, activity, before)
     return activity
 
 
@@ -166,10 +162,7 @@ def activity_reopen(*, workspace, actor, activity: Activity) -> Activity:
 @transaction.atomic
 def activity_delete(*, workspace, actor, activity: Activity) -> None:
     """Delete an activity and record the deletion."""
-    pk = activity.pk
-    activity.delete()
-    activity.pk = pk
-    change_record(workspace=workspace, actor=actor, instance=activity, action=ChangeAction.DELETED)
+    _delete_recorded(workspace, actor, activity)
 
 
 def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:

@@ -22,7 +22,15 @@ from ..models import (
     Stage,
     StageKind,
 )
-from ._common import _actor, _check_unknown, _full_clean, _owner_check, _raise_if, _same_workspace
+from ._common import (
+    _actor,
+    _check_unknown,
+    _delete_recorded,
+    _full_clean,
+    _owner_check,
+    _raise_if,
+    _same_workspace,
+)
 from .pipelines import pipeline_ensure_default
 
 DEAL_FIELDS = frozenset(
@@ -307,7 +315,4 @@ def deal_move_stage(
 @transaction.atomic
 def deal_delete(*, workspace, actor, deal: Deal) -> None:
     """Delete a deal (its stage history goes with it) and record the deletion."""
-    pk = deal.pk
-    deal.delete()
-    deal.pk = pk
-    change_record(workspace=workspace, actor=actor, instance=deal, action=ChangeAction.DELETED)
+    _delete_recorded(workspace, actor, deal)

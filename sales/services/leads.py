@@ -21,7 +21,17 @@ from ..models import (
     LeadStatus,
     Pipeline,
 )
-from ._common import _actor, _check_unknown, _full_clean, _owner_check, _raise_if, _same_workspace
+from ._common import (
+    _actor,
+    _check_unknown,
+    _create_recorded,
+    _delete_recorded,
+    _full_clean,
+    _owner_check,
+    _raise_if,
+    _same_workspace,
+    _update_recorded,
+)
 from .deals import deal_create
 from .pipelines import pipeline_ensure_default
 
@@ -75,13 +85,8 @@ def lead_create(*, workspace, actor, **fields) -> Lead:
     _full_clean(lead, errors)
     if not (lead.first_name or lead.last_name or lead.company or lead.email):
         raise ValidationError({"last_name": _("Give a name, a company or an email address.")})
-    lead.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=lead,
-        action=ChangeAction.CREATED,
-        fields=[k for k, v in fields.items() if v not in (None, "", False)],
+    _create_recorded(
+        workspace, actor, lead, fields=[k for k, v in fields.items() if v not in (None, "", False)]
     )
     return lead
 
@@ -104,14 +109,7 @@ def lead_update(*, workspace, actor, lead: Lead, **fields) -> Lead:
     _full_clean(lead, errors)
     if lead.status == LeadStatus.NEW and actor is not None:
         lead.status = LeadStatus.WORKING
-    lead.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=lead,
-        action=ChangeAction.UPDATED,
-        fields=changed_fields(before, lead),
-    )
+    _update_recorded(workspace, actor, lead, before)
     return lead
 
 
@@ -134,14 +132,7 @@ def lead_qualify(
     lead.status = LeadStatus.QUALIFIED
     lead.disqualify_reason = ""
     _full_clean(lead, {})
-    lead.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=lead,
-        action=ChangeAction.UPDATED,
-        fields=changed_fields(before, lead),
-    )
+    _update_recorded(workspace, actor, lead, before)
     return lead
 
 
@@ -156,24 +147,14 @@ def lead_disqualify(*, workspace, actor, lead: Lead, reason: str) -> Lead:
     before = snapshot(lead)
     lead.status = LeadStatus.DISQUALIFIED
     lead.disqualify_reason = reason.strip()[:200]
-    lead.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=lead,
-        action=ChangeAction.UPDATED,
-        fields=changed_fields(before, lead),
-    )
+    _update_recorded(workspace, actor, lead, before)
     return lead
 
 
 @transaction.atomic
 def lead_delete(*, workspace, actor, lead: Lead) -> None:
     """Delete a lead and record the deletion."""
-    pk = lead.pk
-    lead.delete()
-    lead.pk = pk
-    change_record(workspace=workspace, actor=actor, instance=lead, action=ChangeAction.DELETED)
+    _delete_recorded(workspace, actor, lead)
 
 
 @transaction.atomic

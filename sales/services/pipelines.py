@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+from workspaces.changelog import ChangeAction, change_record, snapshot
 
 from ..models import (
     Deal,
@@ -16,7 +16,15 @@ from ..models import (
     Stage,
     StageKind,
 )
-from ._common import _check_unknown, _full_clean, _raise_if, _same_workspace
+from ._common import (
+    _check_unknown,
+    _create_recorded,
+    _delete_recorded,
+    _full_clean,
+    _raise_if,
+    _same_workspace,
+    _update_recorded,
+)
 
 DEFAULT_PIPELINE = [
     # (name, probability, kind)
@@ -86,14 +94,7 @@ def pipeline_create(
         Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).update(
             is_default=False
         )
-    pipeline.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=pipeline,
-        action=ChangeAction.CREATED,
-        fields=["name", "is_default", "position"],
-    )
+    _create_recorded(workspace, actor, pipeline, fields=["name", "is_default", "position"])
     return pipeline
 
 
@@ -117,14 +118,7 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
         Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).exclude(
             pk=pipeline.pk
         ).update(is_default=False)
-    pipeline.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=pipeline,
-        action=ChangeAction.UPDATED,
-        fields=changed_fields(before, pipeline),
-    )
+    _update_recorded(workspace, actor, pipeline, before)
     return pipeline
 
 
@@ -133,10 +127,7 @@ def pipeline_delete(*, workspace, actor, pipeline: Pipeline) -> None:
     """Delete a pipeline that has no deals (otherwise ValidationError) and record the deletion."""
     if Deal.all_workspaces.filter(workspace=workspace, pipeline=pipeline).exists():
         raise ValidationError(_("This pipeline still has deals; move or delete them first."))
-    pk = pipeline.pk
-    pipeline.delete()
-    pipeline.pk = pk
-    change_record(workspace=workspace, actor=actor, instance=pipeline, action=ChangeAction.DELETED)
+    _delete_recorded(workspace, actor, pipeline)
 
 
 def _stage_check(stage: Stage, errors: dict) -> None:
@@ -183,14 +174,7 @@ def stage_create(
         workspace=workspace, pipeline=pipeline, name__iexact=stage.name
     ).exists():
         raise ValidationError({"name": _("This pipeline has a stage with this name already.")})
-    stage.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=stage,
-        action=ChangeAction.CREATED,
-        fields=["name", "probability", "kind", "position"],
-    )
+    _create_recorded(workspace, actor, stage, fields=["name", "probability", "kind", "position"])
     return stage
 
 
@@ -218,14 +202,7 @@ def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
         and Deal.all_workspaces.filter(workspace=workspace, stage=stage).exists()
     ):
         raise ValidationError({"kind": _("Deals are in this stage; its kind cannot change.")})
-    stage.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=stage,
-        action=ChangeAction.UPDATED,
-        fields=changed_fields(before, stage),
-    )
+    _update_recorded(workspace, actor, stage, before)
     return stage
 
 
@@ -238,10 +215,7 @@ def stage_delete(*, workspace, actor, stage: Stage) -> None:
         or DealStageChange.all_workspaces.filter(workspace=workspace, to_stage=stage).exists()
     ):
         raise ValidationError(_("Deals are or were in this stage; it cannot be deleted."))
-    pk = stage.pk
-    stage.delete()
-    stage.pk = pk
-    change_record(workspace=workspace, actor=actor, instance=stage, action=ChangeAction.DELETED)
+    _delete_recorded(workspace, actor, stage)
 
 
 @transaction.atomic
@@ -269,14 +243,7 @@ def lost_reason_create(*, workspace, actor, name: str, position: int = 0) -> Los
     _full_clean(reason, {})
     if LostReason.all_workspaces.filter(workspace=workspace, name__iexact=reason.name).exists():
         raise ValidationError({"name": _("This lost reason exists already.")})
-    reason.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=reason,
-        action=ChangeAction.CREATED,
-        fields=["name"],
-    )
+    _create_recorded(workspace, actor, reason, fields=["name"])
     return reason
 
 
@@ -288,12 +255,5 @@ def lost_reason_update(*, workspace, actor, reason: LostReason, **fields) -> Los
     for key, value in fields.items():
         setattr(reason, key, value)
     _full_clean(reason, {})
-    reason.save()
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=reason,
-        action=ChangeAction.UPDATED,
-        fields=changed_fields(before, reason),
-    )
+    _update_recorded(workspace, actor, reason, before)
     return reason
