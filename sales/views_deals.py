@@ -16,12 +16,7 @@ from workspaces.urlnames import workspace_reverse
 
 from . import selectors, services
 from .form_pages import confirm_delete_page, errors_to_form, form_page
-from .forms import (
-    DealCreateForm,
-    DealFilterForm,
-    DealForm,
-    MoveForm,
-)
+from .forms import DealCreateForm, DealFilterForm, DealForm, MoveForm
 from .models import Deal, DealStageChange, Pipeline, Stage, StageKind
 
 

@@ -107,9 +107,9 @@ def _timeline_stage_change(workspace, actor, deal: Deal, from_stage, to_stage, a
 def _stage_change_record(
     *, workspace, actor, deal: Deal, from_stage, to_stage, at, action, fields, data=None
 ) -> None:
-    """Record one stage change of a saved deal: its stage-history row, the touch point on the
-    contact's/account's timeline and the change event (`from_stage` None: the deal's first
-    stage). All three are written at `at`, inside the caller's transaction."""
+    """Record one stage change of a saved deal (`from_stage` None: its first stage), inside
+    the caller's transaction: the stage-history row dated `at`, the touch point on the
+    contact's/account's timeline (when the deal has either) and the change event."""
     DealStageChange.all_workspaces.create(
         workspace=workspace,
         deal=deal,
@@ -124,6 +124,35 @@ def _stage_change_record(
     change_record(
         workspace=workspace, actor=actor, instance=deal, action=action, fields=fields, data=data
     )
+
+
+def _first_open_stage(workspace, pipeline: Pipeline) -> Stage:
+    stage = (
+        Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline, kind=StageKind.OPEN)
+        .order_by("position", "id")
+        .first()
+    )
+    if stage is None:
+        raise ValidationError({"stage": _("This pipeline has no open stage.")})
+    return stage
+
+
+def _stage_values(stage: Stage, at, lost_reason, competitor: str) -> dict:
+    """The columns a move to `stage` sets: reopening clears the close, won sets `won_at`,
+    lost keeps the reason and the competitor."""
+    values = {"stage_id": stage.pk}
+    if stage.kind == StageKind.OPEN:
+        values.update(closed_at=None, won_at=None, lost_reason_id=None)
+    elif stage.kind == StageKind.WON:
+        values.update(closed_at=at, won_at=at, lost_reason_id=None)
+    else:
+        values.update(
+            closed_at=at,
+            won_at=None,
+            lost_reason_id=lost_reason.pk,
+            competitor=(competitor or "").strip()[:200],
+        )
+    return values
 
 
 @transaction.atomic
@@ -150,13 +179,7 @@ def deal_create(
     _same_workspace(workspace, source_lead, "source_lead", errors)
     _raise_if(errors)
     if stage is None:
-        stage = (
-            Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline, kind=StageKind.OPEN)
-            .order_by("position", "id")
-            .first()
-        )
-        if stage is None:
-            raise ValidationError({"stage": _("This pipeline has no open stage.")})
+        stage = _first_open_stage(workspace, pipeline)
     fields.setdefault("currency", workspace.currency)
     _owner_check(workspace, fields.get("owner"), errors)
     at = created_at or timezone.now()
@@ -282,18 +305,7 @@ def deal_move_stage(
         return deal
     at = at or timezone.now()
     from_stage = deal.stage
-    values = {"stage_id": stage.pk}
-    if stage.kind == StageKind.OPEN:
-        values.update(closed_at=None, won_at=None, lost_reason_id=None)
-    elif stage.kind == StageKind.WON:
-        values.update(closed_at=at, won_at=at, lost_reason_id=None)
-    else:
-        values.update(
-            closed_at=at,
-            won_at=None,
-            lost_reason_id=lost_reason.pk,
-            competitor=(competitor or "").strip()[:200],
-        )
+    values = _stage_values(stage, at, lost_reason, competitor)
     _conditional_save(workspace, deal, version, values)
     for key, value in values.items():
         setattr(deal, key, value)

@@ -231,49 +231,19 @@ def lead_convert(
     _same_workspace(workspace, contact, "contact", errors)
     _same_workspace(workspace, pipeline, "pipeline", errors)
     _raise_if(errors)
-    from contacts import services as contact_services
-
-    if account is None and (account_name or lead.company).strip():
-        account = contact_services.account_create(
-            workspace=workspace,
-            actor=actor,
-            name=(account_name or lead.company).strip(),
-            owner=lead.owner,
-            **({"website": _as_url(lead.website)} if lead.website else {}),
+    if account is None:
+        account = _convert_account(
+            workspace=workspace, actor=actor, lead=lead, account_name=account_name
         )
-    if contact is None:
-        values = {
-            "first_name": lead.first_name,
-            "last_name": lead.last_name,
-            "email": lead.email,
-            "phone": lead.phone,
-            "job_title": lead.job_title,
-            "account": account,
-            "owner": lead.owner,
-        }
-        if not (lead.first_name or lead.last_name or lead.email or lead.phone):
-            values["last_name"] = lead.company
-        if lead.consent_email:
-            values["email_opt_in"] = True
-        contact = contact_services.contact_create(
-            workspace=workspace,
-            actor=actor,
-            consent_source=_web_form_source()
-            if lead.source == LeadSource.WEB_FORM
-            else str(lead.get_source_display()),
-            **{k: v for k, v in values.items() if v not in ("", None)},
-        )
-    elif account is not None and contact.account_id is None:
-        contact = contact_services.contact_update(
-            workspace=workspace, actor=actor, contact=contact, account=account
-        )
+    contact = _convert_contact(
+        workspace=workspace, actor=actor, lead=lead, account=account, contact=contact
+    )
     deal = None
     if create_deal:
-        pipeline = pipeline or pipeline_ensure_default(workspace=workspace, actor=actor)
         deal = deal_create(
             workspace=workspace,
             actor=actor,
-            pipeline=pipeline,
+            pipeline=pipeline or pipeline_ensure_default(workspace=workspace, actor=actor),
             name=(deal_name or "").strip() or str(lead.company or lead),
             account=account,
             contact=contact,
@@ -282,21 +252,7 @@ def lead_convert(
             expected_close_date=expected_close_date,
             source_lead=lead,
         )
-    for tp in lead.pending_touchpoints:
-        interaction_record(
-            workspace=workspace,
-            actor=None,
-            contact=contact,
-            kind=tp["kind"],
-            channel=tp["channel"],
-            direction=tp.get("direction", Direction.INBOUND),
-            app=App.SALES,
-            subject=tp.get("subject", ""),
-            body=tp.get("body", ""),
-            occurred_at=_parse_dt(tp.get("occurred_at")),
-            source=lead,
-            data=tp.get("data") or {},
-        )
+    _pending_touchpoints_record(workspace=workspace, lead=lead, contact=contact)
     before = snapshot(lead)
     lead.status = LeadStatus.CONVERTED
     lead.converted_contact = contact
@@ -326,6 +282,83 @@ def lead_convert(
         fields=changed_fields(before, lead),
     )
     return lead
+
+
+def _convert_account(*, workspace, actor, lead: Lead, account_name: str) -> Account | None:
+    """A new account for a converting lead, named `account_name` or after the lead's
+    company; None when there is no name."""
+    from contacts import services as contact_services
+
+    name = (account_name or lead.company).strip()
+    if not name:
+        return None
+    return contact_services.account_create(
+        workspace=workspace,
+        actor=actor,
+        name=name,
+        owner=lead.owner,
+        **({"website": _as_url(lead.website)} if lead.website else {}),
+    )
+
+
+def _contact_values(lead: Lead, account: Account | None) -> dict:
+    """The new contact's fields from the lead (the company names a lead without a name)."""
+    values = {
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "job_title": lead.job_title,
+        "account": account,
+        "owner": lead.owner,
+    }
+    if not (lead.first_name or lead.last_name or lead.email or lead.phone):
+        values["last_name"] = lead.company
+    if lead.consent_email:
+        values["email_opt_in"] = True
+    return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+def _convert_contact(
+    *, workspace, actor, lead: Lead, account: Account | None, contact: Contact | None
+) -> Contact:
+    """The contact a lead converts into: a new one, or the chosen one, which joins `account`
+    if it has none yet."""
+    from contacts import services as contact_services
+
+    if contact is None:
+        return contact_services.contact_create(
+            workspace=workspace,
+            actor=actor,
+            consent_source=_web_form_source()
+            if lead.source == LeadSource.WEB_FORM
+            else str(lead.get_source_display()),
+            **_contact_values(lead, account),
+        )
+    if account is not None and contact.account_id is None:
+        return contact_services.contact_update(
+            workspace=workspace, actor=actor, contact=contact, account=account
+        )
+    return contact
+
+
+def _pending_touchpoints_record(*, workspace, lead: Lead, contact: Contact) -> None:
+    """Record the touch points kept on the lead on the contact, at their original times."""
+    for tp in lead.pending_touchpoints:
+        interaction_record(
+            workspace=workspace,
+            actor=None,
+            contact=contact,
+            kind=tp["kind"],
+            channel=tp["channel"],
+            direction=tp.get("direction", Direction.INBOUND),
+            app=App.SALES,
+            subject=tp.get("subject", ""),
+            body=tp.get("body", ""),
+            occurred_at=_parse_dt(tp.get("occurred_at")),
+            source=lead,
+            data=tp.get("data") or {},
+        )
 
 
 def _as_url(website: str) -> str:
