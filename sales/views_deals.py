@@ -211,6 +211,28 @@ def deal_edit(request, pk):
     )
 
 
+def _move_refused(request, wants_json: bool, message, back: str, status: int = 400, **extra):
+    """A refused move: JSON for the board (with `extra` hints), otherwise an error message
+    and back to `back`."""
+    if wants_json:
+        return JsonResponse({"ok": False, "error": message, **extra}, status=status)
+    messages.error(request, message)
+    return redirect(back)
+
+
+def _move_form_error(request, form, deal) -> str:
+    """What is wrong with an invalid move form, naming a stage of another pipeline plainly."""
+    stage_id = request.POST.get("stage")
+    foreign = (
+        stage_id
+        and str(stage_id).isdigit()
+        and Stage.objects.filter(pk=stage_id).exclude(pipeline_id=deal.pipeline_id).exists()
+    )
+    if foreign:
+        return _("This stage belongs to another pipeline.")
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)
+
+
 @workspace_view("sales.edit")
 def deal_move(request, pk):
     """Move a deal to a stage: from the detail page form or the board (fetch, JSON)."""
@@ -221,59 +243,35 @@ def deal_move(request, pk):
     form = MoveForm(request.POST, workspace=request.workspace, deal=deal)
     detail = workspace_reverse(request.workspace, "sales:deal_detail", pk=pk)
     if not form.is_valid():
-        stage_id = request.POST.get("stage")
-        foreign = (
-            stage_id
-            and str(stage_id).isdigit()
-            and Stage.objects.filter(pk=stage_id).exclude(pipeline_id=deal.pipeline_id).exists()
-        )
-        message = (
-            _("This stage belongs to another pipeline.")
-            if foreign
-            else " ".join(str(e) for errs in form.errors.values() for e in errs)
-        )
-        if wants_json:
-            return JsonResponse({"ok": False, "error": message}, status=400)
-        messages.error(request, message)
-        return redirect(detail)
+        return _move_refused(request, wants_json, _move_form_error(request, form, deal), detail)
     data = form.cleaned_data
     stage = data["stage"]
     if stage.kind == StageKind.LOST and data.get("lost_reason") is None:
-        message = _("Choose why the deal was lost.")
-        if wants_json:
-            return JsonResponse(
-                {
-                    "ok": False,
-                    "error": message,
-                    "need_reason": True,
-                    "url": f"{detail}?close=lost&stage={stage.pk}#move",
-                },
-                status=400,
-            )
-        messages.error(request, message)
-        return redirect(f"{detail}?close=lost&stage={stage.pk}#move")
+        ask_reason = f"{detail}?close=lost&stage={stage.pk}#move"
+        return _move_refused(
+            request,
+            wants_json,
+            _("Choose why the deal was lost."),
+            ask_reason,
+            need_reason=True,
+            url=ask_reason,
+        )
     try:
         services.deal_move_stage(
             workspace=request.workspace,
             actor=request.user,
             deal=deal,
             stage=stage,
-            version=data.get("version") if data.get("version") is not None else None,
+            version=data.get("version"),
             lost_reason=data.get("lost_reason"),
             competitor=data.get("competitor") or "",
         )
     except services.DealConflict as exc:
-        if wants_json:
-            return JsonResponse(
-                {"ok": False, "error": exc.messages[0], "conflict": True}, status=409
-            )
-        messages.error(request, exc.messages[0])
-        return redirect(detail)
+        return _move_refused(
+            request, wants_json, exc.messages[0], detail, status=409, conflict=True
+        )
     except ValidationError as exc:
-        if wants_json:
-            return JsonResponse({"ok": False, "error": " ".join(exc.messages)}, status=400)
-        messages.error(request, " ".join(exc.messages))
-        return redirect(detail)
+        return _move_refused(request, wants_json, " ".join(exc.messages), detail)
     if wants_json:
         return JsonResponse({"ok": True, "version": deal.version, "stage": stage.pk})
     messages.success(request, _("Moved to %(stage)s.") % {"stage": stage.name})
