@@ -73,6 +73,21 @@ def shop(live_server):
     return workspace, rep, lead
 
 
+CONFIGURATOR_IDLE = (
+    "document.querySelector('#configurator') && "
+    "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+)
+
+
+def _configure(page, selector, value):
+    """Choose a value in the configurator like a person who waits for the page to update:
+    each choice reloads the configurator, and a choice made on the outgoing copy is lost."""
+    page.wait_for_function(CONFIGURATOR_IDLE)
+    with page.expect_response(lambda r: "/configurator" in r.url):
+        page.select_option(selector, value)
+    page.wait_for_function(CONFIGURATOR_IDLE)
+
+
 def _value_id(page, option_label, value_label):
     """The value id of the option value labelled exactly `value_label`."""
     return page.evaluate(
@@ -118,19 +133,19 @@ def test_lead_to_won_deal_with_a_configured_quote(shop, page, login_as, screensh
     page.click("form button[type=submit].btn-primary")
     page.wait_for_selector("[data-testid=line-form]")
     product = Product.all_workspaces.get(workspace=workspace, sku="SRV-1")
-    page.select_option("#cfg-product", str(product.pk))
+    _configure(page, "#cfg-product", str(product.pk))
     page.wait_for_selector("select[data-option='Size']")
-    page.select_option("select[data-option='Size']", _value_id(page, "Size", "S"))
+    _configure(page, "select[data-option='Size']", _value_id(page, "Size", "S"))
     # S rules out Premium: the invalid combination cannot be picked
     disabled = page.wait_for_selector(
         "select[data-option='Support'] option:disabled", state="attached"
     )
     assert disabled.inner_text().startswith("Premium")
-    page.select_option("select[data-option='Size']", _value_id(page, "Size", "M"))
+    _configure(page, "select[data-option='Size']", _value_id(page, "Size", "M"))
     page.wait_for_function(
         "!document.querySelector(\"select[data-option='Support'] option:disabled\")"
     )
-    page.select_option("select[data-option='Support']", _value_id(page, "Support", "Premium"))
+    _configure(page, "select[data-option='Support']", _value_id(page, "Support", "Premium"))
     page.wait_for_selector("[data-testid=cfg-valid]")
     assert page.inner_text("[data-testid=cfg-unit-price]") == "1,500.00 EUR"
     assert "4 in stock" in page.inner_text("[data-testid=cfg-availability]")
