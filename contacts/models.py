@@ -81,7 +81,9 @@ class Tag(WorkspaceOwned):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")
+        ]
         verbose_name = _("tag")
 
     def __str__(self):
@@ -98,8 +100,12 @@ class Account(WorkspaceOwned, Address):
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
     website = models.URLField(_("website"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     tags = models.ManyToManyField(Tag, through="AccountTag", blank=True, related_name="accounts")
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
@@ -120,7 +126,9 @@ class Account(WorkspaceOwned, Address):
 class Contact(WorkspaceOwned, Address):
     """A person. Email addresses are stored lower-cased, phone numbers as E.164."""
 
-    salutation = models.CharField(_("salutation"), max_length=8, choices=Salutation.choices, blank=True)
+    salutation = models.CharField(
+        _("salutation"), max_length=8, choices=Salutation.choices, blank=True
+    )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True)
@@ -129,21 +137,33 @@ class Contact(WorkspaceOwned, Address):
     mobile = models.CharField(_("mobile"), max_length=32, blank=True)  # E.164
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     account = models.ForeignKey(
-        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts",
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
         verbose_name=_("account"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     tags = models.ManyToManyField(Tag, through="ContactTag", blank=True, related_name="contacts")
     lifecycle_stage = models.CharField(
-        _("lifecycle stage"), max_length=16, choices=LifecycleStage.choices,
+        _("lifecycle stage"),
+        max_length=16,
+        choices=LifecycleStage.choices,
         default=LifecycleStage.LEAD,
     )
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
-    education = models.CharField(_("education"), max_length=12, choices=Education.choices, blank=True)
+    education = models.CharField(
+        _("education"), max_length=12, choices=Education.choices, blank=True
+    )
     preferred_channel = models.CharField(
         _("preferred channel"), max_length=16, choices=PreferredChannel.choices, blank=True
     )
@@ -159,7 +179,9 @@ class Contact(WorkspaceOwned, Address):
 
     class Meta:
         indexes = [
-            models.Index(fields=["workspace", "last_name", "first_name", "id"], name="contact_ws_name"),
+            models.Index(
+                fields=["workspace", "last_name", "first_name", "id"], name="contact_ws_name"
+            ),
             models.Index(fields=["workspace", "-created_at", "-id"], name="contact_ws_created"),
             models.Index(fields=["workspace", "email"], name="contact_ws_email"),
             models.Index(fields=["workspace", "email2"], name="contact_ws_email2"),
@@ -167,7 +189,9 @@ class Contact(WorkspaceOwned, Address):
             models.Index(fields=["workspace", "mobile"], name="contact_ws_mobile"),
             models.Index(fields=["workspace", "account", "last_name"], name="contact_ws_account"),
             models.Index(fields=["workspace", "owner", "-created_at"], name="contact_ws_owner"),
-            models.Index(fields=["workspace", "lifecycle_stage", "-created_at"], name="contact_ws_stage"),
+            models.Index(
+                fields=["workspace", "lifecycle_stage", "-created_at"], name="contact_ws_stage"
+            ),
             models.Index(
                 fields=["workspace", "-last_interaction_at", "-id"], name="contact_ws_last_touch"
             ),
@@ -205,7 +229,9 @@ class ContactTag(WorkspaceOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "contact", "tag"], name="contacttag_unique")
+            models.UniqueConstraint(
+                fields=["workspace", "contact", "tag"], name="contacttag_unique"
+            )
         ]
         indexes = [models.Index(fields=["workspace", "tag", "contact"], name="contacttag_tag")]
 
@@ -216,7 +242,9 @@ class AccountTag(WorkspaceOwned):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "account", "tag"], name="accounttag_unique")
+            models.UniqueConstraint(
+                fields=["workspace", "account", "tag"], name="accounttag_unique"
+            )
         ]
         indexes = [models.Index(fields=["workspace", "tag", "account"], name="accounttag_tag")]
 
@@ -248,7 +276,9 @@ class CustomField(WorkspaceOwned):
     class Meta:
         ordering = ["entity", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "entity", "key"], name="customfield_unique_key")
+            models.UniqueConstraint(
+                fields=["workspace", "entity", "key"], name="customfield_unique_key"
+            )
         ]
         verbose_name = _("custom field")
 
@@ -273,8 +303,12 @@ class DedupeMode(models.TextChoices):
 class ImportJob(WorkspaceOwned):
     """An uploaded file being imported. The row is the truth; the task only moves its state."""
 
-    entity = models.CharField(_("import"), max_length=10, choices=CustomFieldEntity.choices,
-                              default=CustomFieldEntity.CONTACT)
+    entity = models.CharField(
+        _("import"),
+        max_length=10,
+        choices=CustomFieldEntity.choices,
+        default=CustomFieldEntity.CONTACT,
+    )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=8)  # csv | xlsx
@@ -282,8 +316,12 @@ class ImportJob(WorkspaceOwned):
     delimiter = models.CharField(max_length=4, blank=True)
     headers = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)  # column index (str) -> field name
-    dedupe_mode = models.CharField(max_length=8, choices=DedupeMode.choices, default=DedupeMode.UPDATE)
-    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    dedupe_mode = models.CharField(
+        max_length=8, choices=DedupeMode.choices, default=DedupeMode.UPDATE
+    )
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
