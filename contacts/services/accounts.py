@@ -1,0 +1,136 @@
+"""Writes of accounts (companies): create, update and delete, with the normalisation of
+their phone number (E.164), domain and name."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from workspaces.changelog import ChangeAction, change_record_many, snapshot
+
+from ..models import Account, Contact, CustomFieldEntity
+from ..phones import normalize_phone
+from ._common import (
+    _check_unknown,
+    _custom_clean,
+    _custom_merge,
+    _delete_recorded,
+    _full_clean,
+    _owner_change_check,
+    _require_same_workspace,
+    owner_check,
+)
+from .tags import _create_tagged_recorded, _update_tagged_recorded
+
+ACCOUNT_FIELDS = frozenset(
+    {
+        "name",
+        "domain",
+        "industry",
+        "size",
+        "phone",
+        "website",
+        "owner",
+        "street",
+        "postal_code",
+        "city",
+        "region",
+        "country",
+    }
+)
+
+
+def domain_normalize(raw: str | None) -> str:
+    """ "https://www.Example.com/about" -> "example.com"."""
+    text = (raw or "").strip().lower()
+    text = re.sub(r"^[a-z]+://", "", text)
+    text = text.split("/", 1)[0].split("@")[-1]
+    return text.removeprefix("www.").strip(".")
+
+
+def _account_normalize(fields: dict, errors: dict) -> dict:
+    out = dict(fields)
+    if "phone" in out:
+        try:
+            out["phone"] = normalize_phone(out["phone"])
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+            out.pop("phone")
+    if "domain" in out:
+        out["domain"] = domain_normalize(out["domain"])
+    if "name" in out and isinstance(out["name"], str):
+        out["name"] = out["name"].strip()
+    return out
+
+
+@transaction.atomic
+def account_create(*, workspace, actor, tags=None, custom: dict | None = None, **fields) -> Account:
+    """Create an account (company). Normalises phone (E.164) and domain ("example.com");
+    the owner must be a member. Records a change event."""
+    _check_unknown(fields, ACCOUNT_FIELDS)
+    errors: dict = {}
+    fields = _account_normalize(fields, errors)
+    owner_check(workspace=workspace, owner=fields.get("owner"), errors=errors)
+    cleaned_custom = _custom_clean(
+        workspace=workspace, entity=CustomFieldEntity.ACCOUNT, values=custom or {}, errors=errors
+    )
+    account = Account(workspace=workspace, custom=cleaned_custom, **fields)
+    _full_clean(account, errors)
+    set_fields = [k for k, v in fields.items() if v not in (None, "")]
+    _create_tagged_recorded(
+        workspace=workspace,
+        actor=actor,
+        instance=account,
+        tags=tags,
+        fields=set_fields + (["custom"] if cleaned_custom else []),
+    )
+    return account
+
+
+@transaction.atomic
+def account_update(
+    *, workspace, actor, account: Account, tags=None, custom: dict | None = None, **fields
+) -> Account:
+    """Change the given fields of `account`; same checks as account_create."""
+    _check_unknown(fields, ACCOUNT_FIELDS)
+    _require_same_workspace(workspace=workspace, obj=account, field="account")
+    errors: dict = {}
+    fields = _account_normalize(fields, errors)
+    _owner_change_check(workspace=workspace, instance=account, fields=fields, errors=errors)
+    before = snapshot(account)
+    _custom_merge(
+        workspace=workspace,
+        entity=CustomFieldEntity.ACCOUNT,
+        instance=account,
+        custom=custom,
+        errors=errors,
+    )
+    for name, value in fields.items():
+        setattr(account, name, value)
+    _full_clean(account, errors)
+    _update_tagged_recorded(
+        workspace=workspace, actor=actor, instance=account, before=before, tags=tags
+    )
+    return account
+
+
+@transaction.atomic
+def account_delete(*, workspace, actor, account: Account) -> None:
+    """Delete `account`. Its contacts stay (without account); each of them gets a change
+    event for the cleared `account`, the account a tombstone."""
+    _require_same_workspace(workspace=workspace, obj=account, field="account")
+    contact_ids = list(
+        Contact.all_workspaces.filter(workspace=workspace, account=account).values_list(
+            "pk", flat=True
+        )
+    )
+    # Recorded before the delete so the contacts' events precede the account's tombstone.
+    change_record_many(
+        workspace=workspace,
+        actor=actor,
+        model=Contact,
+        object_ids=contact_ids,
+        action=ChangeAction.UPDATED,
+        fields=["account"],
+    )
+    _delete_recorded(workspace=workspace, actor=actor, instance=account)

@@ -1,0 +1,189 @@
+"""Writes of contacts: create, update and delete, with the normalisation of their email
+addresses (lower case), phone numbers (E.164) and names, and the consent timestamp."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workspaces.changelog import snapshot
+
+from ..models import Contact, CustomFieldEntity
+from ..phones import normalize_email, normalize_phone
+from ._common import (
+    _check_same_workspace,
+    _check_unknown,
+    _custom_clean,
+    _custom_merge,
+    _delete_recorded,
+    _full_clean,
+    _owner_change_check,
+    _raise_if,
+    _require_same_workspace,
+    owner_check,
+)
+from .tags import _create_tagged_recorded, _update_tagged_recorded
+
+CONTACT_FIELDS = frozenset(
+    {
+        "salutation",
+        "first_name",
+        "last_name",
+        "email",
+        "email2",
+        "phone",
+        "mobile",
+        "job_title",
+        "account",
+        "owner",
+        "lifecycle_stage",
+        "sex",
+        "date_of_birth",
+        "education",
+        "preferred_channel",
+        "language",
+        "email_opt_in",
+        "email_opt_in_source",
+        "do_not_call",
+        "do_not_mail",
+        "street",
+        "postal_code",
+        "city",
+        "region",
+        "country",
+    }
+)
+CONTACT_PHONE_FIELDS = ("phone", "mobile")
+CONTACT_EMAIL_FIELDS = ("email", "email2")
+
+
+def contact_values_normalize(values: dict) -> dict:
+    """Normalise the email and phone fields of `values` in place-free fashion.
+
+    Returns a new dict; raises ValidationError keyed by field for a phone number that is no
+    phone number. Shared with the importer so both paths store the same forms."""
+    out = dict(values)
+    errors = {}
+    for name in CONTACT_EMAIL_FIELDS:
+        if name in out:
+            out[name] = normalize_email(out[name])
+    for name in CONTACT_PHONE_FIELDS:
+        if name in out:
+            try:
+                out[name] = normalize_phone(out[name])
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    for name in ("first_name", "last_name", "job_title"):
+        if name in out and isinstance(out[name], str):
+            out[name] = out[name].strip()
+    _raise_if(errors)
+    return out
+
+
+def _contact_normalize(fields: dict, errors: dict) -> dict:
+    """The normalised `fields`; a field that cannot be normalised goes to `errors` instead."""
+    try:
+        return contact_values_normalize(fields)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return {k: v for k, v in fields.items() if k not in errors}
+
+
+def _apply_consent(contact: Contact, *, was_opted_in: bool, source: str | None) -> None:
+    """Keep the opt-in timestamp and source with the consent (DSGVO/GDPR proof)."""
+    if contact.email_opt_in and (not was_opted_in or contact.email_opt_in_at is None):
+        contact.email_opt_in_at = timezone.now()
+        if source:
+            contact.email_opt_in_source = source[:100]
+    elif not contact.email_opt_in:
+        contact.email_opt_in_at = None
+        contact.email_opt_in_source = ""
+
+
+@transaction.atomic
+def contact_create(
+    *, workspace, actor, tags=None, custom: dict | None = None, consent_source: str = "", **fields
+) -> Contact:
+    """Create a contact. Normalises email (lower case) and phones (E.164); the account must
+    be in the workspace and the owner a member; an opt-in gets its timestamp and source
+    (`consent_source`, else `email_opt_in_source`). Records a change event."""
+    _check_unknown(fields, CONTACT_FIELDS)
+    errors: dict = {}
+    fields = _contact_normalize(fields, errors)
+    _check_same_workspace(
+        workspace=workspace, obj=fields.get("account"), field="account", errors=errors
+    )
+    owner_check(workspace=workspace, owner=fields.get("owner"), errors=errors)
+    cleaned_custom = _custom_clean(
+        workspace=workspace, entity=CustomFieldEntity.CONTACT, values=custom or {}, errors=errors
+    )
+    contact = Contact(workspace=workspace, custom=cleaned_custom, **fields)
+    _apply_consent(
+        contact, was_opted_in=False, source=consent_source or fields.get("email_opt_in_source", "")
+    )
+    _full_clean(contact, errors)
+    if not (contact.full_name or contact.email or contact.phone or contact.mobile):
+        raise ValidationError({"last_name": _("Give a name, an email address or a phone number.")})
+    set_fields = [k for k, v in fields.items() if v not in (None, "", False)]
+    _create_tagged_recorded(
+        workspace=workspace,
+        actor=actor,
+        instance=contact,
+        tags=tags,
+        fields=set_fields + (["custom"] if cleaned_custom else []),
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    workspace,
+    actor,
+    contact: Contact,
+    tags=None,
+    custom: dict | None = None,
+    consent_source: str = "",
+    **fields,
+) -> Contact:
+    """Change the given fields of `contact` (others stay). `custom` sets the given custom
+    values (an empty value clears one); `tags`, when given, becomes the exact tag set.
+    Same checks as contact_create. Records a change event naming the changed fields (none
+    when nothing changed)."""
+    _check_unknown(fields, CONTACT_FIELDS)
+    _require_same_workspace(workspace=workspace, obj=contact, field="contact")
+    errors: dict = {}
+    fields = _contact_normalize(fields, errors)
+    if "account" in fields:
+        _check_same_workspace(
+            workspace=workspace, obj=fields["account"], field="account", errors=errors
+        )
+    _owner_change_check(workspace=workspace, instance=contact, fields=fields, errors=errors)
+    before = snapshot(contact)
+    was_opted_in = contact.email_opt_in
+    _custom_merge(
+        workspace=workspace,
+        entity=CustomFieldEntity.CONTACT,
+        instance=contact,
+        custom=custom,
+        errors=errors,
+    )
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    _apply_consent(
+        contact,
+        was_opted_in=was_opted_in,
+        source=consent_source or fields.get("email_opt_in_source", ""),
+    )
+    _full_clean(contact, errors)
+    _update_tagged_recorded(
+        workspace=workspace, actor=actor, instance=contact, before=before, tags=tags
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, workspace, actor, contact: Contact) -> None:
+    """Delete `contact` with its history (touch points cascade). Records a tombstone."""
+    _require_same_workspace(workspace=workspace, obj=contact, field="contact")
+    _delete_recorded(workspace=workspace, actor=actor, instance=contact)
