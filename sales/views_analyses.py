@@ -9,15 +9,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from workspaces.mixins import workspace_view
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
-from . import analytics
-from . import selectors_analyses as q
+from . import analytics, selectors_analyses as q
 from .forms_analyses import AnalysisFilterForm, QuotaForm
 from .models import StageKind
 from .quotas import quota_set

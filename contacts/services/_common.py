@@ -3,31 +3,18 @@ custom values, full_clean with errors keyed by field) and the delete that record
 tombstone."""
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
-from workspaces.changelog import ChangeAction, change_record
-from workspaces.models import Membership
+from workspaces.service_checks import (
+    check_unknown as _check_unknown,
+    delete_recorded as _delete_recorded,
+    full_clean_into as _full_clean,
+    other_workspace_message,
+    owner_check,
+    raise_if as _raise_if,
+    same_workspace_check as _check_same_workspace,
+)
 
 from ..custom_fields import custom_values_clean
-
-
-def _raise_if(errors: dict) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def _check_unknown(fields: dict, allowed: frozenset) -> None:
-    unknown = set(fields) - allowed
-    if unknown:
-        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
-
-
-def owner_check(*, workspace, owner, errors: dict, field: str = "owner") -> None:
-    """An owner must be a member of the workspace."""
-    if owner is None:
-        return
-    if not Membership.all_workspaces.filter(workspace=workspace, user=owner).exists():
-        errors[field] = [_("The owner must be a member of this workspace.")]
 
 
 def _owner_change_check(*, workspace, instance, fields: dict, errors: dict) -> None:
@@ -38,15 +25,10 @@ def _owner_change_check(*, workspace, instance, fields: dict, errors: dict) -> N
         owner_check(workspace=workspace, owner=owner, errors=errors)
 
 
-def _check_same_workspace(*, workspace, obj, field: str, errors: dict) -> None:
-    if obj is not None and obj.workspace_id != workspace.pk:
-        errors[field] = [_("This record belongs to another workspace.")]
-
-
 def _require_same_workspace(*, workspace, obj, field: str) -> None:
     """Refuse to change or delete a record of another workspace."""
     if obj.workspace_id != workspace.pk:
-        raise ValidationError({field: _("This record belongs to another workspace.")})
+        raise ValidationError({field: other_workspace_message()})
 
 
 def _custom_clean(*, workspace, entity, values: dict, errors: dict) -> dict:
@@ -67,18 +49,15 @@ def _custom_merge(*, workspace, entity, instance, custom: dict | None, errors: d
         )
 
 
-def _full_clean(instance, errors: dict, exclude=()) -> None:
-    try:
-        instance.full_clean(exclude=["workspace", *exclude])
-    except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            errors.setdefault(key, messages)
-    _raise_if(errors)
-
-
-def _delete_recorded(*, workspace, actor, instance) -> None:
-    """Delete `instance` and record the tombstone under its former id."""
-    pk = instance.pk
-    instance.delete()
-    instance.pk = pk
-    change_record(workspace=workspace, actor=actor, instance=instance, action=ChangeAction.DELETED)
+__all__ = [
+    "_check_same_workspace",
+    "_check_unknown",
+    "_custom_clean",
+    "_custom_merge",
+    "_delete_recorded",
+    "_full_clean",
+    "_owner_change_check",
+    "_raise_if",
+    "_require_same_workspace",
+    "owner_check",
+]

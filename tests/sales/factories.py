@@ -7,8 +7,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from sales.models import Activity, LeadStatus, LostReason, Stage, StageKind
-from sales.models import Lead as LeadModel
+from sales.models import Activity, Lead as LeadModel, LeadStatus, LostReason, Stage, StageKind
 from sales.services import deal_create, pipeline_ensure_default
 from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory
 
