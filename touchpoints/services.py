@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 
@@ -13,7 +14,7 @@ from .models import App, Direction, Interaction
 
 def _same_workspace(workspace_id, obj, label):
     if obj is not None and obj.workspace_id != workspace_id:
-        raise ValidationError({label: "This record belongs to another workspace."})
+        raise ValidationError({label: _("This record belongs to another workspace.")})
 
 
 @transaction.atomic
@@ -42,7 +43,7 @@ def interaction_record(
     timeline shows it. Updates the contact's `last_interaction_at`. Records a change event.
     """
     if contact is None and account is None:
-        raise ValidationError("A touch point needs a contact or an account.")
+        raise ValidationError(_("A touch point needs a contact or an account."))
     workspace_id = workspace.pk
     _same_workspace(workspace_id, contact, "contact")
     _same_workspace(workspace_id, account, "account")
@@ -106,10 +107,10 @@ def touchpoint_log(
     duration and outcome; other types drop them. Transactional (via interaction_record)."""
     spec = LOG_TYPES.get(log_type)
     if spec is None:
-        raise ValidationError({"log_type": "Unknown kind of touch point."})
+        raise ValidationError({"log_type": _("Unknown kind of touch point.")})
     if log_type == LogType.CALL:
         if outcome and outcome not in CallOutcome.values:
-            raise ValidationError({"outcome": "Unknown call outcome."})
+            raise ValidationError({"outcome": _("Unknown call outcome.")})
     else:
         duration_seconds, outcome = None, ""
     if log_type == LogType.NOTE:

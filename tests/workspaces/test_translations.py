@@ -54,7 +54,10 @@ def po_entries(path: Path, sources=None) -> dict[str, str]:
                 key[field] = _unquote(chunks)
             wanted = sources is None or any(r.startswith(sources) for r in refs)
             if key.get("msgid") and wanted:  # fuzzy counts as untranslated, as for msgfmt
-                entries[key["msgid"]] = "" if fuzzy else key.get("msgstr", key.get("msgstr[0]", ""))
+                msgid = key["msgid"]
+                if key.get("msgctxt"):  # as gettext stores it: context EOT msgid
+                    msgid = f"{key['msgctxt']}\x04{msgid}"
+                entries[msgid] = "" if fuzzy else key.get("msgstr", key.get("msgstr[0]", ""))
             key, field, chunks, refs, fuzzy = {}, None, [], [], False
     return entries
 
