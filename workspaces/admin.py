@@ -30,6 +30,7 @@ from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .models import ChangeEvent, Invitation, Membership, Workspace
 from .roles import has_perm
 from .scoping import current_workspace_id, is_workspace_owned
+from .service_checks import delete_recorded
 from .services import (
     membership_remove,
     membership_remove_problem,
@@ -143,12 +144,7 @@ class WorkspaceModelAdmin(admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        workspace_id, pk = obj.workspace_id, obj.pk
-        super().delete_model(request, obj)
-        obj.pk = pk
-        change_record(
-            workspace=workspace_id, actor=request.user, instance=obj, action=ChangeAction.DELETED
-        )
+        delete_recorded(workspace=obj.workspace_id, actor=request.user, instance=obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:

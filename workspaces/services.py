@@ -14,6 +14,7 @@ from .invitation_tokens import invitation_url
 from .models import Invitation, Membership, Workspace
 from .roles import Role
 from .scoping import workspace_scope
+from .service_checks import delete_recorded
 
 
 def _full_clean(instance, workspace) -> None:
@@ -212,12 +213,7 @@ def membership_remove(*, workspace, actor, membership) -> None:
     problem = membership_remove_problem(workspace=workspace, actor=actor, membership=membership)
     if problem:
         raise ValidationError(problem)
-    pk = membership.pk
-    membership.delete()
-    membership.pk = pk
-    change_record(
-        workspace=workspace, actor=actor, instance=membership, action=ChangeAction.DELETED
-    )
+    delete_recorded(workspace=workspace, actor=actor, instance=membership)
 
 
 # --- invitations --------------------------------------------------------------------------
