@@ -27,6 +27,7 @@ from ..models import (
     Sex,
 )
 from ..phones import normalize_email, normalize_phone
+from ..services.accounts import domain_normalize
 
 CUSTOM_PREFIX = "custom:"
 IGNORE = ""
@@ -503,7 +504,7 @@ class RowCleaner:
         if field == "website" and not re.match(r"^https?://", text, re.I):
             text = f"https://{text}"
         if field == "domain":
-            text = re.sub(r"^https?://", "", text.lower()).split("/")[0].removeprefix("www.")
+            text = domain_normalize(text)
         if field == "language":
             text = text.lower()[:8]
         return {field: text}

@@ -239,3 +239,15 @@ def test_custom_field_columns_are_validated_by_type(ws):
     assert Contact.objects.get(email="a@x.io").custom == {"shoe_size": 44}
     error = ImportRowError.objects.get(job=job)
     assert (error.line, "not a number" in error.reason) == (3, True)
+
+
+def test_imported_domain_is_stored_as_the_account_form_stores_it(ws):
+    run_import(
+        ws,
+        csv_bytes("Account Name,Domain", "Acme,info@WWW.Acme.example.", "Globex,ftp://globex.io/x"),
+        entity="account",
+    )
+    assert dict(Account.objects.values_list("name", "domain")) == {
+        "Acme": "acme.example",
+        "Globex": "globex.io",
+    }
