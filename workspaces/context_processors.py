@@ -1,8 +1,8 @@
 from django.conf import settings
 
-from .models import Membership
 from .registry import nav_for
 from .roles import perms_for
+from .selectors import membership_list_for_user
 
 
 def workspace(request):
@@ -14,11 +14,6 @@ def workspace(request):
         context["nav_items"] = nav_for(membership.role)
         context["perms_in_workspace"] = perms_for(membership.role)
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
-        # Lazy: only queried when the switcher renders. Explicitly across workspaces: the
-        # user's own memberships.
-        context["my_memberships"] = lambda: list(
-            Membership.all_workspaces.filter(user=request.user)
-            .select_related("workspace")
-            .order_by("workspace__name")
-        )
+        # Lazy: only queried when the switcher renders.
+        context["my_memberships"] = lambda: list(membership_list_for_user(user=request.user))
     return context

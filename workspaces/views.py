@@ -14,9 +14,9 @@ def root(request):
     memberships = list(membership_list_for_user(user=request.user))
     if len(memberships) == 1:
         return redirect("workspace_home", ws=memberships[0].workspace.slug)
-    return render(
-        request, "workspaces/choose.html", {"memberships": memberships, "title": _("Workspaces")}
-    )
+    # The user menu's switcher shows the same list: hand it over instead of querying again.
+    context = {"memberships": memberships, "my_memberships": memberships, "title": _("Workspaces")}
+    return render(request, "workspaces/choose.html", context)
 
 
 @require_safe

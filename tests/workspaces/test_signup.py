@@ -142,3 +142,15 @@ def test_user_in_several_workspaces_chooses_one(owner_client, owner, other_works
     assert response.status_code == 200
     html = response.content.decode()
     assert "/w/acme/" in html and "/w/globex/" in html
+
+
+def test_workspace_choice_lists_the_memberships_with_one_query(
+    owner_client, owner, other_workspace, django_assert_max_num_queries
+):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(workspace=other_workspace, user=owner, role=Role.SALES)
+    # session, user, the memberships (shared by the page and the user menu's switcher)
+    with django_assert_max_num_queries(3):
+        response = owner_client.get("/")
+    assert response.status_code == 200
