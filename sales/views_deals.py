@@ -64,11 +64,7 @@ def deal_list(request):
 @workspace_view("sales.view")
 def board(request, pipeline_pk=None):
     if pipeline_pk is None:
-        pipeline = (
-            services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
-            if not Pipeline.objects.exists()
-            else Pipeline.objects.order_by("-is_default", "position", "id").first()
-        )
+        pipeline = services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
     else:
         pipeline = get_object_or_404(Pipeline, pk=pipeline_pk)
     owner = request.user if request.GET.get("mine") else None
@@ -90,9 +86,7 @@ def board(request, pipeline_pk=None):
 @workspace_view("sales.edit")
 def deal_create(request):
     initial = {"owner": request.user, "currency": request.workspace.currency}
-    pipeline = Pipeline.objects.order_by(
-        "-is_default", "position", "id"
-    ).first() or services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
+    pipeline = services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
     initial["pipeline"] = pipeline.pk
     contact_id = request.GET.get("contact")
     if contact_id and str(contact_id).isdigit():

@@ -23,7 +23,7 @@ from .forms import (
     LeadLogForm,
     QualifyForm,
 )
-from .models import Lead, LeadStatus, Pipeline
+from .models import Lead, LeadStatus
 
 
 @workspace_view("sales.view")
@@ -213,10 +213,8 @@ def lead_convert(request, pk):
         messages.info(request, _("This lead is converted already."))
         return redirect(workspace_reverse(request.workspace, "sales:lead_detail", pk=pk))
     dupes = selectors.lead_duplicates(lead)
-    default_pipeline = (
-        services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
-        if request.method == "POST" or not Pipeline.objects.exists()
-        else Pipeline.objects.order_by("-is_default", "position", "id").first()
+    default_pipeline = services.pipeline_ensure_default(
+        workspace=request.workspace, actor=request.user
     )
     initial = {
         "account_choice": "existing" if dupes["accounts"] else ("new" if lead.company else "none"),

@@ -43,10 +43,10 @@ DEFAULT_LOST_REASONS = [
 ]
 
 
-@transaction.atomic
 def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
     """The workspace's default pipeline, created with standard stages (and the standard lost
-    reasons) on first use."""
+    reasons) on first use. Once one exists this is a single read, so pages may call it on
+    every request."""
     pipeline = (
         Pipeline.all_workspaces.filter(workspace=workspace)
         .order_by("-is_default", "position", "id")
@@ -54,6 +54,11 @@ def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
     )
     if pipeline is not None:
         return pipeline
+    return _pipeline_create_default(workspace=workspace, actor=actor)
+
+
+@transaction.atomic
+def _pipeline_create_default(*, workspace, actor) -> Pipeline:
     pipeline = pipeline_create(workspace=workspace, actor=actor, name=_("Sales"), is_default=True)
     for position, (name, probability, kind) in enumerate(DEFAULT_PIPELINE):
         stage_create(
