@@ -11,6 +11,7 @@ import datetime
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import batched, islice
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -233,7 +234,11 @@ class Matcher:
             self.keys.setdefault(key, obj)
 
 
+_KEY_FIELDS = ("email", "email2", "phone", "mobile", "first_name", "last_name")
+
+
 def _contact_keys(values: dict) -> list[tuple[str, str]]:
+    """Dedupe keys of a row or a stored contact (its values by field name)."""
     keys = [("email", values[k]) for k in ("email", "email2") if values.get(k)]
     keys += [("phone", values[k]) for k in ("phone", "mobile") if values.get(k)]
     if not keys:  # no email or phone: the exact name is the only thing to recognise it by
@@ -273,40 +278,24 @@ def _existing_contacts(workspace_id, valid: list[dict]) -> Matcher:
     )
     matcher = Matcher()
     for contact in sorted(found.values(), key=lambda c: c.pk):
-        keys = [("email", e) for e in (contact.email, contact.email2) if e]
-        keys += [("phone", p) for p in (contact.phone, contact.mobile) if p]
-        if not (contact.email or contact.email2 or contact.phone or contact.mobile):
-            keys.append(("name", f"{contact.first_name.lower()}|{contact.last_name.lower()}"))
-        matcher.remember(contact, keys)
+        matcher.remember(contact, _contact_keys({k: getattr(contact, k) for k in _KEY_FIELDS}))
     return matcher
 
 
-def _apply(obj, values: dict) -> list[str]:
-    """Set the non-empty imported values on obj; the names of the fields that changed."""
+def _apply(target, values: dict) -> list[str]:
+    """Set the non-empty imported values on `target` (a stored record, or the dict of a row
+    of this batch not written yet); the names of the fields that changed."""
+    if isinstance(target, dict):
+        get, put = target.get, target.__setitem__
+    else:
+        get, put = partial(getattr, target), partial(setattr, target)
     changed = []
     for name, value in values.items():
+        current = get(name)
         if name == "custom":
-            merged = {**(obj.custom or {}), **value}
-            if merged != obj.custom:
-                obj.custom = merged
-                changed.append("custom")
-        elif getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed.append(name)
-    return changed
-
-
-def _apply_pending(row: dict, values: dict) -> list[str]:
-    """Like _apply, for a row of this batch that is not written yet."""
-    changed = []
-    for name, value in values.items():
-        if name == "custom":
-            merged = {**row.get("custom", {}), **value}
-            if merged != row.get("custom"):
-                row["custom"] = merged
-                changed.append("custom")
-        elif row.get(name) != value:
-            row[name] = value
+            value = {**(current or {}), **value}
+        if current != value:
+            put(name, value)
             changed.append(name)
     return changed
 
@@ -360,7 +349,6 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
         _existing_contacts(job.workspace_id, valid) if mode != DedupeMode.CREATE else Matcher()
     )
     new: list[dict] = []
-    new_ids = set()
     updates: dict[int, tuple[Contact, set]] = {}
     for values in valid:
         keys = _contact_keys(values)
@@ -368,22 +356,18 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
         if match is None:
             row = {"workspace_id": job.workspace_id, **values}
             new.append(row)
-            new_ids.add(id(row))
             matcher.remember(row, keys)
             counts.created += 1
         elif mode == DedupeMode.SKIP:
             counts.skipped += 1
         else:
-            changed = (
-                _apply_pending(match, values) if id(match) in new_ids else _apply(match, values)
-            )
+            changed = _apply(match, values)
             if not changed:
                 counts.skipped += 1
-            elif id(match) in new_ids:
-                counts.updated += 1  # a later row of the file completed a new record
             else:
-                counts.updated += 1
-                updates.setdefault(match.pk, (match, set()))[1].update(changed)
+                counts.updated += 1  # for a new record: a later row of the file completed it
+                if not isinstance(match, dict):
+                    updates.setdefault(match.pk, (match, set()))[1].update(changed)
             matcher.remember(match, keys)
     if new:
         ids = insert_rows(Contact, new)
