@@ -9,7 +9,8 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from contacts.models import Account, Contact
-from contacts.selectors import FREEMAIL_DOMAINS
+from contacts.selectors import FREEMAIL_DOMAINS, email_domain
+from contacts.services import domain_normalize
 
 from .models import Activity, Deal, Lead, Pipeline, Stage, StageKind
 
@@ -28,13 +29,7 @@ def lead_duplicates(lead: Lead, limit: int = 10) -> dict:
     condition = Q()
     if lead.company.strip():
         condition |= Q(name__iexact=lead.company.strip())
-    domain = ""
-    if lead.email and "@" in lead.email:
-        domain = lead.email.rsplit("@", 1)[1].lower()
-    if lead.website:
-        from contacts.services import domain_normalize
-
-        domain = domain_normalize(lead.website) or domain
+    domain = domain_normalize(lead.website) or email_domain(lead.email)
     if domain and domain not in FREEMAIL_DOMAINS:
         condition |= Q(domain__iexact=domain)
     if condition:
