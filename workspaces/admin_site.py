@@ -32,9 +32,17 @@ def admin_memberships(user):
     )
 
 
+def admin_memberships_for(request) -> list:
+    """`admin_memberships` of the request's user, queried once per request (the middleware,
+    the admin's header and the workspace choice all need them)."""
+    if not hasattr(request, "_admin_memberships"):
+        request._admin_memberships = list(admin_memberships(request.user))
+    return request._admin_memberships
+
+
 def admin_membership_for(request):
     """The membership the admin works in for this request (session choice, else the first)."""
-    memberships = list(admin_memberships(request.user))
+    memberships = admin_memberships_for(request)
     if not memberships:
         return None
     chosen = request.session.get(ADMIN_SESSION_KEY)
@@ -74,12 +82,12 @@ class CRMAdminSite(admin.AdminSite):
         context = super().each_context(request)
         context["admin_workspace"] = getattr(request, "admin_workspace", None)
         if not request.user.is_superuser and context["admin_workspace"] is not None:
-            context["admin_workspaces"] = [m.workspace for m in admin_memberships(request.user)]
+            context["admin_workspaces"] = [m.workspace for m in admin_memberships_for(request)]
         return context
 
     def workspace_choose(self, request):
         """Pick the workspace to administer (workspace admins in several workspaces)."""
-        workspaces = [m.workspace for m in admin_memberships(request.user)]
+        workspaces = [m.workspace for m in admin_memberships_for(request)]
         if request.method == "POST":
             try:
                 wanted = int(request.POST.get("workspace", ""))

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import login
 from tests.factories import MembershipFactory, UserFactory
@@ -137,3 +139,14 @@ def test_admin_deletes_a_member_through_the_service(owner_client, member_factory
     assert not Membership.all_workspaces.filter(pk=row.pk).exists()
     event = ChangeEvent.all_workspaces.filter(model="workspaces.membership").last()
     assert (event.object_id, event.action) == (row.pk, "deleted")
+
+
+def test_admin_index_looks_up_the_admins_workspaces_once(client_for):
+    client = client_for(Role.ADMIN)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/admin/")
+    assert response.status_code == 200
+    membership_lookups = [
+        q["sql"] for q in queries.captured_queries if "workspaces_membership" in q["sql"]
+    ]
+    assert len(membership_lookups) == 1
