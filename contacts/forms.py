@@ -8,6 +8,7 @@ the field too.
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import WorkspaceForm, WorkspaceModelForm
@@ -15,6 +16,7 @@ from workspaces.forms import WorkspaceForm, WorkspaceModelForm
 from .custom_fields import choice_values, custom_fields_for, custom_value_clean
 from .models import Account, Contact, CustomField, CustomFieldEntity, CustomFieldType
 from .phones import format_phone
+from .services import ACCOUNT_FIELDS, CONTACT_FIELDS
 
 ACCOUNT_CHOICES_SHOWN = 300  # a select of every account does not scale; search narrows it
 
@@ -105,6 +107,17 @@ def _tags_initial(instance) -> str:
     return ", ".join(t.name for t in instance.tags.all())
 
 
+def _model_values(form) -> dict:
+    """The form's model fields as the services take them: text fields "" rather than None."""
+    data = {}
+    for name in form.Meta.fields:
+        value = form.cleaned_data.get(name)
+        if value is None and isinstance(form.Meta.model._meta.get_field(name), models.CharField):
+            value = ""
+        data[name] = value
+    return data
+
+
 def apply_service_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError at the form's fields (or on top)."""
     if hasattr(error, "error_dict"):
@@ -127,32 +140,8 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
 
     class Meta(WorkspaceModelForm.Meta):
         model = Contact
-        fields = [
-            "salutation",
-            "first_name",
-            "last_name",
-            "email",
-            "email2",
-            "phone",
-            "mobile",
-            "job_title",
-            "account",
-            "owner",
-            "lifecycle_stage",
-            "sex",
-            "date_of_birth",
-            "education",
-            "preferred_channel",
-            "language",
-            "email_opt_in",
-            "do_not_call",
-            "do_not_mail",
-            "street",
-            "postal_code",
-            "city",
-            "region",
-            "country",
-        ]
+        # what the services take; the opt-in source comes in as `consent_source`
+        fields = sorted(CONTACT_FIELDS - {"email_opt_in_source"})
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
@@ -212,28 +201,7 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
         pass
 
     def service_kwargs(self) -> dict:
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
-        for name in (
-            "salutation",
-            "first_name",
-            "last_name",
-            "email",
-            "email2",
-            "phone",
-            "mobile",
-            "job_title",
-            "sex",
-            "education",
-            "preferred_channel",
-            "language",
-            "street",
-            "postal_code",
-            "city",
-            "region",
-            "country",
-            "lifecycle_stage",
-        ):
-            data[name] = data[name] or ""
+        data = _model_values(self)
         if not data["lifecycle_stage"]:
             data.pop("lifecycle_stage")
         return {
@@ -274,20 +242,7 @@ class AccountForm(CustomFieldsMixin, WorkspaceModelForm):
 
     class Meta(WorkspaceModelForm.Meta):
         model = Account
-        fields = [
-            "name",
-            "domain",
-            "industry",
-            "size",
-            "phone",
-            "website",
-            "owner",
-            "street",
-            "postal_code",
-            "city",
-            "region",
-            "country",
-        ]
+        fields = sorted(ACCOUNT_FIELDS)
         widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
 
     def __init__(self, *args, workspace, **kwargs):
@@ -313,10 +268,7 @@ class AccountForm(CustomFieldsMixin, WorkspaceModelForm):
         pass
 
     def service_kwargs(self) -> dict:
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
-        for name, value in data.items():
-            if name != "owner" and value is None:
-                data[name] = ""
+        data = _model_values(self)
         return {**data, "tags": self.cleaned_data.get("tags") or [], "custom": self.custom_values()}
 
 
