@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.i18n import set_language
 
-from .forms import InvitationSignupForm, ProfileForm, SignupForm, WorkspaceNewForm
+from .forms import (
+    InvitationSignupForm,
+    ProfileForm,
+    SignupForm,
+    WorkspaceNewForm,
+    apply_service_errors,
+)
 from .invitation_tokens import InvitationLinkError, invitation_from_token
 from .services import (
     invitation_accept,
@@ -57,8 +63,7 @@ def signup(request):
                 currency=data["currency"],
             )
         except ValidationError as error:  # a race with another sign-up: same checks, later
-            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, error)
         else:
             login(request, user, backend=AUTH_BACKEND)
             messages.success(request, _("Welcome! Your workspace is ready."))
@@ -91,8 +96,7 @@ def workspace_new(request):
                 currency=data["currency"],
             )
         except ValidationError as error:
-            for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Your workspace is ready."))
             return redirect("workspace_home", ws=workspace.slug)

@@ -8,6 +8,7 @@ fields as `SafeModelChoiceField(queryset=Model.objects.none())`; the base fills 
 from django import forms
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,17 @@ __all__ = [
     "SafeModelMultipleChoiceField",
     "WorkspaceForm",
     "WorkspaceModelForm",
+    "apply_service_errors",
 ]
+
+
+def apply_service_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError at the form's fields (unknown fields: above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
 
 
 def workspace_formfield(db_field, **kwargs):

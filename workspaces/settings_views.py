@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from .forms import InvitationForm, RoleChangeForm, WorkspaceSettingsForm
+from .forms import InvitationForm, RoleChangeForm, WorkspaceSettingsForm, apply_service_errors
 from .mixins import workspace_view
 from .models import Invitation, Membership
 from .paging import keyset_page
@@ -27,14 +27,6 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @workspace_view("workspace.manage")
 def workspace_settings(request):
     workspace = request.workspace
@@ -48,7 +40,7 @@ def workspace_settings(request):
         try:
             workspace_update(workspace=workspace, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Workspace settings saved."))
             return redirect(workspace_reverse(workspace, "workspace_settings"))
@@ -109,7 +101,7 @@ def invitation_new(request):
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(
                 request, _("Invitation sent to %(email)s.") % {"email": invitation.email}
@@ -145,7 +137,7 @@ def member_role(request, pk):
                 role=form.cleaned_data["role"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Role of %(name)s changed.") % {"name": member.user})
             return redirect(workspace_reverse(workspace, "members"))
