@@ -4,36 +4,31 @@ from django.contrib import admin
 from workspaces.admin import WorkspaceModelAdmin
 
 from .models import Account, Contact, CustomField, ImportJob, ImportRowError, Tag
-from .phones import normalize_email, normalize_phone
+from .services.accounts import _account_normalize
+from .services.contacts import _contact_normalize
 
 
 class _NormalisingForm(forms.ModelForm):
-    """The admin stores what the services store: lower-case email, E.164 phones."""
+    """The admin stores what the services store: the services' own normalisation (lower-case
+    email, E.164 phones, bare domain), a number that is none at its field."""
 
-    email_fields: tuple = ()
-    phone_fields: tuple = ()
+    normalize = None  # (fields, errors) -> normalised fields
 
     def clean(self):
         cleaned = super().clean()
-        for name in self.email_fields:
-            if name in cleaned:
-                cleaned[name] = normalize_email(cleaned[name])
-        for name in self.phone_fields:
-            if name in cleaned:
-                try:
-                    cleaned[name] = normalize_phone(cleaned[name])
-                except forms.ValidationError as error:
-                    self.add_error(name, error)
+        errors: dict = {}
+        cleaned.update(type(self).normalize(cleaned, errors))
+        for name, messages in errors.items():
+            self.add_error(name, messages)
         return cleaned
 
 
 class ContactAdminForm(_NormalisingForm):
-    email_fields = ("email", "email2")
-    phone_fields = ("phone", "mobile")
+    normalize = staticmethod(_contact_normalize)
 
 
 class AccountAdminForm(_NormalisingForm):
-    phone_fields = ("phone",)
+    normalize = staticmethod(_account_normalize)
 
 
 @admin.register(Account)
