@@ -1,6 +1,7 @@
 """Resolve the workspace from the URL, check membership, enter the scope (DESIGN.md §4)."""
 
 import zoneinfo
+from contextlib import contextmanager
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
@@ -12,6 +13,17 @@ from .scoping import scopes_disabled, workspace_scope
 
 WORKSPACE_PREFIX = "/w/"
 ADMIN_PREFIX = "/admin/"
+
+
+@contextmanager
+def inside_workspace(workspace):
+    """The workspace scope and the workspace's time zone, for one request."""
+    with workspace_scope(workspace):
+        timezone.activate(zoneinfo.ZoneInfo(workspace.time_zone))
+        try:
+            yield
+        finally:
+            timezone.deactivate()
 
 
 class WorkspaceMiddleware:
@@ -42,12 +54,8 @@ class WorkspaceMiddleware:
             raise Http404("No such workspace.")
         request.membership = membership
         request.workspace = membership.workspace
-        with workspace_scope(request.workspace):
-            timezone.activate(zoneinfo.ZoneInfo(request.workspace.time_zone))
-            try:
-                return self.get_response(request)
-            finally:
-                timezone.deactivate()
+        with inside_workspace(request.workspace):
+            return self.get_response(request)
 
     def admin(self, request):
         """/admin/: platform staff see every workspace; a workspace admin works inside the
@@ -67,12 +75,8 @@ class WorkspaceMiddleware:
             return self.get_response(request)
         request.admin_workspace = membership.workspace
         request.admin_membership = membership
-        with workspace_scope(membership.workspace):
-            timezone.activate(zoneinfo.ZoneInfo(membership.workspace.time_zone))
-            try:
-                return self.get_response(request)
-            finally:
-                timezone.deactivate()
+        with inside_workspace(membership.workspace):
+            return self.get_response(request)
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
