@@ -8,7 +8,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, mailers
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -62,28 +62,29 @@ def activity_send_reminders_task(workspace_id: int) -> int:
     with workspace_scope(workspace_id):
         workspace = Workspace.objects.get(pk=workspace_id)
         now = timezone.now()
-        ids = list(
+        activities = list(
             _due(now)
             .filter(workspace_id=workspace_id)
-            .order_by("reminder_at", "id")
-            .values_list("pk", flat=True)[:BATCH]
+            .select_related("owner", "contact", "deal")
+            .order_by("reminder_at", "id")[:BATCH]
         )
-        for activity_id in ids:
-            if not activity_reminder_claim(workspace_id=workspace_id, activity_id=activity_id):
-                continue
-            activity = Activity.objects.select_related("owner", "contact", "deal").get(
-                pk=activity_id
-            )
-            try:
-                _send(workspace, activity)
-            except (SMTPException, OSError):
-                Activity.objects.filter(pk=activity_id).update(reminder_sent_at=None)
-                raise
-            sent += 1
+        if not activities:
+            return 0
+        # one SMTP connection for the whole batch, not one per reminder
+        with mailers.default as mailer:
+            for activity in activities:
+                if not activity_reminder_claim(workspace_id=workspace_id, activity_id=activity.pk):
+                    continue
+                try:
+                    _send(workspace, activity, mailer)
+                except (SMTPException, OSError):
+                    Activity.objects.filter(pk=activity.pk).update(reminder_sent_at=None)
+                    raise
+                sent += 1
     return sent
 
 
-def _send(workspace, activity) -> None:
+def _send(workspace, activity, mailer) -> None:
     owner = activity.owner
     with (
         translation.override(owner.language or settings.LANGUAGE_CODE),
@@ -97,4 +98,4 @@ def _send(workspace, activity) -> None:
         }
         subject = render_to_string("sales/email/reminder_subject.txt", context).strip()
         body = render_to_string("sales/email/reminder.txt", context)
-    send_mail(subject, body, None, [owner.email])
+    mailer.send_messages([EmailMessage(subject, body, None, [owner.email])])
