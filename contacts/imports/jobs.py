@@ -16,7 +16,8 @@ from workspaces.changelog import ChangeAction, change_record
 from ..custom_fields import custom_fields_for
 from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
 from .mapping import RowCleaner, auto_map, target_fields
-from .reading import Format, inspect_upload, iter_rows
+from .reading import Format, inspect_upload
+from .runner import job_rows
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 IDENTITY_FIELDS = {
@@ -170,12 +171,5 @@ def import_preview(*, job: ImportJob, mapping: dict[str, str] | None = None, row
         mapping=mapping if mapping is not None else job.mapping,
     )
     with job.file.open("rb") as fh:
-        sample = list(
-            islice(
-                iter_rows(
-                    fh, file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter
-                ),
-                rows,
-            )
-        )
+        sample = list(islice(job_rows(job, fh), rows))
     return [(line, *cleaner.clean(cells)) for line, cells in sample]

@@ -97,7 +97,7 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob:
             actor=job.created_by,
         )
         with job.file.open("rb") as fh:
-            rows = islice(_rows(job, fh), job.processed_rows, None)
+            rows = islice(job_rows(job, fh), job.processed_rows, None)
             for batch in batched(rows, batch_size):
                 import_batch(context, list(batch))
     except SoftTimeLimitExceeded:
@@ -114,7 +114,8 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob:
     return ImportJob.objects.get(pk=job.pk)
 
 
-def _rows(job, fh):
+def job_rows(job, fh):
+    """(line, cells) of the data rows of the job's stored file, opened as `fh`."""
     return iter_rows(
         fh, file_format=job.file_format, encoding=job.encoding, delimiter=job.delimiter
     )
@@ -122,7 +123,7 @@ def _rows(job, fh):
 
 def _count_rows(job) -> int:
     with job.file.open("rb") as fh:
-        return sum(1 for _ in _rows(job, fh))
+        return sum(1 for _ in job_rows(job, fh))
 
 
 @transaction.atomic
