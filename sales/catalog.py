@@ -14,6 +14,7 @@ from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+from workspaces.service_checks import delete_recorded, other_workspace_message
 
 from .models import (
     Product,
@@ -40,7 +41,7 @@ PRODUCT_FIELDS = (
 
 def _same_workspace(workspace_id, obj, label):
     if obj is not None and obj.workspace_id != workspace_id:
-        raise ValidationError({label: _("This record belongs to another workspace.")})
+        raise ValidationError({label: other_workspace_message()})
 
 
 def _check_sku_free(product: Product) -> None:
@@ -199,10 +200,7 @@ def option_delete(*, option: ProductOption, actor) -> None:
     ProductOptionExclusion.all_workspaces.filter(
         Q(value_a_id__in=value_ids) | Q(value_b_id__in=value_ids)
     ).delete()
-    change_record(
-        workspace=option.workspace_id, actor=actor, instance=option, action=ChangeAction.DELETED
-    )
-    option.delete()
+    delete_recorded(workspace=option.workspace_id, actor=actor, instance=option)
 
 
 @transaction.atomic
@@ -237,10 +235,7 @@ def exclusion_add(
 
 @transaction.atomic
 def exclusion_delete(*, rule: ProductOptionExclusion, actor) -> None:
-    change_record(
-        workspace=rule.workspace_id, actor=actor, instance=rule, action=ChangeAction.DELETED
-    )
-    rule.delete()
+    delete_recorded(workspace=rule.workspace_id, actor=actor, instance=rule)
 
 
 # --- reads --------------------------------------------------------------------------------

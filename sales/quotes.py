@@ -20,6 +20,7 @@ from touchpoints.channels import Channel
 from touchpoints.models import App, Direction
 from touchpoints.services import interaction_record
 from workspaces.changelog import ChangeAction, change_record
+from workspaces.service_checks import delete_recorded
 
 from .catalog import configuration_require_valid, product_with_options
 from .models import Deal, Quote, QuoteCounter, QuoteLine, QuoteStatus, Stage, StageKind
@@ -278,10 +279,7 @@ def quote_line_remove(*, line: QuoteLine, actor) -> None:
     """Remove a line from a draft quote and recompute the totals."""
     quote = _lock_quote(line.quote)
     _require_draft(quote)
-    change_record(
-        workspace=quote.workspace_id, actor=actor, instance=line, action=ChangeAction.DELETED
-    )
-    line.delete()
+    delete_recorded(workspace=quote.workspace_id, actor=actor, instance=line)
     _store_totals(quote)
 
 
