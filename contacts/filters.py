@@ -50,12 +50,39 @@ def _bootstrap(widget):
 
 
 class WorkspaceFilterSet(django_filters.FilterSet):
+    """The list filters' common parts: the owner choices (members, "no owner"), the
+    workspace's tags, the filters only collect values (`noop`) for the selectors, and the
+    sort choice (`sorts`: key -> order; "name" when none or an unknown one is given)."""
+
+    sorts: dict[str, tuple[str, ...]] = {}
+
     def __init__(self, data=None, *args, workspace, **kwargs):
         self.workspace = workspace
         super().__init__(data, *args, **kwargs)
         for f in self.form.fields.values():
             f.required = False
             _bootstrap(f.widget)
+        members = [(str(u.pk), u.get_full_name() or u.email) for u in members_queryset(workspace)]
+        self.form.fields["owner"].choices = [
+            ("", _("Any owner")),
+            ("none", _("No owner")),
+            *members,
+        ]
+        self.form.fields["tag"].queryset = Tag.all_workspaces.filter(workspace=workspace).order_by(
+            "name"
+        )
+
+    def noop(self, queryset, name, value):
+        return queryset
+
+    @property
+    def sort_key(self) -> str:
+        value = self.form.cleaned_data.get("sort") if hasattr(self.form, "cleaned_data") else None
+        return value if value in self.sorts else "name"
+
+    @property
+    def order(self):
+        return self.sorts[self.sort_key]
 
 
 class ContactFilter(WorkspaceFilterSet):
@@ -100,21 +127,11 @@ class ContactFilter(WorkspaceFilterSet):
         model = Contact
         fields: list = []
 
+    sorts = CONTACT_SORTS
+
     def __init__(self, data=None, *args, workspace, **kwargs):
         super().__init__(data, *args, workspace=workspace, **kwargs)
-        members = [(str(u.pk), u.get_full_name() or u.email) for u in members_queryset(workspace)]
-        self.form.fields["owner"].choices = [
-            ("", _("Any owner")),
-            ("none", _("No owner")),
-            *members,
-        ]
-        self.form.fields["tag"].queryset = Tag.all_workspaces.filter(workspace=workspace).order_by(
-            "name"
-        )
         self.form.fields["account"].queryset = Account.all_workspaces.filter(workspace=workspace)
-
-    def noop(self, queryset, name, value):
-        return queryset
 
     def filter_queryset(self, queryset):
         data = {k: v for k, v in self.form.cleaned_data.items() if k != "sort"}
@@ -128,15 +145,6 @@ class ContactFilter(WorkspaceFilterSet):
             # keyset paging needs non-null keys: contacts never touched are not in this order
             qs = qs.filter(last_interaction_at__isnull=False)
         return qs
-
-    @property
-    def sort_key(self) -> str:
-        value = self.form.cleaned_data.get("sort") if hasattr(self.form, "cleaned_data") else None
-        return value if value in CONTACT_SORTS else "name"
-
-    @property
-    def order(self):
-        return CONTACT_SORTS[self.sort_key]
 
     @property
     def active(self) -> bool:
@@ -166,32 +174,10 @@ class AccountFilter(WorkspaceFilterSet):
         model = Account
         fields: list = []
 
-    def __init__(self, data=None, *args, workspace, **kwargs):
-        super().__init__(data, *args, workspace=workspace, **kwargs)
-        members = [(str(u.pk), u.get_full_name() or u.email) for u in members_queryset(workspace)]
-        self.form.fields["owner"].choices = [
-            ("", _("Any owner")),
-            ("none", _("No owner")),
-            *members,
-        ]
-        self.form.fields["tag"].queryset = Tag.all_workspaces.filter(workspace=workspace).order_by(
-            "name"
-        )
-
-    def noop(self, queryset, name, value):
-        return queryset
+    sorts = ACCOUNT_SORTS
 
     def filter_queryset(self, queryset):
         data = {
             k: v for k, v in self.form.cleaned_data.items() if k != "sort" and v not in (None, "")
         }
         return accounts_filter(queryset, **data)
-
-    @property
-    def sort_key(self) -> str:
-        value = self.form.cleaned_data.get("sort") if hasattr(self.form, "cleaned_data") else None
-        return value if value in ACCOUNT_SORTS else "name"
-
-    @property
-    def order(self):
-        return ACCOUNT_SORTS[self.sort_key]
