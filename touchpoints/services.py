@@ -7,14 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
+from workspaces.service_checks import raise_if, same_workspace_check
 
 from .logging import LOG_TYPES, CallOutcome, LogType
 from .models import App, Direction, Interaction
-
-
-def _same_workspace(workspace_id, obj, label):
-    if obj is not None and obj.workspace_id != workspace_id:
-        raise ValidationError({label: _("This record belongs to another workspace.")})
 
 
 @transaction.atomic
@@ -44,11 +40,10 @@ def interaction_record(
     """
     if contact is None and account is None:
         raise ValidationError(_("A touch point needs a contact or an account."))
-    workspace_id = workspace.pk
-    _same_workspace(workspace_id, contact, "contact")
-    _same_workspace(workspace_id, account, "account")
-    if source is not None:
-        _same_workspace(workspace_id, source, "source")
+    errors: dict = {}
+    for field, obj in (("contact", contact), ("account", account), ("source", source)):
+        same_workspace_check(workspace=workspace, obj=obj, field=field, errors=errors)
+    raise_if(errors)
     if account is None and contact is not None and contact.account_id:
         account_id = contact.account_id
     else:
