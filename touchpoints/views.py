@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
@@ -36,8 +37,7 @@ def log(request):
                     workspace=workspace, actor=request.user, **form.service_kwargs()
                 )
             except ValidationError as error:
-                for field, errs in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
+                apply_service_errors(form, error)
             else:
                 messages.success(
                     request,
