@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from workspaces.paging import KeysetPage, keyset_page
 
-from .channels import ChannelGroup, channels_in
+from .channels import Channel, ChannelGroup, channels_in
 from .models import App, Interaction
 
 TIMELINE_ORDER = ("-occurred_at", "-id")
@@ -22,7 +22,7 @@ def interaction_timeline(
         qs = qs.filter(contact=contact)
     elif account is not None:
         qs = qs.filter(account=account)
-    if channel and channel in {c for c, _label in Interaction._meta.get_field("channel").choices}:
+    if channel in Channel.values:
         qs = qs.filter(channel=channel)
     elif group in ChannelGroup.values:
         qs = qs.filter(channel__in=channels_in(group))
