@@ -15,10 +15,11 @@ def errors_to_form(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def form_page(request, form, *, save, title, parent, done, template="sales/form.html"):
+def form_page(request, form, *, save, title, parent, done, template="sales/form.html", extra=None):
     """Render `form`; a valid POST calls `save(cleaned_data)`, which writes through a service
     and returns the address to go on to. Its ValidationErrors show at the fields; on success
-    the `done` message is shown. `parent` is the breadcrumb (label, url name)."""
+    the `done` message is shown. `parent` is the breadcrumb (label, url name); `extra` adds to
+    the template's context."""
     if request.method == "POST" and form.is_valid():
         try:
             url = save(form.cleaned_data)
@@ -27,7 +28,9 @@ def form_page(request, form, *, save, title, parent, done, template="sales/form.
         else:
             messages.success(request, done)
             return redirect(url)
-    return render(request, template, {"title": title, "form": form, "parent": parent})
+    return render(
+        request, template, {"title": title, "form": form, "parent": parent, **(extra or {})}
+    )
 
 
 def confirm_delete_page(request, obj, *, delete, title, parent, done, back):

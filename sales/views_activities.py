@@ -16,16 +16,21 @@ from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
 from . import selectors, services
-from .form_pages import errors_to_form
+from .form_pages import form_page
 from .forms import ActivityForm, CompleteForm
 from .models import Activity, Deal
 
 
-def _back(request, default="sales:my_day"):
+def _back_url(request, default="sales:my_day") -> str:
+    """Where to go after a change: the `next` address if it stays in this workspace."""
     nxt = request.POST.get("next") or request.GET.get("next") or ""
     if nxt.startswith(f"/w/{request.workspace.slug}/"):
-        return redirect(nxt)
-    return redirect(workspace_reverse(request.workspace, default))
+        return nxt
+    return workspace_reverse(request.workspace, default)
+
+
+def _back(request, default="sales:my_day"):
+    return redirect(_back_url(request, default))
 
 
 @workspace_view("sales.view")
@@ -86,27 +91,21 @@ def activity_create(request):
         initial["deal"] = deal.pk
         initial.setdefault("contact", deal.contact_id)
     form = ActivityForm(request.POST or None, workspace=request.workspace, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_create(
-                workspace=request.workspace,
-                actor=request.user,
-                **{k: form.cleaned_data[k] for k in FIELDS},
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Activity planned."))
-            return _back(request)
-    return render(
+
+    def save(data):
+        services.activity_create(
+            workspace=request.workspace, actor=request.user, **{k: data[k] for k in FIELDS}
+        )
+        return _back_url(request)
+
+    return form_page(
         request,
-        "sales/form.html",
-        {
-            "title": _("New activity"),
-            "form": form,
-            "parent": (_("My day"), "sales:my_day"),
-            "next": request.GET.get("next", ""),
-        },
+        form,
+        save=save,
+        title=_("New activity"),
+        parent=(_("My day"), "sales:my_day"),
+        done=_("Activity planned."),
+        extra={"next": request.GET.get("next", "")},
     )
 
 
@@ -114,26 +113,25 @@ def activity_create(request):
 def activity_edit(request, pk):
     activity = get_object_or_404(Activity, pk=pk)
     form = ActivityForm(request.POST or None, instance=activity, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_update(
-                workspace=request.workspace,
-                actor=request.user,
-                activity=Activity.objects.get(pk=pk),
-                **{k: form.cleaned_data[k] for k in FIELDS},
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Activity saved."))
-            return _back(request)
-    return render(
+
+    def save(data):
+        # a fresh row: the bound form has already written the new values onto `activity`
+        services.activity_update(
+            workspace=request.workspace,
+            actor=request.user,
+            activity=Activity.objects.get(pk=pk),
+            **{k: data[k] for k in FIELDS},
+        )
+        return _back_url(request)
+
+    return form_page(
         request,
-        "sales/form.html",
-        {
-            "title": _("Edit activity"),
-            "form": form,
-            "parent": (_("My day"), "sales:my_day"),
+        form,
+        save=save,
+        title=_("Edit activity"),
+        parent=(_("My day"), "sales:my_day"),
+        done=_("Activity saved."),
+        extra={
             "next": request.GET.get("next", ""),
             "delete_url": workspace_reverse(request.workspace, "sales:activity_delete", pk=pk),
         },
