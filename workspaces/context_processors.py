@@ -1,7 +1,6 @@
 from django.conf import settings
 
 from .registry import nav_for
-from .roles import perms_for
 from .selectors import membership_list_for_user
 
 
@@ -12,7 +11,6 @@ def workspace(request):
     context = {"workspace": ws, "membership": membership, "signup_open": settings.SIGNUP_OPEN}
     if ws is not None:
         context["nav_items"] = nav_for(membership.role)
-        context["perms_in_workspace"] = perms_for(membership.role)
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         # Lazy: only queried when the switcher renders.
         context["my_memberships"] = lambda: list(membership_list_for_user(user=request.user))
