@@ -147,8 +147,26 @@ def product_detail(request, pk):
         product = catalog.product_with_options(workspace=request.workspace, pk=pk)
     except Product.DoesNotExist:
         raise Http404 from None
-    quantity = _quantity(request.GET.get("quantity"))
     may_configure = has_perm(request.membership.role, "sales.configure")
+    return _product_page(
+        request,
+        product,
+        quantity=_quantity(request.GET.get("quantity")),
+        may_configure=may_configure,
+    )
+
+
+def _product_page(
+    request, product, *, quantity=1, may_configure=True, option_form=None, exclusion_form=None
+):
+    """The product page; a form given (with its errors) replaces the empty one, and the page
+    is then answered with 422."""
+    failed = option_form is not None or exclusion_form is not None
+    if may_configure:
+        if option_form is None:
+            option_form = OptionForm(workspace=request.workspace)
+        if exclusion_form is None and product.options.all():
+            exclusion_form = ExclusionForm(workspace=request.workspace, product=product)
     return render(
         request,
         "sales/catalog/product_detail.html",
@@ -158,11 +176,10 @@ def product_detail(request, pk):
             "quantity": quantity,
             "availability": product.availability(quantity=quantity),
             "may_configure": may_configure,
-            "option_form": OptionForm(workspace=request.workspace) if may_configure else None,
-            "exclusion_form": ExclusionForm(workspace=request.workspace, product=product)
-            if may_configure and product.options.all()
-            else None,
+            "option_form": option_form,
+            "exclusion_form": exclusion_form,
         },
+        status=422 if failed else 200,
     )
 
 
@@ -179,22 +196,7 @@ def option_create(request, pk):
             errors_to_form(form, exc)
     if form.errors:
         product = catalog.product_with_options(workspace=request.workspace, pk=product.pk)
-        return render(
-            request,
-            "sales/catalog/product_detail.html",
-            {
-                "title": product.name,
-                "product": product,
-                "quantity": 1,
-                "availability": product.availability(),
-                "may_configure": True,
-                "option_form": form,
-                "exclusion_form": ExclusionForm(workspace=request.workspace, product=product)
-                if product.options.all()
-                else None,
-            },
-            status=422,
-        )
+        return _product_page(request, product, option_form=form)
     messages.success(request, _("Option added."))
     return redirect(_product_url(request.workspace, product))
 
@@ -228,20 +230,7 @@ def exclusion_create(request, pk):
         except ValidationError as exc:
             errors_to_form(form, exc)
     if form.errors:
-        return render(
-            request,
-            "sales/catalog/product_detail.html",
-            {
-                "title": product.name,
-                "product": product,
-                "quantity": 1,
-                "availability": product.availability(),
-                "may_configure": True,
-                "option_form": OptionForm(workspace=request.workspace),
-                "exclusion_form": form,
-            },
-            status=422,
-        )
+        return _product_page(request, product, exclusion_form=form)
     messages.success(request, _("Rule added: these values can no longer be combined."))
     return redirect(_product_url(request.workspace, product))
 
