@@ -16,10 +16,10 @@ from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from . import analytics, selectors_analyses as q
+from .form_pages import errors_to_form
 from .forms_analyses import AnalysisFilterForm, QuotaForm
 from .models import StageKind
 from .quotas import quota_set
-from .views_catalog import errors_to_form
 
 PAGES = [
     ("sales:analysis_forecast", gettext_lazy("Forecast")),

@@ -16,9 +16,10 @@ from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from . import quotes as quote_services
+from .form_pages import errors_to_form
 from .forms_quotes import QuoteFilterForm, QuoteForm, QuoteLineForm, QuoteStatusForm
 from .models import Deal, Product, Quote, QuoteLine, QuoteStatus
-from .views_catalog import configurator_context, errors_to_form
+from .views_catalog import configurator_context
 
 QUOTE_RELATED = ("deal__stage", "deal__account", "deal__contact", "deal__owner", "created_by")
 
