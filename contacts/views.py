@@ -45,6 +45,25 @@ from .services import (
 LIST_PER_PAGE = 50
 
 
+def filtered_list(request, filterset, *, template: str, target: str, prefetch=(), **context):
+    """A filtered list page (contacts, accounts): keyset page, capped count, and only the
+    results partial when htmx swaps `target`."""
+    qs = filterset.qs
+    page = keyset_page(
+        qs.prefetch_related(*prefetch),
+        order=filterset.order,
+        cursor=request.GET.get("cursor"),
+        per_page=LIST_PER_PAGE,
+    )
+    count, capped = capped_count(qs)
+    context.update(
+        filter=filterset, page=page, count=count, capped=capped, sort_key=filterset.sort_key
+    )
+    if request.htmx and request.htmx.target == target:
+        template += "#results"
+    return render(request, template, context)
+
+
 @workspace_view("contacts.view")
 def contact_list_view(request):
     """Contacts with filters, sorting, keyset paging and a capped count."""
@@ -52,28 +71,18 @@ def contact_list_view(request):
     filterset = ContactFilter(
         request.GET or None, queryset=contact_list(workspace=workspace), workspace=workspace
     )
-    qs = filterset.qs
-    page = keyset_page(
-        qs.prefetch_related("tags"),
-        order=filterset.order,
-        cursor=request.GET.get("cursor"),
-        per_page=LIST_PER_PAGE,
+    account = None
+    if filterset.is_bound and "account" not in filterset.errors:  # errors: the form is cleaned
+        account = filterset.form.cleaned_data.get("account")
+    return filtered_list(
+        request,
+        filterset,
+        template="contacts/contact_list.html",
+        target="contact-results",
+        prefetch=("tags",),
+        title=_("Contacts"),
+        filter_account=account,
     )
-    count, capped = capped_count(qs)
-    account = filterset.form.cleaned_data.get("account") if filterset.is_bound else None
-    context = {
-        "title": _("Contacts"),
-        "filter": filterset,
-        "page": page,
-        "count": count,
-        "capped": capped,
-        "filter_account": account,
-        "sort_key": filterset.sort_key,
-    }
-    template = "contacts/contact_list.html"
-    if request.htmx and request.htmx.target == "contact-results":
-        template += "#results"
-    return render(request, template, context)
 
 
 def _timeline_context(request, *, contact=None, account=None) -> dict:

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from workspaces.mixins import workspace_view
-from workspaces.paging import capped_count, keyset_page
+from workspaces.paging import capped_count
 from workspaces.urlnames import workspace_reverse
 
 from .custom_fields import custom_display, custom_fields_for
@@ -18,9 +18,8 @@ from .phones import format_phone
 from .registry import account_panels
 from .selectors import account_list
 from .services import account_create, account_delete, account_update
-from .views import _timeline_context
+from .views import _timeline_context, filtered_list
 
-LIST_PER_PAGE = 50
 ACCOUNT_CONTACTS_SHOWN = 25
 
 
@@ -30,23 +29,13 @@ def account_list_view(request):
     filterset = AccountFilter(
         request.GET or None, queryset=account_list(workspace=workspace), workspace=workspace
     )
-    qs = filterset.qs
-    page = keyset_page(
-        qs, order=filterset.order, cursor=request.GET.get("cursor"), per_page=LIST_PER_PAGE
+    return filtered_list(
+        request,
+        filterset,
+        template="contacts/account_list.html",
+        target="account-results",
+        title=_("Accounts"),
     )
-    count, capped = capped_count(qs)
-    context = {
-        "title": _("Accounts"),
-        "filter": filterset,
-        "page": page,
-        "count": count,
-        "capped": capped,
-        "sort_key": filterset.sort_key,
-    }
-    template = "contacts/account_list.html"
-    if request.htmx and request.htmx.target == "account-results":
-        template += "#results"
-    return render(request, template, context)
 
 
 @workspace_view("contacts.view")
