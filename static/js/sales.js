@@ -40,12 +40,16 @@
     total.textContent = formatted + " " + (board.dataset.currency || "");
   }
 
-  function refreshTotals(board) {
-    board.querySelectorAll(".kanban-col").forEach(function (col) {
-      var count = col.querySelector("[data-count]");
-      var cards = col.querySelectorAll(".kanban-card");
-      if (count) count.textContent = String(cards.length);
-    });
+  // The badge holds the column's full count, which may exceed the cards shown (the board
+  // shows the largest deals of a long column), so it moves by one instead of counting cards.
+  function addToCount(col, delta) {
+    var count = col.querySelector("[data-count]");
+    if (!count) return;
+    var value = (parseInt(count.dataset.count, 10) || 0) + delta;
+    count.dataset.count = String(value);
+    count.textContent = new Intl.NumberFormat(document.documentElement.lang || undefined).format(
+      value
+    );
   }
 
   function move(card, fromList, toList, oldIndex) {
@@ -72,7 +76,8 @@
         if (result.data.ok) {
           card.dataset.version = String(result.data.version);
           showMessage("");
-          refreshTotals(board);
+          addToCount(columnOf(fromList), -1);
+          addToCount(columnOf(toList), 1);
           var amount = parseAmount(card.dataset.amount);
           addToTotal(board, columnOf(fromList), -amount);
           addToTotal(board, columnOf(toList), amount);
@@ -84,12 +89,10 @@
         }
         // put the card back where it was and say why
         fromList.insertBefore(card, fromList.children[oldIndex] || null);
-        refreshTotals(board);
         showMessage(result.data.error || "");
       })
       .catch(function () {
         fromList.insertBefore(card, fromList.children[oldIndex] || null);
-        refreshTotals(board);
         showMessage(board.dataset.errorText || "The move could not be saved.");
       });
   }

@@ -31,3 +31,26 @@ def test_dragging_a_card_to_the_next_stage_moves_the_deal(page, live_server):
     assert Deal.all_workspaces.get(pk=deal.pk).stage_id == target.pk
     assert DealStageChange.all_workspaces.filter(deal_id=deal.pk, to_stage=target).exists()
     assert page.locator(f".kanban-col[data-stage='{target.pk}'] [data-count]").inner_text() == "1"
+
+
+def test_a_move_keeps_the_full_count_of_a_column_longer_than_the_cards_shown(page, live_server):
+    workspace = WorkspaceFactory(slug="long-board")
+    user = MembershipFactory(workspace=workspace, role=Role.SALES).user
+    pipeline = pipeline_for(workspace)
+    first, target = stage_of(pipeline, index=0), stage_of(pipeline, index=1)
+    for i in range(53):
+        deal_make(workspace, actor=user, name=f"Deal {i}", owner=user, stage=first)
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    with page.expect_navigation():
+        page.click("[data-testid=login-form] [type=submit]")
+    page.goto(live_server.url + reverse("sales:board", kwargs={"ws": workspace.slug}))
+    card = page.locator(f".kanban-col[data-stage='{first.pk}'] .kanban-card").first
+    deal_id = card.get_attribute("data-deal")
+    card.drag_to(page.locator(f".kanban-list[data-stage='{target.pk}']"))
+    page.wait_for_function(
+        f"document.querySelector(\"[data-deal='{deal_id}']\").dataset.version === '2'"
+    )
+    assert page.locator(f".kanban-col[data-stage='{first.pk}'] [data-count]").inner_text() == "52"
+    assert page.locator(f".kanban-col[data-stage='{target.pk}'] [data-count]").inner_text() == "1"
