@@ -1,6 +1,5 @@
 """How the sales core plugs into the shell: navigation, home panel, search, record panels."""
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,7 @@ def account_deals_panel(request, account) -> dict:
 
 def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
     rows = (
-        Deal.objects.filter(Q(name__icontains=query) | Q(account__name__icontains=query))
+        Deal.objects.filter(selectors.deal_search_q(query))
         .select_related("stage", "account")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -52,12 +51,9 @@ def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
 
 
 def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
-    rows = Lead.objects.filter(
-        Q(last_name__icontains=query)
-        | Q(first_name__icontains=query)
-        | Q(company__icontains=query)
-        | Q(email__icontains=query.lower())
-    ).order_by("-created_at", "-id")[:limit]
+    rows = Lead.objects.filter(selectors.lead_search_q(query)).order_by("-created_at", "-id")[
+        :limit
+    ]
     return [
         SearchHit(
             kind="lead",

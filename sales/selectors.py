@@ -22,6 +22,21 @@ def workspace_tz(workspace):
         return zoneinfo.ZoneInfo("UTC")
 
 
+def lead_search_q(query: str) -> Q:
+    """Leads whose name, company or email address contains `query` (lists and search)."""
+    return (
+        Q(last_name__icontains=query)
+        | Q(first_name__icontains=query)
+        | Q(company__icontains=query)
+        | Q(email__icontains=query.lower())
+    )
+
+
+def deal_search_q(query: str) -> Q:
+    """Deals whose name or account name contains `query` (lists and search)."""
+    return Q(name__icontains=query) | Q(account__name__icontains=query)
+
+
 def lead_duplicates(lead: Lead, limit: int = 10) -> dict:
     """Accounts that look like the lead's company (name or domain) and contacts with the
     lead's email address or phone number: shown before conversion so nobody doubles them."""

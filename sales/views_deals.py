@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -47,7 +46,7 @@ def _deal_filtered(request):
         if data.get(key) not in (None, ""):
             qs = qs.filter(**{lookup: data[key]})
     if q := (data.get("q") or "").strip():
-        qs = qs.filter(Q(name__icontains=q) | Q(account__name__icontains=q))
+        qs = qs.filter(selectors.deal_search_q(q))
     return form, qs
 
 

@@ -3,7 +3,6 @@ delete."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -41,12 +40,7 @@ def lead_list(request):
     if data.get("owner"):
         qs = qs.filter(owner=data["owner"])
     if q := (data.get("q") or "").strip():
-        qs = qs.filter(
-            Q(last_name__icontains=q)
-            | Q(first_name__icontains=q)
-            | Q(company__icontains=q)
-            | Q(email__icontains=q.lower())
-        )
+        qs = qs.filter(selectors.lead_search_q(q))
     page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))
     count, capped = capped_count(qs)
     ctx = {"title": _("Leads"), "form": form, "page": page, "count": count, "capped": capped}
