@@ -70,10 +70,7 @@ class TouchpointLogForm(WorkspaceForm):
             raise forms.ValidationError(
                 _("Choose the contact or account this touch point is about.")
             )
-        if cleaned.get("log_type") != LogType.CALL:
-            cleaned["duration_minutes"] = None
-            cleaned["outcome"] = ""
-        return cleaned
+        return cleaned  # touchpoint_log drops duration and outcome of types other than calls
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
