@@ -37,16 +37,16 @@ def _browser_language(request) -> str:
     return code if code in dict(settings.LANGUAGES) else ""
 
 
+def _signup_closed(request):
+    context = {"title": _("Sign-up is closed")}
+    return render(request, "registration/signup_closed.html", context, status=403)
+
+
 @sensitive_post_parameters("password1", "password2")
 def signup(request):
     """A new user and workspace with them as owner; logged in, off to the workspace."""
     if not settings.SIGNUP_OPEN:
-        return render(
-            request,
-            "registration/signup_closed.html",
-            {"title": _("Sign-up is closed")},
-            status=403,
-        )
+        return _signup_closed(request)
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(request.POST or None)
@@ -78,12 +78,7 @@ def signup(request):
 def workspace_new(request):
     """A signed-in user creates another workspace (they become its owner)."""
     if not settings.SIGNUP_OPEN:
-        return render(
-            request,
-            "registration/signup_closed.html",
-            {"title": _("Sign-up is closed")},
-            status=403,
-        )
+        return _signup_closed(request)
     form = WorkspaceNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
