@@ -10,8 +10,7 @@
 
 Usage in `<app>/admin.py`::
 
-    from django import forms
-from django.contrib import admin
+    from django.contrib import admin
     from workspaces.admin import WorkspaceModelAdmin
 
     @admin.register(Contact)
