@@ -76,10 +76,9 @@ class WorkspaceModelAdmin(admin.ModelAdmin):
 
     # --- rows ------------------------------------------------------------------------
     def get_queryset(self, request):
-        qs = self.model.objects.get_queryset()  # the fail-closed scoped manager
-        workspace_id = current_workspace_id()
-        if not is_platform_staff(request):
-            qs = qs.filter(workspace_id=workspace_id)
+        # The fail-closed scoped manager: the admin's workspace (the middleware entered its
+        # scope), or every workspace for platform staff (scopes disabled).
+        qs = self.model.objects.get_queryset()
         ordering = self.get_ordering(request)
         if ordering:
             qs = qs.order_by(*ordering)
@@ -121,7 +120,7 @@ class WorkspaceModelAdmin(admin.ModelAdmin):
             return related._default_manager.all()
         workspace_id = current_workspace_id()
         if is_workspace_owned(related):
-            return related.objects.filter(workspace_id=workspace_id)
+            return related.objects.all()  # scoped to the admin's workspace
         if related is Workspace:
             return Workspace.objects.filter(pk=workspace_id)
         if related is User:
