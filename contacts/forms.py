@@ -118,15 +118,6 @@ def _model_values(form) -> dict:
     return data
 
 
-def apply_service_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError at the form's fields (or on top)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
     custom_entity = CustomFieldEntity.CONTACT
     owner = MemberChoiceField(label=_("Owner"), queryset=None, required=False)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _, ngettext
 from touchpoints.channels import Channel, ChannelGroup
 from touchpoints.models import App
 from touchpoints.selectors import interaction_timeline, timeline_page
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
@@ -20,7 +21,7 @@ from workspaces.urlnames import workspace_reverse
 
 from .custom_fields import custom_display, custom_fields_for
 from .filters import ContactFilter
-from .forms import BulkActionForm, ContactForm, apply_service_errors
+from .forms import BulkActionForm, ContactForm
 from .models import Account, Contact, CustomFieldEntity
 from .phones import format_phone, try_normalize_phone
 from .registry import contact_panels

@@ -6,13 +6,14 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count
 from workspaces.urlnames import workspace_reverse
 
 from .custom_fields import custom_display, custom_fields_for
 from .filters import AccountFilter
-from .forms import AccountForm, apply_service_errors
+from .forms import AccountForm
 from .models import Account, Contact, CustomFieldEntity
 from .phones import format_phone
 from .registry import account_panels

@@ -5,11 +5,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
-from .forms import CustomFieldEditForm, CustomFieldForm, apply_service_errors
+from .forms import CustomFieldEditForm, CustomFieldForm
 from .models import CustomField
 from .services import custom_field_define, custom_field_delete, custom_field_update
 

@@ -5,14 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-
-def errors_to_form(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError at the form's fields (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from workspaces.forms import apply_service_errors
 
 
 def form_page(request, form, *, save, title, parent, done, template="sales/form.html", extra=None):
@@ -24,7 +17,7 @@ def form_page(request, form, *, save, title, parent, done, template="sales/form.
         try:
             url = save(form.cleaned_data)
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, done)
             return redirect(url)

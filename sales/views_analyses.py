@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_lazy
 
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from . import analytics, selectors_analyses as q
-from .form_pages import errors_to_form
 from .forms_analyses import AnalysisFilterForm, QuotaForm
 from .models import StageKind
 from .quotas import quota_set
@@ -319,7 +319,7 @@ def quotas(request):
                 amount=data["amount"],
             )
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Quota saved."))
             return redirect(

@@ -9,13 +9,13 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from . import catalog
-from .form_pages import errors_to_form
 from .forms_catalog import CategoryForm, ExclusionForm, OptionForm, ProductFilterForm, ProductForm
 from .models import Product, ProductOption, ProductOptionExclusion
 from .quotes import line_net
@@ -66,7 +66,7 @@ def product_create(request):
                 workspace=request.workspace, actor=request.user, **form.service_values()
             )
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Product %(name)s created.") % {"name": product.name})
             return redirect(_product_url(request.workspace, product))
@@ -89,7 +89,7 @@ def product_edit(request, pk):
         try:
             catalog.product_update(product=product, actor=request.user, **form.service_values())
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Product saved."))
             return redirect(_product_url(request.workspace, product))
@@ -117,7 +117,7 @@ def category_create(request):
                 position=form.cleaned_data.get("position") or 0,
             )
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Category created."))
             return redirect(workspace_reverse(request.workspace, "sales:products"))
@@ -193,7 +193,7 @@ def option_create(request, pk):
         try:
             catalog.option_create(product=product, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
     if form.errors:
         product = catalog.product_with_options(workspace=request.workspace, pk=product.pk)
         return _product_page(request, product, option_form=form)
@@ -228,7 +228,7 @@ def exclusion_create(request, pk):
                 value_b=form.cleaned_data["value_b"],
             )
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
     if form.errors:
         return _product_page(request, product, exclusion_form=form)
     messages.success(request, _("Rule added: these values can no longer be combined."))

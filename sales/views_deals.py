@@ -8,13 +8,14 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Account, Contact
 from contacts.selectors import contact_autofill
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from . import selectors, services
-from .form_pages import confirm_delete_page, errors_to_form, form_page
+from .form_pages import confirm_delete_page, form_page
 from .forms import DealCreateForm, DealFilterForm, DealForm, MoveForm
 from .models import Deal, DealStageChange, Pipeline, Stage, StageKind
 
@@ -192,7 +193,7 @@ def deal_edit(request, pk):
             form.add_error(None, exc.messages)
             conflict.current = current
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Deal saved."))
             return redirect(workspace_reverse(request.workspace, "sales:deal_detail", pk=pk))

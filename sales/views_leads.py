@@ -7,12 +7,13 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.urlnames import workspace_reverse
 
 from . import selectors, services
-from .form_pages import confirm_delete_page, errors_to_form, form_page
+from .form_pages import confirm_delete_page, form_page
 from .forms import (
     LEAD_LOG_CHANNEL,
     ConvertForm,
@@ -242,7 +243,7 @@ def lead_convert(request, pk):
                 expected_close_date=data["expected_close_date"],
             )
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Lead converted."))
             if lead.converted_deal_id:

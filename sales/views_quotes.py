@@ -10,13 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from . import quotes as quote_services
-from .form_pages import errors_to_form
 from .forms_quotes import QuoteFilterForm, QuoteForm, QuoteLineForm, QuoteStatusForm
 from .models import Deal, Product, Quote, QuoteLine, QuoteStatus
 from .views_catalog import configurator_context
@@ -66,7 +66,7 @@ def quote_create(request, deal_pk):
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, _("Quote %(number)s started: add its lines.") % {"number": quote.number}
@@ -95,7 +95,7 @@ def quote_edit(request, pk):
         try:
             quote_services.quote_update(quote=quote, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Quote saved."))
             return redirect(_quote_url(request.workspace, quote))
