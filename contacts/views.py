@@ -56,7 +56,7 @@ def filtered_list(request, filterset, *, template: str, target: str, prefetch=()
         cursor=request.GET.get("cursor"),
         per_page=LIST_PER_PAGE,
     )
-    count, capped = capped_count(qs)
+    count, capped = capped_count(qs, page=page)
     context.update(
         filter=filterset, page=page, count=count, capped=capped, sort_key=filterset.sort_key
     )

@@ -40,7 +40,7 @@ def product_list(request):
         search=data.get("q") or "",
     )
     page = keyset_page(qs, order=("name", "id"), cursor=request.GET.get("cursor"))
-    count, capped = capped_count(qs)
+    count, capped = capped_count(qs, page=page)
     ctx = {
         "title": _("Products"),
         "form": form,

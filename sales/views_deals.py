@@ -55,7 +55,7 @@ def _deal_filtered(request):
 def deal_list(request):
     form, qs = _deal_filtered(request)
     page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))
-    count, capped = capped_count(qs)
+    count, capped = capped_count(qs, page=page)
     ctx = {"title": _("Deals"), "form": form, "page": page, "count": count, "capped": capped}
     template = "sales/deal_list.html#rows" if request.htmx else "sales/deal_list.html"
     return render(request, template, ctx)

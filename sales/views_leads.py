@@ -43,7 +43,7 @@ def lead_list(request):
     if q := (data.get("q") or "").strip():
         qs = qs.filter(selectors.lead_search_q(q))
     page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))
-    count, capped = capped_count(qs)
+    count, capped = capped_count(qs, page=page)
     ctx = {"title": _("Leads"), "form": form, "page": page, "count": count, "capped": capped}
     template = "sales/lead_list.html#rows" if request.htmx else "sales/lead_list.html"
     return render(request, template, ctx)

@@ -40,7 +40,7 @@ def quote_list(request):
     if status:
         qs = qs.filter(status=status)
     page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))
-    count, capped = capped_count(qs)
+    count, capped = capped_count(qs, page=page)
     ctx = {"title": _("Quotes"), "form": form, "page": page, "count": count, "capped": capped}
     template = (
         "sales/quotes/quote_list.html#rows" if request.htmx else ("sales/quotes/quote_list.html")

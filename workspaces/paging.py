@@ -117,7 +117,12 @@ def keyset_page(
     return page
 
 
-def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """Count at most `cap` rows: (count, capped). One bounded query instead of COUNT(*)."""
+def capped_count(
+    qs: QuerySet, cap: int = COUNT_CAP, *, page: KeysetPage | None = None
+) -> tuple[int, bool]:
+    """Count at most `cap` rows: (count, capped). One bounded query instead of COUNT(*);
+    none at all when `page` (of the same queryset) is the only page: its length is the count."""
+    if page is not None and not page.has_next and not page.has_previous and len(page) <= cap:
+        return len(page), False
     n = qs.order_by()[: cap + 1].count()
     return min(n, cap), n > cap

@@ -54,7 +54,3 @@ def has_perm(role: str | None, perm: str) -> bool:
     if role is None:
         return False
     return role in PERMISSIONS.get(perm, frozenset())
-
-
-def perms_for(role: str | None) -> frozenset[str]:
-    return frozenset(p for p, roles in PERMISSIONS.items() if role in roles)

@@ -47,3 +47,20 @@ def test_descending_order_pages_through_equal_leading_keys(scope):
     first = keyset_page(qs, order=order, per_page=5)
     second = keyset_page(qs, order=order, cursor=first.next_cursor, per_page=5)
     assert [c.pk for c in first] + [c.pk for c in second] == expected
+
+
+def test_capped_count_of_a_single_page_needs_no_query(workspace, django_assert_num_queries):
+    from tests.factories import MembershipFactory
+    from workspaces.models import Membership
+    from workspaces.paging import capped_count, keyset_page
+
+    MembershipFactory.create_batch(3, workspace=workspace)
+    qs = Membership.all_workspaces.filter(workspace=workspace)
+    only = keyset_page(qs, order=("-created_at", "-id"), per_page=10)
+    with django_assert_num_queries(0):
+        assert capped_count(qs, page=only) == (3, False)
+    first_of_two = keyset_page(qs, order=("-created_at", "-id"), per_page=2)
+    with django_assert_num_queries(1):
+        assert capped_count(qs, page=first_of_two) == (3, False)
+    with django_assert_num_queries(1):
+        assert capped_count(qs, cap=2, page=first_of_two) == (2, True)
