@@ -68,7 +68,21 @@ def _seed(workspace, users, stdout):
     seed_contacts_demo(workspace, users, stdout)
 
 
+def _register_history() -> None:
+    """The timeline app "contacts" and the kinds of touch point written from the contact side:
+    the hand-logged types (touchpoints.logging), merges and web form submissions."""
+    from touchpoints.logging import LOG_TYPES, LogType
+    from touchpoints.registry import register_interaction_kind, register_timeline_app
+
+    register_timeline_app("contacts", _("Contacts"))
+    for log_type, spec in LOG_TYPES.items():
+        register_interaction_kind(spec.kind, LogType(log_type).label, app="contacts")
+    register_interaction_kind("contact.merged", _("Contacts merged"), app="contacts")
+    register_interaction_kind("form.submitted", _("Form submitted"), app="contacts")
+
+
 def register() -> None:
+    _register_history()
     register_nav(
         NavItem(
             key="contacts",

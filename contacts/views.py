@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, ngettext
 
 from touchpoints.channels import Channel, ChannelGroup
-from touchpoints.models import App
+from touchpoints.registry import timeline_app_choices
 from touchpoints.selectors import interaction_timeline, timeline_page
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
@@ -97,7 +97,7 @@ def _timeline_context(request, *, contact=None, account=None) -> dict:
         "timeline_filters": filters,
         "channel_groups": ChannelGroup.choices,
         "channels": Channel.choices,
-        "apps": App.choices,
+        "apps": timeline_app_choices(),
     }
 
 

@@ -8,6 +8,7 @@ class SalesConfig(AppConfig):
 
     def ready(self):
         from contacts.registry import RecordPanel, register_account_panel, register_contact_panel
+        from touchpoints.registry import register_interaction_kind, register_timeline_app
         from workspaces.registry import (
             DemoSeeder,
             HomePanel,
@@ -25,6 +26,14 @@ class SalesConfig(AppConfig):
             integration,
         )
 
+        register_timeline_app("sales", _("Sales"))
+        for kind, label in (
+            ("lead.converted", _("Lead converted")),
+            ("deal.created", _("Deal created")),
+            ("deal.stage_changed", _("Deal stage changed")),
+            ("quote.sent", _("Quote sent")),
+        ):
+            register_interaction_kind(kind, label, app="sales")
         register_nav(
             NavItem(
                 key="sales_leads",

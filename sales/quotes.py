@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from touchpoints.channels import Channel
-from touchpoints.models import App, Direction
+from touchpoints.models import Direction
 from touchpoints.services import interaction_record
 from workspaces.changelog import ChangeAction, change_record
 from workspaces.service_checks import delete_recorded
@@ -322,7 +322,7 @@ def quote_send(*, quote: Quote, actor) -> Quote:
             account=deal.account,
             actor=actor,
             direction=Direction.OUTBOUND,
-            app=App.SALES,
+            app="sales",
             subject=_("Quote %(number)s sent") % {"number": quote.number},
             source=quote,
             data={"quote": quote.number, "gross": str(quote.gross_total), "deal_id": deal.pk},

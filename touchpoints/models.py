@@ -12,19 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from workspaces.models import WorkspaceOwned
 
 from .channels import CHANNEL_GROUP, Channel
+from .registry import interaction_kind_label, timeline_app_choices
 
 
 class Direction(models.TextChoices):
     INBOUND = "in", _("Inbound")
     OUTBOUND = "out", _("Outbound")
     INTERNAL = "internal", _("Internal")
-
-
-class App(models.TextChoices):
-    CONTACTS = "contacts", _("Contacts")
-    SALES = "sales", _("Sales")
-    MARKETING = "marketing", _("Marketing")
-    SERVICE = "service", _("Service")
 
 
 class Interaction(WorkspaceOwned):
@@ -58,7 +52,8 @@ class Interaction(WorkspaceOwned):
     direction = models.CharField(
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.OUTBOUND
     )
-    app = models.CharField(_("app"), max_length=16, choices=App.choices, default=App.CONTACTS)
+    # the app that wrote it: a key of touchpoints.registry (apps register theirs, no migration)
+    app = models.CharField(_("app"), max_length=16, default="contacts")
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("notes"), blank=True)
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
@@ -85,6 +80,13 @@ class Interaction(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.get_channel_display()}: {self.subject or self.kind}"
+
+    def get_app_display(self):
+        return dict(timeline_app_choices()).get(self.app, self.app)
+
+    @property
+    def kind_label(self):
+        return interaction_kind_label(self.kind)
 
     @property
     def channel_group(self):

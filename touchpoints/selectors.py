@@ -6,7 +6,8 @@ from django.db.models import QuerySet
 from workspaces.paging import KeysetPage, keyset_page
 
 from .channels import Channel, ChannelGroup, channels_in
-from .models import App, Interaction
+from .models import Interaction
+from .registry import timeline_app_exists
 
 TIMELINE_ORDER = ("-occurred_at", "-id")
 TIMELINE_PAGE = 20
@@ -26,7 +27,7 @@ def interaction_timeline(
         qs = qs.filter(channel=channel)
     elif group in ChannelGroup.values:
         qs = qs.filter(channel__in=channels_in(group))
-    if app in App.values:
+    if app and timeline_app_exists(app):
         qs = qs.filter(app=app)
     return qs
 

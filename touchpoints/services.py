@@ -10,7 +10,8 @@ from workspaces.changelog import ChangeAction, change_record
 from workspaces.service_checks import raise_if, same_workspace_check
 
 from .logging import LOG_TYPES, CallOutcome, LogType
-from .models import App, Direction, Interaction
+from .models import Direction, Interaction
+from .registry import interaction_kind_get, timeline_app_exists
 
 
 @transaction.atomic
@@ -24,7 +25,7 @@ def interaction_record(
     actor=None,
     occurred_at=None,
     direction: str = Direction.OUTBOUND,
-    app: str = App.CONTACTS,
+    app: str = "contacts",
     subject: str = "",
     body: str = "",
     duration_seconds: int | None = None,
@@ -37,7 +38,11 @@ def interaction_record(
     Transactional; validates the channel and that every related object is in `workspace`;
     when only a contact is given, the contact's account is recorded too so the account
     timeline shows it. Updates the contact's `last_interaction_at`. Records a change event.
+    `app` and `kind` must be registered (touchpoints.registry); else LookupError.
     """
+    if not timeline_app_exists(app):
+        raise LookupError(f"timeline app {app!r} is not registered")
+    interaction_kind_get(kind)
     if contact is None and account is None:
         raise ValidationError(_("A touch point needs a contact or an account."))
     errors: dict = {}
@@ -119,7 +124,7 @@ def touchpoint_log(
         actor=actor,
         occurred_at=occurred_at,
         direction=direction or spec.default_direction,
-        app=App.CONTACTS,
+        app="contacts",
         subject=subject,
         body=body,
         duration_seconds=duration_seconds,

@@ -13,7 +13,7 @@ from workspaces.urlnames import workspace_reverse
 from .channels import Channel, ChannelGroup
 from .forms import Account, Contact, TouchpointLogForm
 from .logging import LogType
-from .models import App
+from .registry import timeline_app_choices
 from .selectors import interaction_timeline, timeline_page
 from .services import touchpoint_log
 
@@ -87,7 +87,7 @@ def _fragment(request, *, contact=None, account=None):
         "timeline_filters": filters,
         "channel_groups": ChannelGroup.choices,
         "channels": Channel.choices,
-        "apps": App.choices,
+        "apps": timeline_app_choices(),
         "contact": contact,
         "account": account,
         "show_contact": account is not None,

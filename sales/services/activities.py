@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from touchpoints.channels import Channel
-from touchpoints.models import App, Direction
+from touchpoints.models import Direction
 from touchpoints.services import interaction_record
 from workspaces.changelog import ChangeAction, change_record, snapshot
 
@@ -124,7 +124,7 @@ def activity_complete(
             kind=kind,
             channel=channel,
             direction=Direction.OUTBOUND,
-            app=App.SALES,
+            app="sales",
             subject=activity.subject,
             body=activity.notes,
             outcome=activity.outcome,

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from touchpoints.channels import Channel
-from touchpoints.models import App, Direction
+from touchpoints.models import Direction
 from touchpoints.services import interaction_record
 from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
 from workspaces.models import ChangeEvent
@@ -90,7 +90,7 @@ def _timeline_stage_change(workspace, actor, deal: Deal, from_stage, to_stage, a
         kind="deal.stage_changed" if from_stage is not None else "deal.created",
         channel=Channel.SYSTEM,
         direction=Direction.INTERNAL,
-        app=App.SALES,
+        app="sales",
         subject=subject[:200],
         occurred_at=at,
         source=deal,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from contacts.models import Account, Contact
 from contacts.phones import normalize_email, try_normalize_phone
 from touchpoints.channels import Channel
-from touchpoints.models import App, Direction
+from touchpoints.models import Direction
 from touchpoints.services import interaction_record
 from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
 
@@ -269,7 +269,7 @@ def lead_convert(
         kind="lead.converted",
         channel=Channel.SYSTEM,
         direction=Direction.INTERNAL,
-        app=App.SALES,
+        app="sales",
         subject=_("Lead converted: %(lead)s") % {"lead": str(lead)[:150]},
         source=lead,
         data={"lead_id": lead.pk, "deal_id": deal.pk if deal else None},
@@ -352,7 +352,7 @@ def _pending_touchpoints_record(*, workspace, lead: Lead, contact: Contact) -> N
             kind=tp["kind"],
             channel=tp["channel"],
             direction=tp.get("direction", Direction.INBOUND),
-            app=App.SALES,
+            app="sales",
             subject=tp.get("subject", ""),
             body=tp.get("body", ""),
             occurred_at=_parse_dt(tp.get("occurred_at")),

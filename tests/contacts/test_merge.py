@@ -55,10 +55,10 @@ def test_survivor_keeps_both_timelines(scope, pair):
     survivor, loser = pair
     interaction_record(workspace=scope, kind="call.logged", channel="phone", contact=survivor)
     interaction_record(workspace=scope, kind="call.logged", channel="phone", contact=loser)
-    interaction_record(workspace=scope, kind="email.sent", channel="email", contact=loser)
+    interaction_record(workspace=scope, kind="note.added", channel="note", contact=loser)
     _merge(scope, survivor, loser)
     kinds = sorted(Interaction.objects.filter(contact=survivor).values_list("kind", flat=True))
-    assert kinds == ["call.logged", "call.logged", "contact.merged", "email.sent"]
+    assert kinds == ["call.logged", "call.logged", "contact.merged", "note.added"]
 
 
 def test_tags_move_without_duplicate_links(scope, pair):

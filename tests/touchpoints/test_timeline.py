@@ -19,7 +19,7 @@ def record(workspace, contact, n, channel="phone", app="contacts", start=None):
     return [
         interaction_record(
             workspace=workspace,
-            kind="x.logged",
+            kind="call.logged",
             channel=channel,
             contact=contact,
             app=app,
@@ -114,18 +114,19 @@ def test_contact_page_queries_stay_flat_with_many_interactions(
     assert len(response.context["timeline"]) == 20
 
 
-def test_touch_point_without_subject_shows_a_readable_kind(owner_client, workspace):
+def test_touch_point_without_subject_shows_its_registered_label(owner_client, workspace):
     contact = ContactFactory(workspace=workspace)
     interaction_record(
         workspace=workspace,
-        kind="email.opened",
-        channel="email",
+        kind="deal.stage_changed",
+        channel="system",
         contact=contact,
-        app="marketing",
-        direction="in",
+        app="sales",
+        direction="internal",
     )
     body = owner_client.get(url("contacts:detail", pk=contact.pk)).content.decode()
-    assert "Email opened" in body
+    assert "Deal stage changed" in body
+    assert "Sales" in body  # the app's registered label
 
 
 def test_call_outcome_and_duration_read_like_words(owner_client, workspace):

@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from ..logging import CallOutcome
+from ..registry import interaction_kind_label
 
 register = template.Library()
 
@@ -30,6 +31,6 @@ def duration(seconds) -> str:
 
 @register.filter
 def kind_label(value: str) -> str:
-    """A readable fallback title for a touch point without subject: "email.opened" ->
-    "Email opened"."""
-    return (value or "").replace(".", " ").replace("_", " ").capitalize()
+    """The registered label of a kind of touch point (touchpoints.registry), the title of a
+    touch point without subject; an unregistered "email.opened" reads "Email opened"."""
+    return interaction_kind_label(value)
