@@ -81,7 +81,26 @@ def _register_history() -> None:
     register_interaction_kind("form.submitted", _("Form submitted"), app="contacts")
 
 
+def _register_permissions() -> None:
+    from workspaces.roles import ALL_ROLES, MANAGERS, WRITERS, Role, register_permissions
+
+    register_permissions(
+        {
+            # contacts and the shared history: everyone reads, writers write
+            "contacts.view": ALL_ROLES,
+            "contacts.edit": WRITERS,
+            "contacts.delete": MANAGERS,
+            "contacts.import": MANAGERS | {Role.SALES, Role.MARKETING},
+            "contacts.export": MANAGERS | {Role.SALES, Role.MARKETING},
+            "contacts.merge": MANAGERS,
+            "contacts.configure": MANAGERS,  # custom fields on contacts and accounts
+            "interactions.log": WRITERS,
+        }
+    )
+
+
 def register() -> None:
+    _register_permissions()
     _register_history()
     register_nav(
         NavItem(

@@ -19,6 +19,7 @@ class SalesConfig(AppConfig):
             register_nav,
             register_search_source,
         )
+        from workspaces.roles import MANAGERS, Role, register_permissions
 
         from . import (
             catalog_registry,  # noqa: F401  (products, quotes, analyses)
@@ -26,6 +27,15 @@ class SalesConfig(AppConfig):
             integration,
         )
 
+        register_permissions(
+            {
+                "sales.view": MANAGERS | {Role.SALES, Role.READONLY},
+                "sales.edit": MANAGERS | {Role.SALES},
+                "sales.delete": MANAGERS,
+                "sales.configure": MANAGERS,  # pipelines, stages, lost reasons, catalogue
+                "sales.analyse": MANAGERS | {Role.SALES, Role.READONLY},
+            }
+        )
         register_timeline_app("sales", _("Sales"))
         for kind, label in (
             ("lead.converted", _("Lead converted")),

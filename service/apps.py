@@ -8,5 +8,13 @@ class ServiceConfig(AppConfig):
 
     def ready(self):
         from touchpoints.registry import register_timeline_app
+        from workspaces.roles import MANAGERS, Role, register_permissions
+
+        register_permissions(
+            {
+                "service.view": MANAGERS | {Role.SERVICE, Role.READONLY},
+                "service.edit": MANAGERS | {Role.SERVICE},
+            }
+        )
 
         register_timeline_app("service", _("Service"))

@@ -1,4 +1,12 @@
-"""Roles and what they may do: the one table that maps roles to permissions."""
+"""Roles and what they may do.
+
+The platform's permissions are in `PERMISSIONS` below; every app registers its own from its
+registration module (`register_permissions`, called from `AppConfig.ready()`), so a new app
+never edits this file. Role sets (`ALL_ROLES`, `WRITERS`, `LEADS`, `MANAGERS`) are shared so
+every app speaks of the same groups.
+"""
+
+from collections.abc import Mapping
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,39 +22,32 @@ class Role(models.TextChoices):
     READONLY = "readonly", _("Read-only")
 
 
-_ALL = frozenset(Role.values)
-_WRITERS = _ALL - {Role.READONLY}
-_LEADS = frozenset({Role.OWNER, Role.ADMIN})
-_MANAGERS = _LEADS | {Role.MANAGER}
+ALL_ROLES = frozenset(Role.values)
+WRITERS = ALL_ROLES - {Role.READONLY}
+LEADS = frozenset({Role.OWNER, Role.ADMIN})
+MANAGERS = LEADS | {Role.MANAGER}
 
-# permission -> roles that hold it. Views ask `has_perm(role, "deals.delete")`.
+# permission -> roles that hold it. Views ask `has_perm(role, "sales.delete")`.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    # platform
-    "workspace.manage": _LEADS,
-    "members.manage": _LEADS,
-    "admin.access": _LEADS,
-    # contacts and the shared history: everyone reads, writers write
-    "contacts.view": _ALL,
-    "contacts.edit": _WRITERS,
-    "contacts.delete": _MANAGERS,
-    "contacts.import": _MANAGERS | {Role.SALES, Role.MARKETING},
-    "contacts.export": _MANAGERS | {Role.SALES, Role.MARKETING},
-    "contacts.merge": _MANAGERS,
-    "contacts.configure": _MANAGERS,  # custom fields on contacts and accounts
-    "interactions.log": _WRITERS,
-    # sales
-    "sales.view": _MANAGERS | {Role.SALES, Role.READONLY},
-    "sales.edit": _MANAGERS | {Role.SALES},
-    "sales.delete": _MANAGERS,
-    "sales.configure": _MANAGERS,  # pipelines, stages, lost reasons, catalogue
-    "sales.analyse": _MANAGERS | {Role.SALES, Role.READONLY},
-    # marketing
-    "marketing.view": _LEADS | {Role.MARKETING, Role.READONLY},
-    "marketing.edit": _LEADS | {Role.MARKETING},
-    # service
-    "service.view": _MANAGERS | {Role.SERVICE, Role.READONLY},
-    "service.edit": _MANAGERS | {Role.SERVICE},
+    "workspace.manage": LEADS,
+    "members.manage": LEADS,
+    "admin.access": LEADS,
 }
+
+
+def register_permissions(permissions: Mapping[str, frozenset[str] | set[str]]) -> None:
+    """Add an app's permissions: {"sales.edit": MANAGERS | {Role.SALES}, ...}.
+
+    Raises ValueError for a permission registered before or a role that does not exist (a
+    permission is defined once, by the app that owns it)."""
+    for perm, roles in permissions.items():
+        if perm in PERMISSIONS:
+            raise ValueError(f"permission {perm!r} is registered already")
+        unknown = set(roles) - ALL_ROLES
+        if unknown:
+            raise ValueError(f"permission {perm!r} names unknown roles {sorted(unknown)}")
+    for perm, roles in permissions.items():
+        PERMISSIONS[perm] = frozenset(roles)
 
 
 def has_perm(role: str | None, perm: str) -> bool:

@@ -24,7 +24,7 @@ def wsurl(context, name, *args, **kwargs):
 
 @register.simple_tag(takes_context=True)
 def can(context, perm):
-    """{% can 'deals.delete' as may_delete %}"""
+    """{% can 'sales.delete' as may_delete %}"""
     membership = context.get("membership") or getattr(context.get("request"), "membership", None)
     return has_perm(getattr(membership, "role", None), perm)
 
