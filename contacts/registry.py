@@ -1,15 +1,21 @@
-"""Panels that higher apps (sales, service, marketing) show on the contact and account pages.
+"""What higher apps (sales, service, marketing) add to the contact and account pages and to
+the caller lookup, registered from their registration module:
 
     register_contact_panel(RecordPanel(key="open_deals", template="sales/_contact_deals.html",
                                        perm="sales.view", context=open_deals_for_contact))
+    register_record_action("contact", RecordAction(key="new_deal", label=_("New deal"),
+                           perm="sales.edit", url_name="sales:deal_new", param="contact"))
+    register_caller_lookup(CallerLookupSource(key="leads", label=_("Leads"), perm="sales.view",
+                           find=leads_by_phone))
 
-`context(request, obj)` returns the template context; keep it to one or two queries.
+`context(workspace, user, obj)` returns the panel's template context; keep it to one or two
+queries. Keys are unique per registry (a second registration raises ValueError).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from workspaces.roles import has_perm
+from workspaces.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -17,31 +23,86 @@ class RecordPanel:
     key: str
     template: str
     perm: str
-    context: Callable  # (request, contact_or_account) -> dict
+    context: Callable  # (workspace, user, contact_or_account) -> dict
     order: int = 100
 
 
-_contact_panels: dict[str, RecordPanel] = {}
-_account_panels: dict[str, RecordPanel] = {}
+@dataclass(frozen=True)
+class RecordAction:
+    """A button on a record page: a link to `url_name` with `?<param>=<record id>`."""
+
+    key: str
+    label: str
+    perm: str
+    url_name: str
+    param: str
+    order: int = 100
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class CallerLookupSource:
+    """Where the caller lookup (screen pop) looks for a phone number besides contacts.
+
+    `find(workspace, e164, limit)` returns a list of workspaces.registry.SearchHit."""
+
+    key: str
+    label: str
+    perm: str
+    find: Callable
+    order: int = 100
+
+
+_contact_panels: Registry[RecordPanel] = Registry("contact panels")
+_account_panels: Registry[RecordPanel] = Registry("account panels")
+_actions: dict[str, Registry[RecordAction]] = {
+    "contact": Registry("contact actions"),
+    "account": Registry("account actions"),
+}
+_caller_sources: Registry[CallerLookupSource] = Registry("caller lookup sources")
 
 
 def register_contact_panel(panel: RecordPanel) -> None:
-    _contact_panels[panel.key] = panel
+    _contact_panels.register(panel)
 
 
 def register_account_panel(panel: RecordPanel) -> None:
-    _account_panels[panel.key] = panel
+    _account_panels.register(panel)
 
 
-def _for(panels, request, obj):
-    role = request.membership.role
-    chosen = sorted((p for p in panels.values() if has_perm(role, p.perm)), key=lambda p: p.order)
-    return [(p, p.context(request, obj)) for p in chosen]
+def register_record_action(target: str, action: RecordAction) -> None:
+    """Add a button to the "contact" or "account" page (KeyError for another target)."""
+    _actions[target].register(action)
 
 
-def contact_panels(request, contact):
-    return _for(_contact_panels, request, contact)
+def register_caller_lookup(source: CallerLookupSource) -> None:
+    _caller_sources.register(source)
 
 
-def account_panels(request, account):
-    return _for(_account_panels, request, account)
+def _panels(registry, *, workspace, user, role, obj) -> list[tuple[RecordPanel, dict]]:
+    return [(p, p.context(workspace, user, obj)) for p in registry.for_role(role)]
+
+
+def contact_panels(*, workspace, user, role, contact) -> list[tuple[RecordPanel, dict]]:
+    """[(panel, context), ...] for the contact page, the panels `role` may see."""
+    return _panels(_contact_panels, workspace=workspace, user=user, role=role, obj=contact)
+
+
+def account_panels(*, workspace, user, role, account) -> list[tuple[RecordPanel, dict]]:
+    """[(panel, context), ...] for the account page, the panels `role` may see."""
+    return _panels(_account_panels, workspace=workspace, user=user, role=role, obj=account)
+
+
+def record_actions(target: str, *, role) -> list[RecordAction]:
+    """The buttons other apps put on a `target` ("contact"/"account") page for `role`."""
+    return _actions[target].for_role(role)
+
+
+def caller_lookup_hits(*, workspace, role, e164: str, limit: int = 10) -> list[tuple]:
+    """[(source, [SearchHit, ...]), ...] of the sources `role` may use that found `e164`."""
+    found = []
+    for source in _caller_sources.for_role(role):
+        hits = source.find(workspace, e164, limit)
+        if hits:
+            found.append((source, hits))
+    return found

@@ -45,21 +45,21 @@ def _search_accounts(workspace, query, limit):
     ]
 
 
-def _my_recent_contacts(request):
+def _my_recent_contacts(workspace, user):
     from .models import Contact
 
     contacts = list(
-        Contact.objects.filter(workspace=request.workspace, owner=request.user)
+        Contact.objects.filter(workspace=workspace, owner=user)
         .select_related("account")
         .order_by("-created_at", "-id")[:8]
     )
     return {"contacts": contacts}
 
 
-def _recent_touchpoints(request):
+def _recent_touchpoints(workspace, user):
     from touchpoints.selectors import interactions_recent
 
-    return {"interactions": interactions_recent(workspace=request.workspace, limit=8)}
+    return {"interactions": interactions_recent(workspace=workspace, limit=8)}
 
 
 def _seed(workspace, users, stdout):

@@ -24,7 +24,7 @@ from .filters import ContactFilter
 from .forms import BulkActionForm, ContactForm
 from .models import Account, Contact, CustomFieldEntity
 from .phones import format_phone, try_normalize_phone
-from .registry import contact_panels
+from .registry import caller_lookup_hits, contact_panels, record_actions
 from .selectors import (
     account_autofill,
     account_search,
@@ -113,7 +113,13 @@ def contact_detail(request, pk):
         "contact": contact,
         "tags": list(contact.tags.all()),
         "custom": custom,
-        "panels": contact_panels(request, contact),
+        "panels": contact_panels(
+            workspace=request.workspace,
+            user=request.user,
+            role=request.membership.role,
+            contact=contact,
+        ),
+        "record_actions": record_actions("contact", role=request.membership.role),
         "phone_display": format_phone(contact.phone),
         "mobile_display": format_phone(contact.mobile),
         **_timeline_context(request, contact=contact),
@@ -343,6 +349,11 @@ def lookup(request):
         e164=e164,
         e164_display=format_phone(e164 or ""),
         phone_invalid=bool(phone and not e164),
+    )
+    context["other_hits"] = (
+        caller_lookup_hits(workspace=workspace, role=request.membership.role, e164=e164)
+        if phone and e164
+        else []
     )
     if len(contacts) == 1:
         contact = contacts[0]

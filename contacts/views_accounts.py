@@ -16,7 +16,7 @@ from .filters import AccountFilter
 from .forms import AccountForm
 from .models import Account, Contact, CustomFieldEntity
 from .phones import format_phone
-from .registry import account_panels
+from .registry import account_panels, record_actions
 from .selectors import account_list
 from .services import account_create, account_delete, account_update
 from .views import _timeline_context, filtered_list
@@ -54,7 +54,13 @@ def account_detail(request, pk):
         "more_contacts": len(contacts) > ACCOUNT_CONTACTS_SHOWN,
         "tags": list(account.tags.all()),
         "custom": [(f, custom_display(f, account.custom.get(f.key))) for f in defs],
-        "panels": account_panels(request, account),
+        "panels": account_panels(
+            workspace=request.workspace,
+            user=request.user,
+            role=request.membership.role,
+            account=account,
+        ),
+        "record_actions": record_actions("account", role=request.membership.role),
         "phone_display": format_phone(account.phone),
         **_timeline_context(request, account=account),
     }

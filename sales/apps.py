@@ -7,7 +7,15 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self):
-        from contacts.registry import RecordPanel, register_account_panel, register_contact_panel
+        from contacts.registry import (
+            CallerLookupSource,
+            RecordAction,
+            RecordPanel,
+            register_account_panel,
+            register_caller_lookup,
+            register_contact_panel,
+            register_record_action,
+        )
         from touchpoints.registry import register_interaction_kind, register_timeline_app
         from workspaces.registry import (
             DemoSeeder,
@@ -131,6 +139,38 @@ class SalesConfig(AppConfig):
                 template="sales/panels/account_deals.html",
                 perm="sales.view",
                 context=integration.account_deals_panel,
+                order=30,
+            )
+        )
+        for target in ("contact", "account"):
+            register_record_action(
+                target,
+                RecordAction(
+                    key="sales_new_deal",
+                    label=_("New deal"),
+                    perm="sales.edit",
+                    url_name="sales:deal_create",
+                    param=target,
+                    order=30,
+                ),
+            )
+        register_record_action(
+            "contact",
+            RecordAction(
+                key="sales_plan_activity",
+                label=_("Plan activity"),
+                perm="sales.edit",
+                url_name="sales:activity_create",
+                param="contact",
+                order=31,
+            ),
+        )
+        register_caller_lookup(
+            CallerLookupSource(
+                key="sales_leads",
+                label=_("Leads"),
+                perm="sales.view",
+                find=integration.leads_by_phone,
                 order=30,
             )
         )

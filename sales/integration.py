@@ -10,16 +10,16 @@ from . import selectors
 from .models import Deal, Lead
 
 
-def my_day_panel(request) -> dict:
-    data = selectors.my_day(request.workspace, request.user, limit=8)
+def my_day_panel(workspace, user) -> dict:
+    data = selectors.my_day(workspace, user, limit=8)
     return {"overdue": data["overdue"], "today": data["today"]}
 
 
-def contact_deals_panel(request, contact) -> dict:
+def contact_deals_panel(workspace, user, contact) -> dict:
     return {"deals": selectors.open_deals_for(contact=contact), "contact": contact}
 
 
-def contact_activities_panel(request, contact) -> dict:
+def contact_activities_panel(workspace, user, contact) -> dict:
     return {
         "activities": selectors.open_activities_for(contact=contact),
         "contact": contact,
@@ -27,7 +27,7 @@ def contact_activities_panel(request, contact) -> dict:
     }
 
 
-def account_deals_panel(request, account) -> dict:
+def account_deals_panel(workspace, user, account) -> dict:
     return {"deals": selectors.open_deals_for(account=account), "account": account}
 
 
@@ -60,6 +60,24 @@ def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
             title=str(lead),
             url=workspace_reverse(workspace, "sales:lead_detail", pk=lead.pk),
             subtitle=f"{_('Lead')} · {lead.get_status_display()}",
+        )
+        for lead in rows
+    ]
+
+
+def leads_by_phone(workspace, e164: str, limit: int) -> list[SearchHit]:
+    """Caller lookup source: open (not converted) leads whose phone is `e164`."""
+    rows = (
+        Lead.objects.filter(workspace=workspace, phone=e164)
+        .exclude(status="converted")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        SearchHit(
+            kind="lead",
+            title=str(lead),
+            url=workspace_reverse(workspace, "sales:lead_detail", pk=lead.pk),
+            subtitle=" · ".join(p for p in (lead.company, lead.get_status_display()) if p),
         )
         for lead in rows
     ]

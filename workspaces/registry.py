@@ -1,15 +1,46 @@
 """Seams through which higher apps plug into the shell without imports pointing down-up.
 
-Apps register in `AppConfig.ready()`:
+Apps register from their registration module, called by `AppConfig.ready()`:
 - navigation entries (`register_nav`), shown to roles holding the entry's permission;
 - home-page panels (`register_home_panel`), one template include each;
-- global search sources (`register_search_source`), one query per source.
+- global search sources (`register_search_source`), one query per source;
+- demo seeders (`register_demo_seeder`).
+
+Every registry is keyed: registering a key twice raises ValueError instead of silently
+replacing what another app registered. Context functions take plain arguments
+(`workspace, user`), not the request, so the API and tasks can call them too.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from .roles import has_perm
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Items with a unique `key`, an `order` and (optionally) a `perm`, kept in one dict.
+
+    `register(item)` raises ValueError for a key registered before; `for_role(role)` lists
+    the items the role may see (items without `perm` are for everyone), sorted by `order`."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._items: dict[str, T] = {}
+
+    def register(self, item: T) -> None:
+        key = item.key  # type: ignore[attr-defined]
+        if key in self._items:
+            raise ValueError(f"{self.name}: {key!r} is registered already")
+        self._items[key] = item
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(sorted(self._items.values(), key=lambda i: i.order))  # type: ignore[attr-defined]
+
+    def for_role(self, role: str | None) -> list[T]:
+        return [i for i in self if not getattr(i, "perm", "") or has_perm(role, i.perm)]  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -28,7 +59,7 @@ class HomePanel:
     template: str
     perm: str
     order: int = 100
-    context: Callable | None = None  # (request) -> dict
+    context: Callable | None = None  # (workspace, user) -> dict
 
 
 @dataclass
@@ -49,33 +80,38 @@ class SearchSource:
     order: int = 100
 
 
-_nav: dict[str, NavItem] = {}
-_panels: dict[str, HomePanel] = {}
-_sources: dict[str, SearchSource] = {}
+_nav: Registry[NavItem] = Registry("navigation")
+_panels: Registry[HomePanel] = Registry("home panels")
+_sources: Registry[SearchSource] = Registry("search sources")
 
 
 def register_nav(item: NavItem) -> None:
-    _nav[item.key] = item
+    _nav.register(item)
 
 
 def register_home_panel(panel: HomePanel) -> None:
-    _panels[panel.key] = panel
+    _panels.register(panel)
 
 
 def register_search_source(source: SearchSource) -> None:
-    _sources[source.key] = source
+    _sources.register(source)
 
 
 def nav_for(role: str | None) -> list[NavItem]:
-    return sorted((i for i in _nav.values() if has_perm(role, i.perm)), key=lambda i: i.order)
+    return _nav.for_role(role)
 
 
 def home_panels_for(role: str | None) -> list[HomePanel]:
-    return sorted((p for p in _panels.values() if has_perm(role, p.perm)), key=lambda p: p.order)
+    return _panels.for_role(role)
+
+
+def home_panels_render(*, workspace, user, role: str | None) -> list[tuple[HomePanel, dict]]:
+    """[(panel, context), ...] of the home page for `user` with `role` in `workspace`."""
+    return [(p, p.context(workspace, user) if p.context else {}) for p in home_panels_for(role)]
 
 
 def search_sources_for(role: str | None) -> list[SearchSource]:
-    return sorted((s for s in _sources.values() if has_perm(role, s.perm)), key=lambda s: s.order)
+    return _sources.for_role(role)
 
 
 # Demo data: each app adds its part to `manage.py seed_demo` (idempotent seeders).
@@ -86,12 +122,12 @@ class DemoSeeder:
     order: int = 100
 
 
-_seeders: dict[str, DemoSeeder] = {}
+_seeders: Registry[DemoSeeder] = Registry("demo seeders")
 
 
 def register_demo_seeder(seeder: DemoSeeder) -> None:
-    _seeders[seeder.key] = seeder
+    _seeders.register(seeder)
 
 
 def demo_seeders() -> list[DemoSeeder]:
-    return sorted(_seeders.values(), key=lambda s: s.order)
+    return list(_seeders)

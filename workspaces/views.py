@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from .mixins import workspace_view
-from .registry import home_panels_for
+from .registry import home_panels_render
 from .selectors import global_search, membership_list_for_user
 
 
@@ -23,9 +23,9 @@ def root(request):
 @workspace_view("contacts.view")
 def home(request):
     """The workspace home page: the panels the role may see (filled by the apps)."""
-    panels = []
-    for panel in home_panels_for(request.membership.role):
-        panels.append((panel, panel.context(request) if panel.context else {}))
+    panels = home_panels_render(
+        workspace=request.workspace, user=request.user, role=request.membership.role
+    )
     return render(request, "workspaces/home.html", {"panels": panels, "title": _("Home")})
 
 

@@ -55,19 +55,52 @@ def test_search_finds_deals_and_leads(workspace, owner_client, owner):
     assert {"deal", "lead"} <= kinds
 
 
-def test_contact_and_account_panels_list_open_deals_and_activities(workspace, owner_client, owner):
+def test_contact_and_account_panels_list_open_deals_and_activities(workspace, owner):
     account = AccountFactory(workspace=workspace)
     contact = ContactFactory(workspace=workspace, account=account)
     deal_make(workspace, actor=owner, name="Panel deal", contact=contact, account=account)
     ActivityFactory(workspace=workspace, owner=owner, contact=contact, subject="Panel task")
-    request = owner_client.get(_url(workspace, "workspace_home")).wsgi_request
-    request.membership = type("M", (), {"role": Role.OWNER})()
+    # plain arguments, no request: the API and tasks build the same panels
+    args = {"workspace": workspace, "user": owner, "role": Role.OWNER}
     with workspace_scope(workspace):
-        by_key = {p.key: ctx for p, ctx in contact_panels(request, contact)}
+        by_key = {p.key: ctx for p, ctx in contact_panels(contact=contact, **args)}
         assert [d.name for d in by_key["sales_open_deals"]["deals"]] == ["Panel deal"]
         assert [a.subject for a in by_key["sales_open_activities"]["activities"]] == ["Panel task"]
-        account_ctx = {p.key: ctx for p, ctx in account_panels(request, account)}
+        account_ctx = {p.key: ctx for p, ctx in account_panels(account=account, **args)}
         assert [d.name for d in account_ctx["sales_open_deals"]["deals"]] == ["Panel deal"]
+        readonly = {**args, "role": Role.MARKETING}
+        assert contact_panels(contact=contact, **readonly) == []  # marketers lack sales.view
+
+
+def test_contact_page_carries_the_sales_buttons_for_those_who_may_use_them(
+    workspace, owner_client, client_for
+):
+    contact = ContactFactory(workspace=workspace)
+    body = owner_client.get(_url(workspace, "contacts:detail", pk=contact.pk)).content.decode()
+    assert f"/w/{workspace.slug}/sales/deals/new/?contact={contact.pk}" in body
+    assert 'data-testid="action-sales_plan_activity"' in body
+    marketer = client_for(Role.MARKETING)
+    body = marketer.get(_url(workspace, "contacts:detail", pk=contact.pk)).content.decode()
+    assert "action-sales_new_deal" not in body
+
+
+def test_caller_lookup_finds_open_leads_by_phone(workspace, owner_client, other_workspace):
+    LeadFactory(workspace=workspace, first_name="Lena", last_name="Lead", phone="+4940555012")
+    LeadFactory(
+        workspace=other_workspace, first_name="Other", last_name="Tenant", phone="+4940555012"
+    )
+    LeadFactory(
+        workspace=workspace,
+        first_name="Done",
+        last_name="Lead",
+        phone="+4940555012",
+        status="converted",
+    )
+    response = owner_client.get(_url(workspace, "lookup"), {"phone": "040 555012"})
+    body = response.content.decode()
+    assert 'data-testid="lookup-source-sales_leads"' in body
+    assert "Lena Lead" in body
+    assert "Other Tenant" not in body and "Done Lead" not in body
 
 
 def test_every_sales_page_renders(workspace, owner_client, owner):
