@@ -13,14 +13,11 @@ replacing what another app registered. Context functions take plain arguments
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from .roles import has_perm
 
-T = TypeVar("T")
 
-
-class Registry(Generic[T]):
+class Registry[T]:
     """Items with a unique `key`, an `order` and (optionally) a `perm`, kept in one dict.
 
     `register(item)` raises ValueError for a key registered before; `for_role(role)` lists
