@@ -258,6 +258,7 @@ if MEDIA_STORAGE == "s3":
             "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,
             "default_acl": None,
             "querystring_auth": True,
+            "signature_version": "s3v4",  # signed links that every region and host accepts
             "file_overwrite": False,
         },
     }
@@ -372,8 +373,7 @@ LOGGING = {
 # --- Production checks (keep last) -----------------------------------------------------------
 if _problems:
     raise ImproperlyConfigured(
-        "The settings are incomplete (see crm_site/settings.py):\n  - "
-        + "\n  - ".join(_problems)
+        "The settings are incomplete (see crm_site/settings.py):\n  - " + "\n  - ".join(_problems)
     )
 if _embedded and not DEBUG:
     logging.getLogger("crm_site").warning(
