@@ -123,8 +123,10 @@ def server(installation):
         process = subprocess.Popen(
             [
                 sys.executable, "-m", "gunicorn", "crm_site.wsgi:application",
-                f"--bind=127.0.0.1:{port}", "--workers=2", "--forwarded-allow-ips=127.0.0.1",
-                "--access-logfile=-",
+                f"--bind=127.0.0.1:{port}", "--workers=2", "--access-logfile=-",
+                # gunicorn itself does not trust the proxy (as with one on another host): the
+                # https scheme comes from Django's SECURE_PROXY_SSL_HEADER alone
+                "--forwarded-allow-ips=192.0.2.1",
             ],
             cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
