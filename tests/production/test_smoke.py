@@ -110,6 +110,9 @@ def installation(tmp_path_factory):
         "create_workspace", "--slug", WORKSPACE, "--owner", EMAIL,
         extra={"OWNER_PASSWORD": password},
     )  # fmt: skip
+    # the cache is the shared Redis, not one per process
+    manage("shell", "-c", "from django.core.cache import cache; cache.set('smoke', 'shared', 600)")
+    assert redis.Redis.from_url(redis_url).exists(":1:smoke")
     return env, password, tmp
 
 
