@@ -14,8 +14,10 @@ RUN pip install .
 
 COPY . .
 
-# Static files for whitenoise; the build needs the production variables only to load settings.
+# Static files for whitenoise (hashed, compressed); the build needs the production variables only
+# to load settings, and runs nothing: EMBEDDED=true stands in for the broker, mail, cache, storage.
 RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
+    SITE_URL=http://localhost EMBEDDED=true \
     STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \
     && rm -f /tmp/build.sqlite3 \
     && useradd --system --uid 1000 --home-dir /app crm \

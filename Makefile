@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
+# Links in mail (invitations) point at the port the demo serves, unless SITE_URL is set.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+export SITE_URL
 # Development defaults; production reads the real environment (see crm_site/settings.py).
 DEV_ENV := DEBUG=true
 

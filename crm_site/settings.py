@@ -1,11 +1,29 @@
 """Settings for the CRM, read from the environment (django-environ; a `.env` file is optional).
 
 Every variable is documented where it is read. Development (`make run`, `make test`) sets
-`DEBUG=true`; with DEBUG off the process refuses to start unless the production variables
-(`SECRET_KEY`, `ALLOWED_HOSTS`, `DATABASE_URL`) are set.
+`DEBUG=true` and runs embedded: SQLite, tasks inside the request, mail to files, a per-process
+cache, uploads under var/media. With DEBUG off the process refuses to start, naming every
+missing variable at once, unless the production ones are set:
+
+| variable | production | development default |
+|---|---|---|
+| SECRET_KEY | required | a fixed insecure key |
+| ALLOWED_HOSTS | required (host names, comma-separated) | 127.0.0.1, localhost, testserver |
+| DATABASE_URL | required (postgres://…) | SQLite under var/ |
+| SITE_URL | required (https://crm.example.com: the base of links in mail) | http://127.0.0.1:8000 (`make run`: its PORT) |
+| CELERY_BROKER_URL | required (redis://…) or EMBEDDED=true | empty: tasks run in the request |
+| EMAIL_URL | required (smtp://user:pass@host:587) or EMBEDDED=true | files under var/mail/ |
+| CACHE_URL | required, shared by all processes (redis://…) or EMBEDDED=true | per-process memory |
+| MEDIA_STORAGE | required: `filesystem` (MEDIA_ROOT, shared by web and workers) or `s3` (S3_* below) or EMBEDDED=true | filesystem under var/media/ |
+| EMBEDDED | `true` runs what is missing of the four above inside the web process, with a warning naming each | ignored |
+| S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_ADDRESSING_STYLE | with MEDIA_STORAGE=s3 (S3_BUCKET required) | unused |
+| SECURE_PROXY_SSL_HEADER | header a TLS-terminating proxy sets to `https` (default X-Forwarded-Proto; empty: no proxy) | same |
+| CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, CONN_MAX_AGE, STATIC_ROOT, MEDIA_ROOT, DEFAULT_FROM_EMAIL, INVITATION_MAX_AGE_DAYS, SIGNUP_OPEN, LOG_LEVEL | optional | |
 """
 
+import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -20,15 +38,37 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # --- Mode -------------------------------------------------------------------------------
 # DEBUG: true only for development; enables the debug pages and relaxes the checks below.
 DEBUG = env.bool("DEBUG", default=False)
+# EMBEDDED: with DEBUG off, `true` lets production run without a broker, SMTP, a shared cache
+# or a storage backend; each part that then runs inside the web process is logged as a warning.
+EMBEDDED = env.bool("EMBEDDED", default=False)
+
+_problems: list[str] = []  # what production lacks; all named together at the end of this file
+_embedded: list[str] = []  # what runs embedded under EMBEDDED=true; logged at the end
 
 
-def required(name: str, cast=str):
-    """Read a variable production cannot run without, naming it if it is missing."""
+def required(name: str, cast=str, *, fallback=None):
+    """Read a variable production cannot run without. With DEBUG off and `name` unset, the
+    refusal at the end of this file names it; `fallback` stands in until then."""
     value = env.get_value(name, cast=cast, default=None)
     if value in (None, "", []):
-        raise ImproperlyConfigured(
-            f"The environment variable {name} is required when DEBUG is off "
-            f"(see crm_site/settings.py)."
+        _problems.append(f"The environment variable {name} is required when DEBUG is off.")
+        return fallback
+    return value
+
+
+def embeddable(name: str, *, needed: str, embedded: str) -> str:
+    """Read the URL of a service production needs (`needed` says what for). With DEBUG off and
+    `name` unset it is required, unless EMBEDDED=true, which runs `embedded` in its place and
+    logs that. Returns the value ("" when unset)."""
+    value = env(name, default="")
+    if value or DEBUG:
+        return value
+    if EMBEDDED:
+        _embedded.append(f"{embedded} ({name} is not set)")
+    else:
+        _problems.append(
+            f"The environment variable {name} is required when DEBUG is off: {needed}. "
+            f"Or set EMBEDDED=true to accept that {embedded}."
         )
     return value
 
@@ -38,13 +78,13 @@ def required(name: str, cast=str):
 SECRET_KEY = (
     env("SECRET_KEY", default="dev-insecure-key-only-for-local-development-0123456789abcdef")
     if DEBUG
-    else required("SECRET_KEY")
+    else required("SECRET_KEY", fallback="")
 )
 # ALLOWED_HOSTS: comma-separated host names served. Required in production.
 ALLOWED_HOSTS = (
     env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
     if DEBUG
-    else required("ALLOWED_HOSTS", cast=list)
+    else required("ALLOWED_HOSTS", cast=list, fallback=[])
 )
 # CSRF_TRUSTED_ORIGINS: comma-separated origins (https://crm.example.com) behind a proxy.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -54,7 +94,14 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# SECURE_PROXY_SSL_HEADER: the header a TLS-terminating proxy sets to "https" (default
+# X-Forwarded-Proto). The proxy must overwrite it on every request; empty when no proxy is in front.
+_proxy_header = env("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+)
+# Load balancers probe these over plain HTTP on the app port: no redirect to https.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -125,12 +172,11 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 # DATABASE_URL: postgres://user:pass@host:5432/name in production; SQLite file by default.
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL",
-        default=f"sqlite:///{VAR_DIR / 'crm.sqlite3'}" if DEBUG else None,
+    "default": env.db_url_config(
+        env("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'crm.sqlite3'}")
+        if DEBUG
+        else required("DATABASE_URL", fallback="sqlite://:memory:")
     )
-    if DEBUG or env("DATABASE_URL", default="")
-    else required("DATABASE_URL")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
@@ -145,8 +191,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 # --- Cache ------------------------------------------------------------------------------
-# CACHE_URL: redis://127.0.0.1:6379/1 in production (rate limits, sessions); local memory by default.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# CACHE_URL: redis://127.0.0.1:6379/1 in production, shared by every process (rate limits count
+# there); per-process memory in development.
+_cache_url = embeddable(
+    "CACHE_URL",
+    needed="a cache shared by all processes (redis://…), where rate limits count",
+    embedded="the cache, where rate limits count, is per process",
+)
+if _cache_url.split(":", 1)[0] in ("locmemcache", "dummycache") and not (DEBUG or EMBEDDED):
+    _problems.append(
+        f"CACHE_URL={_cache_url} is one cache per process: production needs one shared by all "
+        "processes (redis://…). Or set EMBEDDED=true to run with it."
+    )
+CACHES = {"default": env.cache_url_config(_cache_url or "locmemcache://")}
 
 # --- Passwords --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,10 +227,50 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # STATIC_ROOT: where collectstatic puts files for whitenoise in production.
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
-# MEDIA_ROOT: uploaded files (imports, attachments).
+# MEDIA_ROOT: uploaded files (imports) with MEDIA_STORAGE=filesystem; var/media by default.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# MEDIA_STORAGE: where uploads live. `filesystem` (MEDIA_ROOT; web and workers must share it, e.g.
+# one volume on one host) or `s3` (any S3-compatible object store: AWS S3, MinIO, Cloudflare R2,
+# Backblaze B2, …; README "Running in production"). Required in production (or EMBEDDED=true).
+MEDIA_STORAGE = (
+    embeddable(
+        "MEDIA_STORAGE",
+        needed="where uploads are stored (filesystem with a MEDIA_ROOT every web and worker "
+        "process shares, or s3)",
+        embedded=f"uploads stay on this node's disk under {MEDIA_ROOT}",
+    )
+    or "filesystem"
+)
+if MEDIA_STORAGE == "s3":
+    # S3_BUCKET (required with s3); S3_ENDPOINT_URL for non-AWS hosts (https://<account>.r2.
+    # cloudflarestorage.com, http://minio:9000); S3_REGION (e.g. eu-central-1, "auto" on R2);
+    # S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY (unset: boto3's own chain, e.g. an instance role);
+    # S3_ADDRESSING_STYLE: "path" for MinIO, else "virtual"/"auto". Files stay private: links
+    # to them are signed and expire.
+    _media_backend = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET", default=""),
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("S3_REGION", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": env("S3_ADDRESSING_STYLE", default="") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "signature_version": "s3v4",  # signed links that every region and host accepts
+            "file_overwrite": False,
+        },
+    }
+    if not _media_backend["OPTIONS"]["bucket_name"]:
+        _problems.append("The environment variable S3_BUCKET is required with MEDIA_STORAGE=s3.")
+elif MEDIA_STORAGE == "filesystem":
+    _media_backend = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    _problems.append(f"MEDIA_STORAGE={MEDIA_STORAGE} is unknown: use filesystem or s3.")
+    _media_backend = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_backend,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -183,8 +280,13 @@ STORAGES = {
 
 # --- Email ------------------------------------------------------------------------------
 # EMAIL_URL: smtp://user:pass@host:587 (or smtp+tls://) in production; files under var/mail/ otherwise.
-if env("EMAIL_URL", default=""):
-    _smtp = env.email_url("EMAIL_URL")
+_email_url = embeddable(
+    "EMAIL_URL",
+    needed="the SMTP server that sends invitations, resets and reminders (smtp://user:pass@host:587)",
+    embedded=f"mail is written to files under {VAR_DIR / 'mail'} instead of sent",
+)
+if _email_url:
+    _smtp = env.email_url_config(_email_url)
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -212,7 +314,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background work (Celery) -----------------------------------------------------------
 # CELERY_BROKER_URL: redis://127.0.0.1:6379/0 in production. Empty: tasks run eagerly in-process.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = embeddable(
+    "CELERY_BROKER_URL",
+    needed="the broker of background tasks (redis://…), consumed by `celery worker`",
+    embedded="background tasks (imports, mail, reminders) run inside web requests",
+)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
@@ -239,7 +345,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Product settings -------------------------------------------------------------------
 # SITE_URL: the public base URL used in links sent by email (invitations), no trailing slash.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Required in production; `make run` sets it to the port it serves.
+SITE_URL = (
+    env("SITE_URL", default="http://127.0.0.1:8000")
+    if DEBUG
+    else required("SITE_URL", fallback="http://invalid")
+).rstrip("/")
+if not DEBUG and (
+    urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).netloc
+):
+    _problems.append(f"SITE_URL={SITE_URL} is not an absolute URL such as https://crm.example.com.")
 # INVITATION_MAX_AGE_DAYS: how long an invitation link stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 # SIGNUP_OPEN: whether anyone may sign up and create a workspace.
@@ -254,3 +369,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Production checks (keep last) -----------------------------------------------------------
+if _problems:
+    raise ImproperlyConfigured(
+        "The settings are incomplete (see crm_site/settings.py):\n  - " + "\n  - ".join(_problems)
+    )
+if _embedded and not DEBUG:
+    logging.getLogger("crm_site").warning(
+        "EMBEDDED=true: production runs parts inside the web process: %s.", "; ".join(_embedded)
+    )
