@@ -2,12 +2,15 @@
 
 from django.conf import settings
 from django.contrib import messages
+from allauth.account import views as allauth_views
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -16,7 +19,6 @@ from django.views.i18n import set_language
 from .forms import (
     InvitationSignupForm,
     ProfileForm,
-    SignupForm,
     WorkspaceNewForm,
     apply_service_errors,
 )
@@ -25,7 +27,6 @@ from .services import (
     invitation_accept,
     invitation_signup,
     user_profile_update,
-    user_signup,
     workspace_create,
 )
 
@@ -42,36 +43,32 @@ def _signup_closed(request):
     return render(request, "registration/signup_closed.html", context, status=403)
 
 
-@sensitive_post_parameters("password1", "password2")
-def signup(request):
-    """A new user and workspace with them as owner; logged in, off to the workspace."""
-    if not settings.SIGNUP_OPEN:
-        return _signup_closed(request)
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user, workspace = user_signup(
-                name=data["name"],
-                email=data["email"],
-                password=data["password2"],
-                workspace_name=data["workspace_name"],
-                slug=data["slug"],
-                time_zone=data["time_zone"],
-                currency=data["currency"],
-            )
-        except ValidationError as error:  # a race with another sign-up: same checks, later
-            apply_service_errors(form, error)
-        else:
-            login(request, user, backend=AUTH_BACKEND)
-            messages.success(request, _("Welcome! Your workspace is ready."))
-            return redirect("workspace_home", ws=workspace.slug)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request, "registration/signup.html", {"form": form, "title": _("Sign up")}, status=status
-    )
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up with our form (account_forms.SignupForm): whether or not the address
+    has an account, the answer is "check your mailbox" (an existing account's owner gets a
+    mail saying someone tried to sign up). The user, unverified, and the workspace request are
+    stored in one transaction; the workspace is created when the address is verified."""
+
+    extra_context = {"title": _("Sign up")}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.SIGNUP_OPEN:
+            return _signup_closed(request)
+        if request.user.is_authenticated:
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
+    @method_decorator(transaction.atomic)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+signup = SignupView.as_view()
 
 
 @login_required

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .invitation_tokens import invitation_url
-from .models import Invitation, Membership, Workspace
+from .models import RESERVED_SLUGS, Invitation, Membership, Workspace, WorkspaceRequest
 from .roles import Role
 from .scoping import workspace_scope
 from .service_checks import delete_recorded
@@ -30,8 +30,14 @@ def _split_name(name: str) -> tuple[str, str]:
 
 # --- users --------------------------------------------------------------------------------
 @transaction.atomic
-def user_create(*, email: str, password: str, name: str = "", language: str = ""):
-    """Create a user (email is the login). Raises ValidationError when the email is taken."""
+def user_create(
+    *, email: str, password: str, name: str = "", language: str = "", email_verified: bool = False
+):
+    """Create a user (email is the login) with the address as their primary email (verified
+    or not: an unverified account cannot log in). Raises ValidationError when the email is
+    taken."""
+    from allauth.account.models import EmailAddress
+
     User = get_user_model()
     first, last = _split_name(name)
     user = User(
@@ -43,6 +49,7 @@ def user_create(*, email: str, password: str, name: str = "", language: str = ""
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
 
 
@@ -58,12 +65,47 @@ def user_signup(
     currency: str = "EUR",
     language: str = "",
 ):
-    """Sign-up: a new user and a new workspace with them as owner, or nothing at all."""
+    """Sign-up: a new, unverified user and the workspace they asked for, kept as a
+    `WorkspaceRequest` until they verify the address (`signup_workspace_create`). All or
+    nothing; raises ValidationError for a taken email or a bad workspace."""
     user = user_create(email=email, password=password, name=name, language=language)
-    workspace = workspace_create(
-        name=workspace_name, slug=slug, owner=user, time_zone=time_zone, currency=currency
+    request = WorkspaceRequest(
+        user=user, name=workspace_name, slug=slug, time_zone=time_zone, currency=currency
     )
-    return user, workspace
+    request.full_clean()
+    if request.slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": _("This address is reserved.")})
+    request.save()
+    return user
+
+
+def _free_slug(slug: str) -> str:
+    """`slug`, or `slug-2`, `slug-3`… when taken meanwhile (the form checked it at sign-up)."""
+    candidate, number = slug, 1
+    while Workspace.objects.filter(slug=candidate).exists():
+        number += 1
+        suffix = f"-{number}"
+        candidate = slug[: 50 - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+@transaction.atomic
+def signup_workspace_create(*, user):
+    """Create the workspace `user` asked for at sign-up, with them as owner, once their email
+    is verified. Idempotent: returns None when there is no request (already created, or the
+    user came through an invitation). A slug taken meanwhile gets a number appended."""
+    request = WorkspaceRequest.objects.select_for_update().filter(user=user).first()
+    if request is None:
+        return None
+    workspace = workspace_create(
+        name=request.name,
+        slug=_free_slug(request.slug),
+        owner=user,
+        time_zone=request.time_zone,
+        currency=request.currency,
+    )
+    request.delete()
+    return workspace
 
 
 @transaction.atomic
