@@ -279,6 +279,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # INVITATION_MAX_AGE_DAYS: how long an invitation link stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+# OWNER_CONFIRM_MAX_AGE_HOURS: how long the link confirming an owner invitation stays valid.
+OWNER_CONFIRM_MAX_AGE_HOURS = env.int("OWNER_CONFIRM_MAX_AGE_HOURS", default=24)
 # SIGNUP_OPEN: whether anyone may sign up and create a workspace.
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
 

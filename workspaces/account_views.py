@@ -5,6 +5,7 @@ from django.contrib import messages
 from allauth.account import views as allauth_views
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponseNotAllowed
@@ -22,9 +23,16 @@ from .forms import (
     WorkspaceNewForm,
     apply_service_errors,
 )
-from .invitation_tokens import InvitationLinkError, invitation_from_token
+from .invitation_tokens import (
+    InvitationLinkError,
+    invitation_from_token,
+    owner_confirm_from_token,
+)
+from .roles import Role
 from .services import (
     invitation_accept,
+    invitation_account_problem,
+    invitation_owner_confirmation_request,
     invitation_signup,
     user_profile_update,
     workspace_create,
@@ -135,10 +143,36 @@ def _invalid_link(request, reason):
     return render(request, "workspaces/invitation_invalid.html", context, status=400)
 
 
+def _wrong_account(request, invitation):
+    """The logged-in account is not the invited one: say which to use; nothing changes."""
+    context = {
+        "invitation": invitation,
+        "invited_workspace": invitation.workspace,
+        "title": _("Invitation for another account"),
+    }
+    return render(request, "workspaces/invitation_wrong_account.html", context, status=403)
+
+
+def _owner_confirmation_sent(request, invitation):
+    context = {
+        "invitation": invitation,
+        "invited_workspace": invitation.workspace,
+        "title": _("Confirm by email"),
+    }
+    return render(request, "workspaces/invitation_owner_confirm_sent.html", context)
+
+
+def _welcome(request, workspace):
+    messages.success(request, _("Welcome to %(workspace)s.") % {"workspace": workspace.name})
+    return redirect("workspace_home", ws=workspace.slug)
+
+
 @sensitive_post_parameters("password1", "password2")
 def invitation_accept_view(request, token):
-    """/invite/<token>/: a logged-in user joins with one click; a visitor creates an account
-    with the invited email address or logs in first. Bad links change nothing (400)."""
+    """/invite/<token>/: the invited account joins with one click; another logged-in account
+    is told which one to use; a visitor creates the account for the invited address (it
+    counts as verified: the link came by mail to it) or logs in first. The owner role is
+    granted only through a second, emailed confirmation link. Bad links change nothing."""
     try:
         invitation = invitation_from_token(token)
     except InvitationLinkError as error:
@@ -146,15 +180,17 @@ def invitation_accept_view(request, token):
     workspace = invitation.workspace
     signup_form = None
     if request.user.is_authenticated:
+        if invitation_account_problem(invitation=invitation, user=request.user):
+            return _wrong_account(request, invitation)
         if request.method == "POST":
             try:
+                if invitation.role == Role.OWNER:
+                    invitation_owner_confirmation_request(invitation=invitation, user=request.user)
+                    return _owner_confirmation_sent(request, invitation)
                 invitation_accept(invitation=invitation, user=request.user)
             except ValidationError as error:
                 return _invalid_link(request, " ".join(error.messages))
-            messages.success(
-                request, _("Welcome to %(workspace)s.") % {"workspace": workspace.name}
-            )
-            return redirect("workspace_home", ws=workspace.slug)
+            return _welcome(request, workspace)
     else:
         signup_form = InvitationSignupForm(request.POST or None, email=invitation.email)
         if request.method == "POST" and signup_form.is_valid():
@@ -169,16 +205,41 @@ def invitation_accept_view(request, token):
                 signup_form.add_error(None, error)
             else:
                 login(request, user, backend=AUTH_BACKEND)
-                messages.success(
-                    request, _("Welcome to %(workspace)s.") % {"workspace": workspace.name}
-                )
-                return redirect("workspace_home", ws=workspace.slug)
+                if invitation.role == Role.OWNER:
+                    return _owner_confirmation_sent(request, invitation)
+                return _welcome(request, workspace)
     context = {
         "invitation": invitation,
         "invited_workspace": workspace,
         "signup_form": signup_form,
-        "login_url": f"{reverse('login')}?{urlencode({'next': request.path})}",
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
         "title": _("Invitation to %(workspace)s") % {"workspace": workspace.name},
     }
     status = 400 if signup_form is not None and signup_form.errors else 200
     return render(request, "workspaces/invitation_accept.html", context, status=status)
+
+
+def invitation_owner_confirm_view(request, token):
+    """/invite/confirm/<token>/: the emailed link that grants an owner invitation. It works
+    only logged in as the account it was sent for (mailbox and password together); GET shows
+    a button, POST grants the role."""
+    try:
+        invitation, user_id = owner_confirm_from_token(token)
+    except InvitationLinkError as error:
+        return _invalid_link(request, str(error))
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.pk != user_id:
+        return _wrong_account(request, invitation)
+    if request.method == "POST":
+        try:
+            invitation_accept(invitation=invitation, user=request.user, owner_confirmed=True)
+        except ValidationError as error:
+            return _invalid_link(request, " ".join(error.messages))
+        return _welcome(request, invitation.workspace)
+    context = {
+        "invitation": invitation,
+        "invited_workspace": invitation.workspace,
+        "title": _("Become an owner of %(workspace)s") % {"workspace": invitation.workspace.name},
+    }
+    return render(request, "workspaces/invitation_owner_confirm.html", context)

@@ -352,10 +352,23 @@ def invitation_revoke(*, workspace, actor, invitation) -> Invitation:
     return invitation
 
 
+def invitation_account_problem(*, invitation, user):
+    """Why `user` may not accept `invitation` (a message naming the account to use), or None.
+    Only the account whose email is the invited address may accept."""
+    if (user.email or "").strip().lower() != invitation.email:
+        return _(
+            "This invitation is for %(email)s. Log in with that account to accept it."
+        ) % {"email": invitation.email}
+    return None
+
+
 @transaction.atomic
-def invitation_accept(*, invitation, user) -> Membership:
-    """`user` joins the invitation's workspace with its role. Raises ValidationError for an
-    invitation that was used or revoked meanwhile (nothing changes then)."""
+def invitation_accept(*, invitation, user, owner_confirmed: bool = False) -> Membership:
+    """`user` joins the invitation's workspace with its role. Only the account with the
+    invited email may accept; the owner role needs `owner_confirmed` (the invitee opened the
+    confirmation link mailed by `invitation_owner_confirmation_request`). Raises
+    ValidationError for the wrong account, an unconfirmed owner invitation, or an invitation
+    that was used or revoked meanwhile (nothing changes then)."""
     invitation = (
         Invitation.all_workspaces.select_for_update()
         .select_related("workspace")
@@ -363,6 +376,13 @@ def invitation_accept(*, invitation, user) -> Membership:
     )
     if not invitation.is_open:
         raise ValidationError(_("This invitation is no longer valid."))
+    problem = invitation_account_problem(invitation=invitation, user=user)
+    if problem:
+        raise ValidationError(problem, code="wrong_account")
+    if invitation.role == Role.OWNER and not owner_confirmed:
+        raise ValidationError(
+            _("The owner role needs your confirmation by email first."), code="confirm_owner"
+        )
     workspace = invitation.workspace
     membership = membership_add(workspace=workspace, actor=user, user=user, role=invitation.role)
     invitation.accepted_at = timezone.now()
@@ -377,9 +397,63 @@ def invitation_accept(*, invitation, user) -> Membership:
     return membership
 
 
+def invitation_owner_confirmation_request(*, invitation, user) -> None:
+    """Mail the invitee of an owner invitation a second link that grants the role when they
+    open it logged in as `user` (so a forwarded or leaked invitation link alone never makes
+    anyone an owner). Sent after commit by `invitation_owner_confirm_send_task`. Raises
+    ValidationError for the wrong account or an invitation that is not open."""
+    from .tasks import invitation_owner_confirm_send_task
+
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation is no longer valid."))
+    problem = invitation_account_problem(invitation=invitation, user=user)
+    if problem:
+        raise ValidationError(problem, code="wrong_account")
+    ids = (invitation.workspace_id, invitation.pk, user.pk)
+    transaction.on_commit(lambda: invitation_owner_confirm_send_task.delay(*ids))
+
+
+def invitation_owner_confirm_send(*, workspace_id: int, invitation_id: int, user_id: int) -> bool:
+    """Email the owner-role confirmation link to the invited address. Returns False (and
+    sends nothing) when the invitation was used, revoked or deleted meanwhile."""
+    from .invitation_tokens import owner_confirm_url
+
+    invitation = (
+        Invitation.all_workspaces.select_related("workspace")
+        .filter(workspace_id=workspace_id, pk=invitation_id)
+        .first()
+    )
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if invitation is None or user is None or not invitation.is_open:
+        return False
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "workspace": invitation.workspace,
+            "url": owner_confirm_url(invitation, user),
+            "max_age_hours": settings.OWNER_CONFIRM_MAX_AGE_HOURS,
+        }
+        subject = _("Confirm: you become an owner of %(workspace)s") % {
+            "workspace": invitation.workspace.name
+        }
+        body = render_to_string("workspaces/email/invitation_owner_confirm.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+    return True
+
+
 @transaction.atomic
 def invitation_signup(*, invitation, name: str, password: str, language: str = ""):
-    """A new user with the invited email address, who accepts the invitation. All or nothing."""
-    user = user_create(email=invitation.email, password=password, name=name, language=language)
-    invitation_accept(invitation=invitation, user=user)
+    """A new user with the invited email address (verified: the link came by mail to it), who
+    accepts the invitation; for the owner role the confirmation mail goes out instead
+    (`invitation_owner_confirmation_request`). All or nothing."""
+    user = user_create(
+        email=invitation.email,
+        password=password,
+        name=name,
+        language=language,
+        email_verified=True,
+    )
+    if invitation.role == Role.OWNER:
+        invitation_owner_confirmation_request(invitation=invitation, user=user)
+    else:
+        invitation_accept(invitation=invitation, user=user)
     return user
