@@ -16,6 +16,7 @@ from .forms import LostReasonForm, PipelineForm, StageForm
 from .models import LostReason, Pipeline, Stage
 from .services.web_form import WEB_FORM_SALT  # noqa: F401 - re-exported by sales.views
 
+
 def web_form_token(workspace) -> str:
     """The workspace's web form id: stable between page views, new after a renewal."""
     return services.web_form_token(services.web_form_get_or_create(workspace=workspace))
@@ -232,6 +233,8 @@ def web_form_rotate(request):
     services.web_form_rotate(workspace=request.workspace, actor=request.user)
     messages.success(
         request,
-        _("The form has a new address. Replace the embed code on your website: the old one no longer works."),
+        _(
+            "The form has a new address. Replace the embed code on your website: the old one no longer works."
+        ),
     )
     return _settings_redirect(request)

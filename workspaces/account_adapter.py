@@ -1,9 +1,9 @@
 """How django-allauth fits the product: our client address, our links, our sign-up switch,
 and the signed-up workspace created once the address is verified."""
 
-from allauth.account.adapter import DefaultAccountAdapter
 from urllib.parse import quote
 
+from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _

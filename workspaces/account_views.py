@@ -1,8 +1,8 @@
 """Sign-up, the user's profile and language, and accepting an invitation."""
 
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
-from allauth.account import views as allauth_views
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login

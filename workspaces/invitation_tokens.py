@@ -68,7 +68,9 @@ def owner_confirm_token(invitation, user) -> str:
 
 
 def owner_confirm_url(invitation, user) -> str:
-    path = reverse("invitation_owner_confirm", kwargs={"token": owner_confirm_token(invitation, user)})
+    path = reverse(
+        "invitation_owner_confirm", kwargs={"token": owner_confirm_token(invitation, user)}
+    )
     return f"{settings.SITE_URL}{path}"
 
 

@@ -356,9 +356,9 @@ def invitation_account_problem(*, invitation, user):
     """Why `user` may not accept `invitation` (a message naming the account to use), or None.
     Only the account whose email is the invited address may accept."""
     if (user.email or "").strip().lower() != invitation.email:
-        return _(
-            "This invitation is for %(email)s. Log in with that account to accept it."
-        ) % {"email": invitation.email}
+        return _("This invitation is for %(email)s. Log in with that account to accept it.") % {
+            "email": invitation.email
+        }
     return None
 
 

@@ -87,7 +87,9 @@ def web_form_from_token(token: str) -> WebForm | None:
     if not isinstance(data, dict):
         return None
     form = (
-        WebForm.all_workspaces.select_related("workspace").filter(workspace_id=data.get("w")).first()
+        WebForm.all_workspaces.select_related("workspace")
+        .filter(workspace_id=data.get("w"))
+        .first()
     )
     if form is None:
         from workspaces.models import Workspace

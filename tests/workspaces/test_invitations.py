@@ -323,9 +323,7 @@ def test_an_owner_invitation_is_granted_only_after_the_emailed_confirmation(
     assert invitation.accepted_at is not None
 
 
-def test_the_owner_confirmation_link_needs_the_invited_account(
-    invite, user, workspace, committed
-):
+def test_the_owner_confirmation_link_needs_the_invited_account(invite, user, workspace, committed):
     invite(email=user.email, role=Role.OWNER)
     committed(login(user).post, path_of(link_in(mail.outbox[0])))
     confirm = owner_confirm_link(mail.outbox[-1])

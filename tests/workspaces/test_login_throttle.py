@@ -22,7 +22,9 @@ PER_ACCOUNT, PER_ADDRESS = 5, 20
 def attempt(email, password, address=ATTACKER, client=None, **headers):
     """One login POST from `address`; returns (logged in?, the form's errors as text)."""
     client = client or Client()
-    response = client.post(URL, {"login": email, "password": password}, REMOTE_ADDR=address, **headers)
+    response = client.post(
+        URL, {"login": email, "password": password}, REMOTE_ADDR=address, **headers
+    )
     logged_in = "_auth_user_id" in client.session
     errors = ""
     if response.status_code == 200:  # the form again, with its errors
@@ -96,9 +98,7 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(owner, settings):
         fail(f"guess{n}@example.com", 1, address=proxy, HTTP_X_FORWARDED_FOR=ATTACKER)
     # the spammer is blocked, the colleague behind the same proxy is not
     assert attempt(colleague.email, TEST_PASSWORD, proxy, HTTP_X_FORWARDED_FOR=OTHER_PLACE)[0]
-    blocked, errors = attempt(
-        colleague.email, TEST_PASSWORD, proxy, HTTP_X_FORWARDED_FOR=ATTACKER
-    )
+    blocked, errors = attempt(colleague.email, TEST_PASSWORD, proxy, HTTP_X_FORWARDED_FOR=ATTACKER)
     assert blocked is False and THROTTLED in errors
 
 
@@ -106,9 +106,7 @@ def test_without_a_trusted_proxy_a_forged_forwarded_header_changes_nothing(owner
     colleague = UserFactory()
     for n in range(PER_ADDRESS):
         fail(f"guess{n}@example.com", 1, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
-    logged_in, errors = attempt(
-        colleague.email, TEST_PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.200"
-    )
+    logged_in, errors = attempt(colleague.email, TEST_PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.200")
     assert logged_in is False and THROTTLED in errors
 
 

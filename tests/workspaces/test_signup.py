@@ -42,7 +42,9 @@ def confirmation_link(message) -> str:
 
 def page_text(response, email) -> str:
     """The page without what differs by nature (CSRF tokens) and the address typed."""
-    html = re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", response.content.decode())
+    html = re.sub(
+        r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", response.content.decode()
+    )
     return html.replace(email, "EMAIL").replace(email.upper(), "EMAIL")
 
 
