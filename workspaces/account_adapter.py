@@ -41,6 +41,12 @@ class AccountAdapter(DefaultAccountAdapter):
             signup_workspace_create(user=email_address.user)
         return confirmed
 
+    def login(self, request, user) -> None:
+        """A login happens only with a verified address, so it also completes a sign-up
+        whose address was verified another way (e.g. by platform staff in the admin)."""
+        super().login(request, user)
+        signup_workspace_create(user=user)
+
     # Links in mail point to SITE_URL, like invitations.
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))

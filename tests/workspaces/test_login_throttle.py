@@ -124,3 +124,14 @@ def test_a_password_reset_lifts_the_account_limit(owner, client):
         page.redirect_chain[-1][0], {"password1": new, "password2": new}, REMOTE_ADDR=OTHER_PLACE
     )
     assert attempt(owner.email, new, address=OTHER_PLACE)[0] is True
+
+
+def test_a_flood_of_sign_ups_from_one_address_gets_a_clear_429(db):
+    client = Client()
+    statuses = [
+        client.post("/accounts/signup/", {"email": f"x{n}@example.com"}, REMOTE_ADDR=ATTACKER)
+        for n in range(11)
+    ]
+    assert [s.status_code for s in statuses[:10]] == [400] * 10
+    assert statuses[10].status_code == 429
+    assert b'data-testid="too-many-requests"' in statuses[10].content

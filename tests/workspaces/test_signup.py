@@ -233,3 +233,17 @@ def test_workspace_choice_lists_the_memberships_with_one_query(
     with django_assert_max_num_queries(3):
         response = owner_client.get("/")
     assert response.status_code == 200
+
+
+def test_an_address_verified_by_staff_gets_its_workspace_at_the_first_login(client):
+    client.post(URL, form())
+    EmailAddress.objects.filter(email="ada@example.com").update(verified=True)
+    browser = Client()
+    browser.post("/accounts/login/", {"login": "ada@example.com", "password": GOOD_PASSWORD})
+    assert browser.get("/w/engines/").status_code == 200
+
+
+def test_workspace_admins_do_not_see_every_users_email_addresses(client_for):
+    client = client_for(Role.ADMIN)
+    assert client.get("/admin/account/emailaddress/").status_code == 403
+    assert b"emailaddress" not in client.get("/admin/").content
