@@ -18,10 +18,12 @@ class InvitationLinkError(Exception):
 
 
 def invitation_token(invitation) -> str:
+    """The signed, timestamped id of an invitation (its workspace and row)."""
     return signing.dumps({"w": invitation.workspace_id, "i": invitation.pk}, salt=SALT)
 
 
 def invitation_url(invitation) -> str:
+    """The absolute invitation link for mail (SITE_URL + /invite/<token>/)."""
     path = reverse("invitation_accept", kwargs={"token": invitation_token(invitation)})
     return f"{settings.SITE_URL}{path}"
 
@@ -68,6 +70,7 @@ def owner_confirm_token(invitation, user) -> str:
 
 
 def owner_confirm_url(invitation, user) -> str:
+    """The absolute confirmation link for mail (SITE_URL + /invite/confirm/<token>/)."""
     path = reverse(
         "invitation_owner_confirm", kwargs={"token": owner_confirm_token(invitation, user)}
     )

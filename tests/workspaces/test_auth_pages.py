@@ -114,3 +114,10 @@ def test_the_admin_login_is_the_throttled_product_login(client):
     response = client.get("/admin/login/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("url", ["/accounts/email/", "/accounts/reauthenticate/"])
+def test_allauth_pages_we_did_not_restyle_render_in_our_layout(owner_client, url):
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    assert b'data-testid="user-menu"' in response.content  # our navigation bar
