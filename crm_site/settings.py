@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "django_htmx",
+    "allauth",  # accounts: login throttling, email verification, no account enumeration
+    "allauth.account",
     "workspaces",
     "touchpoints",
     "contacts",
@@ -135,6 +137,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "workspaces.middleware.LocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -148,9 +151,13 @@ if not DEBUG:  # whitenoise serves the collected static files in production
 ROOT_URLCONF = "crm_site.urls"
 WSGI_APPLICATION = "crm_site.wsgi.application"
 AUTH_USER_MODEL = "workspaces.User"
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "account_login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
 TEMPLATES = [
     {
@@ -204,6 +211,36 @@ if _cache_url.split(":", 1)[0] in ("locmemcache", "dummycache") and not (DEBUG o
         "processes (redis://…). Or set EMBEDDED=true to run with it."
     )
 CACHES = {"default": env.cache_url_config(_cache_url or "locmemcache://")}
+
+# --- Accounts (django-allauth: our sign-up, invitations and templates on top) --------------
+ACCOUNT_ADAPTER = "workspaces.account_adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "workspaces.account_forms.SignupForm"}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+# An account is usable only once its address is verified (a link by mail); sign-up, login and
+# password reset answer the same whether or not an address has an account.
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset for an unknown address sends nothing
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "CRM: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Rates per client address ("ip", see TRUSTED_PROXY_COUNT) and per login email ("key"), counted
+# in the shared cache (CACHE_URL). Failed logins: 20 per address and 5 per account in 15 minutes.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/15m/ip,5/15m/key",
+    "login": "60/m/ip",
+    "signup": "10/10m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
+# TRUSTED_PROXY_COUNT: reverse proxies in front of the app that append the client address to
+# X-Forwarded-For (1 for one nginx or load balancer). 0 (default): the connecting address is
+# the client and X-Forwarded-For is ignored. Used for every rate limit (workspaces.client_address).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Passwords --------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -357,6 +394,8 @@ if not DEBUG and (
     _problems.append(f"SITE_URL={SITE_URL} is not an absolute URL such as https://crm.example.com.")
 # INVITATION_MAX_AGE_DAYS: how long an invitation link stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+# OWNER_CONFIRM_MAX_AGE_HOURS: how long the link confirming an owner invitation stays valid.
+OWNER_CONFIRM_MAX_AGE_HOURS = env.int("OWNER_CONFIRM_MAX_AGE_HOURS", default=24)
 # SIGNUP_OPEN: whether anyone may sign up and create a workspace.
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
 

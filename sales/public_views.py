@@ -3,8 +3,6 @@ feeds. The workspace comes from a signed form id or the feed's secret, never a s
 
 import datetime
 
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -12,58 +10,59 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
 from icalendar import Alarm, Calendar, Event
 
+from workspaces.client_address import client_bucket
 from workspaces.models import Workspace
 from workspaces.scoping import workspace_scope
 
 from . import services
 from .forms import WebLeadForm
 from .models import Activity, CalendarFeed
-from .views_settings import WEB_FORM_SALT
 
-RATE_LIMIT = 5  # submissions per IP and workspace ...
-RATE_WINDOW = 10 * 60  # ... in ten minutes
-
-
-def _workspace_from_token(token: str) -> Workspace:
-    try:
-        data = signing.Signer(salt=WEB_FORM_SALT).unsign_object(token)
-    except signing.BadSignature as exc:
-        raise Http404("Unknown form.") from exc
-    workspace = Workspace.objects.filter(
-        pk=data.get("w") if isinstance(data, dict) else None
-    ).first()
-    if workspace is None:
-        raise Http404("Unknown form.")
-    return workspace
+# Submissions per client address and form: a spammer fills his own bucket on one form only.
+WEB_FORM_RATE = "5/10m"
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+def _web_form_rate_key(group, request) -> str:
+    """The bucket: this form and the real client address (workspaces.client_address)."""
+    return f"{request.web_form.pk}:{client_bucket(request)}"
 
 
-def _rate_limited(workspace, request) -> bool:
-    """Count submissions per IP in the cache; True once the limit is exceeded."""
-    key = f"sales:webform:{workspace.pk}:{_client_ip(request)}"
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, RATE_WINDOW)
-        count = 1
-    return count > RATE_LIMIT
+def _rate_limited(request) -> bool:
+    """Count this submission (django-ratelimit, in the shared cache); True past the limit."""
+    return is_ratelimited(
+        request,
+        group="sales.web_form",
+        key=_web_form_rate_key,
+        rate=WEB_FORM_RATE,
+        method="POST",
+        increment=True,
+    )
+
+
+def _switched_off(request, ctx):
+    return render(request, "sales/public/web_form_off.html", ctx, status=410)
 
 
 @csrf_exempt  # anonymous, embedded on other sites; guarded by the signed id, honeypot, rate limit
 @xframe_options_exempt
 def web_form(request, token):
-    workspace = _workspace_from_token(token)
+    """The public web-to-lead form. Unknown or retired ids are 404; a switched-off form is 410
+    and stores nothing; submissions are limited per form and client address (429)."""
+    web_form_row = services.web_form_from_token(token)
+    if web_form_row is None:
+        raise Http404("Unknown form.")
+    workspace = web_form_row.workspace
     embed = request.GET.get("embed") == "1"
     ctx = {"workspace_public": workspace, "embed": embed, "title": _("Contact us")}
+    if not web_form_row.enabled:
+        return _switched_off(request, ctx)
+    request.web_form = web_form_row
     if request.method == "POST":
         form = WebLeadForm(request.POST)
-        if _rate_limited(workspace, request):
+        if _rate_limited(request):
             ctx["form"] = form
             ctx["limited"] = True
             return render(request, "sales/public/web_form.html", ctx, status=429)

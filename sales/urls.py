@@ -43,6 +43,8 @@ urlpatterns: list = [
     path("activities/feed/", views_activities.calendar_feed, name="calendar_feed"),
     # settings
     path("settings/", views_settings.settings_page, name="settings"),
+    path("settings/web-form/switch/", views_settings.web_form_toggle, name="web_form_toggle"),
+    path("settings/web-form/renew/", views_settings.web_form_rotate, name="web_form_rotate"),
     path("settings/pipelines/new/", views_settings.pipeline_create, name="pipeline_create"),
     path("settings/pipelines/<int:pk>/", views_settings.pipeline_edit, name="pipeline_edit"),
     path(

@@ -1,7 +1,6 @@
 """Sales settings: pipelines, stages, lost reasons and the web form's embed code."""
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,20 +14,20 @@ from . import services
 from .form_pages import form_page
 from .forms import LostReasonForm, PipelineForm, StageForm
 from .models import LostReason, Pipeline, Stage
-
-WEB_FORM_SALT = "sales.web-form"
+from .services.web_form import WEB_FORM_SALT  # noqa: F401 - re-exported by sales.views
 
 
 def web_form_token(workspace) -> str:
-    """The form's stable, signed id: the embed code must not change between page views."""
-    return signing.Signer(salt=WEB_FORM_SALT).sign_object({"w": workspace.pk})
+    """The workspace's web form id: stable between page views, new after a renewal."""
+    return services.web_form_token(services.web_form_get_or_create(workspace=workspace))
 
 
 @workspace_view("sales.configure")
 def settings_page(request):
     services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
     pipelines = Pipeline.objects.prefetch_related("stages").order_by("position", "id")
-    token = web_form_token(request.workspace)
+    web_form = services.web_form_get_or_create(workspace=request.workspace, actor=request.user)
+    token = services.web_form_token(web_form)
     form_url = request.build_absolute_uri(reverse("sales_web_form", kwargs={"token": token}))
     return render(
         request,
@@ -37,6 +36,7 @@ def settings_page(request):
             "title": _("Sales settings"),
             "pipelines": pipelines,
             "lost_reasons": LostReason.objects.order_by("position", "name", "id"),
+            "web_form": web_form,
             "form_url": form_url,
             "embed_code": f'<iframe src="{form_url}?embed=1" width="100%" height="640" '
             f'style="border:0" title="Contact form"></iframe>',
@@ -204,5 +204,37 @@ def lost_reason_toggle(request, pk):
         return HttpResponseNotAllowed(["POST"])
     services.lost_reason_update(
         workspace=request.workspace, actor=request.user, reason=reason, active=not reason.active
+    )
+    return _settings_redirect(request)
+
+
+@workspace_view("sales.configure")
+def web_form_toggle(request):
+    """POST: switch the web form on or off."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = services.web_form_set_enabled(
+        workspace=request.workspace,
+        actor=request.user,
+        enabled=request.POST.get("enabled") == "1",
+    )
+    if form.enabled:
+        messages.success(request, _("The web form is switched on."))
+    else:
+        messages.success(request, _("The web form is switched off: it accepts no submissions."))
+    return _settings_redirect(request)
+
+
+@workspace_view("sales.configure")
+def web_form_rotate(request):
+    """POST: a new form address; the old link and embed code stop working."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    services.web_form_rotate(workspace=request.workspace, actor=request.user)
+    messages.success(
+        request,
+        _(
+            "The form has a new address. Replace the embed code on your website: the old one no longer works."
+        ),
     )
     return _settings_redirect(request)

@@ -36,6 +36,16 @@ class UserFactory(DjangoModelFactory):
         if create:
             obj.save()
 
+    @factory.post_generation
+    def email_verified(obj, create, extracted, **kwargs):
+        """A usable account has a verified address; `UserFactory(email_verified=False)` makes
+        one that has not been verified yet."""
+        from allauth.account.models import EmailAddress
+
+        if create:
+            verified = True if extracted is None else bool(extracted)
+            EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=verified)
+
 
 class WorkspaceFactory(DjangoModelFactory):
     class Meta:

@@ -1,43 +1,75 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+from allauth.account import views as allauth_views
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from . import account_views
 
-# Login, logout, password change and reset (Django's auth views with our templates).
+
+def titled(view_class, title):
+    """An allauth view with the page title our layout shows (<title>, heading, breadcrumb)."""
+    return view_class.as_view(extra_context={"title": title})
+
+
+# Login, logout, sign-up, email verification, password change and reset: django-allauth's
+# views (throttling, verification, no account enumeration) with our templates
+# (templates/account/). Our names come first; allauth's own URL names stay valid for the
+# pages it links to itself.
 urlpatterns = [
-    path("signup/", account_views.signup, name="signup"),
-    path("profile/", account_views.profile, name="profile"),
-    path("workspaces/new/", account_views.workspace_new, name="workspace_new"),
-    path("language/", account_views.language_choose, name="language_choose"),
+    path("signup/", account_views.signup, name="account_signup"),
+    path("login/", titled(allauth_views.LoginView, _("Log in")), name="account_login"),
+    path("logout/", titled(allauth_views.LogoutView, _("Log out")), name="account_logout"),
     path(
-        "login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, extra_context={"title": _("Log in")}
-        ),
-        name="login",
+        "confirm-email/",
+        titled(allauth_views.EmailVerificationSentView, _("Check your mailbox")),
+        name="account_email_verification_sent",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path(
-        "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
+    re_path(
+        r"^confirm-email/(?P<key>[-:\w]+)/$",
+        titled(allauth_views.ConfirmEmailView, _("Confirm your email address")),
+        name="account_confirm_email",
     ),
     path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
+        "password/change/",
+        titled(allauth_views.PasswordChangeView, _("Change password")),
+        name="account_change_password",
+    ),
+    path(
+        "password/reset/",
+        titled(allauth_views.PasswordResetView, _("Reset your password")),
+        name="account_reset_password",
     ),
     path(
         "password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
+        titled(allauth_views.PasswordResetDoneView, _("Check your mailbox")),
+        name="account_reset_password_done",
     ),
+    re_path(
+        r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
+        titled(allauth_views.PasswordResetFromKeyView, _("Choose a new password")),
+        name="account_reset_password_from_key",
+    ),
+    path(
+        "password/reset/key/done/",
+        titled(allauth_views.PasswordResetFromKeyDoneView, _("Password changed")),
+        name="account_reset_password_from_key_done",
+    ),
+    path(
+        "inactive/",
+        titled(allauth_views.AccountInactiveView, _("Account inactive")),
+        name="account_inactive",
+    ),
+    path("", include("allauth.account.urls")),
+    path("profile/", account_views.profile, name="profile"),
+    path("workspaces/new/", account_views.workspace_new, name="workspace_new"),
+    path("language/", account_views.language_choose, name="language_choose"),
+]
+
+# The names of Django's auth views, kept for reverse() in code written before allauth (the
+# patterns above answer these paths first).
+urlpatterns += [
+    path("login/", allauth_views.login, name="login"),
+    path("logout/", allauth_views.logout, name="logout"),
+    path("signup/", account_views.signup, name="signup"),
+    path("password/change/", allauth_views.password_change, name="password_change"),
+    path("password/reset/", allauth_views.password_reset, name="password_reset"),
 ]

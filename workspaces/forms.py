@@ -130,48 +130,28 @@ class WorkspaceNewForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        slug = cleaned.get("slug") or slugify(cleaned.get("workspace_name") or "")[:50].strip("-")
-        if "slug" not in self.errors:
-            if not slug:
-                self.add_error("slug", _("Choose an address for your workspace."))
-            elif slug in RESERVED_SLUGS:
-                self.add_error("slug", _("This address is reserved."))
-            elif Workspace.objects.filter(slug=slug).exists():
-                self.add_error("slug", _("This address is taken. Choose another one."))
-            else:
-                try:
-                    slug_validator(slug)
-                except forms.ValidationError as error:
-                    self.add_error("slug", error)
-            cleaned["slug"] = slug
+        workspace_slug_clean(self, cleaned)
         return cleaned
 
 
-class SignupForm(PasswordPairMixin, WorkspaceNewForm):
-    name = forms.CharField(label=_("Your name"), max_length=150)
-    email = forms.EmailField(
-        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    password1, password2 = _password_fields()
-
-    field_order = ["name", "email", "password1", "password2", "workspace_name", "slug"]
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email address exists already. Log in instead.")
-            )
-        return email
-
-    def clean(self):
-        cleaned = super().clean()
-        User = get_user_model()
-        first, _sep, last = (cleaned.get("name") or "").partition(" ")
-        self._validate_password(
-            User(email=cleaned.get("email") or "", first_name=first, last_name=last)
-        )
-        return cleaned
+def workspace_slug_clean(form, cleaned) -> None:
+    """The new workspace's address in `cleaned["slug"]`: derived from the name when empty;
+    reserved, taken or malformed ones are errors on the form's `slug` field."""
+    slug = cleaned.get("slug") or slugify(cleaned.get("workspace_name") or "")[:50].strip("-")
+    if "slug" in form.errors:
+        return
+    if not slug:
+        form.add_error("slug", _("Choose an address for your workspace."))
+    elif slug in RESERVED_SLUGS:
+        form.add_error("slug", _("This address is reserved."))
+    elif Workspace.objects.filter(slug=slug).exists():
+        form.add_error("slug", _("This address is taken. Choose another one."))
+    else:
+        try:
+            slug_validator(slug)
+        except forms.ValidationError as error:
+            form.add_error("slug", error)
+    cleaned["slug"] = slug
 
 
 class InvitationSignupForm(PasswordPairMixin, forms.Form):

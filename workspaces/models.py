@@ -57,8 +57,14 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email, password=None, **extra):
+        """Platform staff, created from the shell by an operator: the address counts as
+        verified (allauth asks every other account to verify it by mail)."""
+        from allauth.account.models import EmailAddress
+
         extra.update(is_staff=True, is_superuser=True)
-        return self._create_user(email, password, **extra)
+        user = self._create_user(email, password, **extra)
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+        return user
 
 
 class User(AbstractUser):
@@ -108,6 +114,26 @@ class Workspace(TimeStamped):
     def clean(self):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": _("This address is reserved.")})
+
+
+class WorkspaceRequest(TimeStamped):
+    """The workspace a sign-up asked for. It is created (with the user as owner) when the user
+    verifies the email address, so an unverified sign-up reserves nothing and a sign-up with
+    an address that has an account leaves no trace anyone could observe."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workspace_request"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("address"), max_length=50, validators=[slug_validator])
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONES)
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", choices=CURRENCIES)
+
+    class Meta:
+        verbose_name = _("workspace request")
+
+    def __str__(self):
+        return f"{self.name} ({self.slug})"
 
 
 class WorkspaceOwned(TimeStamped):

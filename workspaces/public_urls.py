@@ -7,5 +7,10 @@ from . import account_views, health
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path(
+        "invite/confirm/<str:token>/",
+        account_views.invitation_owner_confirm_view,
+        name="invitation_owner_confirm",
+    ),
     path("invite/<str:token>/", account_views.invitation_accept_view, name="invitation_accept"),
 ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .invitation_tokens import invitation_url
-from .models import Invitation, Membership, Workspace
+from .models import RESERVED_SLUGS, Invitation, Membership, Workspace, WorkspaceRequest
 from .roles import Role
 from .scoping import workspace_scope
 from .service_checks import delete_recorded
@@ -30,8 +30,14 @@ def _split_name(name: str) -> tuple[str, str]:
 
 # --- users --------------------------------------------------------------------------------
 @transaction.atomic
-def user_create(*, email: str, password: str, name: str = "", language: str = ""):
-    """Create a user (email is the login). Raises ValidationError when the email is taken."""
+def user_create(
+    *, email: str, password: str, name: str = "", language: str = "", email_verified: bool = False
+):
+    """Create a user (email is the login) with the address as their primary email (verified
+    or not: an unverified account cannot log in). Raises ValidationError when the email is
+    taken."""
+    from allauth.account.models import EmailAddress
+
     User = get_user_model()
     first, last = _split_name(name)
     user = User(
@@ -43,6 +49,7 @@ def user_create(*, email: str, password: str, name: str = "", language: str = ""
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user
 
 
@@ -58,12 +65,47 @@ def user_signup(
     currency: str = "EUR",
     language: str = "",
 ):
-    """Sign-up: a new user and a new workspace with them as owner, or nothing at all."""
+    """Sign-up: a new, unverified user and the workspace they asked for, kept as a
+    `WorkspaceRequest` until they verify the address (`signup_workspace_create`). All or
+    nothing; raises ValidationError for a taken email or a bad workspace."""
     user = user_create(email=email, password=password, name=name, language=language)
-    workspace = workspace_create(
-        name=workspace_name, slug=slug, owner=user, time_zone=time_zone, currency=currency
+    request = WorkspaceRequest(
+        user=user, name=workspace_name, slug=slug, time_zone=time_zone, currency=currency
     )
-    return user, workspace
+    request.full_clean()
+    if request.slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": _("This address is reserved.")})
+    request.save()
+    return user
+
+
+def _free_slug(slug: str) -> str:
+    """`slug`, or `slug-2`, `slug-3`… when taken meanwhile (the form checked it at sign-up)."""
+    candidate, number = slug, 1
+    while Workspace.objects.filter(slug=candidate).exists():
+        number += 1
+        suffix = f"-{number}"
+        candidate = slug[: 50 - len(suffix)].rstrip("-") + suffix
+    return candidate
+
+
+@transaction.atomic
+def signup_workspace_create(*, user):
+    """Create the workspace `user` asked for at sign-up, with them as owner, once their email
+    is verified. Idempotent: returns None when there is no request (already created, or the
+    user came through an invitation). A slug taken meanwhile gets a number appended."""
+    request = WorkspaceRequest.objects.select_for_update().filter(user=user).first()
+    if request is None:
+        return None
+    workspace = workspace_create(
+        name=request.name,
+        slug=_free_slug(request.slug),
+        owner=user,
+        time_zone=request.time_zone,
+        currency=request.currency,
+    )
+    request.delete()
+    return workspace
 
 
 @transaction.atomic
@@ -310,10 +352,23 @@ def invitation_revoke(*, workspace, actor, invitation) -> Invitation:
     return invitation
 
 
+def invitation_account_problem(*, invitation, user):
+    """Why `user` may not accept `invitation` (a message naming the account to use), or None.
+    Only the account whose email is the invited address may accept."""
+    if (user.email or "").strip().lower() != invitation.email:
+        return _("This invitation is for %(email)s. Log in with that account to accept it.") % {
+            "email": invitation.email
+        }
+    return None
+
+
 @transaction.atomic
-def invitation_accept(*, invitation, user) -> Membership:
-    """`user` joins the invitation's workspace with its role. Raises ValidationError for an
-    invitation that was used or revoked meanwhile (nothing changes then)."""
+def invitation_accept(*, invitation, user, owner_confirmed: bool = False) -> Membership:
+    """`user` joins the invitation's workspace with its role. Only the account with the
+    invited email may accept; the owner role needs `owner_confirmed` (the invitee opened the
+    confirmation link mailed by `invitation_owner_confirmation_request`). Raises
+    ValidationError for the wrong account, an unconfirmed owner invitation, or an invitation
+    that was used or revoked meanwhile (nothing changes then)."""
     invitation = (
         Invitation.all_workspaces.select_for_update()
         .select_related("workspace")
@@ -321,6 +376,13 @@ def invitation_accept(*, invitation, user) -> Membership:
     )
     if not invitation.is_open:
         raise ValidationError(_("This invitation is no longer valid."))
+    problem = invitation_account_problem(invitation=invitation, user=user)
+    if problem:
+        raise ValidationError(problem, code="wrong_account")
+    if invitation.role == Role.OWNER and not owner_confirmed:
+        raise ValidationError(
+            _("The owner role needs your confirmation by email first."), code="confirm_owner"
+        )
     workspace = invitation.workspace
     membership = membership_add(workspace=workspace, actor=user, user=user, role=invitation.role)
     invitation.accepted_at = timezone.now()
@@ -335,9 +397,63 @@ def invitation_accept(*, invitation, user) -> Membership:
     return membership
 
 
+def invitation_owner_confirmation_request(*, invitation, user) -> None:
+    """Mail the invitee of an owner invitation a second link that grants the role when they
+    open it logged in as `user` (so a forwarded or leaked invitation link alone never makes
+    anyone an owner). Sent after commit by `invitation_owner_confirm_send_task`. Raises
+    ValidationError for the wrong account or an invitation that is not open."""
+    from .tasks import invitation_owner_confirm_send_task
+
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation is no longer valid."))
+    problem = invitation_account_problem(invitation=invitation, user=user)
+    if problem:
+        raise ValidationError(problem, code="wrong_account")
+    ids = (invitation.workspace_id, invitation.pk, user.pk)
+    transaction.on_commit(lambda: invitation_owner_confirm_send_task.delay(*ids))
+
+
+def invitation_owner_confirm_send(*, workspace_id: int, invitation_id: int, user_id: int) -> bool:
+    """Email the owner-role confirmation link to the invited address. Returns False (and
+    sends nothing) when the invitation was used, revoked or deleted meanwhile."""
+    from .invitation_tokens import owner_confirm_url
+
+    invitation = (
+        Invitation.all_workspaces.select_related("workspace")
+        .filter(workspace_id=workspace_id, pk=invitation_id)
+        .first()
+    )
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if invitation is None or user is None or not invitation.is_open:
+        return False
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "workspace": invitation.workspace,
+            "url": owner_confirm_url(invitation, user),
+            "max_age_hours": settings.OWNER_CONFIRM_MAX_AGE_HOURS,
+        }
+        subject = _("Confirm: you become an owner of %(workspace)s") % {
+            "workspace": invitation.workspace.name
+        }
+        body = render_to_string("workspaces/email/invitation_owner_confirm.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+    return True
+
+
 @transaction.atomic
 def invitation_signup(*, invitation, name: str, password: str, language: str = ""):
-    """A new user with the invited email address, who accepts the invitation. All or nothing."""
-    user = user_create(email=invitation.email, password=password, name=name, language=language)
-    invitation_accept(invitation=invitation, user=user)
+    """A new user with the invited email address (verified: the link came by mail to it), who
+    accepts the invitation; for the owner role the confirmation mail goes out instead
+    (`invitation_owner_confirmation_request`). All or nothing."""
+    user = user_create(
+        email=invitation.email,
+        password=password,
+        name=name,
+        language=language,
+        email_verified=True,
+    )
+    if invitation.role == Role.OWNER:
+        invitation_owner_confirmation_request(invitation=invitation, user=user)
+    else:
+        invitation_accept(invitation=invitation, user=user)
     return user

@@ -12,6 +12,7 @@ from .leads import Lead, LeadSource, LeadStatus
 from .pipelines import Deal, DealStageChange, LostReason, Pipeline, Stage, StageKind
 from .quotas import Quota, QuotaPeriod
 from .quotes import Quote, QuoteCounter, QuoteLine, QuoteStatus
+from .web_form import WebForm
 
 __all__ = [
     "Activity",
@@ -37,4 +38,5 @@ __all__ = [
     "QuoteCounter",
     "QuoteLine",
     "QuoteStatus",
+    "WebForm",
 ]

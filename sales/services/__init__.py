@@ -55,6 +55,11 @@ from .pipelines import (
     stages_reorder,
 )
 from .web_form import (
+    web_form_from_token,
+    web_form_get_or_create,
+    web_form_rotate,
+    web_form_set_enabled,
+    web_form_token,
     web_lead_submit,
 )
 
@@ -95,5 +100,10 @@ __all__ = [
     "stage_delete",
     "stage_update",
     "stages_reorder",
+    "web_form_from_token",
+    "web_form_get_or_create",
+    "web_form_rotate",
+    "web_form_set_enabled",
+    "web_form_token",
     "web_lead_submit",
 ]

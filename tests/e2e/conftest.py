@@ -72,7 +72,7 @@ def phone_page(browser_context_factory):
 
 def _login(page, email, password):
     page.goto("/accounts/login/")
-    page.fill("input[name=username]", email)
+    page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
     page.click("[data-testid=login-form] button[type=submit]")
     page.wait_for_load_state("networkidle")

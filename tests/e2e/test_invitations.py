@@ -16,7 +16,7 @@ def test_invited_colleague_signs_up_and_joins(live_server, browser_context_facto
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     owner = browser_context_factory().new_page()
     owner.goto("/accounts/login/")
-    owner.fill("input[name=username]", "owner@demo.example")
+    owner.fill("input[name=login]", "owner@demo.example")
     owner.fill("input[name=password]", DEMO_PASSWORD)
     owner.click("[data-testid=login-form] button[type=submit]")
     owner.goto("/w/demo/settings/members/")

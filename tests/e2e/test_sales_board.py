@@ -16,8 +16,8 @@ def test_dragging_a_card_to_the_next_stage_moves_the_deal(page, live_server):
     user = MembershipFactory(workspace=workspace, role=Role.SALES).user
     deal = deal_make(workspace, actor=user, name="Drag me", owner=user)
     target = stage_of(pipeline_for(workspace), index=1)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", user.email)
+    page.goto(live_server.url + reverse("account_login"))
+    page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", TEST_PASSWORD)
     with page.expect_navigation():
         page.click("[data-testid=login-form] [type=submit]")
@@ -40,8 +40,8 @@ def test_a_move_keeps_the_full_count_of_a_column_longer_than_the_cards_shown(pag
     first, target = stage_of(pipeline, index=0), stage_of(pipeline, index=1)
     for i in range(53):
         deal_make(workspace, actor=user, name=f"Deal {i}", owner=user, stage=first)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", user.email)
+    page.goto(live_server.url + reverse("account_login"))
+    page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", TEST_PASSWORD)
     with page.expect_navigation():
         page.click("[data-testid=login-form] [type=submit]")

@@ -63,7 +63,13 @@ def test_owner_reaches_the_members_page_from_the_user_menu(demo, page, login_as,
     screenshot(page, "members")
 
 
-def test_sign_up_creates_a_workspace_and_opens_it(live_server, page, screenshot):
+def test_sign_up_confirms_the_email_then_creates_the_workspace_and_opens_it(
+    live_server, page, screenshot
+):
+    import re
+
+    from django.core import mail
+
     page.goto("/accounts/signup/")
     page.fill("input[name=name]", "Ada Lovelace")
     page.fill("input[name=email]", "ada@example.com")
@@ -73,6 +79,11 @@ def test_sign_up_creates_a_workspace_and_opens_it(live_server, page, screenshot)
     assert page.input_value("input[name=slug]") == "analytical-engines"  # suggested
     screenshot(page, "signup")
     page.click("[data-testid=signup-form] button[type=submit]")
+    page.wait_for_url("**/accounts/confirm-email/")
+    assert page.locator("[data-testid=verification-sent]").is_visible()
+    link = re.search(r"https?://\S+(/accounts/confirm-email/\S+/)", mail.outbox[-1].body).group(1)
+    page.goto(link)
+    page.click("[data-testid=email-confirm-form] button[type=submit]")
     page.wait_for_url("**/w/analytical-engines/")
     assert "Analytical Engines" in page.inner_text(".navbar-brand")
 

@@ -225,3 +225,157 @@ def test_eager_tasks_deliver_the_invitation_within_the_request(
         )
     assert [m.to for m in mail.outbox] == [["eager@example.com"]]
     assert Invitation.all_workspaces.get().sent_at is not None
+
+
+# --- only the invited account accepts; the owner role is confirmed by email ----------------
+def test_another_logged_in_account_holding_the_link_is_told_which_account_to_use(
+    invite, user, workspace
+):
+    invitation = invite(email="invited@example.com", role=Role.ADMIN)
+    url = path_of(link_in(mail.outbox[0]))
+    client = login(user)  # someone else, logged in, got hold of the link
+    page = client.get(url)
+    assert page.status_code == 403
+    assert "invited@example.com" in page.content.decode()
+    assert b'data-testid="invitation-wrong-account"' in page.content
+    assert client.post(url).status_code == 403
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
+def test_the_wrong_account_page_logs_out_back_to_the_invitation(invite, user):
+    invite(email="invited@example.com")
+    url = path_of(link_in(mail.outbox[0]))
+    client = login(user)
+    response = client.post("/accounts/logout/", {"next": url})
+    assert response.status_code == 302 and response["Location"] == url
+    assert b"invitation-signup-form" in client.get(url).content
+
+
+def test_the_service_refuses_an_account_with_another_email(invite, user, workspace):
+    from django.core.exceptions import ValidationError
+
+    from workspaces.services import invitation_accept
+
+    invitation = invite(email="invited@example.com")
+    with pytest.raises(ValidationError, match="invited@example.com"):
+        invitation_accept(invitation=invitation, user=user)
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()
+
+
+def test_signup_through_the_link_is_fixed_to_the_invited_address_and_verified(invite):
+    from allauth.account.models import EmailAddress
+
+    invite(email="fixed@example.com")
+    url = path_of(link_in(mail.outbox[0]))
+    Client().post(
+        url,
+        {
+            "name": "Fi Xed",
+            "email": "other@example.com",  # not a field of the form: ignored
+            "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD,
+        },
+    )
+    assert not get_user_model().objects.filter(email="other@example.com").exists()
+    user = get_user_model().objects.get(email="fixed@example.com")
+    assert EmailAddress.objects.get(user=user).verified
+    fresh = Client()
+    response = fresh.post("/accounts/login/", {"login": user.email, "password": GOOD_PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def owner_confirm_link(message) -> str:
+    return re.search(r"https?://[^/\s]+(/invite/confirm/\S+/)", message.body).group(1)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """committed(client.post, url, data): the request with its after-commit mail sent."""
+
+    def run(call, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return call(*args, **kwargs)
+
+    return run
+
+
+def test_an_owner_invitation_is_granted_only_after_the_emailed_confirmation(
+    invite, user, workspace, committed
+):
+    invitation = invite(email=user.email, role=Role.OWNER)
+    url = path_of(link_in(mail.outbox[0]))
+    client = login(user)
+    mail.outbox.clear()
+    response = committed(client.post, url)
+    assert response.status_code == 200
+    assert b'data-testid="owner-confirm-sent"' in response.content
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    confirm = owner_confirm_link(mail.outbox[0])
+    assert client.get(confirm).status_code == 200
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()
+    response = client.post(confirm)
+    assert response.status_code == 302 and response["Location"] == "/w/acme/"
+    assert Membership.all_workspaces.get(workspace=workspace, user=user).role == Role.OWNER
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is not None
+
+
+def test_the_owner_confirmation_link_needs_the_invited_account(invite, user, workspace, committed):
+    invite(email=user.email, role=Role.OWNER)
+    committed(login(user).post, path_of(link_in(mail.outbox[0])))
+    confirm = owner_confirm_link(mail.outbox[-1])
+    anonymous = Client().post(confirm)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    stranger = MembershipFactory(workspace=workspace, role=Role.SALES).user
+    assert login(stranger).post(confirm).status_code == 403
+    assert Membership.all_workspaces.filter(workspace=workspace, role=Role.OWNER).count() == 1
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()
+
+
+def test_a_visitor_signing_up_for_an_owner_invitation_confirms_by_email(
+    invite, workspace, committed
+):
+    invite(email="boss@example.com", role=Role.OWNER)
+    url = path_of(link_in(mail.outbox[0]))
+    client = Client()
+    mail.outbox.clear()
+    response = committed(
+        client.post, url, {"name": "Bo Ss", "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+    )
+    assert response.status_code == 200 and b"owner-confirm-sent" in response.content
+    user = get_user_model().objects.get(email="boss@example.com")
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()
+    assert client.get("/w/acme/").status_code == 404
+    client.post(owner_confirm_link(mail.outbox[0]))
+    assert Membership.all_workspaces.get(workspace=workspace, user=user).role == Role.OWNER
+
+
+def test_an_owner_confirmation_for_a_revoked_invitation_changes_nothing(
+    invite, user, workspace, owner, committed
+):
+    invitation = invite(email=user.email, role=Role.OWNER)
+    client = login(user)
+    committed(client.post, path_of(link_in(mail.outbox[0])))
+    confirm = owner_confirm_link(mail.outbox[-1])
+    invitation_revoke(workspace=workspace, actor=owner, invitation=invitation)
+    response = client.post(confirm)
+    assert response.status_code == 400 and b"withdrawn" in response.content
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()
+
+
+def test_a_forged_owner_confirmation_is_refused(invite, user, workspace):
+    from workspaces.invitation_tokens import OWNER_SALT
+
+    invitation = invite(email=user.email, role=Role.OWNER)
+    payload = {"w": workspace.pk, "i": invitation.pk, "u": user.pk}
+    token = signing.dumps(payload, salt=OWNER_SALT, key="not-ours")
+    response = login(user).post(f"/invite/confirm/{token}/")
+    assert response.status_code == 400
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()
+    # nor does the invitation token itself pass as a confirmation
+    response = login(user).post(f"/invite/confirm/{invitation_token(invitation)}/")
+    assert response.status_code == 400
+    assert not Membership.all_workspaces.filter(workspace=workspace, user=user).exists()

@@ -5,6 +5,7 @@ Idempotent: running it again changes nothing that is already there.
 
 import os
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -38,6 +39,10 @@ class Command(BaseCommand):
                     user = User.objects.create_user(
                         email=email, password=DEMO_PASSWORD, first_name=first, last_name=last
                     )
+                # demo logins work at once: their addresses count as verified
+                EmailAddress.objects.update_or_create(
+                    user=user, email=email, defaults={"primary": True, "verified": True}
+                )
                 users[role] = user
             workspace = Workspace.objects.filter(slug=DEMO_SLUG).first()
             if workspace is None:
