@@ -315,6 +315,8 @@ class ImportJob(WorkspaceOwned):
     encoding = models.CharField(max_length=32, blank=True)
     delimiter = models.CharField(max_length=4, blank=True)
     headers = models.JSONField(default=list, blank=True)
+    # [[line, [cells]], ...]: the first data rows, read once at upload for the mapping page
+    preview = models.JSONField(default=list, blank=True)
     mapping = models.JSONField(default=dict, blank=True)  # column index (str) -> field name
     dedupe_mode = models.CharField(
         max_length=8, choices=DedupeMode.choices, default=DedupeMode.UPDATE
@@ -334,9 +336,22 @@ class ImportJob(WorkspaceOwned):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life of a queued or running job (queued, claimed, each batch); the sweeper
+    # re-queues a job whose heartbeat is older than runner.STALE_AFTER.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # The run holding the claim: every write of a run is conditional on it.
+    owner_token = models.CharField(max_length=32, blank=True)
+    restarts = models.PositiveSmallIntegerField(default=0)  # runs lost (worker died)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "-created_at"], name="importjob_ws_created")]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="importjob_ws_created"),
+            models.Index(
+                fields=["heartbeat_at"],
+                name="importjob_active_heartbeat",
+                condition=models.Q(status__in=["queued", "running"]),
+            ),
+        ]
         verbose_name = _("import")
 
     def __str__(self):

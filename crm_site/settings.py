@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE["activity_reminders_task"] = {
     "task": "sales.activity_reminders",  # fans out one task per workspace with reminders due
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["import_sweep_task"] = {
+    "task": "contacts.import_sweep",  # re-queues stale imports, one task per workspace
+    "schedule": 300.0,
+}
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
