@@ -156,10 +156,9 @@ def import_progress(request, pk):
 
 def _export_response(request, queryset, *, columns, order, basename):
     stamp = timezone.localdate().isoformat()
-    safe = request.GET.get("raw") != "1"
     if request.GET.get("format") == "xlsx":
         buffer = io.BytesIO()
-        xlsx_write(queryset, columns=columns, order=order, safe=safe, target=buffer)
+        xlsx_write(queryset, columns=columns, order=order, target=buffer)
         buffer.seek(0)
         return FileResponse(
             buffer,
@@ -168,7 +167,7 @@ def _export_response(request, queryset, *, columns, order, basename):
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response = StreamingHttpResponse(
-        csv_stream(queryset, columns=columns, order=order, safe=safe),
+        csv_stream(queryset, columns=columns, order=order),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.csv"'
