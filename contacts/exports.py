@@ -167,16 +167,24 @@ def csv_stream(
     yield flush()
 
 
-def xlsx_write(queryset, *, columns: list[Column], order=("id",), target) -> None:
-    """An XLSX workbook in openpyxl's write-only mode (rows are not kept in memory); every
-    cell, header included, written with `xlsx_cell`."""
+def xlsx_write(queryset, *, columns: list[Column], order=("id",), target, progress=None) -> None:
+    """An XLSX workbook in openpyxl's write-only mode (rows are not kept in memory) written to
+    `target` (a binary file); every cell, header included, written with `xlsx_cell`.
+    `progress(rows written)` is called every CHUNK_SIZE rows."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append([xlsx_cell(sheet, str(c.label)) for c in columns])
-    for cells in _cells(queryset, columns, order):
-        sheet.append([xlsx_cell(sheet, v) for v in cells])
+    try:
+        for count, cells in enumerate(_cells(queryset, columns, order), start=1):
+            sheet.append([xlsx_cell(sheet, v) for v in cells])
+            if progress and count % CHUNK_SIZE == 0:
+                progress(count)
+    except BaseException:
+        sheet.close()  # openpyxl keeps the rows in a temporary file until saved: remove it
+        sheet._writer.cleanup()
+        raise
     book.save(target)
 
 

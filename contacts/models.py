@@ -364,6 +364,61 @@ class ImportJob(WorkspaceOwned):
         return min(100, round(100 * self.processed_rows / self.total_rows))
 
 
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(WorkspaceOwned):
+    """An Excel export of a filtered list, written by a worker to storage. The row is the truth
+    (status, progress, heartbeat and claim as contacts.job_state describes)."""
+
+    entity = models.CharField(
+        _("export"),
+        max_length=10,
+        choices=CustomFieldEntity.choices,
+        default=CustomFieldEntity.CONTACT,
+    )
+    params = models.JSONField(default=dict, blank=True)  # the list's filters: {name: [values]}
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    owner_token = models.CharField(max_length=32, blank=True)
+    restarts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="exportjob_ws_created"),
+            models.Index(
+                fields=["heartbeat_at"],
+                name="exportjob_active_heartbeat",
+                condition=models.Q(status__in=["queued", "running"]),
+            ),
+        ]
+        verbose_name = _("export")
+
+    def __str__(self):
+        return f"{self.get_entity_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == ExportStatus.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
 class ImportRowError(WorkspaceOwned):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()

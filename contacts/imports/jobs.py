@@ -4,25 +4,21 @@ The job row is the truth (DESIGN.md §6): the upload is stored with the job, the
 moves `status` forward with conditional updates.
 """
 
-from functools import partial
-
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 
+from .. import job_state
 from ..custom_fields import custom_fields_for
 from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
 from . import limits
 from .mapping import RowCleaner, auto_map, target_fields
 from .reading import Format, inspect_upload
-from .runner import MAX_RESTARTS, STALE_AFTER
 
-STALE_BATCH = 500  # jobs woken per workspace and sweep
 MAX_UPLOAD_BYTES = limits.MAX_UPLOAD_BYTES
 IDENTITY_FIELDS = {
     CustomFieldEntity.CONTACT: {"first_name", "last_name", "full_name", "email", "phone", "mobile"},
@@ -173,69 +169,32 @@ def import_job_queue(*, job: ImportJob, actor, enqueue: bool = True) -> bool:
     return True
 
 
-def _stale(now):
-    return Q(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]) & (
-        Q(heartbeat_at__lt=now - STALE_AFTER) | Q(heartbeat_at__isnull=True)
-    )
-
-
 def import_stale_workspace_ids() -> list[int]:
     """Ids of the workspaces with a stale import (queued or running, no heartbeat for
-    STALE_AFTER): global, for the beat's fan-out."""
-    return list(
-        ImportJob.all_workspaces.filter(_stale(timezone.now()))
-        .values_list("workspace_id", flat=True)
-        .distinct()
+    job_state.STALE_AFTER): global, for the beat's fan-out."""
+    return job_state.stale_workspace_ids(ImportJob)
+
+
+def _send(job) -> None:
+    from ..tasks import import_run_task
+
+    import_run_task.delay(job.workspace_id, job.pk)
+
+
+def import_jobs_requeue_stale(*, workspace) -> dict[str, int]:
+    """Wake the workspace's stale imports (job_state.jobs_requeue_stale): a queued job whose
+    message was lost is sent again; a running job whose worker died goes back to "queued"
+    and resumes after its last committed batch; one lost MAX_RESTARTS times fails with a
+    message. Returns {"requeued": n, "failed": n}."""
+    return job_state.jobs_requeue_stale(
+        ImportJob,
+        workspace_id=getattr(workspace, "pk", workspace),
+        send=_send,
+        lost_message=_(
+            "The import stopped %(count)s times without finishing (its worker was lost each "
+            "time). Check the file, or split it, and import it again."
+        ),
     )
-
-
-def import_jobs_requeue_stale(*, workspace, enqueue: bool = True) -> dict[str, int]:
-    """Wake the workspace's stale imports (DESIGN.md §6: the row is the truth). A queued job
-    whose message was lost is sent again; a running job whose worker died goes back to
-    "queued" (its claim dropped, a restart counted) and is sent again, to resume after its
-    last committed batch; one lost MAX_RESTARTS times fails with a message instead. Each job
-    moves with a conditional update, so a run that is alive after all and a second sweeper
-    are harmless. Returns {"requeued": n, "failed": n}."""
-    workspace_id = getattr(workspace, "pk", workspace)
-    result = {"requeued": 0, "failed": 0}
-    now = timezone.now()
-    stale = ImportJob.objects.filter(_stale(now), workspace_id=workspace_id)
-    for job in stale.order_by("heartbeat_at", "id")[:STALE_BATCH]:
-        with transaction.atomic():
-            same = stale.filter(pk=job.pk, status=job.status, heartbeat_at=job.heartbeat_at)
-            if job.status == ImportStatus.RUNNING and job.restarts + 1 >= MAX_RESTARTS:
-                moved = same.update(
-                    status=ImportStatus.FAILED,
-                    owner_token="",
-                    finished_at=now,
-                    error=_(
-                        "The import stopped %(count)s times without finishing (its worker was "
-                        "lost each time). Check the file, or split it, and import it again."
-                    )
-                    % {"count": job.restarts + 1},
-                )
-                outcome = "failed"
-            else:
-                restarts = F("restarts") + (1 if job.status == ImportStatus.RUNNING else 0)
-                moved = same.update(
-                    status=ImportStatus.QUEUED, owner_token="", heartbeat_at=now, restarts=restarts
-                )
-                outcome = "requeued"
-            if not moved:
-                continue
-            result[outcome] += 1
-            change_record(
-                workspace=workspace_id,
-                actor=None,
-                instance=job,
-                action=ChangeAction.UPDATED,
-                fields=["status"],
-            )
-            if outcome == "requeued" and enqueue:
-                from ..tasks import import_run_task
-
-                transaction.on_commit(partial(import_run_task.delay, workspace_id, job.pk))
-    return result
 
 
 def import_preview(*, job: ImportJob, mapping: dict[str, str] | None = None, rows: int = 10):

@@ -7,13 +7,10 @@ batch in flight and a re-run resumes after `processed_rows`. Rejected rows are s
 ImportRowError with their line number; they never hold back the valid rows.
 """
 
-import datetime
 import json
 import logging
 import shutil
 import tempfile
-import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,13 +20,14 @@ from types import SimpleNamespace
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DateTimeField, F, Q, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record_many
 
+from .. import job_state
 from ..models import (
     Account,
     Contact,
@@ -37,7 +35,6 @@ from ..models import (
     DedupeMode,
     ImportJob,
     ImportRowError,
-    ImportStatus,
 )
 from ..services.contacts import email_consent_apply
 from . import limits
@@ -47,23 +44,14 @@ from .reading import iter_rows
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-# A queued or running job without a sign of life for this long was lost (broker message gone,
-# worker killed): the sweeper re-queues it, and a redelivered task may take it over. A run
-# beats at least every HEARTBEAT_EVERY (each batch, and while counting rows).
-STALE_AFTER = datetime.timedelta(minutes=10)
-HEARTBEAT_EVERY = datetime.timedelta(seconds=30)
-# A job whose run was lost this many times fails instead of being tried again (a file that
-# kills the worker must not do so forever).
-MAX_RESTARTS = 5
 RAW_CELLS_KEPT = 60
 RAW_CELL_CHARS = 200
 # pg_advisory_xact_lock(namespace, workspace): "CRMI", so no other lock user collides.
 IMPORT_LOCK_NAMESPACE = 0x43524D49
-
-
-class ImportClaimLost(Exception):
-    """This run no longer holds the job (it was re-queued after a stale heartbeat and taken
-    by another run, or stopped): the batch in flight is rolled back and the run stops."""
+# The job states, claim and heartbeat are shared with the other job rows (contacts.job_state).
+STALE_AFTER = job_state.STALE_AFTER
+MAX_RESTARTS = job_state.MAX_RESTARTS
+ImportClaimLost = job_state.ClaimLost
 
 
 @dataclass
@@ -92,49 +80,13 @@ class RunContext:
 
 
 def import_claim(job_id: int) -> tuple[ImportJob, str] | None:
-    """Take job `job_id` for this run with a conditional update and a new owner token:
-    queued -> running, or a running job whose heartbeat is stale (its worker was lost; this
-    counts a restart, up to MAX_RESTARTS). None when there is nothing to take: the job is
-    done, failed, uploaded, running elsewhere with a fresh heartbeat, or not in this
-    workspace (a stale or forged id)."""
-    now = timezone.now()
-    token = uuid.uuid4().hex
-    jobs = ImportJob.objects.filter(pk=job_id)
-    claimed = jobs.filter(status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING,
-        owner_token=token,
-        heartbeat_at=now,
-        started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
-    )
-    if not claimed:
-        claimed = (
-            jobs.filter(status=ImportStatus.RUNNING, restarts__lt=MAX_RESTARTS)
-            .filter(Q(heartbeat_at__lt=now - STALE_AFTER) | Q(heartbeat_at__isnull=True))
-            .update(owner_token=token, heartbeat_at=now, restarts=F("restarts") + 1)
-        )
-    if not claimed:
-        return None
-    return jobs.select_related("workspace", "created_by").get(), token
-
-
-class _Heartbeat:
-    """Touch the job's heartbeat (at most every HEARTBEAT_EVERY) while this run holds it;
-    raises ImportClaimLost once it does not."""
-
-    def __init__(self, job_id: int, token: str):
-        self.job_id, self.token = job_id, token
-        self.last = time.monotonic()
-
-    def __call__(self) -> None:
-        if time.monotonic() - self.last < HEARTBEAT_EVERY.total_seconds():
-            return
-        if not _owned(self.job_id, self.token).update(heartbeat_at=timezone.now()):
-            raise ImportClaimLost
-        self.last = time.monotonic()
+    """Take job `job_id` for this run (see job_state.job_claim): (job, owner token), or None
+    when it is done, failed, uploaded, running elsewhere or not in this workspace."""
+    return job_state.job_claim(ImportJob, job_id)
 
 
 def _owned(job_id: int, token: str):
-    return ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING, owner_token=token)
+    return job_state.job_owned(ImportJob, job_id, token)
 
 
 def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None:
@@ -150,12 +102,11 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
     if claim is None:
         return ImportJob.objects.filter(pk=job_id).first()
     job, token = claim
-    beat = _Heartbeat(job.pk, token)
+    beat = job_state.Heartbeat(ImportJob, job.pk, token)
     try:
         if not job.total_rows:
             total = _count_rows(job, beat)
-            if not _owned(job.pk, token).update(total_rows=total, heartbeat_at=timezone.now()):
-                raise ImportClaimLost
+            beat(total_rows=total)
             job.total_rows = total
         context = RunContext(
             job=job,
@@ -171,31 +122,20 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
         logger.info("import %s: claim lost, this run stops", job.pk)
     except SoftTimeLimitExceeded:
         # back to the queue; the task sends a fresh message that resumes after the last batch
-        _owned(job.pk, token).update(
-            status=ImportStatus.QUEUED, owner_token="", heartbeat_at=timezone.now()
-        )
+        job_state.job_release(ImportJob, job.pk, token)
         raise
     except ValidationError as exc:  # a file beyond a cap or damaged, found while counting
-        _fail(job.pk, token, " ".join(exc.messages))
+        job_state.job_fail(ImportJob, job.pk, token, " ".join(exc.messages))
     except FileNotFoundError:
-        _fail(job.pk, token, _("The uploaded file is no longer stored; upload it again."))
+        job_state.job_fail(
+            ImportJob, job.pk, token, _("The uploaded file is no longer stored; upload it again.")
+        )
     except Exception as exc:  # the job row records the failure; nothing is retried blindly
         logger.exception("import %s failed", job.pk)
-        _fail(job.pk, token, str(exc))
+        job_state.job_fail(ImportJob, job.pk, token, str(exc))
     else:
-        _owned(job.pk, token).update(
-            status=ImportStatus.DONE, finished_at=timezone.now(), owner_token=""
-        )
+        job_state.job_finish(ImportJob, job.pk, token)
     return ImportJob.objects.get(pk=job.pk)
-
-
-def _fail(job_id: int, token: str, message: str) -> None:
-    _owned(job_id, token).update(
-        status=ImportStatus.FAILED,
-        error=message[:2000],
-        finished_at=timezone.now(),
-        owner_token="",
-    )
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from contacts.imports import runner
 from contacts.imports.jobs import import_job_create, import_job_queue
 from contacts.imports.runner import MAX_RESTARTS, STALE_AFTER, import_claim, import_run
 from contacts.models import Contact, ImportJob
-from contacts.tasks import import_run_task, import_sweep_task
+from contacts.tasks import import_run_task, jobs_sweep_task
 from crm_site.celery import app
 from tests.contacts.factories import ContactFactory
 from tests.contacts.fixtures.importing import csv_bytes, run_import, upload
@@ -90,10 +90,10 @@ def test_finished_run_drops_its_claim(ws):
 
 def test_beat_runs_the_import_sweeper():
     entry = next(
-        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "contacts.import_sweep"
+        e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "contacts.jobs_sweep"
     )
     assert entry["schedule"] <= STALE_AFTER.total_seconds()
-    assert "contacts.import_sweep" in app.tasks
+    assert "contacts.jobs_sweep" in app.tasks
 
 
 def test_sweeper_resumes_a_job_whose_worker_died(ws, django_capture_on_commit_callbacks):
@@ -108,7 +108,7 @@ def test_sweeper_resumes_a_job_whose_worker_died(ws, django_capture_on_commit_ca
         heartbeat_at=stale(),
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert import_sweep_task() == 1  # eager: the requeue task and the run follow
+        assert jobs_sweep_task() == 1  # eager: the requeue task and the run follow
     job.refresh_from_db()
     assert (job.status, job.processed_rows, job.created_count, job.restarts) == ("done", 3, 3, 1)
     assert Contact.objects.count() == 3
@@ -120,7 +120,7 @@ def test_sweeper_resends_a_queued_job_whose_message_was_lost(
     job = queued_job(ws, THREE)
     ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=stale())
     with django_capture_on_commit_callbacks(execute=True):
-        import_sweep_task()
+        jobs_sweep_task()
     job.refresh_from_db()
     assert (job.status, job.created_count, job.restarts) == ("done", 3, 0)
 
@@ -131,7 +131,7 @@ def test_sweeper_leaves_live_and_finished_jobs_alone(ws, django_capture_on_commi
     finished = run_import(ws, csv_bytes("Email", "z@x.io"))
     ImportJob.objects.filter(pk=finished.pk).update(heartbeat_at=stale())
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        assert import_sweep_task() == 0
+        assert jobs_sweep_task() == 0
     assert not callbacks
     live.refresh_from_db()
     assert (live.status, live.processed_rows) == ("running", 0)
@@ -143,7 +143,7 @@ def test_job_lost_too_often_fails_with_a_message(ws, django_capture_on_commit_ca
         status="running", restarts=MAX_RESTARTS - 1, heartbeat_at=stale()
     )
     with django_capture_on_commit_callbacks(execute=True):
-        import_sweep_task()
+        jobs_sweep_task()
     job.refresh_from_db()
     assert job.status == "failed"
     assert f"stopped {MAX_RESTARTS} times" in job.error

@@ -72,7 +72,7 @@ def test_worker_sweeper_resends_an_import_whose_message_was_lost(import_worker):
     from django.utils import timezone
 
     from contacts.imports.runner import STALE_AFTER
-    from contacts.tasks import import_sweep_task
+    from contacts.tasks import jobs_sweep_task
 
     workspace = WorkspaceFactory(slug="import-sweep")
     with workspace_scope(workspace), transaction.atomic():
@@ -84,7 +84,7 @@ def test_worker_sweeper_resends_an_import_whose_message_was_lost(import_worker):
     ImportJob.all_workspaces.filter(pk=job.pk).update(
         heartbeat_at=timezone.now() - STALE_AFTER - datetime.timedelta(minutes=1)
     )
-    import_sweep_task.delay()  # what the beat sends
+    jobs_sweep_task.delay()  # what the beat sends
     done = wait_for(lambda: ImportJob.all_workspaces.get(pk=job.pk).status == "done", import_worker)
     assert done, Path(import_worker.log).read_text()[-3000:]
     assert Contact.all_workspaces.filter(workspace=workspace).count() == 2
