@@ -225,8 +225,8 @@ def _excel_start(request, entity: str):
     """GET: how many rows the filtered list has and the button that starts the export, with
     the user's recent exports. POST: queue the export, then its page."""
     workspace = request.workspace
-    source = request.POST if request.method == "POST" else request.GET
-    query = QueryDict(source.get("query", "")) if request.method == "POST" else request.GET
+    # the POST carries the list's query string as it was shown on the GET page
+    query = QueryDict(request.POST.get("query", "")) if request.method == "POST" else request.GET
     params = export_params(query)
     if request.method == "POST":
         job = export_job_create(
