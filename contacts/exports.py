@@ -1,9 +1,14 @@
 """CSV and XLSX exports of filtered contact and account lists, streamed.
 
 Rows are read with `iterator(chunk_size=...)` (server-side cursor on PostgreSQL) and written
-as they come, so exporting a million contacts needs constant memory. Cells that a
-spreadsheet would run as a formula (starting with = + - @, tab or carriage return) are
-prefixed with a single quote unless the caller explicitly asks for raw values.
+as they come, so exporting a million contacts needs constant memory.
+
+Nothing in an export is ever run as a formula, header row included (column labels come
+from custom field names people type). CSV has no cell types, so a cell starting with
+= + - @, tab or carriage return gets a leading single quote (OWASP's advice). XLSX cells
+are typed: every text is written as a string cell (never a formula, whatever it starts
+with) and the risky ones also carry Excel's quote-prefix style, so editing the cell in Excel
+keeps it text; the values themselves stay exact. There is no raw mode.
 """
 
 import codecs
@@ -21,11 +26,31 @@ FORMULA_CHARS = "=+-@\t\r"
 
 
 def neutralize(value) -> str:
-    """A cell value that no spreadsheet will evaluate (OWASP CSV injection advice)."""
+    """A CSV cell value that no spreadsheet will evaluate (OWASP CSV injection advice)."""
     if value is None:
         return ""
     text = value if type(value) is str else str(value)
     return f"'{text}" if text and text[0] in FORMULA_CHARS else text
+
+
+def xlsx_cell(sheet, value):
+    """A write-only cell that no spreadsheet will evaluate: numbers stay numbers, everything
+    else is a typed string cell (openpyxl would turn a text starting with "=" into a
+    formula); a text starting with a formula character also gets the quote-prefix style.
+    Characters XML cannot carry are dropped."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return WriteOnlyCell(sheet, value=value)
+    text = "" if value is None else str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell = WriteOnlyCell(sheet, value=None)
+    cell.value = text
+    cell.data_type = "s"
+    if text and text[0] in FORMULA_CHARS:
+        cell.quotePrefix = True
+    return cell
 
 
 @dataclass(frozen=True)
@@ -119,12 +144,13 @@ def _cells(queryset, columns: list[Column], order) -> Iterator[list]:
 
 
 def csv_stream(
-    queryset, *, columns: list[Column], order=("id",), safe: bool = True, delimiter: str = ","
+    queryset, *, columns: list[Column], order=("id",), delimiter: str = ","
 ) -> Iterable[bytes]:
-    """UTF-8 CSV with a BOM (so Excel opens it as UTF-8), header first, streamed in chunks."""
+    """UTF-8 CSV with a BOM (so Excel opens it as UTF-8), header first, streamed in chunks;
+    every cell, header included, neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
-    clean = neutralize if safe else (lambda v: "" if v is None else str(v))
+    clean = neutralize
 
     def flush() -> bytes:
         data = buffer.getvalue().encode("utf-8")
@@ -141,19 +167,32 @@ def csv_stream(
     yield flush()
 
 
-def xlsx_write(
-    queryset, *, columns: list[Column], order=("id",), safe: bool = True, target
-) -> None:
-    """An XLSX workbook in openpyxl's write-only mode (rows are not kept in memory)."""
+def xlsx_write(queryset, *, columns: list[Column], order=("id",), target, progress=None) -> None:
+    """An XLSX workbook in openpyxl's write-only mode (rows are not kept in memory) written to
+    `target` (a binary file); every cell, header included, written with `xlsx_cell`.
+    `progress(rows written)` is called every CHUNK_SIZE rows."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
-    clean = neutralize if safe else (lambda v: v)
-    sheet.append([str(c.label) for c in columns])
-    for cells in _cells(queryset, columns, order):
-        sheet.append([clean(v) for v in cells])
+    sheet.append([xlsx_cell(sheet, str(c.label)) for c in columns])
+    try:
+        for count, cells in enumerate(_cells(queryset, columns, order), start=1):
+            sheet.append([xlsx_cell(sheet, v) for v in cells])
+            if progress and count % CHUNK_SIZE == 0:
+                progress(count)
+    except BaseException:
+        sheet.close()  # openpyxl keeps the rows in a temporary file until saved: remove it
+        sheet._writer.cleanup()
+        raise
     book.save(target)
 
 
-__all__ = ["ACCOUNT_COLUMNS", "CONTACT_COLUMNS", "csv_stream", "neutralize", "xlsx_write"]
+__all__ = [
+    "ACCOUNT_COLUMNS",
+    "CONTACT_COLUMNS",
+    "csv_stream",
+    "neutralize",
+    "xlsx_cell",
+    "xlsx_write",
+]

@@ -1,5 +1,6 @@
 """Background work of the contacts app (DESIGN.md §6): JSON ids in, workspace_id first, the
-ImportJob row is the truth."""
+job rows (ImportJob, ExportJob) are the truth. `jobs_sweep_task` runs on the beat and fans
+out one `jobs_requeue_stale_task` per workspace with a stale job."""
 
 import logging
 
@@ -8,13 +9,17 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from workspaces.scoping import workspace_scope
 
+from .export_jobs import export_jobs_requeue_stale, export_run, export_stale_workspace_ids
+from .imports.jobs import import_jobs_requeue_stale, import_stale_workspace_ids
 from .imports.runner import import_run
-from .models import ImportJob, ImportStatus
+from .models import ExportJob, ExportStatus, ImportJob, ImportStatus
 
 logger = logging.getLogger(__name__)
 
 IMPORT_SOFT_TIME_LIMIT = 55 * 60
 IMPORT_TIME_LIMIT = 60 * 60
+EXPORT_SOFT_TIME_LIMIT = 55 * 60
+EXPORT_TIME_LIMIT = 60 * 60
 
 
 @shared_task(
@@ -26,13 +31,57 @@ IMPORT_TIME_LIMIT = 60 * 60
 )
 def import_run_task(workspace_id: int, job_id: int) -> None:
     """Run or resume the import `job_id`. A job that reaches the soft time limit goes back to
-    "queued" and is continued by a fresh task from its last committed batch."""
+    "queued" and is continued by a fresh task from its last committed batch. An id that is
+    not a job of this workspace (stale or forged) is logged and ignored."""
     with workspace_scope(workspace_id):
         try:
-            import_run(job_id=job_id)
+            job = import_run(job_id=job_id)
         except SoftTimeLimitExceeded:
-            requeued = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
-                status=ImportStatus.QUEUED
-            )
-            if requeued:
+            if ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).exists():
                 import_run_task.delay(workspace_id, job_id)
+            return
+        if job is None:
+            logger.warning("import %s is not a job of workspace %s", job_id, workspace_id)
+
+
+@shared_task(
+    name="contacts.export.run",  # the "export" queue
+    acks_late=True,  # idempotent: a redelivered message redoes the workbook or does nothing
+    reject_on_worker_lost=True,
+    soft_time_limit=EXPORT_SOFT_TIME_LIMIT,
+    time_limit=EXPORT_TIME_LIMIT,
+)
+def export_run_task(workspace_id: int, job_id: int) -> None:
+    """Write the workbook of export `job_id` to storage. At the soft time limit the job goes
+    back to "queued" and a fresh task starts it again. An id that is not a job of this
+    workspace is logged and ignored."""
+    with workspace_scope(workspace_id):
+        try:
+            job = export_run(job_id=job_id)
+        except SoftTimeLimitExceeded:
+            if ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).exists():
+                export_run_task.delay(workspace_id, job_id)
+            return
+        if job is None:
+            logger.warning("export %s is not a job of workspace %s", job_id, workspace_id)
+
+
+@shared_task(name="contacts.jobs_sweep", time_limit=120, soft_time_limit=100)
+def jobs_sweep_task() -> int:
+    """Beat: find the workspaces with a stale import or export (queued or running without a
+    heartbeat for job_state.STALE_AFTER) and start one requeue task for each."""
+    workspace_ids = sorted(set(import_stale_workspace_ids()) | set(export_stale_workspace_ids()))
+    for workspace_id in workspace_ids:
+        jobs_requeue_stale_task.delay(workspace_id)
+    return len(workspace_ids)
+
+
+@shared_task(name="contacts.jobs_requeue_stale", time_limit=120, soft_time_limit=100)
+def jobs_requeue_stale_task(workspace_id: int) -> dict:
+    """Send the workspace's stale imports and exports to a worker again; idempotent
+    (conditional updates; an import resumes after its last committed batch)."""
+    with workspace_scope(workspace_id):
+        return {
+            "imports": import_jobs_requeue_stale(workspace=workspace_id),
+            "exports": export_jobs_requeue_stale(workspace=workspace_id),
+        }

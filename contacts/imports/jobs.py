@@ -4,35 +4,33 @@ The job row is the truth (DESIGN.md §6): the upload is stored with the job, the
 moves `status` forward with conditional updates.
 """
 
-from itertools import islice
-
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 
+from .. import job_state
 from ..custom_fields import custom_fields_for
 from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
+from . import limits
 from .mapping import RowCleaner, auto_map, target_fields
 from .reading import Format, inspect_upload
-from .runner import job_rows
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+MAX_UPLOAD_BYTES = limits.MAX_UPLOAD_BYTES
 IDENTITY_FIELDS = {
     CustomFieldEntity.CONTACT: {"first_name", "last_name", "full_name", "email", "phone", "mobile"},
     CustomFieldEntity.ACCOUNT: {"name"},
 }
 
 
-def _read_upload(upload) -> bytes:
+def _check_upload_size(upload) -> None:
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             {"file": _("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20}}
         )
-    upload.seek(0)
-    return upload.read()
 
 
 @transaction.atomic
@@ -45,11 +43,16 @@ def import_job_create(
     dedupe_mode: str = DedupeMode.UPDATE,
 ) -> ImportJob:
     """Store an uploaded CSV/XLSX as a new job (status "uploaded") with detected encoding,
-    delimiter, headers and an automatic column mapping. Bad files raise a ValidationError
-    keyed "file" and store nothing."""
-    data = _read_upload(upload)
+    delimiter, headers, the first rows (what the mapping page shows, so the file is parsed
+    once here and never again in a request) and an automatic column mapping.
+
+    `upload`: a Django File/UploadedFile (binary, seekable). It is inspected in place (at most
+    the first 64 KB of a CSV; the zip directory and first rows of an XLSX) and then streamed
+    in chunks to the default storage (`storages["default"]`), never read whole into memory.
+    Bad files raise a ValidationError keyed "file" and store nothing."""
+    _check_upload_size(upload)
     try:
-        info = inspect_upload(data, upload.name)
+        info = inspect_upload(upload, upload.name)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
     custom = {c.key: c.label for c in custom_fields_for(workspace=workspace, entity=entity)}
@@ -62,6 +65,7 @@ def import_job_create(
         encoding=info.encoding,
         delimiter=info.delimiter,
         headers=info.headers,
+        preview=[[line, cells] for line, cells in info.rows],
         mapping=auto_map(
             info.headers, entity=entity, custom_keys=list(custom), custom_labels=custom
         ),
@@ -69,7 +73,9 @@ def import_job_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     extension = "xlsx" if info.file_format == Format.XLSX else "csv"
-    job.file.save(f"import.{extension}", ContentFile(data), save=False)
+    upload.seek(0)
+    content = upload if hasattr(upload, "chunks") else File(upload, name=name)
+    job.file.save(f"import.{extension}", content, save=False)
     job.full_clean()
     job.save()
     change_record(
@@ -143,7 +149,7 @@ def import_job_queue(*, job: ImportJob, actor, enqueue: bool = True) -> bool:
     """Move an uploaded job to "queued" (once: a conditional update) and, after commit, wake
     the worker. Returns False when the job was already queued or running."""
     moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED).update(
-        status=ImportStatus.QUEUED
+        status=ImportStatus.QUEUED, heartbeat_at=timezone.now()
     )
     if not moved:
         return False
@@ -163,13 +169,40 @@ def import_job_queue(*, job: ImportJob, actor, enqueue: bool = True) -> bool:
     return True
 
 
+def import_stale_workspace_ids() -> list[int]:
+    """Ids of the workspaces with a stale import (queued or running, no heartbeat for
+    job_state.STALE_AFTER): global, for the beat's fan-out."""
+    return job_state.stale_workspace_ids(ImportJob)
+
+
+def _send(job) -> None:
+    from ..tasks import import_run_task
+
+    import_run_task.delay(job.workspace_id, job.pk)
+
+
+def import_jobs_requeue_stale(*, workspace) -> dict[str, int]:
+    """Wake the workspace's stale imports (job_state.jobs_requeue_stale): a queued job whose
+    message was lost is sent again; a running job whose worker died goes back to "queued"
+    and resumes after its last committed batch; one lost MAX_RESTARTS times fails with a
+    message. Returns {"requeued": n, "failed": n}."""
+    return job_state.jobs_requeue_stale(
+        ImportJob,
+        workspace_id=getattr(workspace, "pk", workspace),
+        send=_send,
+        lost_message=_(
+            "The import stopped %(count)s times without finishing (its worker was lost each "
+            "time). Check the file, or split it, and import it again."
+        ),
+    )
+
+
 def import_preview(*, job: ImportJob, mapping: dict[str, str] | None = None, rows: int = 10):
-    """The first `rows` data rows as they would be imported: [(line, values, problems)]."""
+    """The first `rows` data rows as they would be imported: [(line, values, problems)].
+    Reads the rows kept on the job at upload, never the file."""
     cleaner = RowCleaner(
         workspace=job.workspace,
         entity=job.entity,
         mapping=mapping if mapping is not None else job.mapping,
     )
-    with job.file.open("rb") as fh:
-        sample = list(islice(job_rows(job, fh), rows))
-    return [(line, *cleaner.clean(cells)) for line, cells in sample]
+    return [(line, *cleaner.clean(cells)) for line, cells in job.preview[:rows]]

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..phones import normalize_email, normalize_phone
 from ..services.accounts import domain_normalize
+from . import limits
 
 CUSTOM_PREFIX = "custom:"
 IGNORE = ""
@@ -439,6 +440,15 @@ class RowCleaner:
         for index, field in self.columns:
             text = cells[index].strip() if index < len(cells) else ""
             if not text:
+                continue
+            if len(text) > limits.MAX_FIELD_CHARS:
+                problems.append(
+                    _(
+                        "Column %(column)s holds more than %(limit)s characters (a spreadsheet "
+                        "cell holds at most 32,767); the row was not imported."
+                    )
+                    % {"column": index + 1, "limit": f"{limits.MAX_FIELD_CHARS:,}"}
+                )
                 continue
             try:
                 if field in self.custom:

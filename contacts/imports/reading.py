@@ -1,16 +1,16 @@
-"""What an uploaded file is, and its rows, read as a stream.
+"""What an uploaded file is, and its rows, read as a stream with bounded memory.
 
-`inspect_upload(data, name)` looks at the first bytes (and, for XLSX, the workbook) and
-returns a `FileInfo` or raises ValidationError with a message a person understands:
-0-byte uploads, empty files, files with only a header, binary files that are neither CSV
-nor XLSX. `iter_rows(...)` yields `(line_number, cells)` for the data rows of a stored file,
-where `line_number` is the line people see in their editor or spreadsheet (the header is
+`inspect_upload(fileobj, name)` looks at the first bytes (and, for XLSX, the first rows of the
+workbook) and returns a `FileInfo` or raises ValidationError with a message a person
+understands: 0-byte uploads, empty files, files with only a header, binary files that are
+neither CSV nor XLSX, files beyond the caps in `limits` (columns, rows, field and record
+size, zip bombs). `iter_rows(...)` yields `(line_number, cells)` for the data rows of a stored
+file, where `line_number` is the line people see in their editor or spreadsheet (the header is
 line 1), so rejected rows can be found again.
 """
 
 import codecs
 import csv
-import datetime
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,13 +18,20 @@ from dataclasses import dataclass, field
 from charset_normalizer import from_bytes
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, CalamineWorkbook
+
+from . import limits
+from .xlsx import iter_sheet_rows
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
-PREVIEW_ROWS = 10
+PREVIEW_ROWS = limits.PREVIEW_ROWS
+# The csv module's own limit (128 KB per field) would stop a whole import with a library
+# message; our limits are checked per record (`MAX_RECORD_CHARS`) and per field (the row is
+# rejected), so the module's limit only needs to be above them.
+if csv.field_size_limit() < limits.MAX_RECORD_CHARS:
+    csv.field_size_limit(limits.MAX_RECORD_CHARS)
 # Western-European exports that are not UTF-8 are nearly always Windows-1252 (a superset of
 # Latin-1 for printable text); charset-normalizer may name a sibling code page for them.
 _LATIN_FAMILY = {
@@ -53,7 +60,12 @@ class FileInfo:
     encoding: str = ""
     delimiter: str = ""
     headers: list[str] = field(default_factory=list)
-    sample: list[list[str]] = field(default_factory=list)  # first data rows
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # first data rows
+
+    @property
+    def sample(self) -> list[list[str]]:
+        """The cells of the first data rows."""
+        return [cells for _line, cells in self.rows]
 
 
 def _reject_not_tabular():
@@ -115,35 +127,51 @@ def detect_delimiter(text: str) -> str:
 
 
 def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
+    return "" if value is None else str(value).strip()
 
 
 def _strip_row(cells) -> list[str]:
-    return [_cell_text(c) if not isinstance(c, str) else c.strip() for c in cells]
+    return [c.strip() if isinstance(c, str) else _cell_text(c) for c in cells]
 
 
 def _is_blank(cells: list[str]) -> bool:
     return not any(cells)
 
 
-def _split_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str], list[list[str]]]:
+def _too_many_columns(count: int):
+    raise ValidationError(
+        _(
+            "The file has %(count)s columns; an import reads at most %(limit)s. Delete the "
+            "columns you do not need and upload it again."
+        )
+        % {"count": f"{count:,}", "limit": limits.MAX_COLUMNS},
+        code="too_wide",
+    )
+
+
+def _preview_cells(cells: list[str]) -> list[str]:
+    return [c[: limits.PREVIEW_CELL_CHARS] for c in cells[: limits.MAX_COLUMNS]]
+
+
+def _split_header(
+    rows: Iterator[tuple[int, list[str]]],
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the first data rows (as many as PREVIEW_ROWS and the preview budget
+    allow, cells cut to PREVIEW_CELL_CHARS): what the mapping page needs, kept on the job."""
     header = None
     sample = []
-    for _line, cells in rows:
+    budget = limits.PREVIEW_BUDGET_CHARS
+    for line, cells in rows:
         if header is None:
-            header = cells
+            if len(cells) > limits.MAX_COLUMNS:
+                _too_many_columns(len(cells))
+            header = [c[: limits.HEADER_CHARS] for c in cells]
             continue
-        sample.append(cells)
+        kept = _preview_cells(cells)
+        budget -= sum(len(c) for c in kept)
+        if sample and budget < 0:
+            break
+        sample.append((line, kept))
         if len(sample) >= PREVIEW_ROWS:
             break
     if header is None:
@@ -155,47 +183,115 @@ def _split_header(rows: Iterator[tuple[int, list[str]]]) -> tuple[list[str], lis
     return header, sample
 
 
-def inspect_upload(data: bytes, name: str = "") -> FileInfo:
-    """Format, encoding, delimiter, header and sample rows of an upload (its full bytes for
-    XLSX, at least the first SAMPLE_BYTES for CSV). Raises ValidationError for bad files."""
-    if not data:
+def inspect_upload(upload, name: str = "") -> FileInfo:
+    """Format, encoding, delimiter, header and first data rows of an upload.
+
+    `upload`: the file (binary, seekable: an UploadedFile or a stored file) or its bytes.
+    Detects a CSV's encoding and delimiter on its first SAMPLE_BYTES and then reads its first
+    rows; of an XLSX the zip directory and the first rows.
+    Raises ValidationError for bad files. Leaves the file positioned at its start."""
+    fileobj = io.BytesIO(upload) if isinstance(upload, bytes | bytearray) else upload
+    fileobj.seek(0)
+    head = fileobj.read(SAMPLE_BYTES)
+    more = bool(fileobj.read(1))
+    fileobj.seek(0)
+    if not head:
         raise ValidationError(_("The uploaded file is empty (0 bytes)."), code="empty")
-    if data.startswith(OLE_MAGIC):
+    if head.startswith(OLE_MAGIC):
         raise ValidationError(
             _("Old Excel files (.xls) are not supported. Save the sheet as .xlsx or CSV."),
             code="format",
         )
-    if data.startswith(ZIP_MAGIC):
+    if head.startswith(ZIP_MAGIC):
+        rows = iter_sheet_rows(fileobj)
         try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        except (CalamineError, ValueError, OSError, Exception):  # noqa: BLE001 - any broken zip
-            _reject_not_tabular()
-        headers, sample = _split_header(_xlsx_rows(workbook))
-        return FileInfo(file_format=Format.XLSX, headers=headers, sample=sample)
-    head = data[:SAMPLE_BYTES]
+            headers, sample = _split_header(rows)
+        finally:
+            rows.close()
+            fileobj.seek(0)
+        return FileInfo(file_format=Format.XLSX, headers=headers, rows=sample)
     encoding = detect_encoding(head)
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head, final=False)
     if _looks_binary(text):
         _reject_not_tabular()
     if not text.strip():
         raise ValidationError(_("The file is empty."), code="empty")
-    delimiter = detect_delimiter(text)
-    stream = io.StringIO(text if len(data) <= SAMPLE_BYTES else text.rsplit("\n", 1)[0])
-    headers, sample = _split_header(_csv_rows(stream, delimiter))
+    delimiter = detect_delimiter(text.rsplit("\n", 1)[0] if more else text)
+    # The header and first rows come from the same bounded reader the import uses, so a first
+    # row longer than the sample is read whole, and a too wide one refused.
+    stream = io.TextIOWrapper(fileobj, encoding=encoding, errors="replace", newline="")
+    try:
+        headers, sample = _split_header(_csv_rows(stream, delimiter))
+    finally:
+        stream.detach()  # the upload stays open for storing
+        fileobj.seek(0)
     return FileInfo(
         file_format=Format.CSV,
         encoding=encoding,
         delimiter=delimiter,
         headers=headers,
-        sample=sample,
+        rows=sample,
     )
+
+
+class _BoundedLines:
+    """The lines of a text stream for csv.reader, refusing a record (a row, quoted line
+    breaks included) longer than MAX_RECORD_CHARS, so memory stays bounded whatever the file;
+    `record_done()` starts counting the next record."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.line = 0
+        self.record_start = 1
+        self.record_chars = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        text = self.stream.readline(limits.MAX_RECORD_CHARS + 1)
+        if not text:
+            raise StopIteration
+        self.line += 1
+        if not self.record_chars:
+            self.record_start = self.line
+        self.record_chars += len(text)
+        if self.record_chars > limits.MAX_RECORD_CHARS:
+            raise ValidationError(
+                _(
+                    "The row at line %(line)s holds more than %(limit)s characters; a field "
+                    "may hold at most %(field)s. Check the quotes around that row."
+                )
+                % {
+                    "line": self.record_start,
+                    "limit": f"{limits.MAX_RECORD_CHARS:,}",
+                    "field": f"{limits.MAX_FIELD_CHARS:,}",
+                },
+                code="too_large",
+            )
+        return text
+
+    def record_done(self) -> None:
+        self.record_chars = 0
 
 
 def _csv_rows(stream, delimiter: str) -> Iterator[tuple[int, list[str]]]:
     """(first physical line of the record, cells) of every non-blank record."""
-    reader = csv.reader(stream, delimiter=delimiter)
+    lines = _BoundedLines(stream)
+    reader = csv.reader(lines, delimiter=delimiter)
     previous_end = 0
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValidationError(
+                _("Line %(line)s cannot be read as CSV (%(error)s).")
+                % {"line": lines.line, "error": exc},
+                code="format",
+            ) from None
+        lines.record_done()
         start = previous_end + 1
         previous_end = reader.line_num
         cells = _strip_row(cells)
@@ -203,23 +299,14 @@ def _csv_rows(stream, delimiter: str) -> Iterator[tuple[int, list[str]]]:
             yield start, cells
 
 
-def _xlsx_rows(workbook) -> Iterator[tuple[int, list[str]]]:
-    sheet = workbook.get_sheet_by_index(0)
-    first = sheet.start[0] if sheet.start else 0
-    for index, cells in enumerate(sheet.iter_rows()):
-        cells = _strip_row(cells)
-        if not _is_blank(cells):
-            yield first + index + 1, cells
-
-
 def iter_rows(
     fileobj, *, file_format: str, encoding: str = "", delimiter: str = ",", skip_header: bool = True
 ) -> Iterator[tuple[int, list[str]]]:
-    """Stream the rows of a stored file (opened in binary mode) as (line, cells).
-
-    CSV is decoded incrementally (constant memory); XLSX is read with calamine."""
+    """Stream the rows of a stored file (opened in binary mode; seekable for XLSX) as
+    (line, cells). Memory is bounded whatever the file (see `limits`); a file beyond a cap
+    raises ValidationError when the reader gets there."""
     if file_format == Format.XLSX:
-        rows = _xlsx_rows(CalamineWorkbook.from_filelike(fileobj))
+        rows = iter_sheet_rows(fileobj)
     else:
         text = io.TextIOWrapper(fileobj, encoding=encoding or "utf-8", errors="replace", newline="")
         rows = _csv_rows(text, delimiter or ",")

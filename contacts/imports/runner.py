@@ -7,21 +7,27 @@ batch in flight and a re-run resumes after `processed_rows`. Rejected rows are s
 ImportRowError with their line number; they never hold back the valid rows.
 """
 
-import datetime
 import json
 import logging
+import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import batched, islice
+from types import SimpleNamespace
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record_many
 
+from .. import job_state
 from ..models import (
     Account,
     Contact,
@@ -29,18 +35,23 @@ from ..models import (
     DedupeMode,
     ImportJob,
     ImportRowError,
-    ImportStatus,
 )
+from ..services.contacts import email_consent_apply
+from . import limits
 from .mapping import RowCleaner
 from .reading import iter_rows
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-# A job "running" for longer than this without finishing was abandoned (worker lost) and may
-# be resumed; the task's hard time limit is below it.
-STALE_AFTER = datetime.timedelta(hours=2)
 RAW_CELLS_KEPT = 60
+RAW_CELL_CHARS = 200
+# pg_advisory_xact_lock(namespace, workspace): "CRMI", so no other lock user collides.
+IMPORT_LOCK_NAMESPACE = 0x43524D49
+# The job states, claim and heartbeat are shared with the other job rows (contacts.job_state).
+STALE_AFTER = job_state.STALE_AFTER
+MAX_RESTARTS = job_state.MAX_RESTARTS
+ImportClaimLost = job_state.ClaimLost
 
 
 @dataclass
@@ -60,58 +71,86 @@ class RunContext:
     job: ImportJob
     cleaner: RowCleaner
     actor: object
+    token: str  # the claim's owner token: every write of the run is conditional on it
     account_ids: dict[str, int] = field(default_factory=dict)  # lower(name) -> id
 
-
-def _claim(job_id: int) -> ImportJob | None:
-    """Move the job to running (queued -> running, or resume an abandoned run). None when
-    there is nothing to do: done, failed, not queued, or running elsewhere."""
-    now = timezone.now()
-    jobs = ImportJob.objects.filter(pk=job_id)
-    claimed = jobs.filter(status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=now
-    )
-    if not claimed:
-        claimed = jobs.filter(status=ImportStatus.RUNNING, started_at__lt=now - STALE_AFTER).update(
-            started_at=now
-        )
-    return jobs.select_related("workspace", "created_by").get() if claimed else None
+    @property
+    def consent_source(self) -> str:
+        return f"import {self.job.original_name}"[:100]
 
 
-def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob:
+def import_claim(job_id: int) -> tuple[ImportJob, str] | None:
+    """Take job `job_id` for this run (see job_state.job_claim): (job, owner token), or None
+    when it is done, failed, uploaded, running elsewhere or not in this workspace."""
+    return job_state.job_claim(ImportJob, job_id)
+
+
+def _owned(job_id: int, token: str):
+    return job_state.job_owned(ImportJob, job_id, token)
+
+
+def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None:
     """Run (or resume) the import of job `job_id` inside the current workspace scope.
 
     Idempotent: a job that is done, failed or running elsewhere is left alone; a resumed job
-    continues after its last committed batch. Returns the job as stored."""
-    job = _claim(job_id)
-    if job is None:
-        return ImportJob.objects.get(pk=job_id)
+    continues after its last committed batch. The whole file is read once (counting rows)
+    before anything is written, so a file beyond a cap fails the job with a clear message and
+    writes nothing. Each batch is written under the workspace's import lock and only while
+    this run still holds the claim; the run stops at the first refused batch. Returns the
+    job as stored, or None when no such job is in this workspace."""
+    claim = import_claim(job_id)
+    if claim is None:
+        return ImportJob.objects.filter(pk=job_id).first()
+    job, token = claim
+    beat = job_state.Heartbeat(ImportJob, job.pk, token)
     try:
         if not job.total_rows:
-            total = _count_rows(job)
-            ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+            total = _count_rows(job, beat)
+            beat(total_rows=total)
             job.total_rows = total
         context = RunContext(
             job=job,
             cleaner=RowCleaner(workspace=job.workspace, entity=job.entity, mapping=job.mapping),
             actor=job.created_by,
+            token=token,
         )
-        with job.file.open("rb") as fh:
+        with open_stored(job) as fh:
             rows = islice(job_rows(job, fh), job.processed_rows, None)
             for batch in batched(rows, batch_size):
                 import_batch(context, list(batch))
+    except ImportClaimLost:
+        logger.info("import %s: claim lost, this run stops", job.pk)
     except SoftTimeLimitExceeded:
-        raise  # the task puts the job back in the queue; it resumes after the last batch
+        # back to the queue; the task sends a fresh message that resumes after the last batch
+        job_state.job_release(ImportJob, job.pk, token)
+        raise
+    except ValidationError as exc:  # a file beyond a cap or damaged, found while counting
+        job_state.job_fail(ImportJob, job.pk, token, " ".join(exc.messages))
+    except FileNotFoundError:
+        job_state.job_fail(
+            ImportJob, job.pk, token, _("The uploaded file is no longer stored; upload it again.")
+        )
     except Exception as exc:  # the job row records the failure; nothing is retried blindly
         logger.exception("import %s failed", job.pk)
-        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
-            status=ImportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-        return ImportJob.objects.get(pk=job.pk)
-    ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
-        status=ImportStatus.DONE, finished_at=timezone.now()
-    )
+        job_state.job_fail(ImportJob, job.pk, token, str(exc))
+    else:
+        job_state.job_finish(ImportJob, job.pk, token)
     return ImportJob.objects.get(pk=job.pk)
+
+
+@contextmanager
+def open_stored(job):
+    """The job's stored file, binary and seekable, read through the storage API (so a worker
+    on another host reads what the web node stored); a storage whose files cannot seek is
+    copied to a local temporary file first."""
+    with job.file.open("rb") as fh:
+        if fh.seekable():
+            yield fh
+            return
+        with tempfile.TemporaryFile() as copy:
+            shutil.copyfileobj(fh, copy)
+            copy.seek(0)
+            yield copy
 
 
 def job_rows(job, fh):
@@ -121,15 +160,51 @@ def job_rows(job, fh):
     )
 
 
-def _count_rows(job) -> int:
-    with job.file.open("rb") as fh:
-        return sum(1 for _ in job_rows(job, fh))
+def _count_rows(job, beat) -> int:
+    """Read the whole file once: its number of data rows. Raises ValidationError for a file
+    beyond a cap (rows, record size, sheet references) before anything is written."""
+    count = 0
+    with open_stored(job) as fh:
+        for _row in job_rows(job, fh):
+            count += 1
+            if count > limits.MAX_ROWS:
+                raise ValidationError(
+                    _("The file has more than %(limit)s rows; split it into smaller files.")
+                    % {"limit": f"{limits.MAX_ROWS:,}"}
+                )
+            if count % 1000 == 0:
+                beat()
+    return count
+
+
+def import_lock(workspace_id: int) -> None:
+    """Serialise the batches of all imports into one workspace: call first inside a batch's
+    transaction; the lock is held until it commits. The next batch (of this or another
+    import) then looks up duplicates only after the previous one's rows are committed, so
+    two imports at once never create the same contact twice.
+
+    PostgreSQL: a transaction-level advisory lock keyed by workspace. SQLite: nothing to do,
+    every transaction is BEGIN IMMEDIATE (settings), which already admits one writer at a
+    time and starts after the previous one committed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [IMPORT_LOCK_NAMESPACE, workspace_id % 2**31],
+            )
+
+
+def _raw(cells: list[str]) -> list[str]:
+    return [c[:RAW_CELL_CHARS] for c in cells[:RAW_CELLS_KEPT]]
 
 
 @transaction.atomic
 def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Counts:
-    """Import one batch and advance the job's counters in the same transaction."""
+    """Import one batch under the workspace's import lock and advance the job's counters
+    and heartbeat in the same transaction. Raises ImportClaimLost (everything of this batch
+    rolled back) when the run no longer holds the job."""
     job = context.job
+    import_lock(job.workspace_id)
     valid, errors = [], []
     for line, cells in rows:
         values, problems = context.cleaner.clean(cells)
@@ -140,7 +215,7 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
                     job_id=job.pk,
                     line=line,
                     reason=" ".join(problems),
-                    raw=cells[:RAW_CELLS_KEPT],
+                    raw=_raw(cells),
                 )
             )
         else:
@@ -151,17 +226,17 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
         counts = _write_contacts(context, valid)
     ImportRowError.objects.bulk_create(errors)
     counts.rejected = len(errors)
-    moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+    moved = _owned(job.pk, context.token).update(
         processed_rows=F("processed_rows") + len(rows),
         created_count=F("created_count") + counts.created,
         updated_count=F("updated_count") + counts.updated,
         skipped_count=F("skipped_count") + counts.skipped,
         rejected_count=F("rejected_count") + counts.rejected,
         updated_at=timezone.now(),
+        heartbeat_at=timezone.now(),
     )
-    if not moved:  # cancelled or failed meanwhile: write nothing of this batch
-        transaction.set_rollback(True)
-        return Counts()
+    if not moved:  # re-queued, taken over or stopped meanwhile: write nothing of this batch
+        raise ImportClaimLost
     return counts
 
 
@@ -301,6 +376,31 @@ def _apply(target, values: dict) -> list[str]:
     return changed
 
 
+_CONSENT_DEFAULTS = {"email_opt_in": False, "email_opt_in_at": None, "email_opt_in_source": ""}
+
+
+def _value_of(target, name: str):
+    if isinstance(target, dict):
+        return target.get(name, _CONSENT_DEFAULTS.get(name))
+    return getattr(target, name)
+
+
+def _consent(target, *, was_opted_in: bool, source: str) -> list[str]:
+    """contact_create's consent rule (services.email_consent_apply) on a stored contact or on
+    a row not written yet (a dict); the names of the fields it changed."""
+    view = (
+        SimpleNamespace(**{k: _value_of(target, k) for k in _CONSENT_DEFAULTS})
+        if isinstance(target, dict)
+        else target
+    )
+    before = {k: getattr(view, k) for k in _CONSENT_DEFAULTS}
+    email_consent_apply(view, was_opted_in=was_opted_in, source=source)
+    changed = [k for k in _CONSENT_DEFAULTS if getattr(view, k) != before[k]]
+    if isinstance(target, dict):
+        target.update({k: getattr(view, k) for k in changed})
+    return changed
+
+
 def _resolve_accounts(context: RunContext, valid: list[dict]) -> None:
     """Replace "company" by account_id: case-insensitive match, missing accounts created."""
     names = {}
@@ -356,13 +456,18 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
         match = matcher.find(keys) if mode != DedupeMode.CREATE else None
         if match is None:
             row = {"workspace_id": job.workspace_id, **values}
+            if "email_opt_in" in values:
+                _consent(row, was_opted_in=False, source=context.consent_source)
             new.append(row)
             matcher.remember(row, keys)
             counts.created += 1
         elif mode == DedupeMode.SKIP:
             counts.skipped += 1
         else:
+            was_opted_in = _value_of(match, "email_opt_in")
             changed = _apply(match, values)
+            if "email_opt_in" in values:
+                changed += _consent(match, was_opted_in=was_opted_in, source=context.consent_source)
             if not changed:
                 counts.skipped += 1
             else:
@@ -372,7 +477,7 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
             matcher.remember(match, keys)
     if new:
         ids = insert_rows(Contact, new)
-        fields = sorted({k.removesuffix("_id") for c in valid for k in c})
+        fields = sorted({k.removesuffix("_id") for c in new for k in c} - {"workspace"})
         change_record_many(
             workspace=job.workspace_id,
             actor=context.actor,

@@ -89,8 +89,11 @@ def _contact_normalize(fields: dict, errors: dict) -> dict:
         return {k: v for k, v in fields.items() if k not in errors}
 
 
-def _apply_consent(contact: Contact, *, was_opted_in: bool, source: str | None) -> None:
-    """Keep the opt-in timestamp and source with the consent (DSGVO/GDPR proof)."""
+def email_consent_apply(contact, *, was_opted_in: bool, source: str | None) -> None:
+    """The consent rule of every contact write (DSGVO/GDPR proof): an opt-in gets its
+    timestamp (now) and `source` (cut to 100 characters); an opt-out clears both. `contact`
+    is a Contact or any object with the three email_opt_in* attributes (the import applies
+    it to rows not written yet); `was_opted_in` is its opt-in before this write."""
     if contact.email_opt_in and (not was_opted_in or contact.email_opt_in_at is None):
         contact.email_opt_in_at = timezone.now()
         if source:
@@ -118,7 +121,7 @@ def contact_create(
         workspace=workspace, entity=CustomFieldEntity.CONTACT, values=custom or {}, errors=errors
     )
     contact = Contact(workspace=workspace, custom=cleaned_custom, **fields)
-    _apply_consent(
+    email_consent_apply(
         contact, was_opted_in=False, source=consent_source or fields.get("email_opt_in_source", "")
     )
     _full_clean(contact, errors)
@@ -170,7 +173,7 @@ def contact_update(
     )
     for name, value in fields.items():
         setattr(contact, name, value)
-    _apply_consent(
+    email_consent_apply(
         contact,
         was_opted_in=was_opted_in,
         source=consent_source or fields.get("email_opt_in_source", ""),

@@ -27,3 +27,15 @@ def merge_pair_in(workspace, user):
     first = ContactFactory(workspace=workspace)
     second = ContactFactory(workspace=workspace)
     return {"pk": first.pk, "other": second.pk}, second
+
+
+@register("contacts:export_detail", "contacts:export_progress", "contacts:export_download")
+def export_job_in(workspace, user):
+    from django.core.files.base import ContentFile
+
+    from contacts.models import ExportJob, ExportStatus
+
+    job = ExportJob(workspace=workspace, status=ExportStatus.DONE, total_rows=1, created_by=user)
+    job.file.save("theirs.xlsx", ContentFile(b"their contacts"), save=False)
+    job.save()
+    return {"pk": job.pk}, job

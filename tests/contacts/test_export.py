@@ -4,9 +4,11 @@ import csv
 import io
 
 import openpyxl
+import pytest
 from django.urls import reverse
 
 from contacts.exports import neutralize
+from contacts.models import ExportJob
 from tests.contacts.factories import AccountFactory, ContactFactory
 from workspaces.roles import Role
 
@@ -42,9 +44,79 @@ def test_export_neutralises_formulas_by_default(owner_client, workspace):
     assert row["Phone"] == "'+4930123456"
 
 
-def test_raw_export_keeps_values_when_asked(owner_client, workspace):
+def test_raw_mode_is_gone_every_export_is_neutralised(owner_client, workspace, excel):
     ContactFactory(workspace=workspace, first_name="=1+1")
-    assert _rows(_export(owner_client, {"raw": "1"}))[0]["First name"] == "=1+1"
+    assert _rows(_export(owner_client, {"raw": "1"}))[0]["First name"] == "'=1+1"
+    sheet = excel({"raw": "1"})
+    assert (sheet["C2"].value, sheet["C2"].data_type) == ("=1+1", "s")
+
+
+def _sheet(response):
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+@pytest.fixture
+def excel(owner_client, django_capture_on_commit_callbacks):
+    """excel(params, name) -> the downloaded workbook's sheet: the list page's Excel link,
+    the start page, the job (run eagerly on commit), the download."""
+
+    def export(params=None, name="export"):
+        start = _export_redirect(owner_client, {**(params or {}), "format": "xlsx"}, name)
+        page = owner_client.get(start)
+        with django_capture_on_commit_callbacks(execute=True):
+            job_page = owner_client.post(start, {"query": page.context["query"]})
+        job = ExportJob.all_workspaces.get(pk=job_page.url.rstrip("/").rsplit("/", 1)[-1])
+        assert job.status == "done", job.error
+        return _sheet(_export_url(owner_client, "export_download", pk=job.pk))
+
+    return export
+
+
+def _export_redirect(client, params, name):
+    response = client.get(reverse(f"contacts:{name}", kwargs={"ws": "acme"}), params)
+    assert response.status_code == 302
+    return response.url
+
+
+def _export_url(client, name, **kwargs):
+    response = client.get(reverse(f"contacts:{name}", kwargs={"ws": "acme", **kwargs}))
+    assert response.status_code == 200
+    return response
+
+
+EVIL_LABEL = '=HYPERLINK("http://evil.example","x")'
+
+
+def test_csv_header_from_a_custom_field_label_is_neutralised(owner_client, workspace):
+    from tests.contacts.factories import CustomFieldFactory
+
+    CustomFieldFactory(workspace=workspace, key="evil", label=EVIL_LABEL)
+    ContactFactory(workspace=workspace, custom={"evil": "@SUM(1)"})
+    body = b"".join(_export(owner_client).streaming_content).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(body)))[:2]
+    assert header[-1] == "'" + EVIL_LABEL
+    assert row[-1] == "'@SUM(1)"
+
+
+def test_xlsx_header_and_cells_are_typed_strings_never_formulas(workspace, excel):
+    from tests.contacts.factories import CustomFieldFactory
+
+    CustomFieldFactory(workspace=workspace, key="evil", label=EVIL_LABEL)
+    ContactFactory(
+        workspace=workspace, first_name="-2+3", phone="+4930123456", custom={"evil": "=1+1"}
+    )
+    sheet = excel()
+    cells = [cell for row in sheet.iter_rows(max_row=2) for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    evil_header = sheet.cell(row=1, column=len(header))
+    assert (evil_header.value, evil_header.data_type) == (EVIL_LABEL, "s")
+    assert evil_header.quotePrefix  # Excel keeps it text even when the cell is edited
+    values = {h: sheet.cell(row=2, column=i + 1) for i, h in enumerate(header)}
+    assert (values["First name"].value, values["First name"].data_type) == ("-2+3", "s")
+    assert values["Phone"].value == "+4930123456"  # exact value, no apostrophe
+    assert values[EVIL_LABEL].value == "=1+1" and values[EVIL_LABEL].quotePrefix
+    assert values["ID"].data_type == "n"
 
 
 def test_export_is_streamed(owner_client, workspace):
@@ -91,15 +163,14 @@ def test_export_query_count_does_not_grow_with_rows(
         assert len(_rows(_export(owner_client))) == 30
 
 
-def test_xlsx_export_is_a_workbook_with_neutralised_cells(owner_client, workspace):
+def test_xlsx_export_is_a_workbook_with_neutralised_cells(workspace, excel):
     ContactFactory(workspace=workspace, first_name="=cmd|' /C calc'!A0", last_name="Müller")
-    response = _export(owner_client, {"format": "xlsx"})
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(values_only=True))
-    header = rows[0]
-    values = dict(zip(header, rows[1], strict=True))
-    assert values["First name"] == "'=cmd|' /C calc'!A0"
-    assert values["Last name"] == "Müller"
+    sheet = excel()
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    values = {h: sheet.cell(row=2, column=i + 1) for i, h in enumerate(header)}
+    first = values["First name"]
+    assert (first.value, first.data_type, first.quotePrefix) == ("=cmd|' /C calc'!A0", "s", True)
+    assert values["Last name"].value == "Müller"
 
 
 def test_account_export_respects_filters(owner_client, workspace):

@@ -115,3 +115,46 @@ def test_csv_line_numbers_count_the_header_and_multiline_cells():
     data = b'Name,Notes\nAda,"two\nlines"\n\nGrace,x\n'
     rows = list(iter_rows(io.BytesIO(data), file_format="csv", encoding="utf-8", delimiter=","))
     assert [line for line, _cells in rows] == [2, 5]
+
+
+def test_excel_written_workbook_reads_shared_strings_dates_and_numbers():
+    from tests.contacts.fixtures.xlsx_files import sheet_xml, xlsx
+
+    rich = '<si><r><t xml:space="preserve">Zoë </t></r><r><rPr><b/></rPr><t>Çelik</t></r><rPh sb="0" eb="1"><t>ゾエ</t></rPh></si>'
+    strings = ["Name", "Born", "Met", "Phone", "Opt-in", rich, "line_x000D_break", "Job"]
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        '<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c>'
+        '<c r="F1" t="s"><v>7</v></c></row>'
+        '<row r="3"><c r="A3" t="s"><v>5</v></c><c r="B3" s="1"><v>31390</v></c>'
+        '<c r="C3" s="2"><v>45000.5</v></c><c r="D3"><v>4930123456</v></c>'
+        '<c r="E3" t="b"><v>1</v></c><c r="F3" t="e"><v>#N/A</v></c></row>'
+        '<row r="4"><c r="A4" t="s"><v>6</v></c><c r="D4" s="3"><v>1.5</v></c>'
+        '<c r="E4" t="str"><f>A1</f><v>no</v></c></row>'
+    )
+    info = inspect_upload(xlsx(sheet_xml(rows, "A1:F4"), strings), "excel.xlsx")
+    assert info.headers == ["Name", "Born", "Met", "Phone", "Opt-in", "Job"]
+    assert info.rows == [
+        (3, ["Zoë Çelik", "1985-12-09", "2023-03-15T12:00:00", "4930123456", "true"]),
+        (4, ["line\rbreak", "", "", "1.5", "no"]),
+    ]
+
+
+def test_mac_1904_workbook_dates_are_read():
+    from tests.contacts.fixtures.xlsx_files import sheet_xml, xlsx
+
+    rows = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        '<row r="2"><c r="A2" s="1"><v>29928</v></c></row>'
+    )
+    info = inspect_upload(xlsx(sheet_xml(rows), ["Born"], date1904=True), "mac.xlsx")
+    assert info.rows == [(2, ["1985-12-09"])]
+
+
+def test_zip_that_is_not_a_workbook_is_not_xlsx():
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", "<document/>")
+    assert "neither a CSV nor an Excel" in _message(out.getvalue(), "letter.docx")

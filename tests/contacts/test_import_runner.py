@@ -162,7 +162,7 @@ def test_interrupted_job_resumes_after_the_last_batch(ws):
         processed_rows=1,
         created_count=1,
         total_rows=3,
-        started_at=timezone.now() - datetime.timedelta(hours=3),
+        heartbeat_at=timezone.now() - datetime.timedelta(minutes=11),
     )
     done = import_run(job_id=job.pk)
     assert (done.status, done.processed_rows, done.created_count) == ("done", 3, 3)
@@ -178,7 +178,7 @@ def test_job_running_elsewhere_is_left_alone(ws):
     from tests.contacts.fixtures.importing import upload
 
     job = import_job_create(workspace=ws, actor=None, upload=upload(csv_bytes("Email", "a@x.io")))
-    ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now())
+    ImportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
     assert import_run(job_id=job.pk).processed_rows == 0
     assert Contact.objects.count() == 0
 

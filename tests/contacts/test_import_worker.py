@@ -64,3 +64,27 @@ def test_worker_runs_the_queued_import_to_done(import_worker):
     done = wait_for(lambda: ImportJob.all_workspaces.get(pk=job.pk).status == "done", import_worker)
     assert done, Path(import_worker.log).read_text()[-3000:]
     assert Contact.all_workspaces.filter(workspace=workspace).count() == 2
+
+
+def test_worker_sweeper_resends_an_import_whose_message_was_lost(import_worker):
+    import datetime
+
+    from django.utils import timezone
+
+    from contacts.imports.runner import STALE_AFTER
+    from contacts.tasks import jobs_sweep_task
+
+    workspace = WorkspaceFactory(slug="import-sweep")
+    with workspace_scope(workspace), transaction.atomic():
+        job = import_job_create(
+            workspace=workspace, actor=None, upload=upload(sample("outlook.csv"))
+        )
+        import_job_configure(job=job, actor=None, mapping=job.mapping, dedupe_mode="update")
+        import_job_queue(job=job, actor=None, enqueue=False)  # the broker message is lost
+    ImportJob.all_workspaces.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - STALE_AFTER - datetime.timedelta(minutes=1)
+    )
+    jobs_sweep_task.delay()  # what the beat sends
+    done = wait_for(lambda: ImportJob.all_workspaces.get(pk=job.pk).status == "done", import_worker)
+    assert done, Path(import_worker.log).read_text()[-3000:]
+    assert Contact.all_workspaces.filter(workspace=workspace).count() == 2

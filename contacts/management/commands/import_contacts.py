@@ -6,7 +6,7 @@ and prints a summary and every rejected line."""
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.base import File
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts.imports.jobs import import_job_configure, import_job_create, import_job_queue
@@ -57,9 +57,11 @@ class Command(BaseCommand):
                 raise CommandError(f"The import failed: {job.error}")
 
     def _run(self, workspace, actor, path, entity, mode):
-        upload = SimpleUploadedFile(path.name, path.read_bytes())
         try:
-            job = import_job_create(workspace=workspace, actor=actor, upload=upload, entity=entity)
+            with path.open("rb") as fh:  # streamed to storage, never read whole
+                job = import_job_create(
+                    workspace=workspace, actor=actor, upload=File(fh, name=path.name), entity=entity
+                )
             unmapped = [h for i, h in enumerate(job.headers) if str(i) not in job.mapping]
             import_job_configure(job=job, actor=actor, mapping=job.mapping, dedupe_mode=mode)
         except ValidationError as exc:
