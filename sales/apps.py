@@ -8,6 +8,7 @@ class SalesConfig(AppConfig):
 
     def ready(self):
         from contacts.registry import RecordPanel, register_account_panel, register_contact_panel
+        from workspaces import lifecycle
         from workspaces.registry import (
             DemoSeeder,
             HomePanel,
@@ -24,6 +25,13 @@ class SalesConfig(AppConfig):
             demo,
             integration,
         )
+        from .services.handover import sales_records_hand_over
+        from .services.pipelines import pipeline_ensure_default
+
+        # A new workspace starts with the standard pipeline; a removed member's open deals,
+        # leads and activities go to a successor (or become unassigned), their feeds stop.
+        lifecycle.on_workspace_created.register("sales.default_pipeline", pipeline_ensure_default)
+        lifecycle.on_member_removed.register("sales.records", sales_records_hand_over)
 
         register_nav(
             NavItem(

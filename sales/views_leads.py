@@ -208,15 +208,13 @@ def lead_convert(request, pk):
         messages.info(request, _("This lead is converted already."))
         return redirect(workspace_reverse(request.workspace, "sales:lead_detail", pk=pk))
     dupes = selectors.lead_duplicates(lead)
-    default_pipeline = services.pipeline_ensure_default(
-        workspace=request.workspace, actor=request.user
-    )
+    default_pipeline = selectors.pipeline_default_get(workspace=request.workspace)
     initial = {
         "account_choice": "existing" if dupes["accounts"] else ("new" if lead.company else "none"),
         "account": dupes["accounts"][0].pk if dupes["accounts"] else None,
         "account_name": lead.company,
         "deal_name": lead.company or str(lead),
-        "pipeline": default_pipeline.pk,
+        "pipeline": default_pipeline.pk if default_pipeline else None,
         "create_deal": True,
     }
     form = ConvertForm(

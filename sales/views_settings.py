@@ -26,7 +26,6 @@ def web_form_token(workspace) -> str:
 
 @workspace_view("sales.configure")
 def settings_page(request):
-    services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
     pipelines = Pipeline.objects.prefetch_related("stages").order_by("position", "id")
     token = web_form_token(request.workspace)
     form_url = request.build_absolute_uri(reverse("sales_web_form", kwargs={"token": token}))
