@@ -36,6 +36,7 @@ from .deals import (
 from .leads import (
     LEAD_FIELDS,
     lead_convert,
+    lead_convert_problems,
     lead_create,
     lead_delete,
     lead_disqualify,
@@ -85,6 +86,7 @@ __all__ = [
     "deal_move_stage",
     "deal_update",
     "lead_convert",
+    "lead_convert_problems",
     "lead_create",
     "lead_delete",
     "lead_disqualify",
