@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Contact
 from workspaces.mixins import workspace_view
+from workspaces.redirects import workspace_next_url
 from workspaces.urlnames import workspace_reverse
 
 from . import selectors, services
@@ -23,10 +24,8 @@ from .models import Activity, CalendarFeed, Deal
 
 def _back_url(request, default="sales:my_day") -> str:
     """Where to go after a change: the `next` address if it stays in this workspace."""
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt.startswith(f"/w/{request.workspace.slug}/"):
-        return nxt
-    return workspace_reverse(request.workspace, default)
+    nxt = request.POST.get("next") or request.GET.get("next")
+    return workspace_next_url(request, nxt, default=workspace_reverse(request.workspace, default))
 
 
 def _back(request, default="sales:my_day"):
