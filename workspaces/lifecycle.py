@@ -14,9 +14,9 @@ so a hook that raises rolls the whole operation back. Registering a key twice ra
 |---|---|---|
 | `on_workspace_created` | `workspace_create` | `(*, workspace, actor)` |
 | `on_member_removed` | `membership_remove` | `(*, workspace, actor, user, successor)` -> dict |
-| `on_contacts_deleted` | contact deletes | `(*, workspace, actor, contact_ids: list[int])` |
-| `on_contact_erased` | a future erasure service | `(*, workspace, actor, contact_id: int)` |
-| `on_contacts_merged` | `contact_merge` | `(*, workspace, actor, survivor, loser)` |
+| `on_contacts_deleted` | `contact_delete`, `contacts_bulk_delete`, before the rows go | `(*, workspace, actor, contact_ids: list[int])` |
+| `on_contact_erased` | the erasure service, when there is one | `(*, workspace, actor, contact_id: int)` |
+| `on_contacts_merged` | `contact_merge`, after the generic moves, before the loser goes | `(*, workspace, actor, survivor, loser)` |
 
 `on_member_removed` hooks hand over the removed member's open records to `successor` (a
 member) or, when it is None, clear the owner so the records show as unassigned; each returns
