@@ -28,6 +28,7 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin 
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from . import lifecycle
 from .admin_lookups import ListedLookupsOnlyMixin
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .models import ChangeEvent, Invitation, Membership, Workspace
@@ -310,6 +311,13 @@ class UserAdmin(ListedLookupsOnlyMixin, DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_platform_staff(request)
+
+    def save_model(self, request, obj, form, change):
+        was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
+        super().save_model(request, obj, form, change)
+        if was_active and not obj.is_active:
+            # in the admin's transaction: their calendar feeds stop with the account
+            lifecycle.user_deactivated(user=obj, actor=request.user)
 
 
 # Django's own Group admin, with the same lookup rule (platform staff only; roles live in

@@ -14,6 +14,7 @@ so a hook that raises rolls the whole operation back. Registering a key twice ra
 |---|---|---|
 | `on_workspace_created` | `workspace_create` | `(*, workspace, actor)` |
 | `on_member_removed` | `membership_remove` | `(*, workspace, actor, user, successor)` -> dict |
+| `on_user_deactivated` | the user admin, per workspace of the user | `(*, workspace, actor, user)` |
 | `on_contacts_deleted` | `contact_delete`, `contacts_bulk_delete`, before the rows go | `(*, workspace, actor, contact_ids: list[int])` |
 | `on_contact_erased` | the erasure service, when there is one | `(*, workspace, actor, contact_id: int)` |
 | `on_contacts_merged` | `contact_merge`, after the generic moves, before the loser goes | `(*, workspace, actor, survivor, loser)` |
@@ -62,6 +63,7 @@ class HookRegistry:
 
 on_workspace_created = HookRegistry("on_workspace_created")
 on_member_removed = HookRegistry("on_member_removed")
+on_user_deactivated = HookRegistry("on_user_deactivated")
 on_contacts_deleted = HookRegistry("on_contacts_deleted")
 on_contact_erased = HookRegistry("on_contact_erased")
 on_contacts_merged = HookRegistry("on_contacts_merged")
@@ -99,3 +101,16 @@ def member_removed(*, workspace, actor, user, successor) -> dict:
         for label, count in (result or {}).items():
             handed[label] = handed.get(label, 0) + count
     return handed
+
+
+def user_deactivated(*, user, actor) -> None:
+    """Run the user-deactivated hooks once per workspace the user is a member of, each in
+    that workspace's scope (revoke what only an active person may hold, such as calendar
+    feeds). Call inside the transaction that deactivates the user."""
+    from .models import Membership
+    from .scoping import workspace_scope
+
+    workspaces = Membership.all_workspaces.filter(user=user).select_related("workspace")
+    for membership in workspaces:
+        with workspace_scope(membership.workspace):
+            on_user_deactivated.run(workspace=membership.workspace, actor=actor, user=user)

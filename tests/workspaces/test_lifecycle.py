@@ -40,6 +40,7 @@ def _nothing_of(slug):
 def test_the_apps_register_their_hooks_at_start_up():
     assert "sales.default_pipeline" in lifecycle.on_workspace_created.names()
     assert {"sales.records", "contacts.records"} <= set(lifecycle.on_member_removed.names())
+    assert "sales.calendar_feeds" in lifecycle.on_user_deactivated.names()
 
 
 def test_registering_a_key_twice_raises():

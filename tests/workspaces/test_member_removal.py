@@ -10,7 +10,7 @@ from contacts.models import Account, Contact
 from sales.models import Activity, CalendarFeed, Deal, Lead, LeadStatus, StageKind
 from sales.services import calendar_feed_get_or_create, deal_move_stage
 from tests.contacts.factories import AccountFactory, ContactFactory
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, UserFactory
 from tests.sales.factories import (
     ActivityFactory,
     LeadFactory,
@@ -213,3 +213,36 @@ def test_the_service_without_successor_unassigns_open_records_only(
     assert Account.all_workspaces.filter(owner=rep).count() == 0
     assert Lead.all_workspaces.filter(owner=rep).count() == 1  # the disqualified one
     assert Activity.all_workspaces.filter(owner=rep).count() == 1  # the done one
+
+
+def test_deactivating_a_user_in_the_admin_revokes_their_feeds_everywhere(
+    client, workspace, other_workspace, rep, rep_feed
+):
+    MembershipFactory(workspace=other_workspace, user=rep, role=Role.SALES)
+    other_feed = calendar_feed_get_or_create(workspace=other_workspace, user=rep)
+    staff = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(staff)
+    response = client.post(
+        f"/admin/workspaces/user/{rep.pk}/change/",
+        {
+            "email": rep.email,
+            "first_name": rep.first_name,
+            "last_name": rep.last_name,
+            "language": "",
+            "is_staff": "",
+            "is_superuser": "",
+            "last_login_0": "",
+            "last_login_1": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rep.refresh_from_db()
+    assert not rep.is_active
+    assert not CalendarFeed.all_workspaces.filter(pk__in=[rep_feed.pk, other_feed.pk]).exists()
+    assert ChangeEvent.all_workspaces.filter(
+        model="sales.calendarfeed", object_id=other_feed.pk, action="deleted", actor=staff
+    ).exists()
+    # their records keep their owner: removing them from a workspace hands those over
+    assert Activity.all_workspaces.filter(owner=rep).exists()
