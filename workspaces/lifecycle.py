@@ -4,7 +4,7 @@ without the core importing them (DESIGN.md §2, issue 17 §5).
 Apps register in `AppConfig.ready()`::
 
     from workspaces import lifecycle
-    lifecycle.on_workspace_created.register("sales.default_pipeline", pipeline_defaults_create)
+    lifecycle.on_workspace_created.register("sales.default_pipeline", pipeline_ensure_default)
 
 Each registry holds named hooks, run in registration order inside the caller's transaction,
 so a hook that raises rolls the whole operation back. Registering a key twice raises
