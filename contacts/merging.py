@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from touchpoints.channels import Channel
 from touchpoints.models import Direction, Interaction
 from touchpoints.services import interaction_record
+from workspaces import lifecycle
 from workspaces.changelog import ChangeAction, change_record
 
 from .models import Contact
@@ -171,6 +172,9 @@ def contact_merge(
     loser_label, loser_id = str(loser), loser.pk
     changed = _apply_choices(survivor, loser, choices or {})
     moved = move_relations(survivor, loser)
+    lifecycle.on_contacts_merged.run(
+        workspace=workspace, actor=actor, survivor=survivor, loser=loser
+    )
     # the loser goes first so the survivor may take its email/phone without a clash
     change_record(
         workspace=workspace,

@@ -16,6 +16,7 @@ from touchpoints.selectors import interaction_timeline, timeline_page
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
+from workspaces.redirects import workspace_next_url
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
@@ -242,9 +243,9 @@ def contact_bulk(request):
         return HttpResponseNotAllowed(["POST"])
     workspace = request.workspace
     form = BulkActionForm(request.POST, workspace=workspace)
-    back = request.POST.get("next") or workspace_reverse(workspace, "contacts:list")
-    if not back.startswith("/"):
-        back = workspace_reverse(workspace, "contacts:list")
+    back = workspace_next_url(
+        request, request.POST.get("next"), default=workspace_reverse(workspace, "contacts:list")
+    )
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

@@ -17,6 +17,7 @@ class SalesConfig(AppConfig):
             register_record_action,
         )
         from touchpoints.registry import register_interaction_kind, register_timeline_app
+        from workspaces import lifecycle
         from workspaces.registry import (
             DemoSeeder,
             HomePanel,
@@ -34,6 +35,14 @@ class SalesConfig(AppConfig):
             demo,
             integration,
         )
+        from .services.handover import calendar_feeds_revoke, sales_records_hand_over
+        from .services.pipelines import pipeline_ensure_default
+
+        # A new workspace starts with the standard pipeline; a removed member's open deals,
+        # leads and activities go to a successor (or become unassigned), their feeds stop.
+        lifecycle.on_workspace_created.register("sales.default_pipeline", pipeline_ensure_default)
+        lifecycle.on_member_removed.register("sales.records", sales_records_hand_over)
+        lifecycle.on_user_deactivated.register("sales.calendar_feeds", calendar_feeds_revoke)
 
         register_permissions(
             {

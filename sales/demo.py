@@ -100,6 +100,7 @@ def seed(workspace, users, stdout) -> None:
     owner = users[Role.OWNER]
     reps = [u for u in (users.get(Role.SALES), owner) if u is not None]
     pipelines = _pipelines(workspace, owner)
+    _standard_pipeline_drop(workspace, owner)
     reasons = _lost_reasons(workspace, owner)
     contacts = _contacts(workspace, owner, rng)
     _leads(workspace, owner, reps, rng)
@@ -128,6 +129,14 @@ def _pipelines(workspace, actor) -> dict:
             )
             out[name].append(stage)
     return out
+
+
+def _standard_pipeline_drop(workspace, actor) -> None:
+    """The demo brings its own two pipelines: the standard one every new workspace starts
+    with goes while it has no deals."""
+    for pipeline in Pipeline.objects.exclude(name__in=PIPELINES):
+        if not Deal.objects.filter(pipeline=pipeline).exists():
+            services.pipeline_delete(workspace=workspace, actor=actor, pipeline=pipeline)
 
 
 def _lost_reasons(workspace, actor) -> list:

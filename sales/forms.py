@@ -152,6 +152,12 @@ class ConvertForm(WorkspaceForm):
         label=_("Existing account"), required=False, queryset=Account.objects.none()
     )
     account_name = forms.CharField(label=_("New account name"), required=False, max_length=200)
+    website = forms.CharField(
+        label=_("New account's website"),
+        required=False,
+        max_length=253,
+        help_text=_("From the lead; correct it or leave it empty."),
+    )
     contact = SafeModelChoiceField(
         label=_("Existing contact"),
         required=False,

@@ -14,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 from icalendar import Alarm, Calendar, Event
 
 from workspaces.client_address import client_bucket
-from workspaces.models import Workspace
+from workspaces.models import Membership, Workspace
 from workspaces.scoping import workspace_scope
 
 from . import services
@@ -102,14 +102,23 @@ FEED_FUTURE = datetime.timedelta(days=365)
 FEED_LIMIT = 2000
 
 
+def _feed_owner_is_member(feed) -> bool:
+    return (
+        feed.user.is_active
+        and Membership.objects.filter(workspace_id=feed.workspace_id, user_id=feed.user_id).exists()
+    )
+
+
 def calendar_ics(request, ws, token):
-    """The user's open and recent activities as an iCalendar feed (subscribe by URL)."""
+    """The user's open and recent activities as an iCalendar feed (subscribe by URL). Only
+    while the feed's owner is an active member of the workspace: a removed or deactivated
+    member's address answers 404 like an unknown one."""
     workspace = Workspace.objects.filter(slug=ws).first()
     if workspace is None or not token:
         raise Http404
     with workspace_scope(workspace):
         feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-        if feed is None:
+        if feed is None or not _feed_owner_is_member(feed):
             raise Http404
         now = timezone.now()
         activities = list(

@@ -4,20 +4,26 @@ Activity row is the truth. `activity_reminders_task` runs on the beat and fans o
 
 import datetime
 import logging
-from smtplib import SMTPException
+from smtplib import SMTPDataError, SMTPException, SMTPRecipientsRefused, SMTPSenderRefused
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from workspaces.mail_headers import header_text
 from workspaces.models import Workspace
 from workspaces.scoping import workspace_scope
 from workspaces.urlnames import workspace_reverse
 
 from .models import Activity
-from .services import activity_reminder_claim
+from .services import (
+    activity_reminder_claim,
+    activity_reminder_failed,
+    activity_reminder_release,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +36,7 @@ def _due(now):
         reminder_at__lte=now,
         reminder_at__gte=now - STALE_AFTER,
         reminder_sent_at__isnull=True,
+        reminder_failed_at__isnull=True,
         done_at__isnull=True,
         owner__isnull=False,
     )
@@ -44,11 +51,17 @@ def activity_reminders_task() -> int:
     return len(workspace_ids)
 
 
+# The server refused this one message (its recipient, its content): the others can still go.
+ITEM_ERRORS = (SMTPRecipientsRefused, SMTPDataError, SMTPSenderRefused)
+# The server is gone: every later send would fail too, so stop and retry the task.
+CONNECTION_ERRORS = (SMTPException, OSError)
+
+
 @shared_task(
     name="sales.email.activity_send_reminders",
     time_limit=300,
     soft_time_limit=270,
-    autoretry_for=(SMTPException, OSError),
+    autoretry_for=CONNECTION_ERRORS,
     retry_backoff=30,
     retry_backoff_max=600,
     retry_jitter=True,
@@ -57,7 +70,12 @@ def activity_reminders_task() -> int:
 def activity_send_reminders_task(workspace_id: int) -> int:
     """Email the owners of the workspace's due reminders. Each reminder is claimed with a
     conditional UPDATE (reminder_sent_at IS NULL) before sending, so a retry or a second run
-    never sends it twice; a failed send releases the claim for the retry."""
+    never sends it twice.
+
+    One reminder that fails (a refused address, a message that cannot be built) never costs
+    the others: its claim is released for the next run and, after REMINDER_MAX_ATTEMPTS, it
+    is marked failed with its error. When the mail server itself is unreachable the claim is
+    released and the task retries with backoff. Returns how many reminders were sent."""
     sent = 0
     with workspace_scope(workspace_id):
         workspace = Workspace.objects.get(pk=workspace_id)
@@ -75,13 +93,36 @@ def activity_send_reminders_task(workspace_id: int) -> int:
             for activity in activities:
                 if not activity_reminder_claim(workspace_id=workspace_id, activity_id=activity.pk):
                     continue
-                try:
-                    _send(workspace, activity, mailer)
-                except (SMTPException, OSError):
-                    Activity.objects.filter(pk=activity.pk).update(reminder_sent_at=None)
-                    raise
-                sent += 1
+                if _send_one(workspace, activity, mailer):
+                    sent += 1
     return sent
+
+
+def _send_one(workspace, activity, mailer) -> bool:
+    """Send one claimed reminder; a failure of this reminder alone is recorded on its row."""
+    try:
+        _send(workspace, activity, mailer)
+    except ITEM_ERRORS as exc:
+        _item_failed(workspace, activity, exc)
+        return False
+    except CONNECTION_ERRORS:
+        activity_reminder_release(workspace_id=workspace.pk, activity_id=activity.pk)
+        raise
+    except Exception as exc:  # noqa: BLE001 - bad data in one row must not stop the batch
+        _item_failed(workspace, activity, exc)
+        return False
+    return True
+
+
+def _item_failed(workspace, activity, exc) -> None:
+    logger.warning(
+        "reminder of activity %s in workspace %s failed: %r", activity.pk, workspace.pk, exc
+    )
+    activity_reminder_failed(
+        workspace_id=workspace.pk,
+        activity_id=activity.pk,
+        error=f"{type(exc).__name__}: {exc}",
+    )
 
 
 def _send(workspace, activity, mailer) -> None:
@@ -96,6 +137,8 @@ def _send(workspace, activity, mailer) -> None:
             "owner": owner,
             "url": getattr(settings, "SITE_URL", "") + workspace_reverse(workspace, "sales:my_day"),
         }
-        subject = render_to_string("sales/email/reminder_subject.txt", context).strip()
+        # Built here, not in a template: no HTML escaping ("Q&A" stays "Q&A"), and a subject
+        # stored with a line break before the check existed still makes a valid header.
+        subject = header_text(_("Reminder: %(subject)s") % {"subject": activity.subject})
         body = render_to_string("sales/email/reminder.txt", context)
     mailer.send_messages([EmailMessage(subject, body, None, [owner.email])])

@@ -13,20 +13,19 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Contact
 from workspaces.mixins import workspace_view
+from workspaces.redirects import workspace_next_url
 from workspaces.urlnames import workspace_reverse
 
 from . import selectors, services
 from .form_pages import form_page
 from .forms import ActivityForm, CompleteForm
-from .models import Activity, Deal
+from .models import Activity, CalendarFeed, Deal
 
 
 def _back_url(request, default="sales:my_day") -> str:
     """Where to go after a change: the `next` address if it stays in this workspace."""
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt.startswith(f"/w/{request.workspace.slug}/"):
-        return nxt
-    return workspace_reverse(request.workspace, default)
+    nxt = request.POST.get("next") or request.GET.get("next")
+    return workspace_next_url(request, nxt, default=workspace_reverse(request.workspace, default))
 
 
 def _back(request, default="sales:my_day"):
@@ -185,21 +184,24 @@ def activity_delete(request, pk):
 
 @workspace_view("sales.view", write_perm="sales.view")
 def calendar_feed(request):
-    """The user's secret feed address; POST makes a new one (the old stops working)."""
+    """The user's secret feed address. POST makes the first one, or a new one (the old
+    stops working); GET only reads."""
+    feed = CalendarFeed.objects.filter(workspace=request.workspace, user=request.user).first()
     if request.method == "POST":
-        feed = services.calendar_feed_regenerate(workspace=request.workspace, user=request.user)
-        messages.success(request, _("New feed address made. Update your calendar app."))
+        if feed is None:
+            services.calendar_feed_get_or_create(workspace=request.workspace, user=request.user)
+            messages.success(request, _("Feed address made. Add it to your calendar app."))
+        else:
+            services.calendar_feed_regenerate(workspace=request.workspace, user=request.user)
+            messages.success(request, _("New feed address made. Update your calendar app."))
         return redirect(workspace_reverse(request.workspace, "sales:calendar_feed"))
-    feed = services.calendar_feed_get_or_create(workspace=request.workspace, user=request.user)
-    url = request.build_absolute_uri(
-        reverse("sales_calendar_ics", kwargs={"ws": request.workspace.slug, "token": feed.token})
-    )
-    return render(
-        request,
-        "sales/calendar_feed.html",
-        {
-            "title": _("Calendar feed"),
-            "feed_url": url,
-            "webcal_url": url.replace("https://", "webcal://").replace("http://", "webcal://"),
-        },
-    )
+    context = {"title": _("Calendar feed"), "feed_url": "", "webcal_url": ""}
+    if feed is not None:
+        url = request.build_absolute_uri(
+            reverse(
+                "sales_calendar_ics", kwargs={"ws": request.workspace.slug, "token": feed.token}
+            )
+        )
+        context["feed_url"] = url
+        context["webcal_url"] = url.replace("https://", "webcal://").replace("http://", "webcal://")
+    return render(request, "sales/calendar_feed.html", context)

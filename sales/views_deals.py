@@ -64,7 +64,9 @@ def deal_list(request):
 @workspace_view("sales.view")
 def board(request, pipeline_pk=None):
     if pipeline_pk is None:
-        pipeline = services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
+        pipeline = selectors.pipeline_default_get(workspace=request.workspace)
+        if pipeline is None:
+            return render(request, "sales/no_pipeline.html", {"title": _("Pipeline")})
     else:
         pipeline = get_object_or_404(Pipeline, pk=pipeline_pk)
     owner = request.user if request.GET.get("mine") else None
@@ -86,8 +88,8 @@ def board(request, pipeline_pk=None):
 @workspace_view("sales.edit")
 def deal_create(request):
     initial = {"owner": request.user, "currency": request.workspace.currency}
-    pipeline = services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
-    initial["pipeline"] = pipeline.pk
+    pipeline = selectors.pipeline_default_get(workspace=request.workspace)
+    initial["pipeline"] = pipeline.pk if pipeline else None
     contact_id = request.GET.get("contact")
     if contact_id and str(contact_id).isdigit():
         contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_id)

@@ -208,15 +208,14 @@ def lead_convert(request, pk):
         messages.info(request, _("This lead is converted already."))
         return redirect(workspace_reverse(request.workspace, "sales:lead_detail", pk=pk))
     dupes = selectors.lead_duplicates(lead)
-    default_pipeline = services.pipeline_ensure_default(
-        workspace=request.workspace, actor=request.user
-    )
+    default_pipeline = selectors.pipeline_default_get(workspace=request.workspace)
     initial = {
         "account_choice": "existing" if dupes["accounts"] else ("new" if lead.company else "none"),
         "account": dupes["accounts"][0].pk if dupes["accounts"] else None,
         "account_name": lead.company,
+        "website": lead.website,
         "deal_name": lead.company or str(lead),
-        "pipeline": default_pipeline.pk,
+        "pipeline": default_pipeline.pk if default_pipeline else None,
         "create_deal": True,
     }
     form = ConvertForm(
@@ -241,6 +240,7 @@ def lead_convert(request, pk):
                 pipeline=data["pipeline"],
                 amount=data["amount"],
                 expected_close_date=data["expected_close_date"],
+                website=data["website"] if data["account_choice"] == "new" else None,
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -256,5 +256,11 @@ def lead_convert(request, pk):
     return render(
         request,
         "sales/lead_convert.html",
-        {"title": _("Convert lead"), "lead": lead, "form": form, **dupes},
+        {
+            "title": _("Convert lead"),
+            "lead": lead,
+            "form": form,
+            "problems": services.lead_convert_problems(lead) if request.method != "POST" else {},
+            **dupes,
+        },
     )

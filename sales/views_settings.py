@@ -24,7 +24,6 @@ def web_form_token(workspace) -> str:
 
 @workspace_view("sales.configure")
 def settings_page(request):
-    services.pipeline_ensure_default(workspace=request.workspace, actor=request.user)
     pipelines = Pipeline.objects.prefetch_related("stages").order_by("position", "id")
     web_form = services.web_form_get_or_create(workspace=request.workspace, actor=request.user)
     token = services.web_form_token(web_form)

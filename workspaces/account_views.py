@@ -12,7 +12,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.i18n import set_language
@@ -28,6 +28,7 @@ from .invitation_tokens import (
     invitation_from_token,
     owner_confirm_from_token,
 )
+from .redirects import safe_next_url
 from .roles import Role
 from .services import (
     invitation_accept,
@@ -128,11 +129,7 @@ def language_choose(request):
     if request.user.is_authenticated and language in ("", *dict(settings.LANGUAGES)):
         user_profile_update(user=request.user, name=request.user.get_full_name(), language=language)
     if not language:
-        next_url = request.POST.get("next", "/")
-        safe = url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-        response = redirect(next_url if safe else "/")
+        response = redirect(safe_next_url(request, request.POST.get("next"), default="/"))
         response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
         return response
     return set_language(request)

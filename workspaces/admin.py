@@ -6,7 +6,9 @@
 - sets `obj.workspace` on save and hides the field from workspace admins;
 - limits foreign-key and many-to-many choices to the workspace;
 - grants view/add/change/delete to members holding `admin.access` (set
-  `readonly = True` for view-only models) and appends a change event for every write.
+  `readonly = True` for view-only models) and appends a change event for every write;
+- filters from the URL only through its `list_filter` (`admin_lookups`): hidden fields
+  such as secrets cannot be probed with `?token__startswith=`.
 
 Usage in `<app>/admin.py`::
 
@@ -22,9 +24,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
+from . import lifecycle
+from .admin_lookups import ListedLookupsOnlyMixin
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .models import ChangeEvent, Invitation, Membership, Workspace
 from .roles import has_perm
@@ -50,7 +55,7 @@ def is_platform_staff(request) -> bool:
     return user.is_authenticated and user.is_active and user.is_superuser
 
 
-class WorkspaceModelAdmin(admin.ModelAdmin):
+class WorkspaceModelAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
     """Admin for a workspace-owned model, scoped to the admin's workspace."""
 
     readonly = False  # True: nobody edits these rows here (logs, history)
@@ -150,7 +155,7 @@ class WorkspaceModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
     """Platform staff manage all workspaces; a workspace admin sees their own, read-only
     (name, time zone and currency are edited on the workspace's settings page)."""
 
@@ -274,7 +279,7 @@ class ChangeEventAdmin(WorkspaceModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ListedLookupsOnlyMixin, DjangoUserAdmin):
     """Users are global: platform staff only."""
 
     ordering = ["email"]
@@ -306,3 +311,21 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_platform_staff(request)
+
+    def save_model(self, request, obj, form, change):
+        was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()
+        super().save_model(request, obj, form, change)
+        if was_active and not obj.is_active:
+            # in the admin's transaction: their calendar feeds stop with the account
+            lifecycle.user_deactivated(user=obj, actor=request.user)
+
+
+# Django's own Group admin, with the same lookup rule (platform staff only; roles live in
+# memberships, not groups).
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ListedLookupsOnlyMixin, DjangoGroupAdmin):
+    pass

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .redirects import safe_next_url
 from .roles import PERMISSIONS
 
 ADMIN_SESSION_KEY = "admin_workspace_id"
@@ -69,8 +70,8 @@ class CRMAdminSite(admin.AdminSite):
         """One login page for everybody: the product's, then back to the admin."""
         if request.user.is_authenticated and not self.has_permission(request):
             return render(request, "admin/no_access.html", {"title": _("No access")}, status=403)
-        next_url = request.GET.get("next") or reverse("admin:index", current_app=self.name)
-        return redirect_to_login(next_url)
+        index = reverse("admin:index", current_app=self.name)
+        return redirect_to_login(safe_next_url(request, request.GET.get("next"), default=index))
 
     def get_urls(self):
         return [

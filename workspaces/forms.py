@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
+from .mail_headers import validate_single_line
 from .models import CURRENCIES, RESERVED_SLUGS, TIME_ZONES, Workspace, slug_validator
 from .roles import Role
 from .scoping import is_workspace_owned
@@ -113,7 +114,9 @@ def _password_fields():
 class WorkspaceNewForm(forms.Form):
     """A new workspace: name, address (derived from the name when left empty), zone, money."""
 
-    workspace_name = forms.CharField(label=_("Company or team name"), max_length=120)
+    workspace_name = forms.CharField(
+        label=_("Company or team name"), max_length=120, validators=[validate_single_line]
+    )
     slug = forms.CharField(
         label=_("Address"),
         max_length=50,
@@ -203,8 +206,35 @@ class RoleChangeForm(WorkspaceForm):
         self.fields["role"].choices = _grantable_roles(actor_role)
 
 
+class MemberRemoveForm(WorkspaceForm):
+    """Who takes over the open records of a member being removed (nobody: unassigned)."""
+
+    successor = forms.ModelChoiceField(
+        label=_("Hand over their open records to"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody: leave them unassigned"),
+        help_text=_(
+            "Their open deals, open leads, planned activities, contacts and accounts. "
+            "Unassigned records show “Unassigned” and can be given an owner later."
+        ),
+    )
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__workspace=self.workspace,
+            )
+            .exclude(pk=membership.user_id)
+            .order_by("first_name", "last_name", "email")
+        )
+
+
 class WorkspaceSettingsForm(WorkspaceForm):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_single_line])
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from .mail_headers import validate_single_line
 from .roles import Role
 
 CURRENCIES = [
@@ -114,6 +115,11 @@ class Workspace(TimeStamped):
     def clean(self):
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": _("This address is reserved.")})
+        # The name goes into mail subjects ("Invitation to <name>"): one line only.
+        try:
+            validate_single_line(self.name)
+        except ValidationError as error:
+            raise ValidationError({"name": error.messages}) from error
 
 
 class WorkspaceRequest(TimeStamped):

@@ -9,8 +9,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import lifecycle
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .invitation_tokens import invitation_url
+from .mail_headers import header_text
 from .models import RESERVED_SLUGS, Invitation, Membership, Workspace, WorkspaceRequest
 from .roles import Role
 from .scoping import workspace_scope
@@ -121,13 +123,18 @@ def user_profile_update(*, user, name: str, language: str):
 # --- workspaces ---------------------------------------------------------------------------
 @transaction.atomic
 def workspace_create(*, name: str, slug: str, owner, time_zone: str = "UTC", currency: str = "EUR"):
-    """Create a workspace with `owner` as its owner. Raises ValidationError on a bad or
-    taken slug; nothing is stored then."""
+    """Create a workspace with `owner` as its owner, then run the apps' workspace-created
+    hooks (`lifecycle.on_workspace_created`: the sales pipeline…) in the same transaction.
+    Raises ValidationError on a bad name or a bad or taken slug, and
+    `lifecycle.WorkspaceSetupError` (a ValidationError) when a hook fails; nothing is
+    stored then."""
     workspace = Workspace(name=name, slug=slug, time_zone=time_zone, currency=currency)
     workspace.full_clean()
     workspace.save()
     membership_add(workspace=workspace, actor=owner, user=owner, role=Role.OWNER)
     change_record(workspace=workspace, actor=owner, instance=workspace, action=ChangeAction.CREATED)
+    with workspace_scope(workspace):
+        lifecycle.workspace_created(workspace=workspace, actor=owner)
     return workspace
 
 
@@ -248,14 +255,58 @@ def membership_role_change(*, workspace, actor, membership, role: str) -> Member
     return membership
 
 
+def membership_successor_problem(*, workspace, membership, successor):
+    """Why `successor` may not take over the records of `membership`'s user (a message), or
+    None. The successor must be another member of the workspace."""
+    if successor is None:
+        return None
+    if successor.pk == membership.user_id:
+        return _("Choose someone other than the member you remove.")
+    with workspace_scope(workspace):
+        is_member = Membership.objects.filter(workspace=workspace, user=successor).exists()
+    if not successor.is_active or not is_member:
+        return _("The new owner must be an active member of this workspace.")
+    return None
+
+
 @transaction.atomic
-def membership_remove(*, workspace, actor, membership) -> None:
-    """Remove a member from the workspace. Only owners remove owners; the last owner stays."""
+def membership_remove(*, workspace, actor, membership, successor=None) -> dict:
+    """Remove a member from the workspace. Only owners remove owners; the last owner stays.
+
+    Their open records are handed over by the apps' `lifecycle.on_member_removed` hooks: to
+    `successor` (another active member) or, when it is None, left without an owner (shown as
+    "unassigned"); their calendar feeds stop working. The choice and the counts are recorded
+    in the change log (an `updated` event with field "handover" on the membership, then its
+    tombstone). Returns {record label: count handed over}. Raises ValidationError (nothing
+    changed) when a rule is broken."""
     membership = _lock_membership(workspace, membership.pk)
     problem = membership_remove_problem(workspace=workspace, actor=actor, membership=membership)
     if problem:
         raise ValidationError(problem)
+    problem = membership_successor_problem(
+        workspace=workspace, membership=membership, successor=successor
+    )
+    if problem:
+        raise ValidationError({"successor": problem})
+    with workspace_scope(workspace):
+        handed = lifecycle.member_removed(
+            workspace=workspace, actor=actor, user=membership.user, successor=successor
+        )
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=membership,
+        action=ChangeAction.UPDATED,
+        fields=["handover"],
+        data={
+            "user": membership.user_id,
+            "successor": successor.pk if successor is not None else None,
+            "unassigned": successor is None,
+            "handed_over": handed,
+        },
+    )
     delete_recorded(workspace=workspace, actor=actor, instance=membership)
+    return handed
 
 
 # --- invitations --------------------------------------------------------------------------
@@ -316,7 +367,7 @@ def invitation_send(*, workspace_id: int, invitation_id: int) -> bool:
             "url": invitation_url(invitation),
             "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
         }
-        subject = _("Invitation to %(workspace)s") % {"workspace": workspace.name}
+        subject = header_text(_("Invitation to %(workspace)s") % {"workspace": workspace.name})
         body = render_to_string("workspaces/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
     invitation.sent_at = timezone.now()

@@ -1,12 +1,19 @@
 """Workspace settings, members and invitations (Settings in the user menu, owners/admins)."""
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from .forms import InvitationForm, RoleChangeForm, WorkspaceSettingsForm, apply_service_errors
+from .forms import (
+    InvitationForm,
+    MemberRemoveForm,
+    RoleChangeForm,
+    WorkspaceSettingsForm,
+    apply_service_errors,
+)
 from .mixins import workspace_view
 from .models import Invitation, Membership
 from .paging import keyset_page
@@ -146,26 +153,59 @@ def member_role(request, pk):
     return render(request, "workspaces/member_role.html", context, status=status)
 
 
+def _handover_text(handed: dict) -> str:
+    """ "3 deals, 1 contact" from {model label: count} (labels of any app)."""
+    parts = []
+    for label, count in handed.items():
+        if not count:
+            continue
+        try:
+            opts = apps.get_model(label)._meta
+        except (LookupError, ValueError):
+            continue
+        name = opts.verbose_name if count == 1 else opts.verbose_name_plural
+        parts.append(f"{count} {name}")
+    return ", ".join(parts)
+
+
 @workspace_view("members.manage")
 def member_remove(request, pk):
-    """Confirm, then remove a member (never the last owner)."""
+    """Confirm, choose who takes over their open records (or nobody), then remove a member
+    (never the last owner). Their calendar feeds stop working."""
     workspace = request.workspace
     member = get_object_or_404(Membership.objects.select_related("user"), pk=pk)
+    data = request.POST if request.method == "POST" else None  # an empty POST confirms
+    form = MemberRemoveForm(data, workspace=workspace, membership=member)
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
+        successor = form.cleaned_data["successor"]
         try:
-            membership_remove(workspace=workspace, actor=request.user, membership=member)
+            handed = membership_remove(
+                workspace=workspace, actor=request.user, membership=member, successor=successor
+            )
         except ValidationError as exc:
-            error = _error_text(exc)
+            if hasattr(exc, "error_dict"):
+                apply_service_errors(form, exc)
+            else:
+                error = _error_text(exc)
         else:
             messages.success(
                 request, _("%(name)s was removed from the workspace.") % {"name": member.user}
             )
+            moved = _handover_text(handed)
+            if moved and successor is not None:
+                messages.info(
+                    request,
+                    _("%(name)s now owns: %(records)s.") % {"name": successor, "records": moved},
+                )
+            elif moved:
+                messages.info(request, _("Now unassigned: %(records)s.") % {"records": moved})
             if member.user_id == request.user.pk:
                 return redirect("home")
             return redirect(workspace_reverse(workspace, "members"))
-    context = {"member": member, "error": error, "title": _("Remove member")}
-    return render(request, "workspaces/member_remove.html", context, status=400 if error else 200)
+    failed = request.method == "POST" and (error or form.errors)
+    context = {"member": member, "form": form, "error": error, "title": _("Remove member")}
+    return render(request, "workspaces/member_remove.html", context, status=400 if failed else 200)
 
 
 @workspace_view("members.manage")

@@ -4,6 +4,7 @@ Each is one statement for all rows plus one change event per contact."""
 from django.db import transaction
 from django.utils import timezone
 
+from workspaces import lifecycle
 from workspaces.changelog import ChangeAction, change_record_many
 
 from ..models import Contact, ContactTag
@@ -74,6 +75,7 @@ def contacts_bulk_delete(*, workspace, actor, contact_ids) -> int:
     """Delete the contacts in `contact_ids` (of this workspace) with their history.
     One tombstone per contact. Returns the count."""
     ids = _ids_in_workspace(workspace, contact_ids)
+    lifecycle.on_contacts_deleted.run(workspace=workspace, actor=actor, contact_ids=ids)
     Contact.all_workspaces.filter(workspace=workspace, pk__in=ids).delete()
     change_record_many(
         workspace=workspace, actor=actor, model=Contact, object_ids=ids, action=ChangeAction.DELETED

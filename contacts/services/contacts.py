@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspaces import lifecycle
 from workspaces.changelog import snapshot
 
 from ..models import Contact, CustomFieldEntity
@@ -189,4 +190,5 @@ def contact_update(
 def contact_delete(*, workspace, actor, contact: Contact) -> None:
     """Delete `contact` with its history (touch points cascade). Records a tombstone."""
     _require_same_workspace(workspace=workspace, obj=contact, field="contact")
+    lifecycle.on_contacts_deleted.run(workspace=workspace, actor=actor, contact_ids=[contact.pk])
     _delete_recorded(workspace=workspace, actor=actor, instance=contact)

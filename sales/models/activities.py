@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workspaces.mail_headers import validate_single_line
 from workspaces.models import WorkspaceOwned
 
 
@@ -20,7 +21,8 @@ class Activity(WorkspaceOwned):
     type = models.CharField(
         _("type"), max_length=8, choices=ActivityType.choices, default=ActivityType.TODO
     )
-    subject = models.CharField(_("subject"), max_length=200)
+    # The subject goes into the reminder's mail subject: one line only.
+    subject = models.CharField(_("subject"), max_length=200, validators=[validate_single_line])
     notes = models.TextField(_("notes"), blank=True)
     due_at = models.DateTimeField(_("due"))
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
@@ -52,6 +54,11 @@ class Activity(WorkspaceOwned):
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
     reminder_at = models.DateTimeField(_("remind at"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # A reminder whose email failed is tried again by the next run, and given up (failed_at
+    # set, the error kept) after REMINDER_MAX_ATTEMPTS; the other reminders go out meanwhile.
+    reminder_attempts = models.PositiveSmallIntegerField(_("reminder attempts"), default=0)
+    reminder_failed_at = models.DateTimeField(_("reminder failed at"), null=True, blank=True)
+    reminder_error = models.CharField(_("reminder error"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]

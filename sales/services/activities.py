@@ -1,5 +1,6 @@
 """Writes of activities: create, update, complete (logged on the timeline), reopen, delete,
-and the once-only claim of a reminder."""
+and the once-only claim of a reminder (released for a retry, or given up, when its email
+fails)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -79,6 +80,8 @@ def activity_update(*, workspace, actor, activity: Activity, **fields) -> Activi
         setattr(activity, key, value)
     if before["reminder_at"] != activity.reminder_at:
         activity.reminder_sent_at = None
+        activity.reminder_attempts, activity.reminder_failed_at = 0, None
+        activity.reminder_error = ""
     _activity_checks(workspace, activity, errors)
     _full_clean(activity, errors)
     _update_recorded(workspace, actor, activity, before)
@@ -186,3 +189,61 @@ def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
             fields=["reminder_sent_at"],
         )
     return claimed
+
+
+REMINDER_MAX_ATTEMPTS = 3
+
+
+def activity_reminder_release(*, workspace_id: int, activity_id: int) -> bool:
+    """Give a claimed reminder back (the mail server was unreachable: not this reminder's
+    fault, so no attempt is counted); the retry of the task sends it. Returns whether a
+    claim was released."""
+    released = (
+        Activity.all_workspaces.filter(
+            workspace_id=workspace_id, pk=activity_id, reminder_sent_at__isnull=False
+        ).update(reminder_sent_at=None)
+        == 1
+    )
+    if released:
+        change_record(
+            workspace=workspace_id,
+            actor=None,
+            instance=Activity(pk=activity_id),
+            action=ChangeAction.UPDATED,
+            fields=["reminder_sent_at"],
+        )
+    return released
+
+
+@transaction.atomic
+def activity_reminder_failed(*, workspace_id: int, activity_id: int, error: str) -> str:
+    """Record that the email of one claimed reminder failed (a refused address, a broken
+    message…). The claim is released so the next run tries again; after
+    REMINDER_MAX_ATTEMPTS the reminder is given up (`reminder_failed_at` set) and stays
+    visible with its error. Returns "retry" or "failed". One conditional UPDATE, recorded."""
+    now = timezone.now()
+    row = (
+        Activity.all_workspaces.select_for_update()
+        .filter(workspace_id=workspace_id, pk=activity_id)
+        .values("reminder_attempts")
+        .first()
+    )
+    if row is None:
+        return "failed"
+    attempts = row["reminder_attempts"] + 1
+    given_up = attempts >= REMINDER_MAX_ATTEMPTS
+    Activity.all_workspaces.filter(workspace_id=workspace_id, pk=activity_id).update(
+        reminder_attempts=attempts,
+        reminder_error=(error or "")[:300],
+        reminder_sent_at=None,
+        reminder_failed_at=now if given_up else None,
+        updated_at=now,
+    )
+    change_record(
+        workspace=workspace_id,
+        actor=None,
+        instance=Activity(pk=activity_id),
+        action=ChangeAction.UPDATED,
+        fields=["reminder_attempts", "reminder_error", "reminder_failed_at", "reminder_sent_at"],
+    )
+    return "failed" if given_up else "retry"

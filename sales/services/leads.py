@@ -1,9 +1,10 @@
 """Writes of leads: create, qualify, disqualify, touch points kept until conversion, and
 conversion into contact, account and deal."""
 
+from contextlib import contextmanager
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,10 +67,39 @@ def _lead_normalize(fields: dict, errors: dict) -> dict:
             errors["phone"] = [_("This is no phone number.")]
         else:
             out["phone"] = phone
-    for key in ("first_name", "last_name", "company", "job_title"):
+    for key in ("first_name", "last_name", "company", "job_title", "website"):
         if isinstance(out.get(key), str):
             out[key] = out[key].strip()
+    if out.get("website"):
+        problem = lead_website_problem(out["website"])
+        if problem:
+            errors["website"] = [problem]
     return out
+
+
+def lead_website_problem(website: str) -> str | None:
+    """Why `website` cannot become an account's web address (a message), or None. A bare
+    domain ("example.com") is fine: conversion adds https://."""
+    if not (website or "").strip():
+        return None
+    try:
+        Account._meta.get_field("website").clean(_as_url(website), None)
+    except ValidationError as exc:
+        return _("“%(website)s” is not a web address (%(reason)s) Write it like example.com.") % {
+            "website": website,
+            "reason": " ".join(exc.messages),
+        }
+    return None
+
+
+def lead_convert_problems(lead: Lead) -> dict[str, str]:
+    """What on the lead would stop its conversion, by field: {field: message}. Shown on the
+    conversion page before the user submits; the form lets them correct it."""
+    problems = {}
+    website_problem = lead_website_problem(lead.website)
+    if website_problem:
+        problems["website"] = website_problem
+    return problems
 
 
 @transaction.atomic
@@ -216,11 +246,18 @@ def lead_convert(
     pipeline: Pipeline | None = None,
     amount=None,
     expected_close_date=None,
+    website: str | None = None,
 ) -> Lead:
     """Convert a qualified lead in one transaction into a contact (new, or an existing one
     chosen after the duplicate check), an account (existing or new) and optionally a deal.
     The lead's touch points are recorded on the contact and `lead.converted` is recorded on
-    its timeline. Nothing is stored if any part fails."""
+    its timeline. Nothing is stored if any part fails.
+
+    `website` (when given) replaces the lead's website, e.g. corrected on the conversion
+    page, and becomes the new account's. Errors are keyed by the conversion form's fields
+    (account_name, website, deal_name, amount, expected_close_date, pipeline); what no field
+    of that form can fix is a non-field error naming the record and the field. A lead owner
+    who is no longer a member gives the new records no owner (the deal: the actor)."""
     lead = Lead.all_workspaces.select_for_update().get(workspace=workspace, pk=lead.pk)
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("This lead is converted already."))
@@ -231,29 +268,48 @@ def lead_convert(
     _same_workspace(workspace, contact, "contact", errors)
     _same_workspace(workspace, pipeline, "pipeline", errors)
     _raise_if(errors)
+    before = snapshot(lead)
+    if website is not None:
+        lead.website = website.strip()
+    makes_account = account is None and bool((account_name or lead.company).strip())
+    problem = lead_website_problem(lead.website) if makes_account else None
+    if problem:
+        raise ValidationError({"website": problem})
+    owner = _member_or_none(workspace, lead.owner)
     if account is None:
-        account = _convert_account(
-            workspace=workspace, actor=actor, lead=lead, account_name=account_name
-        )
-    contact = _convert_contact(
-        workspace=workspace, actor=actor, lead=lead, account=account, contact=contact
-    )
-    deal = None
-    if create_deal:
-        deal = deal_create(
+        with _errors_as(_ACCOUNT_FIELDS, _("New account")):
+            account = _convert_account(
+                workspace=workspace,
+                actor=actor,
+                lead=lead,
+                account_name=account_name,
+                owner=owner,
+            )
+    with _errors_as({}, _("New contact")):
+        contact = _convert_contact(
             workspace=workspace,
             actor=actor,
-            pipeline=pipeline or pipeline_ensure_default(workspace=workspace, actor=actor),
-            name=(deal_name or "").strip() or str(lead.company or lead),
+            lead=lead,
             account=account,
             contact=contact,
-            owner=lead.owner or _actor(actor),
-            amount=amount if amount is not None else Decimal("0"),
-            expected_close_date=expected_close_date,
-            source_lead=lead,
+            owner=owner,
         )
+    deal = None
+    if create_deal:
+        with _errors_as(_DEAL_FIELDS, _("New deal")):
+            deal = deal_create(
+                workspace=workspace,
+                actor=actor,
+                pipeline=pipeline or pipeline_ensure_default(workspace=workspace, actor=actor),
+                name=(deal_name or "").strip() or str(lead.company or lead),
+                account=account,
+                contact=contact,
+                owner=owner or _actor(actor),
+                amount=amount if amount is not None else Decimal("0"),
+                expected_close_date=expected_close_date,
+                source_lead=lead,
+            )
     _pending_touchpoints_record(workspace=workspace, lead=lead, contact=contact)
-    before = snapshot(lead)
     lead.status = LeadStatus.CONVERTED
     lead.converted_contact = contact
     lead.converted_account = account
@@ -284,7 +340,59 @@ def lead_convert(
     return lead
 
 
-def _convert_account(*, workspace, actor, lead: Lead, account_name: str) -> Account | None:
+_ACCOUNT_FIELDS = {"name": "account_name", "website": "website"}
+_DEAL_FIELDS = {
+    "name": "deal_name",
+    "amount": "amount",
+    "expected_close_date": "expected_close_date",
+    "pipeline": "pipeline",
+    "stage": "pipeline",
+}
+
+
+@contextmanager
+def _errors_as(fields: dict, record: str):
+    """Re-key a ValidationError of a record made by the conversion to the conversion form's
+    fields (`fields`: record field -> form field); the rest become non-field errors that
+    name the record and the field ("New contact – Owner: …")."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            messages = [f"{record}: {m}" for m in exc.messages]
+            raise ValidationError({NON_FIELD_ERRORS: messages}) from exc
+        keyed: dict = {}
+        for name, messages in exc.message_dict.items():
+            if name in fields:
+                keyed.setdefault(fields[name], []).extend(messages)
+                continue
+            label = _field_label(name)
+            prefix = f"{record} – {label}" if label else record
+            keyed.setdefault(NON_FIELD_ERRORS, []).extend(f"{prefix}: {m}" for m in messages)
+        raise ValidationError(keyed) from exc
+
+
+def _field_label(name: str) -> str:
+    if name == NON_FIELD_ERRORS:
+        return ""
+    for model in (Contact, Account):
+        try:
+            return str(model._meta.get_field(name).verbose_name).capitalize()
+        except FieldDoesNotExist:
+            continue
+    return name
+
+
+def _member_or_none(workspace, user):
+    """`user` if they are still a member of the workspace, else None."""
+    errors: dict = {}
+    _owner_check(workspace, user, errors)
+    return None if errors else user
+
+
+def _convert_account(
+    *, workspace, actor, lead: Lead, account_name: str, owner=None
+) -> Account | None:
     """A new account for a converting lead, named `account_name` or after the lead's
     company; None when there is no name."""
     from contacts import services as contact_services
@@ -296,12 +404,12 @@ def _convert_account(*, workspace, actor, lead: Lead, account_name: str) -> Acco
         workspace=workspace,
         actor=actor,
         name=name,
-        owner=lead.owner,
+        owner=owner,
         **({"website": _as_url(lead.website)} if lead.website else {}),
     )
 
 
-def _contact_values(lead: Lead, account: Account | None) -> dict:
+def _contact_values(lead: Lead, account: Account | None, owner=None) -> dict:
     """The new contact's fields from the lead (the company names a lead without a name)."""
     values = {
         "first_name": lead.first_name,
@@ -310,7 +418,7 @@ def _contact_values(lead: Lead, account: Account | None) -> dict:
         "phone": lead.phone,
         "job_title": lead.job_title,
         "account": account,
-        "owner": lead.owner,
+        "owner": owner,
     }
     if not (lead.first_name or lead.last_name or lead.email or lead.phone):
         values["last_name"] = lead.company
@@ -320,7 +428,7 @@ def _contact_values(lead: Lead, account: Account | None) -> dict:
 
 
 def _convert_contact(
-    *, workspace, actor, lead: Lead, account: Account | None, contact: Contact | None
+    *, workspace, actor, lead: Lead, account: Account | None, contact: Contact | None, owner=None
 ) -> Contact:
     """The contact a lead converts into: a new one, or the chosen one, which joins `account`
     if it has none yet."""
@@ -333,7 +441,7 @@ def _convert_contact(
             consent_source=_web_form_source()
             if lead.source == LeadSource.WEB_FORM
             else str(lead.get_source_display()),
-            **_contact_values(lead, account),
+            **_contact_values(lead, account, owner),
         )
     if account is not None and contact.account_id is None:
         return contact_services.contact_update(

@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _, gettext_lazy as _lazy
 
 from workspaces.changelog import ChangeAction, change_record, snapshot
+from workspaces.models import Workspace
 
 from ..models import (
     Deal,
@@ -43,18 +44,26 @@ DEFAULT_LOST_REASONS = [
 ]
 
 
+@transaction.atomic
 def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
     """The workspace's default pipeline, created with standard stages (and the standard lost
-    reasons) on first use. Once one exists this is a single read, so pages may call it on
-    every request."""
-    pipeline = (
-        Pipeline.all_workspaces.filter(workspace=workspace)
-        .order_by("-is_default", "position", "id")
-        .first()
-    )
+    reasons) if it has none. Runs as the workspace-created hook (so every new workspace has
+    one) and as a fallback of writing services; pages only read (`pipeline_default_get`).
+    Two concurrent first calls create one pipeline: the workspace row is locked before the
+    second look."""
+
+    def existing():
+        return (
+            Pipeline.all_workspaces.filter(workspace=workspace)
+            .order_by("-is_default", "position", "id")
+            .first()
+        )
+
+    pipeline = existing()
     if pipeline is not None:
         return pipeline
-    return _pipeline_create_default(workspace=workspace, actor=actor)
+    list(Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk"))
+    return existing() or _pipeline_create_default(workspace=workspace, actor=actor)
 
 
 @transaction.atomic

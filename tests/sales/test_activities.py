@@ -288,9 +288,16 @@ def test_regenerating_the_feed_retires_the_old_address(workspace, owner_client, 
 
 
 def test_the_feed_page_shows_the_secret_address(workspace, owner_client, owner):
+    owner_client.post(_url(workspace, "sales:calendar_feed"))
     response = owner_client.get(_url(workspace, "sales:calendar_feed"))
     token = CalendarFeed.all_workspaces.get(workspace=workspace, user=owner).token
     assert token.encode() in response.content
+
+
+def test_opening_the_feed_page_makes_no_address(workspace, owner_client, owner):
+    response = owner_client.get(_url(workspace, "sales:calendar_feed"))
+    assert b'data-testid="feed-create"' in response.content
+    assert not CalendarFeed.all_workspaces.filter(workspace=workspace).exists()
 
 
 def test_a_new_activity_from_a_calendar_day_is_due_that_day(workspace, owner_client):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from sales import services
-from sales.models import Deal, DealStageChange, Pipeline, Stage, StageKind
+from sales.models import Deal, DealStageChange, Pipeline, StageKind
 from tests.contacts.factories import AccountFactory, ContactFactory
 from tests.sales.factories import LostReasonFactory, deal_make, pipeline_for, stage_of
 from touchpoints.models import Interaction
@@ -301,13 +301,6 @@ def test_new_deal_from_a_contact_is_prefilled(workspace, owner_client):
     assert form.initial["contact"] == contact.pk
     assert form.initial["account"] == account.pk
     assert form.initial["name"] == "Prefill GmbH"
-
-
-def test_the_default_pipeline_is_made_on_first_use(workspace, owner_client):
-    assert owner_client.get(_url(workspace, "sales:board")).status_code == 200
-    pipeline = Pipeline.all_workspaces.get(workspace=workspace)
-    kinds = list(Stage.all_workspaces.filter(pipeline=pipeline).values_list("kind", flat=True))
-    assert pipeline.is_default and kinds.count("won") == 1 and kinds.count("lost") == 1
 
 
 def test_the_deal_form_lists_a_bounded_number_of_accounts(workspace, owner_client, owner):
