@@ -13,7 +13,7 @@ from workspaces.urlnames import workspace_reverse
 from . import services
 from .form_pages import form_page
 from .forms import LostReasonForm, PipelineForm, StageForm
-from .models import LostReason, Pipeline, Stage
+from .models import LostReason, Pipeline, Stage, WebForm
 from .services.web_form import WEB_FORM_SALT  # noqa: F401 - re-exported by sales.views
 
 
@@ -25,9 +25,12 @@ def web_form_token(workspace) -> str:
 @workspace_view("sales.configure")
 def settings_page(request):
     pipelines = Pipeline.objects.prefetch_related("stages").order_by("position", "id")
-    web_form = services.web_form_get_or_create(workspace=request.workspace, actor=request.user)
-    token = services.web_form_token(web_form)
-    form_url = request.build_absolute_uri(reverse("sales_web_form", kwargs={"token": token}))
+    # read only: the form is made when the workspace is (or by "Set up the web form")
+    web_form = WebForm.objects.filter(workspace=request.workspace).first()
+    form_url = ""
+    if web_form is not None:
+        token = services.web_form_token(web_form)
+        form_url = request.build_absolute_uri(reverse("sales_web_form", kwargs={"token": token}))
     return render(
         request,
         "sales/settings.html",
