@@ -193,12 +193,20 @@ def quote_update(*, quote: Quote, actor, valid_until: datetime.date, notes: str 
     return quote
 
 
-def _store_totals(quote: Quote) -> None:
+def _store_totals(quote: Quote, actor) -> None:
+    """Recompute and store the quote's totals; recorded as an update of the quote."""
     totals = quote_totals(
         QuoteLine.all_workspaces.filter(quote=quote).values("net_amount", "tax_rate")
     )
     quote.net_total, quote.tax_total, quote.gross_total = totals.net, totals.tax, totals.gross
     quote.save(update_fields=["net_total", "tax_total", "gross_total", "updated_at"])
+    change_record(
+        workspace=quote.workspace_id,
+        actor=actor,
+        instance=quote,
+        action=ChangeAction.UPDATED,
+        fields=["gross_total", "net_total", "tax_total"],
+    )
 
 
 @transaction.atomic
@@ -263,7 +271,6 @@ def quote_line_add(
     )
     line.full_clean()
     line.save()
-    _store_totals(quote)
     change_record(
         workspace=quote.workspace_id,
         actor=actor,
@@ -271,6 +278,7 @@ def quote_line_add(
         action=ChangeAction.CREATED,
         fields=["product", "options", "quantity", "unit_price", "discount_percent", "tax_rate"],
     )
+    _store_totals(quote, actor)
     return line
 
 
@@ -280,7 +288,7 @@ def quote_line_remove(*, line: QuoteLine, actor) -> None:
     quote = _lock_quote(line.quote)
     _require_draft(quote)
     delete_recorded(workspace=quote.workspace_id, actor=actor, instance=line)
-    _store_totals(quote)
+    _store_totals(quote, actor)
 
 
 def _transition(quote: Quote, target: str) -> None:

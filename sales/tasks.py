@@ -17,7 +17,7 @@ from workspaces.scoping import workspace_scope
 from workspaces.urlnames import workspace_reverse
 
 from .models import Activity
-from .services import activity_reminder_claim
+from .services import activity_reminder_claim, activity_reminder_release
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def activity_send_reminders_task(workspace_id: int) -> int:
                 try:
                     _send(workspace, activity, mailer)
                 except (SMTPException, OSError):
-                    Activity.objects.filter(pk=activity.pk).update(reminder_sent_at=None)
+                    activity_reminder_release(workspace_id=workspace_id, activity_id=activity.pk)
                     raise
                 sent += 1
     return sent

@@ -15,6 +15,7 @@ from .activities import (
     activity_create,
     activity_delete,
     activity_reminder_claim,
+    activity_reminder_release,
     activity_reopen,
     activity_update,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "activity_create",
     "activity_delete",
     "activity_reminder_claim",
+    "activity_reminder_release",
     "activity_reopen",
     "activity_update",
     "calendar_feed_get_or_create",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from touchpoints.channels import Channel
 from touchpoints.models import App, Direction
 from touchpoints.services import interaction_record
-from workspaces.changelog import ChangeAction, change_record, snapshot
+from workspaces.changelog import ChangeAction, change_record, snapshot, update_recorded
 
 from ..models import (
     Activity,
@@ -165,9 +165,11 @@ def activity_delete(*, workspace, actor, activity: Activity) -> None:
     _delete_recorded(workspace, actor, activity)
 
 
+@transaction.atomic
 def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
     """Claim the reminder of one activity: one conditional UPDATE, so of two runs only one
-    wins and sends (a retry never sends twice)."""
+    wins and sends (a retry never sends twice). The claim and its change event commit
+    together."""
     claimed = (
         Activity.all_workspaces.filter(
             workspace_id=workspace_id,
@@ -186,3 +188,18 @@ def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
             fields=["reminder_sent_at"],
         )
     return claimed
+
+
+@transaction.atomic
+def activity_reminder_release(*, workspace_id: int, activity_id: int) -> bool:
+    """Give back a claimed reminder whose email could not be sent, so the retry sends it
+    (`reminder_sent_at` cleared, recorded). Returns whether a claim was released."""
+    released = update_recorded(
+        workspace=workspace_id,
+        actor=None,
+        queryset=Activity.all_workspaces.filter(
+            workspace_id=workspace_id, pk=activity_id, reminder_sent_at__isnull=False
+        ),
+        reminder_sent_at=None,
+    )
+    return bool(released)
