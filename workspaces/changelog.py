@@ -307,6 +307,8 @@ class _RecordingCollector(Collector):
             )
 
         for (fld, value), groups in list(self.field_updates.items()):
+            if not _logged(fld.model):
+                continue  # Django's delete() clears them (a deleted user's change events)
             kept = []
             for objs in groups:
                 if isinstance(objs, models.QuerySet) and objs._result_cache is None:
@@ -319,11 +321,13 @@ class _RecordingCollector(Collector):
                 self.field_updates[fld, value] = kept
             else:
                 del self.field_updates[fld, value]
+        unlogged = [qs for qs in self.fast_deletes if not _logged(qs.model)]
         for qs in self.fast_deletes:
-            rows = _delete_returning(qs, self.using)
-            count += len(rows)
-            add(qs.model, rows, ChangeAction.DELETED, is_origin=qs is self.origin)
-        self.fast_deletes = []
+            if _logged(qs.model):
+                rows = _delete_returning(qs, self.using)
+                count += len(rows)
+                add(qs.model, rows, ChangeAction.DELETED, is_origin=qs is self.origin)
+        self.fast_deletes = unlogged
         for model, instances in self.data.items():
             add(
                 model,
@@ -335,7 +339,7 @@ class _RecordingCollector(Collector):
         cascaded = [
             c for c in cascaded if c.action == "deleted" or (c.model, c.object_id) not in deleted
         ]
-        if self.data:
+        if self.data or self.fast_deletes or self.field_updates:
             count += self.delete()[0]
         return count, cascaded + own
 
@@ -354,8 +358,12 @@ class _RecordingCollector(Collector):
         return [(o.pk, found.get(o.pk)) for o in objs]
 
 
+def _logged(model) -> bool:
+    return model._meta.concrete_model not in _NOT_LOGGED
+
+
 def _changes(model, rows, action, fields, *, data, default_workspace_id) -> list[Change]:
-    if model._meta.concrete_model in _NOT_LOGGED:
+    if not _logged(model):
         return []
     label = _label(model)
     out = []
