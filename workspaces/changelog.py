@@ -130,20 +130,24 @@ def change_record_many(
     action: str,
     fields: Iterable[str] = (),
     data: dict | None = None,
+    pending: list | None = None,
 ) -> int:
     """Append one event per object id of `model` (bulk creates and updates, tombstones), all
     with the same fields and data. The sequence is taken once for the whole batch; on
     PostgreSQL the rows go in with COPY (an import of 100,000 contacts appends 100,000
-    events), elsewhere with bulk_create. Returns how many events were appended."""
+    events), elsewhere with bulk_create. With `pending` (a list) the events are added to it
+    instead, for one `change_record_rows` at the end of the caller's writes. Returns how many
+    events there are."""
     workspace_id = _workspace_id(workspace)
     label, field_tuple = _label(model), tuple(sorted(fields))
-    return change_record_rows(
-        actor=actor,
-        changes=[
-            Change(workspace_id, label, object_id, action, field_tuple, data or {})
-            for object_id in object_ids
-        ],
-    )
+    changes = [
+        Change(workspace_id, label, object_id, action, field_tuple, data or {})
+        for object_id in object_ids
+    ]
+    if pending is not None:
+        pending.extend(changes)
+        return len(changes)
+    return change_record_rows(actor=actor, changes=changes)
 
 
 def change_record_rows(*, actor, changes: Iterable[Change]) -> int:

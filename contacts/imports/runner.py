@@ -1,6 +1,8 @@
 """The batched import (DESIGN.md §11): stream the stored file, validate rows, dedupe against
 indexed keys with one set lookup per key per batch, write with bulk_create/bulk_update,
-append change events with change_record_many, and move the job's counters per batch.
+append change events with change_record_many, and move the job's counters per batch. A
+batch's change events are appended last, after its counters: the change sequence is the
+last lock the batch takes (writers of the workspace wait for it until the batch commits).
 
 Each batch is one transaction together with its counters, so a crash loses at most the
 batch in flight and a re-run resumes after `processed_rows`. Rejected rows are stored as
@@ -20,7 +22,7 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from workspaces.changelog import ChangeAction, change_record_many
+from workspaces.changelog import ChangeAction, change_record_many, change_record_rows
 
 from ..models import (
     Account,
@@ -61,6 +63,7 @@ class RunContext:
     cleaner: RowCleaner
     actor: object
     account_ids: dict[str, int] = field(default_factory=dict)  # lower(name) -> id
+    pending: list = field(default_factory=list)  # the batch's change events, appended last
 
 
 def _claim(job_id: int) -> ImportJob | None:
@@ -130,6 +133,7 @@ def _count_rows(job) -> int:
 def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Counts:
     """Import one batch and advance the job's counters in the same transaction."""
     job = context.job
+    context.pending = []
     valid, errors = [], []
     for line, cells in rows:
         values, problems = context.cleaner.clean(cells)
@@ -162,6 +166,7 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
     if not moved:  # cancelled or failed meanwhile: write nothing of this batch
         transaction.set_rollback(True)
         return Counts()
+    change_record_rows(actor=context.actor, changes=context.pending)
     return counts
 
 
@@ -334,6 +339,7 @@ def _resolve_accounts(context: RunContext, valid: list[dict]) -> None:
             object_ids=[a.pk for a in new],
             action=ChangeAction.CREATED,
             fields=["name"],
+            pending=context.pending,
         )
     for values in valid:
         key = values.pop("_account", None)
@@ -380,6 +386,7 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
             object_ids=ids,
             action=ChangeAction.CREATED,
             fields=fields,
+            pending=context.pending,
         )
     _bulk_update(context, Contact, updates)
     return counts
@@ -407,6 +414,7 @@ def _bulk_update(context, model, updates: dict[int, tuple[object, set]]) -> None
             object_ids=ids,
             action=ChangeAction.UPDATED,
             fields=fields,
+            pending=context.pending,
         )
 
 
@@ -455,6 +463,7 @@ def _write_accounts(context: RunContext, valid: list[dict]) -> Counts:
             object_ids=[a.pk for a in new],
             action=ChangeAction.CREATED,
             fields=fields,
+            pending=context.pending,
         )
     _bulk_update(context, Account, updates)
     return counts
