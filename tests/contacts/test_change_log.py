@@ -195,3 +195,38 @@ def test_bulk_tagging_records_each_new_link(scope, owner):
             *[("contacts.contact", c.pk, "updated", ("tags",)) for c in contacts[1:]],
         ]
     )
+
+
+def test_an_import_batch_takes_the_change_sequence_once_after_its_writes(scope):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contacts.imports.jobs import import_job_create, import_job_queue
+    from contacts.imports.runner import import_run
+    from tests.contacts.fixtures.importing import csv_bytes, upload
+
+    ContactFactory(workspace=scope, email="known@example.com", city="")
+    data = csv_bytes(
+        "Email,Last name,Company,City",
+        "known@example.com,Known,Acme,Bonn",  # updates a contact
+        "new1@example.com,New,Acme,Bonn",  # creates an account and a contact
+        "new2@example.com,New,Beta,Köln",
+        "new3@example.com,New,Gamma,Ulm",
+    )
+    job = import_job_create(workspace=scope, actor=None, upload=upload(data))
+    import_job_queue(job=job, actor=None, enqueue=False)
+    start = mark(scope)
+    with CaptureQueriesContext(connection) as queries:
+        import_run(job_id=job.pk, batch_size=2)
+
+    statements = [q["sql"].lower() for q in queries.captured_queries]
+    takes = [i for i, sql in enumerate(statements) if "changesequence" in sql]
+    assert len(takes) == 2  # one per batch, though each batch records several kinds of rows
+    for take in takes:  # right after the batch's counters: the last lock the batch takes
+        assert statements[take - 1].startswith('update "contacts_importjob"')
+    kinds = {(m, a) for m, _id, a, _f in events_since(scope, start)}
+    assert kinds >= {
+        ("contacts.contact", "updated"),
+        ("contacts.contact", "created"),
+        ("contacts.account", "created"),
+    }
