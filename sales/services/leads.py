@@ -231,6 +231,8 @@ def lead_convert(
     _same_workspace(workspace, contact, "contact", errors)
     _same_workspace(workspace, pipeline, "pipeline", errors)
     _raise_if(errors)
+    if contact is not None:  # written after the first change event: locked before it
+        list(Contact.all_workspaces.select_for_update().filter(pk=contact.pk).values_list("pk"))
     if account is None:
         account = _convert_account(
             workspace=workspace, actor=actor, lead=lead, account_name=account_name

@@ -159,3 +159,101 @@ def test_two_writers_of_different_workspaces_do_not_wait_for_each_other():
         b.join(LIVENESS_LIMIT_S)
     assert a.error is None and b.error is None, a.error or b.error
     assert state == "committed"
+
+
+def _accepting_a_quote(workspace, owner, contact):
+    from sales.quotes import quote_accept, quote_create, quote_line_add, quote_send
+    from tests.sales.catalog_factories import ProductFactory, open_deal
+
+    with workspace_scope(workspace):
+        quote = quote_create(
+            workspace=workspace, actor=owner, deal=open_deal(workspace, owner, contact=contact)
+        )
+        quote_line_add(quote=quote, actor=owner, product=ProductFactory(workspace=workspace))
+        quote = quote_send(quote=quote, actor=owner)
+    return lambda ws: quote_accept(quote=quote, actor=owner)
+
+
+def _converting_a_lead_into_it(workspace, owner, contact):
+    from sales.services import lead_convert
+    from tests.sales.factories import LeadFactory
+
+    lead = LeadFactory(workspace=workspace, status="qualified")
+    return lambda ws: lead_convert(
+        workspace=ws, actor=owner, lead=lead, contact=contact, account_name="Neu AG"
+    )
+
+
+def _logging_a_call_with_it(workspace, owner, contact):
+    return lambda ws: interaction_record(
+        workspace=ws, kind="call.logged", channel="phone", contact=contact, actor=owner
+    )
+
+
+def _merging_another_contact_into_it(workspace, owner, contact):
+    from contacts.merging import contact_merge
+
+    loser = ContactFactory(workspace=workspace)
+    return lambda ws: contact_merge(workspace=ws, actor=owner, survivor=contact, loser=loser)
+
+
+@pytest.mark.parametrize(
+    "prepare",
+    [
+        _accepting_a_quote,
+        _converting_a_lead_into_it,
+        _logging_a_call_with_it,
+        _merging_another_contact_into_it,
+    ],
+)
+def test_a_service_writing_a_contact_and_an_edit_of_that_contact_do_not_deadlock(prepare):
+    """An edit holds the contact's row and is about to record; the other service also
+    writes that contact and records. It must wait for the row before it takes the change
+    sequence (the last lock), or the two wait for each other."""
+    from contacts.models import Contact
+    from tests.factories import MembershipFactory
+    from workspaces.changelog import change_record
+
+    workspace = WorkspaceFactory()
+    owner = MembershipFactory(workspace=workspace).user
+    contact = ContactFactory(workspace=workspace)
+    other = prepare(workspace, owner, contact)
+    edit_may_record = threading.Event()
+
+    def edit_contact(ws):  # a service's shape: write the row, then record
+        Contact.all_workspaces.filter(pk=contact.pk).update(city="Bonn")
+        edit_may_record.wait(LIVENESS_LIMIT_S)
+        change_record(workspace=ws, actor=None, instance=contact, action="updated")
+
+    edit = Writer(workspace, edit_contact)
+    service = Writer(workspace, other)
+    try:
+        edit.start()
+        deadline = time.monotonic() + LIVENESS_LIMIT_S
+        while not _blocked_or_done(edit, deadline):
+            pass  # the edit holds the contact's row once it waits for its release
+        service.start()
+        assert _wait_until_committed_or_blocked(service) == "blocked"
+        edit_may_record.set()
+        edit.join(LIVENESS_LIMIT_S)
+        service.join(LIVENESS_LIMIT_S)
+    finally:
+        edit_may_record.set()
+    assert edit.error is None and service.error is None, edit.error or service.error
+    assert edit.committed.is_set() and service.committed.is_set()
+
+
+def _blocked_or_done(writer, deadline) -> bool:
+    """True once `writer` has updated its row and waits in Python (idle in transaction)."""
+    if time.monotonic() > deadline:
+        raise AssertionError("the writer did not start")
+    if writer.pid is None:
+        time.sleep(0.01)
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT state, query FROM pg_stat_activity WHERE pid = %s", [writer.pid])
+        row = cursor.fetchone()
+    if row and row[0] == "idle in transaction" and "UPDATE" in row[1]:
+        return True
+    time.sleep(0.01)
+    return False
