@@ -113,6 +113,14 @@ def test_touch_points_share_the_sequence_but_stay_out_of_the_change_log(workspac
     assert interactions_after(workspace=workspace, after_seq=2) == []
 
 
+def test_interactions_after_reads_one_workspace_only(workspace, other_workspace):
+    theirs = ContactFactory(workspace=other_workspace)
+    interaction_record(workspace=other_workspace, kind="x", channel="phone", contact=theirs)
+    assert interactions_after(workspace=workspace, after_seq=0) == []
+    with pytest.raises(ValueError):
+        interactions_after(workspace=workspace, after_seq=0, limit=0)
+
+
 def test_change_events_after_reads_in_sequence_from_the_mark(workspace, other_workspace):
     for n in range(5):
         change_record(workspace=workspace, actor=None, instance=workspace, action="updated")
