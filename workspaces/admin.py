@@ -307,7 +307,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
         is recorded as created (members join it by invitation)."""
         if change:
             workspace_update(
-                workspace=obj,
+                workspace=Workspace.objects.get(pk=obj.pk),  # as stored: the form changed obj
                 actor=request.user,
                 name=obj.name,
                 time_zone=obj.time_zone,

@@ -29,7 +29,7 @@ from tests.sales.catalog_factories import (
 from tests.sales.factories import ActivityFactory, LeadFactory, LostReasonFactory, deal_make
 from touchpoints.models import Interaction
 from workspaces.admin import WorkspaceModelAdmin
-from workspaces.models import Membership
+from workspaces.models import Membership, Workspace
 from workspaces.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -274,4 +274,37 @@ def test_deleting_a_user_records_what_each_workspace_lost(workspace, other_works
     )
     assert events_since(other_workspace, starts[other_workspace.pk]) == [
         ("workspaces.membership", other_membership.pk, "deleted", ())
+    ]
+
+
+def _staff_client():
+    staff = get_user_model().objects.create_superuser(
+        email="staff@example.com", password=TEST_PASSWORD
+    )
+    return login(staff)
+
+
+def test_platform_staff_edits_of_a_workspace_and_its_members_are_recorded(workspace):
+    client = _staff_client()
+    user = MembershipFactory(workspace=workspace).user  # a user to add elsewhere
+    other = Workspace.objects.create(name="Other", slug="other")
+    start = mark(workspace)
+
+    response = client.post(
+        f"/admin/workspaces/workspace/{workspace.pk}/change/",
+        {"name": "Renamed", "time_zone": "UTC", "currency": "EUR"},
+    )
+    assert response.status_code == 302
+    assert events_since(workspace, start) == [
+        ("workspaces.workspace", workspace.pk, "updated", ("name",))
+    ]
+
+    response = client.post(
+        "/admin/workspaces/membership/add/",
+        {"workspace": other.pk, "user": user.pk, "role": Role.SALES},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    added = Membership.all_workspaces.get(workspace=other, user=user)
+    assert events_since(other, 0) == [
+        ("workspaces.membership", added.pk, "created", ("role", "user"))
     ]
