@@ -134,7 +134,7 @@ class DealAdmin(WorkspaceModelAdmin):
         closing = ["closed_at", "won_at", "source_lead", "version"]
         if obj is None:
             return closing
-        return ["pipeline", "stage", "lost_reason", "competitor", *closing]
+        return ["pipeline", "stage", "lost_reason", *closing]
 
     def service_save(self, request, obj, form, change):
         workspace, actor = self.workspace_for(request, obj), request.user
