@@ -50,16 +50,16 @@ def test_the_sequence_migrations_number_existing_events_and_touch_points():
     from touchpoints.models import Interaction as NewInteraction
     from workspaces.models import ChangeEvent, ChangeSequence
 
-    def numbered(model, ws, **filters):
+    def numbered(rows, ws, **filters):
         return list(
-            model.all_workspaces.filter(workspace_id=ws.pk, **filters)
+            rows.all_workspaces.filter(workspace_id=ws.pk, **filters)
             .order_by("id")
             .values_list("seq", flat=True)
         )
 
-    old_events = {"model": "x.y"}  # later data migrations (default pipelines) append theirs
-    assert numbered(ChangeEvent, a, **old_events) == [1, 2, 3]
-    assert numbered(ChangeEvent, b, **old_events) == [1, 2]
+    # later data migrations (default pipelines) append their events after these
+    assert numbered(ChangeEvent, a, model="x.y") == [1, 2, 3]
+    assert numbered(ChangeEvent, b, model="x.y") == [1, 2]
     assert numbered(NewInteraction, a) == [4] and numbered(NewInteraction, b) == [3]
     for ws in (a, b):
         seqs = numbered(ChangeEvent, ws) + numbered(NewInteraction, ws)
