@@ -7,36 +7,38 @@ from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
 from . import selectors
-from .models import Deal, Lead
 
 
 def my_day_panel(request) -> dict:
-    data = selectors.my_day(request.workspace, request.user, limit=8)
+    data = selectors.my_day(workspace=request.workspace, user=request.user, limit=8)
     return {"overdue": data["overdue"], "today": data["today"]}
 
 
 def contact_deals_panel(request, contact) -> dict:
-    return {"deals": selectors.open_deals_for(contact=contact), "contact": contact}
+    return {
+        "deals": selectors.open_deals_for(workspace=request.workspace, contact=contact),
+        "contact": contact,
+    }
 
 
 def contact_activities_panel(request, contact) -> dict:
     return {
-        "activities": selectors.open_activities_for(contact=contact),
+        "activities": selectors.open_activities_for(workspace=request.workspace, contact=contact),
         "contact": contact,
         "now": timezone.now(),
     }
 
 
 def account_deals_panel(request, account) -> dict:
-    return {"deals": selectors.open_deals_for(account=account), "account": account}
+    return {
+        "deals": selectors.open_deals_for(workspace=request.workspace, account=account),
+        "account": account,
+    }
 
 
 def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
-    rows = (
-        Deal.objects.filter(selectors.deal_search_q(query))
-        .select_related("stage", "account")
-        .order_by("-created_at", "-id")[:limit]
-    )
+    """The deals of `workspace` the global search shows for `query`."""
+    rows = selectors.deal_search(workspace=workspace, query=query, limit=limit)
     return [
         SearchHit(
             kind="deal",
@@ -51,9 +53,8 @@ def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
 
 
 def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
-    rows = Lead.objects.filter(selectors.lead_search_q(query)).order_by("-created_at", "-id")[
-        :limit
-    ]
+    """The leads of `workspace` the global search shows for `query`."""
+    rows = selectors.lead_search(workspace=workspace, query=query, limit=limit)
     return [
         SearchHit(
             kind="lead",

@@ -92,14 +92,22 @@ E2E_DIR = Path(__file__).parent / "e2e"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Deselect (not skip) `worker` tests without CELERY_BROKER_URL, and browser tests under
-    tests/e2e without Chromium, unless E2E_REQUIRED=1 (then they run, and fail without it)."""
+    """Deselect (not skip) `worker` tests without CELERY_BROKER_URL, `postgres` tests on
+    another database, and browser tests under tests/e2e without Chromium, unless
+    E2E_REQUIRED=1 (then they run, and fail without it)."""
+    from django.conf import settings
+
     has_broker = bool(os.environ.get("CELERY_BROKER_URL"))
+    on_postgres = settings.IS_POSTGRES
     e2e_runs = CHROMIUM.exists() or os.environ.get("E2E_REQUIRED") == "1"
     kept, deselected = [], []
     for item in items:
         is_e2e = E2E_DIR in Path(str(item.path)).parents
-        if (item.get_closest_marker("worker") and not has_broker) or (is_e2e and not e2e_runs):
+        if (
+            (item.get_closest_marker("worker") and not has_broker)
+            or (item.get_closest_marker("postgres") and not on_postgres)
+            or (is_e2e and not e2e_runs)
+        ):
             deselected.append(item)
         else:
             kept.append(item)

@@ -70,7 +70,7 @@ def interaction_record(
     interaction.save()
     if contact is not None:
         # Only ever moves forward, in one conditional UPDATE (no read-modify-write race).
-        type(contact).all_workspaces.filter(pk=contact.pk).filter(
+        type(contact).objects.filter(pk=contact.pk).filter(
             Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=interaction.occurred_at)
         ).update(last_interaction_at=interaction.occurred_at)
     change_record(

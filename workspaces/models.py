@@ -113,8 +113,15 @@ class Workspace(TimeStamped):
 class WorkspaceOwned(TimeStamped):
     """Base for every row that belongs to a workspace (DESIGN.md §4)."""
 
+    # No index of its own: every workspace-owned model has indexes (and unique constraints)
+    # that lead with `workspace`, which serve the same lookups; a single-column index would
+    # only slow every write (tests/workspaces/test_indexes.py keeps this true).
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("workspace"),
+        db_index=False,
     )
 
     objects = ScopedManager(workspace="workspace")
@@ -188,7 +195,10 @@ class ChangeEvent(models.Model):
     record, written by the service in the same transaction. `id` is the monotonically
     increasing sequence that the warehouse export and webhooks consume."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # indexed by the (workspace, id) and (workspace, model, object_id) indexes below
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     model = models.CharField(max_length=64)  # app_label.modelname
     object_id = models.BigIntegerField()
     action = models.CharField(max_length=16, choices=ChangeAction.choices)

@@ -120,9 +120,7 @@ def account_delete(*, workspace, actor, account: Account) -> None:
     event for the cleared `account`, the account a tombstone."""
     _require_same_workspace(workspace=workspace, obj=account, field="account")
     contact_ids = list(
-        Contact.all_workspaces.filter(workspace=workspace, account=account).values_list(
-            "pk", flat=True
-        )
+        Contact.objects.filter(workspace=workspace, account=account).values_list("pk", flat=True)
     )
     # Recorded before the delete so the contacts' events precede the account's tombstone.
     change_record_many(

@@ -16,7 +16,7 @@ BULK_LIMIT = 5000  # ids per bulk action; the list page selects at most one page
 def _ids_in_workspace(workspace, contact_ids) -> list[int]:
     ids = [int(i) for i in list(contact_ids)[:BULK_LIMIT]]
     return list(
-        Contact.all_workspaces.filter(workspace=workspace, pk__in=ids).values_list("pk", flat=True)
+        Contact.objects.filter(workspace=workspace, pk__in=ids).values_list("pk", flat=True)
     )
 
 
@@ -28,7 +28,7 @@ def contacts_bulk_assign_owner(*, workspace, actor, contact_ids, owner) -> int:
     owner_check(workspace=workspace, owner=owner, errors=errors)
     _raise_if(errors)
     ids = _ids_in_workspace(workspace, contact_ids)
-    Contact.all_workspaces.filter(workspace=workspace, pk__in=ids).update(
+    Contact.objects.filter(workspace=workspace, pk__in=ids).update(
         owner=owner, updated_at=timezone.now()
     )
     change_record_many(
@@ -49,12 +49,12 @@ def contacts_bulk_add_tag(*, workspace, actor, contact_ids, tag) -> int:
     tag = _tags_resolve(workspace=workspace, actor=actor, tags=[tag])[0]
     ids = _ids_in_workspace(workspace, contact_ids)
     having = set(
-        ContactTag.all_workspaces.filter(
-            workspace=workspace, tag=tag, contact_id__in=ids
-        ).values_list("contact_id", flat=True)
+        ContactTag.objects.filter(workspace=workspace, tag=tag, contact_id__in=ids).values_list(
+            "contact_id", flat=True
+        )
     )
     new_ids = [pk for pk in ids if pk not in having]
-    ContactTag.all_workspaces.bulk_create(
+    ContactTag.objects.bulk_create(
         [ContactTag(workspace=workspace, contact_id=pk, tag=tag) for pk in new_ids],
         batch_size=1000,
     )
@@ -74,7 +74,7 @@ def contacts_bulk_delete(*, workspace, actor, contact_ids) -> int:
     """Delete the contacts in `contact_ids` (of this workspace) with their history.
     One tombstone per contact. Returns the count."""
     ids = _ids_in_workspace(workspace, contact_ids)
-    Contact.all_workspaces.filter(workspace=workspace, pk__in=ids).delete()
+    Contact.objects.filter(workspace=workspace, pk__in=ids).delete()
     change_record_many(
         workspace=workspace, actor=actor, model=Contact, object_ids=ids, action=ChangeAction.DELETED
     )

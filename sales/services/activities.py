@@ -98,7 +98,7 @@ def activity_complete(
     """Mark an activity done (once). A completed call or meeting is logged on the contact's
     timeline (call.logged / meeting.logged)."""
     now = timezone.now()
-    updated = Activity.all_workspaces.filter(
+    updated = Activity.objects.filter(
         workspace=workspace, pk=activity.pk, done_at__isnull=True
     ).update(
         done_at=now,
@@ -145,7 +145,7 @@ def activity_complete(
 @transaction.atomic
 def activity_reopen(*, workspace, actor, activity: Activity) -> Activity:
     """Mark a done activity open again (`done_at` cleared) and record the change."""
-    Activity.all_workspaces.filter(workspace=workspace, pk=activity.pk).update(
+    Activity.objects.filter(workspace=workspace, pk=activity.pk).update(
         done_at=None, updated_at=timezone.now()
     )
     activity.done_at = None
@@ -169,7 +169,7 @@ def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
     """Claim the reminder of one activity: one conditional UPDATE, so of two runs only one
     wins and sends (a retry never sends twice)."""
     claimed = (
-        Activity.all_workspaces.filter(
+        Activity.objects.filter(
             workspace_id=workspace_id,
             pk=activity_id,
             reminder_sent_at__isnull=True,

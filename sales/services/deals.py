@@ -110,7 +110,7 @@ def _stage_change_record(
     """Record one stage change of a saved deal (`from_stage` None: its first stage), inside
     the caller's transaction: the stage-history row dated `at`, the touch point on the
     contact's/account's timeline (when the deal has either) and the change event."""
-    DealStageChange.all_workspaces.create(
+    DealStageChange.objects.create(
         workspace=workspace,
         deal=deal,
         from_stage=from_stage,
@@ -128,7 +128,7 @@ def _stage_change_record(
 
 def _first_open_stage(workspace, pipeline: Pipeline) -> Stage:
     stage = (
-        Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline, kind=StageKind.OPEN)
+        Stage.objects.filter(workspace=workspace, pipeline=pipeline, kind=StageKind.OPEN)
         .order_by("position", "id")
         .first()
     )
@@ -225,9 +225,7 @@ def deal_create(
 
 def _last_editor(workspace, deal: Deal):
     event = (
-        ChangeEvent.all_workspaces.filter(
-            workspace=workspace, model="sales.deal", object_id=deal.pk
-        )
+        ChangeEvent.objects.filter(workspace=workspace, model="sales.deal", object_id=deal.pk)
         .select_related("actor")
         .order_by("-id")
         .first()
@@ -239,11 +237,11 @@ def _conditional_save(workspace, deal: Deal, version: int | None, values: dict) 
     """UPDATE ... WHERE version = n; nothing stored and DealConflict when it was changed."""
     expected = deal.version if version is None else int(version)
     now = timezone.now()
-    updated = Deal.all_workspaces.filter(workspace=workspace, pk=deal.pk, version=expected).update(
+    updated = Deal.objects.filter(workspace=workspace, pk=deal.pk, version=expected).update(
         **values, version=F("version") + 1, updated_at=now
     )
     if updated != 1:
-        fresh = Deal.all_workspaces.filter(workspace=workspace, pk=deal.pk).first()
+        fresh = Deal.objects.filter(workspace=workspace, pk=deal.pk).first()
         raise DealConflict(fresh or deal, by=_last_editor(workspace, deal))
     deal.version = expected + 1
     deal.updated_at = now

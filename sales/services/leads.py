@@ -172,7 +172,7 @@ def lead_touchpoint_add(
 ) -> Lead:
     """Keep a touch point of a lead that has no contact yet; conversion records it on the
     contact with its original time. Appended with a row lock (no lost update)."""
-    locked = Lead.all_workspaces.select_for_update().get(workspace=workspace, pk=lead.pk)
+    locked = Lead.objects.select_for_update().get(workspace=workspace, pk=lead.pk)
     locked.pending_touchpoints = [
         *locked.pending_touchpoints,
         {
@@ -221,7 +221,7 @@ def lead_convert(
     chosen after the duplicate check), an account (existing or new) and optionally a deal.
     The lead's touch points are recorded on the contact and `lead.converted` is recorded on
     its timeline. Nothing is stored if any part fails."""
-    lead = Lead.all_workspaces.select_for_update().get(workspace=workspace, pk=lead.pk)
+    lead = Lead.objects.select_for_update().get(workspace=workspace, pk=lead.pk)
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("This lead is converted already."))
     if lead.status != LeadStatus.QUALIFIED:

@@ -48,7 +48,7 @@ def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
     reasons) on first use. Once one exists this is a single read, so pages may call it on
     every request."""
     pipeline = (
-        Pipeline.all_workspaces.filter(workspace=workspace)
+        Pipeline.objects.filter(workspace=workspace)
         .order_by("-is_default", "position", "id")
         .first()
     )
@@ -70,7 +70,7 @@ def _pipeline_create_default(*, workspace, actor) -> Pipeline:
             kind=kind,
             position=position,
         )
-    if not LostReason.all_workspaces.filter(workspace=workspace).exists():
+    if not LostReason.objects.filter(workspace=workspace).exists():
         for position, name in enumerate(DEFAULT_LOST_REASONS):
             lost_reason_create(workspace=workspace, actor=actor, name=str(name), position=position)
     return pipeline
@@ -84,20 +84,17 @@ def pipeline_create(
     unless `position` is given. A new default pipeline takes over the default mark."""
     if position is None:
         position = (
-            Pipeline.all_workspaces.filter(workspace=workspace).aggregate(m=Max("position"))["m"]
-            or 0
+            Pipeline.objects.filter(workspace=workspace).aggregate(m=Max("position"))["m"] or 0
         ) + 1
     pipeline = Pipeline(
         workspace=workspace, name=(name or "").strip(), is_default=is_default, position=position
     )
     errors: dict = {}
     _full_clean(pipeline, errors)
-    if Pipeline.all_workspaces.filter(workspace=workspace, name__iexact=pipeline.name).exists():
+    if Pipeline.objects.filter(workspace=workspace, name__iexact=pipeline.name).exists():
         raise ValidationError({"name": _("A pipeline with this name exists already.")})
     if is_default:
-        Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).update(
-            is_default=False
-        )
+        Pipeline.objects.filter(workspace=workspace, is_default=True).update(is_default=False)
     _create_recorded(workspace, actor, pipeline, fields=["name", "is_default", "position"])
     return pipeline
 
@@ -113,13 +110,13 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
     errors: dict = {}
     _full_clean(pipeline, errors)
     if (
-        Pipeline.all_workspaces.filter(workspace=workspace, name__iexact=pipeline.name)
+        Pipeline.objects.filter(workspace=workspace, name__iexact=pipeline.name)
         .exclude(pk=pipeline.pk)
         .exists()
     ):
         raise ValidationError({"name": _("A pipeline with this name exists already.")})
     if pipeline.is_default:
-        Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).exclude(
+        Pipeline.objects.filter(workspace=workspace, is_default=True).exclude(
             pk=pipeline.pk
         ).update(is_default=False)
     _update_recorded(workspace, actor, pipeline, before)
@@ -129,7 +126,7 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
 @transaction.atomic
 def pipeline_delete(*, workspace, actor, pipeline: Pipeline) -> None:
     """Delete a pipeline that has no deals (otherwise ValidationError) and record the deletion."""
-    if Deal.all_workspaces.filter(workspace=workspace, pipeline=pipeline).exists():
+    if Deal.objects.filter(workspace=workspace, pipeline=pipeline).exists():
         raise ValidationError(_("This pipeline still has deals; move or delete them first."))
     _delete_recorded(workspace, actor, pipeline)
 
@@ -159,7 +156,7 @@ def stage_create(
     _raise_if(errors)
     if position is None:
         position = (
-            Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline).aggregate(
+            Stage.objects.filter(workspace=workspace, pipeline=pipeline).aggregate(
                 m=Max("position")
             )["m"]
             or 0
@@ -174,7 +171,7 @@ def stage_create(
     )
     _stage_check(stage, errors)
     _full_clean(stage, errors)
-    if Stage.all_workspaces.filter(
+    if Stage.objects.filter(
         workspace=workspace, pipeline=pipeline, name__iexact=stage.name
     ).exists():
         raise ValidationError({"name": _("This pipeline has a stage with this name already.")})
@@ -194,7 +191,7 @@ def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
     _stage_check(stage, errors)
     _full_clean(stage, errors)
     if (
-        Stage.all_workspaces.filter(
+        Stage.objects.filter(
             workspace=workspace, pipeline_id=stage.pipeline_id, name__iexact=stage.name
         )
         .exclude(pk=stage.pk)
@@ -203,7 +200,7 @@ def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
         raise ValidationError({"name": _("This pipeline has a stage with this name already.")})
     if (
         before["kind"] != stage.kind
-        and Deal.all_workspaces.filter(workspace=workspace, stage=stage).exists()
+        and Deal.objects.filter(workspace=workspace, stage=stage).exists()
     ):
         raise ValidationError({"kind": _("Deals are in this stage; its kind cannot change.")})
     _update_recorded(workspace, actor, stage, before)
@@ -215,8 +212,8 @@ def stage_delete(*, workspace, actor, stage: Stage) -> None:
     """Delete a stage that no deal is or ever was in (otherwise ValidationError) and record
     the deletion."""
     if (
-        Deal.all_workspaces.filter(workspace=workspace, stage=stage).exists()
-        or DealStageChange.all_workspaces.filter(workspace=workspace, to_stage=stage).exists()
+        Deal.objects.filter(workspace=workspace, stage=stage).exists()
+        or DealStageChange.objects.filter(workspace=workspace, to_stage=stage).exists()
     ):
         raise ValidationError(_("Deals are or were in this stage; it cannot be deleted."))
     _delete_recorded(workspace, actor, stage)
@@ -226,11 +223,11 @@ def stage_delete(*, workspace, actor, stage: Stage) -> None:
 def stages_reorder(*, workspace, actor, pipeline: Pipeline, stage_ids: list[int]) -> None:
     """Put a pipeline's stages in the order of `stage_ids`, which must name each of its stages
     once. Recorded as a change of the pipeline's `stages`."""
-    stages = {s.pk: s for s in Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline)}
+    stages = {s.pk: s for s in Stage.objects.filter(workspace=workspace, pipeline=pipeline)}
     if set(stage_ids) != set(stages):
         raise ValidationError(_("The order must name every stage of the pipeline once."))
     for position, pk in enumerate(stage_ids):
-        Stage.all_workspaces.filter(pk=pk).update(position=position)
+        Stage.objects.filter(pk=pk).update(position=position)
     change_record(
         workspace=workspace,
         actor=actor,
@@ -245,7 +242,7 @@ def lost_reason_create(*, workspace, actor, name: str, position: int = 0) -> Los
     """Create a lost reason with a name unique in the workspace (case-insensitive) and record it."""
     reason = LostReason(workspace=workspace, name=(name or "").strip(), position=position)
     _full_clean(reason, {})
-    if LostReason.all_workspaces.filter(workspace=workspace, name__iexact=reason.name).exists():
+    if LostReason.objects.filter(workspace=workspace, name__iexact=reason.name).exists():
         raise ValidationError({"name": _("This lost reason exists already.")})
     _create_recorded(workspace, actor, reason, fields=["name"])
     return reason

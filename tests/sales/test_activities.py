@@ -12,6 +12,7 @@ from sales import services
 from sales.models import Activity, CalendarFeed
 from sales.tasks import activity_reminders_task, activity_send_reminders_task
 from tests.contacts.factories import ContactFactory
+from tests.factories import in_workspace_scope
 from tests.sales.factories import ActivityFactory, deal_make
 from touchpoints.models import Interaction
 from workspaces.roles import Role
@@ -226,6 +227,7 @@ def test_the_reminder_task_stays_in_its_workspace(workspace, other_workspace, ow
     assert mail.outbox == []
 
 
+@in_workspace_scope
 def _feed(workspace, user):
     return services.calendar_feed_get_or_create(workspace=workspace, user=user)
 

@@ -196,7 +196,9 @@ def test_dropping_on_lost_asks_for_the_reason(workspace, owner_client, owner):
     assert response.status_code == 400 and response.json()["need_reason"] is True
 
 
-def test_moving_to_a_stage_of_another_pipeline_on_the_board_fails(workspace, owner_client, owner):
+def test_moving_to_a_stage_of_another_pipeline_on_the_board_fails(
+    workspace, owner_client, owner, scope
+):
     deal = deal_make(workspace, actor=owner)
     other = services.pipeline_create(workspace=workspace, actor=owner, name="Second")
     foreign = services.stage_create(workspace=workspace, actor=owner, pipeline=other, name="X")
@@ -284,7 +286,7 @@ def test_the_deal_list_filters_by_amount_and_owner(workspace, owner_client, owne
     assert "Big mine" in text and "Small mine" not in text and "Big theirs" not in text
 
 
-def test_the_deal_page_shows_the_stage_history(workspace, owner_client, owner):
+def test_the_deal_page_shows_the_stage_history(workspace, owner_client, owner, scope):
     deal = deal_make(workspace, actor=owner)
     services.deal_move_stage(
         workspace=workspace, actor=owner, deal=deal, stage=stage_of(deal.pipeline, index=1)
