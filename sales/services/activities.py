@@ -21,6 +21,7 @@ from ._common import (
     _delete_recorded,
     _full_clean,
     _owner_check,
+    _require_same_workspace,
     _same_workspace,
     _update_recorded,
 )
@@ -70,6 +71,7 @@ def activity_create(*, workspace, actor, **fields) -> Activity:
 def activity_update(*, workspace, actor, activity: Activity, **fields) -> Activity:
     """Change an activity's fields. A changed reminder time is sent again (its sent mark is
     cleared). Same checks as activity_create; the changed fields are recorded."""
+    _require_same_workspace(workspace, activity, "activity")
     _check_unknown(fields, ACTIVITY_FIELDS)
     errors: dict = {}
     if "owner" in fields:
@@ -97,6 +99,7 @@ def activity_complete(
 ) -> Activity:
     """Mark an activity done (once). A completed call or meeting is logged on the contact's
     timeline (call.logged / meeting.logged)."""
+    _require_same_workspace(workspace, activity, "activity")
     now = timezone.now()
     updated = Activity.objects.filter(
         workspace=workspace, pk=activity.pk, done_at__isnull=True
@@ -145,6 +148,7 @@ def activity_complete(
 @transaction.atomic
 def activity_reopen(*, workspace, actor, activity: Activity) -> Activity:
     """Mark a done activity open again (`done_at` cleared) and record the change."""
+    _require_same_workspace(workspace, activity, "activity")
     Activity.objects.filter(workspace=workspace, pk=activity.pk).update(
         done_at=None, updated_at=timezone.now()
     )
@@ -162,6 +166,7 @@ def activity_reopen(*, workspace, actor, activity: Activity) -> Activity:
 @transaction.atomic
 def activity_delete(*, workspace, actor, activity: Activity) -> None:
     """Delete an activity and record the deletion."""
+    _require_same_workspace(workspace, activity, "activity")
     _delete_recorded(workspace, actor, activity)
 
 

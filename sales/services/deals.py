@@ -29,6 +29,7 @@ from ._common import (
     _full_clean,
     _owner_check,
     _raise_if,
+    _require_same_workspace,
     _same_workspace,
 )
 from .pipelines import pipeline_ensure_default
@@ -251,6 +252,7 @@ def _conditional_save(workspace, deal: Deal, version: int | None, values: dict) 
 def deal_update(*, workspace, actor, deal: Deal, version: int | None = None, **fields) -> Deal:
     """Change a deal's fields (not its stage: see deal_move_stage) if it is still at
     `version`; otherwise DealConflict and nothing is stored."""
+    _require_same_workspace(workspace, deal, "deal")
     _check_unknown(fields, DEAL_FIELDS)
     before = snapshot(deal)
     for key, value in fields.items():
@@ -289,6 +291,7 @@ def deal_move_stage(
     """Move a deal to another stage of its pipeline. Stored in the stage history and recorded
     as `deal.stage_changed` on the contact's/account's timeline. Lost needs a reason; won
     sets `won_at`; reopening clears the close. A stale `version` raises DealConflict."""
+    _require_same_workspace(workspace, deal, "deal")
     errors: dict = {}
     _same_workspace(workspace, stage, "stage", errors)
     _same_workspace(workspace, lost_reason, "lost_reason", errors)
@@ -325,4 +328,5 @@ def deal_move_stage(
 @transaction.atomic
 def deal_delete(*, workspace, actor, deal: Deal) -> None:
     """Delete a deal (its stage history goes with it) and record the deletion."""
+    _require_same_workspace(workspace, deal, "deal")
     _delete_recorded(workspace, actor, deal)

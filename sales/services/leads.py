@@ -29,6 +29,7 @@ from ._common import (
     _full_clean,
     _owner_check,
     _raise_if,
+    _require_same_workspace,
     _same_workspace,
     _update_recorded,
 )
@@ -95,6 +96,7 @@ def lead_create(*, workspace, actor, **fields) -> Lead:
 def lead_update(*, workspace, actor, lead: Lead, **fields) -> Lead:
     """Change a lead's fields (email and phone normalised). A converted lead cannot change; a
     new lead changed with an actor becomes `working`. The changed fields are recorded."""
+    _require_same_workspace(workspace, lead, "lead")
     _check_unknown(fields, LEAD_FIELDS)
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("A converted lead cannot be changed."))
@@ -125,6 +127,7 @@ def lead_qualify(
     timeline: str = "",
 ) -> Lead:
     """Mark a lead qualified with its qualification notes (budget, authority, need, timeline)."""
+    _require_same_workspace(workspace, lead, "lead")
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("This lead is converted already."))
     before = snapshot(lead)
@@ -140,6 +143,7 @@ def lead_qualify(
 def lead_disqualify(*, workspace, actor, lead: Lead, reason: str) -> Lead:
     """Mark a lead disqualified with its reason (required, up to 200 characters); a
     converted lead cannot be disqualified. Recorded as a change event."""
+    _require_same_workspace(workspace, lead, "lead")
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("This lead is converted already."))
     if not (reason or "").strip():
@@ -154,6 +158,7 @@ def lead_disqualify(*, workspace, actor, lead: Lead, reason: str) -> Lead:
 @transaction.atomic
 def lead_delete(*, workspace, actor, lead: Lead) -> None:
     """Delete a lead and record the deletion."""
+    _require_same_workspace(workspace, lead, "lead")
     _delete_recorded(workspace, actor, lead)
 
 
@@ -172,6 +177,7 @@ def lead_touchpoint_add(
 ) -> Lead:
     """Keep a touch point of a lead that has no contact yet; conversion records it on the
     contact with its original time. Appended with a row lock (no lost update)."""
+    _require_same_workspace(workspace, lead, "lead")
     locked = Lead.objects.select_for_update().get(workspace=workspace, pk=lead.pk)
     locked.pending_touchpoints = [
         *locked.pending_touchpoints,
@@ -221,6 +227,7 @@ def lead_convert(
     chosen after the duplicate check), an account (existing or new) and optionally a deal.
     The lead's touch points are recorded on the contact and `lead.converted` is recorded on
     its timeline. Nothing is stored if any part fails."""
+    _require_same_workspace(workspace, lead, "lead")
     lead = Lead.objects.select_for_update().get(workspace=workspace, pk=lead.pk)
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("This lead is converted already."))

@@ -21,6 +21,7 @@ from ._common import (
     _delete_recorded,
     _full_clean,
     _raise_if,
+    _require_same_workspace,
     _same_workspace,
     _update_recorded,
 )
@@ -103,6 +104,7 @@ def pipeline_create(
 def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeline:
     """Change a pipeline's name, default mark or position. The name stays unique and only one
     pipeline is the default; the changed fields are recorded."""
+    _require_same_workspace(workspace, pipeline, "pipeline")
     _check_unknown(fields, frozenset({"name", "is_default", "position"}))
     before = snapshot(pipeline)
     for key, value in fields.items():
@@ -126,6 +128,7 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
 @transaction.atomic
 def pipeline_delete(*, workspace, actor, pipeline: Pipeline) -> None:
     """Delete a pipeline that has no deals (otherwise ValidationError) and record the deletion."""
+    _require_same_workspace(workspace, pipeline, "pipeline")
     if Deal.objects.filter(workspace=workspace, pipeline=pipeline).exists():
         raise ValidationError(_("This pipeline still has deals; move or delete them first."))
     _delete_recorded(workspace, actor, pipeline)
@@ -183,6 +186,7 @@ def stage_create(
 def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
     """Change a stage's name, probability, kind or position. Same checks as stage_create; the
     kind of a stage that holds deals cannot change. The changed fields are recorded."""
+    _require_same_workspace(workspace, stage, "stage")
     _check_unknown(fields, frozenset({"name", "probability", "kind", "position"}))
     before = snapshot(stage)
     for key, value in fields.items():
@@ -211,6 +215,7 @@ def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
 def stage_delete(*, workspace, actor, stage: Stage) -> None:
     """Delete a stage that no deal is or ever was in (otherwise ValidationError) and record
     the deletion."""
+    _require_same_workspace(workspace, stage, "stage")
     if (
         Deal.objects.filter(workspace=workspace, stage=stage).exists()
         or DealStageChange.objects.filter(workspace=workspace, to_stage=stage).exists()
@@ -223,6 +228,7 @@ def stage_delete(*, workspace, actor, stage: Stage) -> None:
 def stages_reorder(*, workspace, actor, pipeline: Pipeline, stage_ids: list[int]) -> None:
     """Put a pipeline's stages in the order of `stage_ids`, which must name each of its stages
     once. Recorded as a change of the pipeline's `stages`."""
+    _require_same_workspace(workspace, pipeline, "pipeline")
     stages = {s.pk: s for s in Stage.objects.filter(workspace=workspace, pipeline=pipeline)}
     if set(stage_ids) != set(stages):
         raise ValidationError(_("The order must name every stage of the pipeline once."))
@@ -251,6 +257,7 @@ def lost_reason_create(*, workspace, actor, name: str, position: int = 0) -> Los
 @transaction.atomic
 def lost_reason_update(*, workspace, actor, reason: LostReason, **fields) -> LostReason:
     """Change a lost reason's name, position or active mark and record the changed fields."""
+    _require_same_workspace(workspace, reason, "reason")
     _check_unknown(fields, frozenset({"name", "position", "active"}))
     before = snapshot(reason)
     for key, value in fields.items():
