@@ -115,7 +115,9 @@ def test_the_calendar_page_has_no_query_per_activity(
             contact=ContactFactory(workspace=workspace),
         )
     with django_assert_max_num_queries(10):
-        owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-02")
+        response = owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-02")
+    shown = [a for day in response.context["days"] for a in day["activities"]]
+    assert len(shown) == 40
 
 
 def test_my_day_has_no_query_per_activity(
@@ -129,7 +131,8 @@ def test_my_day_has_no_query_per_activity(
             contact=ContactFactory(workspace=workspace),
         )
     with django_assert_max_num_queries(10):
-        owner_client.get(_url(workspace, "sales:my_day"))
+        response = owner_client.get(_url(workspace, "sales:my_day"))
+    assert len(response.context["overdue"]) == 30
 
 
 def test_completing_a_call_logs_it_on_the_contact(scope, owner):
