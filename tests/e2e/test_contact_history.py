@@ -70,7 +70,6 @@ def test_timeline_filter_and_load_more(page, login_as, agent):
     from django.utils import timezone
 
     from touchpoints.services import interaction_record
-
     from workspaces.scoping import workspace_scope
 
     user, workspace = agent
