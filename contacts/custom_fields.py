@@ -21,9 +21,7 @@ _FALSE = {"0", "false", "no", "n", "off", "nein", "falsch"}
 def custom_fields_for(*, workspace, entity: str) -> list[CustomField]:
     """The workspace's custom fields on `entity` ("contact" or "account"), in form order."""
     return list(
-        CustomField.all_workspaces.filter(workspace=workspace, entity=entity).order_by(
-            "position", "id"
-        )
+        CustomField.objects.filter(workspace=workspace, entity=entity).order_by("position", "id")
     )
 
 

@@ -1,23 +1,20 @@
 """Forms of the sales core. They validate shapes; the services validate the rules."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Account, Contact
-from workspaces.forms import SafeModelChoiceField, WorkspaceForm, WorkspaceModelForm
+from workspaces.forms import (
+    MemberChoiceField,
+    SafeModelChoiceField,
+    WorkspaceForm,
+    WorkspaceModelForm,
+)
 
 from .models import Activity, Deal, Lead, LeadSource, LeadStatus, LostReason, Pipeline, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def _members(workspace):
-    from workspaces.models import Membership
-
-    ids = Membership.all_workspaces.filter(workspace=workspace).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name", "email")
 
 
 CHOICE_LIMIT = 300
@@ -40,14 +37,7 @@ def bound_choices(form, name, keep=(), limit=CHOICE_LIMIT):
     ]
 
 
-class OwnerFieldMixin:
-    def _limit_owner(self, name="owner"):
-        if name in self.fields:
-            self.fields[name].queryset = _members(self.workspace)
-            self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.email
-
-
-class LeadForm(OwnerFieldMixin, WorkspaceModelForm):
+class LeadForm(WorkspaceModelForm):
     class Meta(WorkspaceModelForm.Meta):
         model = Lead
         fields = [
@@ -66,7 +56,6 @@ class LeadForm(OwnerFieldMixin, WorkspaceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._limit_owner()
 
 
 def _small_widgets(form):
@@ -96,11 +85,10 @@ class LeadFilterForm(WorkspaceForm):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("Any source")), *LeadSource.choices]
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=None)
+    owner = MemberChoiceField(label=_("Owner"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(self.workspace)
         _small_widgets(self)
 
 
@@ -193,7 +181,7 @@ class ConvertForm(WorkspaceForm):
         return data
 
 
-class DealForm(OwnerFieldMixin, WorkspaceModelForm):
+class DealForm(WorkspaceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta(WorkspaceModelForm.Meta):
@@ -212,7 +200,6 @@ class DealForm(OwnerFieldMixin, WorkspaceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._limit_owner()
         self.fields["account"].queryset = self.fields["account"].queryset.order_by("name", "id")
         self.fields["contact"].queryset = self.fields["contact"].queryset.order_by(
             "last_name", "first_name", "id"
@@ -252,7 +239,7 @@ class DealFilterForm(WorkspaceForm):
         label=_("Pipeline"), required=False, queryset=Pipeline.objects.none()
     )
     stage = SafeModelChoiceField(label=_("Stage"), required=False, queryset=Stage.objects.none())
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=None)
+    owner = MemberChoiceField(label=_("Owner"), required=False)
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
@@ -265,7 +252,6 @@ class DealFilterForm(WorkspaceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(self.workspace)
         self.fields["stage"].queryset = (
             self.fields["stage"]
             .queryset.select_related("pipeline")
@@ -300,7 +286,7 @@ class MoveForm(WorkspaceForm):
             self.fields["version"].initial = deal.version
 
 
-class ActivityForm(OwnerFieldMixin, WorkspaceModelForm):
+class ActivityForm(WorkspaceModelForm):
     class Meta(WorkspaceModelForm.Meta):
         model = Activity
         fields = [
@@ -322,7 +308,6 @@ class ActivityForm(OwnerFieldMixin, WorkspaceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._limit_owner()
         for name in ("due_at", "reminder_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         self.fields["contact"].queryset = self.fields["contact"].queryset.order_by(

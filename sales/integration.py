@@ -7,36 +7,38 @@ from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
 from . import selectors
-from .models import Deal, Lead
 
 
 def my_day_panel(workspace, user) -> dict:
-    data = selectors.my_day(workspace, user, limit=8)
+    data = selectors.my_day(workspace=workspace, user=user, limit=8)
     return {"overdue": data["overdue"], "today": data["today"]}
 
 
 def contact_deals_panel(workspace, user, contact) -> dict:
-    return {"deals": selectors.open_deals_for(contact=contact), "contact": contact}
+    return {
+        "deals": selectors.open_deals_for(workspace=workspace, contact=contact),
+        "contact": contact,
+    }
 
 
 def contact_activities_panel(workspace, user, contact) -> dict:
     return {
-        "activities": selectors.open_activities_for(contact=contact),
+        "activities": selectors.open_activities_for(workspace=workspace, contact=contact),
         "contact": contact,
         "now": timezone.now(),
     }
 
 
 def account_deals_panel(workspace, user, account) -> dict:
-    return {"deals": selectors.open_deals_for(account=account), "account": account}
+    return {
+        "deals": selectors.open_deals_for(workspace=workspace, account=account),
+        "account": account,
+    }
 
 
 def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
-    rows = (
-        Deal.objects.filter(selectors.deal_search_q(query))
-        .select_related("stage", "account")
-        .order_by("-created_at", "-id")[:limit]
-    )
+    """The deals of `workspace` the global search shows for `query`."""
+    rows = selectors.deal_search(workspace=workspace, query=query, limit=limit)
     return [
         SearchHit(
             kind="deal",
@@ -51,9 +53,8 @@ def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
 
 
 def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
-    rows = Lead.objects.filter(selectors.lead_search_q(query)).order_by("-created_at", "-id")[
-        :limit
-    ]
+    """The leads of `workspace` the global search shows for `query`."""
+    rows = selectors.lead_search(workspace=workspace, query=query, limit=limit)
     return [
         SearchHit(
             kind="lead",
@@ -67,11 +68,7 @@ def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
 
 def leads_by_phone(workspace, e164: str, limit: int) -> list[SearchHit]:
     """Caller lookup source: open (not converted) leads whose phone is `e164`."""
-    rows = (
-        Lead.objects.filter(workspace=workspace, phone=e164)
-        .exclude(status="converted")
-        .order_by("-created_at", "-id")[:limit]
-    )
+    rows = selectors.leads_open_by_phone(workspace=workspace, e164=e164, limit=limit)
     return [
         SearchHit(
             kind="lead",

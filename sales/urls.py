@@ -13,7 +13,11 @@ from . import (
 
 app_name = "sales"
 urlpatterns: list = [
-    path("", RedirectView.as_view(pattern_name="sales:board"), name="index"),
+    path(
+        "",
+        RedirectView.as_view(pattern_name="sales:board", http_method_names=["get", "head"]),
+        name="index",
+    ),
     # leads
     path("leads/", views_leads.lead_list, name="leads"),
     path("leads/new/", views_leads.lead_create, name="lead_create"),

@@ -34,7 +34,7 @@ def _back(request, default="sales:my_day"):
 
 @workspace_view("sales.view")
 def my_day(request):
-    data = selectors.my_day(request.workspace, request.user)
+    data = selectors.my_day(workspace=request.workspace, user=request.user)
     return render(
         request,
         "sales/my_day.html",
@@ -49,7 +49,7 @@ def calendar_week(request):
     start = selectors.week_start(day)
     everyone = request.GET.get("all") == "1"
     days = selectors.week_calendar(
-        request.workspace, start=start, owner=None if everyone else request.user
+        workspace=request.workspace, start=start, owner=None if everyone else request.user
     )
     return render(
         request,

@@ -87,7 +87,12 @@ def product_edit(request, pk):
     form = ProductForm(request.POST or None, instance=product, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
-            catalog.product_update(product=product, actor=request.user, **form.service_values())
+            catalog.product_update(
+                workspace=request.workspace,
+                actor=request.user,
+                product=product,
+                **form.service_values(),
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -191,7 +196,12 @@ def option_create(request, pk):
     form = OptionForm(request.POST, workspace=request.workspace)
     if form.is_valid():
         try:
-            catalog.option_create(product=product, actor=request.user, **form.cleaned_data)
+            catalog.option_create(
+                workspace=request.workspace,
+                actor=request.user,
+                product=product,
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
     if form.errors:
@@ -206,7 +216,7 @@ def option_delete(request, pk):
     option = get_object_or_404(ProductOption.objects.select_related("product"), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    catalog.option_delete(option=option, actor=request.user)
+    catalog.option_delete(workspace=request.workspace, actor=request.user, option=option)
     messages.success(request, _("Option removed."))
     return redirect(_product_url(request.workspace, option.product))
 
@@ -222,8 +232,9 @@ def exclusion_create(request, pk):
     if form.is_valid():
         try:
             catalog.exclusion_add(
-                product=product,
+                workspace=request.workspace,
                 actor=request.user,
+                product=product,
                 value_a=form.cleaned_data["value_a"],
                 value_b=form.cleaned_data["value_b"],
             )
@@ -240,7 +251,7 @@ def exclusion_delete(request, pk):
     rule = get_object_or_404(ProductOptionExclusion.objects.select_related("product"), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    catalog.exclusion_delete(rule=rule, actor=request.user)
+    catalog.exclusion_delete(workspace=request.workspace, actor=request.user, rule=rule)
     messages.success(request, _("Rule removed."))
     return redirect(_product_url(request.workspace, rule.product))
 
@@ -253,7 +264,7 @@ def configurator_context(workspace, params) -> dict:
     and discount (from GET or POST data): the option selects with the values the choice rules
     out disabled, the unit and line price, availability and what is wrong."""
     only_currency = (params.get("currency") or "")[:3]
-    products = Product.all_workspaces.filter(workspace=workspace, active=True)
+    products = Product.objects.filter(workspace=workspace, active=True)
     if only_currency:  # a quote offers only products priced in its currency
         products = products.filter(currency=only_currency)
     products = list(

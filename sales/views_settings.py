@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from workspaces.mixins import workspace_view
+from workspaces.scoping import workspace_scope
 from workspaces.urlnames import workspace_reverse
 
 from . import services
@@ -19,7 +20,8 @@ from .services.web_form import WEB_FORM_SALT  # noqa: F401 - re-exported by sale
 
 def web_form_token(workspace) -> str:
     """The workspace's web form id: stable between page views, new after a renewal."""
-    return services.web_form_token(services.web_form_get_or_create(workspace=workspace))
+    with workspace_scope(workspace):
+        return services.web_form_token(services.web_form_get_or_create(workspace=workspace))
 
 
 @workspace_view("sales.configure")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sales.models import Activity, Lead as LeadModel, LeadStatus, LostReason, Stage, StageKind
 from sales.services import deal_create, pipeline_ensure_default
-from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory
+from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory, in_workspace_scope
 
 
 class LeadFactory(WorkspaceOwnedFactory):
@@ -42,6 +42,7 @@ class ActivityFactory(WorkspaceOwnedFactory):
     due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=2))
 
 
+@in_workspace_scope
 def pipeline_for(workspace):
     """The default pipeline: Qualification, Needs analysis, Proposal, Negotiation, Won, Lost."""
     return pipeline_ensure_default(workspace=workspace, actor=None)
@@ -52,6 +53,7 @@ def stage_of(pipeline, kind=StageKind.OPEN, index=0):
     return stages[index]
 
 
+@in_workspace_scope
 def deal_make(
     workspace,
     *,

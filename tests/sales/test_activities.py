@@ -12,6 +12,7 @@ from sales import services
 from sales.models import Activity, CalendarFeed
 from sales.tasks import activity_reminders_task, activity_send_reminders_task
 from tests.contacts.factories import ContactFactory
+from tests.factories import in_workspace_scope
 from tests.sales.factories import ActivityFactory, deal_make
 from touchpoints.models import Interaction
 from workspaces.roles import Role
@@ -114,7 +115,9 @@ def test_the_calendar_page_has_no_query_per_activity(
             contact=ContactFactory(workspace=workspace),
         )
     with django_assert_max_num_queries(10):
-        owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-02")
+        response = owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-02")
+    shown = [a for day in response.context["days"] for a in day["activities"]]
+    assert len(shown) == 40
 
 
 def test_my_day_has_no_query_per_activity(
@@ -128,7 +131,8 @@ def test_my_day_has_no_query_per_activity(
             contact=ContactFactory(workspace=workspace),
         )
     with django_assert_max_num_queries(10):
-        owner_client.get(_url(workspace, "sales:my_day"))
+        response = owner_client.get(_url(workspace, "sales:my_day"))
+    assert len(response.context["overdue"]) == 30
 
 
 def test_completing_a_call_logs_it_on_the_contact(scope, owner):
@@ -226,6 +230,7 @@ def test_the_reminder_task_stays_in_its_workspace(workspace, other_workspace, ow
     assert mail.outbox == []
 
 
+@in_workspace_scope
 def _feed(workspace, user):
     return services.calendar_feed_get_or_create(workspace=workspace, user=user)
 

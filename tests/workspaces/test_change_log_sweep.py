@@ -104,7 +104,10 @@ def _quote(ctx, lines=1):
     quote = quotes.quote_create(workspace=ctx.workspace, actor=ctx.owner, deal=_deal(ctx))
     for _ in range(lines):
         quotes.quote_line_add(
-            quote=quote, actor=ctx.owner, product=ProductFactory(workspace=ctx.workspace)
+            workspace=ctx.workspace,
+            quote=quote,
+            actor=ctx.owner,
+            product=ProductFactory(workspace=ctx.workspace),
         )
     return quote
 
@@ -660,7 +663,10 @@ def s_quote_update(ctx):
     quote = _quote(ctx, lines=0)
     ctx.begin()
     quotes.quote_update(
-        quote=quote, actor=ctx.owner, valid_until=datetime.date.today() + datetime.timedelta(days=9)
+        workspace=ctx.workspace,
+        quote=quote,
+        actor=ctx.owner,
+        valid_until=datetime.date.today() + datetime.timedelta(days=9),
     )
     return [_ev(quote, "updated")]
 
@@ -669,7 +675,9 @@ def s_quote_line_add(ctx):
     quote = _quote(ctx, lines=0)
     product = ProductFactory(workspace=ctx.workspace)
     ctx.begin()
-    line = quotes.quote_line_add(quote=quote, actor=ctx.owner, product=product)
+    line = quotes.quote_line_add(
+        workspace=ctx.workspace, quote=quote, actor=ctx.owner, product=product
+    )
     return [_ev(line, "created"), _ev(quote, "updated")]
 
 
@@ -677,28 +685,28 @@ def s_quote_line_remove(ctx):
     quote = _quote(ctx)
     line = quote.lines.model.all_workspaces.get(quote=quote)
     ctx.begin()
-    quotes.quote_line_remove(line=line, actor=ctx.owner)
+    quotes.quote_line_remove(workspace=ctx.workspace, line=line, actor=ctx.owner)
     return [_ev(line, "deleted"), _ev(quote, "updated")]
 
 
 def s_quote_send(ctx):
     quote = _quote(ctx)
     ctx.begin()
-    quotes.quote_send(quote=quote, actor=ctx.owner)
+    quotes.quote_send(workspace=ctx.workspace, quote=quote, actor=ctx.owner)
     return [_ev(quote, "updated")]
 
 
 def s_quote_reject(ctx):
-    quote = quotes.quote_send(quote=_quote(ctx), actor=ctx.owner)
+    quote = quotes.quote_send(workspace=ctx.workspace, quote=_quote(ctx), actor=ctx.owner)
     ctx.begin()
-    quotes.quote_reject(quote=quote, actor=ctx.owner)
+    quotes.quote_reject(workspace=ctx.workspace, quote=quote, actor=ctx.owner)
     return [_ev(quote, "updated")]
 
 
 def s_quote_accept(ctx):
-    quote = quotes.quote_send(quote=_quote(ctx), actor=ctx.owner)
+    quote = quotes.quote_send(workspace=ctx.workspace, quote=_quote(ctx), actor=ctx.owner)
     ctx.begin()
-    quotes.quote_accept(quote=quote, actor=ctx.owner)
+    quotes.quote_accept(workspace=ctx.workspace, quote=quote, actor=ctx.owner)
     return [_ev(quote, "updated"), _ev(Deal.all_workspaces.get(pk=quote.deal_id), "updated")]
 
 
@@ -720,14 +728,18 @@ def s_product_create(ctx):
 def s_product_update(ctx):
     product = ProductFactory(workspace=ctx.workspace)
     ctx.begin()
-    catalog.product_update(product=product, actor=ctx.owner, name="Renamed")
+    catalog.product_update(
+        workspace=ctx.workspace, product=product, actor=ctx.owner, name="Renamed"
+    )
     return [_ev(product, "updated")]
 
 
 def s_option_create(ctx):
     product = ProductFactory(workspace=ctx.workspace)
     ctx.begin()
-    option = catalog.option_create(product=product, actor=ctx.owner, name="Size", values="S\nM")
+    option = catalog.option_create(
+        workspace=ctx.workspace, product=product, actor=ctx.owner, name="Size", values="S\nM"
+    )
     return [
         _ev(option, "created"),
         *[_ev(v, "created") for v in option.values.model.all_workspaces.filter(option=option)],
@@ -738,7 +750,7 @@ def s_option_delete(ctx):
     product, sizes, _supports = configurable_product(ctx.workspace, ctx.owner)
     option = sizes["S"].option
     ctx.begin()
-    catalog.option_delete(option=option, actor=ctx.owner)
+    catalog.option_delete(workspace=ctx.workspace, option=option, actor=ctx.owner)
     return [_ev(option, "deleted"), *[_ev(v, "deleted") for v in sizes.values()]]
 
 
@@ -746,7 +758,11 @@ def s_exclusion_add(ctx):
     product, sizes, supports = configurable_product(ctx.workspace, ctx.owner)
     ctx.begin()
     rule = catalog.exclusion_add(
-        product=product, actor=ctx.owner, value_a=sizes["M"], value_b=supports["Premium"]
+        workspace=ctx.workspace,
+        product=product,
+        actor=ctx.owner,
+        value_a=sizes["M"],
+        value_b=supports["Premium"],
     )
     return [_ev(rule, "created")]
 
@@ -755,7 +771,7 @@ def s_exclusion_delete(ctx):
     product, _sizes, _supports = configurable_product(ctx.workspace, ctx.owner)
     rule = product.exclusions.model.all_workspaces.get(product=product)
     ctx.begin()
-    catalog.exclusion_delete(rule=rule, actor=ctx.owner)
+    catalog.exclusion_delete(workspace=ctx.workspace, rule=rule, actor=ctx.owner)
     return [_ev(rule, "deleted")]
 
 

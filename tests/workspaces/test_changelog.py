@@ -16,6 +16,14 @@ from workspaces.changelog import (
     sequence_take,
 )
 from workspaces.models import ChangeEvent, ChangeSequence, Membership
+from workspaces.scoping import workspace_scope
+
+
+@pytest.fixture
+def workspace(workspace):
+    """These tests call services directly, as a request or task would: inside the scope."""
+    with workspace_scope(workspace):
+        yield workspace
 
 
 def _seqs(workspace):
@@ -115,7 +123,9 @@ def test_touch_points_share_the_sequence_but_stay_out_of_the_change_log(workspac
 
 def test_interactions_after_reads_one_workspace_only(workspace, other_workspace):
     theirs = ContactFactory(workspace=other_workspace)
-    interaction_record(workspace=other_workspace, kind="note.added", channel="phone", contact=theirs)
+    interaction_record(
+        workspace=other_workspace, kind="note.added", channel="phone", contact=theirs
+    )
     assert interactions_after(workspace=workspace, after_seq=0) == []
     with pytest.raises(ValueError):
         interactions_after(workspace=workspace, after_seq=0, limit=0)
