@@ -90,14 +90,15 @@ def test_two_first_calls_at_once_make_one_pipeline():
 
     def second():
         try:
-            result["pipeline"] = pipeline_ensure_default(workspace=workspace)
+            with workspace_scope(workspace):  # a thread starts without the caller's scope
+                result["pipeline"] = pipeline_ensure_default(workspace=workspace)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             result["error"] = exc
         finally:
             close_old_connections()
             connection.close()
 
-    with transaction.atomic():
+    with transaction.atomic(), workspace_scope(workspace):
         first = pipeline_ensure_default(workspace=workspace)
         thread = threading.Thread(target=second)
         thread.start()
