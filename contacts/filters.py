@@ -5,9 +5,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import MemberChoiceField, members_queryset
+from .forms.contacts import MemberChoiceField, members_queryset
 from .models import Account, AccountSize, Contact, Education, LifecycleStage, Sex, Tag
-from .selectors import accounts_filter, contacts_filter
+from .selectors.contacts import accounts_filter, contacts_filter
 
 CONSENT_CHOICES = [
     ("opt_in", _("Email opt-in")),

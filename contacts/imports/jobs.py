@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 
-from .. import job_state
-from ..custom_fields import custom_fields_for
+from ..custom_values import custom_fields_for
 from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
+from ..services import job_state
 from . import limits
 from .mapping import RowCleaner, auto_map, target_fields
 from .reading import Format, inspect_upload

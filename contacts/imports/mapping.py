@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _, gettext_lazy
 
-from ..custom_fields import custom_fields_for, custom_value_clean
+from ..custom_values import custom_fields_for, custom_value_clean
 from ..models import (
     Account,
     AccountSize,

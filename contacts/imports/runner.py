@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record_many
 
-from .. import job_state
 from ..models import (
     Account,
     Contact,
@@ -36,6 +35,7 @@ from ..models import (
     ImportJob,
     ImportRowError,
 )
+from ..services import job_state
 from ..services.contacts import email_consent_apply
 from . import limits
 from .mapping import RowCleaner

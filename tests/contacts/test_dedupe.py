@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from contacts.dedupe import duplicate_groups, duplicates_of, similar_name_pairs
+from contacts.selectors.duplicates import duplicate_groups, duplicates_of, similar_name_pairs
 from tests.contacts.factories import AccountFactory, ContactFactory
 
 

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import export_jobs, exports, job_state
-from contacts.export_jobs import export_job_create, export_run
 from contacts.models import ExportJob
+from contacts.selectors import exports
+from contacts.services import exports as export_jobs, job_state
+from contacts.services.exports import export_job_create, export_run
 from contacts.tasks import export_run_task, jobs_sweep_task
 from tests.contacts.factories import AccountFactory, ContactFactory
 from workspaces.roles import Role

@@ -1,6 +1,6 @@
 import pytest
 
-from contacts.forms import AccountForm, BulkActionForm, ContactForm
+from contacts.forms.contacts import AccountForm, BulkActionForm, ContactForm
 from tests.contacts.factories import AccountFactory, CustomFieldFactory
 
 pytestmark = pytest.mark.django_db

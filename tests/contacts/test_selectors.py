@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from contacts.selectors import (
+from contacts.selectors.contacts import (
     account_search,
     account_suggest_for_email,
     contact_autofill,

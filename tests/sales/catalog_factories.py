@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import factory
 
-from sales.catalog import exclusion_add, option_create
 from sales.models import Product, ProductCategory, Quota, StageKind
 from sales.services import deal_create, pipeline_ensure_default
+from sales.services.catalog import exclusion_add, option_create
 from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory
 
 

@@ -6,7 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from sales.catalog import (
+from sales.models import Product
+from sales.models.catalog import availability_for
+from sales.services.catalog import (
     configuration_require_valid,
     configuration_resolve,
     option_create,
@@ -14,8 +16,6 @@ from sales.catalog import (
     product_update,
     product_with_options,
 )
-from sales.models import Product
-from sales.models.catalog import availability_for
 from tests.sales.catalog_factories import (
     ProductCategoryFactory,
     ProductFactory,

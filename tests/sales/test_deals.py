@@ -304,7 +304,7 @@ def test_new_deal_from_a_contact_is_prefilled(workspace, owner_client):
 
 
 def test_the_deal_form_lists_a_bounded_number_of_accounts(workspace, owner_client, owner):
-    from sales.forms import CHOICE_LIMIT
+    from sales.forms.deals import CHOICE_LIMIT
 
     for i in range(CHOICE_LIMIT + 5):
         AccountFactory(workspace=workspace, name=f"Acc {i:04d}")
@@ -316,7 +316,7 @@ def test_the_deal_form_lists_a_bounded_number_of_accounts(workspace, owner_clien
 
 
 def test_an_account_beyond_the_listed_ones_is_still_accepted(workspace, owner_client, owner):
-    from sales.forms import CHOICE_LIMIT
+    from sales.forms.deals import CHOICE_LIMIT
 
     for i in range(CHOICE_LIMIT + 5):
         AccountFactory(workspace=workspace, name=f"Acc {i:04d}")

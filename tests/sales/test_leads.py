@@ -223,7 +223,7 @@ def test_a_call_logged_on_a_lead_moves_to_the_contact(workspace, owner_client, o
 
 
 def test_a_free_mail_domain_suggests_no_account(scope):
-    from sales.selectors import lead_duplicates
+    from sales.selectors.deals import lead_duplicates
 
     AccountFactory(workspace=scope, name="Google", domain="gmail.com")
     lead = LeadFactory(workspace=scope, company="", email="someone@gmail.com")

@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sales.models import Lead, LeadSource
-from sales.views import web_form_token
+from sales.views.settings import web_form_token
 from workspaces.roles import Role
 
 pytestmark = pytest.mark.django_db

@@ -1,0 +1,71 @@
+"""Django admin of the catalogue, quotes and quotas (workspace-scoped). Quotes and their
+lines are read-only here: numbering, totals and the status workflow belong to the services."""
+
+from django.contrib import admin
+
+from workspaces.admin import WorkspaceModelAdmin
+
+from ..models import (
+    Product,
+    ProductCategory,
+    ProductOption,
+    ProductOptionExclusion,
+    ProductOptionValue,
+    Quota,
+    Quote,
+    QuoteLine,
+)
+
+
+@admin.register(ProductCategory)
+class ProductCategoryAdmin(WorkspaceModelAdmin):
+    list_display = ["name", "position"]
+
+
+@admin.register(Product)
+class ProductAdmin(WorkspaceModelAdmin):
+    list_display = ["sku", "name", "category", "unit_price", "currency", "stock_on_hand", "active"]
+    list_select_related = ["category"]
+    list_filter = ["active"]
+    search_fields = ["sku", "name"]
+
+
+@admin.register(ProductOption)
+class ProductOptionAdmin(WorkspaceModelAdmin):
+    list_display = ["name", "product", "required", "position"]
+    list_select_related = ["product"]
+
+
+@admin.register(ProductOptionValue)
+class ProductOptionValueAdmin(WorkspaceModelAdmin):
+    list_display = ["label", "option", "price_delta", "position"]
+    list_select_related = ["option"]
+
+
+@admin.register(ProductOptionExclusion)
+class ProductOptionExclusionAdmin(WorkspaceModelAdmin):
+    list_display = ["product", "value_a", "value_b"]
+    list_select_related = ["product", "value_a__option", "value_b__option"]
+
+
+@admin.register(Quote)
+class QuoteAdmin(WorkspaceModelAdmin):
+    list_display = ["number", "deal", "status", "gross_total", "currency", "valid_until"]
+    list_select_related = ["deal"]
+    list_filter = ["status"]
+    search_fields = ["number"]
+    readonly = True
+
+
+@admin.register(QuoteLine)
+class QuoteLineAdmin(WorkspaceModelAdmin):
+    list_display = ["quote", "description", "quantity", "unit_price", "net_amount"]
+    list_select_related = ["quote"]
+    readonly = True
+
+
+@admin.register(Quota)
+class QuotaAdmin(WorkspaceModelAdmin):
+    list_display = ["user", "period", "start", "amount"]
+    list_select_related = ["user"]
+    list_filter = ["period"]

@@ -1,0 +1,83 @@
+"""How the sales core plugs into the shell: navigation, home panel, search, record panels."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workspaces.registry import SearchHit
+from workspaces.urlnames import workspace_reverse
+
+from ..models import Deal, Lead
+from . import deals as selectors
+
+
+def my_day_panel(workspace, user) -> dict:
+    data = selectors.my_day(workspace, user, limit=8)
+    return {"overdue": data["overdue"], "today": data["today"]}
+
+
+def contact_deals_panel(workspace, user, contact) -> dict:
+    return {"deals": selectors.open_deals_for(contact=contact), "contact": contact}
+
+
+def contact_activities_panel(workspace, user, contact) -> dict:
+    return {
+        "activities": selectors.open_activities_for(contact=contact),
+        "contact": contact,
+        "now": timezone.now(),
+    }
+
+
+def account_deals_panel(workspace, user, account) -> dict:
+    return {"deals": selectors.open_deals_for(account=account), "account": account}
+
+
+def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
+    rows = (
+        Deal.objects.filter(selectors.deal_search_q(query))
+        .select_related("stage", "account")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        SearchHit(
+            kind="deal",
+            title=d.name,
+            url=workspace_reverse(workspace, "sales:deal_detail", pk=d.pk),
+            subtitle=" · ".join(
+                p for p in (d.account.name if d.account else "", d.stage.name) if p
+            ),
+        )
+        for d in rows
+    ]
+
+
+def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
+    rows = Lead.objects.filter(selectors.lead_search_q(query)).order_by("-created_at", "-id")[
+        :limit
+    ]
+    return [
+        SearchHit(
+            kind="lead",
+            title=str(lead),
+            url=workspace_reverse(workspace, "sales:lead_detail", pk=lead.pk),
+            subtitle=f"{_('Lead')} · {lead.get_status_display()}",
+        )
+        for lead in rows
+    ]
+
+
+def leads_by_phone(workspace, e164: str, limit: int) -> list[SearchHit]:
+    """Caller lookup source: open (not converted) leads whose phone is `e164`."""
+    rows = (
+        Lead.objects.filter(workspace=workspace, phone=e164)
+        .exclude(status="converted")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return [
+        SearchHit(
+            kind="lead",
+            title=str(lead),
+            url=workspace_reverse(workspace, "sales:lead_detail", pk=lead.pk),
+            subtitle=" · ".join(p for p in (lead.company, lead.get_status_display()) if p),
+        )
+        for lead in rows
+    ]

@@ -1,0 +1,360 @@
+"""Writes and reads of the product catalogue, and product configuration.
+
+Services are keyword-only, transactional and validated; every write appends a change event.
+`configuration_resolve` is the one place that decides whether a set of chosen option values is
+a valid configuration and what it costs; quote lines and the configurator widget both use it.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
+
+from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+from workspaces.service_checks import delete_recorded, other_workspace_message
+
+from ..models import (
+    Product,
+    ProductCategory,
+    ProductOption,
+    ProductOptionExclusion,
+    ProductOptionValue,
+)
+
+PRODUCT_FIELDS = (
+    "sku",
+    "name",
+    "description",
+    "category",
+    "unit_price",
+    "currency",
+    "tax_rate",
+    "active",
+    "track_stock",
+    "stock_on_hand",
+    "lead_time_days",
+)
+
+
+def _same_workspace(workspace_id, obj, label):
+    if obj is not None and obj.workspace_id != workspace_id:
+        raise ValidationError({label: other_workspace_message()})
+
+
+def _check_sku_free(product: Product) -> None:
+    taken = Product.all_workspaces.filter(workspace_id=product.workspace_id, sku=product.sku)
+    if product.pk:
+        taken = taken.exclude(pk=product.pk)
+    if product.sku and taken.exists():
+        raise ValidationError({"sku": _("Another product already has this SKU.")})
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def category_create(*, workspace, actor, name: str, position: int = 0) -> ProductCategory:
+    """Create a product category. Raises ValidationError for a duplicate name."""
+    category = ProductCategory(workspace=workspace, name=name.strip(), position=position)
+    if ProductCategory.all_workspaces.filter(workspace=workspace, name=category.name).exists():
+        raise ValidationError({"name": _("A category with this name exists already.")})
+    category.full_clean()
+    category.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=category,
+        action=ChangeAction.CREATED,
+        fields=["name", "position"],
+    )
+    return category
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def product_create(*, workspace, actor, **values) -> Product:
+    """Create a product. Raises ValidationError (field-keyed) for a negative price, a tax rate
+    outside 0-100, a SKU already used in this workspace or a category of another workspace."""
+    unknown = set(values) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown product fields: {sorted(unknown)}")
+    product = Product(workspace=workspace, **values)
+    product.sku = (product.sku or "").strip()
+    _same_workspace(workspace.pk, product.category, "category")
+    _check_sku_free(product)
+    product.full_clean()
+    product.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=product,
+        action=ChangeAction.CREATED,
+        fields=[name for name in PRODUCT_FIELDS if name in values],
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(*, product: Product, actor, **values) -> Product:
+    """Change a product's fields; validated like `product_create`. Quotes already written
+    keep their copied prices (lines are snapshots)."""
+    unknown = set(values) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown product fields: {sorted(unknown)}")
+    product = Product.all_workspaces.select_for_update().get(pk=product.pk)
+    before = snapshot(product)
+    for name, value in values.items():
+        setattr(product, name, value)
+    product.sku = (product.sku or "").strip()
+    _same_workspace(product.workspace_id, product.category, "category")
+    _check_sku_free(product)
+    product.full_clean()
+    product.save()
+    changed = changed_fields(before, product)
+    if changed:
+        change_record(
+            workspace=product.workspace_id,
+            actor=actor,
+            instance=product,
+            action=ChangeAction.UPDATED,
+            fields=changed,
+        )
+    return product
+
+
+def _parse_values(values) -> list[tuple[str, Decimal]]:
+    """[(label, delta)] from pairs or from text lines "Premium | 120.00"."""
+    if isinstance(values, str):
+        pairs = []
+        for n, line in enumerate(values.splitlines(), start=1):
+            if not line.strip():
+                continue
+            label, _sep, delta = line.partition("|")
+            try:
+                pairs.append((label.strip(), Decimal(delta.strip() or "0")))
+            except ArithmeticError:
+                raise ValidationError(
+                    {"values": _("Line %(n)s: the price change is not a number.") % {"n": n}}
+                ) from None
+        values = pairs
+    return [(str(label).strip(), Decimal(delta)) for label, delta in values]
+
+
+@transaction.atomic
+def option_create(
+    *, product: Product, actor, name: str, values, required: bool = True, position=None
+) -> ProductOption:
+    """Add a configurable option with its values ([(label, delta)] or "label | delta" lines)
+    to a product. At least one value; labels unique within the option."""
+    pairs = _parse_values(values)
+    if not pairs:
+        raise ValidationError({"values": _("Give at least one value.")})
+    labels = [label for label, _delta in pairs]
+    if any(not label for label in labels):
+        raise ValidationError({"values": _("Every value needs a label.")})
+    if len(set(labels)) != len(labels):
+        raise ValidationError({"values": _("Each value label may appear only once.")})
+    name = name.strip()
+    if ProductOption.all_workspaces.filter(product=product, name=name).exists():
+        raise ValidationError({"name": _("This product has an option with this name already.")})
+    if position is None:
+        position = ProductOption.all_workspaces.filter(product=product).count()
+    option = ProductOption(
+        workspace_id=product.workspace_id,
+        product=product,
+        name=name,
+        required=required,
+        position=position,
+    )
+    option.full_clean()
+    option.save()
+    for index, (label, delta) in enumerate(pairs):
+        value = ProductOptionValue(
+            workspace_id=product.workspace_id,
+            option=option,
+            label=label,
+            price_delta=delta,
+            position=index,
+        )
+        value.full_clean()
+        value.save()
+    change_record(
+        workspace=product.workspace_id,
+        actor=actor,
+        instance=option,
+        action=ChangeAction.CREATED,
+        fields=["name", "required", "values"],
+    )
+    return option
+
+
+@transaction.atomic
+def option_delete(*, option: ProductOption, actor) -> None:
+    """Remove an option, its values and the exclusion rules that name them."""
+    value_ids = list(option.values.values_list("pk", flat=True))
+    ProductOptionExclusion.all_workspaces.filter(
+        Q(value_a_id__in=value_ids) | Q(value_b_id__in=value_ids)
+    ).delete()
+    delete_recorded(workspace=option.workspace_id, actor=actor, instance=option)
+
+
+@transaction.atomic
+def exclusion_add(
+    *, product: Product, actor, value_a: ProductOptionValue, value_b: ProductOptionValue
+) -> ProductOptionExclusion:
+    """Forbid choosing `value_a` together with `value_b`. Idempotent for the same pair in
+    either order."""
+    for label, value in (("value_a", value_a), ("value_b", value_b)):
+        _same_workspace(product.workspace_id, value, label)
+    if value_a.pk and value_b.pk and value_a.pk > value_b.pk:
+        value_a, value_b = value_b, value_a
+    existing = ProductOptionExclusion.all_workspaces.filter(
+        workspace_id=product.workspace_id, value_a=value_a, value_b=value_b
+    ).first()
+    if existing:
+        return existing
+    rule = ProductOptionExclusion(
+        workspace_id=product.workspace_id, product=product, value_a=value_a, value_b=value_b
+    )
+    rule.full_clean()
+    rule.save()
+    change_record(
+        workspace=product.workspace_id,
+        actor=actor,
+        instance=rule,
+        action=ChangeAction.CREATED,
+        fields=["value_a", "value_b"],
+    )
+    return rule
+
+
+@transaction.atomic
+def exclusion_delete(*, rule: ProductOptionExclusion, actor) -> None:
+    delete_recorded(workspace=rule.workspace_id, actor=actor, instance=rule)
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def product_list(*, workspace, category=None, active=None, search: str = ""):
+    """Products of the workspace for the catalogue list (order by name, id for keyset)."""
+    qs = Product.objects.filter(workspace=workspace).select_related("category")
+    if category is not None:
+        qs = qs.filter(category=category)
+    if active is not None:
+        qs = qs.filter(active=active)
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(name__istartswith=search) | Q(sku__iexact=search))
+    return qs
+
+
+def product_with_options(*, workspace, pk) -> Product:
+    """One product of `workspace` with options, values and exclusion rules (three extra
+    queries). Raises Product.DoesNotExist for a product of another workspace."""
+    workspace_id = getattr(workspace, "pk", workspace)
+    values = ProductOptionValue.all_workspaces.order_by("position", "id")
+    options = ProductOption.all_workspaces.prefetch_related(
+        Prefetch("values", queryset=values)
+    ).order_by("position", "id")
+    exclusions = ProductOptionExclusion.all_workspaces.select_related(
+        "value_a__option", "value_b__option"
+    )
+    return (
+        Product.all_workspaces.filter(workspace_id=workspace_id)
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("options", queryset=options), Prefetch("exclusions", queryset=exclusions)
+        )
+        .get(pk=pk)
+    )
+
+
+# --- configuration ------------------------------------------------------------------------
+
+
+@dataclass
+class Configuration:
+    """The outcome of choosing option values for a product."""
+
+    product: Product
+    chosen: list = field(default_factory=list)  # ProductOptionValue, in option order
+    errors: list = field(default_factory=list)  # messages; empty when valid
+    disabled: set = field(default_factory=set)  # value ids ruled out by the current choice
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.product.unit_price + sum((v.price_delta for v in self.chosen), Decimal("0"))
+
+    def snapshot(self) -> list[dict]:
+        """What a quote line stores: readable even if the catalogue changes later."""
+        return [
+            {
+                "option": v.option.name,
+                "label": v.label,
+                "delta": str(v.price_delta),
+                "value_id": v.pk,
+            }
+            for v in self.chosen
+        ]
+
+
+def configuration_resolve(*, product: Product, value_ids) -> Configuration:
+    """Check a choice of option values for `product` (loaded by `product_with_options`).
+
+    Invalid: a value of another product, two values for one option, a missing required option,
+    or two values that an exclusion rule keeps apart. Returns a Configuration with readable
+    errors (never raises), the chosen values and the values the choice rules out."""
+    options = list(product.options.all())
+    by_id = {v.pk: v for o in options for v in o.values.all()}
+    config = Configuration(product=product)
+    try:
+        ids = [int(i) for i in value_ids if str(i).strip()]
+    except (TypeError, ValueError):
+        ids = [-1]
+    chosen_by_option: dict[int, ProductOptionValue] = {}
+    for value_id in ids:
+        value = by_id.get(value_id)
+        if value is None:
+            config.errors.append(_("A chosen value is not an option of this product."))
+            continue
+        if value.option_id in chosen_by_option and chosen_by_option[value.option_id] != value:
+            config.errors.append(
+                _("Choose only one value for “%(option)s”.") % {"option": value.option.name}
+            )
+            continue
+        chosen_by_option[value.option_id] = value
+    config.chosen = [chosen_by_option[o.pk] for o in options if o.pk in chosen_by_option]
+    for option in options:
+        if option.required and option.pk not in chosen_by_option:
+            config.errors.append(_("Choose a value for “%(option)s”.") % {"option": option.name})
+    chosen_ids = {v.pk for v in config.chosen}
+    for rule in product.exclusions.all():
+        if rule.value_a_id in chosen_ids and rule.value_b_id in chosen_ids:
+            a, b = by_id[rule.value_a_id], by_id[rule.value_b_id]
+            config.errors.append(
+                _("“%(a)s” cannot be combined with “%(b)s”.")
+                % {"a": f"{a.option.name}: {a.label}", "b": f"{b.option.name}: {b.label}"}
+            )
+        elif rule.value_a_id in chosen_ids:
+            config.disabled.add(rule.value_b_id)
+        elif rule.value_b_id in chosen_ids:
+            config.disabled.add(rule.value_a_id)
+    return config
+
+
+def configuration_require_valid(*, product: Product, value_ids) -> Configuration:
+    """`configuration_resolve`, raising ValidationError({"options": [...]}) when invalid."""
+    config = configuration_resolve(product=product, value_ids=value_ids)
+    if not config.is_valid:
+        raise ValidationError({"options": config.errors})
+    return config
