@@ -13,18 +13,10 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from .models import CustomField, CustomFieldType
+from .selectors.custom_fields import custom_fields_for
 
 _TRUE = {"1", "true", "yes", "y", "on", "ja", "x", "wahr"}
 _FALSE = {"0", "false", "no", "n", "off", "nein", "falsch"}
-
-
-def custom_fields_for(*, workspace, entity: str) -> list[CustomField]:
-    """The workspace's custom fields on `entity` ("contact" or "account"), in form order."""
-    return list(
-        CustomField.all_workspaces.filter(workspace=workspace, entity=entity).order_by(
-            "position", "id"
-        )
-    )
 
 
 def _is_empty(value) -> bool:

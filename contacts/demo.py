@@ -23,7 +23,9 @@ from .models import (
     Salutation,
     Sex,
 )
-from .services import account_create, contact_create, custom_field_define
+from .services.accounts import account_create
+from .services.contacts import contact_create
+from .services.custom_fields import custom_field_define
 
 ACCOUNTS = [
     # name, domain, industry, size, city, postal code, phone

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms.contacts import MemberChoiceField, members_queryset
 from .models import Account, AccountSize, Contact, Education, LifecycleStage, Sex, Tag
-from .selectors.contacts import accounts_filter, contacts_filter
+from .selectors.accounts import accounts_filter
+from .selectors.contacts import contacts_filter
 
 CONSENT_CHOICES = [
     ("opt_in", _("Email opt-in")),

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from .views import accounts, contacts, custom_fields, duplicates, imports
+from .views import (
+    accounts,
+    contacts,
+    custom_fields,
+    duplicates as duplicate_views,
+    exports as export_views,
+    imports as imports_views,
+)
 
 # Mounted under /w/<slug:ws>/contacts/ by crm_site/urls.py.
 app_name = "contacts"
@@ -29,17 +36,17 @@ urlpatterns = [
         name="custom_field_delete",
     ),
     # import, export, duplicates and merge
-    path("import/", imports.import_start, name="import_start"),
-    path("import/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
-    path("import/<int:pk>/", imports.import_detail, name="import_detail"),
-    path("import/<int:pk>/progress/", imports.import_progress, name="import_progress"),
-    path("export/", imports.export_contacts, name="export"),
-    path("export/excel/", imports.export_contacts_excel, name="export_excel"),
-    path("accounts/export/", imports.export_accounts, name="account_export"),
-    path("accounts/export/excel/", imports.export_accounts_excel, name="account_export_excel"),
-    path("exports/<int:pk>/", imports.export_detail, name="export_detail"),
-    path("exports/<int:pk>/progress/", imports.export_progress, name="export_progress"),
-    path("exports/<int:pk>/download/", imports.export_download, name="export_download"),
-    path("duplicates/", duplicates.duplicates, name="duplicates"),
-    path("merge/<int:pk>/<int:other>/", duplicates.merge, name="merge"),
+    path("import/", imports_views.import_start, name="import_start"),
+    path("import/<int:pk>/mapping/", imports_views.import_mapping, name="import_mapping"),
+    path("import/<int:pk>/", imports_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/progress/", imports_views.import_progress, name="import_progress"),
+    path("export/", export_views.export_contacts, name="export"),
+    path("export/excel/", export_views.export_contacts_excel, name="export_excel"),
+    path("accounts/export/", export_views.export_accounts, name="account_export"),
+    path("accounts/export/excel/", export_views.export_accounts_excel, name="account_export_excel"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("duplicates/", duplicate_views.duplicates, name="duplicates"),
+    path("merge/<int:pk>/<int:other>/", duplicate_views.merge, name="merge"),
 ]

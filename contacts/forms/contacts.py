@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import WorkspaceForm, WorkspaceModelForm
 
-from ..custom_values import choice_values, custom_fields_for, custom_value_clean
-from ..models import Account, Contact, CustomField, CustomFieldEntity, CustomFieldType
+from ..models import Account, Contact, CustomFieldEntity
 from ..phones import format_phone
-from ..services import ACCOUNT_FIELDS, CONTACT_FIELDS
+from ..services.contacts import CONTACT_FIELDS
+from .custom_fields import CustomFieldsMixin
 
 ACCOUNT_CHOICES_SHOWN = 300  # a select of every account does not scale; search narrows it
 
@@ -35,57 +35,6 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.email
 
 
-class CustomValueField(forms.CharField):
-    """A text input whose value is checked by the custom field's type."""
-
-    def __init__(self, *args, custom_field: CustomField, **kwargs):
-        self.custom_field = custom_field
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in (None, ""):
-            return ""
-        return custom_value_clean(self.custom_field, value)
-
-
-def custom_form_field(field: CustomField, initial=None) -> forms.Field:
-    common = {"label": field.label, "required": field.required, "initial": initial}
-    if field.field_type == CustomFieldType.BOOLEAN:
-        return forms.BooleanField(label=field.label, required=False, initial=bool(initial))
-    if field.field_type == CustomFieldType.CHOICE:
-        choices = [("", "---------")] + [(c, c) for c in choice_values(field)]
-        return forms.ChoiceField(choices=choices, **common)
-    widget = None
-    if field.field_type == CustomFieldType.DATE:
-        widget = forms.DateInput(attrs={"type": "date"})
-    elif field.field_type == CustomFieldType.NUMBER:
-        widget = forms.TextInput(attrs={"inputmode": "decimal"})
-    return CustomValueField(custom_field=field, widget=widget, **common)
-
-
-class CustomFieldsMixin:
-    """Adds the workspace's custom fields of `custom_entity` and collects their values."""
-
-    custom_entity: str = ""
-
-    def _add_custom_fields(self):
-        self.custom_defs = custom_fields_for(workspace=self.workspace, entity=self.custom_entity)
-        values = getattr(self.instance, "custom", None) or {}
-        for field in self.custom_defs:
-            self.fields[f"custom_{field.key}"] = custom_form_field(field, values.get(field.key))
-
-    def custom_values(self) -> dict:
-        out = {}
-        for field in self.custom_defs:
-            value = self.cleaned_data.get(f"custom_{field.key}")
-            out[field.key] = "" if value is None else value
-        return out
-
-    def custom_field_names(self) -> list[str]:
-        return [f"custom_{f.key}" for f in self.custom_defs]
-
-
 class TagsField(forms.CharField):
     """Comma-separated tag names."""
 
@@ -101,13 +50,13 @@ class TagsField(forms.CharField):
         return names
 
 
-def _tags_initial(instance) -> str:
+def tags_initial(instance) -> str:
     if not instance.pk:
         return ""
     return ", ".join(t.name for t in instance.tags.all())
 
 
-def _model_values(form) -> dict:
+def model_values(form) -> dict:
     """The form's model fields as the services take them: text fields "" rather than None."""
     data = {}
     for name in form.Meta.fields:
@@ -143,7 +92,7 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
         self.fields["owner"].queryset = members_queryset(workspace)
-        self.fields["tags"].initial = _tags_initial(self.instance)
+        self.fields["tags"].initial = tags_initial(self.instance)
         for name in ("phone", "mobile"):
             if self.instance.pk and getattr(self.instance, name) and not self.is_bound:
                 self.initial[name] = format_phone(getattr(self.instance, name))
@@ -192,7 +141,7 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
         pass
 
     def service_kwargs(self) -> dict:
-        data = _model_values(self)
+        data = model_values(self)
         if not data["lifecycle_stage"]:
             data.pop("lifecycle_stage")
         return {
@@ -224,76 +173,6 @@ def _limit_account_choices(field, workspace, selected_id):
     field.widget.choices = [("", "---------"), *shown]
     field.widget.attrs["data-account-select"] = "1"
     return capped
-
-
-class AccountForm(CustomFieldsMixin, WorkspaceModelForm):
-    custom_entity = CustomFieldEntity.ACCOUNT
-    owner = MemberChoiceField(label=_("Owner"), queryset=None, required=False)
-    tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
-
-    class Meta(WorkspaceModelForm.Meta):
-        model = Account
-        fields = sorted(ACCOUNT_FIELDS)
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
-
-    def __init__(self, *args, workspace, **kwargs):
-        super().__init__(*args, workspace=workspace, **kwargs)
-        self.fields["owner"].queryset = members_queryset(workspace)
-        self.fields["tags"].initial = _tags_initial(self.instance)
-        if self.instance.pk and self.instance.phone and not self.is_bound:
-            self.initial["phone"] = format_phone(self.instance.phone)
-        self._add_custom_fields()
-
-    GROUPS = [
-        (_("Company"), ["name", "domain", "industry", "size", "phone", "website", "owner", "tags"]),
-        (_("Address"), ["street", "postal_code", "city", "region", "country"]),
-    ]
-
-    def field_groups(self):
-        groups = [(title, [self[n] for n in names]) for title, names in self.GROUPS]
-        if self.custom_defs:
-            groups.append((_("More"), [self[n] for n in self.custom_field_names()]))
-        return groups
-
-    def _post_clean(self):
-        pass
-
-    def service_kwargs(self) -> dict:
-        data = _model_values(self)
-        return {**data, "tags": self.cleaned_data.get("tags") or [], "custom": self.custom_values()}
-
-
-class CustomFieldForm(WorkspaceForm):
-    entity = forms.ChoiceField(label=_("On"), choices=CustomFieldEntity.choices)
-    label = forms.CharField(label=_("Label"), max_length=100)
-    key = forms.SlugField(
-        label=_("Key"),
-        max_length=50,
-        required=False,
-        help_text=_(
-            "Used in imports, exports and segments. Leave empty to derive it from the label."
-        ),
-    )
-    field_type = forms.ChoiceField(label=_("Type"), choices=CustomFieldType.choices)
-    choices = forms.CharField(
-        label=_("Choices"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For choice fields: one per line or separated by commas."),
-    )
-    required = forms.BooleanField(label=_("Required"), required=False)
-
-
-class CustomFieldEditForm(WorkspaceForm):
-    label = forms.CharField(label=_("Label"), max_length=100)
-    choices = forms.CharField(
-        label=_("Choices"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For choice fields: one per line or separated by commas."),
-    )
-    required = forms.BooleanField(label=_("Required"), required=False)
-    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=1000)
 
 
 BULK_ACTIONS = [

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 
-from ..custom_values import custom_fields_for
 from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
+from ..selectors.custom_fields import custom_fields_for
 from ..services import job_state
 from . import limits
 from .mapping import RowCleaner, auto_map, target_fields

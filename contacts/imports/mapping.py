@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _, gettext_lazy
 
-from ..custom_values import custom_fields_for, custom_value_clean
+from ..custom_values import custom_value_clean
 from ..models import (
     Account,
     AccountSize,
@@ -26,8 +26,8 @@ from ..models import (
     Salutation,
     Sex,
 )
-from ..phones import normalize_email, normalize_phone
-from ..services.accounts import domain_normalize
+from ..phones import domain_normalize, normalize_email, normalize_phone
+from ..selectors.custom_fields import custom_fields_for
 from . import limits
 
 CUSTOM_PREFIX = "custom:"

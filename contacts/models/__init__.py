@@ -8,22 +8,15 @@ from .contacts import (
     Address,
     Contact,
     ContactTag,
-    CustomField,
-    CustomFieldEntity,
-    CustomFieldType,
-    DedupeMode,
     Education,
-    ExportJob,
-    ExportStatus,
-    ImportJob,
-    ImportRowError,
-    ImportStatus,
     LifecycleStage,
     PreferredChannel,
     Salutation,
     Sex,
     Tag,
 )
+from .custom_fields import CustomField, CustomFieldEntity, CustomFieldType
+from .jobs import DedupeMode, ExportJob, ExportStatus, ImportJob, ImportRowError, ImportStatus
 
 __all__ = [
     "Account",

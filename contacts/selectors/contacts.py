@@ -8,7 +8,7 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from ..models import Account, Contact
+from ..models import Contact
 from ..phones import normalize_email, try_normalize_phone
 
 # Addresses at these domains say nothing about the company someone works for.
@@ -75,17 +75,6 @@ def contact_search_q(query: str) -> Q:
     for word in value.split()[:4]:
         condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
     return condition
-
-
-def account_search_q(query: str) -> Q:
-    kind, value = query_kind(query)
-    if kind == "email":
-        return Q(domain=value.rsplit("@", 1)[-1])
-    if kind == "phone":
-        return Q(phone=value)
-    if "." in value and " " not in value:
-        return Q(domain=value.lower().removeprefix("www.")) | Q(name__icontains=value)
-    return Q(name__icontains=value)
 
 
 def _int_or_none(value):
@@ -157,35 +146,6 @@ def contact_get(*, workspace, pk) -> Contact:
     return Contact.objects.select_related("account", "owner").get(workspace=workspace, pk=pk)
 
 
-def accounts_filter(
-    qs: QuerySet, *, q: str = "", owner=None, industry: str = "", tag=None, size: str = ""
-) -> QuerySet:
-    """Apply the account list filters (`owner="none"`: accounts without owner)."""
-    if q and q.strip():
-        qs = qs.filter(account_search_q(q))
-    if owner == "none":
-        qs = qs.filter(owner__isnull=True)
-    elif owner not in (None, ""):
-        qs = qs.filter(owner=owner)
-    if industry:
-        qs = qs.filter(industry__iexact=industry.strip())
-    if size:
-        qs = qs.filter(size=size)
-    if tag not in (None, ""):
-        qs = qs.filter(tag_links__tag=tag)
-    return qs
-
-
-def account_list(*, workspace, **filters) -> QuerySet:
-    """The workspace's accounts with owner joined, filtered (see accounts_filter). Unordered."""
-    qs = Account.objects.filter(workspace=workspace).select_related("owner")
-    return accounts_filter(qs, **filters)
-
-
-def account_get(*, workspace, pk) -> Account:
-    return Account.objects.select_related("owner").get(workspace=workspace, pk=pk)
-
-
 def contact_autofill(contact: Contact) -> dict:
     """Initial values for a form started from a contact (a deal, a case, a task, a touch
     point): {"name", "contact", "account", "email", "phone", "owner"} plus display names.
@@ -202,27 +162,9 @@ def contact_autofill(contact: Contact) -> dict:
     }
 
 
-def account_autofill(account: Account) -> dict:
-    """Initial values for a form started from an account (e.g. a new contact there)."""
-    return {
-        "account": account.pk,
-        "account_name": account.name,
-        "owner": account.owner_id,
-        "phone": account.phone,
-    }
-
-
 def email_domain(email: str) -> str:
     email = normalize_email(email)
     return email.rsplit("@", 1)[1] if "@" in email else ""
-
-
-def account_suggest_for_email(workspace, email: str) -> Account | None:
-    """The account whose domain matches the email's domain (none for free-mail domains)."""
-    domain = email_domain(email)
-    if not domain or domain in FREEMAIL_DOMAINS:
-        return None
-    return Account.objects.filter(workspace=workspace, domain=domain).order_by("name", "id").first()
 
 
 def contacts_by_phone(*, workspace, phone: str, limit: int = 20) -> list[Contact]:
@@ -238,15 +180,6 @@ def contacts_by_phone(*, workspace, phone: str, limit: int = 20) -> list[Contact
     )
 
 
-def accounts_by_phone(*, workspace, phone: str, limit: int = 20) -> list[Account]:
-    e164 = try_normalize_phone(phone)
-    if not e164:
-        return []
-    return list(
-        Account.objects.filter(workspace=workspace, phone=e164).order_by("name", "id")[:limit]
-    )
-
-
 def contact_search(*, workspace, query: str, limit: int = 8) -> list[Contact]:
     """Up to `limit` contacts for the global search: one query."""
     if len((query or "").strip()) < 2:
@@ -256,14 +189,4 @@ def contact_search(*, workspace, query: str, limit: int = 8) -> list[Contact]:
         .filter(contact_search_q(query))
         .select_related("account")
         .order_by("last_name", "first_name", "id")[:limit]
-    )
-
-
-def account_search(*, workspace, query: str, limit: int = 8) -> list[Account]:
-    if len((query or "").strip()) < 2:
-        return []
-    return list(
-        Account.objects.filter(workspace=workspace)
-        .filter(account_search_q(query))
-        .order_by("name", "id")[:limit]
     )

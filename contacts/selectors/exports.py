@@ -17,9 +17,14 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Salutation
+from ..filters import AccountFilter, ContactFilter
+from ..models import CustomFieldEntity, Salutation
+from .accounts import account_list
+from .contacts import contact_list
+from .custom_fields import custom_fields_for
 
 CHUNK_SIZE = 2000
 FORMULA_CHARS = "=+-@\t\r"
@@ -188,11 +193,37 @@ def xlsx_write(queryset, *, columns: list[Column], order=("id",), target, progre
     book.save(target)
 
 
-__all__ = [
-    "ACCOUNT_COLUMNS",
-    "CONTACT_COLUMNS",
-    "csv_stream",
-    "neutralize",
-    "xlsx_cell",
-    "xlsx_write",
-]
+# Query parameters of a list page that are not filters.
+NOT_FILTERS = {"format", "cursor", "after", "csrfmiddlewaretoken", "query"}
+
+
+MAX_PARAM_VALUES = 50  # values kept per filter parameter
+
+
+def export_params(query: QueryDict) -> dict[str, list[str]]:
+    """The filters of a list page's query string, as stored on an ExportJob."""
+    return {
+        name: [v[:200] for v in values[:MAX_PARAM_VALUES]]
+        for name, values in query.lists()
+        if name not in NOT_FILTERS and any(values)
+    }
+
+
+def export_source(*, workspace, entity: str, params: dict[str, list[str]]):
+    """(queryset, columns, order, file base name) of the filtered list `params` describe,
+    exactly as the list page and the CSV export read it."""
+    data = QueryDict(mutable=True)
+    for name, values in params.items():
+        data.setlist(name, values)
+    if entity == CustomFieldEntity.ACCOUNT:
+        filterset = AccountFilter(
+            data, queryset=account_list(workspace=workspace), workspace=workspace
+        )
+        base, basename = ACCOUNT_COLUMNS, "accounts"
+    else:
+        filterset = ContactFilter(
+            data, queryset=contact_list(workspace=workspace), workspace=workspace
+        )
+        base, basename = CONTACT_COLUMNS, "contacts"
+    columns = columns_with_custom(base, custom_fields_for(workspace=workspace, entity=entity))
+    return filterset.qs, columns, filterset.order, basename

@@ -6,7 +6,8 @@ from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
 from ..models import Contact
-from .contacts import account_search, contact_search
+from .accounts import account_search
+from .contacts import contact_search
 
 
 def contacts_search_hits(workspace, query: str, limit: int) -> list[SearchHit]:

@@ -12,53 +12,16 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import F
-from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 
-from ..custom_values import custom_fields_for
-from ..filters import AccountFilter, ContactFilter
-from ..models import CustomFieldEntity, ExportJob, ExportStatus
-from ..selectors.contacts import account_list, contact_list
-from ..selectors.exports import ACCOUNT_COLUMNS, CONTACT_COLUMNS, columns_with_custom, xlsx_write
+from ..models import ExportJob, ExportStatus
+from ..selectors.exports import export_source, xlsx_write
 from . import job_state
 
 logger = logging.getLogger(__name__)
-
-# Query parameters of a list page that are not filters.
-NOT_FILTERS = {"format", "cursor", "after", "csrfmiddlewaretoken", "query"}
-MAX_PARAM_VALUES = 50  # values kept per filter parameter
-
-
-def export_params(query: QueryDict) -> dict[str, list[str]]:
-    """The filters of a list page's query string, as stored on an ExportJob."""
-    return {
-        name: [v[:200] for v in values[:MAX_PARAM_VALUES]]
-        for name, values in query.lists()
-        if name not in NOT_FILTERS and any(values)
-    }
-
-
-def export_source(*, workspace, entity: str, params: dict[str, list[str]]):
-    """(queryset, columns, order, file base name) of the filtered list `params` describe,
-    exactly as the list page and the CSV export read it."""
-    data = QueryDict(mutable=True)
-    for name, values in params.items():
-        data.setlist(name, values)
-    if entity == CustomFieldEntity.ACCOUNT:
-        filterset = AccountFilter(
-            data, queryset=account_list(workspace=workspace), workspace=workspace
-        )
-        base, basename = ACCOUNT_COLUMNS, "accounts"
-    else:
-        filterset = ContactFilter(
-            data, queryset=contact_list(workspace=workspace), workspace=workspace
-        )
-        base, basename = CONTACT_COLUMNS, "contacts"
-    columns = columns_with_custom(base, custom_fields_for(workspace=workspace, entity=entity))
-    return filterset.qs, columns, filterset.order, basename
 
 
 @transaction.atomic

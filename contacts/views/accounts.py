@@ -11,14 +11,15 @@ from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count
 from workspaces.urlnames import workspace_reverse
 
-from ..custom_values import custom_display, custom_fields_for
+from ..custom_values import custom_display
 from ..filters import AccountFilter
-from ..forms.contacts import AccountForm
+from ..forms.accounts import AccountForm
 from ..models import Account, Contact, CustomFieldEntity
 from ..phones import format_phone
 from ..registry import account_panels, record_actions
-from ..selectors.contacts import account_list
-from ..services import account_create, account_delete, account_update
+from ..selectors.accounts import account_list
+from ..selectors.custom_fields import custom_fields_for
+from ..services.accounts import account_create, account_delete, account_update
 from .contacts import _timeline_context, filtered_list
 
 ACCOUNT_CONTACTS_SHOWN = 25

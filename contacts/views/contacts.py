@@ -20,29 +20,22 @@ from workspaces.redirects import workspace_next_url
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
-from ..custom_values import custom_display, custom_fields_for
+from ..custom_values import custom_display
 from ..filters import ContactFilter
 from ..forms.contacts import BulkActionForm, ContactForm
 from ..models import Account, Contact, CustomFieldEntity
 from ..phones import format_phone, try_normalize_phone
 from ..registry import caller_lookup_hits, contact_panels, record_actions
-from ..selectors.contacts import (
+from ..selectors.accounts import (
     account_autofill,
     account_search,
     account_suggest_for_email,
     accounts_by_phone,
-    contact_list,
-    contact_search,
-    contacts_by_phone,
 )
-from ..services import (
-    contact_create,
-    contact_delete,
-    contact_update,
-    contacts_bulk_add_tag,
-    contacts_bulk_assign_owner,
-    contacts_bulk_delete,
-)
+from ..selectors.contacts import contact_list, contact_search, contacts_by_phone
+from ..selectors.custom_fields import custom_fields_for
+from ..services.bulk import contacts_bulk_add_tag, contacts_bulk_assign_owner, contacts_bulk_delete
+from ..services.contacts import contact_create, contact_delete, contact_update
 
 LIST_PER_PAGE = 50
 

@@ -10,9 +10,9 @@ from workspaces.mixins import workspace_view
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
-from ..forms.contacts import CustomFieldEditForm, CustomFieldForm
+from ..forms.custom_fields import CustomFieldEditForm, CustomFieldForm
 from ..models import CustomField
-from ..services import custom_field_define, custom_field_delete, custom_field_update
+from ..services.custom_fields import custom_field_define, custom_field_delete, custom_field_update
 
 
 @workspace_view("contacts.view", write_perm="contacts.configure")

@@ -12,7 +12,8 @@ from workspaces.roles import Role
 
 from ..analytics import add_months, month_key
 from ..models import Deal, Product, ProductCategory, Quota, QuotaPeriod, Quote, StageKind
-from ..services import catalog, quotas, quotes
+from ..selectors import catalog as catalog_selectors
+from ..services import catalog as catalog_services, quotas, quotes
 
 D = Decimal
 CATEGORIES = ["Hardware", "Software", "Services", "Training"]
@@ -57,7 +58,9 @@ def _catalogue(workspace, actor) -> dict:
     categories = {}
     for position, name in enumerate(CATEGORIES):
         categories[name] = ProductCategory.objects.filter(name=name).first() or (
-            catalog.category_create(workspace=workspace, actor=actor, name=name, position=position)
+            catalog_services.category_create(
+                workspace=workspace, actor=actor, name=name, position=position
+            )
         )
     existing = {p.sku: p for p in Product.objects.filter(sku__in=[p[0] for p in PRODUCTS])}
     products = {}
@@ -65,7 +68,7 @@ def _catalogue(workspace, actor) -> dict:
         if sku in existing:
             products[sku] = existing[sku]
             continue
-        product = catalog.product_create(
+        product = catalog_services.product_create(
             workspace=workspace,
             actor=actor,
             sku=sku,
@@ -86,30 +89,32 @@ def _catalogue(workspace, actor) -> dict:
 
 def _options(product, actor) -> None:
     if product.sku == "HW-SRV":
-        size = catalog.option_create(
+        size = catalog_services.option_create(
             product=product,
             actor=actor,
             name="Size",
             values=[("S", "0"), ("M", "1400"), ("L", "3100")],
         )
-        support = catalog.option_create(
+        support = catalog_services.option_create(
             product=product, actor=actor, name="Support level", values=SUPPORT
         )
         small = size.values.get(label="S")
         enterprise = support.values.get(label="Enterprise")
-        catalog.exclusion_add(product=product, actor=actor, value_a=small, value_b=enterprise)
+        catalog_services.exclusion_add(
+            product=product, actor=actor, value_a=small, value_b=enterprise
+        )
     elif product.sku == "HW-LAP":
-        catalog.option_create(
+        catalog_services.option_create(
             product=product,
             actor=actor,
             name="Colour",
             values=[("Silver", "0"), ("Graphite", "0"), ("Blue", "40")],
         )
-        catalog.option_create(
+        catalog_services.option_create(
             product=product, actor=actor, name="Memory", values=[("16 GB", "0"), ("32 GB", "220")]
         )
     elif product.sku in ("SW-CRM", "SW-BI"):
-        catalog.option_create(
+        catalog_services.option_create(
             product=product,
             actor=actor,
             name="Support level",
@@ -155,7 +160,9 @@ def _quotes(workspace, actor, products) -> int:
             notes="Delivery within the lead times stated. Payment 30 days net.",
         )
         for sku, labels, quantity, discount in lines:
-            product = catalog.product_with_options(workspace=workspace, pk=products[sku].pk)
+            product = catalog_selectors.product_with_options(
+                workspace=workspace, pk=products[sku].pk
+            )
             value_ids = [
                 v.pk for o in product.options.all() for v in o.values.all() if v.label in labels
             ]

@@ -11,8 +11,13 @@ from django.utils import timezone
 from contacts.models import Account, Contact
 from workspaces.roles import Role
 
-from .. import services
 from ..models import ActivityType, Deal, Lead, LeadSource, LostReason, Pipeline, Stage
+from ..services import (
+    activities as activity_services,
+    deals as deal_services,
+    leads as lead_services,
+    pipelines as pipeline_services,
+)
 
 PIPELINES = {
     "New business": [
@@ -112,13 +117,13 @@ def seed(workspace, users, stdout) -> None:
 def _pipelines(workspace, actor) -> dict:
     out = {}
     for position, (name, stages) in enumerate(PIPELINES.items()):
-        pipeline = Pipeline.objects.filter(name=name).first() or services.pipeline_create(
+        pipeline = Pipeline.objects.filter(name=name).first() or pipeline_services.pipeline_create(
             workspace=workspace, actor=actor, name=name, is_default=position == 0, position=position
         )
         existing = {s.name: s for s in Stage.objects.filter(pipeline=pipeline)}
         out[name] = []
         for pos, (stage_name, probability, kind) in enumerate(stages):
-            stage = existing.get(stage_name) or services.stage_create(
+            stage = existing.get(stage_name) or pipeline_services.stage_create(
                 workspace=workspace,
                 actor=actor,
                 pipeline=pipeline,
@@ -136,7 +141,7 @@ def _standard_pipeline_drop(workspace, actor) -> None:
     with goes while it has no deals."""
     for pipeline in Pipeline.objects.exclude(name__in=PIPELINES):
         if not Deal.objects.filter(pipeline=pipeline).exists():
-            services.pipeline_delete(workspace=workspace, actor=actor, pipeline=pipeline)
+            pipeline_services.pipeline_delete(workspace=workspace, actor=actor, pipeline=pipeline)
 
 
 def _lost_reasons(workspace, actor) -> list:
@@ -144,7 +149,7 @@ def _lost_reasons(workspace, actor) -> list:
     for position, name in enumerate(LOST_REASONS):
         reason = LostReason.objects.filter(
             name__iexact=name
-        ).first() or services.lost_reason_create(
+        ).first() or pipeline_services.lost_reason_create(
             workspace=workspace, actor=actor, name=name, position=position
         )
         out.append(reason)
@@ -156,7 +161,8 @@ def _contacts(workspace, actor, rng) -> list:
     contacts = list(Contact.objects.select_related("account").order_by("id")[:80])
     if len(contacts) >= 20:
         return contacts
-    from contacts.services import account_create, contact_create
+    from contacts.services.accounts import account_create
+    from contacts.services.contacts import contact_create
 
     for i, company in enumerate(COMPANIES):
         account = Account.objects.filter(name=company).first() or account_create(
@@ -190,7 +196,7 @@ def _leads(workspace, actor, reps, rng) -> None:
     for i in range(25):
         first, last = FIRST[(i * 3) % len(FIRST)], LAST[(i * 5 + 2) % len(LAST)]
         company = f"{LAST[(i * 11) % len(LAST)]} {rng.choice(['GmbH', 'AG', 'KG', 'Group'])}"
-        lead = services.lead_create(
+        lead = lead_services.lead_create(
             workspace=workspace,
             actor=actor,
             first_name=first,
@@ -206,7 +212,7 @@ def _leads(workspace, actor, reps, rng) -> None:
             created_at=timezone.now() - datetime.timedelta(days=rng.randint(0, 60))
         )
         if lead.source == LeadSource.WEB_FORM:
-            services.lead_touchpoint_add(
+            lead_services.lead_touchpoint_add(
                 workspace=workspace,
                 lead=lead,
                 kind="form.submitted",
@@ -215,9 +221,9 @@ def _leads(workspace, actor, reps, rng) -> None:
             )
         state = i % 5
         if state == 1:
-            services.lead_update(workspace=workspace, actor=actor, lead=lead)
+            lead_services.lead_update(workspace=workspace, actor=actor, lead=lead)
         elif state == 2:
-            services.lead_qualify(
+            lead_services.lead_qualify(
                 workspace=workspace,
                 actor=actor,
                 lead=lead,
@@ -227,7 +233,7 @@ def _leads(workspace, actor, reps, rng) -> None:
                 timeline="this quarter",
             )
         elif state == 3:
-            services.lead_disqualify(
+            lead_services.lead_disqualify(
                 workspace=workspace,
                 actor=actor,
                 lead=lead,
@@ -253,7 +259,7 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
         if outcome == "open" and close_day < now.date():
             close_day = now.date() + datetime.timedelta(days=rng.randint(5, 90))
         owner = reps[i % len(reps)]
-        deal = services.deal_create(
+        deal = deal_services.deal_create(
             workspace=workspace,
             actor=owner,
             pipeline=stages[0].pipeline,
@@ -281,7 +287,7 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
         for stage in path:
             at = at + datetime.timedelta(seconds=rng.uniform(0.3, 0.95) * budget / steps)
             at = min(at, now - datetime.timedelta(minutes=5))
-            deal = services.deal_move_stage(
+            deal = deal_services.deal_move_stage(
                 workspace=workspace,
                 actor=owner,
                 deal=deal,
@@ -297,7 +303,7 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
 def _activities(workspace, actor, reps, rng, contacts) -> None:
     """About 30 activities in business hours from four days ago to two weeks ahead, a few of
     them today; some past ones are done, the others are overdue."""
-    from ..selectors.deals import today_in, workspace_tz
+    from ..selectors.activities import today_in, workspace_tz
 
     tz = workspace_tz(workspace)
     now = timezone.now()
@@ -317,7 +323,7 @@ def _activities(workspace, actor, reps, rng, contacts) -> None:
         due = datetime.datetime.combine(
             day, datetime.time(rng.randint(8, 16), rng.choice([0, 30])), tzinfo=tz
         )
-        activity = services.activity_create(
+        activity = activity_services.activity_create(
             workspace=workspace,
             actor=actor,
             type=kind,
@@ -330,7 +336,7 @@ def _activities(workspace, actor, reps, rng, contacts) -> None:
             reminder_at=due - datetime.timedelta(minutes=15) if due > now else None,
         )
         if offset < -1 and i % 2 == 0:
-            services.activity_complete(
+            activity_services.activity_complete(
                 workspace=workspace,
                 actor=actor,
                 activity=activity,

@@ -1,4 +1,6 @@
-"""How the sales core plugs into the shell: navigation, home panel, search, record panels."""
+"""What sales shows on other apps' pages: the home panel, the panels on the contact and account
+pages, the global search and caller lookup sources (registered by sales.registration). Reads
+only; each context takes the workspace first."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,33 +9,33 @@ from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
 from ..models import Deal, Lead
-from . import deals as selectors
+from . import activities as activity_selectors, deals as deal_selectors, leads as lead_selectors
 
 
 def my_day_panel(workspace, user) -> dict:
-    data = selectors.my_day(workspace, user, limit=8)
+    data = activity_selectors.my_day(workspace, user, limit=8)
     return {"overdue": data["overdue"], "today": data["today"]}
 
 
 def contact_deals_panel(workspace, user, contact) -> dict:
-    return {"deals": selectors.open_deals_for(contact=contact), "contact": contact}
+    return {"deals": deal_selectors.open_deals_for(contact=contact), "contact": contact}
 
 
 def contact_activities_panel(workspace, user, contact) -> dict:
     return {
-        "activities": selectors.open_activities_for(contact=contact),
+        "activities": activity_selectors.open_activities_for(contact=contact),
         "contact": contact,
         "now": timezone.now(),
     }
 
 
 def account_deals_panel(workspace, user, account) -> dict:
-    return {"deals": selectors.open_deals_for(account=account), "account": account}
+    return {"deals": deal_selectors.open_deals_for(account=account), "account": account}
 
 
 def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
     rows = (
-        Deal.objects.filter(selectors.deal_search_q(query))
+        Deal.objects.filter(deal_selectors.deal_search_q(query))
         .select_related("stage", "account")
         .order_by("-created_at", "-id")[:limit]
     )
@@ -51,7 +53,7 @@ def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
 
 
 def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
-    rows = Lead.objects.filter(selectors.lead_search_q(query)).order_by("-created_at", "-id")[
+    rows = Lead.objects.filter(lead_selectors.lead_search_q(query)).order_by("-created_at", "-id")[
         :limit
     ]
     return [

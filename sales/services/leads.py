@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Account, Contact
 from contacts.phones import normalize_email, try_normalize_phone
+from contacts.services import accounts as account_services, contacts as contact_services
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
@@ -395,12 +396,11 @@ def _convert_account(
 ) -> Account | None:
     """A new account for a converting lead, named `account_name` or after the lead's
     company; None when there is no name."""
-    from contacts import services as contact_services
 
     name = (account_name or lead.company).strip()
     if not name:
         return None
-    return contact_services.account_create(
+    return account_services.account_create(
         workspace=workspace,
         actor=actor,
         name=name,
@@ -432,7 +432,6 @@ def _convert_contact(
 ) -> Contact:
     """The contact a lead converts into: a new one, or the chosen one, which joins `account`
     if it has none yet."""
-    from contacts import services as contact_services
 
     if contact is None:
         return contact_services.contact_create(

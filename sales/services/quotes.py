@@ -24,7 +24,8 @@ from workspaces.service_checks import delete_recorded
 
 from ..models import Deal, Quote, QuoteCounter, QuoteLine, QuoteStatus, Stage, StageKind
 from ..models.quotes import QUOTE_TRANSITIONS
-from .catalog import configuration_require_valid, product_with_options
+from ..selectors.catalog import configuration_require_valid, product_with_options
+from . import deals as deal_services
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -379,7 +380,6 @@ def _win_deal(*, deal: Deal, actor, quote: Quote) -> None:
     """Close the deal as won through the deal workflow (stage history, timeline, change log):
     its amount becomes the accepted quote's net total, then it moves to the pipeline's won
     stage."""
-    from .. import services as deal_services  # the deal workflow owns stage moves
 
     won_stage = (
         Stage.all_workspaces.filter(pipeline_id=deal.pipeline_id, kind=StageKind.WON)

@@ -16,10 +16,10 @@ from workspaces.mixins import workspace_view
 from workspaces.redirects import workspace_next_url
 from workspaces.urlnames import workspace_reverse
 
-from .. import services
-from ..forms.deals import ActivityForm, CompleteForm
+from ..forms.activities import ActivityForm, CompleteForm
 from ..models import Activity, CalendarFeed, Deal
-from ..selectors import deals as selectors
+from ..selectors import activities as activity_selectors
+from ..services import activities as activity_services, calendar_feeds as calendar_feed_services
 from .form_pages import form_page
 
 
@@ -35,21 +35,25 @@ def _back(request, default="sales:my_day"):
 
 @workspace_view("sales.view")
 def my_day(request):
-    data = selectors.my_day(request.workspace, request.user)
+    data = activity_selectors.my_day(request.workspace, request.user)
     return render(
         request,
         "sales/my_day.html",
-        {"title": _("My day"), **data, "today_date": selectors.today_in(request.workspace)},
+        {
+            "title": _("My day"),
+            **data,
+            "today_date": activity_selectors.today_in(request.workspace),
+        },
     )
 
 
 @workspace_view("sales.view")
 def calendar_week(request):
-    today = selectors.today_in(request.workspace)
+    today = activity_selectors.today_in(request.workspace)
     day = parse_date(request.GET.get("week") or "") or today
-    start = selectors.week_start(day)
+    start = activity_selectors.week_start(day)
     everyone = request.GET.get("all") == "1"
-    days = selectors.week_calendar(
+    days = activity_selectors.week_calendar(
         request.workspace, start=start, owner=None if everyone else request.user
     )
     return render(
@@ -82,7 +86,7 @@ def activity_create(request):
     if day := parse_date(request.GET.get("day") or ""):
         # a click on a calendar day: that day at nine in the workspace's time zone
         initial["due_at"] = datetime.datetime.combine(
-            day, datetime.time(9, 0), tzinfo=selectors.workspace_tz(request.workspace)
+            day, datetime.time(9, 0), tzinfo=activity_selectors.workspace_tz(request.workspace)
         )
     if (cid := request.GET.get("contact")) and cid.isdigit():
         initial["contact"] = get_object_or_404(Contact, pk=cid).pk
@@ -93,7 +97,7 @@ def activity_create(request):
     form = ActivityForm(request.POST or None, workspace=request.workspace, initial=initial)
 
     def save(data):
-        services.activity_create(
+        activity_services.activity_create(
             workspace=request.workspace, actor=request.user, **{k: data[k] for k in FIELDS}
         )
         return _back_url(request)
@@ -116,7 +120,7 @@ def activity_edit(request, pk):
 
     def save(data):
         # a fresh row: the bound form has already written the new values onto `activity`
-        services.activity_update(
+        activity_services.activity_update(
             workspace=request.workspace,
             actor=request.user,
             activity=Activity.objects.get(pk=pk),
@@ -146,7 +150,7 @@ def activity_complete(request, pk):
     form = CompleteForm(request.POST, workspace=request.workspace)
     form.is_valid()
     try:
-        services.activity_complete(
+        activity_services.activity_complete(
             workspace=request.workspace,
             actor=request.user,
             activity=activity,
@@ -169,7 +173,9 @@ def activity_complete(request, pk):
 def activity_delete(request, pk):
     activity = get_object_or_404(Activity, pk=pk)
     if request.method == "POST":
-        services.activity_delete(workspace=request.workspace, actor=request.user, activity=activity)
+        activity_services.activity_delete(
+            workspace=request.workspace, actor=request.user, activity=activity
+        )
         messages.success(request, _("Activity deleted."))
         return _back(request)
     return render(
@@ -190,10 +196,14 @@ def calendar_feed(request):
     feed = CalendarFeed.objects.filter(workspace=request.workspace, user=request.user).first()
     if request.method == "POST":
         if feed is None:
-            services.calendar_feed_get_or_create(workspace=request.workspace, user=request.user)
+            calendar_feed_services.calendar_feed_get_or_create(
+                workspace=request.workspace, user=request.user
+            )
             messages.success(request, _("Feed address made. Add it to your calendar app."))
         else:
-            services.calendar_feed_regenerate(workspace=request.workspace, user=request.user)
+            calendar_feed_services.calendar_feed_regenerate(
+                workspace=request.workspace, user=request.user
+            )
             messages.success(request, _("New feed address made. Update your calendar app."))
         return redirect(workspace_reverse(request.workspace, "sales:calendar_feed"))
     context = {"title": _("Calendar feed"), "feed_url": "", "webcal_url": ""}

@@ -17,7 +17,8 @@ from workspaces.urlnames import workspace_reverse
 
 from ..forms.catalog import CategoryForm, ExclusionForm, OptionForm, ProductFilterForm, ProductForm
 from ..models import Product, ProductOption, ProductOptionExclusion
-from ..services import catalog
+from ..selectors import catalog as catalog_selectors
+from ..services import catalog as catalog_services
 from ..services.quotes import line_net
 
 PRODUCTS_IN_CONFIGURATOR = 500
@@ -33,7 +34,7 @@ def product_list(request):
     form = ProductFilterForm(request.GET or None, workspace=request.workspace)
     data = form.cleaned_data if form.is_valid() else {}
     state = data.get("state") or ""
-    qs = catalog.product_list(
+    qs = catalog_selectors.product_list(
         workspace=request.workspace,
         category=data.get("category"),
         active={"": True, "inactive": False}.get(state),
@@ -62,7 +63,7 @@ def product_create(request):
     form = ProductForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
-            product = catalog.product_create(
+            product = catalog_services.product_create(
                 workspace=request.workspace, actor=request.user, **form.service_values()
             )
         except ValidationError as exc:
@@ -87,7 +88,9 @@ def product_edit(request, pk):
     form = ProductForm(request.POST or None, instance=product, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
-            catalog.product_update(product=product, actor=request.user, **form.service_values())
+            catalog_services.product_update(
+                product=product, actor=request.user, **form.service_values()
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -110,7 +113,7 @@ def category_create(request):
     form = CategoryForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         try:
-            catalog.category_create(
+            catalog_services.category_create(
                 workspace=request.workspace,
                 actor=request.user,
                 name=form.cleaned_data["name"],
@@ -144,7 +147,7 @@ def _quantity(raw, default=Decimal("1")):
 def product_detail(request, pk):
     """A product with its options, exclusion rules and availability for a quantity."""
     try:
-        product = catalog.product_with_options(workspace=request.workspace, pk=pk)
+        product = catalog_selectors.product_with_options(workspace=request.workspace, pk=pk)
     except Product.DoesNotExist:
         raise Http404 from None
     may_configure = has_perm(request.membership.role, "sales.configure")
@@ -191,11 +194,11 @@ def option_create(request, pk):
     form = OptionForm(request.POST, workspace=request.workspace)
     if form.is_valid():
         try:
-            catalog.option_create(product=product, actor=request.user, **form.cleaned_data)
+            catalog_services.option_create(product=product, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
     if form.errors:
-        product = catalog.product_with_options(workspace=request.workspace, pk=product.pk)
+        product = catalog_selectors.product_with_options(workspace=request.workspace, pk=product.pk)
         return _product_page(request, product, option_form=form)
     messages.success(request, _("Option added."))
     return redirect(_product_url(request.workspace, product))
@@ -206,7 +209,7 @@ def option_delete(request, pk):
     option = get_object_or_404(ProductOption.objects.select_related("product"), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    catalog.option_delete(option=option, actor=request.user)
+    catalog_services.option_delete(option=option, actor=request.user)
     messages.success(request, _("Option removed."))
     return redirect(_product_url(request.workspace, option.product))
 
@@ -215,13 +218,13 @@ def option_delete(request, pk):
 def exclusion_create(request, pk):
     if not Product.objects.filter(pk=pk).exists():
         raise Http404
-    product = catalog.product_with_options(workspace=request.workspace, pk=pk)
+    product = catalog_selectors.product_with_options(workspace=request.workspace, pk=pk)
     if request.method != "POST":
         return redirect(_product_url(request.workspace, product))
     form = ExclusionForm(request.POST, workspace=request.workspace, product=product)
     if form.is_valid():
         try:
-            catalog.exclusion_add(
+            catalog_services.exclusion_add(
                 product=product,
                 actor=request.user,
                 value_a=form.cleaned_data["value_a"],
@@ -240,7 +243,7 @@ def exclusion_delete(request, pk):
     rule = get_object_or_404(ProductOptionExclusion.objects.select_related("product"), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    catalog.exclusion_delete(rule=rule, actor=request.user)
+    catalog_services.exclusion_delete(rule=rule, actor=request.user)
     messages.success(request, _("Rule removed."))
     return redirect(_product_url(request.workspace, rule.product))
 
@@ -282,12 +285,12 @@ def configurator_context(workspace, params) -> dict:
     if not product_id:
         return ctx
     try:
-        product = catalog.product_with_options(workspace=workspace, pk=product_id)
+        product = catalog_selectors.product_with_options(workspace=workspace, pk=product_id)
     except Product.DoesNotExist:
         ctx["problems"].append(_("Choose a product from the catalogue."))
         return ctx
     values = params.getlist("values") if hasattr(params, "getlist") else params.get("values", [])
-    config = catalog.configuration_resolve(product=product, value_ids=values)
+    config = catalog_selectors.configuration_resolve(product=product, value_ids=values)
     chosen = {v.option_id: v.pk for v in config.chosen}
     ctx.update(
         product=product,

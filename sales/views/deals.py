@@ -14,10 +14,10 @@ from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
-from .. import services
 from ..forms.deals import DealCreateForm, DealFilterForm, DealForm, MoveForm
 from ..models import Deal, DealStageChange, Pipeline, Stage, StageKind
-from ..selectors import deals as selectors
+from ..selectors import deals as deal_selectors, pipelines as pipeline_selectors
+from ..services import deals as deal_services
 from .form_pages import confirm_delete_page, form_page
 
 
@@ -48,7 +48,7 @@ def _deal_filtered(request):
         if data.get(key) not in (None, ""):
             qs = qs.filter(**{lookup: data[key]})
     if q := (data.get("q") or "").strip():
-        qs = qs.filter(selectors.deal_search_q(q))
+        qs = qs.filter(deal_selectors.deal_search_q(q))
     return form, qs
 
 
@@ -65,13 +65,13 @@ def deal_list(request):
 @workspace_view("sales.view")
 def board(request, pipeline_pk=None):
     if pipeline_pk is None:
-        pipeline = selectors.pipeline_default_get(workspace=request.workspace)
+        pipeline = pipeline_selectors.pipeline_default_get(workspace=request.workspace)
         if pipeline is None:
             return render(request, "sales/no_pipeline.html", {"title": _("Pipeline")})
     else:
         pipeline = get_object_or_404(Pipeline, pk=pipeline_pk)
     owner = request.user if request.GET.get("mine") else None
-    columns = selectors.board(pipeline, owner=owner)
+    columns = deal_selectors.board(pipeline, owner=owner)
     return render(
         request,
         "sales/board.html",
@@ -89,7 +89,7 @@ def board(request, pipeline_pk=None):
 @workspace_view("sales.edit")
 def deal_create(request):
     initial = {"owner": request.user, "currency": request.workspace.currency}
-    pipeline = selectors.pipeline_default_get(workspace=request.workspace)
+    pipeline = pipeline_selectors.pipeline_default_get(workspace=request.workspace)
     initial["pipeline"] = pipeline.pk if pipeline else None
     contact_id = request.GET.get("contact")
     if contact_id and str(contact_id).isdigit():
@@ -102,7 +102,7 @@ def deal_create(request):
     form = DealCreateForm(request.POST or None, workspace=request.workspace, initial=initial)
 
     def save(data):
-        deal = services.deal_create(
+        deal = deal_services.deal_create(
             workspace=request.workspace,
             actor=request.user,
             pipeline=data["pipeline"],
@@ -179,14 +179,14 @@ def deal_edit(request, pk):
         data = form.cleaned_data
         fresh = Deal.objects.select_related("stage").get(pk=pk)
         try:
-            services.deal_update(
+            deal_services.deal_update(
                 workspace=request.workspace,
                 actor=request.user,
                 deal=fresh,
                 version=data.get("version") if data.get("version") is not None else -1,
                 **{k: data[k] for k in DealForm.Meta.fields},
             )
-        except services.DealConflict as exc:
+        except deal_services.DealConflict as exc:
             conflict = exc
             current = Deal.objects.select_related("account", "contact", "owner").get(pk=pk)
             form = DealForm(request.POST, instance=current, workspace=request.workspace)
@@ -254,7 +254,7 @@ def deal_move(request, pk):
             url=ask_reason,
         )
     try:
-        services.deal_move_stage(
+        deal_services.deal_move_stage(
             workspace=request.workspace,
             actor=request.user,
             deal=deal,
@@ -263,7 +263,7 @@ def deal_move(request, pk):
             lost_reason=data.get("lost_reason"),
             competitor=data.get("competitor") or "",
         )
-    except services.DealConflict as exc:
+    except deal_services.DealConflict as exc:
         return _move_refused(
             request, wants_json, exc.messages[0], detail, status=409, conflict=True
         )
@@ -281,7 +281,7 @@ def deal_delete(request, pk):
     return confirm_delete_page(
         request,
         deal,
-        delete=lambda: services.deal_delete(
+        delete=lambda: deal_services.deal_delete(
             workspace=request.workspace, actor=request.user, deal=deal
         ),
         title=_("Delete deal"),

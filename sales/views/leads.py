@@ -12,8 +12,7 @@ from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.urlnames import workspace_reverse
 
-from .. import services
-from ..forms.deals import (
+from ..forms.leads import (
     LEAD_LOG_CHANNEL,
     ConvertForm,
     DisqualifyForm,
@@ -23,7 +22,8 @@ from ..forms.deals import (
     QualifyForm,
 )
 from ..models import Lead, LeadStatus
-from ..selectors import deals as selectors
+from ..selectors import leads as lead_selectors, pipelines as pipeline_selectors
+from ..services import leads as lead_services
 from .form_pages import confirm_delete_page, form_page
 
 
@@ -42,7 +42,7 @@ def lead_list(request):
     if data.get("owner"):
         qs = qs.filter(owner=data["owner"])
     if q := (data.get("q") or "").strip():
-        qs = qs.filter(selectors.lead_search_q(q))
+        qs = qs.filter(lead_selectors.lead_search_q(q))
     page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))
     count, capped = capped_count(qs, page=page)
     ctx = {"title": _("Leads"), "form": form, "page": page, "count": count, "capped": capped}
@@ -57,7 +57,7 @@ def lead_create(request):
     )
 
     def save(data):
-        lead = services.lead_create(
+        lead = lead_services.lead_create(
             workspace=request.workspace,
             actor=request.user,
             **{k: data[k] for k in form.Meta.fields},
@@ -101,7 +101,7 @@ def lead_edit(request, pk):
     form = LeadForm(request.POST or None, instance=lead, workspace=request.workspace)
 
     def save(data):
-        services.lead_update(
+        lead_services.lead_update(
             workspace=request.workspace,
             actor=request.user,
             lead=Lead.objects.get(pk=pk),  # unchanged by the form's validation
@@ -127,7 +127,7 @@ def lead_qualify(request, pk):
     form = QualifyForm(request.POST, instance=Lead.objects.get(pk=pk), workspace=request.workspace)
     if form.is_valid():
         try:
-            services.lead_qualify(
+            lead_services.lead_qualify(
                 workspace=request.workspace,
                 actor=request.user,
                 lead=lead,
@@ -149,7 +149,7 @@ def lead_disqualify(request, pk):
         messages.error(request, _("Say why the lead is disqualified."))
     else:
         try:
-            services.lead_disqualify(
+            lead_services.lead_disqualify(
                 workspace=request.workspace,
                 actor=request.user,
                 lead=lead,
@@ -173,7 +173,7 @@ def lead_log(request, pk):
     else:
         data = form.cleaned_data
         outbound = data["kind"] != "note.added"
-        services.lead_touchpoint_add(
+        lead_services.lead_touchpoint_add(
             workspace=request.workspace,
             lead=lead,
             kind=data["kind"],
@@ -192,7 +192,7 @@ def lead_delete(request, pk):
     return confirm_delete_page(
         request,
         lead,
-        delete=lambda: services.lead_delete(
+        delete=lambda: lead_services.lead_delete(
             workspace=request.workspace, actor=request.user, lead=lead
         ),
         title=_("Delete lead"),
@@ -208,8 +208,8 @@ def lead_convert(request, pk):
     if lead.status == LeadStatus.CONVERTED:
         messages.info(request, _("This lead is converted already."))
         return redirect(workspace_reverse(request.workspace, "sales:lead_detail", pk=pk))
-    dupes = selectors.lead_duplicates(lead)
-    default_pipeline = selectors.pipeline_default_get(workspace=request.workspace)
+    dupes = lead_selectors.lead_duplicates(lead)
+    default_pipeline = pipeline_selectors.pipeline_default_get(workspace=request.workspace)
     initial = {
         "account_choice": "existing" if dupes["accounts"] else ("new" if lead.company else "none"),
         "account": dupes["accounts"][0].pk if dupes["accounts"] else None,
@@ -229,7 +229,7 @@ def lead_convert(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            lead = services.lead_convert(
+            lead = lead_services.lead_convert(
                 workspace=request.workspace,
                 actor=request.user,
                 lead=lead,
@@ -261,7 +261,9 @@ def lead_convert(request, pk):
             "title": _("Convert lead"),
             "lead": lead,
             "form": form,
-            "problems": services.lead_convert_problems(lead) if request.method != "POST" else {},
+            "problems": lead_services.lead_convert_problems(lead)
+            if request.method != "POST"
+            else {},
             **dupes,
         },
     )

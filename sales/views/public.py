@@ -17,9 +17,9 @@ from workspaces.client_address import client_bucket
 from workspaces.models import Membership, Workspace
 from workspaces.scoping import workspace_scope
 
-from .. import services
-from ..forms.deals import WebLeadForm
+from ..forms.web_form import WebLeadForm
 from ..models import Activity, CalendarFeed
+from ..services import web_form as web_form_services
 
 # Submissions per client address and form: a spammer fills his own bucket on one form only.
 WEB_FORM_RATE = "5/10m"
@@ -51,7 +51,7 @@ def _switched_off(request, ctx):
 def web_form(request, token):
     """The public web-to-lead form. Unknown or retired ids are 404; a switched-off form is 410
     and stores nothing; submissions are limited per form and client address (429)."""
-    web_form_row = services.web_form_from_token(token)
+    web_form_row = web_form_services.web_form_from_token(token)
     if web_form_row is None:
         raise Http404("Unknown form.")
     workspace = web_form_row.workspace
@@ -73,7 +73,7 @@ def web_form(request, token):
                 return render(request, "sales/public/web_form_thanks.html", ctx)
             with workspace_scope(workspace):
                 try:
-                    services.web_lead_submit(
+                    web_form_services.web_lead_submit(
                         workspace=workspace,
                         first_name=data["first_name"],
                         last_name=data["last_name"],

@@ -10,23 +10,27 @@ from django.utils.translation import gettext as _
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
-from .. import services
-from ..forms.deals import LostReasonForm, PipelineForm, StageForm
+from ..forms.settings import LostReasonForm, PipelineForm, StageForm
 from ..models import LostReason, Pipeline, Stage
+from ..services import pipelines as pipeline_services, web_form as web_form_services
 from ..services.web_form import WEB_FORM_SALT  # noqa: F401 - re-exported by sales.views
 from .form_pages import form_page
 
 
 def web_form_token(workspace) -> str:
     """The workspace's web form id: stable between page views, new after a renewal."""
-    return services.web_form_token(services.web_form_get_or_create(workspace=workspace))
+    return web_form_services.web_form_token(
+        web_form_services.web_form_get_or_create(workspace=workspace)
+    )
 
 
 @workspace_view("sales.configure")
 def settings_page(request):
     pipelines = Pipeline.objects.prefetch_related("stages").order_by("position", "id")
-    web_form = services.web_form_get_or_create(workspace=request.workspace, actor=request.user)
-    token = services.web_form_token(web_form)
+    web_form = web_form_services.web_form_get_or_create(
+        workspace=request.workspace, actor=request.user
+    )
+    token = web_form_services.web_form_token(web_form)
     form_url = request.build_absolute_uri(reverse("sales_web_form", kwargs={"token": token}))
     return render(
         request,
@@ -108,7 +112,9 @@ def _settings_delete(request, model, pk, delete, name, done):
 
 @workspace_view("sales.configure")
 def pipeline_create(request):
-    return _settings_create(request, PipelineForm, services.pipeline_create, _("New pipeline"))
+    return _settings_create(
+        request, PipelineForm, pipeline_services.pipeline_create, _("New pipeline")
+    )
 
 
 @workspace_view("sales.configure")
@@ -118,7 +124,7 @@ def pipeline_edit(request, pk):
         Pipeline,
         pk,
         PipelineForm,
-        services.pipeline_update,
+        pipeline_services.pipeline_update,
         "pipeline",
         _("Edit pipeline"),
     )
@@ -127,7 +133,7 @@ def pipeline_edit(request, pk):
 @workspace_view("sales.configure")
 def pipeline_delete(request, pk):
     return _settings_delete(
-        request, Pipeline, pk, services.pipeline_delete, "pipeline", _("Pipeline deleted.")
+        request, Pipeline, pk, pipeline_services.pipeline_delete, "pipeline", _("Pipeline deleted.")
     )
 
 
@@ -137,7 +143,7 @@ def stage_create(request, pipeline_pk):
     return _settings_create(
         request,
         StageForm,
-        services.stage_create,
+        pipeline_services.stage_create,
         _("New stage in %(pipeline)s") % {"pipeline": pipeline.name},
         pipeline=pipeline,
     )
@@ -146,13 +152,15 @@ def stage_create(request, pipeline_pk):
 @workspace_view("sales.configure")
 def stage_edit(request, pk):
     return _settings_edit(
-        request, Stage, pk, StageForm, services.stage_update, "stage", _("Edit stage")
+        request, Stage, pk, StageForm, pipeline_services.stage_update, "stage", _("Edit stage")
     )
 
 
 @workspace_view("sales.configure")
 def stage_delete(request, pk):
-    return _settings_delete(request, Stage, pk, services.stage_delete, "stage", _("Stage deleted."))
+    return _settings_delete(
+        request, Stage, pk, pipeline_services.stage_delete, "stage", _("Stage deleted.")
+    )
 
 
 @workspace_view("sales.configure")
@@ -170,7 +178,7 @@ def stage_move(request, pk):
     j = i - 1 if request.POST.get("direction") == "up" else i + 1
     if 0 <= j < len(ids):
         ids[i], ids[j] = ids[j], ids[i]
-        services.stages_reorder(
+        pipeline_services.stages_reorder(
             workspace=request.workspace, actor=request.user, pipeline=stage.pipeline, stage_ids=ids
         )
     return _settings_redirect(request)
@@ -179,7 +187,7 @@ def stage_move(request, pk):
 @workspace_view("sales.configure")
 def lost_reason_create(request):
     return _settings_create(
-        request, LostReasonForm, services.lost_reason_create, _("New lost reason")
+        request, LostReasonForm, pipeline_services.lost_reason_create, _("New lost reason")
     )
 
 
@@ -190,7 +198,7 @@ def lost_reason_edit(request, pk):
         LostReason,
         pk,
         LostReasonForm,
-        services.lost_reason_update,
+        pipeline_services.lost_reason_update,
         "reason",
         _("Edit lost reason"),
     )
@@ -201,7 +209,7 @@ def lost_reason_toggle(request, pk):
     reason = get_object_or_404(LostReason, pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    services.lost_reason_update(
+    pipeline_services.lost_reason_update(
         workspace=request.workspace, actor=request.user, reason=reason, active=not reason.active
     )
     return _settings_redirect(request)
@@ -212,7 +220,7 @@ def web_form_toggle(request):
     """POST: switch the web form on or off."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    form = services.web_form_set_enabled(
+    form = web_form_services.web_form_set_enabled(
         workspace=request.workspace,
         actor=request.user,
         enabled=request.POST.get("enabled") == "1",
@@ -229,7 +237,7 @@ def web_form_rotate(request):
     """POST: a new form address; the old link and embed code stop working."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    services.web_form_rotate(workspace=request.workspace, actor=request.user)
+    web_form_services.web_form_rotate(workspace=request.workspace, actor=request.user)
     messages.success(
         request,
         _(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from contacts.models import ExportJob
 from contacts.selectors import exports
-from contacts.services import exports as export_jobs, job_state
+from contacts.services import exports as export_services, job_state
 from contacts.services.exports import export_job_create, export_run
 from contacts.tasks import export_run_task, jobs_sweep_task
 from tests.contacts.factories import AccountFactory, ContactFactory
@@ -107,7 +107,7 @@ def test_export_that_lost_its_claim_stores_nothing(ws, monkeypatch):
         ExportJob.objects.filter(pk=job.pk).update(owner_token="another-run")
         return original(queryset, **kwargs)
 
-    monkeypatch.setattr(export_jobs, "xlsx_write", write_then_lose)
+    monkeypatch.setattr(export_services, "xlsx_write", write_then_lose)
     done = export_run(job_id=job.pk)
     assert (done.status, done.owner_token, done.file.name) == ("running", "another-run", "")
 

@@ -2,9 +2,8 @@ import datetime
 
 import pytest
 
+from contacts.selectors.accounts import account_search, account_suggest_for_email
 from contacts.selectors.contacts import (
-    account_search,
-    account_suggest_for_email,
     contact_autofill,
     contact_get,
     contact_list,

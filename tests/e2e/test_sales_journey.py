@@ -20,8 +20,9 @@ from sales.models import (
     Stage,
     StageKind,
 )
-from sales.services import deal_create, pipeline_ensure_default
 from sales.services.catalog import exclusion_add, option_create, product_create
+from sales.services.deals import deal_create
+from sales.services.pipelines import pipeline_ensure_default
 from sales.services.quotes import quote_create, quote_line_add
 from tests.factories import TEST_PASSWORD, MembershipFactory, WorkspaceFactory
 from workspaces.roles import Role

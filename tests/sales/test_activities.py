@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from sales import services
 from sales.models import Activity, CalendarFeed
+from sales.services import activities as activity_services, calendar_feeds as calendar_feed_services
 from sales.tasks import activity_reminders_task, activity_send_reminders_task
 from tests.contacts.factories import ContactFactory
 from tests.sales.factories import ActivityFactory, deal_make
@@ -136,7 +136,9 @@ def test_completing_a_call_logs_it_on_the_contact(scope, owner):
     activity = ActivityFactory(
         workspace=scope, owner=owner, contact=contact, type="call", duration_minutes=15
     )
-    services.activity_complete(workspace=scope, actor=owner, activity=activity, outcome="Reached")
+    activity_services.activity_complete(
+        workspace=scope, actor=owner, activity=activity, outcome="Reached"
+    )
     entry = Interaction.objects.get(contact=contact, kind="call.logged")
     assert (entry.channel, entry.outcome, entry.duration_seconds) == ("phone", "Reached", 900)
 
@@ -144,21 +146,21 @@ def test_completing_a_call_logs_it_on_the_contact(scope, owner):
 def test_completing_a_meeting_logs_it_on_the_contact(scope, owner):
     contact = ContactFactory(workspace=scope)
     activity = ActivityFactory(workspace=scope, owner=owner, contact=contact, type="meeting")
-    services.activity_complete(workspace=scope, actor=owner, activity=activity)
+    activity_services.activity_complete(workspace=scope, actor=owner, activity=activity)
     assert Interaction.objects.filter(contact=contact, kind="meeting.logged").exists()
 
 
 def test_completing_a_todo_logs_nothing(scope, owner):
     contact = ContactFactory(workspace=scope)
     activity = ActivityFactory(workspace=scope, owner=owner, contact=contact, type="todo")
-    services.activity_complete(workspace=scope, actor=owner, activity=activity)
+    activity_services.activity_complete(workspace=scope, actor=owner, activity=activity)
     assert not Interaction.objects.filter(contact=contact).exists()
 
 
 def test_an_activity_on_a_deal_takes_the_deals_contact(scope, owner):
     contact = ContactFactory(workspace=scope)
     deal = deal_make(scope, actor=owner, contact=contact)
-    activity = services.activity_create(
+    activity = activity_services.activity_create(
         workspace=scope,
         actor=owner,
         type="call",
@@ -227,7 +229,7 @@ def test_the_reminder_task_stays_in_its_workspace(workspace, other_workspace, ow
 
 
 def _feed(workspace, user):
-    return services.calendar_feed_get_or_create(workspace=workspace, user=user)
+    return calendar_feed_services.calendar_feed_get_or_create(workspace=workspace, user=user)
 
 
 def test_the_ics_feed_lists_the_users_activities(client, workspace, owner):

@@ -10,7 +10,7 @@ from django.db import connection
 
 from contacts.models import Contact
 from sales.models import Deal, Quote, QuoteLine, QuoteStatus, StageKind
-from sales.services import deal_move_stage
+from sales.services.deals import deal_move_stage
 from sales.services.quotes import (
     line_net,
     quote_accept,

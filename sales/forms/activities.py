@@ -1,0 +1,48 @@
+"""Forms of activities: plan or edit one, complete one."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workspaces.forms import WorkspaceForm, WorkspaceModelForm
+
+from ..models import Activity
+from .deals import DATETIME, OwnerFieldMixin, bound_choices
+
+
+class ActivityForm(OwnerFieldMixin, WorkspaceModelForm):
+    class Meta(WorkspaceModelForm.Meta):
+        model = Activity
+        fields = [
+            "type",
+            "subject",
+            "due_at",
+            "duration_minutes",
+            "reminder_at",
+            "owner",
+            "contact",
+            "deal",
+            "notes",
+        ]
+        widgets = {
+            "due_at": DATETIME,
+            "reminder_at": DATETIME,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_owner()
+        for name in ("due_at", "reminder_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+        self.fields["contact"].queryset = self.fields["contact"].queryset.order_by(
+            "last_name", "first_name", "id"
+        )
+        self.fields["deal"].queryset = (
+            self.fields["deal"].queryset.filter(closed_at__isnull=True).order_by("name", "id")
+        )
+        bound_choices(self, "contact", keep=[self.instance.contact_id])
+        bound_choices(self, "deal", keep=[self.instance.deal_id])
+
+
+class CompleteForm(WorkspaceForm):
+    outcome = forms.CharField(label=_("Outcome"), required=False, max_length=200)
