@@ -32,6 +32,7 @@ from .demo import catalog as demo_catalog, pipeline as demo_pipeline
 from .selectors import panels
 from .services.handover import calendar_feeds_revoke, sales_records_hand_over
 from .services.pipelines import pipeline_ensure_default
+from .services.web_form import web_form_get_or_create
 
 
 def register() -> None:
@@ -39,6 +40,7 @@ def register() -> None:
     # A new workspace starts with the standard pipeline; a removed member's open deals,
     # leads and activities go to a successor (or become unassigned), their feeds stop.
     lifecycle.on_workspace_created.register("sales.default_pipeline", pipeline_ensure_default)
+    lifecycle.on_workspace_created.register("sales.web_form", web_form_get_or_create)
     lifecycle.on_member_removed.register("sales.records", sales_records_hand_over)
     lifecycle.on_user_deactivated.register("sales.calendar_feeds", calendar_feeds_revoke)
 

@@ -5,6 +5,8 @@ from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -38,14 +40,23 @@ class AccountAdapter(DefaultAccountAdapter):
         """Verifying the address completes the sign-up: the workspace asked for is created."""
         confirmed = super().confirm_email(request, email_address)
         if confirmed:
-            signup_workspace_create(user=email_address.user)
+            self._signup_complete(request, email_address.user)
         return confirmed
 
     def login(self, request, user) -> None:
         """A login happens only with a verified address, so it also completes a sign-up
         whose address was verified another way (e.g. by platform staff in the admin)."""
         super().login(request, user)
-        signup_workspace_create(user=user)
+        self._signup_complete(request, user)
+
+    def _signup_complete(self, request, user) -> None:
+        """Create the workspace asked for at sign-up; when an app's set-up refuses, nothing
+        of the workspace is stored, the person is told why, and the request stays so the
+        next login tries again."""
+        try:
+            signup_workspace_create(user=user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
 
     # Links in mail point to SITE_URL, like invitations.
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:

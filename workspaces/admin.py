@@ -329,3 +329,20 @@ if admin.site.is_registered(Group):
 @admin.register(Group)
 class GroupAdmin(ListedLookupsOnlyMixin, DjangoGroupAdmin):
     pass
+
+
+# allauth's email address admin, with the same lookup rule (platform staff only).
+def _email_address_admin_with_listed_lookups() -> None:
+    from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+    from allauth.account.models import EmailAddress
+
+    if admin.site.is_registered(EmailAddress):
+        admin.site.unregister(EmailAddress)
+
+    class EmailAddressAdmin(ListedLookupsOnlyMixin, AllauthEmailAddressAdmin):
+        pass
+
+    admin.site.register(EmailAddress, EmailAddressAdmin)
+
+
+_email_address_admin_with_listed_lookups()

@@ -11,9 +11,8 @@ from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
 from ..forms.settings import LostReasonForm, PipelineForm, StageForm
-from ..models import LostReason, Pipeline, Stage
+from ..models import LostReason, Pipeline, Stage, WebForm
 from ..services import pipelines as pipeline_services, web_form as web_form_services
-from ..services.web_form import WEB_FORM_SALT  # noqa: F401 - re-exported by sales.views
 from .form_pages import form_page
 
 
@@ -27,11 +26,12 @@ def web_form_token(workspace) -> str:
 @workspace_view("sales.configure")
 def settings_page(request):
     pipelines = Pipeline.objects.prefetch_related("stages").order_by("position", "id")
-    web_form = web_form_services.web_form_get_or_create(
-        workspace=request.workspace, actor=request.user
-    )
-    token = web_form_services.web_form_token(web_form)
-    form_url = request.build_absolute_uri(reverse("sales_web_form", kwargs={"token": token}))
+    # read only: the form is made when the workspace is (or by "Set up the web form")
+    web_form = WebForm.objects.filter(workspace=request.workspace).first()
+    form_url = ""
+    if web_form is not None:
+        token = web_form_services.web_form_token(web_form)
+        form_url = request.build_absolute_uri(reverse("sales_web_form", kwargs={"token": token}))
     return render(
         request,
         "sales/settings.html",

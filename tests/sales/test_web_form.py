@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from sales.models import Lead, LeadSource
+from sales.models import Lead, LeadSource, WebForm
 from sales.views.settings import web_form_token
 from workspaces.roles import Role
 
@@ -86,10 +86,28 @@ def test_the_form_can_be_embedded_in_other_sites(client, workspace):
 
 
 def test_settings_page_shows_the_embed_code(workspace, owner_client):
+    token = web_form_token(workspace)  # made when the workspace is (here: by the helper)
     response = owner_client.get(reverse("sales:settings", kwargs={"ws": workspace.slug}))
     assert response.status_code == 200
-    assert web_form_token(workspace).encode() in response.content
+    assert token.encode() in response.content
     assert b"&lt;iframe" in response.content
+
+
+def test_settings_page_offers_to_set_up_a_missing_form_and_writes_nothing(workspace, owner_client):
+    url = reverse("sales:settings", kwargs={"ws": workspace.slug})
+    response = owner_client.get(url)
+    assert b'data-testid="web-form-setup"' in response.content
+    assert not WebForm.all_workspaces.filter(workspace=workspace).exists()
+    toggle = reverse("sales:web_form_toggle", kwargs={"ws": workspace.slug})
+    owner_client.post(toggle, {"enabled": "1"})
+    assert WebForm.all_workspaces.get(workspace=workspace).enabled
+
+
+def test_a_new_workspace_has_its_web_form(user):
+    from workspaces.services import workspace_create
+
+    ws = workspace_create(owner=user, name="Formful", slug="formful")
+    assert WebForm.all_workspaces.filter(workspace=ws, enabled=True).exists()
 
 
 def test_sales_reps_cannot_open_the_settings(workspace, client_for):

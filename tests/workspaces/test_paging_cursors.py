@@ -69,7 +69,7 @@ def rows(workspace, owner, member_factory):
     touched = ContactFactory(workspace=workspace, last_name="Aaron", account=account)
     ContactFactory(workspace=workspace, last_name="Untouched")
     interaction_record(
-        workspace=workspace, kind="note.logged", channel=Channel.NOTE, contact=touched, actor=owner
+        workspace=workspace, kind="note.added", channel=Channel.NOTE, contact=touched, actor=owner
     )
     LeadFactory(workspace=workspace, last_name="Leadly")
     deal_make(workspace, actor=owner, name="Dealio")
