@@ -329,7 +329,7 @@ def _activities(workspace, actor, reps, rng, contacts) -> None:
             type=kind,
             subject=rng.choice(subjects[kind]),
             due_at=due,
-            duration_minutes=30 if kind in (ActivityType.CALL, ActivityType.MEETING) else None,
+            duration_seconds=30 * 60 if kind in (ActivityType.CALL, ActivityType.MEETING) else None,
             owner=reps[i % len(reps)],
             deal=deal,
             contact=deal.contact if deal else contacts[i % len(contacts)],

@@ -10,13 +10,20 @@ from .deals import DATETIME, OwnerFieldMixin, bound_choices
 
 
 class ActivityForm(OwnerFieldMixin, WorkspaceModelForm):
+    """An activity as people plan it. The duration is entered in minutes and handed to the
+    services in seconds (`duration_seconds`, the unit of every duration in code)."""
+
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=0, max_value=24 * 60, required=False
+    )
+    field_order = ["type", "subject", "due_at", "duration_minutes"]
+
     class Meta(WorkspaceModelForm.Meta):
         model = Activity
         fields = [
             "type",
             "subject",
             "due_at",
-            "duration_minutes",
             "reminder_at",
             "owner",
             "contact",
@@ -42,6 +49,21 @@ class ActivityForm(OwnerFieldMixin, WorkspaceModelForm):
         )
         bound_choices(self, "contact", keep=[self.instance.contact_id])
         bound_choices(self, "deal", keep=[self.instance.deal_id])
+        if self.instance.duration_seconds is not None:
+            self.initial.setdefault("duration_minutes", round(self.instance.duration_seconds / 60))
+
+    def clean(self):
+        data = super().clean()
+        minutes = data.get("duration_minutes")
+        data["duration_seconds"] = minutes * 60 if minutes is not None else None
+        return data
+
+    def service_kwargs(self) -> dict:
+        """The cleaned values as the activity services take them (duration in seconds)."""
+        return {name: self.cleaned_data[name] for name in SERVICE_FIELDS}
+
+
+SERVICE_FIELDS = [*ActivityForm.Meta.fields, "duration_seconds"]
 
 
 class CompleteForm(WorkspaceForm):

@@ -73,9 +73,6 @@ def calendar_week(request):
     )
 
 
-FIELDS = ActivityForm.Meta.fields
-
-
 @workspace_view("sales.edit")
 def activity_create(request):
     initial = {"owner": request.user, "type": request.GET.get("type") or "call"}
@@ -98,7 +95,7 @@ def activity_create(request):
 
     def save(data):
         activity_services.activity_create(
-            workspace=request.workspace, actor=request.user, **{k: data[k] for k in FIELDS}
+            workspace=request.workspace, actor=request.user, **form.service_kwargs()
         )
         return _back_url(request)
 
@@ -124,7 +121,7 @@ def activity_edit(request, pk):
             workspace=request.workspace,
             actor=request.user,
             activity=Activity.objects.get(pk=pk),
-            **{k: data[k] for k in FIELDS},
+            **form.service_kwargs(),
         )
         return _back_url(request)
 

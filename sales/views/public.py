@@ -141,7 +141,7 @@ def calendar_ics(request, ws, token):
         event.add("dtstamp", activity.updated_at)
         event.add("dtstart", activity.due_at)
         event.add(
-            "dtend", activity.due_at + datetime.timedelta(minutes=activity.duration_minutes or 30)
+            "dtend", activity.due_at + datetime.timedelta(seconds=activity.duration_seconds or 1800)
         )
         event.add("summary", f"{activity.get_type_display()}: {activity.subject}")
         description = [activity.notes] if activity.notes else []
