@@ -114,7 +114,7 @@ def register() -> None:
             template="touchpoints/_home_recent.html",
             perm="contacts.view",
             order=11,
-            context=panels.recent_touchpoints_panel,
+            context=panels.recent_interactions_panel,
         )
     )
     register_demo_seeder(DemoSeeder(key="contacts", seed=_seed, order=10))

@@ -88,7 +88,7 @@ def interaction_record(
     return interaction
 
 
-def touchpoint_log(
+def interaction_log(
     *,
     workspace,
     actor,
@@ -133,4 +133,4 @@ def touchpoint_log(
     )
 
 
-__all__ = ["interaction_record", "touchpoint_log"]
+__all__ = ["interaction_record", "interaction_log"]

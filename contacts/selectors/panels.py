@@ -46,6 +46,6 @@ def my_recent_contacts_panel(workspace, user) -> dict:
     return {"contacts": contacts}
 
 
-def recent_touchpoints_panel(workspace, user) -> dict:
+def recent_interactions_panel(workspace, user) -> dict:
     """Home panel: {"interactions": the workspace's 8 newest touch points}."""
     return {"interactions": interactions_recent(workspace=workspace, limit=8)}

@@ -68,8 +68,8 @@ def merge(request, pk, other):
             "survivor": survivor,
             "loser": loser,
             "form": form,
-            "survivor_touchpoints": survivor.interactions.count(),
-            "loser_touchpoints": loser.interactions.count(),
+            "survivor_interactions": survivor.interactions.count(),
+            "loser_interactions": loser.interactions.count(),
             "title": _("Merge contacts"),
         },
     )

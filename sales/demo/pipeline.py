@@ -212,7 +212,7 @@ def _leads(workspace, actor, reps, rng) -> None:
             created_at=timezone.now() - datetime.timedelta(days=rng.randint(0, 60))
         )
         if lead.source == LeadSource.WEB_FORM:
-            lead_services.lead_touchpoint_add(
+            lead_services.lead_interaction_add(
                 workspace=workspace,
                 lead=lead,
                 kind="form.submitted",

@@ -189,7 +189,7 @@ def lead_delete(*, workspace, actor, lead: Lead) -> None:
 
 
 @transaction.atomic
-def lead_touchpoint_add(
+def lead_interaction_add(
     *,
     workspace,
     lead: Lead,
@@ -310,7 +310,7 @@ def lead_convert(
                 expected_close_date=expected_close_date,
                 source_lead=lead,
             )
-    _pending_touchpoints_record(workspace=workspace, lead=lead, contact=contact)
+    _pending_interactions_record(workspace=workspace, lead=lead, contact=contact)
     lead.status = LeadStatus.CONVERTED
     lead.converted_contact = contact
     lead.converted_account = account
@@ -449,7 +449,7 @@ def _convert_contact(
     return contact
 
 
-def _pending_touchpoints_record(*, workspace, lead: Lead, contact: Contact) -> None:
+def _pending_interactions_record(*, workspace, lead: Lead, contact: Contact) -> None:
     """Record the touch points kept on the lead on the contact, at their original times."""
     for tp in lead.pending_touchpoints:
         interaction_record(

@@ -173,7 +173,7 @@ def lead_log(request, pk):
     else:
         data = form.cleaned_data
         outbound = data["kind"] != "note.added"
-        lead_services.lead_touchpoint_add(
+        lead_services.lead_interaction_add(
             workspace=request.workspace,
             lead=lead,
             kind=data["kind"],
