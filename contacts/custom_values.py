@@ -13,7 +13,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from .models import CustomField, CustomFieldType
-from .selectors.custom_fields import custom_fields_for
+from .selectors.custom_fields import custom_field_list
 
 _TRUE = {"1", "true", "yes", "y", "on", "ja", "x", "wahr"}
 _FALSE = {"0", "false", "no", "n", "off", "nein", "falsch"}
@@ -102,7 +102,7 @@ def custom_values_clean(*, workspace, entity: str, values: dict, fields=None) ->
     Returns the cleaned values (unknown keys and empty values left out). Raises a
     ValidationError keyed by custom field key, one message per bad or missing field.
     `fields` may pass the already loaded CustomField list to save a query."""
-    fields = fields if fields is not None else custom_fields_for(workspace=workspace, entity=entity)
+    fields = fields if fields is not None else custom_field_list(workspace=workspace, entity=entity)
     values = values or {}
     cleaned, errors = {}, {}
     for field in fields:

@@ -8,7 +8,7 @@ from workspaces.forms import WorkspaceForm
 
 from ..custom_values import choice_values, custom_value_clean
 from ..models import CustomField, CustomFieldEntity, CustomFieldType
-from ..selectors.custom_fields import custom_fields_for
+from ..selectors.custom_fields import custom_field_list
 
 
 class CustomValueField(forms.CharField):
@@ -46,7 +46,7 @@ class CustomFieldsMixin:
     custom_entity: str = ""
 
     def _add_custom_fields(self):
-        self.custom_defs = custom_fields_for(workspace=self.workspace, entity=self.custom_entity)
+        self.custom_defs = custom_field_list(workspace=self.workspace, entity=self.custom_entity)
         values = getattr(self.instance, "custom", None) or {}
         for field in self.custom_defs:
             self.fields[f"custom_{field.key}"] = custom_form_field(field, values.get(field.key))

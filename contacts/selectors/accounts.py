@@ -58,7 +58,7 @@ def account_autofill(account: Account) -> dict:
     }
 
 
-def account_suggest_for_email(workspace, email: str) -> Account | None:
+def account_suggest_for_email(*, workspace, email: str) -> Account | None:
     """The account whose domain matches the email's domain (none for free-mail domains)."""
     domain = email_domain(email)
     if not domain or domain in FREEMAIL_DOMAINS:

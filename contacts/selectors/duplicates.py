@@ -74,7 +74,7 @@ def _ids_by_value(workspace, column: str, values) -> dict[str, list[int]]:
 
 
 def similar_name_pairs(
-    workspace, *, account_ids=None, limit: int = 50, window: int | None = None
+    *, workspace, account_ids=None, limit: int = 50, window: int | None = None
 ) -> list[tuple[int, int, int]]:
     """(id, id, score) of contacts with similar names at the same account. Only accounts with
     2..MAX_CONTACTS_PER_ACCOUNT contacts are looked at (`account_ids` narrows it further)."""
@@ -132,7 +132,7 @@ def duplicate_groups(
             if frozenset(ids) not in seen_sets:
                 seen_sets.add(frozenset(ids))
                 groups.append(DuplicateGroup("phone", value, ids))
-    for a, b, score in similar_name_pairs(workspace, limit=limit, window=window):
+    for a, b, score in similar_name_pairs(workspace=workspace, limit=limit, window=window):
         if frozenset((a, b)) not in seen_sets:
             seen_sets.add(frozenset((a, b)))
             groups.append(DuplicateGroup("name", str(score), [a, b]))
@@ -147,10 +147,11 @@ def duplicate_groups(
     return [g for g in groups if len(g.contacts) > 1]
 
 
-def duplicates_of(contact: Contact, limit: int = 10) -> list[Contact]:
-    """Other contacts sharing an email or phone number with `contact` (indexed lookups)."""
+def contact_duplicates(*, workspace, contact: Contact, limit: int = 10) -> list[Contact]:
+    """Other contacts of `workspace` sharing an email or phone number with `contact`, by id,
+    at most `limit` (indexed lookups)."""
     found: dict[int, Contact] = {}
-    base = Contact.objects.filter(workspace_id=contact.workspace_id).exclude(pk=contact.pk)
+    base = Contact.objects.filter(workspace=workspace).exclude(pk=contact.pk)
     emails = [e for e in (contact.email, contact.email2) if e]
     phones = [p for p in (contact.phone, contact.mobile) if p]
     for column, values in (

@@ -24,7 +24,7 @@ from ..filters import AccountFilter, ContactFilter
 from ..models import CustomFieldEntity, Salutation
 from .accounts import account_list
 from .contacts import contact_list
-from .custom_fields import custom_fields_for
+from .custom_fields import custom_field_list
 
 CHUNK_SIZE = 2000
 FORMULA_CHARS = "=+-@\t\r"
@@ -225,5 +225,5 @@ def export_source(*, workspace, entity: str, params: dict[str, list[str]]):
             data, queryset=contact_list(workspace=workspace), workspace=workspace
         )
         base, basename = CONTACT_COLUMNS, "contacts"
-    columns = columns_with_custom(base, custom_fields_for(workspace=workspace, entity=entity))
+    columns = columns_with_custom(base, custom_field_list(workspace=workspace, entity=entity))
     return filterset.qs, columns, filterset.order, basename

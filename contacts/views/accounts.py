@@ -18,7 +18,7 @@ from ..models import Account, Contact, CustomFieldEntity
 from ..phones import format_phone
 from ..registry import account_panels, record_actions
 from ..selectors.accounts import account_list
-from ..selectors.custom_fields import custom_fields_for
+from ..selectors.custom_fields import custom_field_list
 from ..services.accounts import account_create, account_delete, account_update
 from .contacts import _timeline_context, filtered_list
 
@@ -47,7 +47,7 @@ def account_detail(request, pk):
     contacts = list(
         contacts_qs.order_by("last_name", "first_name", "id")[: ACCOUNT_CONTACTS_SHOWN + 1]
     )
-    defs = custom_fields_for(workspace=request.workspace, entity=CustomFieldEntity.ACCOUNT)
+    defs = custom_field_list(workspace=request.workspace, entity=CustomFieldEntity.ACCOUNT)
     context = {
         "title": account.name,
         "account": account,

@@ -33,7 +33,7 @@ from ..selectors.accounts import (
     accounts_by_phone,
 )
 from ..selectors.contacts import contact_list, contact_search, contacts_by_phone
-from ..selectors.custom_fields import custom_fields_for
+from ..selectors.custom_fields import custom_field_list
 from ..services.bulk import contacts_bulk_add_tag, contacts_bulk_assign_owner, contacts_bulk_delete
 from ..services.contacts import contact_create, contact_delete, contact_update
 
@@ -100,7 +100,7 @@ def contact_detail(request, pk):
     """The 360° view: details, account, owner, consent, custom fields, other apps' panels
     and the timeline (first page; more via the touchpoints timeline fragment)."""
     contact = get_object_or_404(Contact.objects.select_related("account", "owner"), pk=pk)
-    defs = custom_fields_for(workspace=request.workspace, entity=CustomFieldEntity.CONTACT)
+    defs = custom_field_list(workspace=request.workspace, entity=CustomFieldEntity.CONTACT)
     custom = [(f, custom_display(f, contact.custom.get(f.key))) for f in defs]
     context = {
         "title": str(contact),
@@ -291,7 +291,11 @@ def contact_bulk(request):
 def account_suggest(request):
     """htmx fragment under the email field: the account whose domain matches the address."""
     email = request.GET.get("email", "")
-    account = account_suggest_for_email(request.workspace, email) if "@" in email else None
+    account = (
+        account_suggest_for_email(workspace=request.workspace, email=email)
+        if "@" in email
+        else None
+    )
     return render(request, "contacts/contact_form.html#account_suggestion", {"suggested": account})
 
 

@@ -20,7 +20,7 @@ from ..models import (
 )
 from ..selectors.accounts import account_list
 from ..selectors.contacts import contact_list
-from ..selectors.custom_fields import custom_fields_for
+from ..selectors.custom_fields import custom_field_list
 from ..selectors.exports import (
     ACCOUNT_COLUMNS,
     CONTACT_COLUMNS,
@@ -67,7 +67,7 @@ def export_contacts(request):
         request.GET, queryset=contact_list(workspace=workspace), workspace=workspace
     )
     columns = columns_with_custom(
-        CONTACT_COLUMNS, custom_fields_for(workspace=workspace, entity=CustomFieldEntity.CONTACT)
+        CONTACT_COLUMNS, custom_field_list(workspace=workspace, entity=CustomFieldEntity.CONTACT)
     )
     return _export_response(
         request, filterset.qs, columns=columns, order=filterset.order, basename="contacts"
@@ -85,7 +85,7 @@ def export_accounts(request):
         request.GET, queryset=account_list(workspace=workspace), workspace=workspace
     )
     columns = columns_with_custom(
-        ACCOUNT_COLUMNS, custom_fields_for(workspace=workspace, entity=CustomFieldEntity.ACCOUNT)
+        ACCOUNT_COLUMNS, custom_field_list(workspace=workspace, entity=CustomFieldEntity.ACCOUNT)
     )
     return _export_response(
         request, filterset.qs, columns=columns, order=filterset.order, basename="accounts"
