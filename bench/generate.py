@@ -259,8 +259,10 @@ def fill_contacts(workspace, n, account_ids, offset=0):
 
 def fill_interactions(workspace, contact, n):
     from touchpoints.models import Interaction
+    from workspaces.changelog import sequence_take
 
     defaults = _defaults(Interaction)
+    first_seq = sequence_take(workspace=workspace, count=n)  # the history's consumer cursor
     columns = list(defaults)
     rng = random.Random(3)
     now = datetime.datetime.now(datetime.UTC)
@@ -289,6 +291,7 @@ def fill_interactions(workspace, contact, n):
                 kind=kind,
                 subject=f"{kind} #{i}",
                 body="Benchmark touch point.",
+                seq=first_seq + i,
             )
             yield [values[c] for c in columns]
 

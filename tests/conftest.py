@@ -102,13 +102,19 @@ CHROMIUM = Path("/usr/bin/chromium")
 E2E_DIR = Path(__file__).parent / "e2e"
 
 
+def _on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Deselect (not skip) `worker` tests without CELERY_BROKER_URL, `postgres` tests without
-    a PostgreSQL DATABASE_URL, browser tests under tests/e2e without Chromium, unless
+    """Deselect (not skip) `worker` tests without CELERY_BROKER_URL, `postgres` tests unless
+    DATABASE_URL is PostgreSQL, browser tests under tests/e2e without Chromium, unless
     E2E_REQUIRED=1 (then they run, and fail without it), and the `production` smoke test
     unless PRODUCTION_SMOKE=1 (.ci/run step 4)."""
     has_broker = bool(os.environ.get("CELERY_BROKER_URL"))
-    has_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    on_postgres = _on_postgres()
     e2e_runs = CHROMIUM.exists() or os.environ.get("E2E_REQUIRED") == "1"
     smoke_runs = os.environ.get("PRODUCTION_SMOKE") == "1"
     kept, deselected = [], []
@@ -116,7 +122,7 @@ def pytest_collection_modifyitems(config, items):
         is_e2e = E2E_DIR in Path(str(item.path)).parents
         if (
             (item.get_closest_marker("worker") and not has_broker)
-            or (item.get_closest_marker("postgres") and not has_postgres)
+            or (item.get_closest_marker("postgres") and not on_postgres)
             or (is_e2e and not e2e_runs)
             or (item.get_closest_marker("production") and not smoke_runs)
         ):

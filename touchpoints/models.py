@@ -1,5 +1,9 @@
 """The shared customer history (DESIGN.md §5): one append-only row per touch point.
 
+Append-only history is not copied into the change log (CONTRIBUTING.md, "Change log"): each
+row carries its own `seq` from the workspace's change sequence, and consumers read new rows
+by it. Only a row's later change (a merge moves it) or deletion is a change event.
+
 Deviation noted in the issue: `contact` and `account` are lazy foreign keys ("contacts.Contact")
 so the timeline joins and cascades in the database; touchpoints never imports contacts code.
 """
@@ -61,9 +65,15 @@ class Interaction(WorkspaceOwned):
     source_type = models.CharField(max_length=64, blank=True)  # app_label.model of the origin
     source_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    # The consumers' cursor (warehouse, webhooks): drawn from the workspace's ChangeSequence
+    # by interaction_record, like ChangeEvent.seq; read with touchpoints.selectors.interactions_after.
+    seq = models.BigIntegerField(editable=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "seq"], name="interaction_ws_seq_uniq")
+        ]
         indexes = [
             models.Index(
                 fields=["workspace", "contact", "-occurred_at", "-id"],

@@ -44,3 +44,25 @@ def interactions_recent(*, workspace, actor=None, limit: int = 8) -> list[Intera
     if actor is not None:
         qs = qs.filter(actor=actor)
     return list(qs.select_related("contact", "actor").order_by(*TIMELINE_ORDER)[:limit])
+
+
+INTERACTIONS_AFTER_MAX = 10_000
+
+
+def interactions_after(*, workspace, after_seq: int = 0, limit: int = 1000) -> list[Interaction]:
+    """The workspace's committed touch points with `seq` greater than `after_seq`, in `seq`
+    order, at most `limit` (1 to 10,000): the feed of new history for the warehouse export
+    and webhooks (touch points are not copied into the change log; their later moves and
+    deletions are change events, read with `workspaces.changelog.change_events_after`).
+
+    Keep the `seq` of the last row handled and pass it next time: a touch point that commits
+    later always has a higher `seq` than every one already visible, so none is skipped.
+    Raises ValueError for a limit out of range."""
+    if not 1 <= limit <= INTERACTIONS_AFTER_MAX:
+        raise ValueError(f"limit must be between 1 and {INTERACTIONS_AFTER_MAX}")
+    workspace_id = getattr(workspace, "pk", workspace)
+    return list(
+        Interaction.all_workspaces.filter(workspace_id=workspace_id, seq__gt=after_seq).order_by(
+            "seq"
+        )[:limit]
+    )

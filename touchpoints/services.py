@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workspaces.changelog import ChangeAction, change_record
+from workspaces.changelog import sequence_take
 from workspaces.service_checks import raise_if, same_workspace_check
 
 from .logging import LOG_TYPES, CallOutcome, LogType
@@ -37,7 +37,9 @@ def interaction_record(
 
     Transactional; validates the channel and that every related object is in `workspace`;
     when only a contact is given, the contact's account is recorded too so the account
-    timeline shows it. Updates the contact's `last_interaction_at`. Records a change event.
+    timeline shows it. Updates the contact's `last_interaction_at` (a derived column, not
+    recorded). Not copied into the change log: the row takes its own `seq` from the
+    workspace's change sequence (consumers read `touchpoints.selectors.interactions_after`).
     `app` and `kind` must be registered (touchpoints.registry); else LookupError.
     """
     if not timeline_app_exists(app):
@@ -71,20 +73,15 @@ def interaction_record(
         source_id=source.pk if source is not None else None,
         data=data or {},
     )
-    interaction.full_clean(exclude=["contact", "account", "workspace", "actor"])
-    interaction.save()
+    interaction.full_clean(exclude=["contact", "account", "workspace", "actor", "seq"])
     if contact is not None:
         # Only ever moves forward, in one conditional UPDATE (no read-modify-write race).
+        # Before the sequence is taken: the counter is the last lock a writer takes.
         type(contact).all_workspaces.filter(pk=contact.pk).filter(
             Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=interaction.occurred_at)
         ).update(last_interaction_at=interaction.occurred_at)
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=interaction,
-        action=ChangeAction.CREATED,
-        fields=["kind", "channel"],
-    )
+    interaction.seq = sequence_take(workspace=workspace)
+    interaction.save()
     return interaction
 
 

@@ -6,7 +6,12 @@
 - sets `obj.workspace` on save and hides the field from workspace admins;
 - limits foreign-key and many-to-many choices to the workspace;
 - grants view/add/change/delete to members holding `admin.access` (set
-  `readonly = True` for view-only models) and appends a change event for every write;
+  `readonly = True` for view-only models);
+- writes through the app's services where the model has them: override `service_save`
+  (called while the form is validated; a service's ValidationError shows on the form and
+  nothing is stored) and `service_delete`, and make the fields that only a workflow may
+  change read-only (a deal's stage, a lead's status). Models without services are saved
+  generically with a change event; every delete records tombstones for the whole cascade.
 - filters from the URL only through its `list_filter` (`admin_lookups`): hidden fields
   such as secrets cannot be probed with `?token__startswith=`.
 
@@ -21,14 +26,17 @@ Usage in `<app>/admin.py`::
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from . import lifecycle
+from . import changelog, lifecycle
 from .admin_lookups import ListedLookupsOnlyMixin
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .models import ChangeEvent, Invitation, Membership, Workspace
@@ -36,10 +44,12 @@ from .roles import has_perm
 from .scoping import current_workspace_id, is_workspace_owned
 from .service_checks import delete_recorded
 from .services import (
+    membership_add,
     membership_remove,
     membership_remove_problem,
     membership_role_change,
     membership_role_change_problem,
+    workspace_update,
 )
 
 User = get_user_model()
@@ -132,8 +142,72 @@ class WorkspaceModelAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
             return User.objects.filter(memberships__workspace_id=workspace_id).distinct()
         return related._default_manager.all()
 
-    # --- writes (with the change log) ------------------------------------------------
+    # --- writes through the services (or generic, with the change log) ----------------
+    def service_save(self, request, obj, form, change):
+        """Write `obj` (carrying the form's values) through the app's service and return the
+        saved object; a ValidationError (keyed by field) is shown on the form and nothing is
+        stored. Runs while the form is validated. Return NotImplemented (the default) for
+        the generic save with a change event."""
+        return NotImplemented
+
+    def service_delete(self, request, obj):
+        """Delete `obj` through the app's service; NotImplemented (the default) for the
+        generic recorded delete. A ValidationError is shown as a message."""
+        return NotImplemented
+
+    def workspace_for(self, request, obj) -> Workspace:
+        """The workspace a write happens in: the admin's, or the chosen one for staff."""
+        workspace_id = current_workspace_id()
+        if is_platform_staff(request) and getattr(obj, "workspace_id", None):
+            workspace_id = obj.workspace_id
+        return Workspace.objects.get(pk=workspace_id or obj.workspace_id)
+
+    @staticmethod
+    def service_fields(form, allowed, change: bool) -> dict:
+        """The form's values the service takes: all of them for a new row, the changed ones
+        for an existing row."""
+        names = form.changed_data if change else form.cleaned_data
+        return {name: form.cleaned_data[name] for name in names if name in allowed}
+
+    @staticmethod
+    def stored(obj):
+        """`obj` as stored (the form has already put its values on the instance)."""
+        return type(obj).all_workspaces.get(pk=obj.pk)
+
+    def _writes_through_services(self) -> bool:
+        return type(self).service_save is not WorkspaceModelAdmin.service_save
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if not self._writes_through_services():
+            return form
+        model_admin, is_change = self, obj is not None
+
+        class ServiceForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if self._errors:
+                    return
+                try:
+                    with transaction.atomic():
+                        result = model_admin.service_save(request, self.instance, self, is_change)
+                except ValidationError as exc:
+                    _errors_onto(self, exc)
+                    return
+                if result is not NotImplemented:
+                    self.service_result = result
+
+        ServiceForm.__name__ = form.__name__
+        return ServiceForm
+
+    def save_form(self, request, form, change):
+        if hasattr(form, "service_result"):
+            return form.service_result
+        return super().save_form(request, form, change)
+
     def save_model(self, request, obj, form, change):
+        if hasattr(form, "service_result"):
+            return  # written (and recorded) by the service while the form was validated
         if not is_platform_staff(request) or not getattr(obj, "workspace_id", None):
             obj.workspace_id = current_workspace_id() or obj.workspace_id
         before = snapshot(type(obj).all_workspaces.get(pk=obj.pk)) if change else None
@@ -146,12 +220,58 @@ class WorkspaceModelAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
             fields=changed_fields(before, obj) if change else (),
         )
 
+    def save_related(self, request, form, formsets, change):
+        if hasattr(form, "service_result"):
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+            return
+        super().save_related(request, form, formsets, change)
+
     def delete_model(self, request, obj):
-        delete_recorded(workspace=obj.workspace_id, actor=request.user, instance=obj)
+        if self.service_delete(request, obj) is NotImplemented:
+            delete_recorded(workspace=obj.workspace_id, actor=request.user, instance=obj)
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
+        if type(self).service_delete is not WorkspaceModelAdmin.service_delete:
+            for obj in queryset:
+                self.delete_model(request, obj)
+            return
+        changelog.delete_recorded(
+            workspace=current_workspace_id(), actor=request.user, objs=queryset
+        )
+
+    def get_deleted_objects(self, objs, request):
+        return _logs_go_along(self, super().get_deleted_objects(objs, request))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:  # a service refused (its transaction rolled back)
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+
+def _logs_go_along(model_admin, deleted_objects: tuple) -> tuple:
+    """Rows of read-only (log-like) models go with the row they belong to, as the services
+    delete them (a deal's stage history, a contact's touch points, a user's calendar feed):
+    they need no delete permission of their own, and each gets its tombstone."""
+    deleted, counts, perms_needed, protected = deleted_objects
+    logs = {
+        str(model._meta.verbose_name)
+        for model, other in model_admin.admin_site._registry.items()
+        if getattr(other, "readonly", False)
+    }
+    return deleted, counts, {p for p in perms_needed if str(p) not in logs}, protected
+
+
+def _errors_onto(form, exc: ValidationError) -> None:
+    """A service's errors at the form's fields (others above the form)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.error_list)
+        return
+    for name, errors in exc.error_dict.items():
+        field = name if name in form.fields and name != NON_FIELD_ERRORS else None
+        form.add_error(field, errors)
 
 
 @admin.register(Workspace)
@@ -182,6 +302,24 @@ class WorkspaceAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
         if is_platform_staff(request):
             return qs
         return qs.filter(pk=current_workspace_id())
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["slug"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Changes go through workspace_update (validated, recorded); a workspace made here
+        is recorded as created (members join it by invitation)."""
+        if change:
+            workspace_update(
+                workspace=Workspace.objects.get(pk=obj.pk),  # as stored: the form changed obj
+                actor=request.user,
+                name=obj.name,
+                time_zone=obj.time_zone,
+                currency=obj.currency,
+            )
+            return
+        super().save_model(request, obj, form, change)
+        change_record(workspace=obj, actor=request.user, instance=obj, action=ChangeAction.CREATED)
 
 
 class MembershipAdminForm(forms.ModelForm):
@@ -250,6 +388,16 @@ class MembershipAdmin(WorkspaceModelAdmin):
         actions.pop("delete_selected", None)  # one by one, so the owner rules are checked
         return actions
 
+    def service_save(self, request, obj, form, change):
+        if change:
+            return NotImplemented  # the role: save_model, with the owner rules of the form
+        return membership_add(
+            workspace=self.workspace_for(request, obj),
+            actor=request.user,
+            user=obj.user,
+            role=obj.role,
+        )
+
     def save_model(self, request, obj, form, change):
         if not change:
             return super().save_model(request, obj, form, change)
@@ -272,9 +420,10 @@ class InvitationAdmin(WorkspaceModelAdmin):
 
 @admin.register(ChangeEvent)
 class ChangeEventAdmin(WorkspaceModelAdmin):
-    list_display = ["id", "model", "object_id", "action", "actor", "created_at"]
+    list_display = ["seq", "model", "object_id", "action", "fields", "actor", "created_at"]
     list_filter = ["action", "model"]
     list_select_related = ["actor", "workspace"]
+    ordering = ["-seq"]
     readonly = True
 
 
@@ -311,6 +460,17 @@ class UserAdmin(ListedLookupsOnlyMixin, DjangoUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return is_platform_staff(request)
+
+    def get_deleted_objects(self, objs, request):
+        return _logs_go_along(self, super().get_deleted_objects(objs, request))
+
+    def delete_model(self, request, obj):
+        """A user's memberships, quotas and feeds go with them and their records lose their
+        owner: each workspace's change log records what it lost (the user is global)."""
+        changelog.delete_recorded(workspace=None, actor=request.user, objs=obj)
+
+    def delete_queryset(self, request, queryset):
+        changelog.delete_recorded(workspace=None, actor=request.user, objs=queryset)
 
     def save_model(self, request, obj, form, change):
         was_active = change and User.objects.filter(pk=obj.pk, is_active=True).exists()

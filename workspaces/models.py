@@ -217,10 +217,15 @@ class ChangeAction(models.TextChoices):
 
 class ChangeEvent(models.Model):
     """The change log (DESIGN.md §8): one row per create/update/delete/merge of a workspace
-    record, written by the service in the same transaction. `id` is the monotonically
-    increasing sequence that the warehouse export and webhooks consume."""
+    record, written by the service in the same transaction (CONTRIBUTING.md, "Change log").
+
+    `seq` is the consumers' cursor: per workspace, drawn from the workspace's `ChangeSequence`
+    row in the writing transaction, so events become visible in `seq` order and a reader that
+    remembers the last `seq` it saw never skips one (`id` is drawn at insert, but commits land
+    out of order). Read it with `workspaces.changelog.change_events_after`."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    seq = models.BigIntegerField()
     model = models.CharField(max_length=64)  # app_label.modelname
     object_id = models.BigIntegerField()
     action = models.CharField(max_length=16, choices=ChangeAction.choices)
@@ -235,11 +240,34 @@ class ChangeEvent(models.Model):
     all_workspaces = models.Manager()  # noqa: DJ012 - a manager, not a field
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "seq"], name="changeevent_ws_seq_uniq")
+        ]
         indexes = [
-            models.Index(fields=["workspace", "id"], name="changeevent_ws_seq_idx"),
             models.Index(fields=["workspace", "model", "object_id"], name="changeevent_obj_idx"),
         ]
         base_manager_name = "all_workspaces"
 
     def __str__(self):
-        return f"#{self.pk} {self.model}:{self.object_id} {self.action}"
+        return f"#{self.seq} {self.model}:{self.object_id} {self.action}"
+
+
+class ChangeSequence(models.Model):
+    """The last `seq` handed out in a workspace: to the change log and to the append-only
+    customer history (`touchpoints.Interaction.seq`). Taken with one upsert in the writing
+    transaction, whose row lock is held until commit: writers of one workspace append in turn,
+    so a later `seq` is never visible before an earlier one (see `workspaces.changelog`)."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    last = models.BigIntegerField(default=0)
+
+    objects = ScopedManager(workspace="workspace")
+    all_workspaces = models.Manager()  # noqa: DJ012 - a manager, not a field
+
+    class Meta:
+        base_manager_name = "all_workspaces"
+
+    def __str__(self):
+        return f"{self.workspace_id}: {self.last}"

@@ -4,7 +4,7 @@ members, records of another workspace, and the recorded delete (a tombstone in t
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .changelog import ChangeAction, change_record
+from . import changelog
 from .models import Membership
 
 
@@ -49,9 +49,10 @@ def full_clean_into(instance, errors: dict, exclude=()) -> None:
     raise_if(errors)
 
 
-def delete_recorded(*, workspace, actor, instance) -> None:
-    """Delete `instance` and record the tombstone under its former id."""
+def delete_recorded(*, workspace, actor, instance, data: dict | None = None) -> None:
+    """Delete `instance` with everything that cascades from it, and record a tombstone for
+    every deleted row (its own under its former id, with `data`) and an `updated` event for
+    every row whose reference was set to NULL (`workspaces.changelog.delete_recorded`)."""
     pk = instance.pk
-    instance.delete()
+    changelog.delete_recorded(workspace=workspace, actor=actor, objs=instance, data=data)
     instance.pk = pk
-    change_record(workspace=workspace, actor=actor, instance=instance, action=ChangeAction.DELETED)

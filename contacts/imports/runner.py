@@ -1,6 +1,8 @@
 """The batched import (DESIGN.md §11): stream the stored file, validate rows, dedupe against
 indexed keys with one set lookup per key per batch, write with bulk_create/bulk_update,
-append change events with change_record_many, and move the job's counters per batch.
+append change events with change_record_many, and move the job's counters per batch. A
+batch's change events are appended last, after its counters: the change sequence is the
+last lock the batch takes (writers of the workspace wait for it until the batch commits).
 
 Each batch is one transaction together with its counters, so a crash loses at most the
 batch in flight and a re-run resumes after `processed_rows`. Rejected rows are stored as
@@ -25,7 +27,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workspaces.changelog import ChangeAction, change_record_many
+from workspaces.changelog import ChangeAction, change_record_many, change_record_rows
 
 from ..models import (
     Account,
@@ -73,6 +75,7 @@ class RunContext:
     actor: object
     token: str  # the claim's owner token: every write of the run is conditional on it
     account_ids: dict[str, int] = field(default_factory=dict)  # lower(name) -> id
+    pending: list = field(default_factory=list)  # the batch's change events, appended last
 
     @property
     def consent_source(self) -> str:
@@ -205,6 +208,7 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
     rolled back) when the run no longer holds the job."""
     job = context.job
     import_lock(job.workspace_id)
+    context.pending = []
     valid, errors = [], []
     for line, cells in rows:
         values, problems = context.cleaner.clean(cells)
@@ -237,6 +241,7 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
     )
     if not moved:  # re-queued, taken over or stopped meanwhile: write nothing of this batch
         raise ImportClaimLost
+    change_record_rows(actor=context.actor, changes=context.pending)
     return counts
 
 
@@ -434,6 +439,7 @@ def _resolve_accounts(context: RunContext, valid: list[dict]) -> None:
             object_ids=[a.pk for a in new],
             action=ChangeAction.CREATED,
             fields=["name"],
+            pending=context.pending,
         )
     for values in valid:
         key = values.pop("_account", None)
@@ -485,6 +491,7 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
             object_ids=ids,
             action=ChangeAction.CREATED,
             fields=fields,
+            pending=context.pending,
         )
     _bulk_update(context, Contact, updates)
     return counts
@@ -512,6 +519,7 @@ def _bulk_update(context, model, updates: dict[int, tuple[object, set]]) -> None
             object_ids=ids,
             action=ChangeAction.UPDATED,
             fields=fields,
+            pending=context.pending,
         )
 
 
@@ -560,6 +568,7 @@ def _write_accounts(context: RunContext, valid: list[dict]) -> Counts:
             object_ids=[a.pk for a in new],
             action=ChangeAction.CREATED,
             fields=fields,
+            pending=context.pending,
         )
     _bulk_update(context, Account, updates)
     return counts

@@ -4,9 +4,9 @@ their phone number (E.164), domain and name."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from workspaces.changelog import ChangeAction, change_record_many, snapshot
+from workspaces.changelog import snapshot
 
-from ..models import Account, Contact, CustomFieldEntity
+from ..models import Account, CustomFieldEntity
 from ..phones import domain_normalize, normalize_phone
 from ._common import (
     _check_unknown,
@@ -106,21 +106,7 @@ def account_update(
 
 @transaction.atomic
 def account_delete(*, workspace, actor, account: Account) -> None:
-    """Delete `account`. Its contacts stay (without account); each of them gets a change
-    event for the cleared `account`, the account a tombstone."""
+    """Delete `account`. Its contacts, deals and touch points stay (without account): each
+    gets an `updated` event for the cleared `account`, the account a tombstone."""
     _require_same_workspace(workspace=workspace, obj=account, field="account")
-    contact_ids = list(
-        Contact.all_workspaces.filter(workspace=workspace, account=account).values_list(
-            "pk", flat=True
-        )
-    )
-    # Recorded before the delete so the contacts' events precede the account's tombstone.
-    change_record_many(
-        workspace=workspace,
-        actor=actor,
-        model=Contact,
-        object_ids=contact_ids,
-        action=ChangeAction.UPDATED,
-        fields=["account"],
-    )
     _delete_recorded(workspace=workspace, actor=actor, instance=account)

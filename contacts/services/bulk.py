@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from workspaces import lifecycle
-from workspaces.changelog import ChangeAction, change_record_many
+from workspaces.changelog import ChangeAction, change_record_many, delete_recorded
 
 from ..models import Contact, ContactTag
 from ._common import _raise_if, owner_check
@@ -55,9 +55,17 @@ def contacts_bulk_add_tag(*, workspace, actor, contact_ids, tag) -> int:
         ).values_list("contact_id", flat=True)
     )
     new_ids = [pk for pk in ids if pk not in having]
-    ContactTag.all_workspaces.bulk_create(
+    links = ContactTag.all_workspaces.bulk_create(
         [ContactTag(workspace=workspace, contact_id=pk, tag=tag) for pk in new_ids],
         batch_size=1000,
+    )
+    change_record_many(
+        workspace=workspace,
+        actor=actor,
+        model=ContactTag,
+        object_ids=[link.pk for link in links],
+        action=ChangeAction.CREATED,
+        fields=["contact", "tag"],
     )
     change_record_many(
         workspace=workspace,
@@ -72,12 +80,14 @@ def contacts_bulk_add_tag(*, workspace, actor, contact_ids, tag) -> int:
 
 @transaction.atomic
 def contacts_bulk_delete(*, workspace, actor, contact_ids) -> int:
-    """Delete the contacts in `contact_ids` (of this workspace) with their history.
-    One tombstone per contact. Returns the count."""
+    """Delete the contacts in `contact_ids` (of this workspace) with their history. One
+    tombstone per contact and per row deleted with it (touch points, tags, activities), an
+    `updated` event per row that loses its reference (deals, leads). Returns the count."""
     ids = _ids_in_workspace(workspace, contact_ids)
     lifecycle.on_contacts_deleted.run(workspace=workspace, actor=actor, contact_ids=ids)
-    Contact.all_workspaces.filter(workspace=workspace, pk__in=ids).delete()
-    change_record_many(
-        workspace=workspace, actor=actor, model=Contact, object_ids=ids, action=ChangeAction.DELETED
+    delete_recorded(
+        workspace=workspace,
+        actor=actor,
+        objs=Contact.all_workspaces.filter(workspace=workspace, pk__in=ids),
     )
     return len(ids)

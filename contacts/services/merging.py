@@ -3,8 +3,11 @@
 `contact_merge` moves every row that points at the loser to the survivor, generically over
 `Contact._meta.related_objects` (timeline, tags, deals, cases, memberships of other apps
 alike), drops rows that would break a unique constraint (the survivor already has that tag),
-then deletes the loser. It records a `merged` change event on the survivor, a tombstone for
-the loser and a "contact.merged" touch point on the survivor's timeline, in one transaction.
+then deletes the loser. It records an `updated` change event for every row it moved (the
+field that now names the survivor, `data` {"from": loser, "to": survivor}), a tombstone for
+every row it dropped and for the loser, a `merged` event on the survivor and a
+"contact.merged" touch point on the survivor's timeline, in one transaction. The events are
+appended after all row writes (the change sequence is the last lock a writer takes).
 """
 
 from django.core.exceptions import ValidationError
@@ -15,7 +18,13 @@ from touchpoints.channels import Channel
 from touchpoints.models import Direction, Interaction
 from touchpoints.services import interaction_record
 from workspaces import lifecycle
-from workspaces.changelog import ChangeAction, change_record
+from workspaces.changelog import (
+    ChangeAction,
+    change_record,
+    change_record_rows,
+    delete_recorded,
+    update_recorded,
+)
 
 from ..models import Contact
 
@@ -76,8 +85,40 @@ def _unique_groups(model, field_name: str) -> list[list[str]]:
     return groups
 
 
-def _move_relation(rel, survivor: Contact, loser: Contact) -> int:
+class _Mover:
+    """Moves rows from the loser to the survivor and collects their change events."""
+
+    def __init__(self, workspace, actor, survivor: Contact, loser: Contact):
+        self.workspace, self.actor = workspace, actor
+        self.survivor, self.loser = survivor, loser
+        self.pending: list = []
+
+    def update(self, queryset, **values) -> int:
+        return len(
+            update_recorded(
+                workspace=self.workspace,
+                actor=self.actor,
+                queryset=queryset,
+                data={"from": self.loser.pk, "to": self.survivor.pk},
+                pending=self.pending,
+                **values,
+            )
+        )
+
+    def drop(self, queryset) -> None:
+        """Rows the survivor already has (a tag link): deleted, with their tombstones."""
+        delete_recorded(
+            workspace=self.workspace,
+            actor=self.actor,
+            objs=queryset,
+            data={"merged_into": self.survivor.pk},
+            pending=self.pending,
+        )
+
+
+def _move_relation(rel, mover: _Mover) -> int:
     """Point every row of `rel` at the survivor; rows the survivor already has are dropped."""
+    survivor, loser = mover.survivor, mover.loser
     model = rel.related_model
     name = rel.field.name
     manager = model._base_manager
@@ -85,40 +126,45 @@ def _move_relation(rel, survivor: Contact, loser: Contact) -> int:
     for others in _unique_groups(model, name):
         if not others:  # one-to-one: the survivor's own row wins
             if manager.filter(**{name: survivor}).exists():
-                rows.delete()
+                mover.drop(rows)
             continue
         kept = set(manager.filter(**{name: survivor}).values_list(*others))
         clashing = [row[0] for row in rows.values_list("pk", *others) if tuple(row[1:]) in kept]
         if clashing:
-            manager.filter(pk__in=clashing).delete()
-    return rows.update(**{name: survivor})
+            mover.drop(manager.filter(pk__in=clashing))
+    return mover.update(rows, **{name: survivor})
 
 
-def _move_many_to_many(rel, survivor: Contact, loser: Contact) -> int:
+def _move_many_to_many(rel, mover: _Mover) -> int:
     """Auto-created M2M tables of other models pointing at contacts (ignore duplicates)."""
+    survivor, loser = mover.survivor, mover.loser
     through = rel.through
     column = next(f.name for f in through._meta.fields if f.related_model is Contact)
     other = next(f.name for f in through._meta.fields if f.is_relation and f.name != column)
     manager = through._base_manager
     kept = set(manager.filter(**{column: survivor}).values_list(other, flat=True))
-    manager.filter(**{column: loser, f"{other}__in": kept}).delete()
-    return manager.filter(**{column: loser}).update(**{column: survivor})
+    clashing = manager.filter(**{column: loser, f"{other}__in": kept})
+    if clashing.exists():
+        mover.drop(clashing)
+    return mover.update(manager.filter(**{column: loser}), **{column: survivor})
 
 
-def move_relations(survivor: Contact, loser: Contact) -> dict[str, int]:
-    """Move everything that points at the loser; {model label: rows moved}."""
+def move_relations(mover: _Mover) -> dict[str, int]:
+    """Move everything that points at the loser; {model label: rows moved}. The change
+    events wait in `mover.pending`."""
     moved = {}
     for rel in Contact._meta.related_objects:
         if rel.many_to_many:
             if rel.through._meta.auto_created:
-                moved[rel.through._meta.label_lower] = _move_many_to_many(rel, survivor, loser)
+                moved[rel.through._meta.label_lower] = _move_many_to_many(rel, mover)
             continue  # explicit through models are moved through their foreign keys
-        count = _move_relation(rel, survivor, loser)
+        count = _move_relation(rel, mover)
         if count:
             moved[rel.related_model._meta.label_lower] = count
     # touch points whose origin is the loser itself (typed reference, not a foreign key)
-    Interaction.objects.filter(source_type="contacts.contact", source_id=loser.pk).update(
-        source_id=survivor.pk
+    mover.update(
+        Interaction.objects.filter(source_type="contacts.contact", source_id=mover.loser.pk),
+        source_id=mover.survivor.pk,
     )
     return moved
 
@@ -160,9 +206,10 @@ def contact_merge(
 ) -> Contact:
     """Merge `loser` into `survivor`. `choices` maps field name -> "survivor" | "loser".
 
-    Transactional; both contacts must be in `workspace`. Records a `merged` change event on
-    the survivor (with the loser's id and what moved), a `deleted` tombstone for the loser
-    and a "contact.merged" touch point on the survivor's timeline."""
+    Transactional; both contacts must be in `workspace`. Records an `updated` event per moved
+    row (the field now naming the survivor), a tombstone per dropped row and for the loser
+    (`data` {"merged_into": survivor}), a `merged` change event on the survivor (with the
+    loser's id and the counts moved) and a "contact.merged" touch point on its timeline."""
     if survivor.pk == loser.pk:
         raise ValidationError(_("A contact cannot be merged with itself."))
     for contact in (survivor, loser):
@@ -171,21 +218,16 @@ def contact_merge(
     survivor, loser = _lock_pair(workspace, survivor.pk, loser.pk)
     loser_label, loser_id = str(loser), loser.pk
     changed = _apply_choices(survivor, loser, choices or {})
-    moved = move_relations(survivor, loser)
+    mover = _Mover(workspace, actor, survivor, loser)
+    moved = move_relations(mover)
     lifecycle.on_contacts_merged.run(
         workspace=workspace, actor=actor, survivor=survivor, loser=loser
     )
     # the loser goes first so the survivor may take its email/phone without a clash
-    change_record(
-        workspace=workspace,
-        actor=actor,
-        instance=loser,
-        action=ChangeAction.DELETED,
-        data={"merged_into": survivor.pk},
-    )
-    loser.delete()
+    mover.drop(Contact.all_workspaces.filter(pk=loser_id))
     survivor.full_clean(exclude=["workspace", "account", "owner"])
     survivor.save()
+    change_record_rows(actor=actor, changes=mover.pending)
     change_record(
         workspace=workspace,
         actor=actor,

@@ -5,7 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from workspaces.changelog import ChangeAction, change_record, changed_fields
+from workspaces.changelog import (
+    ChangeAction,
+    change_record,
+    change_record_many,
+    changed_fields,
+    delete_recorded,
+)
 
 from ..models import Account, AccountTag, Contact, ContactTag, Tag
 
@@ -46,28 +52,38 @@ def _tags_resolve(*, workspace, actor, tags) -> list[Tag]:
     return list({t.pk: t for t in out}.values())
 
 
-def _tags_set(*, workspace, instance, tags: list[Tag]) -> bool:
-    """Make `tags` the exact tag set of `instance` (a contact or account); True if it changed."""
+def _tags_set(*, workspace, actor, instance, tags: list[Tag]) -> bool:
+    """Make `tags` the exact tag set of `instance` (a contact or account); True if it changed.
+    Each removed link gets a tombstone, each new one a `created` event."""
     link, field = _TAG_LINKS[type(instance)]
     links = link.all_workspaces.filter(workspace=workspace, **{field: instance})
     wanted = {t.pk for t in tags}
     current = set(links.values_list("tag_id", flat=True))
     if wanted == current:
         return False
-    links.filter(tag_id__in=current - wanted).delete()
-    link.all_workspaces.bulk_create(
+    if current - wanted:
+        delete_recorded(
+            workspace=workspace, actor=actor, objs=links.filter(tag_id__in=current - wanted)
+        )
+    created = link.all_workspaces.bulk_create(
         [link(workspace=workspace, tag_id=pk, **{field: instance}) for pk in wanted - current]
+    )
+    change_record_many(
+        workspace=workspace,
+        actor=actor,
+        model=link,
+        object_ids=[row.pk for row in created],
+        action=ChangeAction.CREATED,
+        fields=[field, "tag"],
     )
     return True
 
 
 def _create_tagged_recorded(*, workspace, actor, instance, tags, fields: list[str]) -> None:
     """Save a new `instance` with its `tags` and record its creation with the `fields` that
-    were set (plus "tags" when it got any)."""
+    were set (plus "tags" when it got any); its tag links are recorded after it."""
     instance.save()
     tag_list = _tags_resolve(workspace=workspace, actor=actor, tags=tags)
-    if tag_list:
-        _tags_set(workspace=workspace, instance=instance, tags=tag_list)
     change_record(
         workspace=workspace,
         actor=actor,
@@ -75,6 +91,8 @@ def _create_tagged_recorded(*, workspace, actor, instance, tags, fields: list[st
         action=ChangeAction.CREATED,
         fields=fields + (["tags"] if tag_list else []),
     )
+    if tag_list:
+        _tags_set(workspace=workspace, actor=actor, instance=instance, tags=tag_list)
 
 
 def _update_tagged_recorded(*, workspace, actor, instance, before: dict, tags) -> None:
@@ -85,7 +103,7 @@ def _update_tagged_recorded(*, workspace, actor, instance, before: dict, tags) -
         instance.save()
     if tags is not None:
         tag_list = _tags_resolve(workspace=workspace, actor=actor, tags=tags)
-        if _tags_set(workspace=workspace, instance=instance, tags=tag_list):
+        if _tags_set(workspace=workspace, actor=actor, instance=instance, tags=tag_list):
             changed.append("tags")
     if changed:
         change_record(

@@ -22,6 +22,7 @@ def create_default_pipelines(apps, schema_editor):
     Stage = apps.get_model("sales", "Stage")
     LostReason = apps.get_model("sales", "LostReason")
     ChangeEvent = apps.get_model("workspaces", "ChangeEvent")
+    ChangeSequence = apps.get_model("workspaces", "ChangeSequence")
     with_pipeline = Pipeline.objects.values("workspace_id")
     now = timezone.now()
     for workspace in Workspace.objects.exclude(pk__in=with_pipeline).iterator():
@@ -47,9 +48,17 @@ def create_default_pipelines(apps, schema_editor):
                     workspace=workspace, name=name, position=position, created_at=now
                 )
                 events.append(("sales.lostreason", reason.pk, ["name", "position"]))
+        # the events take the next numbers of the workspace's change sequence
+        counter, _created = ChangeSequence.objects.select_for_update().get_or_create(
+            workspace=workspace, defaults={"last": 0}
+        )
+        first = counter.last + 1
+        counter.last += len(events)
+        counter.save(update_fields=["last"])
         ChangeEvent.objects.bulk_create(
             ChangeEvent(
                 workspace=workspace,
+                seq=first + offset,
                 model=model,
                 object_id=object_id,
                 action="created",
@@ -57,14 +66,14 @@ def create_default_pipelines(apps, schema_editor):
                 data={"by": "migration"},
                 created_at=now,
             )
-            for model, object_id, fields in events
+            for offset, (model, object_id, fields) in enumerate(events)
         )
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("sales", "0003_activity_reminder_failures"),
-        ("workspaces", "0003_member_and_invitation_list_indexes"),
+        ("workspaces", "0004_change_sequence"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
-from workspaces.changelog import ChangeAction, change_record, snapshot
+from workspaces.changelog import ChangeAction, change_record, snapshot, update_recorded
 
 from ..models import (
     Activity,
@@ -168,9 +168,11 @@ def activity_delete(*, workspace, actor, activity: Activity) -> None:
     _delete_recorded(workspace, actor, activity)
 
 
+@transaction.atomic
 def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
     """Claim the reminder of one activity: one conditional UPDATE, so of two runs only one
-    wins and sends (a retry never sends twice)."""
+    wins and sends (a retry never sends twice). The claim and its change event commit
+    together."""
     claimed = (
         Activity.all_workspaces.filter(
             workspace_id=workspace_id,
@@ -194,25 +196,20 @@ def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
 REMINDER_MAX_ATTEMPTS = 3
 
 
+@transaction.atomic
 def activity_reminder_release(*, workspace_id: int, activity_id: int) -> bool:
     """Give a claimed reminder back (the mail server was unreachable: not this reminder's
-    fault, so no attempt is counted); the retry of the task sends it. Returns whether a
-    claim was released."""
-    released = (
-        Activity.all_workspaces.filter(
+    fault, so no attempt is counted); the retry of the task sends it (`reminder_sent_at`
+    cleared, recorded). Returns whether a claim was released."""
+    released = update_recorded(
+        workspace=workspace_id,
+        actor=None,
+        queryset=Activity.all_workspaces.filter(
             workspace_id=workspace_id, pk=activity_id, reminder_sent_at__isnull=False
-        ).update(reminder_sent_at=None)
-        == 1
+        ),
+        reminder_sent_at=None,
     )
-    if released:
-        change_record(
-            workspace=workspace_id,
-            actor=None,
-            instance=Activity(pk=activity_id),
-            action=ChangeAction.UPDATED,
-            fields=["reminder_sent_at"],
-        )
-    return released
+    return bool(released)
 
 
 @transaction.atomic

@@ -9,10 +9,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
+from workspaces.changelog import (
+    ChangeAction,
+    change_record,
+    change_record_many,
+    changed_fields,
+    snapshot,
+)
 from workspaces.service_checks import delete_recorded, other_workspace_message
 
 from ..models import (
@@ -172,6 +177,7 @@ def option_create(
     )
     option.full_clean()
     option.save()
+    value_ids = []
     for index, (label, delta) in enumerate(pairs):
         value = ProductOptionValue(
             workspace_id=product.workspace_id,
@@ -182,6 +188,7 @@ def option_create(
         )
         value.full_clean()
         value.save()
+        value_ids.append(value.pk)
     change_record(
         workspace=product.workspace_id,
         actor=actor,
@@ -189,16 +196,21 @@ def option_create(
         action=ChangeAction.CREATED,
         fields=["name", "required", "values"],
     )
+    change_record_many(
+        workspace=product.workspace_id,
+        actor=actor,
+        model=ProductOptionValue,
+        object_ids=value_ids,
+        action=ChangeAction.CREATED,
+        fields=["label", "option", "position", "price_delta"],
+    )
     return option
 
 
 @transaction.atomic
 def option_delete(*, option: ProductOption, actor) -> None:
-    """Remove an option, its values and the exclusion rules that name them."""
-    value_ids = list(option.values.values_list("pk", flat=True))
-    ProductOptionExclusion.all_workspaces.filter(
-        Q(value_a_id__in=value_ids) | Q(value_b_id__in=value_ids)
-    ).delete()
+    """Remove an option, its values and the exclusion rules that name them (they cascade;
+    each gets its tombstone)."""
     delete_recorded(workspace=option.workspace_id, actor=actor, instance=option)
 
 

@@ -109,8 +109,9 @@ def _stage_change_record(
 ) -> None:
     """Record one stage change of a saved deal (`from_stage` None: its first stage), inside
     the caller's transaction: the stage-history row dated `at`, the touch point on the
-    contact's/account's timeline (when the deal has either) and the change event."""
-    DealStageChange.all_workspaces.create(
+    contact's/account's timeline (when the deal has either) and the change events of the
+    deal and of its history row."""
+    change = DealStageChange.all_workspaces.create(
         workspace=workspace,
         deal=deal,
         from_stage=from_stage,
@@ -123,6 +124,13 @@ def _stage_change_record(
     _timeline_stage_change(workspace, actor, deal, from_stage, to_stage, at)
     change_record(
         workspace=workspace, actor=actor, instance=deal, action=action, fields=fields, data=data
+    )
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=change,
+        action=ChangeAction.CREATED,
+        fields=["deal", "from_stage", "to_stage"],
     )
 
 

@@ -277,6 +277,8 @@ def lead_convert(
     if problem:
         raise ValidationError({"website": problem})
     owner = _member_or_none(workspace, lead.owner)
+    if contact is not None:  # written after the first change event: locked before it
+        list(Contact.all_workspaces.select_for_update().filter(pk=contact.pk).values_list("pk"))
     if account is None:
         with _errors_as(_ACCOUNT_FIELDS, _("New account")):
             account = _convert_account(

@@ -5,7 +5,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _, gettext_lazy as _lazy
 
-from workspaces.changelog import ChangeAction, change_record, snapshot
+from workspaces.changelog import (
+    ChangeAction,
+    change_record,
+    change_record_rows,
+    snapshot,
+    update_recorded,
+)
 from workspaces.models import Workspace
 
 from ..models import (
@@ -90,7 +96,8 @@ def pipeline_create(
     *, workspace, actor, name: str, is_default: bool = False, position: int | None = None
 ) -> Pipeline:
     """Create a pipeline with a name unique in the workspace (case-insensitive), at the end
-    unless `position` is given. A new default pipeline takes over the default mark."""
+    unless `position` is given. A new default pipeline takes over the default mark (the
+    previous default gets an `updated` event for `is_default`)."""
     if position is None:
         position = (
             Pipeline.all_workspaces.filter(workspace=workspace).aggregate(m=Max("position"))["m"]
@@ -103,18 +110,25 @@ def pipeline_create(
     _full_clean(pipeline, errors)
     if Pipeline.all_workspaces.filter(workspace=workspace, name__iexact=pipeline.name).exists():
         raise ValidationError({"name": _("A pipeline with this name exists already.")})
+    pending: list = []  # the previous default's event, recorded after the row writes
     if is_default:
-        Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).update(
-            is_default=False
+        update_recorded(
+            workspace=workspace,
+            actor=actor,
+            queryset=Pipeline.all_workspaces.filter(workspace=workspace, is_default=True),
+            pending=pending,
+            is_default=False,
         )
     _create_recorded(workspace, actor, pipeline, fields=["name", "is_default", "position"])
+    change_record_rows(actor=actor, changes=pending)
     return pipeline
 
 
 @transaction.atomic
 def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeline:
     """Change a pipeline's name, default mark or position. The name stays unique and only one
-    pipeline is the default; the changed fields are recorded."""
+    pipeline is the default; the changed fields are recorded (and the `is_default` of the
+    pipeline that lost the mark)."""
     _check_unknown(fields, frozenset({"name", "is_default", "position"}))
     before = snapshot(pipeline)
     for key, value in fields.items():
@@ -127,11 +141,19 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
         .exists()
     ):
         raise ValidationError({"name": _("A pipeline with this name exists already.")})
+    pending: list = []  # the previous default's event, recorded after the row writes
     if pipeline.is_default:
-        Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).exclude(
-            pk=pipeline.pk
-        ).update(is_default=False)
+        update_recorded(
+            workspace=workspace,
+            actor=actor,
+            queryset=Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).exclude(
+                pk=pipeline.pk
+            ),
+            pending=pending,
+            is_default=False,
+        )
     _update_recorded(workspace, actor, pipeline, before)
+    change_record_rows(actor=actor, changes=pending)
     return pipeline
 
 
@@ -234,12 +256,22 @@ def stage_delete(*, workspace, actor, stage: Stage) -> None:
 @transaction.atomic
 def stages_reorder(*, workspace, actor, pipeline: Pipeline, stage_ids: list[int]) -> None:
     """Put a pipeline's stages in the order of `stage_ids`, which must name each of its stages
-    once. Recorded as a change of the pipeline's `stages`."""
+    once. Each stage that moves gets an `updated` event for its `position`; the pipeline one
+    for its `stages`."""
     stages = {s.pk: s for s in Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline)}
     if set(stage_ids) != set(stages):
         raise ValidationError(_("The order must name every stage of the pipeline once."))
+    pending: list = []
     for position, pk in enumerate(stage_ids):
-        Stage.all_workspaces.filter(pk=pk).update(position=position)
+        if stages[pk].position != position:
+            update_recorded(
+                workspace=workspace,
+                actor=actor,
+                queryset=Stage.all_workspaces.filter(workspace=workspace, pk=pk),
+                pending=pending,
+                position=position,
+            )
+    change_record_rows(actor=actor, changes=pending)
     change_record(
         workspace=workspace,
         actor=actor,

@@ -16,6 +16,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.models import Contact
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
@@ -194,12 +195,20 @@ def quote_update(*, quote: Quote, actor, valid_until: datetime.date, notes: str 
     return quote
 
 
-def _store_totals(quote: Quote) -> None:
+def _store_totals(quote: Quote, actor) -> None:
+    """Recompute and store the quote's totals; recorded as an update of the quote."""
     totals = quote_totals(
         QuoteLine.all_workspaces.filter(quote=quote).values("net_amount", "tax_rate")
     )
     quote.net_total, quote.tax_total, quote.gross_total = totals.net, totals.tax, totals.gross
     quote.save(update_fields=["net_total", "tax_total", "gross_total", "updated_at"])
+    change_record(
+        workspace=quote.workspace_id,
+        actor=actor,
+        instance=quote,
+        action=ChangeAction.UPDATED,
+        fields=["gross_total", "net_total", "tax_total"],
+    )
 
 
 @transaction.atomic
@@ -264,7 +273,6 @@ def quote_line_add(
     )
     line.full_clean()
     line.save()
-    _store_totals(quote)
     change_record(
         workspace=quote.workspace_id,
         actor=actor,
@@ -272,6 +280,7 @@ def quote_line_add(
         action=ChangeAction.CREATED,
         fields=["product", "options", "quantity", "unit_price", "discount_percent", "tax_rate"],
     )
+    _store_totals(quote, actor)
     return line
 
 
@@ -281,7 +290,7 @@ def quote_line_remove(*, line: QuoteLine, actor) -> None:
     quote = _lock_quote(line.quote)
     _require_draft(quote)
     delete_recorded(workspace=quote.workspace_id, actor=actor, instance=line)
-    _store_totals(quote)
+    _store_totals(quote, actor)
 
 
 def _transition(quote: Quote, target: str) -> None:
@@ -306,13 +315,6 @@ def quote_send(*, quote: Quote, actor) -> Quote:
         raise ValidationError(_("Add at least one line before sending the quote."))
     quote.status, quote.sent_at = QuoteStatus.SENT, timezone.now()
     quote.save(update_fields=["status", "sent_at", "updated_at"])
-    change_record(
-        workspace=quote.workspace_id,
-        actor=actor,
-        instance=quote,
-        action=ChangeAction.UPDATED,
-        fields=["status", "sent_at"],
-    )
     deal = Deal.all_workspaces.select_related("contact", "account").get(pk=quote.deal_id)
     if deal.contact is not None or deal.account is not None:
         interaction_record(
@@ -328,6 +330,13 @@ def quote_send(*, quote: Quote, actor) -> Quote:
             source=quote,
             data={"quote": quote.number, "gross": str(quote.gross_total), "deal_id": deal.pk},
         )
+    change_record(  # after the touch point's row writes (the change sequence is taken last)
+        workspace=quote.workspace_id,
+        actor=actor,
+        instance=quote,
+        action=ChangeAction.UPDATED,
+        fields=["status", "sent_at"],
+    )
     return quote
 
 
@@ -356,7 +365,13 @@ def quote_accept(*, quote: Quote, actor, win_deal: bool = True) -> Quote:
     nothing is stored then."""
     quote = _lock_quote(quote)
     _transition(quote, QuoteStatus.ACCEPTED)
-    deal = Deal.all_workspaces.select_related("stage").get(pk=quote.deal_id)
+    # the deal and its contact are written after the first change event: lock them first
+    deal = (
+        Deal.all_workspaces.select_for_update(of=("self",))
+        .select_related("stage")
+        .get(pk=quote.deal_id)
+    )
+    list(Contact.all_workspaces.select_for_update().filter(pk=deal.contact_id).values_list("pk"))
     if deal.stage.kind == StageKind.LOST:
         raise ValidationError(
             _("The deal was lost; reopen it before accepting quote %(number)s.")

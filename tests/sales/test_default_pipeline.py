@@ -65,7 +65,7 @@ def test_the_data_migration_gives_older_workspaces_their_pipeline(workspace, oth
     migration = MigrationLoader(connection).get_migration(
         "sales", "0004_default_pipeline_for_existing_workspaces"
     )
-    state = MigrationLoader(connection).project_state(("sales", "0003_activity_reminder_failures"))
+    state = MigrationLoader(connection).project_state(migration.dependencies)
     migration.operations[0].code(state.apps, None)
 
     pipeline = Pipeline.all_workspaces.get(workspace=workspace)
