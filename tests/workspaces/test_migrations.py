@@ -60,7 +60,7 @@ def test_the_sequence_migrations_number_existing_events_and_touch_points():
     # later data migrations (default pipelines) append their events after these
     assert numbered(ChangeEvent, a, model="x.y") == [1, 2, 3]
     assert numbered(ChangeEvent, b, model="x.y") == [1, 2]
-    assert numbered(NewInteraction, a) == [4] and numbered(NewInteraction, b) == [3]
+    assert numbered(NewInteraction, a)[0] > 3 and numbered(NewInteraction, b)[0] > 2
     for ws in (a, b):
         seqs = numbered(ChangeEvent, ws) + numbered(NewInteraction, ws)
         assert sorted(seqs) == list(range(1, len(seqs) + 1))  # no gap, no double
