@@ -1,13 +1,17 @@
-"""Fill the benchmark database: 1,000,000 contacts in one workspace (plus 100,000 in a second
-one), 50,000 accounts, and 10,000 interactions on one contact, with PostgreSQL COPY.
+"""Fill the benchmark database: 1,000,000 contacts, 1,000,000 leads and 1,000,000 deals in one
+workspace (plus 100,000 of each in a second one), 50,000 accounts, and 10,000 interactions on
+one contact, with PostgreSQL COPY.
 
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench .venv/bin/python bench/generate.py [--contacts N]
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench .venv/bin/python bench/generate.py [--contacts N] [--leads N] [--deals N]
 
-Idempotent: an existing benchmark workspace with the wanted size is left as it is.
+Idempotent: an existing benchmark workspace with the wanted size is left as it is (each kind
+of row is topped up on its own). Everything a workspace owns is read and written inside its
+scope, as a task would.
 """
 
 import argparse
 import datetime
+import json
 import random
 import sys
 import time
@@ -161,8 +165,8 @@ def _defaults(model):
         if field.primary_key:
             continue
         default = field.get_default()
-        if isinstance(default, dict):
-            default = "{}"
+        if isinstance(default, dict | list):
+            default = json.dumps(default)
         out[field.column] = default
     return out
 
@@ -179,14 +183,14 @@ def copy_rows(table, columns, rows):
 
 def make_workspace(slug, name):
     from workspaces.models import Membership, User, Workspace
+    from workspaces.scoping import workspace_scope
 
     workspace, _ = Workspace.objects.get_or_create(slug=slug, defaults={"name": name})
     user = User.objects.filter(email=OWNER_EMAIL).first() or User.objects.create_user(
         OWNER_EMAIL, "bench-password-1"
     )
-    Membership.all_workspaces.get_or_create(
-        workspace=workspace, user=user, defaults={"role": "owner"}
-    )
+    with workspace_scope(workspace):
+        Membership.objects.get_or_create(workspace=workspace, user=user, defaults={"role": "owner"})
     return workspace
 
 
@@ -212,7 +216,7 @@ def fill_accounts(workspace, n):
             yield [values[c] for c in columns]
 
     copy_rows(Account._meta.db_table, columns, rows())
-    return list(Account.all_workspaces.filter(workspace=workspace).values_list("id", flat=True))
+    return list(Account.objects.filter(workspace=workspace).values_list("id", flat=True))
 
 
 def fill_contacts(workspace, n, account_ids, offset=0):
@@ -298,7 +302,124 @@ def fill_interactions(workspace, contact, n):
     copy_rows(Interaction._meta.db_table, columns, rows())
     from contacts.models import Contact
 
-    Contact.all_workspaces.filter(pk=contact.pk).update(last_interaction_at=now)
+    Contact.objects.filter(pk=contact.pk).update(last_interaction_at=now)
+
+
+LEAD_STATUSES = ["new"] * 4 + ["working"] * 3 + ["qualified", "disqualified", "converted"]
+LEAD_SOURCES = ["web_form", "import", "event", "referral", "campaign", "cold_call", "other"]
+DEAL_WORDS = [
+    "Server upgrade",
+    "CRM rollout",
+    "Laptop refresh",
+    "Support renewal",
+    "Training",
+    "Migration",
+    "Audit",
+    "Licences",
+    "Consulting",
+    "Network",
+]
+
+
+def fill_leads(workspace, n, offset=0):
+    """`n` leads (numbered from `offset`): names and companies like the contacts', unique
+    emails and E.164 phones, statuses and sources mixed, one created every 90 s."""
+    from sales.models import Lead
+
+    defaults = _defaults(Lead)
+    columns = list(defaults)
+    rng = random.Random(workspace.pk * 11 + offset)
+    lasts = last_names()
+    start = datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC)
+
+    def rows():
+        for i in range(offset, offset + n):
+            first, last = rng.choice(FIRST), rng.choice(lasts)
+            created = start + datetime.timedelta(seconds=i * 90 + rng.randint(0, 80))
+            values = dict(
+                defaults,
+                workspace_id=workspace.pk,
+                created_at=created,
+                updated_at=created,
+                first_name=first,
+                last_name=last,
+                company=f"{rng.choice(LAST_STEMS)} {rng.choice(['GmbH', 'AG', 'KG'])} {i}",
+                email=f"{first.lower()}.{i}@lead{workspace.pk}.example",
+                phone=f"+4940{workspace.pk:02d}{i:07d}",
+                status=rng.choice(LEAD_STATUSES),
+                source=rng.choice(LEAD_SOURCES),
+            )
+            yield [values[c] for c in columns]
+
+    copy_rows(Lead._meta.db_table, columns, rows())
+
+
+def fill_deals(workspace, n, stages, account_ids, offset=0):
+    """`n` deals (numbered from `offset`) in the default pipeline's stages, 70 % with an
+    account; won and lost ones are closed. Stage history is not generated (not searched)."""
+    from sales.models import Deal
+
+    defaults = _defaults(Deal)
+    columns = list(defaults)
+    rng = random.Random(workspace.pk * 13 + offset)
+    start = datetime.datetime(2023, 1, 1, tzinfo=datetime.UTC)
+    weighted = [s for s in stages for _ in range(6 if s.kind == "open" else 1)]
+
+    def rows():
+        for i in range(offset, offset + n):
+            stage = rng.choice(weighted)
+            created = start + datetime.timedelta(seconds=i * 90 + rng.randint(0, 80))
+            closed = created + datetime.timedelta(days=rng.randint(1, 120))
+            values = dict(
+                defaults,
+                workspace_id=workspace.pk,
+                created_at=created,
+                updated_at=created,
+                name=f"{rng.choice(DEAL_WORDS)} {rng.choice(LAST_STEMS)} {i}",
+                pipeline_id=stage.pipeline_id,
+                stage_id=stage.pk,
+                amount=rng.randint(5, 2000) * 100,
+                account_id=rng.choice(account_ids) if account_ids and rng.random() < 0.7 else None,
+                expected_close_date=(
+                    created + datetime.timedelta(days=rng.randint(10, 200))
+                ).date(),
+                closed_at=closed if stage.kind != "open" else None,
+                won_at=closed if stage.kind == "won" else None,
+            )
+            yield [values[c] for c in columns]
+
+    copy_rows(Deal._meta.db_table, columns, rows())
+
+
+def fill_sales(workspace, leads, deals):
+    """Top the workspace's leads and deals up to `leads` and `deals` rows."""
+    from django.db import transaction
+
+    from contacts.models import Account
+    from sales.models import Deal, Lead, Stage
+    from sales.services import pipeline_ensure_default
+    from workspaces.scoping import workspace_scope
+
+    with workspace_scope(workspace), transaction.atomic():
+        have = Lead.objects.filter(workspace=workspace).count()
+        if have < leads:
+            t = time.perf_counter()
+            fill_leads(workspace, leads - have, offset=have)
+            print(
+                f"{workspace.slug}: {leads - have:,} leads copied in {time.perf_counter() - t:.1f} s"
+            )
+        have = Deal.objects.filter(workspace=workspace).count()
+        if have < deals:
+            t = time.perf_counter()
+            pipeline = pipeline_ensure_default(workspace=workspace)
+            stages = list(Stage.objects.filter(workspace=workspace, pipeline=pipeline))
+            account_ids = list(
+                Account.objects.filter(workspace=workspace).values_list("id", flat=True)
+            )
+            fill_deals(workspace, deals - have, stages, account_ids, offset=have)
+            print(
+                f"{workspace.slug}: {deals - have:,} deals copied in {time.perf_counter() - t:.1f} s"
+            )
 
 
 def main():
@@ -307,48 +428,51 @@ def main():
     parser.add_argument("--other", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=50_000)
     parser.add_argument("--interactions", type=int, default=10_000)
+    parser.add_argument("--leads", type=int, default=1_000_000)
+    parser.add_argument("--deals", type=int, default=1_000_000)
     args = parser.parse_args()
     setup_django()
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from contacts.models import Contact
+    from contacts.models import Account, Contact
+    from touchpoints.models import Interaction
+    from workspaces.scoping import workspace_scope
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    for slug, name, size in (
-        (MAIN_SLUG, "Bench GmbH", args.contacts),
-        (OTHER_SLUG, "Other Ltd", args.other),
+    for slug, name, size, leads, deals in (
+        (MAIN_SLUG, "Bench GmbH", args.contacts, args.leads, args.deals),
+        (OTHER_SLUG, "Other Ltd", args.other, args.other, args.other),
     ):
         workspace = make_workspace(slug, name)
-        have = Contact.all_workspaces.filter(workspace=workspace).count()
-        if have >= size:
-            print(f"{slug}: {have:,} contacts already")
-            continue
-        t = time.perf_counter()
-        with transaction.atomic():
-            from contacts.models import Account
-
-            account_ids = list(
-                Account.all_workspaces.filter(workspace=workspace).values_list("id", flat=True)
-            )
-            wanted = args.accounts if slug == MAIN_SLUG else args.accounts // 10
-            if len(account_ids) < wanted:  # top up (a smaller trial run may have made some)
-                account_ids = fill_accounts(workspace, wanted - len(account_ids))
-            fill_contacts(workspace, size - have, account_ids, offset=have)
-        print(f"{slug}: {size - have:,} contacts copied in {time.perf_counter() - t:.1f} s")
+        with workspace_scope(workspace):
+            have = Contact.objects.filter(workspace=workspace).count()
+            if have >= size:
+                print(f"{slug}: {have:,} contacts already")
+            else:
+                t = time.perf_counter()
+                with transaction.atomic():
+                    account_ids = list(
+                        Account.objects.filter(workspace=workspace).values_list("id", flat=True)
+                    )
+                    wanted = args.accounts if slug == MAIN_SLUG else args.accounts // 10
+                    if len(account_ids) < wanted:  # top up (a smaller trial run may have made some)
+                        account_ids = fill_accounts(workspace, wanted - len(account_ids))
+                    fill_contacts(workspace, size - have, account_ids, offset=have)
+                print(f"{slug}: {size - have:,} contacts copied in {time.perf_counter() - t:.1f} s")
+        fill_sales(workspace, leads, deals)
     workspace = make_workspace(MAIN_SLUG, "Bench GmbH")
-    target = Contact.all_workspaces.filter(workspace=workspace).order_by("id").first()
-    from touchpoints.models import Interaction
-
-    have = Interaction.all_workspaces.filter(contact=target).count()
-    if have < args.interactions:
-        t = time.perf_counter()
-        with transaction.atomic():
-            fill_interactions(workspace, target, args.interactions - have)
-        print(
-            f"{args.interactions:,} interactions on contact #{target.pk} in {time.perf_counter() - t:.1f} s"
-        )
+    with workspace_scope(workspace):
+        target = Contact.objects.filter(workspace=workspace).order_by("id").first()
+        have = Interaction.objects.filter(contact=target).count()
+        if have < args.interactions:
+            t = time.perf_counter()
+            with transaction.atomic():
+                fill_interactions(workspace, target, args.interactions - have)
+            print(
+                f"{args.interactions:,} interactions on contact #{target.pk} in {time.perf_counter() - t:.1f} s"
+            )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")  # visibility map for index-only scans, fresh statistics
     print(f"done in {time.perf_counter() - started:.1f} s")

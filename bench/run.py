@@ -1,4 +1,5 @@
-"""Measure the pages that must stay fast at 1,000,000 contacts, and the 100,000-row import.
+"""Measure the pages that must stay fast at 1,000,000 contacts, leads and deals, and the
+100,000-row import.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench .venv/bin/python bench/run.py [--runs 30] [--skip-import]
 
@@ -112,9 +113,9 @@ def deep_cursor(workspace, fraction=0.9):
     from contacts.models import Contact
     from workspaces.paging import _encode
 
-    total = Contact.all_workspaces.filter(workspace=workspace).count()
+    total = Contact.objects.filter(workspace=workspace).count()
     row = (
-        Contact.all_workspaces.filter(workspace=workspace)
+        Contact.objects.filter(workspace=workspace)
         .order_by("last_name", "first_name", "id")
         .values_list("last_name", "first_name", "id")[int(total * fraction)]
     )
@@ -130,13 +131,13 @@ def page_scenarios(bench):
     ws = bench.workspace
     cursor, total = deep_cursor(ws)
     busy = (
-        Interaction.all_workspaces.filter(workspace=ws)
+        Interaction.objects.filter(workspace=ws)
         .values_list("contact_id", flat=True)
         .order_by("contact_id")
         .first()
     )
     sample = (
-        Contact.all_workspaces.filter(workspace=ws, pk__gt=busy)
+        Contact.objects.filter(workspace=ws, pk__gt=busy)
         .order_by("id")[total // 2 : total // 2 + 1]
         .get()
     )
@@ -193,6 +194,65 @@ def page_scenarios(bench):
         bench.url("contacts:export", "lifecycle_stage=evangelist"),
     )
     bench.runs = saved
+
+
+def sales_scenarios(bench):
+    """Leads and deals at 1,000,000 rows each: lists, their searches, the global search and
+    the conversion page's duplicate check (DESIGN.md §11: every search branch indexed)."""
+    from urllib.parse import urlencode
+
+    from sales.models import Deal, Lead
+
+    ws = bench.workspace
+    leads = Lead.objects.filter(workspace=ws)
+    deals = Deal.objects.filter(workspace=ws)
+    lead_total, deal_total = leads.count(), deals.count()
+    if not lead_total or not deal_total:
+        print("no leads or deals: run bench/generate.py first")
+        return
+    lead = leads.order_by("id")[lead_total // 2 : lead_total // 2 + 1].get()
+    deal = deals.filter(account__isnull=False).order_by("id")[deal_total // 3 :][:1].get()
+    deal_words = deal.name.rsplit(" ", 2)  # "<what> <stem> <number>"
+    print(
+        f"workspace {ws.slug}: {lead_total:,} leads, {deal_total:,} deals; "
+        f"sample lead #{lead.pk}, deal #{deal.pk}"
+    )
+    bench.measure("lead list, first page", bench.url("sales:leads"))
+    bench.measure(
+        "lead list, search by name",
+        bench.url("sales:leads", urlencode({"q": f"{lead.first_name} {lead.last_name}"})),
+    )
+    bench.measure(
+        "lead list, search by email", bench.url("sales:leads", urlencode({"q": lead.email}))
+    )
+    bench.measure(
+        "lead list, search by phone",
+        bench.url("sales:leads", urlencode({"q": "0" + lead.phone.removeprefix("+49")})),
+    )
+    bench.measure("deal list, first page", bench.url("sales:deals"))
+    bench.measure(
+        "deal list, search by name", bench.url("sales:deals", urlencode({"q": deal.name}))
+    )
+    bench.measure(
+        "deal list, search by account name",
+        bench.url("sales:deals", urlencode({"q": deal.account.name})),
+    )
+    bench.measure(
+        "global search, lead by name",
+        bench.url("search", urlencode({"q": f"{lead.first_name} {lead.last_name}"})),
+    )
+    bench.measure(
+        "global search, deal by name and number",
+        bench.url("search", urlencode({"q": " ".join(deal_words[1:])})),
+    )
+    bench.measure(
+        "global search, a common word (many hits)",
+        bench.url("search", urlencode({"q": deal_words[1]})),
+    )
+    bench.measure("global search, no hit", bench.url("search", urlencode({"q": "Qxzvw"})))
+    bench.measure(
+        "lead conversion page (duplicate check)", bench.url("sales:lead_convert", pk=lead.pk)
+    )
 
 
 def write_import_file(path: Path, rows: int, seed=5):
@@ -314,7 +374,7 @@ def report(bench, imports, args):
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg = cursor.fetchone()[0]
-    total = Contact.all_workspaces.filter(workspace=bench.workspace).count()
+    total = Contact.objects.filter(workspace=bench.workspace).count()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"# Benchmark {stamp:%Y-%m-%d %H:%M} UTC",
@@ -376,13 +436,18 @@ def main():
     setup_django()
     from django.core.management import call_command
 
+    from workspaces.scoping import workspace_scope
+
     call_command("migrate", verbosity=0)
     bench = Bench(args.runs)
     bench.match = args.match
-    if not args.only_import:
-        page_scenarios(bench)
+    with workspace_scope(bench.workspace):  # the scripts' own reads, as a task would
+        if not args.only_import:
+            page_scenarios(bench)
+            sales_scenarios(bench)
     imports = None if args.skip_import else import_scenario(bench)
-    report(bench, imports, args)
+    with workspace_scope(bench.workspace):
+        report(bench, imports, args)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms.contacts import MemberChoiceField, members_queryset
+from workspaces.forms import MemberChoiceField
+from workspaces.selectors import member_list
+
 from .models import Account, AccountSize, Contact, Education, LifecycleStage, Sex, Tag
 from .selectors.accounts import accounts_filter
 from .selectors.contacts import contacts_filter
@@ -63,15 +65,15 @@ class WorkspaceFilterSet(django_filters.FilterSet):
         for f in self.form.fields.values():
             f.required = False
             _bootstrap(f.widget)
-        members = [(str(u.pk), u.get_full_name() or u.email) for u in members_queryset(workspace)]
+        members = [
+            (str(u.pk), u.get_full_name() or u.email) for u in member_list(workspace=workspace)
+        ]
         self.form.fields["owner"].choices = [
             ("", _("Any owner")),
             ("none", _("No owner")),
             *members,
         ]
-        self.form.fields["tag"].queryset = Tag.all_workspaces.filter(workspace=workspace).order_by(
-            "name"
-        )
+        self.form.fields["tag"].queryset = Tag.objects.filter(workspace=workspace).order_by("name")
 
     def noop(self, queryset, name, value):
         return queryset
@@ -132,7 +134,7 @@ class ContactFilter(WorkspaceFilterSet):
 
     def __init__(self, data=None, *args, workspace, **kwargs):
         super().__init__(data, *args, workspace=workspace, **kwargs)
-        self.form.fields["account"].queryset = Account.all_workspaces.filter(workspace=workspace)
+        self.form.fields["account"].queryset = Account.objects.filter(workspace=workspace)
 
     def filter_queryset(self, queryset):
         data = {k: v for k, v in self.form.cleaned_data.items() if k != "sort"}

@@ -31,8 +31,9 @@ STALE_AFTER = datetime.timedelta(hours=24)  # older reminders are not sent any m
 BATCH = 500
 
 
-def _due(now):
-    return Activity.all_workspaces.filter(
+def _due(activities, now):
+    """Activities of the `activities` queryset whose reminder is due and not yet sent."""
+    return activities.filter(
         reminder_at__lte=now,
         reminder_at__gte=now - STALE_AFTER,
         reminder_sent_at__isnull=True,
@@ -44,8 +45,10 @@ def _due(now):
 
 @shared_task(name="sales.activity_reminders", time_limit=120, soft_time_limit=100)
 def activity_reminders_task() -> int:
-    """Find the workspaces with reminders due and start one task for each."""
-    workspace_ids = list(_due(timezone.now()).values_list("workspace_id", flat=True).distinct())
+    """Find the workspaces with reminders due and start one task for each (the beat's
+    fan-out: the one read across workspaces)."""
+    due = _due(Activity.all_workspaces.all(), timezone.now())
+    workspace_ids = list(due.values_list("workspace_id", flat=True).distinct())
     for workspace_id in workspace_ids:
         activity_send_reminders_task.delay(workspace_id)
     return len(workspace_ids)
@@ -81,8 +84,7 @@ def activity_send_reminders_task(workspace_id: int) -> int:
         workspace = Workspace.objects.get(pk=workspace_id)
         now = timezone.now()
         activities = list(
-            _due(now)
-            .filter(workspace_id=workspace_id)
+            _due(Activity.objects.filter(workspace_id=workspace_id), now)
             .select_related("owner", "contact", "deal")
             .order_by("reminder_at", "id")[:BATCH]
         )

@@ -5,7 +5,11 @@ from .views import activities, analyses, catalog, deals, leads, quotes, settings
 
 app_name = "sales"
 urlpatterns: list = [
-    path("", RedirectView.as_view(pattern_name="sales:board"), name="index"),
+    path(
+        "",
+        RedirectView.as_view(pattern_name="sales:board", http_method_names=["get", "head"]),
+        name="index",
+    ),
     # leads
     path("leads/", leads.lead_list, name="leads"),
     path("leads/new/", leads.lead_create, name="lead_create"),

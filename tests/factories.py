@@ -1,13 +1,28 @@
 """Factories that keep an object graph inside one workspace."""
 
+import functools
+
 import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from workspaces.models import Membership, Workspace
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def in_workspace_scope(builder):
+    """Run a test builder that writes through services inside the scope of the workspace it
+    builds in (its first argument), as a request or task would."""
+
+    @functools.wraps(builder)
+    def run(workspace, *args, **kwargs):
+        with workspace_scope(workspace):
+            return builder(workspace, *args, **kwargs)
+
+    return run
 
 
 class WorkspaceOwnedFactory(DjangoModelFactory):

@@ -62,7 +62,7 @@ def interactions_after(*, workspace, after_seq: int = 0, limit: int = 1000) -> l
         raise ValueError(f"limit must be between 1 and {INTERACTIONS_AFTER_MAX}")
     workspace_id = getattr(workspace, "pk", workspace)
     return list(
-        Interaction.all_workspaces.filter(workspace_id=workspace_id, seq__gt=after_seq).order_by(
-            "seq"
-        )[:limit]
+        Interaction.objects.filter(workspace_id=workspace_id, seq__gt=after_seq).order_by("seq")[
+            :limit
+        ]
     )

@@ -77,7 +77,7 @@ def interaction_record(
     if contact is not None:
         # Only ever moves forward, in one conditional UPDATE (no read-modify-write race).
         # Before the sequence is taken: the counter is the last lock a writer takes.
-        type(contact).all_workspaces.filter(pk=contact.pk).filter(
+        type(contact).objects.filter(pk=contact.pk).filter(
             Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=interaction.occurred_at)
         ).update(last_interaction_at=interaction.occurred_at)
     interaction.seq = sequence_take(workspace=workspace)

@@ -42,6 +42,7 @@ from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .models import ChangeEvent, Invitation, Membership, Workspace
 from .roles import has_perm
 from .scoping import current_workspace_id, is_workspace_owned
+from .selectors import member_list
 from .service_checks import delete_recorded
 from .services import (
     membership_add,
@@ -139,7 +140,7 @@ class WorkspaceModelAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
         if related is Workspace:
             return Workspace.objects.filter(pk=workspace_id)
         if related is User:
-            return User.objects.filter(memberships__workspace_id=workspace_id).distinct()
+            return member_list(workspace=workspace_id)
         return related._default_manager.all()
 
     # --- writes through the services (or generic, with the change log) ----------------
@@ -210,7 +211,7 @@ class WorkspaceModelAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
             return  # written (and recorded) by the service while the form was validated
         if not is_platform_staff(request) or not getattr(obj, "workspace_id", None):
             obj.workspace_id = current_workspace_id() or obj.workspace_id
-        before = snapshot(type(obj).all_workspaces.get(pk=obj.pk)) if change else None
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         change_record(
             workspace=obj.workspace_id,

@@ -3,6 +3,8 @@
 Every choice field over a workspace-owned model is limited to the form's workspace, so an id
 from another workspace fails validation with "Select a valid choice". Declare extra choice
 fields as `SafeModelChoiceField(queryset=Model.objects.none())`; the base fills them in.
+Choice fields over users (owners, assignees: `MemberChoiceField()` or a model form's user
+foreign key) offer the workspace's members only (`selectors.member_list`).
 """
 
 from django import forms
@@ -18,8 +20,10 @@ from .mail_headers import validate_single_line
 from .models import CURRENCIES, RESERVED_SLUGS, TIME_ZONES, Workspace, slug_validator
 from .roles import Role
 from .scoping import is_workspace_owned
+from .selectors import member_list
 
 __all__ = [
+    "MemberChoiceField",
     "SafeModelChoiceField",
     "SafeModelMultipleChoiceField",
     "WorkspaceForm",
@@ -49,14 +53,41 @@ def workspace_formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    """A user of the workspace (an owner, an assignee); the base form fills in the members."""
+
+    def __init__(self, queryset=None, **kwargs):
+        super().__init__(get_user_model().objects.none(), **kwargs)
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
+def _limited_choices(queryset, workspace):
+    """The rows a choice field over `queryset.model` may offer in `workspace`, or None for a
+    model the fence does not know (left as declared)."""
+    model = queryset.model
+    if is_workspace_owned(model):
+        return model.objects.filter(workspace=workspace)
+    if model is get_user_model():
+        return member_list(workspace=workspace)
+    return None
+
+
 class WorkspaceFormMixin:
+    """Builds the form for one workspace (`workspace=`, required) inside its scope: every
+    choice field over a workspace-owned model or over users is limited to that workspace's
+    rows and members, whatever the declaration said."""
+
     def __init__(self, *args, workspace, **kwargs):
         self.workspace = workspace
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and is_workspace_owned(queryset.model):
-                field.queryset = queryset.model.all_workspaces.filter(workspace=workspace)
+            if queryset is not None:
+                limited = _limited_choices(queryset, workspace)
+                if limited is not None:
+                    field.queryset = limited
 
 
 class WorkspaceForm(WorkspaceFormMixin, forms.Form):

@@ -6,9 +6,11 @@ from functools import wraps
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 
-from .roles import has_perm
+from .roles import Role, has_perm
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def check_workspace_perm(request, perm: str) -> None:
@@ -16,6 +18,18 @@ def check_workspace_perm(request, perm: str) -> None:
         raise Http404
     if not has_perm(request.membership.role, perm):
         raise PermissionDenied
+
+
+def is_read_only_page(perm: str, write_perm: str | None) -> bool:
+    """A page that declares no write permission and whose permission read-only members hold
+    only reads: a POST (PUT, PATCH, DELETE) to it is refused with 405, so no write can slip
+    through a read permission. A page that does write for readers (one's own calendar feed)
+    says so with an explicit `write_perm`."""
+    return write_perm is None and has_perm(Role.READONLY, perm)
+
+
+def _method_not_allowed():
+    return HttpResponseNotAllowed(list(READ_METHODS))
 
 
 class WorkspaceViewMixin(LoginRequiredMixin):
@@ -37,6 +51,10 @@ class WorkspaceViewMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         kwargs.pop("ws", None)
         check_workspace_perm(request, self.get_permission_required())
+        if request.method not in READ_METHODS and is_read_only_page(
+            self.permission_required, self.write_permission
+        ):
+            return _method_not_allowed()
         self.workspace = request.workspace
         self.membership = request.membership
         return super().dispatch(request, *args, **kwargs)
@@ -51,13 +69,17 @@ class WorkspaceViewMixin(LoginRequiredMixin):
 
 
 def workspace_view(perm: str, write_perm: str | None = None):
-    """Decorator for function views under /w/<slug>/: checks the role, drops `ws`."""
+    """Decorator for function views under /w/<slug>/: checks the role, drops `ws`. A read
+    page (see `is_read_only_page`) answers anything but GET/HEAD/OPTIONS with 405."""
+    read_only = is_read_only_page(perm, write_perm)
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, ws=None, **kwargs):
             needed = write_perm if write_perm and request.method != "GET" else perm
             check_workspace_perm(request, needed)
+            if read_only and request.method not in READ_METHODS:
+                return _method_not_allowed()
             return view(request, *args, **kwargs)
 
         return wrapper

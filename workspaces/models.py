@@ -145,8 +145,15 @@ class WorkspaceRequest(TimeStamped):
 class WorkspaceOwned(TimeStamped):
     """Base for every row that belongs to a workspace (DESIGN.md §4)."""
 
+    # No index of its own: every workspace-owned model has indexes (and unique constraints)
+    # that lead with `workspace`, which serve the same lookups; a single-column index would
+    # only slow every write (tests/workspaces/test_indexes.py keeps this true).
     workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+        Workspace,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("workspace"),
+        db_index=False,
     )
 
     objects = ScopedManager(workspace="workspace")
@@ -224,7 +231,10 @@ class ChangeEvent(models.Model):
     remembers the last `seq` it saw never skips one (`id` is drawn at insert, but commits land
     out of order). Read it with `workspaces.changelog.change_events_after`."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    # indexed by the (workspace, seq) and (workspace, model, object_id) keys below
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     seq = models.BigIntegerField()
     model = models.CharField(max_length=64)  # app_label.modelname
     object_id = models.BigIntegerField()

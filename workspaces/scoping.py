@@ -21,8 +21,11 @@ __all__ = [
 
 @contextmanager
 def workspace_scope(workspace):
-    """Enter the scope of one workspace (a Workspace or its id)."""
+    """Enter the scope of one workspace (a Workspace or its id). ValueError for None: in
+    django-scopes a scope of None filters nothing, which would open every workspace."""
     workspace_id = getattr(workspace, "pk", workspace)
+    if workspace_id is None:
+        raise ValueError("workspace_scope needs a saved workspace or its id, not None.")
     with scope(workspace=workspace_id):
         yield
 

@@ -1,5 +1,19 @@
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
 from .models import Membership
 from .registry import search_sources_for
+
+
+def member_list(*, workspace) -> QuerySet:
+    """The users who are members of `workspace` (a Workspace or its id), ordered by name:
+    the one source of every owner/assignee choice and owner filter. A QuerySet of User (one
+    query when evaluated); users are global, the membership join is the workspace filter."""
+    return (
+        get_user_model()
+        .objects.filter(memberships__workspace=workspace)
+        .order_by("first_name", "last_name", "email", "id")
+    )
 
 
 def membership_list_for_user(*, user):

@@ -31,11 +31,18 @@ def same_workspace_check(*, workspace, obj, field: str, errors: dict) -> None:
         errors[field] = [other_workspace_message()]
 
 
+def same_workspace_require(*, workspace, obj, field: str) -> None:
+    """Refuse at once (ValidationError keyed by `field`) to work on `obj` when it belongs to
+    another workspace than `workspace` (a Workspace). `obj` None passes."""
+    if obj is not None and obj.workspace_id != workspace.pk:
+        raise ValidationError({field: other_workspace_message()})
+
+
 def owner_check(*, workspace, owner, errors: dict, field: str = "owner") -> None:
     """An owner must be a member of the workspace."""
     if owner is None:
         return
-    if not Membership.all_workspaces.filter(workspace=workspace, user=owner).exists():
+    if not Membership.objects.filter(workspace=workspace, user=owner).exists():
         errors[field] = [_("The owner must be a member of this workspace.")]
 
 

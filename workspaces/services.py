@@ -131,7 +131,8 @@ def workspace_create(*, name: str, slug: str, owner, time_zone: str = "UTC", cur
     workspace = Workspace(name=name, slug=slug, time_zone=time_zone, currency=currency)
     workspace.full_clean()
     workspace.save()
-    membership_add(workspace=workspace, actor=owner, user=owner, role=Role.OWNER)
+    with workspace_scope(workspace):  # the new workspace's first row is written in its scope
+        membership_add(workspace=workspace, actor=owner, user=owner, role=Role.OWNER)
     change_record(workspace=workspace, actor=owner, instance=workspace, action=ChangeAction.CREATED)
     with workspace_scope(workspace):
         lifecycle.workspace_created(workspace=workspace, actor=owner)
@@ -161,7 +162,7 @@ def workspace_update(*, workspace, actor, name: str, time_zone: str, currency: s
 @transaction.atomic
 def membership_add(*, workspace, actor, user, role: str) -> Membership:
     """Give `user` a role in `workspace` (idempotent: an existing membership keeps its role)."""
-    existing = Membership.all_workspaces.filter(workspace=workspace, user=user).first()
+    existing = Membership.objects.filter(workspace=workspace, user=user).first()
     if existing is not None:
         return existing
     membership = Membership(workspace=workspace, user=user, role=role)
@@ -182,7 +183,7 @@ def _actor_role(workspace, actor) -> str | None:
     if getattr(actor, "is_superuser", False):
         return Role.OWNER
     return (
-        Membership.all_workspaces.filter(workspace=workspace, user=actor)
+        Membership.objects.filter(workspace=workspace, user=actor)
         .values_list("role", flat=True)
         .first()
     )
@@ -190,7 +191,7 @@ def _actor_role(workspace, actor) -> str | None:
 
 def _other_owners(workspace, membership) -> bool:
     return (
-        Membership.all_workspaces.filter(workspace=workspace, role=Role.OWNER)
+        Membership.objects.filter(workspace=workspace, role=Role.OWNER)
         .exclude(pk=membership.pk)
         .exists()
     )
@@ -200,7 +201,7 @@ def _lock_membership(workspace, membership_id) -> Membership:
     """The membership row, locked for the rest of the transaction (owner rules are checked
     against a stable set of rows)."""
     return (
-        Membership.all_workspaces.select_for_update()
+        Membership.objects.select_for_update()
         .select_related("user")
         .get(workspace=workspace, pk=membership_id)
     )
@@ -319,9 +320,9 @@ def invitation_create(*, workspace, actor, email: str, role: str) -> Invitation:
     email = get_user_model().objects.normalize_email(email).strip().lower()
     if role == Role.OWNER and _actor_role(workspace, actor) != Role.OWNER:
         raise ValidationError({"role": _("Only an owner can invite another owner.")})
-    if Membership.all_workspaces.filter(workspace=workspace, user__email__iexact=email).exists():
+    if Membership.objects.filter(workspace=workspace, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
-    pending = Invitation.all_workspaces.filter(
+    pending = Invitation.objects.filter(
         workspace=workspace, email=email, accepted_at__isnull=True, revoked_at__isnull=True
     )
     if pending.exists():
@@ -349,7 +350,7 @@ def invitation_send(*, workspace_id: int, invitation_id: int) -> bool:
     the row is locked while sending so two workers cannot both send it. Returns whether an
     email went out (False for sent, accepted, revoked or deleted invitations)."""
     invitation = (
-        Invitation.all_workspaces.select_for_update()
+        Invitation.objects.select_for_update()
         .filter(workspace_id=workspace_id, pk=invitation_id)
         .first()
     )
@@ -385,9 +386,7 @@ def invitation_send(*, workspace_id: int, invitation_id: int) -> bool:
 @transaction.atomic
 def invitation_revoke(*, workspace, actor, invitation) -> Invitation:
     """Revoke a pending invitation: its link stops working. Accepted ones stay accepted."""
-    invitation = Invitation.all_workspaces.select_for_update().get(
-        workspace=workspace, pk=invitation.pk
-    )
+    invitation = Invitation.objects.select_for_update().get(workspace=workspace, pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise ValidationError(_("This invitation has already been accepted."))
     if invitation.revoked_at is None:
@@ -420,31 +419,32 @@ def invitation_accept(*, invitation, user, owner_confirmed: bool = False) -> Mem
     confirmation link mailed by `invitation_owner_confirmation_request`). Raises
     ValidationError for the wrong account, an unconfirmed owner invitation, or an invitation
     that was used or revoked meanwhile (nothing changes then)."""
-    invitation = (
-        Invitation.all_workspaces.select_for_update()
-        .select_related("workspace")
-        .get(pk=invitation.pk)
-    )
-    if not invitation.is_open:
-        raise ValidationError(_("This invitation is no longer valid."))
-    problem = invitation_account_problem(invitation=invitation, user=user)
-    if problem:
-        raise ValidationError(problem, code="wrong_account")
-    if invitation.role == Role.OWNER and not owner_confirmed:
-        raise ValidationError(
-            _("The owner role needs your confirmation by email first."), code="confirm_owner"
+    with workspace_scope(invitation.workspace_id):  # the workspace the signed link named
+        invitation = (
+            Invitation.objects.select_for_update().select_related("workspace").get(pk=invitation.pk)
         )
-    workspace = invitation.workspace
-    membership = membership_add(workspace=workspace, actor=user, user=user, role=invitation.role)
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at", "updated_at"])
-    change_record(
-        workspace=workspace,
-        actor=user,
-        instance=invitation,
-        action=ChangeAction.UPDATED,
-        fields=["accepted_at"],
-    )
+        if not invitation.is_open:
+            raise ValidationError(_("This invitation is no longer valid."))
+        problem = invitation_account_problem(invitation=invitation, user=user)
+        if problem:
+            raise ValidationError(problem, code="wrong_account")
+        if invitation.role == Role.OWNER and not owner_confirmed:
+            raise ValidationError(
+                _("The owner role needs your confirmation by email first."), code="confirm_owner"
+            )
+        workspace = invitation.workspace
+        membership = membership_add(
+            workspace=workspace, actor=user, user=user, role=invitation.role
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at", "updated_at"])
+        change_record(
+            workspace=workspace,
+            actor=user,
+            instance=invitation,
+            action=ChangeAction.UPDATED,
+            fields=["accepted_at"],
+        )
     return membership
 
 
@@ -469,11 +469,12 @@ def invitation_owner_confirm_send(*, workspace_id: int, invitation_id: int, user
     sends nothing) when the invitation was used, revoked or deleted meanwhile."""
     from .invitation_tokens import owner_confirm_url
 
-    invitation = (
-        Invitation.all_workspaces.select_related("workspace")
-        .filter(workspace_id=workspace_id, pk=invitation_id)
-        .first()
-    )
+    with workspace_scope(workspace_id):  # a task: the ids name the workspace
+        invitation = (
+            Invitation.objects.select_related("workspace")
+            .filter(workspace_id=workspace_id, pk=invitation_id)
+            .first()
+        )
     user = get_user_model().objects.filter(pk=user_id).first()
     if invitation is None or user is None or not invitation.is_open:
         return False

@@ -3,18 +3,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import WorkspaceModelForm
+from workspaces.forms import MemberChoiceField, WorkspaceModelForm
 
 from ..models import Account, CustomFieldEntity
 from ..phones import format_phone
 from ..services.accounts import ACCOUNT_FIELDS
-from .contacts import MemberChoiceField, TagsField, members_queryset, model_values, tags_initial
+from .contacts import TagsField, model_values, tags_initial
 from .custom_fields import CustomFieldsMixin
 
 
 class AccountForm(CustomFieldsMixin, WorkspaceModelForm):
     custom_entity = CustomFieldEntity.ACCOUNT
-    owner = MemberChoiceField(label=_("Owner"), queryset=None, required=False)
+    owner = MemberChoiceField(label=_("Owner"), required=False)
     tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
 
     class Meta(WorkspaceModelForm.Meta):
@@ -24,7 +24,6 @@ class AccountForm(CustomFieldsMixin, WorkspaceModelForm):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
-        self.fields["owner"].queryset = members_queryset(workspace)
         self.fields["tags"].initial = tags_initial(self.instance)
         if self.instance.pk and self.instance.phone and not self.is_bound:
             self.initial["phone"] = format_phone(self.instance.phone)

@@ -1,17 +1,16 @@
 """Forms of the contact and account pages. They shape and check input; the services write.
 
 Custom fields appear as `custom_<key>` form fields, typed and validated by
-contacts.custom_fields; the services use the same error keys, so a service error lands at
+contacts.custom_values; the services use the same error keys, so a service error lands at
 the field too.
 """
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import WorkspaceForm, WorkspaceModelForm
+from workspaces.forms import MemberChoiceField, WorkspaceForm, WorkspaceModelForm
 
 from ..models import Account, Contact, CustomFieldEntity
 from ..phones import format_phone
@@ -19,20 +18,6 @@ from ..services.contacts import CONTACT_FIELDS
 from .custom_fields import CustomFieldsMixin
 
 ACCOUNT_CHOICES_SHOWN = 300  # a select of every account does not scale; search narrows it
-
-
-def members_queryset(workspace):
-    """Users who are members of `workspace` (owners must be members)."""
-    return (
-        get_user_model()
-        .objects.filter(memberships__workspace=workspace)
-        .order_by("first_name", "last_name", "email")
-    )
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.email
 
 
 class TagsField(forms.CharField):
@@ -69,7 +54,7 @@ def model_values(form) -> dict:
 
 class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
     custom_entity = CustomFieldEntity.CONTACT
-    owner = MemberChoiceField(label=_("Owner"), queryset=None, required=False)
+    owner = MemberChoiceField(label=_("Owner"), required=False)
     tags = TagsField(label=_("Tags"), required=False, help_text=_("Separate with commas."))
     consent_source = forms.CharField(
         label=_("Source of the opt-in"),
@@ -91,7 +76,6 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
-        self.fields["owner"].queryset = members_queryset(workspace)
         self.fields["tags"].initial = tags_initial(self.instance)
         for name in ("phone", "mobile"):
             if self.instance.pk and getattr(self.instance, name) and not self.is_bound:
@@ -156,7 +140,7 @@ def _limit_account_choices(field, workspace, selected_id):
     """Render at most ACCOUNT_CHOICES_SHOWN accounts (plus the selected one); validation
     still accepts any account of the workspace (the queryset is not cut)."""
     shown = list(
-        Account.all_workspaces.filter(workspace=workspace)
+        Account.objects.filter(workspace=workspace)
         .order_by("name", "id")
         .values_list("pk", "name")[:ACCOUNT_CHOICES_SHOWN]
     )
@@ -164,7 +148,7 @@ def _limit_account_choices(field, workspace, selected_id):
     selected_id = str(selected_id or "")
     if selected_id.isdigit() and not any(pk == int(selected_id) for pk, _name in shown):
         extra = (
-            Account.all_workspaces.filter(workspace=workspace, pk=selected_id)
+            Account.objects.filter(workspace=workspace, pk=selected_id)
             .values_list("pk", "name")
             .first()
         )
@@ -185,13 +169,12 @@ BULK_ACTIONS = [
 class BulkActionForm(WorkspaceForm):
     action = forms.ChoiceField(choices=BULK_ACTIONS)
     ids = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
-    owner = MemberChoiceField(label=_("Owner"), queryset=None, required=False)
+    owner = MemberChoiceField(label=_("Owner"), required=False)
     tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
     confirm = forms.BooleanField(required=False)
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
-        self.fields["owner"].queryset = members_queryset(workspace)
 
     def clean_ids(self):
         raw = (

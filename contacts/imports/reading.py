@@ -91,6 +91,11 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    # Western-European text first: on short samples the free guess below can name any code
+    # page for a German export (mac_turkish, cp775, even big5); asked only about cp1252,
+    # charset-normalizer accepts it when the bytes read as coherent text there.
+    if from_bytes(sample, cp_isolation=["cp1252"]).best() is not None:
+        return "cp1252"
     best = from_bytes(sample).best()
     if best is None:
         _reject_not_tabular()

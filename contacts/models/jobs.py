@@ -97,7 +97,7 @@ class ExportStatus(models.TextChoices):
 
 class ExportJob(WorkspaceOwned):
     """An Excel export of a filtered list, written by a worker to storage. The row is the truth
-    (status, progress, heartbeat and claim as contacts.job_state describes)."""
+    (status, progress, heartbeat and claim as contacts.services.job_state describes)."""
 
     entity = models.CharField(
         _("export"),

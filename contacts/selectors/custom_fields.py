@@ -6,7 +6,5 @@ from ..models import CustomField
 def custom_field_list(*, workspace, entity: str) -> list[CustomField]:
     """The workspace's custom fields on `entity` ("contact" or "account"), in form order."""
     return list(
-        CustomField.all_workspaces.filter(workspace=workspace, entity=entity).order_by(
-            "position", "id"
-        )
+        CustomField.objects.filter(workspace=workspace, entity=entity).order_by("position", "id")
     )

@@ -17,7 +17,7 @@ BULK_LIMIT = 5000  # ids per bulk action; the list page selects at most one page
 def _ids_in_workspace(workspace, contact_ids) -> list[int]:
     ids = [int(i) for i in list(contact_ids)[:BULK_LIMIT]]
     return list(
-        Contact.all_workspaces.filter(workspace=workspace, pk__in=ids).values_list("pk", flat=True)
+        Contact.objects.filter(workspace=workspace, pk__in=ids).values_list("pk", flat=True)
     )
 
 
@@ -29,7 +29,7 @@ def contacts_bulk_assign_owner(*, workspace, actor, contact_ids, owner) -> int:
     owner_check(workspace=workspace, owner=owner, errors=errors)
     _raise_if(errors)
     ids = _ids_in_workspace(workspace, contact_ids)
-    Contact.all_workspaces.filter(workspace=workspace, pk__in=ids).update(
+    Contact.objects.filter(workspace=workspace, pk__in=ids).update(
         owner=owner, updated_at=timezone.now()
     )
     change_record_many(
@@ -50,12 +50,12 @@ def contacts_bulk_add_tag(*, workspace, actor, contact_ids, tag) -> int:
     tag = _tags_resolve(workspace=workspace, actor=actor, tags=[tag])[0]
     ids = _ids_in_workspace(workspace, contact_ids)
     having = set(
-        ContactTag.all_workspaces.filter(
-            workspace=workspace, tag=tag, contact_id__in=ids
-        ).values_list("contact_id", flat=True)
+        ContactTag.objects.filter(workspace=workspace, tag=tag, contact_id__in=ids).values_list(
+            "contact_id", flat=True
+        )
     )
     new_ids = [pk for pk in ids if pk not in having]
-    links = ContactTag.all_workspaces.bulk_create(
+    links = ContactTag.objects.bulk_create(
         [ContactTag(workspace=workspace, contact_id=pk, tag=tag) for pk in new_ids],
         batch_size=1000,
     )
@@ -88,6 +88,6 @@ def contacts_bulk_delete(*, workspace, actor, contact_ids) -> int:
     delete_recorded(
         workspace=workspace,
         actor=actor,
-        objs=Contact.all_workspaces.filter(workspace=workspace, pk__in=ids),
+        objs=Contact.objects.filter(workspace=workspace, pk__in=ids),
     )
     return len(ids)

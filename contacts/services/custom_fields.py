@@ -1,5 +1,5 @@
 """Writes of custom field definitions on contacts and accounts: define, update, delete.
-The values themselves are checked by `contacts.custom_fields` and stored by the contact and
+The values themselves are checked by `contacts.custom_values` and stored by the contact and
 account services."""
 
 import re
@@ -52,13 +52,10 @@ def custom_field_define(
     errors: dict = {}
     key = (key or custom_field_key_for(label)).strip()
     choice_list = _choices_clean(field_type, choices, errors)
-    if (
-        key
-        and CustomField.all_workspaces.filter(workspace=workspace, entity=entity, key=key).exists()
-    ):
+    if key and CustomField.objects.filter(workspace=workspace, entity=entity, key=key).exists():
         errors["key"] = [_("A custom field with this key exists already.")]
     if position is None:
-        position = CustomField.all_workspaces.filter(workspace=workspace, entity=entity).count()
+        position = CustomField.objects.filter(workspace=workspace, entity=entity).count()
     field = CustomField(
         workspace=workspace,
         entity=entity,

@@ -1,6 +1,6 @@
 """Excel exports of filtered lists as background jobs: the page asks, a worker writes the
 workbook to storage with progress, the page offers the download (DESIGN.md §6: the
-ExportJob row is the truth; its claim, heartbeat and sweep are contacts.job_state's).
+ExportJob row is the truth; its claim, heartbeat and sweep are contacts.services.job_state's).
 
 CSV exports stay streamed from the request: they need constant memory and no job.
 """

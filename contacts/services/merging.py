@@ -224,7 +224,7 @@ def contact_merge(
         workspace=workspace, actor=actor, survivor=survivor, loser=loser
     )
     # the loser goes first so the survivor may take its email/phone without a clash
-    mover.drop(Contact.all_workspaces.filter(pk=loser_id))
+    mover.drop(Contact.objects.filter(pk=loser_id))
     survivor.full_clean(exclude=["workspace", "account", "owner"])
     survivor.save()
     change_record_rows(actor=actor, changes=mover.pending)

@@ -25,7 +25,7 @@ def tag_get_or_create(*, workspace, actor, name: str) -> Tag:
     name = " ".join((name or "").split())[:50]
     if not name:
         raise ValidationError({"name": _("A tag needs a name.")})
-    tag = Tag.all_workspaces.filter(workspace=workspace, name__iexact=name).first()
+    tag = Tag.objects.filter(workspace=workspace, name__iexact=name).first()
     if tag is None:
         tag = Tag(workspace=workspace, name=name)
         tag.full_clean(exclude=["workspace"])
@@ -56,7 +56,7 @@ def _tags_set(*, workspace, actor, instance, tags: list[Tag]) -> bool:
     """Make `tags` the exact tag set of `instance` (a contact or account); True if it changed.
     Each removed link gets a tombstone, each new one a `created` event."""
     link, field = _TAG_LINKS[type(instance)]
-    links = link.all_workspaces.filter(workspace=workspace, **{field: instance})
+    links = link.objects.filter(workspace=workspace, **{field: instance})
     wanted = {t.pk for t in tags}
     current = set(links.values_list("tag_id", flat=True))
     if wanted == current:
@@ -65,7 +65,7 @@ def _tags_set(*, workspace, actor, instance, tags: list[Tag]) -> bool:
         delete_recorded(
             workspace=workspace, actor=actor, objs=links.filter(tag_id__in=current - wanted)
         )
-    created = link.all_workspaces.bulk_create(
+    created = link.objects.bulk_create(
         [link(workspace=workspace, tag_id=pk, **{field: instance}) for pk in wanted - current]
     )
     change_record_many(

@@ -45,7 +45,12 @@ class ProductAdmin(WorkspaceModelAdmin):
     def service_save(self, request, obj, form, change):
         fields = self.service_fields(form, PRODUCT_FIELDS, change)
         if change:
-            return product_update(product=self.stored(obj), actor=request.user, **fields)
+            return product_update(
+                workspace=self.workspace_for(request, obj),
+                product=self.stored(obj),
+                actor=request.user,
+                **fields,
+            )
         return product_create(
             workspace=self.workspace_for(request, obj), actor=request.user, **fields
         )

@@ -82,39 +82,46 @@ def _catalogue(workspace, actor) -> dict:
             stock_on_hand=stock or 0,
             lead_time_days=lead,
         )
-        _options(product, actor)
+        _options(workspace, product, actor)
         products[sku] = product
     return products
 
 
-def _options(product, actor) -> None:
+def _options(workspace, product, actor) -> None:
     if product.sku == "HW-SRV":
         size = catalog_services.option_create(
+            workspace=workspace,
             product=product,
             actor=actor,
             name="Size",
             values=[("S", "0"), ("M", "1400"), ("L", "3100")],
         )
         support = catalog_services.option_create(
-            product=product, actor=actor, name="Support level", values=SUPPORT
+            workspace=workspace, product=product, actor=actor, name="Support level", values=SUPPORT
         )
         small = size.values.get(label="S")
         enterprise = support.values.get(label="Enterprise")
         catalog_services.exclusion_add(
-            product=product, actor=actor, value_a=small, value_b=enterprise
+            workspace=workspace, actor=actor, product=product, value_a=small, value_b=enterprise
         )
     elif product.sku == "HW-LAP":
         catalog_services.option_create(
+            workspace=workspace,
             product=product,
             actor=actor,
             name="Colour",
             values=[("Silver", "0"), ("Graphite", "0"), ("Blue", "40")],
         )
         catalog_services.option_create(
-            product=product, actor=actor, name="Memory", values=[("16 GB", "0"), ("32 GB", "220")]
+            workspace=workspace,
+            product=product,
+            actor=actor,
+            name="Memory",
+            values=[("16 GB", "0"), ("32 GB", "220")],
         )
     elif product.sku in ("SW-CRM", "SW-BI"):
         catalog_services.option_create(
+            workspace=workspace,
             product=product,
             actor=actor,
             name="Support level",
@@ -167,6 +174,7 @@ def _quotes(workspace, actor, products) -> int:
                 v.pk for o in product.options.all() for v in o.values.all() if v.label in labels
             ]
             quotes.quote_line_add(
+                workspace=workspace,
                 quote=quote,
                 actor=rep,
                 product=product,
@@ -175,11 +183,11 @@ def _quotes(workspace, actor, products) -> int:
                 discount_percent=D(discount),
             )
         if status != "draft":
-            quotes.quote_send(quote=quote, actor=rep)
+            quotes.quote_send(workspace=workspace, actor=rep, quote=quote)
         if status == "accepted":
-            quotes.quote_accept(quote=quote, actor=rep, win_deal=True)
+            quotes.quote_accept(workspace=workspace, actor=rep, quote=quote, win_deal=True)
         elif status == "rejected":
-            quotes.quote_reject(quote=quote, actor=rep)
+            quotes.quote_reject(workspace=workspace, actor=rep, quote=quote)
         made += 1
     return made
 

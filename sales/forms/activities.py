@@ -6,10 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from workspaces.forms import WorkspaceForm, WorkspaceModelForm
 
 from ..models import Activity
-from .deals import DATETIME, OwnerFieldMixin, bound_choices
+from .deals import DATETIME, bound_choices
 
 
-class ActivityForm(OwnerFieldMixin, WorkspaceModelForm):
+class ActivityForm(WorkspaceModelForm):
     """An activity as people plan it. The duration is entered in minutes and handed to the
     services in seconds (`duration_seconds`, the unit of every duration in code)."""
 
@@ -38,7 +38,6 @@ class ActivityForm(OwnerFieldMixin, WorkspaceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._limit_owner()
         for name in ("due_at", "reminder_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         self.fields["contact"].queryset = self.fields["contact"].queryset.order_by(

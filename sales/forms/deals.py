@@ -1,22 +1,19 @@
 """Forms of the sales core. They validate shapes; the services validate the rules."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import SafeModelChoiceField, WorkspaceForm, WorkspaceModelForm
+from workspaces.forms import (
+    MemberChoiceField,
+    SafeModelChoiceField,
+    WorkspaceForm,
+    WorkspaceModelForm,
+)
 
 from ..models import Deal, LostReason, Pipeline, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def _members(workspace):
-    from workspaces.models import Membership
-
-    ids = Membership.all_workspaces.filter(workspace=workspace).values("user_id")
-    return get_user_model().objects.filter(pk__in=ids).order_by("first_name", "last_name", "email")
 
 
 CHOICE_LIMIT = 300
@@ -39,13 +36,6 @@ def bound_choices(form, name, keep=(), limit=CHOICE_LIMIT):
     ]
 
 
-class OwnerFieldMixin:
-    def _limit_owner(self, name="owner"):
-        if name in self.fields:
-            self.fields[name].queryset = _members(self.workspace)
-            self.fields[name].label_from_instance = lambda u: u.get_full_name() or u.email
-
-
 def _small_widgets(form):
     for field in form.fields.values():
         css = (
@@ -63,7 +53,7 @@ def _small_widgets(form):
             field.empty_label = str(field.label)
 
 
-class DealForm(OwnerFieldMixin, WorkspaceModelForm):
+class DealForm(WorkspaceModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta(WorkspaceModelForm.Meta):
@@ -82,7 +72,6 @@ class DealForm(OwnerFieldMixin, WorkspaceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._limit_owner()
         self.fields["account"].queryset = self.fields["account"].queryset.order_by("name", "id")
         self.fields["contact"].queryset = self.fields["contact"].queryset.order_by(
             "last_name", "first_name", "id"
@@ -122,7 +111,7 @@ class DealFilterForm(WorkspaceForm):
         label=_("Pipeline"), required=False, queryset=Pipeline.objects.none()
     )
     stage = SafeModelChoiceField(label=_("Stage"), required=False, queryset=Stage.objects.none())
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=None)
+    owner = MemberChoiceField(label=_("Owner"), required=False)
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
@@ -135,7 +124,6 @@ class DealFilterForm(WorkspaceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(self.workspace)
         self.fields["stage"].queryset = (
             self.fields["stage"]
             .queryset.select_related("pipeline")

@@ -5,13 +5,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Account, Contact
-from workspaces.forms import SafeModelChoiceField, WorkspaceForm, WorkspaceModelForm
+from workspaces.forms import (
+    MemberChoiceField,
+    SafeModelChoiceField,
+    WorkspaceForm,
+    WorkspaceModelForm,
+)
 
 from ..models import Lead, LeadSource, LeadStatus, Pipeline
-from .deals import DATE, OwnerFieldMixin, _members, _small_widgets, bound_choices
+from .deals import DATE, _small_widgets, bound_choices
 
 
-class LeadForm(OwnerFieldMixin, WorkspaceModelForm):
+class LeadForm(WorkspaceModelForm):
     class Meta(WorkspaceModelForm.Meta):
         model = Lead
         fields = [
@@ -28,10 +33,6 @@ class LeadForm(OwnerFieldMixin, WorkspaceModelForm):
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._limit_owner()
-
 
 class LeadFilterForm(WorkspaceForm):
     q = forms.CharField(label=_("Search"), required=False)
@@ -43,11 +44,10 @@ class LeadFilterForm(WorkspaceForm):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("Any source")), *LeadSource.choices]
     )
-    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=None)
+    owner = MemberChoiceField(label=_("Owner"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _members(self.workspace)
         _small_widgets(self)
 
 

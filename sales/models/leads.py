@@ -92,6 +92,7 @@ class Lead(WorkspaceOwned):
             ),
             models.Index(fields=["workspace", "owner", "-created_at", "-id"], name="lead_ws_owner"),
             models.Index(fields=["workspace", "email"], name="lead_ws_email"),
+            models.Index(fields=["workspace", "phone"], name="lead_ws_phone"),
         ]
         verbose_name = _("lead")
         verbose_name_plural = _("leads")

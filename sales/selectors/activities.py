@@ -26,16 +26,16 @@ def today_in(workspace) -> datetime.date:
     return timezone.now().astimezone(workspace_tz(workspace)).date()
 
 
-def my_day(workspace, user, limit: int = 100) -> dict:
-    """Open activities of `user`: overdue ones (due before now, not done) and today's."""
+def my_day(*, workspace, user, limit: int = 100) -> dict:
+    """Open activities of `user` in `workspace`: overdue ones (due before the workspace's
+    today, not done) and today's; {"overdue", "today", "done_today", "now"}."""
     now = timezone.now()
     start, end = day_bounds(workspace, today_in(workspace))
-    base = Activity.objects.filter(owner=user, done_at__isnull=True).select_related(
-        "contact", "deal"
-    )
+    mine = Activity.objects.filter(workspace=workspace, owner=user)
+    base = mine.filter(done_at__isnull=True).select_related("contact", "deal")
     overdue = list(base.filter(due_at__lt=start).order_by("due_at", "id")[:limit])
     today = list(base.filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")[:limit])
-    done_today = Activity.objects.filter(owner=user, done_at__gte=start, done_at__lt=end).count()
+    done_today = mine.filter(done_at__gte=start, done_at__lt=end).count()
     return {"overdue": overdue, "today": today, "done_today": done_today, "now": now}
 
 
@@ -43,14 +43,14 @@ def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def week_calendar(workspace, *, start: datetime.date, owner=None) -> list[dict]:
-    """Seven days from `start` (a Monday), each with its activities in the workspace's
-    time zone. One query."""
+def week_calendar(*, workspace, start: datetime.date, owner=None) -> list[dict]:
+    """Seven days from `start` (a Monday), each with the activities of `workspace` (of
+    `owner`, if given) in the workspace's time zone. One query."""
     tz = workspace_tz(workspace)
     begin, _ = day_bounds(workspace, start)
     finish = begin + datetime.timedelta(days=7)
     qs = (
-        Activity.objects.filter(due_at__gte=begin, due_at__lt=finish)
+        Activity.objects.filter(workspace=workspace, due_at__gte=begin, due_at__lt=finish)
         .select_related("contact", "deal", "owner")
         .order_by("due_at", "id")
     )
@@ -64,9 +64,10 @@ def week_calendar(workspace, *, start: datetime.date, owner=None) -> list[dict]:
     return days
 
 
-def open_activities_for(*, contact, limit: int = 10) -> list[Activity]:
+def open_activities_for(*, workspace, contact, limit: int = 10) -> list[Activity]:
+    """Open activities of a contact of `workspace`, due soonest first."""
     return list(
-        Activity.objects.filter(contact=contact, done_at__isnull=True)
+        Activity.objects.filter(workspace=workspace, contact=contact, done_at__isnull=True)
         .select_related("owner")
         .order_by("due_at", "id")[:limit]
     )

@@ -8,10 +8,11 @@ Every function takes an `AnalysisFilter` (workspace, optional pipeline and owner
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+
+from workspaces.selectors import member_list
 
 from ..models import Activity, Deal, DealStageChange, Pipeline, Quota, Stage, StageKind
 
@@ -35,19 +36,15 @@ class AnalysisFilter:
 
 def members(*, workspace):
     """Users of the workspace, for the owner filter and for names in the tables (one query)."""
-    return list(
-        get_user_model()
-        .objects.filter(memberships__workspace=workspace)
-        .order_by("first_name", "last_name", "email")
-    )
+    return list(member_list(workspace=workspace))
 
 
 def pipelines(*, workspace):
-    return list(Pipeline.all_workspaces.filter(workspace=workspace).order_by("position", "id"))
+    return list(Pipeline.objects.filter(workspace=workspace).order_by("position", "id"))
 
 
 def _deals(f: AnalysisFilter):
-    qs = Deal.all_workspaces.filter(workspace=f.workspace)
+    qs = Deal.objects.filter(workspace=f.workspace)
     if f.pipeline is not None:
         qs = qs.filter(pipeline=f.pipeline)
     if f.owner_id:
@@ -128,7 +125,7 @@ def lost_by_owner(f: AnalysisFilter) -> list[dict]:
 def activities_done_by_owner(f: AnalysisFilter) -> list[dict]:
     """Activities completed in the period per owner (all activities: the pipeline filter does
     not apply, a call need not belong to a deal)."""
-    qs = Activity.all_workspaces.filter(
+    qs = Activity.objects.filter(
         workspace=f.workspace, done_at__gte=f.start_at, done_at__lt=f.end_at
     )
     if f.owner_id:
@@ -138,7 +135,7 @@ def activities_done_by_owner(f: AnalysisFilter) -> list[dict]:
 
 def quotas_overlapping(f: AnalysisFilter) -> list[dict]:
     """Quotas that overlap the period (a quarter starts at most 3 months before it)."""
-    qs = Quota.all_workspaces.filter(
+    qs = Quota.objects.filter(
         workspace=f.workspace,
         start__lt=f.end,
         start__gte=f.start - datetime.timedelta(days=92),
@@ -157,19 +154,19 @@ def quotas_overlapping(f: AnalysisFilter) -> list[dict]:
 def ordered_stages(*, pipeline) -> list[Stage]:
     """Open stages by position, then won, then lost."""
     rank = {StageKind.OPEN: 0, StageKind.WON: 1, StageKind.LOST: 2}
-    stages = list(Stage.all_workspaces.filter(pipeline=pipeline).order_by("position", "id"))
+    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("position", "id"))
     return sorted(stages, key=lambda s: (rank.get(s.kind, 3), s.position, s.pk))
 
 
 def stage_history(f: AnalysisFilter) -> list[dict]:
     """The full stage history of the deals that changed stage in the period, in order."""
-    moved = DealStageChange.all_workspaces.filter(
+    moved = DealStageChange.objects.filter(
         workspace=f.workspace,
         changed_at__gte=f.start_at,
         changed_at__lt=f.end_at,
         from_stage__isnull=False,
     ).values("deal_id")
-    qs = DealStageChange.all_workspaces.filter(workspace=f.workspace, deal_id__in=moved)
+    qs = DealStageChange.objects.filter(workspace=f.workspace, deal_id__in=moved)
     if f.pipeline is not None:
         qs = qs.filter(deal__pipeline=f.pipeline)
     if f.owner_id:
@@ -206,7 +203,7 @@ def lost_by_competitor(f: AnalysisFilter) -> list[dict]:
 
 def lost_by_stage(f: AnalysisFilter) -> list[dict]:
     """Lost deals by the stage they were in before the move to lost (from the history)."""
-    qs = DealStageChange.all_workspaces.filter(
+    qs = DealStageChange.objects.filter(
         workspace=f.workspace,
         to_stage__kind=StageKind.LOST,
         changed_at__gte=f.start_at,
@@ -233,7 +230,7 @@ def funnel_reach(f: AnalysisFilter, *, steps: list[Stage]) -> dict[int, int]:
         output_field=IntegerField(),
     )
     furthest = (
-        DealStageChange.all_workspaces.filter(deal_id=OuterRef("pk"))
+        DealStageChange.objects.filter(deal_id=OuterRef("pk"))
         .values("deal_id")
         .annotate(furthest=Max(rank))
         .values("furthest")[:1]

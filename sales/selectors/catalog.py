@@ -33,15 +33,17 @@ def product_with_options(*, workspace, pk) -> Product:
     """One product of `workspace` with options, values and exclusion rules (three extra
     queries). Raises Product.DoesNotExist for a product of another workspace."""
     workspace_id = getattr(workspace, "pk", workspace)
-    values = ProductOptionValue.all_workspaces.order_by("position", "id")
-    options = ProductOption.all_workspaces.prefetch_related(
-        Prefetch("values", queryset=values)
-    ).order_by("position", "id")
-    exclusions = ProductOptionExclusion.all_workspaces.select_related(
+    values = ProductOptionValue.objects.filter(workspace_id=workspace_id).order_by("position", "id")
+    options = (
+        ProductOption.objects.filter(workspace_id=workspace_id)
+        .prefetch_related(Prefetch("values", queryset=values))
+        .order_by("position", "id")
+    )
+    exclusions = ProductOptionExclusion.objects.filter(workspace_id=workspace_id).select_related(
         "value_a__option", "value_b__option"
     )
     return (
-        Product.all_workspaces.filter(workspace_id=workspace_id)
+        Product.objects.filter(workspace_id=workspace_id)
         .select_related("category")
         .prefetch_related(
             Prefetch("options", queryset=options), Prefetch("exclusions", queryset=exclusions)

@@ -1,4 +1,4 @@
-"""Reads of the sales core: duplicates for a lead, the board, my day, the week calendar."""
+"""Reads of deals: the search predicate and global search, the board, a record's open deals."""
 
 import datetime
 from decimal import Decimal
@@ -7,22 +7,56 @@ from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from contacts.models import Account
+from workspaces.service_checks import same_workspace_require
+
 from ..models import Deal, Pipeline, Stage
 
+SEARCH_ACCOUNTS = 50  # accounts whose deals a deal search finds (by account name)
 
-def deal_search_q(query: str) -> Q:
-    """Deals whose name or account name contains `query` (lists and search)."""
-    return Q(name__icontains=query) | Q(account__name__icontains=query)
+
+def deal_search_q(query: str, *, workspace) -> Q:
+    """Deals a query finds (list filter and global search): the deal's name contains it, or
+    its account is one of the first SEARCH_ACCOUNTS accounts of `workspace` whose name
+    contains it. The account ids are read first (one trigram-indexed query), so the deal
+    query ORs two indexed predicates instead of joining every deal to its account."""
+    value = (query or "").strip()
+    account_ids = list(
+        Account.objects.filter(workspace=workspace, name__icontains=value)
+        .order_by()
+        .values_list("pk", flat=True)[:SEARCH_ACCOUNTS]
+    )
+    condition = Q(name__icontains=value)
+    if account_ids:
+        condition |= Q(account_id__in=account_ids)
+    return condition
+
+
+def deal_search(*, workspace, query: str, limit: int = 8) -> list[Deal]:
+    """Up to `limit` deals of `workspace` for the global search, newest first, with their
+    stage and account (two queries: matching account ids, then the deals)."""
+    if len((query or "").strip()) < 2:
+        return []
+    return list(
+        Deal.objects.filter(workspace=workspace)
+        .filter(deal_search_q(query, workspace=workspace))
+        .select_related("stage", "account")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 CLOSED_WINDOW_DAYS = 90
 
 
-def board(pipeline: Pipeline, *, owner=None, per_column: int = 50) -> list[dict]:
-    """The columns of a pipeline's board: each stage with its deals (largest first, capped)
-    and its totals. Three queries whatever the number of deals."""
-    stages = list(Stage.objects.filter(pipeline=pipeline).order_by("position", "id"))
-    deals = Deal.objects.filter(pipeline=pipeline)
+def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) -> list[dict]:
+    """The columns of a pipeline of `workspace` on its board: each stage with its deals
+    (largest first, capped) and its totals. Three queries whatever the number of deals.
+    ValidationError for a pipeline of another workspace."""
+    same_workspace_require(workspace=workspace, obj=pipeline, field="pipeline")
+    stages = list(
+        Stage.objects.filter(workspace=workspace, pipeline=pipeline).order_by("position", "id")
+    )
+    deals = Deal.objects.filter(workspace=workspace, pipeline=pipeline)
     if owner is not None:
         deals = deals.filter(owner=owner)
     # closed columns (won, lost) show the deals closed in the last 90 days
@@ -65,7 +99,10 @@ def board(pipeline: Pipeline, *, owner=None, per_column: int = 50) -> list[dict]
     return columns
 
 
-def open_deals_for(*, contact=None, account=None, limit: int = 10) -> list[Deal]:
-    qs = Deal.objects.filter(closed_at__isnull=True).select_related("stage", "owner")
+def open_deals_for(*, workspace, contact=None, account=None, limit: int = 10) -> list[Deal]:
+    """Open deals of a contact (or an account) of `workspace`, closing soonest first."""
+    qs = Deal.objects.filter(workspace=workspace, closed_at__isnull=True).select_related(
+        "stage", "owner"
+    )
     qs = qs.filter(contact=contact) if contact is not None else qs.filter(account=account)
     return list(qs.order_by("expected_close_date", "id")[:limit])

@@ -8,37 +8,39 @@ from django.utils.translation import gettext as _
 from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
-from ..models import Deal, Lead
 from . import activities as activity_selectors, deals as deal_selectors, leads as lead_selectors
 
 
 def my_day_panel(workspace, user) -> dict:
-    data = activity_selectors.my_day(workspace, user, limit=8)
+    data = activity_selectors.my_day(workspace=workspace, user=user, limit=8)
     return {"overdue": data["overdue"], "today": data["today"]}
 
 
 def contact_deals_panel(workspace, user, contact) -> dict:
-    return {"deals": deal_selectors.open_deals_for(contact=contact), "contact": contact}
+    return {
+        "deals": deal_selectors.open_deals_for(workspace=workspace, contact=contact),
+        "contact": contact,
+    }
 
 
 def contact_activities_panel(workspace, user, contact) -> dict:
     return {
-        "activities": activity_selectors.open_activities_for(contact=contact),
+        "activities": activity_selectors.open_activities_for(workspace=workspace, contact=contact),
         "contact": contact,
         "now": timezone.now(),
     }
 
 
 def account_deals_panel(workspace, user, account) -> dict:
-    return {"deals": deal_selectors.open_deals_for(account=account), "account": account}
+    return {
+        "deals": deal_selectors.open_deals_for(workspace=workspace, account=account),
+        "account": account,
+    }
 
 
 def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
-    rows = (
-        Deal.objects.filter(deal_selectors.deal_search_q(query))
-        .select_related("stage", "account")
-        .order_by("-created_at", "-id")[:limit]
-    )
+    """The deals of `workspace` the global search shows for `query`."""
+    rows = deal_selectors.deal_search(workspace=workspace, query=query, limit=limit)
     return [
         SearchHit(
             kind="deal",
@@ -53,9 +55,8 @@ def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
 
 
 def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
-    rows = Lead.objects.filter(lead_selectors.lead_search_q(query)).order_by("-created_at", "-id")[
-        :limit
-    ]
+    """The leads of `workspace` the global search shows for `query`."""
+    rows = lead_selectors.lead_search(workspace=workspace, query=query, limit=limit)
     return [
         SearchHit(
             kind="lead",
@@ -69,11 +70,7 @@ def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
 
 def leads_by_phone(workspace, e164: str, limit: int) -> list[SearchHit]:
     """Caller lookup source: open (not converted) leads whose phone is `e164`."""
-    rows = (
-        Lead.objects.filter(workspace=workspace, phone=e164)
-        .exclude(status="converted")
-        .order_by("-created_at", "-id")[:limit]
-    )
+    rows = lead_selectors.leads_open_by_phone(workspace=workspace, e164=e164, limit=limit)
     return [
         SearchHit(
             kind="lead",

@@ -3,8 +3,9 @@
 from ..models import Pipeline, StageKind
 
 
-def pipelines_for(workspace) -> list[Pipeline]:
-    return list(Pipeline.objects.order_by("position", "id"))
+def pipelines_for(*, workspace) -> list[Pipeline]:
+    """The pipelines of `workspace` in their order (one query)."""
+    return list(Pipeline.objects.filter(workspace=workspace).order_by("position", "id"))
 
 
 def pipeline_default_get(*, workspace) -> Pipeline | None:

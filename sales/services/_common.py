@@ -10,6 +10,7 @@ from workspaces.service_checks import (
     owner_check,
     raise_if as _raise_if,
     same_workspace_check,
+    same_workspace_require,
 )
 
 __all__ = ["_check_unknown", "_full_clean", "_raise_if"]
@@ -17,6 +18,11 @@ __all__ = ["_check_unknown", "_full_clean", "_raise_if"]
 
 def _same_workspace(workspace, obj, field: str, errors: dict) -> None:
     same_workspace_check(workspace=workspace, obj=obj, field=field, errors=errors)
+
+
+def _require_same_workspace(workspace, obj, field: str) -> None:
+    """Refuse at once to change or delete a record of another workspace."""
+    same_workspace_require(workspace=workspace, obj=obj, field=field)
 
 
 def _owner_check(workspace, owner, errors: dict, field: str = "owner") -> None:

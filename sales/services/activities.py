@@ -22,6 +22,7 @@ from ._common import (
     _delete_recorded,
     _full_clean,
     _owner_check,
+    _require_same_workspace,
     _same_workspace,
     _update_recorded,
 )
@@ -71,6 +72,7 @@ def activity_create(*, workspace, actor, **fields) -> Activity:
 def activity_update(*, workspace, actor, activity: Activity, **fields) -> Activity:
     """Change an activity's fields. A changed reminder time is sent again (its sent mark is
     cleared). Same checks as activity_create; the changed fields are recorded."""
+    _require_same_workspace(workspace, activity, "activity")
     _check_unknown(fields, ACTIVITY_FIELDS)
     errors: dict = {}
     if "owner" in fields:
@@ -100,8 +102,9 @@ def activity_complete(
 ) -> Activity:
     """Mark an activity done (once). A completed call or meeting is logged on the contact's
     timeline (call.logged / meeting.logged)."""
+    _require_same_workspace(workspace, activity, "activity")
     now = timezone.now()
-    updated = Activity.all_workspaces.filter(
+    updated = Activity.objects.filter(
         workspace=workspace, pk=activity.pk, done_at__isnull=True
     ).update(
         done_at=now,
@@ -148,7 +151,8 @@ def activity_complete(
 @transaction.atomic
 def activity_reopen(*, workspace, actor, activity: Activity) -> Activity:
     """Mark a done activity open again (`done_at` cleared) and record the change."""
-    Activity.all_workspaces.filter(workspace=workspace, pk=activity.pk).update(
+    _require_same_workspace(workspace, activity, "activity")
+    Activity.objects.filter(workspace=workspace, pk=activity.pk).update(
         done_at=None, updated_at=timezone.now()
     )
     activity.done_at = None
@@ -165,6 +169,7 @@ def activity_reopen(*, workspace, actor, activity: Activity) -> Activity:
 @transaction.atomic
 def activity_delete(*, workspace, actor, activity: Activity) -> None:
     """Delete an activity and record the deletion."""
+    _require_same_workspace(workspace, activity, "activity")
     _delete_recorded(workspace, actor, activity)
 
 
@@ -174,7 +179,7 @@ def activity_reminder_claim(*, workspace_id: int, activity_id: int) -> bool:
     wins and sends (a retry never sends twice). The claim and its change event commit
     together."""
     claimed = (
-        Activity.all_workspaces.filter(
+        Activity.objects.filter(
             workspace_id=workspace_id,
             pk=activity_id,
             reminder_sent_at__isnull=True,
@@ -204,7 +209,7 @@ def activity_reminder_release(*, workspace_id: int, activity_id: int) -> bool:
     released = update_recorded(
         workspace=workspace_id,
         actor=None,
-        queryset=Activity.all_workspaces.filter(
+        queryset=Activity.objects.filter(
             workspace_id=workspace_id, pk=activity_id, reminder_sent_at__isnull=False
         ),
         reminder_sent_at=None,
@@ -220,7 +225,7 @@ def activity_reminder_failed(*, workspace_id: int, activity_id: int, error: str)
     visible with its error. Returns "retry" or "failed". One conditional UPDATE, recorded."""
     now = timezone.now()
     row = (
-        Activity.all_workspaces.select_for_update()
+        Activity.objects.select_for_update()
         .filter(workspace_id=workspace_id, pk=activity_id)
         .values("reminder_attempts")
         .first()
@@ -229,7 +234,7 @@ def activity_reminder_failed(*, workspace_id: int, activity_id: int, error: str)
         return "failed"
     attempts = row["reminder_attempts"] + 1
     given_up = attempts >= REMINDER_MAX_ATTEMPTS
-    Activity.all_workspaces.filter(workspace_id=workspace_id, pk=activity_id).update(
+    Activity.objects.filter(workspace_id=workspace_id, pk=activity_id).update(
         reminder_attempts=attempts,
         reminder_error=(error or "")[:300],
         reminder_sent_at=None,

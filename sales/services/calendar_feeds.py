@@ -14,7 +14,7 @@ from ..models.activities import new_feed_token
 def calendar_feed_get_or_create(*, workspace, user) -> CalendarFeed:
     """The user's calendar feed in this workspace, created (and recorded) on first use;
     idempotent."""
-    feed, created = CalendarFeed.all_workspaces.get_or_create(workspace=workspace, user=user)
+    feed, created = CalendarFeed.objects.get_or_create(workspace=workspace, user=user)
     if created:
         change_record(workspace=workspace, actor=user, instance=feed, action=ChangeAction.CREATED)
     return feed

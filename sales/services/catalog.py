@@ -1,8 +1,9 @@
-"""Writes and reads of the product catalogue, and product configuration.
+"""Writes of the product catalogue: categories, products, options and exclusion rules.
 
 Services are keyword-only, transactional and validated; every write appends a change event.
-`configuration_resolve` is the one place that decides whether a set of chosen option values is
-a valid configuration and what it costs; quote lines and the configurator widget both use it.
+The reads (`product_list`, `product_with_options`) and `configuration_resolve`, the one place
+that decides whether a set of chosen option values is a valid configuration and what it
+costs, are in `sales.selectors.catalog`.
 """
 
 from decimal import Decimal
@@ -18,7 +19,11 @@ from workspaces.changelog import (
     changed_fields,
     snapshot,
 )
-from workspaces.service_checks import delete_recorded, other_workspace_message
+from workspaces.service_checks import (
+    delete_recorded,
+    same_workspace_check,
+    same_workspace_require,
+)
 
 from ..models import (
     Product,
@@ -43,13 +48,8 @@ PRODUCT_FIELDS = (
 )
 
 
-def _same_workspace(workspace_id, obj, label):
-    if obj is not None and obj.workspace_id != workspace_id:
-        raise ValidationError({label: other_workspace_message()})
-
-
 def _check_sku_free(product: Product) -> None:
-    taken = Product.all_workspaces.filter(workspace_id=product.workspace_id, sku=product.sku)
+    taken = Product.objects.filter(workspace_id=product.workspace_id, sku=product.sku)
     if product.pk:
         taken = taken.exclude(pk=product.pk)
     if product.sku and taken.exists():
@@ -63,7 +63,7 @@ def _check_sku_free(product: Product) -> None:
 def category_create(*, workspace, actor, name: str, position: int = 0) -> ProductCategory:
     """Create a product category. Raises ValidationError for a duplicate name."""
     category = ProductCategory(workspace=workspace, name=name.strip(), position=position)
-    if ProductCategory.all_workspaces.filter(workspace=workspace, name=category.name).exists():
+    if ProductCategory.objects.filter(workspace=workspace, name=category.name).exists():
         raise ValidationError({"name": _("A category with this name exists already.")})
     category.full_clean()
     category.save()
@@ -89,7 +89,7 @@ def product_create(*, workspace, actor, **values) -> Product:
         raise TypeError(f"Unknown product fields: {sorted(unknown)}")
     product = Product(workspace=workspace, **values)
     product.sku = (product.sku or "").strip()
-    _same_workspace(workspace.pk, product.category, "category")
+    same_workspace_require(workspace=workspace, obj=product.category, field="category")
     _check_sku_free(product)
     product.full_clean()
     product.save()
@@ -104,25 +104,27 @@ def product_create(*, workspace, actor, **values) -> Product:
 
 
 @transaction.atomic
-def product_update(*, product: Product, actor, **values) -> Product:
+def product_update(*, workspace, actor, product: Product, **values) -> Product:
     """Change a product's fields; validated like `product_create`. Quotes already written
-    keep their copied prices (lines are snapshots)."""
+    keep their copied prices (lines are snapshots). A product of another workspace is refused
+    (ValidationError)."""
     unknown = set(values) - set(PRODUCT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown product fields: {sorted(unknown)}")
-    product = Product.all_workspaces.select_for_update().get(pk=product.pk)
+    same_workspace_require(workspace=workspace, obj=product, field="product")
+    product = Product.objects.select_for_update().get(workspace=workspace, pk=product.pk)
     before = snapshot(product)
     for name, value in values.items():
         setattr(product, name, value)
     product.sku = (product.sku or "").strip()
-    _same_workspace(product.workspace_id, product.category, "category")
+    same_workspace_require(workspace=workspace, obj=product.category, field="category")
     _check_sku_free(product)
     product.full_clean()
     product.save()
     changed = changed_fields(before, product)
     if changed:
         change_record(
-            workspace=product.workspace_id,
+            workspace=workspace,
             actor=actor,
             instance=product,
             action=ChangeAction.UPDATED,
@@ -151,10 +153,18 @@ def _parse_values(values) -> list[tuple[str, Decimal]]:
 
 @transaction.atomic
 def option_create(
-    *, product: Product, actor, name: str, values, required: bool = True, position=None
+    *,
+    workspace,
+    actor,
+    product: Product,
+    name: str,
+    values,
+    required: bool = True,
+    position=None,
 ) -> ProductOption:
     """Add a configurable option with its values ([(label, delta)] or "label | delta" lines)
-    to a product. At least one value; labels unique within the option."""
+    to a product of `workspace`. At least one value; labels unique within the option."""
+    same_workspace_require(workspace=workspace, obj=product, field="product")
     pairs = _parse_values(values)
     if not pairs:
         raise ValidationError({"values": _("Give at least one value.")})
@@ -164,12 +174,13 @@ def option_create(
     if len(set(labels)) != len(labels):
         raise ValidationError({"values": _("Each value label may appear only once.")})
     name = name.strip()
-    if ProductOption.all_workspaces.filter(product=product, name=name).exists():
+    options = ProductOption.objects.filter(workspace=workspace, product=product)
+    if options.filter(name=name).exists():
         raise ValidationError({"name": _("This product has an option with this name already.")})
     if position is None:
-        position = ProductOption.all_workspaces.filter(product=product).count()
+        position = options.count()
     option = ProductOption(
-        workspace_id=product.workspace_id,
+        workspace=workspace,
         product=product,
         name=name,
         required=required,
@@ -180,7 +191,7 @@ def option_create(
     value_ids = []
     for index, (label, delta) in enumerate(pairs):
         value = ProductOptionValue(
-            workspace_id=product.workspace_id,
+            workspace=workspace,
             option=option,
             label=label,
             price_delta=delta,
@@ -190,14 +201,14 @@ def option_create(
         value.save()
         value_ids.append(value.pk)
     change_record(
-        workspace=product.workspace_id,
+        workspace=workspace,
         actor=actor,
         instance=option,
         action=ChangeAction.CREATED,
         fields=["name", "required", "values"],
     )
     change_record_many(
-        workspace=product.workspace_id,
+        workspace=workspace,
         actor=actor,
         model=ProductOptionValue,
         object_ids=value_ids,
@@ -208,34 +219,47 @@ def option_create(
 
 
 @transaction.atomic
-def option_delete(*, option: ProductOption, actor) -> None:
-    """Remove an option, its values and the exclusion rules that name them (they cascade;
-    each gets its tombstone)."""
-    delete_recorded(workspace=option.workspace_id, actor=actor, instance=option)
+def option_delete(*, workspace, actor, option: ProductOption) -> None:
+    """Remove an option of `workspace`, its values and the exclusion rules that name them
+    (they cascade; each gets its tombstone)."""
+    same_workspace_require(workspace=workspace, obj=option, field="option")
+    delete_recorded(workspace=workspace, actor=actor, instance=option)
 
 
 @transaction.atomic
 def exclusion_add(
-    *, product: Product, actor, value_a: ProductOptionValue, value_b: ProductOptionValue
+    *,
+    workspace,
+    actor,
+    product: Product,
+    value_a: ProductOptionValue,
+    value_b: ProductOptionValue,
 ) -> ProductOptionExclusion:
-    """Forbid choosing `value_a` together with `value_b`. Idempotent for the same pair in
-    either order."""
+    """Forbid choosing `value_a` together with `value_b`, two values of `product`'s options.
+    Idempotent for the same pair in either order. ValidationError for a product or value of
+    another workspace, or a value of another product."""
+    errors: dict = {}
+    same_workspace_check(workspace=workspace, obj=product, field="product", errors=errors)
     for label, value in (("value_a", value_a), ("value_b", value_b)):
-        _same_workspace(product.workspace_id, value, label)
+        same_workspace_check(workspace=workspace, obj=value, field=label, errors=errors)
+        if label not in errors and value.option.product_id != product.pk:
+            errors[label] = [_("This value is not an option of this product.")]
+    if errors:
+        raise ValidationError(errors)
     if value_a.pk and value_b.pk and value_a.pk > value_b.pk:
         value_a, value_b = value_b, value_a
-    existing = ProductOptionExclusion.all_workspaces.filter(
-        workspace_id=product.workspace_id, value_a=value_a, value_b=value_b
+    existing = ProductOptionExclusion.objects.filter(
+        workspace=workspace, value_a=value_a, value_b=value_b
     ).first()
     if existing:
         return existing
     rule = ProductOptionExclusion(
-        workspace_id=product.workspace_id, product=product, value_a=value_a, value_b=value_b
+        workspace=workspace, product=product, value_a=value_a, value_b=value_b
     )
     rule.full_clean()
     rule.save()
     change_record(
-        workspace=product.workspace_id,
+        workspace=workspace,
         actor=actor,
         instance=rule,
         action=ChangeAction.CREATED,
@@ -245,11 +269,7 @@ def exclusion_add(
 
 
 @transaction.atomic
-def exclusion_delete(*, rule: ProductOptionExclusion, actor) -> None:
-    delete_recorded(workspace=rule.workspace_id, actor=actor, instance=rule)
-
-
-# --- reads --------------------------------------------------------------------------------
-
-
-# --- configuration ------------------------------------------------------------------------
+def exclusion_delete(*, workspace, actor, rule: ProductOptionExclusion) -> None:
+    """Remove an exclusion rule of `workspace` (recorded as a tombstone)."""
+    same_workspace_require(workspace=workspace, obj=rule, field="rule")
+    delete_recorded(workspace=workspace, actor=actor, instance=rule)

@@ -29,6 +29,7 @@ from ._common import (
     _full_clean,
     _owner_check,
     _raise_if,
+    _require_same_workspace,
     _same_workspace,
 )
 from .pipelines import pipeline_ensure_default
@@ -111,7 +112,7 @@ def _stage_change_record(
     the caller's transaction: the stage-history row dated `at`, the touch point on the
     contact's/account's timeline (when the deal has either) and the change events of the
     deal and of its history row."""
-    change = DealStageChange.all_workspaces.create(
+    change = DealStageChange.objects.create(
         workspace=workspace,
         deal=deal,
         from_stage=from_stage,
@@ -136,7 +137,7 @@ def _stage_change_record(
 
 def _first_open_stage(workspace, pipeline: Pipeline) -> Stage:
     stage = (
-        Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline, kind=StageKind.OPEN)
+        Stage.objects.filter(workspace=workspace, pipeline=pipeline, kind=StageKind.OPEN)
         .order_by("position", "id")
         .first()
     )
@@ -233,9 +234,7 @@ def deal_create(
 
 def _last_editor(workspace, deal: Deal):
     event = (
-        ChangeEvent.all_workspaces.filter(
-            workspace=workspace, model="sales.deal", object_id=deal.pk
-        )
+        ChangeEvent.objects.filter(workspace=workspace, model="sales.deal", object_id=deal.pk)
         .select_related("actor")
         .order_by("-id")
         .first()
@@ -247,11 +246,11 @@ def _conditional_save(workspace, deal: Deal, version: int | None, values: dict) 
     """UPDATE ... WHERE version = n; nothing stored and DealConflict when it was changed."""
     expected = deal.version if version is None else int(version)
     now = timezone.now()
-    updated = Deal.all_workspaces.filter(workspace=workspace, pk=deal.pk, version=expected).update(
+    updated = Deal.objects.filter(workspace=workspace, pk=deal.pk, version=expected).update(
         **values, version=F("version") + 1, updated_at=now
     )
     if updated != 1:
-        fresh = Deal.all_workspaces.filter(workspace=workspace, pk=deal.pk).first()
+        fresh = Deal.objects.filter(workspace=workspace, pk=deal.pk).first()
         raise DealConflict(fresh or deal, by=_last_editor(workspace, deal))
     deal.version = expected + 1
     deal.updated_at = now
@@ -261,6 +260,7 @@ def _conditional_save(workspace, deal: Deal, version: int | None, values: dict) 
 def deal_update(*, workspace, actor, deal: Deal, version: int | None = None, **fields) -> Deal:
     """Change a deal's fields (not its stage: see deal_move_stage) if it is still at
     `version`; otherwise DealConflict and nothing is stored."""
+    _require_same_workspace(workspace, deal, "deal")
     _check_unknown(fields, DEAL_FIELDS)
     before = snapshot(deal)
     for key, value in fields.items():
@@ -299,6 +299,7 @@ def deal_move_stage(
     """Move a deal to another stage of its pipeline. Stored in the stage history and recorded
     as `deal.stage_changed` on the contact's/account's timeline. Lost needs a reason; won
     sets `won_at`; reopening clears the close. A stale `version` raises DealConflict."""
+    _require_same_workspace(workspace, deal, "deal")
     errors: dict = {}
     _same_workspace(workspace, stage, "stage", errors)
     _same_workspace(workspace, lost_reason, "lost_reason", errors)
@@ -335,4 +336,5 @@ def deal_move_stage(
 @transaction.atomic
 def deal_delete(*, workspace, actor, deal: Deal) -> None:
     """Delete a deal (its stage history goes with it) and record the deletion."""
+    _require_same_workspace(workspace, deal, "deal")
     _delete_recorded(workspace, actor, deal)

@@ -31,6 +31,7 @@ from ._common import (
     _full_clean,
     _owner_check,
     _raise_if,
+    _require_same_workspace,
     _same_workspace,
     _update_recorded,
 )
@@ -126,6 +127,7 @@ def lead_create(*, workspace, actor, **fields) -> Lead:
 def lead_update(*, workspace, actor, lead: Lead, **fields) -> Lead:
     """Change a lead's fields (email and phone normalised). A converted lead cannot change; a
     new lead changed with an actor becomes `working`. The changed fields are recorded."""
+    _require_same_workspace(workspace, lead, "lead")
     _check_unknown(fields, LEAD_FIELDS)
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("A converted lead cannot be changed."))
@@ -156,6 +158,7 @@ def lead_qualify(
     timeline: str = "",
 ) -> Lead:
     """Mark a lead qualified with its qualification notes (budget, authority, need, timeline)."""
+    _require_same_workspace(workspace, lead, "lead")
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("This lead is converted already."))
     before = snapshot(lead)
@@ -171,6 +174,7 @@ def lead_qualify(
 def lead_disqualify(*, workspace, actor, lead: Lead, reason: str) -> Lead:
     """Mark a lead disqualified with its reason (required, up to 200 characters); a
     converted lead cannot be disqualified. Recorded as a change event."""
+    _require_same_workspace(workspace, lead, "lead")
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("This lead is converted already."))
     if not (reason or "").strip():
@@ -185,6 +189,7 @@ def lead_disqualify(*, workspace, actor, lead: Lead, reason: str) -> Lead:
 @transaction.atomic
 def lead_delete(*, workspace, actor, lead: Lead) -> None:
     """Delete a lead and record the deletion."""
+    _require_same_workspace(workspace, lead, "lead")
     _delete_recorded(workspace, actor, lead)
 
 
@@ -203,7 +208,8 @@ def lead_interaction_add(
 ) -> Lead:
     """Keep a touch point of a lead that has no contact yet; conversion records it on the
     contact with its original time. Appended with a row lock (no lost update)."""
-    locked = Lead.all_workspaces.select_for_update().get(workspace=workspace, pk=lead.pk)
+    _require_same_workspace(workspace, lead, "lead")
+    locked = Lead.objects.select_for_update().get(workspace=workspace, pk=lead.pk)
     locked.pending_touchpoints = [
         *locked.pending_touchpoints,
         {
@@ -259,7 +265,8 @@ def lead_convert(
     (account_name, website, deal_name, amount, expected_close_date, pipeline); what no field
     of that form can fix is a non-field error naming the record and the field. A lead owner
     who is no longer a member gives the new records no owner (the deal: the actor)."""
-    lead = Lead.all_workspaces.select_for_update().get(workspace=workspace, pk=lead.pk)
+    _require_same_workspace(workspace, lead, "lead")
+    lead = Lead.objects.select_for_update().get(workspace=workspace, pk=lead.pk)
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("This lead is converted already."))
     if lead.status != LeadStatus.QUALIFIED:
@@ -278,7 +285,7 @@ def lead_convert(
         raise ValidationError({"website": problem})
     owner = _member_or_none(workspace, lead.owner)
     if contact is not None:  # written after the first change event: locked before it
-        list(Contact.all_workspaces.select_for_update().filter(pk=contact.pk).values_list("pk"))
+        list(Contact.objects.select_for_update().filter(pk=contact.pk).values_list("pk"))
     if account is None:
         with _errors_as(_ACCOUNT_FIELDS, _("New account")):
             account = _convert_account(

@@ -28,6 +28,7 @@ from ._common import (
     _delete_recorded,
     _full_clean,
     _raise_if,
+    _require_same_workspace,
     _same_workspace,
     _update_recorded,
 )
@@ -60,7 +61,7 @@ def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
 
     def existing():
         return (
-            Pipeline.all_workspaces.filter(workspace=workspace)
+            Pipeline.objects.filter(workspace=workspace)
             .order_by("-is_default", "position", "id")
             .first()
         )
@@ -85,7 +86,7 @@ def _pipeline_create_default(*, workspace, actor) -> Pipeline:
             kind=kind,
             position=position,
         )
-    if not LostReason.all_workspaces.filter(workspace=workspace).exists():
+    if not LostReason.objects.filter(workspace=workspace).exists():
         for position, name in enumerate(DEFAULT_LOST_REASONS):
             lost_reason_create(workspace=workspace, actor=actor, name=str(name), position=position)
     return pipeline
@@ -100,22 +101,21 @@ def pipeline_create(
     previous default gets an `updated` event for `is_default`)."""
     if position is None:
         position = (
-            Pipeline.all_workspaces.filter(workspace=workspace).aggregate(m=Max("position"))["m"]
-            or 0
+            Pipeline.objects.filter(workspace=workspace).aggregate(m=Max("position"))["m"] or 0
         ) + 1
     pipeline = Pipeline(
         workspace=workspace, name=(name or "").strip(), is_default=is_default, position=position
     )
     errors: dict = {}
     _full_clean(pipeline, errors)
-    if Pipeline.all_workspaces.filter(workspace=workspace, name__iexact=pipeline.name).exists():
+    if Pipeline.objects.filter(workspace=workspace, name__iexact=pipeline.name).exists():
         raise ValidationError({"name": _("A pipeline with this name exists already.")})
     pending: list = []  # the previous default's event, recorded after the row writes
     if is_default:
         update_recorded(
             workspace=workspace,
             actor=actor,
-            queryset=Pipeline.all_workspaces.filter(workspace=workspace, is_default=True),
+            queryset=Pipeline.objects.filter(workspace=workspace, is_default=True),
             pending=pending,
             is_default=False,
         )
@@ -129,6 +129,7 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
     """Change a pipeline's name, default mark or position. The name stays unique and only one
     pipeline is the default; the changed fields are recorded (and the `is_default` of the
     pipeline that lost the mark)."""
+    _require_same_workspace(workspace, pipeline, "pipeline")
     _check_unknown(fields, frozenset({"name", "is_default", "position"}))
     before = snapshot(pipeline)
     for key, value in fields.items():
@@ -136,7 +137,7 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
     errors: dict = {}
     _full_clean(pipeline, errors)
     if (
-        Pipeline.all_workspaces.filter(workspace=workspace, name__iexact=pipeline.name)
+        Pipeline.objects.filter(workspace=workspace, name__iexact=pipeline.name)
         .exclude(pk=pipeline.pk)
         .exists()
     ):
@@ -146,7 +147,7 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
         update_recorded(
             workspace=workspace,
             actor=actor,
-            queryset=Pipeline.all_workspaces.filter(workspace=workspace, is_default=True).exclude(
+            queryset=Pipeline.objects.filter(workspace=workspace, is_default=True).exclude(
                 pk=pipeline.pk
             ),
             pending=pending,
@@ -160,7 +161,8 @@ def pipeline_update(*, workspace, actor, pipeline: Pipeline, **fields) -> Pipeli
 @transaction.atomic
 def pipeline_delete(*, workspace, actor, pipeline: Pipeline) -> None:
     """Delete a pipeline that has no deals (otherwise ValidationError) and record the deletion."""
-    if Deal.all_workspaces.filter(workspace=workspace, pipeline=pipeline).exists():
+    _require_same_workspace(workspace, pipeline, "pipeline")
+    if Deal.objects.filter(workspace=workspace, pipeline=pipeline).exists():
         raise ValidationError(_("This pipeline still has deals; move or delete them first."))
     _delete_recorded(workspace, actor, pipeline)
 
@@ -190,7 +192,7 @@ def stage_create(
     _raise_if(errors)
     if position is None:
         position = (
-            Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline).aggregate(
+            Stage.objects.filter(workspace=workspace, pipeline=pipeline).aggregate(
                 m=Max("position")
             )["m"]
             or 0
@@ -205,7 +207,7 @@ def stage_create(
     )
     _stage_check(stage, errors)
     _full_clean(stage, errors)
-    if Stage.all_workspaces.filter(
+    if Stage.objects.filter(
         workspace=workspace, pipeline=pipeline, name__iexact=stage.name
     ).exists():
         raise ValidationError({"name": _("This pipeline has a stage with this name already.")})
@@ -217,6 +219,7 @@ def stage_create(
 def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
     """Change a stage's name, probability, kind or position. Same checks as stage_create; the
     kind of a stage that holds deals cannot change. The changed fields are recorded."""
+    _require_same_workspace(workspace, stage, "stage")
     _check_unknown(fields, frozenset({"name", "probability", "kind", "position"}))
     before = snapshot(stage)
     for key, value in fields.items():
@@ -225,7 +228,7 @@ def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
     _stage_check(stage, errors)
     _full_clean(stage, errors)
     if (
-        Stage.all_workspaces.filter(
+        Stage.objects.filter(
             workspace=workspace, pipeline_id=stage.pipeline_id, name__iexact=stage.name
         )
         .exclude(pk=stage.pk)
@@ -234,7 +237,7 @@ def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
         raise ValidationError({"name": _("This pipeline has a stage with this name already.")})
     if (
         before["kind"] != stage.kind
-        and Deal.all_workspaces.filter(workspace=workspace, stage=stage).exists()
+        and Deal.objects.filter(workspace=workspace, stage=stage).exists()
     ):
         raise ValidationError({"kind": _("Deals are in this stage; its kind cannot change.")})
     _update_recorded(workspace, actor, stage, before)
@@ -245,9 +248,10 @@ def stage_update(*, workspace, actor, stage: Stage, **fields) -> Stage:
 def stage_delete(*, workspace, actor, stage: Stage) -> None:
     """Delete a stage that no deal is or ever was in (otherwise ValidationError) and record
     the deletion."""
+    _require_same_workspace(workspace, stage, "stage")
     if (
-        Deal.all_workspaces.filter(workspace=workspace, stage=stage).exists()
-        or DealStageChange.all_workspaces.filter(workspace=workspace, to_stage=stage).exists()
+        Deal.objects.filter(workspace=workspace, stage=stage).exists()
+        or DealStageChange.objects.filter(workspace=workspace, to_stage=stage).exists()
     ):
         raise ValidationError(_("Deals are or were in this stage; it cannot be deleted."))
     _delete_recorded(workspace, actor, stage)
@@ -258,7 +262,8 @@ def stages_reorder(*, workspace, actor, pipeline: Pipeline, stage_ids: list[int]
     """Put a pipeline's stages in the order of `stage_ids`, which must name each of its stages
     once. Each stage that moves gets an `updated` event for its `position`; the pipeline one
     for its `stages`."""
-    stages = {s.pk: s for s in Stage.all_workspaces.filter(workspace=workspace, pipeline=pipeline)}
+    _require_same_workspace(workspace, pipeline, "pipeline")
+    stages = {s.pk: s for s in Stage.objects.filter(workspace=workspace, pipeline=pipeline)}
     if set(stage_ids) != set(stages):
         raise ValidationError(_("The order must name every stage of the pipeline once."))
     pending: list = []
@@ -267,7 +272,7 @@ def stages_reorder(*, workspace, actor, pipeline: Pipeline, stage_ids: list[int]
             update_recorded(
                 workspace=workspace,
                 actor=actor,
-                queryset=Stage.all_workspaces.filter(workspace=workspace, pk=pk),
+                queryset=Stage.objects.filter(workspace=workspace, pk=pk),
                 pending=pending,
                 position=position,
             )
@@ -286,7 +291,7 @@ def lost_reason_create(*, workspace, actor, name: str, position: int = 0) -> Los
     """Create a lost reason with a name unique in the workspace (case-insensitive) and record it."""
     reason = LostReason(workspace=workspace, name=(name or "").strip(), position=position)
     _full_clean(reason, {})
-    if LostReason.all_workspaces.filter(workspace=workspace, name__iexact=reason.name).exists():
+    if LostReason.objects.filter(workspace=workspace, name__iexact=reason.name).exists():
         raise ValidationError({"name": _("This lost reason exists already.")})
     _create_recorded(workspace, actor, reason, fields=["name"])
     return reason
@@ -295,6 +300,7 @@ def lost_reason_create(*, workspace, actor, name: str, position: int = 0) -> Los
 @transaction.atomic
 def lost_reason_update(*, workspace, actor, reason: LostReason, **fields) -> LostReason:
     """Change a lost reason's name, position or active mark and record the changed fields."""
+    _require_same_workspace(workspace, reason, "reason")
     _check_unknown(fields, frozenset({"name", "position", "active"}))
     before = snapshot(reason)
     for key, value in fields.items():

@@ -14,11 +14,9 @@ from ..models import Quota
 def quota_set(*, workspace, actor, user, period: str, start, amount) -> Quota:
     """Set the target of `user` for the month or quarter starting on `start` (creates or
     replaces it). The rep must be a member; the amount must not be negative."""
-    if not Membership.all_workspaces.filter(workspace=workspace, user=user).exists():
+    if not Membership.objects.filter(workspace=workspace, user=user).exists():
         raise ValidationError({"user": _("The rep must be a member of this workspace.")})
-    quota = Quota.all_workspaces.filter(
-        workspace=workspace, user=user, period=period, start=start
-    ).first()
+    quota = Quota.objects.filter(workspace=workspace, user=user, period=period, start=start).first()
     created = quota is None
     if created:
         quota = Quota(workspace=workspace, user=user, period=period, start=start)

@@ -21,7 +21,7 @@ from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
 from workspaces.changelog import ChangeAction, change_record
-from workspaces.service_checks import delete_recorded
+from workspaces.service_checks import delete_recorded, same_workspace_require
 
 from ..models import Deal, Quote, QuoteCounter, QuoteLine, QuoteStatus, Stage, StageKind
 from ..models.quotes import QUOTE_TRANSITIONS
@@ -100,13 +100,11 @@ def quote_number_allocate(*, workspace, year: int | None = None) -> str:
     (F() + 1), which holds the row lock until commit, so two concurrent quotes can never draw
     the same number and a rolled-back quote gives its number back."""
     year = year or timezone.localdate().year
-    counters = QuoteCounter.all_workspaces.filter(workspace_id=workspace.pk, year=year)
+    counters = QuoteCounter.objects.filter(workspace_id=workspace.pk, year=year)
     if not counters.update(last_number=F("last_number") + 1):
         try:
             with transaction.atomic():  # savepoint: a concurrent first quote may win the race
-                QuoteCounter.all_workspaces.create(
-                    workspace_id=workspace.pk, year=year, last_number=1
-                )
+                QuoteCounter.objects.create(workspace_id=workspace.pk, year=year, last_number=1)
         except IntegrityError:
             counters.update(last_number=F("last_number") + 1)
     number = counters.values_list("last_number", flat=True).get()
@@ -123,8 +121,14 @@ def _refuse_closed_deal(deal: Deal) -> None:
         )
 
 
-def _lock_quote(quote: Quote) -> Quote:
-    return Quote.all_workspaces.select_for_update().select_related("deal__stage").get(pk=quote.pk)
+def _lock_quote(workspace, quote: Quote) -> Quote:
+    """The quote, checked to be of `workspace` and locked for the rest of the transaction."""
+    same_workspace_require(workspace=workspace, obj=quote, field="quote")
+    return (
+        Quote.objects.select_for_update()
+        .select_related("deal__stage")
+        .get(workspace=workspace, pk=quote.pk)
+    )
 
 
 def _require_draft(quote: Quote) -> None:
@@ -147,9 +151,8 @@ def quote_create(
 ) -> Quote:
     """Start a draft quote on an open deal with the next number of the workspace.
     Refuses closed deals and deals of another workspace; nothing is stored then."""
-    if deal.workspace_id != workspace.pk:
-        raise ValidationError({"deal": _("This record belongs to another workspace.")})
-    deal = Deal.all_workspaces.select_related("stage").get(pk=deal.pk)
+    same_workspace_require(workspace=workspace, obj=deal, field="deal")
+    deal = Deal.objects.select_related("stage").get(workspace=workspace, pk=deal.pk)
     _refuse_closed_deal(deal)
     today = timezone.localdate()
     if valid_until is not None and valid_until < today:
@@ -176,9 +179,11 @@ def quote_create(
 
 
 @transaction.atomic
-def quote_update(*, quote: Quote, actor, valid_until: datetime.date, notes: str = "") -> Quote:
-    """Change the validity date and notes of a draft quote."""
-    quote = _lock_quote(quote)
+def quote_update(
+    *, workspace, actor, quote: Quote, valid_until: datetime.date, notes: str = ""
+) -> Quote:
+    """Change the validity date and notes of a draft quote of `workspace`."""
+    quote = _lock_quote(workspace, quote)
     _require_draft(quote)
     if valid_until < timezone.localdate():
         raise ValidationError({"valid_until": _("The validity date lies in the past.")})
@@ -186,7 +191,7 @@ def quote_update(*, quote: Quote, actor, valid_until: datetime.date, notes: str 
     quote.full_clean()
     quote.save(update_fields=["valid_until", "notes", "updated_at"])
     change_record(
-        workspace=quote.workspace_id,
+        workspace=workspace,
         actor=actor,
         instance=quote,
         action=ChangeAction.UPDATED,
@@ -198,7 +203,9 @@ def quote_update(*, quote: Quote, actor, valid_until: datetime.date, notes: str 
 def _store_totals(quote: Quote, actor) -> None:
     """Recompute and store the quote's totals; recorded as an update of the quote."""
     totals = quote_totals(
-        QuoteLine.all_workspaces.filter(quote=quote).values("net_amount", "tax_rate")
+        QuoteLine.objects.filter(workspace_id=quote.workspace_id, quote=quote).values(
+            "net_amount", "tax_rate"
+        )
     )
     quote.net_total, quote.tax_total, quote.gross_total = totals.net, totals.tax, totals.gross
     quote.save(update_fields=["net_total", "tax_total", "gross_total", "updated_at"])
@@ -214,8 +221,9 @@ def _store_totals(quote: Quote, actor) -> None:
 @transaction.atomic
 def quote_line_add(
     *,
-    quote: Quote,
+    workspace,
     actor,
+    quote: Quote,
     product,
     value_ids=(),
     quantity=Decimal("1"),
@@ -227,12 +235,12 @@ def quote_line_add(
     The configuration is validated (invalid combinations are refused with the reason), the unit
     price is the product price plus the values' deltas, and the chosen values are stored as a
     readable snapshot. Quantity must be above zero, the discount between 0 and 100 %. The
-    quote's totals are recomputed in the same transaction."""
-    quote = _lock_quote(quote)
+    quote's totals are recomputed in the same transaction. The quote and the product must
+    belong to `workspace` (ValidationError otherwise)."""
+    quote = _lock_quote(workspace, quote)
     _require_draft(quote)
-    if product.workspace_id != quote.workspace_id:
-        raise ValidationError({"product": _("This record belongs to another workspace.")})
-    product = product_with_options(workspace=quote.workspace_id, pk=product.pk)
+    same_workspace_require(workspace=workspace, obj=product, field="product")
+    product = product_with_options(workspace=workspace, pk=product.pk)
     if not product.active:
         raise ValidationError({"product": _("This product is no longer sold.")})
     if product.currency != quote.currency:
@@ -253,10 +261,11 @@ def quote_line_add(
         raise ValidationError(errors)
     config = configuration_require_valid(product=product, value_ids=value_ids)
     position = (
-        QuoteLine.all_workspaces.filter(quote=quote).aggregate(m=Max("position"))["m"] or 0
+        QuoteLine.objects.filter(workspace=workspace, quote=quote).aggregate(m=Max("position"))["m"]
+        or 0
     ) + 1
     line = QuoteLine(
-        workspace_id=quote.workspace_id,
+        workspace=workspace,
         quote=quote,
         position=position,
         product=product,
@@ -274,7 +283,7 @@ def quote_line_add(
     line.full_clean()
     line.save()
     change_record(
-        workspace=quote.workspace_id,
+        workspace=workspace,
         actor=actor,
         instance=line,
         action=ChangeAction.CREATED,
@@ -285,11 +294,12 @@ def quote_line_add(
 
 
 @transaction.atomic
-def quote_line_remove(*, line: QuoteLine, actor) -> None:
-    """Remove a line from a draft quote and recompute the totals."""
-    quote = _lock_quote(line.quote)
+def quote_line_remove(*, workspace, actor, line: QuoteLine) -> None:
+    """Remove a line from a draft quote of `workspace` and recompute the totals."""
+    same_workspace_require(workspace=workspace, obj=line, field="line")
+    quote = _lock_quote(workspace, line.quote)
     _require_draft(quote)
-    delete_recorded(workspace=quote.workspace_id, actor=actor, instance=line)
+    delete_recorded(workspace=workspace, actor=actor, instance=line)
     _store_totals(quote, actor)
 
 
@@ -305,20 +315,22 @@ def _transition(quote: Quote, target: str) -> None:
 
 
 @transaction.atomic
-def quote_send(*, quote: Quote, actor) -> Quote:
+def quote_send(*, workspace, actor, quote: Quote) -> Quote:
     """Mark a draft quote as sent to the customer and record a `quote.sent` touch point on
     the deal's contact (or account). A quote needs at least one line and an open deal."""
-    quote = _lock_quote(quote)
+    quote = _lock_quote(workspace, quote)
     _transition(quote, QuoteStatus.SENT)
     _refuse_closed_deal(quote.deal)
-    if not QuoteLine.all_workspaces.filter(quote=quote).exists():
+    if not QuoteLine.objects.filter(workspace=workspace, quote=quote).exists():
         raise ValidationError(_("Add at least one line before sending the quote."))
     quote.status, quote.sent_at = QuoteStatus.SENT, timezone.now()
     quote.save(update_fields=["status", "sent_at", "updated_at"])
-    deal = Deal.all_workspaces.select_related("contact", "account").get(pk=quote.deal_id)
+    deal = Deal.objects.select_related("contact", "account").get(
+        workspace=workspace, pk=quote.deal_id
+    )
     if deal.contact is not None or deal.account is not None:
         interaction_record(
-            workspace=quote.workspace,
+            workspace=workspace,
             kind="quote.sent",
             channel=Channel.EMAIL,
             contact=deal.contact,
@@ -341,14 +353,14 @@ def quote_send(*, quote: Quote, actor) -> Quote:
 
 
 @transaction.atomic
-def quote_reject(*, quote: Quote, actor) -> Quote:
+def quote_reject(*, workspace, actor, quote: Quote) -> Quote:
     """The customer declined: sent → rejected. The deal stays as it is."""
-    quote = _lock_quote(quote)
+    quote = _lock_quote(workspace, quote)
     _transition(quote, QuoteStatus.REJECTED)
     quote.status, quote.decided_at = QuoteStatus.REJECTED, timezone.now()
     quote.save(update_fields=["status", "decided_at", "updated_at"])
     change_record(
-        workspace=quote.workspace_id,
+        workspace=workspace,
         actor=actor,
         instance=quote,
         action=ChangeAction.UPDATED,
@@ -358,20 +370,20 @@ def quote_reject(*, quote: Quote, actor) -> Quote:
 
 
 @transaction.atomic
-def quote_accept(*, quote: Quote, actor, win_deal: bool = True) -> Quote:
+def quote_accept(*, workspace, actor, quote: Quote, win_deal: bool = True) -> Quote:
     """The customer accepted: sent → accepted. With `win_deal` an open deal takes the quote's
     net total as its amount and is closed as won through the deal services (stage history,
     timeline and change log as any win). A deal lost in the meantime refuses the acceptance;
     nothing is stored then."""
-    quote = _lock_quote(quote)
+    quote = _lock_quote(workspace, quote)
     _transition(quote, QuoteStatus.ACCEPTED)
     # the deal and its contact are written after the first change event: lock them first
     deal = (
-        Deal.all_workspaces.select_for_update(of=("self",))
+        Deal.objects.select_for_update(of=("self",))
         .select_related("stage")
-        .get(pk=quote.deal_id)
+        .get(workspace=workspace, pk=quote.deal_id)
     )
-    list(Contact.all_workspaces.select_for_update().filter(pk=deal.contact_id).values_list("pk"))
+    list(Contact.objects.select_for_update().filter(pk=deal.contact_id).values_list("pk"))
     if deal.stage.kind == StageKind.LOST:
         raise ValidationError(
             _("The deal was lost; reopen it before accepting quote %(number)s.")
@@ -380,24 +392,24 @@ def quote_accept(*, quote: Quote, actor, win_deal: bool = True) -> Quote:
     quote.status, quote.decided_at = QuoteStatus.ACCEPTED, timezone.now()
     quote.save(update_fields=["status", "decided_at", "updated_at"])
     change_record(
-        workspace=quote.workspace_id,
+        workspace=workspace,
         actor=actor,
         instance=quote,
         action=ChangeAction.UPDATED,
         fields=["status", "decided_at"],
     )
     if win_deal and deal.stage.kind == StageKind.OPEN:
-        _win_deal(deal=deal, actor=actor, quote=quote)
+        _win_deal(workspace=workspace, actor=actor, deal=deal, quote=quote)
     return quote
 
 
-def _win_deal(*, deal: Deal, actor, quote: Quote) -> None:
+def _win_deal(*, workspace, actor, deal: Deal, quote: Quote) -> None:
     """Close the deal as won through the deal workflow (stage history, timeline, change log):
     its amount becomes the accepted quote's net total, then it moves to the pipeline's won
     stage."""
 
     won_stage = (
-        Stage.all_workspaces.filter(pipeline_id=deal.pipeline_id, kind=StageKind.WON)
+        Stage.objects.filter(workspace=workspace, pipeline_id=deal.pipeline_id, kind=StageKind.WON)
         .order_by("position", "id")
         .first()
     )
@@ -405,8 +417,6 @@ def _win_deal(*, deal: Deal, actor, quote: Quote) -> None:
         raise ValidationError(_("The deal's pipeline has no won stage."))
     if deal.amount != quote.net_total:
         deal = deal_services.deal_update(
-            workspace=quote.workspace, actor=actor, deal=deal, amount=quote.net_total
+            workspace=workspace, actor=actor, deal=deal, amount=quote.net_total
         )
-    deal_services.deal_move_stage(
-        workspace=quote.workspace, actor=actor, deal=deal, stage=won_stage
-    )
+    deal_services.deal_move_stage(workspace=workspace, actor=actor, deal=deal, stage=won_stage)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from workspaces.changelog import ChangeAction, change_record
+from workspaces.scoping import workspace_scope
 
 from ..models import (
     Lead,
@@ -65,7 +66,7 @@ def web_lead_submit(
 def web_form_get_or_create(*, workspace, actor=None) -> WebForm:
     """The workspace's web form (switched on, with a fresh key) created and recorded on first
     use; idempotent."""
-    form, created = WebForm.all_workspaces.get_or_create(workspace=workspace)
+    form, created = WebForm.objects.get_or_create(workspace=workspace)
     if created:
         change_record(workspace=workspace, actor=actor, instance=form, action=ChangeAction.CREATED)
     return form
@@ -97,7 +98,8 @@ def web_form_from_token(token: str) -> WebForm | None:
         workspace = Workspace.objects.filter(pk=data.get("w")).first()
         if workspace is None or "k" in data:
             return None
-        return web_form_get_or_create(workspace=workspace)  # an old id of a never-set form
+        with workspace_scope(workspace):  # an old id of a never-set form
+            return web_form_get_or_create(workspace=workspace)
     if "k" not in data:
         return form if form.rotated_at is None else None
     return form if data["k"] == form.key else None
@@ -107,7 +109,7 @@ def web_form_from_token(token: str) -> WebForm | None:
 def web_form_rotate(*, workspace, actor) -> WebForm:
     """A new form address: the old link and embed code stop working at once."""
     form = web_form_get_or_create(workspace=workspace, actor=actor)
-    form = WebForm.all_workspaces.select_for_update().get(pk=form.pk)
+    form = WebForm.objects.select_for_update().get(pk=form.pk)
     form.key = new_web_form_key()
     form.rotated_at = timezone.now()
     form.save(update_fields=["key", "rotated_at", "updated_at"])
@@ -125,7 +127,7 @@ def web_form_rotate(*, workspace, actor) -> WebForm:
 def web_form_set_enabled(*, workspace, actor, enabled: bool) -> WebForm:
     """Switch the form on or off; off, it answers "switched off" (410) and stores nothing."""
     form = web_form_get_or_create(workspace=workspace, actor=actor)
-    form = WebForm.all_workspaces.select_for_update().get(pk=form.pk)
+    form = WebForm.objects.select_for_update().get(pk=form.pk)
     if form.enabled != bool(enabled):
         form.enabled = bool(enabled)
         form.save(update_fields=["enabled", "updated_at"])

@@ -10,7 +10,7 @@ register = template.Library()
 @register.simple_tag
 def deal_quotes(deal, limit=20):
     return list(
-        Quote.all_workspaces.filter(workspace_id=deal.workspace_id, deal_id=deal.pk).order_by(
+        Quote.objects.filter(workspace_id=deal.workspace_id, deal_id=deal.pk).order_by(
             "-created_at", "-id"
         )[:limit]
     )

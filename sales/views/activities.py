@@ -35,7 +35,7 @@ def _back(request, default="sales:my_day"):
 
 @workspace_view("sales.view")
 def my_day(request):
-    data = activity_selectors.my_day(request.workspace, request.user)
+    data = activity_selectors.my_day(workspace=request.workspace, user=request.user)
     return render(
         request,
         "sales/my_day.html",
@@ -54,7 +54,7 @@ def calendar_week(request):
     start = activity_selectors.week_start(day)
     everyone = request.GET.get("all") == "1"
     days = activity_selectors.week_calendar(
-        request.workspace, start=start, owner=None if everyone else request.user
+        workspace=request.workspace, start=start, owner=None if everyone else request.user
     )
     return render(
         request,

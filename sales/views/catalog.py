@@ -89,7 +89,10 @@ def product_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             catalog_services.product_update(
-                product=product, actor=request.user, **form.service_values()
+                workspace=request.workspace,
+                actor=request.user,
+                product=product,
+                **form.service_values(),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -194,7 +197,12 @@ def option_create(request, pk):
     form = OptionForm(request.POST, workspace=request.workspace)
     if form.is_valid():
         try:
-            catalog_services.option_create(product=product, actor=request.user, **form.cleaned_data)
+            catalog_services.option_create(
+                workspace=request.workspace,
+                actor=request.user,
+                product=product,
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
     if form.errors:
@@ -209,7 +217,7 @@ def option_delete(request, pk):
     option = get_object_or_404(ProductOption.objects.select_related("product"), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    catalog_services.option_delete(option=option, actor=request.user)
+    catalog_services.option_delete(workspace=request.workspace, actor=request.user, option=option)
     messages.success(request, _("Option removed."))
     return redirect(_product_url(request.workspace, option.product))
 
@@ -225,8 +233,9 @@ def exclusion_create(request, pk):
     if form.is_valid():
         try:
             catalog_services.exclusion_add(
-                product=product,
+                workspace=request.workspace,
                 actor=request.user,
+                product=product,
                 value_a=form.cleaned_data["value_a"],
                 value_b=form.cleaned_data["value_b"],
             )
@@ -243,7 +252,7 @@ def exclusion_delete(request, pk):
     rule = get_object_or_404(ProductOptionExclusion.objects.select_related("product"), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    catalog_services.exclusion_delete(rule=rule, actor=request.user)
+    catalog_services.exclusion_delete(workspace=request.workspace, actor=request.user, rule=rule)
     messages.success(request, _("Rule removed."))
     return redirect(_product_url(request.workspace, rule.product))
 
@@ -256,7 +265,7 @@ def configurator_context(workspace, params) -> dict:
     and discount (from GET or POST data): the option selects with the values the choice rules
     out disabled, the unit and line price, availability and what is wrong."""
     only_currency = (params.get("currency") or "")[:3]
-    products = Product.all_workspaces.filter(workspace=workspace, active=True)
+    products = Product.objects.filter(workspace=workspace, active=True)
     if only_currency:  # a quote offers only products priced in its currency
         products = products.filter(currency=only_currency)
     products = list(

@@ -48,7 +48,7 @@ def _deal_filtered(request):
         if data.get(key) not in (None, ""):
             qs = qs.filter(**{lookup: data[key]})
     if q := (data.get("q") or "").strip():
-        qs = qs.filter(deal_selectors.deal_search_q(q))
+        qs = qs.filter(deal_selectors.deal_search_q(q, workspace=request.workspace))
     return form, qs
 
 
@@ -71,14 +71,14 @@ def board(request, pipeline_pk=None):
     else:
         pipeline = get_object_or_404(Pipeline, pk=pipeline_pk)
     owner = request.user if request.GET.get("mine") else None
-    columns = deal_selectors.board(pipeline, owner=owner)
+    columns = deal_selectors.board(workspace=request.workspace, pipeline=pipeline, owner=owner)
     return render(
         request,
         "sales/board.html",
         {
             "title": _("Pipeline: %(name)s") % {"name": pipeline.name},
             "pipeline": pipeline,
-            "pipelines": Pipeline.objects.order_by("position", "id"),
+            "pipelines": pipeline_selectors.pipelines_for(workspace=request.workspace),
             "columns": columns,
             "mine": bool(owner),
             "can_edit": _can(request, "sales.edit"),

@@ -208,7 +208,7 @@ def lead_convert(request, pk):
     if lead.status == LeadStatus.CONVERTED:
         messages.info(request, _("This lead is converted already."))
         return redirect(workspace_reverse(request.workspace, "sales:lead_detail", pk=pk))
-    dupes = lead_selectors.lead_duplicates(lead)
+    dupes = lead_selectors.lead_duplicates(workspace=request.workspace, lead=lead)
     default_pipeline = pipeline_selectors.pipeline_default_get(workspace=request.workspace)
     initial = {
         "account_choice": "existing" if dupes["accounts"] else ("new" if lead.company else "none"),

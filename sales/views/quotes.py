@@ -93,7 +93,12 @@ def quote_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            quote_services.quote_update(quote=quote, actor=request.user, **form.cleaned_data)
+            quote_services.quote_update(
+                workspace=request.workspace,
+                actor=request.user,
+                quote=quote,
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -154,8 +159,9 @@ def line_add(request, pk):
         else:
             try:
                 quote_services.quote_line_add(
-                    quote=quote,
+                    workspace=request.workspace,
                     actor=request.user,
+                    quote=quote,
                     product=product,
                     value_ids=request.POST.getlist("values"),
                     quantity=form.cleaned_data["quantity"],
@@ -181,7 +187,7 @@ def line_remove(request, pk):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        quote_services.quote_line_remove(line=line, actor=request.user)
+        quote_services.quote_line_remove(workspace=request.workspace, actor=request.user, line=line)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -202,20 +208,24 @@ def quote_status(request, pk):
     action = form.cleaned_data["action"]
     try:
         if action == QuoteStatus.SENT:
-            quote_services.quote_send(quote=quote, actor=request.user)
+            quote_services.quote_send(workspace=request.workspace, actor=request.user, quote=quote)
             messages.success(
                 request, _("Quote %(number)s marked as sent.") % {"number": quote.number}
             )
         elif action == QuoteStatus.ACCEPTED:
             win = form.cleaned_data["win_deal"]
-            quote_services.quote_accept(quote=quote, actor=request.user, win_deal=win)
+            quote_services.quote_accept(
+                workspace=request.workspace, actor=request.user, quote=quote, win_deal=win
+            )
             messages.success(
                 request,
                 _("Quote %(number)s accepted.") % {"number": quote.number}
                 + (" " + _("The deal is won.") if win else ""),
             )
         else:
-            quote_services.quote_reject(quote=quote, actor=request.user)
+            quote_services.quote_reject(
+                workspace=request.workspace, actor=request.user, quote=quote
+            )
             messages.info(request, _("Quote %(number)s rejected.") % {"number": quote.number})
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from workspaces.mixins import workspace_view
+from workspaces.scoping import workspace_scope
 from workspaces.urlnames import workspace_reverse
 
 from ..forms.settings import LostReasonForm, PipelineForm, StageForm
@@ -18,9 +19,10 @@ from .form_pages import form_page
 
 def web_form_token(workspace) -> str:
     """The workspace's web form id: stable between page views, new after a renewal."""
-    return web_form_services.web_form_token(
-        web_form_services.web_form_get_or_create(workspace=workspace)
-    )
+    with workspace_scope(workspace):
+        return web_form_services.web_form_token(
+            web_form_services.web_form_get_or_create(workspace=workspace)
+        )
 
 
 @workspace_view("sales.configure")

@@ -7,6 +7,11 @@ from tests.contacts.factories import CustomFieldFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 @pytest.fixture
 def fields(workspace):
     return {

@@ -7,6 +7,11 @@ from tests.contacts.factories import AccountFactory, CustomFieldFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 def contact_form(workspace, **data):
     return ContactForm({"lifecycle_stage": "lead", **data}, workspace=workspace)
 

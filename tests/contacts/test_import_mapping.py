@@ -7,6 +7,11 @@ from contacts.imports.mapping import auto_map, parse_date
 from tests.contacts.fixtures.importing import csv_bytes, upload
 
 
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 def _fields(headers, entity="contact"):
     mapping = auto_map(headers, entity=entity)
     return [mapping.get(str(i), "") for i in range(len(headers))]

@@ -121,4 +121,5 @@ def test_result_page_queries_are_bounded(
     with django_capture_on_commit_callbacks(execute=True):
         owner_client.post(response.url, {**mapping, "dedupe_mode": "update", "start": "1"})
     with django_assert_max_num_queries(12):
-        owner_client.get(_url("import_detail", pk=job.pk))
+        page = owner_client.get(_url("import_detail", pk=job.pk))
+    assert len(page.context["errors"]) > 0  # measured with rejected rows on the page

@@ -7,6 +7,11 @@ from touchpoints.services import interaction_record
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 def lookup(client, **params):
     return client.get(reverse("lookup", kwargs={"ws": "acme"}), params)
 

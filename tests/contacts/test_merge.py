@@ -155,12 +155,39 @@ def test_records_of_other_apps_follow_the_survivor(scope, pair):
     assert Activity.objects.get(pk=activity.pk).contact_id == survivor.pk
 
 
-def test_merge_leaves_nothing_pointing_at_the_loser(scope, pair):
+def _rows_pointing_at(workspace, contact):
+    """One row of every model that points at a contact, pointing at `contact`:
+    {relation label: row}. A new relation to Contact needs a line here (checked below)."""
+    from tests.sales.factories import ActivityFactory, LeadFactory, deal_make
+
+    tag = TagFactory(workspace=workspace)
+    return {
+        "touchpoints.interaction.contact": interaction_record(
+            workspace=workspace, kind="call.logged", channel="phone", contact=contact
+        ),
+        "contacts.contacttag.contact": ContactTagFactory(
+            workspace=workspace, contact=contact, tag=tag
+        ),
+        "sales.activity.contact": ActivityFactory(workspace=workspace, contact=contact),
+        "sales.lead.converted_contact": LeadFactory(workspace=workspace, converted_contact=contact),
+        "sales.deal.contact": deal_make(workspace, contact=contact),
+    }
+
+
+def _relation_label(rel):
+    return f"{rel.related_model._meta.label_lower}.{rel.field.name}"
+
+
+def test_merge_moves_every_row_that_points_at_the_loser_to_the_survivor(scope, pair):
+    """Each relation is checked on its own row: it still exists and now names the survivor
+    (deleting the loser would leave "nothing pointing at it" too, by cascade or SET_NULL)."""
     survivor, loser = pair
-    interaction_record(workspace=scope, kind="call.logged", channel="phone", contact=loser)
-    ContactTagFactory(workspace=scope, contact=loser, tag=TagFactory(workspace=scope))
-    loser_id = loser.pk
+    rows = _rows_pointing_at(scope, loser)
+    relations = {_relation_label(rel): rel for rel in Contact._meta.related_objects}
+    assert set(rows) == set(relations), "add a row for each relation to Contact above"
     _merge(scope, survivor, loser)
-    for rel in Contact._meta.related_objects:
-        manager = rel.related_model._base_manager
-        assert not manager.filter(**{f"{rel.field.name}_id": loser_id}).exists(), rel
+    for label, row in rows.items():
+        field = relations[label].field
+        fresh = type(row).all_workspaces.filter(pk=row.pk).first()
+        assert fresh is not None, f"{label}: the row went with the loser"
+        assert getattr(fresh, field.attname) == survivor.pk, f"{label} does not name the survivor"

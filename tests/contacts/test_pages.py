@@ -14,6 +14,11 @@ from workspaces.roles import Role
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 def url(name, **kwargs):
     return reverse(name, kwargs={"ws": "acme", **kwargs})
 

@@ -27,6 +27,11 @@ from workspaces.models import ChangeEvent
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 def events(workspace, model="contacts.contact"):
     return list(ChangeEvent.all_workspaces.filter(workspace=workspace, model=model).order_by("id"))
 

@@ -70,27 +70,29 @@ def test_timeline_filter_and_load_more(page, login_as, agent):
     from django.utils import timezone
 
     from touchpoints.services import interaction_record
+    from workspaces.scoping import workspace_scope
 
     user, workspace = agent
     contact = ContactFactory(workspace=workspace)
     now = timezone.now()
-    for i in range(25):
+    with workspace_scope(workspace):  # the service runs in the scope, as a request would
+        for i in range(25):
+            interaction_record(
+                workspace=workspace,
+                kind="call.logged",
+                channel="phone",
+                contact=contact,
+                subject=f"Call {i}",
+                occurred_at=now - datetime.timedelta(hours=i + 1),
+            )
         interaction_record(
             workspace=workspace,
-            kind="call.logged",
-            channel="phone",
+            kind="event.attended",
+            channel="event",
             contact=contact,
-            subject=f"Call {i}",
-            occurred_at=now - datetime.timedelta(hours=i + 1),
+            subject="Trade fair",
+            occurred_at=now - datetime.timedelta(days=5),
         )
-    interaction_record(
-        workspace=workspace,
-        kind="event.attended",
-        channel="event",
-        contact=contact,
-        subject="Trade fair",
-        occurred_at=now - datetime.timedelta(days=5),
-    )
     login_as(page, user.email, TEST_PASSWORD)
     page.goto(f"/w/hist/contacts/{contact.pk}/")
     assert page.get_by_test_id("timeline-item").count() == 20

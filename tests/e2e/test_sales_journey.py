@@ -60,12 +60,21 @@ def shop(live_server):
             lead_time_days=21,
         )
         size = option_create(
-            product=product, actor=rep, name="Size", values=[("S", "0"), ("M", "200"), ("L", "500")]
+            workspace=workspace,
+            product=product,
+            actor=rep,
+            name="Size",
+            values=[("S", "0"), ("M", "200"), ("L", "500")],
         )
         support = option_create(
-            product=product, actor=rep, name="Support", values=[("Basic", "0"), ("Premium", "300")]
+            workspace=workspace,
+            product=product,
+            actor=rep,
+            name="Support",
+            values=[("Basic", "0"), ("Premium", "300")],
         )
         exclusion_add(
+            workspace=workspace,
             product=product,
             actor=rep,
             value_a=size.values.get(label="S"),
@@ -199,7 +208,9 @@ def test_quote_and_analyses_fit_a_phone(shop, phone_page, login_as, screenshot):
         values = [
             v.pk for o in product.options.all() for v in o.values.all() if v.label in ("M", "Basic")
         ]
-        quote_line_add(quote=quote, actor=rep, product=product, value_ids=values)
+        quote_line_add(
+            workspace=workspace, quote=quote, actor=rep, product=product, value_ids=values
+        )
     login_as(phone_page, rep.email, TEST_PASSWORD)
     base = f"/w/{workspace.slug}/sales"
     for path in (

@@ -8,7 +8,7 @@ from sales.models import Product, ProductCategory, Quota, StageKind
 from sales.services.catalog import exclusion_add, option_create
 from sales.services.deals import deal_create
 from sales.services.pipelines import pipeline_ensure_default
-from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory
+from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory, in_workspace_scope
 
 
 class ProductCategoryFactory(WorkspaceOwnedFactory):
@@ -44,23 +44,39 @@ class QuotaFactory(WorkspaceOwnedFactory):
     amount = Decimal("10000.00")
 
 
+@in_workspace_scope
 def configurable_product(workspace, actor=None, **fields):
     """A server with Size S/M/L and Support Basic/Premium; Size S excludes Premium support."""
     product = ProductFactory(
         workspace=workspace, name="Server", unit_price=Decimal("1000.00"), **fields
     )
     size = option_create(
-        product=product, actor=actor, name="Size", values=[("S", "0"), ("M", "200"), ("L", "500")]
+        workspace=workspace,
+        product=product,
+        actor=actor,
+        name="Size",
+        values=[("S", "0"), ("M", "200"), ("L", "500")],
     )
     support = option_create(
-        product=product, actor=actor, name="Support", values=[("Basic", "0"), ("Premium", "300")]
+        workspace=workspace,
+        product=product,
+        actor=actor,
+        name="Support",
+        values=[("Basic", "0"), ("Premium", "300")],
     )
     sizes = {v.label: v for v in size.values.all()}
     supports = {v.label: v for v in support.values.all()}
-    exclusion_add(product=product, actor=actor, value_a=sizes["S"], value_b=supports["Premium"])
+    exclusion_add(
+        workspace=workspace,
+        product=product,
+        actor=actor,
+        value_a=sizes["S"],
+        value_b=supports["Premium"],
+    )
     return product, sizes, supports
 
 
+@in_workspace_scope
 def stages_of(workspace):
     """{name: Stage} of the workspace's default pipeline (created on first use)."""
     pipeline = pipeline_ensure_default(workspace=workspace)
@@ -69,6 +85,7 @@ def stages_of(workspace):
     }
 
 
+@in_workspace_scope
 def open_deal(workspace, actor=None, **fields):
     pipeline, _stages = stages_of(workspace)
     fields.setdefault("name", "Big order")
@@ -76,6 +93,7 @@ def open_deal(workspace, actor=None, **fields):
     return deal_create(workspace=workspace, actor=actor, pipeline=pipeline, **fields)
 
 
+@in_workspace_scope
 def won_stage(workspace):
     pipeline, stages = stages_of(workspace)
     return next(s for s in stages.values() if s.kind == StageKind.WON)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from sales.models import Activity, Lead as LeadModel, LeadStatus, LostReason, Stage, StageKind
 from sales.services.deals import deal_create
 from sales.services.pipelines import pipeline_ensure_default
-from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory
+from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory, in_workspace_scope
 
 
 class LeadFactory(WorkspaceOwnedFactory):
@@ -43,6 +43,7 @@ class ActivityFactory(WorkspaceOwnedFactory):
     due_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=2))
 
 
+@in_workspace_scope
 def pipeline_for(workspace):
     """The default pipeline: Qualification, Needs analysis, Proposal, Negotiation, Won, Lost."""
     return pipeline_ensure_default(workspace=workspace, actor=None)
@@ -53,6 +54,7 @@ def stage_of(pipeline, kind=StageKind.OPEN, index=0):
     return stages[index]
 
 
+@in_workspace_scope
 def deal_make(
     workspace,
     *,

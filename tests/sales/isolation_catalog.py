@@ -44,6 +44,7 @@ def _quote(workspace):
     with workspace_scope(workspace):
         quote = quote_create(workspace=workspace, actor=None, deal=open_deal(workspace))
         line = quote_line_add(
+            workspace=workspace,
             quote=quote,
             actor=None,
             product=ProductFactory(workspace=workspace),

@@ -12,6 +12,7 @@ from sales.models import Activity, CalendarFeed
 from sales.services import activities as activity_services, calendar_feeds as calendar_feed_services
 from sales.tasks import activity_reminders_task, activity_send_reminders_task
 from tests.contacts.factories import ContactFactory
+from tests.factories import in_workspace_scope
 from tests.sales.factories import ActivityFactory, deal_make
 from touchpoints.models import Interaction
 from workspaces.roles import Role
@@ -114,7 +115,9 @@ def test_the_calendar_page_has_no_query_per_activity(
             contact=ContactFactory(workspace=workspace),
         )
     with django_assert_max_num_queries(10):
-        owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-02")
+        response = owner_client.get(_url(workspace, "sales:calendar") + "?week=2026-03-02")
+    shown = [a for day in response.context["days"] for a in day["activities"]]
+    assert len(shown) == 40
 
 
 def test_my_day_has_no_query_per_activity(
@@ -128,7 +131,8 @@ def test_my_day_has_no_query_per_activity(
             contact=ContactFactory(workspace=workspace),
         )
     with django_assert_max_num_queries(10):
-        owner_client.get(_url(workspace, "sales:my_day"))
+        response = owner_client.get(_url(workspace, "sales:my_day"))
+    assert len(response.context["overdue"]) == 30
 
 
 def test_completing_a_call_logs_it_on_the_contact(scope, owner):
@@ -219,8 +223,8 @@ def test_activity_durations_are_migrated_from_minutes_to_seconds(transactional_d
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before = [("sales", "0005_merge_web_form_and_reminders")]
-    after = [("sales", "0006_activity_duration_seconds")]
+    before = [("sales", "0007_workspace_fk_without_own_index")]
+    after = [("sales", "0008_activity_duration_seconds")]
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
     try:
@@ -293,6 +297,7 @@ def test_the_reminder_task_stays_in_its_workspace(workspace, other_workspace, ow
     assert mail.outbox == []
 
 
+@in_workspace_scope
 def _feed(workspace, user):
     return calendar_feed_services.calendar_feed_get_or_create(workspace=workspace, user=user)
 

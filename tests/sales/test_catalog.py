@@ -76,7 +76,7 @@ def test_update_to_a_taken_sku_is_refused(workspace):
     _create(workspace, sku="A-1")
     second = _create(workspace, sku="B-2")
     with pytest.raises(ValidationError):
-        product_update(product=second, actor=None, sku="A-1")
+        product_update(workspace=workspace, product=second, actor=None, sku="A-1")
     second.refresh_from_db()
     assert second.sku == "B-2"
 
@@ -91,14 +91,24 @@ def test_category_of_another_workspace_is_refused(workspace, other_workspace):
 def test_option_needs_unique_value_labels(workspace):
     product = ProductFactory(workspace=workspace)
     with pytest.raises(ValidationError) as err:
-        option_create(product=product, actor=None, name="Colour", values="Red | 0\nRed | 5")
+        option_create(
+            workspace=workspace,
+            product=product,
+            actor=None,
+            name="Colour",
+            values="Red | 0\nRed | 5",
+        )
     assert "values" in err.value.message_dict
 
 
 def test_option_values_parse_from_text_lines(workspace):
     product = ProductFactory(workspace=workspace)
     option = option_create(
-        product=product, actor=None, name="Colour", values="Red | 0\n\nBlue | 12.50"
+        workspace=workspace,
+        product=product,
+        actor=None,
+        name="Colour",
+        values="Red | 0\n\nBlue | 12.50",
     )
     assert [(v.label, v.price_delta) for v in option.values.all()] == [
         ("Red", Decimal("0.00")),
@@ -109,7 +119,13 @@ def test_option_values_parse_from_text_lines(workspace):
 def test_option_value_with_a_non_numeric_delta_names_the_line(workspace):
     product = ProductFactory(workspace=workspace)
     with pytest.raises(ValidationError) as err:
-        option_create(product=product, actor=None, name="Colour", values="Red | 0\nBlue | lots")
+        option_create(
+            workspace=workspace,
+            product=product,
+            actor=None,
+            name="Colour",
+            values="Red | 0\nBlue | lots",
+        )
     assert "Line 2" in err.value.message_dict["values"][0]
 
 

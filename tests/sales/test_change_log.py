@@ -18,14 +18,24 @@ from tests.changelog_helpers import event_data_since, events_since, mark
 from tests.contacts.factories import ContactFactory
 from tests.sales.catalog_factories import ProductFactory, configurable_product, open_deal
 from tests.sales.factories import ActivityFactory, LeadFactory, pipeline_for
+from workspaces.scoping import workspace_scope
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def workspace(workspace):
+    """These tests call services directly, as a request or task would: inside the scope."""
+    with workspace_scope(workspace):
+        yield workspace
 
 
 def test_deleting_a_deal_records_its_quotes_lines_history_and_activities(scope, owner):
     deal = open_deal(scope, owner, contact=ContactFactory(workspace=scope))
     quote = quote_create(workspace=scope, actor=owner, deal=deal)
-    line = quote_line_add(quote=quote, actor=owner, product=ProductFactory(workspace=scope))
+    line = quote_line_add(
+        workspace=scope, quote=quote, actor=owner, product=ProductFactory(workspace=scope)
+    )
     activity = ActivityFactory(workspace=scope, deal=deal)
     lead = LeadFactory(workspace=scope, converted_deal=deal)
     history = list(DealStageChange.all_workspaces.filter(deal=deal).values_list("pk", flat=True))
@@ -98,8 +108,8 @@ def test_quote_lines_record_the_quotes_new_totals(scope, owner):
     quote = quote_create(workspace=scope, actor=owner, deal=open_deal(scope, owner))
     product = ProductFactory(workspace=scope, unit_price=Decimal("10"))
     start = mark(scope)
-    line = quote_line_add(quote=quote, actor=owner, product=product)
-    quote_line_remove(line=line, actor=owner)
+    line = quote_line_add(workspace=scope, quote=quote, actor=owner, product=product)
+    quote_line_remove(workspace=scope, line=line, actor=owner)
 
     totals = ("gross_total", "net_total", "tax_total")
     line_fields = ("discount_percent", "options", "product", "quantity", "tax_rate", "unit_price")
@@ -116,7 +126,9 @@ def test_option_values_are_recorded_when_made_and_when_deleted(scope, owner):
     option = sizes["S"].option
     rule = ProductOptionExclusion.all_workspaces.get(product=product)
     start = mark(scope)
-    created = option_create(product=product, actor=owner, name="Colour", values="Red\nBlue")
+    created = option_create(
+        workspace=scope, product=product, actor=owner, name="Colour", values="Red\nBlue"
+    )
     values = sorted(created.values.values_list("pk", flat=True))
     assert events_since(scope, start) == [
         ("sales.productoption", created.pk, "created", ("name", "required", "values")),
@@ -132,7 +144,7 @@ def test_option_values_are_recorded_when_made_and_when_deleted(scope, owner):
     ]
 
     start = mark(scope)
-    option_delete(option=option, actor=owner)
+    option_delete(workspace=scope, option=option, actor=owner)
     assert sorted(events_since(scope, start)) == sorted(
         [
             ("sales.productoptionexclusion", rule.pk, "deleted", ()),

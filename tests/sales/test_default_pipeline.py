@@ -16,6 +16,7 @@ from tests.factories import WorkspaceFactory
 from tests.sales.factories import LeadFactory
 from workspaces.models import ChangeEvent
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,8 @@ def test_the_board_of_a_workspace_without_pipeline_says_so(workspace, owner_clie
 
 
 def test_the_data_migration_gives_older_workspaces_their_pipeline(workspace, other_workspace):
-    pipeline_ensure_default(workspace=other_workspace)  # this one has one already
+    with workspace_scope(other_workspace):
+        pipeline_ensure_default(workspace=other_workspace)  # this one has one already
     mine = Pipeline.all_workspaces.filter(workspace=other_workspace).values_list("pk", flat=True)
     before_theirs = set(mine)
     migration = MigrationLoader(connection).get_migration(
@@ -88,14 +90,15 @@ def test_two_first_calls_at_once_make_one_pipeline():
 
     def second():
         try:
-            result["pipeline"] = pipeline_ensure_default(workspace=workspace)
+            with workspace_scope(workspace):  # a thread starts without the caller's scope
+                result["pipeline"] = pipeline_ensure_default(workspace=workspace)
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             result["error"] = exc
         finally:
             close_old_connections()
             connection.close()
 
-    with transaction.atomic():
+    with transaction.atomic(), workspace_scope(workspace):
         first = pipeline_ensure_default(workspace=workspace)
         thread = threading.Thread(target=second)
         thread.start()

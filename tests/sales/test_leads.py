@@ -227,7 +227,7 @@ def test_a_free_mail_domain_suggests_no_account(scope):
 
     AccountFactory(workspace=scope, name="Google", domain="gmail.com")
     lead = LeadFactory(workspace=scope, company="", email="someone@gmail.com")
-    assert lead_duplicates(lead)["accounts"] == []
+    assert lead_duplicates(workspace=scope, lead=lead)["accounts"] == []
 
 
 def test_the_lead_list_answers_htmx_with_the_rows_only(workspace, owner_client):

@@ -57,7 +57,9 @@ def draft(workspace, owner, deal):
 def _add_line(workspace, quote, **fields):
     with workspace_scope(workspace):
         product = ProductFactory(workspace=workspace, name="Desk", unit_price=Decimal("100"))
-        return quote_line_add(quote=quote, actor=None, product=product, **fields)
+        return quote_line_add(
+            workspace=workspace, quote=quote, actor=None, product=product, **fields
+        )
 
 
 def test_quote_is_created_from_the_deal(owner_client, workspace, deal):
@@ -227,7 +229,7 @@ def test_quote_list_has_no_query_per_row(
 def test_quote_list_filters_by_status(owner_client, workspace, draft):
     _add_line(workspace, draft)
     with workspace_scope(workspace):
-        quote_send(quote=draft, actor=None)
+        quote_send(workspace=workspace, quote=draft, actor=None)
     response = owner_client.get(_url(workspace, "sales:quotes"), {"status": "draft"})
     assert list(response.context["page"]) == []
 

@@ -51,8 +51,8 @@ def deal(workspace, owner):
 def _sent_quote(workspace, owner, deal):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     product = ProductFactory(workspace=workspace, unit_price=Decimal("100"))
-    quote_line_add(quote=quote, actor=owner, product=product, quantity=2)
-    return quote_send(quote=quote, actor=owner)
+    quote_line_add(workspace=workspace, quote=quote, actor=owner, product=product, quantity=2)
+    return quote_send(workspace=workspace, quote=quote, actor=owner)
 
 
 # --- arithmetic ---------------------------------------------------------------------------
@@ -128,7 +128,7 @@ def _allocate_retrying(workspace, year):
 
     while True:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), workspace_scope(workspace):  # a thread has no scope yet
                 return quote_number_allocate(workspace=workspace, year=year)
         except OperationalError as exc:
             if "locked" not in str(exc):
@@ -190,6 +190,7 @@ def test_line_with_configured_product_snapshots_options_and_price(workspace, own
     product, sizes, supports = configurable_product(workspace)
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     line = quote_line_add(
+        workspace=workspace,
         quote=quote,
         actor=owner,
         product=product,
@@ -213,6 +214,7 @@ def test_line_with_an_excluded_combination_is_refused(workspace, owner, deal):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     with pytest.raises(ValidationError) as err:
         quote_line_add(
+            workspace=workspace,
             quote=quote,
             actor=owner,
             product=product,
@@ -227,7 +229,11 @@ def test_line_quantity_must_be_positive(workspace, owner, deal, quantity):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     with pytest.raises(ValidationError) as err:
         quote_line_add(
-            quote=quote, actor=owner, product=ProductFactory(workspace=workspace), quantity=quantity
+            workspace=workspace,
+            quote=quote,
+            actor=owner,
+            product=ProductFactory(workspace=workspace),
+            quantity=quantity,
         )
     assert "quantity" in err.value.message_dict
 
@@ -237,6 +243,7 @@ def test_line_discount_must_be_between_0_and_100(workspace, owner, deal, discoun
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     with pytest.raises(ValidationError) as err:
         quote_line_add(
+            workspace=workspace,
             quote=quote,
             actor=owner,
             product=ProductFactory(workspace=workspace),
@@ -249,7 +256,10 @@ def test_inactive_product_cannot_be_quoted(workspace, owner, deal):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     with pytest.raises(ValidationError):
         quote_line_add(
-            quote=quote, actor=owner, product=ProductFactory(workspace=workspace, active=False)
+            workspace=workspace,
+            quote=quote,
+            actor=owner,
+            product=ProductFactory(workspace=workspace, active=False),
         )
 
 
@@ -257,7 +267,10 @@ def test_product_in_another_currency_is_refused(workspace, owner, deal):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     with pytest.raises(ValidationError) as err:
         quote_line_add(
-            quote=quote, actor=owner, product=ProductFactory(workspace=workspace, currency="USD")
+            workspace=workspace,
+            quote=quote,
+            actor=owner,
+            product=ProductFactory(workspace=workspace, currency="USD"),
         )
     assert err.value.message_dict["product"] == [
         "This product is priced in USD; the quote is in EUR."
@@ -267,9 +280,13 @@ def test_product_in_another_currency_is_refused(workspace, owner, deal):
 def test_removing_a_line_recomputes_totals(workspace, owner, deal):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     product = ProductFactory(workspace=workspace, unit_price=Decimal("10"), tax_rate=Decimal("0"))
-    keep = quote_line_add(quote=quote, actor=owner, product=product, quantity=1)
-    drop = quote_line_add(quote=quote, actor=owner, product=product, quantity=5)
-    quote_line_remove(line=drop, actor=owner)
+    keep = quote_line_add(
+        workspace=workspace, quote=quote, actor=owner, product=product, quantity=1
+    )
+    drop = quote_line_add(
+        workspace=workspace, quote=quote, actor=owner, product=product, quantity=5
+    )
+    quote_line_remove(workspace=workspace, line=drop, actor=owner)
     quote.refresh_from_db()
     assert quote.gross_total == keep.net_amount == Decimal("10.00")
 
@@ -291,7 +308,7 @@ def test_sending_records_a_quote_sent_touch_point(workspace, owner, deal):
 def test_an_empty_quote_cannot_be_sent(workspace, owner, deal):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     with pytest.raises(ValidationError):
-        quote_send(quote=quote, actor=owner)
+        quote_send(workspace=workspace, quote=quote, actor=owner)
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.DRAFT
 
@@ -299,14 +316,16 @@ def test_an_empty_quote_cannot_be_sent(workspace, owner, deal):
 def test_draft_cannot_be_accepted_directly(workspace, owner, deal):
     quote = quote_create(workspace=workspace, actor=owner, deal=deal)
     with pytest.raises(ValidationError) as err:
-        quote_accept(quote=quote, actor=owner)
+        quote_accept(workspace=workspace, quote=quote, actor=owner)
     assert err.value.messages == ["A quote that is draft cannot become accepted."]
 
 
 def test_rejected_quote_cannot_be_accepted(workspace, owner, deal):
-    quote = quote_reject(quote=_sent_quote(workspace, owner, deal), actor=owner)
+    quote = quote_reject(
+        workspace=workspace, quote=_sent_quote(workspace, owner, deal), actor=owner
+    )
     with pytest.raises(ValidationError):
-        quote_accept(quote=quote, actor=owner)
+        quote_accept(workspace=workspace, quote=quote, actor=owner)
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.REJECTED
 
@@ -314,11 +333,18 @@ def test_rejected_quote_cannot_be_accepted(workspace, owner, deal):
 def test_lines_of_a_sent_quote_are_frozen(workspace, owner, deal):
     quote = _sent_quote(workspace, owner, deal)
     with pytest.raises(ValidationError):
-        quote_line_add(quote=quote, actor=owner, product=ProductFactory(workspace=workspace))
+        quote_line_add(
+            workspace=workspace,
+            quote=quote,
+            actor=owner,
+            product=ProductFactory(workspace=workspace),
+        )
 
 
 def test_accepting_wins_the_deal_with_the_quote_amount(workspace, owner, deal):
-    quote = quote_accept(quote=_sent_quote(workspace, owner, deal), actor=owner)
+    quote = quote_accept(
+        workspace=workspace, quote=_sent_quote(workspace, owner, deal), actor=owner
+    )
     deal = Deal.all_workspaces.select_related("stage").get(pk=deal.pk)
     assert quote.status == QuoteStatus.ACCEPTED
     assert deal.stage.kind == StageKind.WON and deal.won_at is not None
@@ -327,7 +353,9 @@ def test_accepting_wins_the_deal_with_the_quote_amount(workspace, owner, deal):
 
 
 def test_accepting_without_winning_leaves_the_deal_open(workspace, owner, deal):
-    quote_accept(quote=_sent_quote(workspace, owner, deal), actor=owner, win_deal=False)
+    quote_accept(
+        workspace=workspace, quote=_sent_quote(workspace, owner, deal), actor=owner, win_deal=False
+    )
     deal.refresh_from_db()
     assert deal.closed_at is None
 
@@ -342,6 +370,6 @@ def test_accepting_a_quote_of_a_lost_deal_is_refused(workspace, owner, deal):
     deal.refresh_from_db()
     deal_move_stage(workspace=workspace, actor=owner, deal=deal, stage=lost, lost_reason=reason)
     with pytest.raises(ValidationError):
-        quote_accept(quote=quote, actor=owner)
+        quote_accept(workspace=workspace, quote=quote, actor=owner)
     quote.refresh_from_db()
     assert quote.status == QuoteStatus.SENT

@@ -8,6 +8,7 @@ from django.urls import reverse
 from sales.models import Lead, LeadSource, WebForm
 from sales.views.settings import web_form_token
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -174,7 +175,8 @@ def test_an_embed_code_from_before_renewals_works_until_the_first_renewal(worksp
 
     legacy = signing.Signer(salt=WEB_FORM_SALT).sign_object({"w": workspace.pk})
     assert post(workspace, token=legacy).status_code == 200
-    web_form_rotate(workspace=workspace, actor=owner)
+    with workspace_scope(workspace):
+        web_form_rotate(workspace=workspace, actor=owner)
     assert post(workspace, token=legacy, address=VISITOR).status_code == 404
     assert Lead.all_workspaces.count() == 1
 

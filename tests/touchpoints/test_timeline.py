@@ -10,6 +10,11 @@ from touchpoints.services import interaction_record
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 def url(name, **kwargs):
     return reverse(name, kwargs={"ws": "acme", **kwargs})
 

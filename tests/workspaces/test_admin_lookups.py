@@ -11,6 +11,7 @@ from tests.conftest import login
 from tests.factories import MembershipFactory, UserFactory
 from workspaces.admin_lookups import ListedLookupsOnlyMixin
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,8 @@ def staff_client(db):
 
 
 def test_a_workspace_admin_cannot_probe_a_members_feed_token(client_for, workspace, owner):
-    feed = calendar_feed_get_or_create(workspace=workspace, user=owner)
+    with workspace_scope(workspace):
+        feed = calendar_feed_get_or_create(workspace=workspace, user=owner)
     client = client_for(Role.ADMIN)
     assert client.get(FEEDS).status_code == 200
     right = client.get(f"{FEEDS}?token__startswith={feed.token[0]}")
@@ -101,7 +103,8 @@ def test_no_admin_searches_a_secret():
 
 
 def test_the_feed_admin_lists_no_token(client_for, workspace, owner):
-    feed = calendar_feed_get_or_create(workspace=workspace, user=owner)
+    with workspace_scope(workspace):
+        feed = calendar_feed_get_or_create(workspace=workspace, user=owner)
     MembershipFactory(workspace=workspace, role=Role.SALES)
     client = client_for(Role.ADMIN)
     assert feed.token not in client.get(FEEDS).content.decode()

@@ -31,8 +31,16 @@ from touchpoints.models import Interaction
 from workspaces.admin import WorkspaceModelAdmin
 from workspaces.models import Membership, Workspace
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def workspace(workspace):
+    """These tests call services directly, as a request or task would: inside the scope."""
+    with workspace_scope(workspace):
+        yield workspace
 
 
 def _pipeline(ws):
@@ -46,7 +54,9 @@ def _stage(ws):
 
 
 def _option(ws):
-    return option_create(product=ProductFactory(workspace=ws), actor=None, name="Size", values="S")
+    return option_create(
+        workspace=ws, product=ProductFactory(workspace=ws), actor=None, name="Size", values="S"
+    )
 
 
 def _values(option):
@@ -55,9 +65,11 @@ def _values(option):
 
 def _exclusion(ws):
     product = ProductFactory(workspace=ws)
-    a = _values(option_create(product=product, actor=None, name="A", values="a1")).get()
-    b = _values(option_create(product=product, actor=None, name="B", values="b1\nb2"))
-    return exclusion_add(product=product, actor=None, value_a=a, value_b=b[0])
+    a = _values(
+        option_create(workspace=ws, product=product, actor=None, name="A", values="a1")
+    ).get()
+    b = _values(option_create(workspace=ws, product=product, actor=None, name="B", values="b1\nb2"))
+    return exclusion_add(workspace=ws, product=product, actor=None, value_a=a, value_b=b[0])
 
 
 def _other_value_b(rule):

@@ -25,6 +25,8 @@ from contacts.services import (
     bulk as bulk_services,
     contacts as contact_services,
     custom_fields as custom_field_services,
+    exports as export_services,
+    handover as contact_handover,
     merging,
     tags as tag_services,
 )
@@ -34,6 +36,7 @@ from sales.services import (
     calendar_feeds as calendar_feed_services,
     catalog as catalog_services,
     deals as deal_services,
+    handover as sales_handover,
     leads as lead_services,
     pipelines as pipeline_services,
     quotas,
@@ -67,6 +70,9 @@ MODULES = [
     "contacts.services.custom_fields",
     "contacts.services.tags",
     "contacts.services.merging",
+    "contacts.services.handover",
+    "contacts.services.exports",
+    "contacts.services.job_state",
     "contacts.imports.jobs",
     "contacts.imports.runner",
     "touchpoints.services",
@@ -79,6 +85,7 @@ MODULES = [
     "sales.services.quotes",
     "sales.services.catalog",
     "sales.services.quotas",
+    "sales.services.handover",
 ]
 
 HISTORY = "history"  # a touch point: its own seq, read with interactions_after
@@ -121,7 +128,10 @@ def _quote(ctx, lines=1):
     quote = quotes.quote_create(workspace=ctx.workspace, actor=ctx.owner, deal=_deal(ctx))
     for _ in range(lines):
         quotes.quote_line_add(
-            quote=quote, actor=ctx.owner, product=ProductFactory(workspace=ctx.workspace)
+            workspace=ctx.workspace,
+            quote=quote,
+            actor=ctx.owner,
+            product=ProductFactory(workspace=ctx.workspace),
         )
     return quote
 
@@ -725,7 +735,10 @@ def s_quote_update(ctx):
     quote = _quote(ctx, lines=0)
     ctx.begin()
     quotes.quote_update(
-        quote=quote, actor=ctx.owner, valid_until=datetime.date.today() + datetime.timedelta(days=9)
+        workspace=ctx.workspace,
+        quote=quote,
+        actor=ctx.owner,
+        valid_until=datetime.date.today() + datetime.timedelta(days=9),
     )
     return [_ev(quote, "updated")]
 
@@ -734,7 +747,9 @@ def s_quote_line_add(ctx):
     quote = _quote(ctx, lines=0)
     product = ProductFactory(workspace=ctx.workspace)
     ctx.begin()
-    line = quotes.quote_line_add(quote=quote, actor=ctx.owner, product=product)
+    line = quotes.quote_line_add(
+        workspace=ctx.workspace, quote=quote, actor=ctx.owner, product=product
+    )
     return [_ev(line, "created"), _ev(quote, "updated")]
 
 
@@ -742,28 +757,28 @@ def s_quote_line_remove(ctx):
     quote = _quote(ctx)
     line = quote.lines.model.all_workspaces.get(quote=quote)
     ctx.begin()
-    quotes.quote_line_remove(line=line, actor=ctx.owner)
+    quotes.quote_line_remove(workspace=ctx.workspace, line=line, actor=ctx.owner)
     return [_ev(line, "deleted"), _ev(quote, "updated")]
 
 
 def s_quote_send(ctx):
     quote = _quote(ctx)
     ctx.begin()
-    quotes.quote_send(quote=quote, actor=ctx.owner)
+    quotes.quote_send(workspace=ctx.workspace, quote=quote, actor=ctx.owner)
     return [_ev(quote, "updated")]
 
 
 def s_quote_reject(ctx):
-    quote = quotes.quote_send(quote=_quote(ctx), actor=ctx.owner)
+    quote = quotes.quote_send(workspace=ctx.workspace, quote=_quote(ctx), actor=ctx.owner)
     ctx.begin()
-    quotes.quote_reject(quote=quote, actor=ctx.owner)
+    quotes.quote_reject(workspace=ctx.workspace, quote=quote, actor=ctx.owner)
     return [_ev(quote, "updated")]
 
 
 def s_quote_accept(ctx):
-    quote = quotes.quote_send(quote=_quote(ctx), actor=ctx.owner)
+    quote = quotes.quote_send(workspace=ctx.workspace, quote=_quote(ctx), actor=ctx.owner)
     ctx.begin()
-    quotes.quote_accept(quote=quote, actor=ctx.owner)
+    quotes.quote_accept(workspace=ctx.workspace, quote=quote, actor=ctx.owner)
     return [_ev(quote, "updated"), _ev(Deal.all_workspaces.get(pk=quote.deal_id), "updated")]
 
 
@@ -788,7 +803,9 @@ def s_product_create(ctx):
 def s_product_update(ctx):
     product = ProductFactory(workspace=ctx.workspace)
     ctx.begin()
-    catalog_services.product_update(product=product, actor=ctx.owner, name="Renamed")
+    catalog_services.product_update(
+        workspace=ctx.workspace, product=product, actor=ctx.owner, name="Renamed"
+    )
     return [_ev(product, "updated")]
 
 
@@ -796,7 +813,7 @@ def s_option_create(ctx):
     product = ProductFactory(workspace=ctx.workspace)
     ctx.begin()
     option = catalog_services.option_create(
-        product=product, actor=ctx.owner, name="Size", values="S\nM"
+        workspace=ctx.workspace, product=product, actor=ctx.owner, name="Size", values="S\nM"
     )
     return [
         _ev(option, "created"),
@@ -808,7 +825,7 @@ def s_option_delete(ctx):
     product, sizes, _supports = configurable_product(ctx.workspace, ctx.owner)
     option = sizes["S"].option
     ctx.begin()
-    catalog_services.option_delete(option=option, actor=ctx.owner)
+    catalog_services.option_delete(workspace=ctx.workspace, option=option, actor=ctx.owner)
     return [_ev(option, "deleted"), *[_ev(v, "deleted") for v in sizes.values()]]
 
 
@@ -816,7 +833,11 @@ def s_exclusion_add(ctx):
     product, sizes, supports = configurable_product(ctx.workspace, ctx.owner)
     ctx.begin()
     rule = catalog_services.exclusion_add(
-        product=product, actor=ctx.owner, value_a=sizes["M"], value_b=supports["Premium"]
+        workspace=ctx.workspace,
+        product=product,
+        actor=ctx.owner,
+        value_a=sizes["M"],
+        value_b=supports["Premium"],
     )
     return [_ev(rule, "created")]
 
@@ -825,7 +846,7 @@ def s_exclusion_delete(ctx):
     product, _sizes, _supports = configurable_product(ctx.workspace, ctx.owner)
     rule = product.exclusions.model.all_workspaces.get(product=product)
     ctx.begin()
-    catalog_services.exclusion_delete(rule=rule, actor=ctx.owner)
+    catalog_services.exclusion_delete(workspace=ctx.workspace, rule=rule, actor=ctx.owner)
     return [_ev(rule, "deleted")]
 
 
@@ -840,6 +861,52 @@ def s_quota_set(ctx):
         amount=Decimal("10"),
     )
     return [_ev(quota, "created")]
+
+
+def s_contacts_hand_over(ctx):
+    leaver = MembershipFactory(workspace=ctx.workspace, role=Role.SALES).user
+    contact = ContactFactory(workspace=ctx.workspace, owner=leaver)
+    account = AccountFactory(workspace=ctx.workspace, owner=leaver)
+    ctx.begin()
+    contact_handover.contacts_hand_over(
+        workspace=ctx.workspace, actor=ctx.owner, user=leaver, successor=ctx.owner
+    )
+    return [_ev(contact, "updated"), _ev(account, "updated")]
+
+
+def s_sales_records_hand_over(ctx):
+    leaver = MembershipFactory(workspace=ctx.workspace, role=Role.SALES).user
+    deal = _deal(ctx, owner=leaver)
+    lead = LeadFactory(workspace=ctx.workspace, owner=leaver)
+    activity = ActivityFactory(workspace=ctx.workspace, owner=leaver)
+    feed = calendar_feed_services.calendar_feed_get_or_create(workspace=ctx.workspace, user=leaver)
+    ctx.begin()
+    sales_handover.sales_records_hand_over(
+        workspace=ctx.workspace, actor=ctx.owner, user=leaver, successor=None
+    )
+    return [
+        _ev(deal, "updated"),
+        _ev(lead, "updated"),
+        _ev(activity, "updated"),
+        _ev(feed, "deleted"),
+    ]
+
+
+def s_calendar_feeds_revoke(ctx):
+    feed = calendar_feed_services.calendar_feed_get_or_create(
+        workspace=ctx.workspace, user=ctx.owner
+    )
+    ctx.begin()
+    sales_handover.calendar_feeds_revoke(workspace=ctx.workspace, actor=ctx.owner, user=ctx.owner)
+    return [_ev(feed, "deleted")]
+
+
+def s_export_job_create(ctx):
+    ctx.begin()
+    job = export_services.export_job_create(
+        workspace=ctx.workspace, actor=ctx.owner, entity="contact", params={}
+    )
+    return [_ev(job, "created")]
 
 
 NOT_A_WRITE = {
@@ -887,6 +954,18 @@ NOT_A_WRITE = {
     "import_batch": "a step of import_run",
     "insert_rows": "a step of import_run",
     "job_rows": "a step of import_run (reads the file)",
+    # operational rows of the export jobs and the job state they share with imports
+    "export_run": "writes an export's workbook and its job row (operational, not a record)",
+    "export_jobs_requeue_stale": "re-queues stale export jobs (operational rows)",
+    "export_stale_workspace_ids": "a read for the sweeper's fan-out",
+    "stale_q": "pure: the condition of a stale job",
+    "stale_workspace_ids": "a read for the sweeper's fan-out",
+    "job_claim": "claims an import or export job (operational row)",
+    "job_owned": "a check: does this run still hold the job's claim",
+    "job_finish": "finishes a claimed job (operational row)",
+    "job_fail": "records a job's failure on its row (operational)",
+    "job_release": "releases a job's claim (operational row)",
+    "jobs_requeue_stale": "re-queues stale jobs (operational rows)",
 }
 
 SCENARIOS = {

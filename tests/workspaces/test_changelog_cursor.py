@@ -92,7 +92,8 @@ def _change_log(workspace, after_seq, limit):
 
 
 def _history(workspace, after_seq, limit):
-    return interactions_after(workspace=workspace, after_seq=after_seq, limit=limit)
+    with workspace_scope(workspace):  # a consumer task runs in the workspace it reads
+        return interactions_after(workspace=workspace, after_seq=after_seq, limit=limit)
 
 
 def _record_change(workspace):
@@ -108,7 +109,7 @@ def _record_touch_point(workspace):
     ("feed", "write", "everything"),
     [
         (_change_log, _record_change, lambda ws: change_events_after(workspace=ws, limit=100)),
-        (_history, _record_touch_point, lambda ws: interactions_after(workspace=ws, limit=100)),
+        (_history, _record_touch_point, lambda ws: _history(ws, 0, 100)),
     ],
     ids=["change log", "customer history"],
 )
@@ -169,9 +170,14 @@ def _accepting_a_quote(workspace, owner, contact):
         quote = quote_create(
             workspace=workspace, actor=owner, deal=open_deal(workspace, owner, contact=contact)
         )
-        quote_line_add(quote=quote, actor=owner, product=ProductFactory(workspace=workspace))
-        quote = quote_send(quote=quote, actor=owner)
-    return lambda ws: quote_accept(quote=quote, actor=owner)
+        quote_line_add(
+            workspace=workspace,
+            quote=quote,
+            actor=owner,
+            product=ProductFactory(workspace=workspace),
+        )
+        quote = quote_send(workspace=workspace, quote=quote, actor=owner)
+    return lambda ws: quote_accept(workspace=ws, quote=quote, actor=owner)
 
 
 def _converting_a_lead_into_it(workspace, owner, contact):

@@ -19,6 +19,12 @@ from workspaces.services import invitation_create, invitation_revoke
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
+
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 GOOD_PASSWORD = "plum-orchard-47-skyline"
 
 

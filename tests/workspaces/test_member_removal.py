@@ -22,9 +22,17 @@ from tests.sales.factories import (
 )
 from workspaces.models import ChangeEvent, Membership
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 from workspaces.services import membership_remove
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def workspace(workspace):
+    """These tests call services directly, as a request or task would: inside the scope."""
+    with workspace_scope(workspace):
+        yield workspace
 
 
 def membership_of(user, workspace):

@@ -11,6 +11,11 @@ from workspaces.services import membership_remove, membership_role_change
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _in_scope(scope):
+    """Services and forms run inside the workspace scope, as in a request or task."""
+
+
 def membership_of(user):
     return Membership.all_workspaces.get(user=user)
 

@@ -41,7 +41,7 @@ class ChangeEventActorForm(WorkspaceModelForm):
 
 
 def test_form_limits_choices_and_rejects_another_workspaces_object(
-    workspace, other_workspace, owner
+    workspace, other_workspace, owner, scope
 ):
     mine = Membership.all_workspaces.get(workspace=workspace)
     theirs = MembershipFactory(workspace=other_workspace)

@@ -22,6 +22,7 @@ from django.db import connection
 from tests.factories import MembershipFactory, WorkspaceFactory
 from workspaces.models import Invitation
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 from workspaces.services import invitation_create
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -109,9 +110,10 @@ def test_worker_emails_the_invitation_and_marks_it_sent(smtp_server, worker):
     workspace = WorkspaceFactory(name="Worker GmbH", slug="worker-gmbh")
     owner = MembershipFactory(workspace=workspace, role=Role.OWNER).user
 
-    invitation = invitation_create(
-        workspace=workspace, actor=owner, email="colleague@example.com", role=Role.SERVICE
-    )  # committed (transactional test): the task is on the broker now
+    with workspace_scope(workspace):  # the service runs in the scope, as a request would
+        invitation = invitation_create(
+            workspace=workspace, actor=owner, email="colleague@example.com", role=Role.SERVICE
+        )  # committed (transactional test): the task is on the broker now
 
     delivered = wait_for(lambda: inbox.messages, worker)
     assert delivered, Path(worker.log).read_text()[-3000:]

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from workspaces.models import Workspace
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 from workspaces.services import membership_add, user_create, workspace_create
 
 PASSWORD_VARIABLE = "OWNER_PASSWORD"
@@ -73,9 +74,10 @@ class Command(BaseCommand):
                         name=name, slug=slug, owner=user, time_zone=time_zone, currency=currency
                     )
                     self.stdout.write(f"Created the workspace {slug}.")
-                membership = membership_add(
-                    workspace=workspace, actor=user, user=user, role=Role.OWNER
-                )
+                with workspace_scope(workspace):  # a command works in the workspace it names
+                    membership = membership_add(
+                        workspace=workspace, actor=user, user=user, role=Role.OWNER
+                    )
                 mark_email_verified(user)
         except ValidationError as error:
             raise CommandError(_messages(error)) from error

@@ -53,10 +53,11 @@ class Command(BaseCommand):
                     time_zone="Europe/Berlin",
                     currency="EUR",
                 )
-            for _email, _first, _last, role in DEMO_USERS:
-                membership_add(
-                    workspace=workspace, actor=users[Role.OWNER], user=users[role], role=role
-                )
+            with workspace_scope(workspace):
+                for _email, _first, _last, role in DEMO_USERS:
+                    membership_add(
+                        workspace=workspace, actor=users[Role.OWNER], user=users[role], role=role
+                    )
         with workspace_scope(workspace):
             for seeder in demo_seeders():
                 seeder.seed(workspace, users, self.stdout)

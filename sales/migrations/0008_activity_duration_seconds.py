@@ -22,7 +22,7 @@ def seconds_to_minutes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0005_merge_web_form_and_reminders"),
+        ("sales", "0007_workspace_fk_without_own_index"),
     ]
 
     operations = [
