@@ -11,11 +11,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .forms import WorkspaceNewForm, workspace_slug_clean
+from .mail_headers import validate_single_line
 from .services import user_signup
 
 
 class SignupForm(AllauthSignupForm):
-    name = forms.CharField(label=_("Your name"), max_length=150)
+    name = forms.CharField(label=_("Your name"), max_length=150, validators=[validate_single_line])
     workspace_name = WorkspaceNewForm.base_fields["workspace_name"]
     slug = WorkspaceNewForm.base_fields["slug"]
     time_zone = WorkspaceNewForm.base_fields["time_zone"]

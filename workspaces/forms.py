@@ -191,7 +191,7 @@ def workspace_slug_clean(form, cleaned) -> None:
 class InvitationSignupForm(PasswordPairMixin, forms.Form):
     """Create an account for an invited email address (the address is fixed)."""
 
-    name = forms.CharField(label=_("Your name"), max_length=150)
+    name = forms.CharField(label=_("Your name"), max_length=150, validators=[validate_single_line])
     password1, password2 = _password_fields()
 
     def __init__(self, *args, email, **kwargs):
@@ -271,7 +271,9 @@ class WorkspaceSettingsForm(WorkspaceForm):
 
 
 class ProfileForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    name = forms.CharField(
+        label=_("Your name"), max_length=150, required=False, validators=[validate_single_line]
+    )
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,

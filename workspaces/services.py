@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from . import lifecycle
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .invitation_tokens import invitation_url
-from .mail_headers import header_text
+from .mail_headers import header_text, validate_single_line
 from .models import RESERVED_SLUGS, Invitation, Membership, Workspace, WorkspaceRequest
 from .roles import Role
 from .scoping import workspace_scope
@@ -26,6 +26,12 @@ def _full_clean(instance, workspace) -> None:
 
 
 def _split_name(name: str) -> tuple[str, str]:
+    """ "Ada King Lovelace" -> ("Ada", "King Lovelace"). A name goes into mail and calendar
+    feeds: ValidationError {"name": …} when it holds a line break or control character."""
+    try:
+        validate_single_line(name)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from error
     first, _sep, last = (name or "").strip().partition(" ")
     return first[:150], last.strip()[:150]
 

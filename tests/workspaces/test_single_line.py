@@ -89,3 +89,25 @@ def test_an_old_name_with_a_line_break_still_lets_invitations_go_out(
     message = mail.outbox[0].message()
     assert message["Bcc"] is None
     assert Invitation.all_workspaces.filter(sent_at__isnull=False).count() == 2
+
+
+@pytest.mark.parametrize("name", ["Eve Attacker\r\nBcc: victim@x.example", "Eve\nBEGIN:VEVENT"])
+def test_a_persons_name_is_single_line_on_the_profile_and_in_the_services(client, name):
+    """A user's name goes into invitation mails and calendar feeds: no line breaks."""
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import UserFactory
+    from workspaces.services import user_create, user_profile_update
+
+    user = UserFactory(first_name="Eve", last_name="Plain")
+    client.force_login(user)
+    response = client.post("/accounts/profile/", {"name": name, "language": "en"})
+    assert response.status_code == 200
+    assert "single line" in response.content.decode()
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == ("Eve", "Plain")
+    with pytest.raises(ValidationError) as raised:
+        user_profile_update(user=user, name=name, language="")
+    assert "name" in raised.value.message_dict
+    with pytest.raises(ValidationError):
+        user_create(email="new@example.com", password="long-password-1", name=name)
