@@ -39,6 +39,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache  # layering contracts in pyproject.toml
 
 format: venv
 	$(VENV)/bin/ruff format .

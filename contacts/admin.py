@@ -4,22 +4,22 @@ from django.contrib import admin
 from workspaces.admin import WorkspaceModelAdmin
 
 from .models import Account, Contact, CustomField, ImportJob, ImportRowError, Tag
-from .services import (
+from .services.accounts import (
     ACCOUNT_FIELDS,
-    CONTACT_FIELDS,
+    _account_normalize,
     account_create,
     account_delete,
     account_update,
+)
+from .services.contacts import (
+    CONTACT_FIELDS,
+    _contact_normalize,
     contact_create,
     contact_delete,
     contact_update,
-    custom_field_define,
-    custom_field_delete,
-    custom_field_update,
-    tag_get_or_create,
 )
-from .services.accounts import _account_normalize
-from .services.contacts import _contact_normalize
+from .services.custom_fields import custom_field_define, custom_field_delete, custom_field_update
+from .services.tags import tag_get_or_create
 
 
 class _NormalisingForm(forms.ModelForm):

@@ -10,7 +10,7 @@ import random
 
 from django.utils import timezone
 
-from touchpoints.services import interaction_record, touchpoint_log
+from touchpoints.services import interaction_log, interaction_record
 from workspaces.roles import Role
 
 from .models import (
@@ -23,7 +23,9 @@ from .models import (
     Salutation,
     Sex,
 )
-from .services import account_create, contact_create, custom_field_define
+from .services.accounts import account_create
+from .services.contacts import contact_create
+from .services.custom_fields import custom_field_define
 
 ACCOUNTS = [
     # name, domain, industry, size, city, postal code, phone
@@ -367,7 +369,7 @@ def _history(workspace, contact, actors, rng, now):
             direction = rng.choice(["in", "out", "out"])
         else:
             direction = ""  # the type's usual direction (a store visit is inbound)
-        touchpoint_log(
+        interaction_log(
             workspace=workspace,
             actor=rng.choice(actors),
             log_type=log_type,

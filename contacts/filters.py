@@ -9,7 +9,8 @@ from workspaces.forms import MemberChoiceField
 from workspaces.selectors import member_list
 
 from .models import Account, AccountSize, Contact, Education, LifecycleStage, Sex, Tag
-from .selectors import accounts_filter, contacts_filter
+from .selectors.accounts import accounts_filter
+from .selectors.contacts import contacts_filter
 
 CONSENT_CHOICES = [
     ("opt_in", _("Email opt-in")),

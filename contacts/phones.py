@@ -1,4 +1,7 @@
-"""Phone numbers: parsed once at the edge with `phonenumbers`, stored as E.164."""
+"""Normalising what identifies a person or company, once at the edge: phone numbers (parsed
+with `phonenumbers`, stored as E.164), email addresses (lower case) and company domains."""
+
+import re
 
 import phonenumbers
 from django.core.exceptions import ValidationError
@@ -47,3 +50,11 @@ def format_phone(e164: str) -> str:
 def normalize_email(raw: str | None) -> str:
     """Email addresses are compared and stored lower-cased and stripped."""
     return (raw or "").strip().lower()
+
+
+def domain_normalize(raw: str | None) -> str:
+    """ "https://www.Example.com/about" -> "example.com"."""
+    text = (raw or "").strip().lower()
+    text = re.sub(r"^[a-z]+://", "", text)
+    text = text.split("/", 1)[0].split("@")[-1]
+    return text.removeprefix("www.").strip(".")

@@ -9,10 +9,10 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from workspaces.scoping import workspace_scope
 
-from .export_jobs import export_jobs_requeue_stale, export_run, export_stale_workspace_ids
 from .imports.jobs import import_jobs_requeue_stale, import_stale_workspace_ids
 from .imports.runner import import_run
 from .models import ExportJob, ExportStatus, ImportJob, ImportStatus
+from .services.exports import export_jobs_requeue_stale, export_run, export_stale_workspace_ids
 
 logger = logging.getLogger(__name__)
 

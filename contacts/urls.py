@@ -1,36 +1,52 @@
 from django.urls import path
 
-from . import views, views_accounts, views_settings
+from .views import (
+    accounts,
+    contacts,
+    custom_fields,
+    duplicates as duplicate_views,
+    exports as export_views,
+    imports as imports_views,
+)
 
 # Mounted under /w/<slug:ws>/contacts/ by crm_site/urls.py.
 app_name = "contacts"
 urlpatterns = [
-    path("", views.contact_list_view, name="list"),
-    path("new/", views.contact_create_view, name="create"),
-    path("bulk/", views.contact_bulk, name="bulk"),
-    path("lookup/", views.lookup, name="lookup"),
-    path("suggest-account/", views.account_suggest, name="account_suggest"),
-    path("account-options/", views.account_options, name="account_options"),
-    path("<int:pk>/", views.contact_detail, name="detail"),
-    path("<int:pk>/edit/", views.contact_edit, name="edit"),
-    path("<int:pk>/delete/", views.contact_delete_view, name="delete"),
-    path("accounts/", views_accounts.account_list_view, name="account_list"),
-    path("accounts/new/", views_accounts.account_create_view, name="account_create"),
-    path("accounts/<int:pk>/", views_accounts.account_detail, name="account_detail"),
-    path("accounts/<int:pk>/edit/", views_accounts.account_edit, name="account_edit"),
-    path("accounts/<int:pk>/delete/", views_accounts.account_delete_view, name="account_delete"),
-    path("settings/fields/", views_settings.custom_fields, name="custom_fields"),
+    path("", contacts.contact_list_view, name="list"),
+    path("new/", contacts.contact_create_view, name="create"),
+    path("bulk/", contacts.contact_bulk, name="bulk"),
+    path("lookup/", contacts.lookup, name="lookup"),
+    path("suggest-account/", contacts.account_suggest, name="account_suggest"),
+    path("account-options/", contacts.account_options, name="account_options"),
+    path("<int:pk>/", contacts.contact_detail, name="detail"),
+    path("<int:pk>/edit/", contacts.contact_edit, name="edit"),
+    path("<int:pk>/delete/", contacts.contact_delete_view, name="delete"),
+    path("accounts/", accounts.account_list_view, name="account_list"),
+    path("accounts/new/", accounts.account_create_view, name="account_create"),
+    path("accounts/<int:pk>/", accounts.account_detail, name="account_detail"),
+    path("accounts/<int:pk>/edit/", accounts.account_edit, name="account_edit"),
+    path("accounts/<int:pk>/delete/", accounts.account_delete_view, name="account_delete"),
+    path("settings/fields/", custom_fields.custom_fields, name="custom_fields"),
     path(
-        "settings/fields/<int:pk>/edit/", views_settings.custom_field_edit, name="custom_field_edit"
+        "settings/fields/<int:pk>/edit/", custom_fields.custom_field_edit, name="custom_field_edit"
     ),
     path(
         "settings/fields/<int:pk>/delete/",
-        views_settings.custom_field_delete_view,
+        custom_fields.custom_field_delete_view,
         name="custom_field_delete",
     ),
+    # import, export, duplicates and merge
+    path("import/", imports_views.import_start, name="import_start"),
+    path("import/<int:pk>/mapping/", imports_views.import_mapping, name="import_mapping"),
+    path("import/<int:pk>/", imports_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/progress/", imports_views.import_progress, name="import_progress"),
+    path("export/", export_views.export_contacts, name="export"),
+    path("export/excel/", export_views.export_contacts_excel, name="export_excel"),
+    path("accounts/export/", export_views.export_accounts, name="account_export"),
+    path("accounts/export/excel/", export_views.export_accounts_excel, name="account_export_excel"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("duplicates/", duplicate_views.duplicates, name="duplicates"),
+    path("merge/<int:pk>/<int:other>/", duplicate_views.merge, name="merge"),
 ]
-
-# Import, export, duplicates and merge (contacts/urls_io.py).
-from .urls_io import urlpatterns as io_urlpatterns  # noqa: E402
-
-urlpatterns += io_urlpatterns

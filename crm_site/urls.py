@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from contacts import views as contact_views
+from contacts.views import contacts as contact_views
 from workspaces import views as workspace_views
 
 # Every workspace page lives under /w/<slug>/ (DESIGN.md §4, fence 1).

@@ -1,5 +1,5 @@
 """The arithmetic of the sales analyses, kept pure (no queries) so it is tested on numbers
-worked out by hand. The pages aggregate in the database (`sales/selectors_analyses.py` does
+worked out by hand. The pages aggregate in the database (`sales/selectors/analyses.py` does
 the grouping) and hand the grouped rows to these functions.
 
 Conventions: money is Decimal rounded half-up to cents once per figure shown (never summed

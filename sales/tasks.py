@@ -19,7 +19,7 @@ from workspaces.scoping import workspace_scope
 from workspaces.urlnames import workspace_reverse
 
 from .models import Activity
-from .services import (
+from .services.activities import (
     activity_reminder_claim,
     activity_reminder_failed,
     activity_reminder_release,

@@ -24,6 +24,18 @@ def _fast_passwords(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a page served by the test client leaves the
+    language it chose (LocaleMiddleware) active in the thread, and a later test's English
+    message would be read in German."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Every test starts with empty rate-limit counters (they live in the cache, and every
     test client comes from the same address)."""

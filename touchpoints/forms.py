@@ -16,7 +16,7 @@ Contact = Interaction._meta.get_field("contact").related_model
 Account = Interaction._meta.get_field("account").related_model
 
 
-class TouchpointLogForm(WorkspaceForm):
+class InteractionLogForm(WorkspaceForm):
     contact = SafeModelChoiceField(
         queryset=Contact.objects.none(), required=False, widget=forms.HiddenInput
     )
@@ -70,7 +70,7 @@ class TouchpointLogForm(WorkspaceForm):
             raise forms.ValidationError(
                 _("Choose the contact or account this touch point is about.")
             )
-        return cleaned  # touchpoint_log drops duration and outcome of types other than calls
+        return cleaned  # interaction_log drops duration and outcome of types other than calls
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

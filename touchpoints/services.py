@@ -85,7 +85,7 @@ def interaction_record(
     return interaction
 
 
-def touchpoint_log(
+def interaction_log(
     *,
     workspace,
     actor,
@@ -130,4 +130,4 @@ def touchpoint_log(
     )
 
 
-__all__ = ["interaction_record", "touchpoint_log"]
+__all__ = ["interaction_record", "interaction_log"]

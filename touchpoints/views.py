@@ -11,11 +11,11 @@ from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
 from .channels import Channel, ChannelGroup
-from .forms import Account, Contact, TouchpointLogForm
+from .forms import Account, Contact, InteractionLogForm
 from .logging import LogType
 from .registry import timeline_app_choices
 from .selectors import interaction_timeline, timeline_page
-from .services import touchpoint_log
+from .services import interaction_log
 
 
 @workspace_view("interactions.log")
@@ -30,10 +30,10 @@ def log(request):
     elif str(source.get("account", "")).isdigit():
         account = get_object_or_404(Account.objects.all(), pk=source["account"])
     if request.method == "POST":
-        form = TouchpointLogForm(request.POST, workspace=workspace)
+        form = InteractionLogForm(request.POST, workspace=workspace)
         if form.is_valid():
             try:
-                interaction = touchpoint_log(
+                interaction = interaction_log(
                     workspace=workspace, actor=request.user, **form.service_kwargs()
                 )
             except ValidationError as error:
@@ -61,7 +61,7 @@ def log(request):
         }
         if request.GET.get("direction"):
             initial["direction"] = request.GET["direction"]
-        form = TouchpointLogForm(initial=initial, workspace=workspace)
+        form = InteractionLogForm(initial=initial, workspace=workspace)
     subject = contact or account
     return render(
         request,

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 
-from .. import job_state
-from ..custom_fields import custom_fields_for
 from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
+from ..selectors.custom_fields import custom_field_list
+from ..services import job_state
 from . import limits
 from .mapping import RowCleaner, auto_map, target_fields
 from .reading import Format, inspect_upload
@@ -55,7 +55,7 @@ def import_job_create(
         info = inspect_upload(upload, upload.name)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from None
-    custom = {c.key: c.label for c in custom_fields_for(workspace=workspace, entity=entity)}
+    custom = {c.key: c.label for c in custom_field_list(workspace=workspace, entity=entity)}
     name = (upload.name or "import").rsplit("/", 1)[-1][:200]
     job = ImportJob(
         workspace=workspace,

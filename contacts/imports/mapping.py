@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _, gettext_lazy
 
-from ..custom_fields import custom_fields_for, custom_value_clean
+from ..custom_values import custom_value_clean
 from ..models import (
     Account,
     AccountSize,
@@ -26,8 +26,8 @@ from ..models import (
     Salutation,
     Sex,
 )
-from ..phones import normalize_email, normalize_phone
-from ..services.accounts import domain_normalize
+from ..phones import domain_normalize, normalize_email, normalize_phone
+from ..selectors.custom_fields import custom_field_list
 from . import limits
 
 CUSTOM_PREFIX = "custom:"
@@ -289,7 +289,7 @@ def target_fields(*, workspace, entity: str) -> dict[str, str]:
     """Field key -> label for the mapping screen, custom fields last ("custom:<key>")."""
     base = CONTACT_FIELDS if entity == CustomFieldEntity.CONTACT else ACCOUNT_FIELDS
     fields = {key: str(label) for key, label in base.items()}
-    for custom in custom_fields_for(workspace=workspace, entity=entity):
+    for custom in custom_field_list(workspace=workspace, entity=entity):
         fields[f"{CUSTOM_PREFIX}{custom.key}"] = custom.label
     return fields
 
@@ -420,7 +420,7 @@ class RowCleaner:
         self.columns = sorted(((int(i), f) for i, f in mapping.items() if f), key=lambda x: x[0])
         self.custom = {
             f"{CUSTOM_PREFIX}{c.key}": c
-            for c in custom_fields_for(workspace=workspace, entity=entity)
+            for c in custom_field_list(workspace=workspace, entity=entity)
         }
         self.max_lengths = {
             f.name: f.max_length

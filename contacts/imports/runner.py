@@ -29,7 +29,6 @@ from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record_many, change_record_rows
 
-from .. import job_state
 from ..models import (
     Account,
     Contact,
@@ -38,6 +37,7 @@ from ..models import (
     ImportJob,
     ImportRowError,
 )
+from ..services import job_state
 from ..services.contacts import email_consent_apply
 from . import limits
 from .mapping import RowCleaner
@@ -50,7 +50,7 @@ RAW_CELLS_KEPT = 60
 RAW_CELL_CHARS = 200
 # pg_advisory_xact_lock(namespace, workspace): "CRMI", so no other lock user collides.
 IMPORT_LOCK_NAMESPACE = 0x43524D49
-# The job states, claim and heartbeat are shared with the other job rows (contacts.job_state).
+# The job states, claim and heartbeat are shared with the other job rows (contacts.services.job_state).
 STALE_AFTER = job_state.STALE_AFTER
 MAX_RESTARTS = job_state.MAX_RESTARTS
 ImportClaimLost = job_state.ClaimLost

@@ -14,7 +14,7 @@ from workspaces.service_checks import (
     same_workspace_check as _check_same_workspace,
 )
 
-from ..custom_fields import custom_values_clean
+from ..custom_values import custom_values_clean
 
 
 def _owner_change_check(*, workspace, instance, fields: dict, errors: dict) -> None:

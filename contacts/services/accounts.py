@@ -1,15 +1,13 @@
 """Writes of accounts (companies): create, update and delete, with the normalisation of
 their phone number (E.164), domain and name."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from workspaces.changelog import snapshot
 
 from ..models import Account, CustomFieldEntity
-from ..phones import normalize_phone
+from ..phones import domain_normalize, normalize_phone
 from ._common import (
     _check_unknown,
     _custom_clean,
@@ -38,14 +36,6 @@ ACCOUNT_FIELDS = frozenset(
         "country",
     }
 )
-
-
-def domain_normalize(raw: str | None) -> str:
-    """ "https://www.Example.com/about" -> "example.com"."""
-    text = (raw or "").strip().lower()
-    text = re.sub(r"^[a-z]+://", "", text)
-    text = text.split("/", 1)[0].split("@")[-1]
-    return text.removeprefix("www.").strip(".")
 
 
 def _account_normalize(fields: dict, errors: dict) -> dict:

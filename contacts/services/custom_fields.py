@@ -1,5 +1,5 @@
 """Writes of custom field definitions on contacts and accounts: define, update, delete.
-The values themselves are checked by `contacts.custom_fields` and stored by the contact and
+The values themselves are checked by `contacts.custom_values` and stored by the contact and
 account services."""
 
 import re

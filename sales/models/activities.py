@@ -25,7 +25,8 @@ class Activity(WorkspaceOwned):
     subject = models.CharField(_("subject"), max_length=200, validators=[validate_single_line])
     notes = models.TextField(_("notes"), blank=True)
     due_at = models.DateTimeField(_("due"))
-    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    # Seconds, like every duration in code (Interaction.duration_seconds); forms show minutes.
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -33,7 +33,7 @@ ACTIVITY_FIELDS = frozenset(
         "subject",
         "notes",
         "due_at",
-        "duration_minutes",
+        "duration_seconds",
         "owner",
         "contact",
         "deal",
@@ -134,7 +134,7 @@ def activity_complete(
             subject=activity.subject,
             body=activity.notes,
             outcome=activity.outcome,
-            duration_seconds=activity.duration_minutes * 60 if activity.duration_minutes else None,
+            duration_seconds=activity.duration_seconds,
             source=activity,
             data={"activity_id": activity.pk, "deal_id": activity.deal_id},
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Account, Contact
 from contacts.phones import normalize_email, try_normalize_phone
+from contacts.services import accounts as account_services, contacts as contact_services
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
@@ -193,7 +194,7 @@ def lead_delete(*, workspace, actor, lead: Lead) -> None:
 
 
 @transaction.atomic
-def lead_touchpoint_add(
+def lead_interaction_add(
     *,
     workspace,
     lead: Lead,
@@ -318,7 +319,7 @@ def lead_convert(
                 expected_close_date=expected_close_date,
                 source_lead=lead,
             )
-    _pending_touchpoints_record(workspace=workspace, lead=lead, contact=contact)
+    _pending_interactions_record(workspace=workspace, lead=lead, contact=contact)
     lead.status = LeadStatus.CONVERTED
     lead.converted_contact = contact
     lead.converted_account = account
@@ -404,12 +405,11 @@ def _convert_account(
 ) -> Account | None:
     """A new account for a converting lead, named `account_name` or after the lead's
     company; None when there is no name."""
-    from contacts import services as contact_services
 
     name = (account_name or lead.company).strip()
     if not name:
         return None
-    return contact_services.account_create(
+    return account_services.account_create(
         workspace=workspace,
         actor=actor,
         name=name,
@@ -441,7 +441,6 @@ def _convert_contact(
 ) -> Contact:
     """The contact a lead converts into: a new one, or the chosen one, which joins `account`
     if it has none yet."""
-    from contacts import services as contact_services
 
     if contact is None:
         return contact_services.contact_create(
@@ -459,7 +458,7 @@ def _convert_contact(
     return contact
 
 
-def _pending_touchpoints_record(*, workspace, lead: Lead, contact: Contact) -> None:
+def _pending_interactions_record(*, workspace, lead: Lead, contact: Contact) -> None:
     """Record the touch points kept on the lead on the contact, at their original times."""
     for tp in lead.pending_touchpoints:
         interaction_record(

@@ -17,7 +17,7 @@ from ..models import (
     WebForm,
 )
 from ..models.web_form import new_web_form_key
-from .leads import lead_create, lead_touchpoint_add
+from .leads import lead_create, lead_interaction_add
 
 WEB_FORM_SALT = "sales.web-form"
 
@@ -49,7 +49,7 @@ def web_lead_submit(
         source=LeadSource.WEB_FORM,
         consent_email=bool(consent),
     )
-    lead_touchpoint_add(
+    lead_interaction_add(
         workspace=workspace,
         lead=lead,
         kind="form.submitted",

@@ -3,9 +3,13 @@ loses its reference, a merge every row it moves, tag sets every link."""
 
 import pytest
 
-from contacts import services
-from contacts.merging import contact_merge
 from contacts.models import AccountTag, ContactTag
+from contacts.services import (
+    accounts as account_services,
+    bulk as bulk_services,
+    contacts as contact_services,
+)
+from contacts.services.merging import contact_merge
 from sales.models import Deal
 from tests.changelog_helpers import event_data_since, events_since, mark
 from tests.contacts.factories import (
@@ -43,7 +47,7 @@ def test_deleting_a_contact_records_every_row_deleted_or_cleared_with_it(scope, 
     assert len(touch_points) == 3  # two logged, one "deal.created"
     start = mark(scope)
 
-    services.contact_delete(workspace=scope, actor=owner, contact=contact)
+    contact_services.contact_delete(workspace=scope, actor=owner, contact=contact)
 
     events = events_since(scope, start)
     assert sorted(events) == sorted(
@@ -69,7 +73,7 @@ def test_bulk_delete_records_the_rows_of_every_contact(scope, owner):
     touch_points = [pk for c in contacts for pk in _touch_points(c)]
     start = mark(scope)
 
-    services.contacts_bulk_delete(
+    bulk_services.contacts_bulk_delete(
         workspace=scope, actor=owner, contact_ids=[c.pk for c in contacts]
     )
 
@@ -98,7 +102,7 @@ def test_deleting_an_account_records_every_reference_it_clears(scope, owner):
     )
     start = mark(scope)
 
-    services.account_delete(workspace=scope, actor=owner, account=account)
+    account_services.account_delete(workspace=scope, actor=owner, account=account)
 
     events = events_since(scope, start)
     assert ("contacts.contact", contact.pk, "updated", ("account",)) in events
@@ -147,13 +151,15 @@ def test_a_merge_records_every_row_it_moves_or_drops(scope, owner):
 
 def test_changing_a_tag_set_records_each_link(scope, owner):
     old, kept = TagFactory(workspace=scope, name="old"), TagFactory(workspace=scope, name="kept")
-    contact = services.contact_create(
+    contact = contact_services.contact_create(
         workspace=scope, actor=owner, last_name="Tagged", tags=[old, kept]
     )
     old_link = ContactTag.all_workspaces.get(contact=contact, tag=old)
     start = mark(scope)
 
-    services.contact_update(workspace=scope, actor=owner, contact=contact, tags=[kept, "new"])
+    contact_services.contact_update(
+        workspace=scope, actor=owner, contact=contact, tags=[kept, "new"]
+    )
 
     new_link = ContactTag.all_workspaces.get(contact=contact, tag__name="new")
     assert events_since(scope, start) == [
@@ -167,7 +173,9 @@ def test_changing_a_tag_set_records_each_link(scope, owner):
 def test_a_new_contacts_links_are_recorded_after_it(scope, owner):
     tag = TagFactory(workspace=scope)
     start = mark(scope)
-    contact = services.contact_create(workspace=scope, actor=owner, last_name="New", tags=[tag])
+    contact = contact_services.contact_create(
+        workspace=scope, actor=owner, last_name="New", tags=[tag]
+    )
     link = ContactTag.all_workspaces.get(contact=contact)
     assert [e[:3] for e in events_since(scope, start)] == [
         ("contacts.contact", contact.pk, "created"),
@@ -181,7 +189,7 @@ def test_bulk_tagging_records_each_new_link(scope, owner):
     ContactTagFactory(workspace=scope, contact=contacts[0], tag=tag)
     start = mark(scope)
 
-    services.contacts_bulk_add_tag(
+    bulk_services.contacts_bulk_add_tag(
         workspace=scope, actor=owner, contact_ids=[c.pk for c in contacts], tag=tag
     )
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from contacts.custom_fields import custom_values_clean
+from contacts.custom_values import custom_values_clean
 from tests.contacts.factories import CustomFieldFactory
 
 pytestmark = pytest.mark.django_db

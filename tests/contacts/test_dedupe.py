@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from contacts.dedupe import duplicate_groups, duplicates_of, similar_name_pairs
+from contacts.selectors.duplicates import contact_duplicates, duplicate_groups, similar_name_pairs
 from tests.contacts.factories import AccountFactory, ContactFactory
 
 
@@ -36,7 +36,7 @@ def test_similar_names_at_the_same_account_are_found(scope):
     a = ContactFactory(workspace=scope, account=account, first_name="Jon", last_name="Smith")
     b = ContactFactory(workspace=scope, account=account, first_name="John", last_name="Smith")
     ContactFactory(workspace=scope, account=account, first_name="Maria", last_name="Garcia")
-    assert [(x, y) for x, y, _s in similar_name_pairs(scope)] == [(a.pk, b.pk)]
+    assert [(x, y) for x, y, _s in similar_name_pairs(workspace=scope)] == [(a.pk, b.pk)]
 
 
 def test_similar_names_at_different_accounts_are_not_compared(scope):
@@ -52,7 +52,7 @@ def test_similar_names_at_different_accounts_are_not_compared(scope):
         first_name="John",
         last_name="Smith",
     )
-    assert similar_name_pairs(scope) == []
+    assert similar_name_pairs(workspace=scope) == []
 
 
 def test_duplicates_of_other_workspaces_are_invisible(scope, other_workspace):
@@ -66,7 +66,7 @@ def test_duplicates_of_one_contact_by_email2_and_mobile(scope):
     by_email2 = ContactFactory(workspace=scope, email="z@x.io", email2="a@x.io")
     by_mobile = ContactFactory(workspace=scope, email="y@x.io", mobile="+49301234567")
     ContactFactory(workspace=scope, email="none@x.io")
-    assert duplicates_of(me) == [by_email2, by_mobile]
+    assert contact_duplicates(workspace=scope, contact=me) == [by_email2, by_mobile]
 
 
 def test_duplicates_page_lists_groups_with_bounded_queries(

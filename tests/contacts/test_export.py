@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from contacts.exports import neutralize
 from contacts.models import ExportJob
+from contacts.selectors.exports import neutralize
 from tests.contacts.factories import AccountFactory, ContactFactory
 from workspaces.roles import Role
 

@@ -9,9 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import export_jobs, exports, job_state
-from contacts.export_jobs import export_job_create, export_run
 from contacts.models import ExportJob
+from contacts.selectors import exports
+from contacts.services import exports as export_services, job_state
+from contacts.services.exports import export_job_create, export_run
 from contacts.tasks import export_run_task, jobs_sweep_task
 from tests.contacts.factories import AccountFactory, ContactFactory
 from workspaces.roles import Role
@@ -106,7 +107,7 @@ def test_export_that_lost_its_claim_stores_nothing(ws, monkeypatch):
         ExportJob.objects.filter(pk=job.pk).update(owner_token="another-run")
         return original(queryset, **kwargs)
 
-    monkeypatch.setattr(export_jobs, "xlsx_write", write_then_lose)
+    monkeypatch.setattr(export_services, "xlsx_write", write_then_lose)
     done = export_run(job_id=job.pk)
     assert (done.status, done.owner_token, done.file.name) == ("running", "another-run", "")
 

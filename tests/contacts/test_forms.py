@@ -1,6 +1,7 @@
 import pytest
 
-from contacts.forms import AccountForm, BulkActionForm, ContactForm
+from contacts.forms.accounts import AccountForm
+from contacts.forms.contacts import BulkActionForm, ContactForm
 from tests.contacts.factories import AccountFactory, CustomFieldFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,9 +3,10 @@ app can remove or move its own rows (and a failing hook stores nothing)."""
 
 import pytest
 
-from contacts.merging import contact_merge
 from contacts.models import Contact
-from contacts.services import contact_delete, contacts_bulk_delete
+from contacts.services.bulk import contacts_bulk_delete
+from contacts.services.contacts import contact_delete
+from contacts.services.merging import contact_merge
 from tests.contacts.factories import ContactFactory
 from workspaces import lifecycle
 

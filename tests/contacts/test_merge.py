@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from contacts.merging import contact_merge
 from contacts.models import Contact, ContactTag
+from contacts.services.merging import contact_merge
 from tests.contacts.factories import AccountFactory, ContactFactory, ContactTagFactory, TagFactory
 from touchpoints.models import Interaction
 from touchpoints.services import interaction_record

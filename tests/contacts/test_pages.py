@@ -54,16 +54,19 @@ def test_contact_list_shows_capped_count(owner_client, workspace, settings, monk
     import workspaces.paging as paging
 
     ContactFactory.create_batch(4, workspace=workspace)
-    monkeypatch.setattr("contacts.views.LIST_PER_PAGE", 2)  # more than one page: a real count
     monkeypatch.setattr(
-        "contacts.views.capped_count", lambda qs, page: paging.capped_count(qs, cap=3, page=page)
+        "contacts.views.contacts.LIST_PER_PAGE", 2
+    )  # more than one page: a real count
+    monkeypatch.setattr(
+        "contacts.views.contacts.capped_count",
+        lambda qs, page: paging.capped_count(qs, cap=3, page=page),
     )
     body = owner_client.get(url("contacts:list")).content.decode()
     assert "3+ contacts" in body
 
 
 def test_contact_list_pages_by_keyset_without_repeats(owner_client, workspace, monkeypatch):
-    monkeypatch.setattr("contacts.views.LIST_PER_PAGE", 3)
+    monkeypatch.setattr("contacts.views.contacts.LIST_PER_PAGE", 3)
     contacts = [ContactFactory(workspace=workspace, last_name=f"Name{i:02d}") for i in range(7)]
     seen, params = [], {"sort": "name"}
     for _ in range(3):
@@ -369,14 +372,14 @@ def test_account_options_finds_accounts_by_name(owner_client, workspace, other_w
 def test_contact_form_offers_account_search_when_the_select_is_capped(
     owner_client, workspace, monkeypatch
 ):
-    monkeypatch.setattr("contacts.forms.ACCOUNT_CHOICES_SHOWN", 2)
+    monkeypatch.setattr("contacts.forms.contacts.ACCOUNT_CHOICES_SHOWN", 2)
     AccountFactory.create_batch(3, workspace=workspace)
     body = owner_client.get(url("contacts:create")).content.decode()
     assert 'data-testid="account-find"' in body
 
 
 def test_contact_form_keeps_an_account_beyond_the_shown_ones(owner_client, workspace, monkeypatch):
-    monkeypatch.setattr("contacts.forms.ACCOUNT_CHOICES_SHOWN", 2)
+    monkeypatch.setattr("contacts.forms.contacts.ACCOUNT_CHOICES_SHOWN", 2)
     accounts = [AccountFactory(workspace=workspace, name=f"Account {i}") for i in range(4)]
     response = owner_client.post(
         url("contacts:create"),

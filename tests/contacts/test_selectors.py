@@ -2,9 +2,8 @@ import datetime
 
 import pytest
 
-from contacts.selectors import (
-    account_search,
-    account_suggest_for_email,
+from contacts.selectors.accounts import account_search, account_suggest_for_email
+from contacts.selectors.contacts import (
     contact_autofill,
     contact_get,
     contact_list,
@@ -116,17 +115,17 @@ def test_contact_autofill_gives_name_account_email_phone_owner(workspace, owner)
 
 def test_account_suggest_for_email_matches_the_domain(scope, workspace):
     account = AccountFactory(workspace=workspace, domain="acme.example")
-    assert account_suggest_for_email(workspace, "Bob@ACME.example") == account
+    assert account_suggest_for_email(workspace=workspace, email="Bob@ACME.example") == account
 
 
 def test_account_suggest_ignores_freemail(scope, workspace):
     AccountFactory(workspace=workspace, domain="gmail.com")
-    assert account_suggest_for_email(workspace, "bob@gmail.com") is None
+    assert account_suggest_for_email(workspace=workspace, email="bob@gmail.com") is None
 
 
 def test_account_suggest_ignores_other_workspaces(scope, workspace, other_workspace):
     AccountFactory(workspace=other_workspace, domain="acme.example")
-    assert account_suggest_for_email(workspace, "bob@acme.example") is None
+    assert account_suggest_for_email(workspace=workspace, email="bob@acme.example") is None
 
 
 @pytest.mark.parametrize(

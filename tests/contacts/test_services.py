@@ -2,22 +2,24 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from contacts.models import Contact, ContactTag, CustomField, Tag
-from contacts.services import (
+from contacts.phones import domain_normalize
+from contacts.services.accounts import (
     account_create,
     account_delete,
     account_update,
-    contact_create,
-    contact_delete,
-    contact_update,
+)
+from contacts.services.bulk import (
     contacts_bulk_add_tag,
     contacts_bulk_assign_owner,
     contacts_bulk_delete,
+)
+from contacts.services.contacts import contact_create, contact_delete, contact_update
+from contacts.services.custom_fields import (
     custom_field_define,
     custom_field_delete,
     custom_field_update,
-    domain_normalize,
-    tag_get_or_create,
 )
+from contacts.services.tags import tag_get_or_create
 from tests.contacts.factories import AccountFactory, ContactFactory, TagFactory
 from tests.factories import UserFactory
 from workspaces.models import ChangeEvent

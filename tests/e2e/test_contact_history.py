@@ -155,7 +155,7 @@ def test_contact_page_on_a_phone(phone_page, login_as, screenshot, agent):
 
 
 def test_finding_an_account_beyond_the_first_ones(page, login_as, agent, monkeypatch):
-    monkeypatch.setattr("contacts.forms.ACCOUNT_CHOICES_SHOWN", 2)
+    monkeypatch.setattr("contacts.forms.contacts.ACCOUNT_CHOICES_SHOWN", 2)
     user, workspace = agent
     for name in ("Alpha AG", "Beta AG", "Gamma AG", "Zeta Werke"):
         AccountFactory(workspace=workspace, name=name)

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from sales.catalog import exclusion_add, option_create, product_create
 from sales.models import (
     Deal,
     Lead,
@@ -21,8 +20,10 @@ from sales.models import (
     Stage,
     StageKind,
 )
-from sales.quotes import quote_create, quote_line_add
-from sales.services import deal_create, pipeline_ensure_default
+from sales.services.catalog import exclusion_add, option_create, product_create
+from sales.services.deals import deal_create
+from sales.services.pipelines import pipeline_ensure_default
+from sales.services.quotes import quote_create, quote_line_add
 from tests.factories import TEST_PASSWORD, MembershipFactory, WorkspaceFactory
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import factory
 
-from sales.catalog import exclusion_add, option_create
 from sales.models import Product, ProductCategory, Quota, StageKind
-from sales.services import deal_create, pipeline_ensure_default
+from sales.services.catalog import exclusion_add, option_create
+from sales.services.deals import deal_create
+from sales.services.pipelines import pipeline_ensure_default
 from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory, in_workspace_scope
 
 

@@ -8,7 +8,8 @@ import factory
 from django.utils import timezone
 
 from sales.models import Activity, Lead as LeadModel, LeadStatus, LostReason, Stage, StageKind
-from sales.services import deal_create, pipeline_ensure_default
+from sales.services.deals import deal_create
+from sales.services.pipelines import pipeline_ensure_default
 from tests.factories import WorkspaceFactory, WorkspaceOwnedFactory, in_workspace_scope
 
 

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from sales.models import ProductOptionExclusion
-from sales.quotes import quote_create, quote_line_add
+from sales.services.quotes import quote_create, quote_line_add
 from tests.isolation import register
 from tests.sales.catalog_factories import ProductFactory, configurable_product, open_deal
 from workspaces.scoping import workspace_scope

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from sales import services
 from sales.models import Activity, CalendarFeed
+from sales.services import activities as activity_services, calendar_feeds as calendar_feed_services
 from sales.tasks import activity_reminders_task, activity_send_reminders_task
 from tests.contacts.factories import ContactFactory
 from tests.factories import in_workspace_scope
@@ -138,9 +138,11 @@ def test_my_day_has_no_query_per_activity(
 def test_completing_a_call_logs_it_on_the_contact(scope, owner):
     contact = ContactFactory(workspace=scope)
     activity = ActivityFactory(
-        workspace=scope, owner=owner, contact=contact, type="call", duration_minutes=15
+        workspace=scope, owner=owner, contact=contact, type="call", duration_seconds=900
     )
-    services.activity_complete(workspace=scope, actor=owner, activity=activity, outcome="Reached")
+    activity_services.activity_complete(
+        workspace=scope, actor=owner, activity=activity, outcome="Reached"
+    )
     entry = Interaction.objects.get(contact=contact, kind="call.logged")
     assert (entry.channel, entry.outcome, entry.duration_seconds) == ("phone", "Reached", 900)
 
@@ -148,21 +150,21 @@ def test_completing_a_call_logs_it_on_the_contact(scope, owner):
 def test_completing_a_meeting_logs_it_on_the_contact(scope, owner):
     contact = ContactFactory(workspace=scope)
     activity = ActivityFactory(workspace=scope, owner=owner, contact=contact, type="meeting")
-    services.activity_complete(workspace=scope, actor=owner, activity=activity)
+    activity_services.activity_complete(workspace=scope, actor=owner, activity=activity)
     assert Interaction.objects.filter(contact=contact, kind="meeting.logged").exists()
 
 
 def test_completing_a_todo_logs_nothing(scope, owner):
     contact = ContactFactory(workspace=scope)
     activity = ActivityFactory(workspace=scope, owner=owner, contact=contact, type="todo")
-    services.activity_complete(workspace=scope, actor=owner, activity=activity)
+    activity_services.activity_complete(workspace=scope, actor=owner, activity=activity)
     assert not Interaction.objects.filter(contact=contact).exists()
 
 
 def test_an_activity_on_a_deal_takes_the_deals_contact(scope, owner):
     contact = ContactFactory(workspace=scope)
     deal = deal_make(scope, actor=owner, contact=contact)
-    activity = services.activity_create(
+    activity = activity_services.activity_create(
         workspace=scope,
         actor=owner,
         type="call",
@@ -184,6 +186,71 @@ def test_the_activity_form_reads_times_in_the_workspace_time_zone(workspace, own
     assert response.status_code == 302
     activity = Activity.all_workspaces.get(subject="Kick-off")
     assert activity.due_at == datetime.datetime(2026, 7, 1, 8, 0, tzinfo=datetime.UTC)
+
+
+def test_the_activity_form_takes_minutes_and_stores_seconds(workspace, owner_client, owner):
+    response = owner_client.post(
+        _url(workspace, "sales:activity_create"),
+        {
+            "type": "call",
+            "subject": "Call back",
+            "due_at": "2026-07-01T10:00",
+            "duration_minutes": "15",
+            "owner": owner.pk,
+        },
+    )
+    assert response.status_code == 302
+    activity = Activity.all_workspaces.get(subject="Call back")
+    assert activity.duration_seconds == 900
+    page = owner_client.get(_url(workspace, "sales:activity_edit", pk=activity.pk))
+    assert page.context["form"]["duration_minutes"].value() == 15
+    owner_client.post(
+        _url(workspace, "sales:activity_edit", pk=activity.pk),
+        {
+            "type": "call",
+            "subject": "Call back",
+            "due_at": "2026-07-01T10:00",
+            "duration_minutes": "",
+            "owner": owner.pk,
+        },
+    )
+    activity.refresh_from_db()
+    assert activity.duration_seconds is None
+
+
+def test_activity_durations_are_migrated_from_minutes_to_seconds(transactional_db):
+    """Stored minutes become seconds (and back when the migration is reversed)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("sales", "0007_workspace_fk_without_own_index")]
+    after = [("sales", "0008_activity_duration_seconds")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps
+        Workspace = old.get_model("workspaces", "Workspace")
+        OldActivity = old.get_model("sales", "Activity")
+        ws = Workspace.objects.create(name="A", slug="a")
+        due = timezone.now()
+        OldActivity.objects.create(workspace=ws, subject="call", due_at=due, duration_minutes=15)
+        OldActivity.objects.create(workspace=ws, subject="todo", due_at=due)
+        MigrationExecutor(connection).migrate(after)
+        assert dict(
+            Activity._base_manager.filter(workspace_id=ws.pk).values_list(
+                "subject", "duration_seconds"
+            )
+        ) == {"call": 900, "todo": None}
+        MigrationExecutor(connection).migrate(before)
+        back = MigrationExecutor(connection).loader.project_state(before).apps
+        assert dict(
+            back.get_model("sales", "Activity")
+            ._base_manager.filter(workspace_id=ws.pk)
+            .values_list("subject", "duration_minutes")
+        ) == {"call": 15, "todo": None}
+    finally:
+        MigrationExecutor(connection).migrate(latest)
 
 
 def _due_reminder(workspace, owner, **kw):
@@ -232,7 +299,7 @@ def test_the_reminder_task_stays_in_its_workspace(workspace, other_workspace, ow
 
 @in_workspace_scope
 def _feed(workspace, user):
-    return services.calendar_feed_get_or_create(workspace=workspace, user=user)
+    return calendar_feed_services.calendar_feed_get_or_create(workspace=workspace, user=user)
 
 
 def test_the_ics_feed_lists_the_users_activities(client, workspace, owner):
@@ -243,7 +310,7 @@ def test_the_ics_feed_lists_the_users_activities(client, workspace, owner):
         subject="Demo " + "x" * 80,
         type="meeting",
         contact=contact,
-        duration_minutes=45,
+        duration_seconds=45 * 60,
     )
     feed = _feed(workspace, owner)
     response = client.get(

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from sales.models import LostReason, StageKind
-from sales.services import activity_complete, activity_create, deal_create, deal_move_stage
+from sales.services.activities import activity_complete, activity_create
+from sales.services.deals import deal_create, deal_move_stage
 from tests.sales.catalog_factories import QuotaFactory, stages_of
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope

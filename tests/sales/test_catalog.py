@@ -6,16 +6,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from sales.catalog import (
-    configuration_require_valid,
-    configuration_resolve,
-    option_create,
-    product_create,
-    product_update,
-    product_with_options,
-)
 from sales.models import Product
 from sales.models.catalog import availability_for
+from sales.selectors.catalog import (
+    configuration_require_valid,
+    configuration_resolve,
+    product_with_options,
+)
+from sales.services.catalog import option_create, product_create, product_update
 from tests.sales.catalog_factories import (
     ProductCategoryFactory,
     ProductFactory,

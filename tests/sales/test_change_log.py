@@ -6,10 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from sales import services
-from sales.catalog import option_create, option_delete
 from sales.models import DealStageChange, Pipeline, ProductOptionExclusion, Stage
-from sales.quotes import quote_create, quote_line_add, quote_line_remove
+from sales.services import (
+    activities as activity_services,
+    deals as deal_services,
+    pipelines as pipeline_services,
+)
+from sales.services.catalog import option_create, option_delete
+from sales.services.quotes import quote_create, quote_line_add, quote_line_remove
 from tests.changelog_helpers import event_data_since, events_since, mark
 from tests.contacts.factories import ContactFactory
 from tests.sales.catalog_factories import ProductFactory, configurable_product, open_deal
@@ -38,7 +42,7 @@ def test_deleting_a_deal_records_its_quotes_lines_history_and_activities(scope, 
     assert history
     start = mark(scope)
 
-    services.deal_delete(workspace=scope, actor=owner, deal=deal)
+    deal_services.deal_delete(workspace=scope, actor=owner, deal=deal)
 
     events = events_since(scope, start)
     assert sorted(events) == sorted(
@@ -63,11 +67,15 @@ def test_a_new_default_pipeline_records_the_previous_default_losing_the_mark(sco
     assert previous.is_default
     start = mark(scope)
     if how == "create":
-        new = services.pipeline_create(workspace=scope, actor=owner, name="New", is_default=True)
+        new = pipeline_services.pipeline_create(
+            workspace=scope, actor=owner, name="New", is_default=True
+        )
     else:
-        new = services.pipeline_create(workspace=scope, actor=owner, name="New")
+        new = pipeline_services.pipeline_create(workspace=scope, actor=owner, name="New")
         start = mark(scope)
-        services.pipeline_update(workspace=scope, actor=owner, pipeline=new, is_default=True)
+        pipeline_services.pipeline_update(
+            workspace=scope, actor=owner, pipeline=new, is_default=True
+        )
 
     events = events_since(scope, start)
     assert ("sales.pipeline", previous.pk, "updated", ("is_default",)) in events
@@ -83,7 +91,9 @@ def test_reordering_stages_records_each_stage_that_moved(scope, owner):
     order = [stages[1].pk, stages[0].pk, *[s.pk for s in stages[2:]]]
     start = mark(scope)
 
-    services.stages_reorder(workspace=scope, actor=owner, pipeline=pipeline, stage_ids=order)
+    pipeline_services.stages_reorder(
+        workspace=scope, actor=owner, pipeline=pipeline, stage_ids=order
+    )
 
     assert sorted(events_since(scope, start)) == sorted(
         [
@@ -146,10 +156,14 @@ def test_option_values_are_recorded_when_made_and_when_deleted(scope, owner):
 
 def test_a_released_reminder_claim_is_recorded(scope, owner):
     activity = ActivityFactory(workspace=scope, owner=owner, reminder_at=None)
-    assert services.activity_reminder_claim(workspace_id=scope.pk, activity_id=activity.pk)
+    assert activity_services.activity_reminder_claim(workspace_id=scope.pk, activity_id=activity.pk)
     start = mark(scope)
-    assert services.activity_reminder_release(workspace_id=scope.pk, activity_id=activity.pk)
-    assert not services.activity_reminder_release(workspace_id=scope.pk, activity_id=activity.pk)
+    assert activity_services.activity_reminder_release(
+        workspace_id=scope.pk, activity_id=activity.pk
+    )
+    assert not activity_services.activity_reminder_release(
+        workspace_id=scope.pk, activity_id=activity.pk
+    )
     assert events_since(scope, start) == [
         ("sales.activity", activity.pk, "updated", ("reminder_sent_at",))
     ]

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from sales import services
 from sales.models import Deal, DealStageChange, Pipeline, StageKind
+from sales.services import deals as deal_services, pipelines as pipeline_services
 from tests.contacts.factories import AccountFactory, ContactFactory
 from tests.sales.factories import LostReasonFactory, deal_make, pipeline_for, stage_of
 from touchpoints.models import Interaction
@@ -24,7 +24,7 @@ def _url(workspace, name, **kw):
 def test_every_stage_change_is_stored_with_its_time_and_amount(scope, owner):
     deal = deal_make(scope, actor=owner, amount=Decimal("800"))
     second = stage_of(deal.pipeline, index=1)
-    services.deal_move_stage(workspace=scope, actor=owner, deal=deal, stage=second)
+    deal_services.deal_move_stage(workspace=scope, actor=owner, deal=deal, stage=second)
     rows = list(DealStageChange.objects.filter(deal=deal).order_by("changed_at", "id"))
     assert [(r.from_stage_id, r.to_stage_id) for r in rows] == [
         (None, stage_of(deal.pipeline).pk),
@@ -37,7 +37,7 @@ def test_every_stage_change_is_stored_with_its_time_and_amount(scope, owner):
 def test_a_stage_change_is_recorded_on_the_contacts_timeline(scope, owner):
     contact = ContactFactory(workspace=scope)
     deal = deal_make(scope, actor=owner, contact=contact)
-    services.deal_move_stage(
+    deal_services.deal_move_stage(
         workspace=scope, actor=owner, deal=deal, stage=stage_of(deal.pipeline, index=1)
     )
     entry = Interaction.objects.get(contact=contact, kind="deal.stage_changed")
@@ -46,10 +46,12 @@ def test_a_stage_change_is_recorded_on_the_contacts_timeline(scope, owner):
 
 def test_a_stage_of_another_pipeline_is_rejected(scope, owner):
     deal = deal_make(scope, actor=owner)
-    other = services.pipeline_create(workspace=scope, actor=owner, name="Renewals")
-    foreign = services.stage_create(workspace=scope, actor=owner, pipeline=other, name="Offer")
+    other = pipeline_services.pipeline_create(workspace=scope, actor=owner, name="Renewals")
+    foreign = pipeline_services.stage_create(
+        workspace=scope, actor=owner, pipeline=other, name="Offer"
+    )
     with pytest.raises(ValidationError) as exc:
-        services.deal_move_stage(workspace=scope, actor=owner, deal=deal, stage=foreign)
+        deal_services.deal_move_stage(workspace=scope, actor=owner, deal=deal, stage=foreign)
     assert "stage" in exc.value.message_dict
     assert Deal.objects.get(pk=deal.pk).stage_id == stage_of(deal.pipeline).pk
 
@@ -58,7 +60,7 @@ def test_closing_lost_needs_a_reason(scope, owner):
     deal = deal_make(scope, actor=owner)
     lost = stage_of(deal.pipeline, kind=StageKind.LOST)
     with pytest.raises(ValidationError) as exc:
-        services.deal_move_stage(workspace=scope, actor=owner, deal=deal, stage=lost)
+        deal_services.deal_move_stage(workspace=scope, actor=owner, deal=deal, stage=lost)
     assert "lost_reason" in exc.value.message_dict
     assert Deal.objects.get(pk=deal.pk).closed_at is None
 
@@ -66,7 +68,7 @@ def test_closing_lost_needs_a_reason(scope, owner):
 def test_closing_lost_keeps_reason_and_competitor(scope, owner):
     deal = deal_make(scope, actor=owner)
     reason = LostReasonFactory(workspace=scope, name="Too pricey")
-    services.deal_move_stage(
+    deal_services.deal_move_stage(
         workspace=scope,
         actor=owner,
         deal=deal,
@@ -81,7 +83,7 @@ def test_closing_lost_keeps_reason_and_competitor(scope, owner):
 
 def test_closing_won_sets_won_at(scope, owner):
     deal = deal_make(scope, actor=owner)
-    services.deal_move_stage(
+    deal_services.deal_move_stage(
         workspace=scope, actor=owner, deal=deal, stage=stage_of(deal.pipeline, kind=StageKind.WON)
     )
     deal.refresh_from_db()
@@ -90,15 +92,15 @@ def test_closing_won_sets_won_at(scope, owner):
 
 def test_a_stale_version_is_a_conflict_and_stores_nothing(scope, owner):
     deal = deal_make(scope, actor=owner, amount=Decimal("100"))
-    services.deal_update(
+    deal_services.deal_update(
         workspace=scope,
         actor=owner,
         deal=Deal.objects.get(pk=deal.pk),
         version=1,
         amount=Decimal("200"),
     )
-    with pytest.raises(services.DealConflict) as exc:
-        services.deal_update(
+    with pytest.raises(deal_services.DealConflict) as exc:
+        deal_services.deal_update(
             workspace=scope,
             actor=owner,
             deal=Deal.objects.get(pk=deal.pk),
@@ -112,9 +114,9 @@ def test_a_stale_version_is_a_conflict_and_stores_nothing(scope, owner):
 
 def test_a_move_with_a_stale_version_is_a_conflict(scope, owner):
     deal = deal_make(scope, actor=owner)
-    services.deal_update(workspace=scope, actor=owner, deal=deal, version=1, name="Renamed")
-    with pytest.raises(services.DealConflict):
-        services.deal_move_stage(
+    deal_services.deal_update(workspace=scope, actor=owner, deal=deal, version=1, name="Renamed")
+    with pytest.raises(deal_services.DealConflict):
+        deal_services.deal_move_stage(
             workspace=scope,
             actor=owner,
             deal=Deal.objects.get(pk=deal.pk),
@@ -201,8 +203,10 @@ def test_moving_to_a_stage_of_another_pipeline_on_the_board_fails(
     workspace, owner_client, owner, scope
 ):
     deal = deal_make(workspace, actor=owner)
-    other = services.pipeline_create(workspace=workspace, actor=owner, name="Second")
-    foreign = services.stage_create(workspace=workspace, actor=owner, pipeline=other, name="X")
+    other = pipeline_services.pipeline_create(workspace=workspace, actor=owner, name="Second")
+    foreign = pipeline_services.stage_create(
+        workspace=workspace, actor=owner, pipeline=other, name="X"
+    )
     response = owner_client.post(
         _url(workspace, "sales:deal_move", pk=deal.pk),
         {"stage": foreign.pk, "version": 1},
@@ -289,7 +293,7 @@ def test_the_deal_list_filters_by_amount_and_owner(workspace, owner_client, owne
 
 def test_the_deal_page_shows_the_stage_history(workspace, owner_client, owner, scope):
     deal = deal_make(workspace, actor=owner)
-    services.deal_move_stage(
+    deal_services.deal_move_stage(
         workspace=workspace, actor=owner, deal=deal, stage=stage_of(deal.pipeline, index=1)
     )
     text = owner_client.get(_url(workspace, "sales:deal_detail", pk=deal.pk)).content.decode()
@@ -307,7 +311,7 @@ def test_new_deal_from_a_contact_is_prefilled(workspace, owner_client):
 
 
 def test_the_deal_form_lists_a_bounded_number_of_accounts(workspace, owner_client, owner):
-    from sales.forms import CHOICE_LIMIT
+    from sales.forms.deals import CHOICE_LIMIT
 
     for i in range(CHOICE_LIMIT + 5):
         AccountFactory(workspace=workspace, name=f"Acc {i:04d}")
@@ -324,7 +328,7 @@ def test_the_deal_form_lists_a_bounded_number_of_accounts(workspace, owner_clien
 
 
 def test_an_account_beyond_the_listed_ones_is_still_accepted(workspace, owner_client, owner):
-    from sales.forms import CHOICE_LIMIT
+    from sales.forms.deals import CHOICE_LIMIT
 
     for i in range(CHOICE_LIMIT + 5):
         AccountFactory(workspace=workspace, name=f"Acc {i:04d}")

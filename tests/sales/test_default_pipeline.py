@@ -11,7 +11,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.urls import reverse
 
 from sales.models import LeadStatus, LostReason, Pipeline, Stage
-from sales.services import pipeline_ensure_default
+from sales.services.pipelines import pipeline_ensure_default
 from tests.factories import WorkspaceFactory
 from tests.sales.factories import LeadFactory
 from workspaces.models import ChangeEvent

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contacts.models import Account, Contact
-from sales import services
 from sales.models import Deal, Lead, LeadStatus
+from sales.services import leads as lead_services
 from tests.contacts.factories import AccountFactory
 from tests.sales.factories import LeadFactory, pipeline_for
 from workspaces.models import Membership
@@ -89,14 +89,14 @@ def test_an_existing_account_needs_no_website(owner_client, workspace, bad_lead)
 
 def test_new_leads_with_a_bad_website_are_refused_at_the_field(scope, owner, owner_client):
     with pytest.raises(ValidationError) as raised:
-        services.lead_create(workspace=scope, actor=owner, last_name="Berg", website="a b c")
+        lead_services.lead_create(workspace=scope, actor=owner, last_name="Berg", website="a b c")
     assert "website" in raised.value.message_dict
-    lead = services.lead_create(
+    lead = lead_services.lead_create(
         workspace=scope, actor=owner, last_name="Berg", website=" berg.example "
     )
     assert lead.website == "berg.example"
     with pytest.raises(ValidationError) as raised:
-        services.lead_update(workspace=scope, actor=owner, lead=lead, website="http://")
+        lead_services.lead_update(workspace=scope, actor=owner, lead=lead, website="http://")
     assert "website" in raised.value.message_dict
 
 

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from contacts.models import Account, Contact
-from sales import services
 from sales.models import Deal, DealStageChange, Lead, LeadStatus
+from sales.services import leads as lead_services, web_form as web_form_services
 from tests.contacts.factories import AccountFactory, ContactFactory
 from tests.sales.factories import LeadFactory, pipeline_for
 from touchpoints.models import Interaction
@@ -22,7 +22,7 @@ def _url(workspace, name, **kw):
 
 def test_qualifying_stores_the_notes_and_the_status(scope, owner):
     lead = LeadFactory(workspace=scope)
-    services.lead_qualify(
+    lead_services.lead_qualify(
         workspace=scope,
         actor=owner,
         lead=lead,
@@ -44,7 +44,7 @@ def test_qualifying_stores_the_notes_and_the_status(scope, owner):
 def test_disqualifying_needs_a_reason(scope, owner):
     lead = LeadFactory(workspace=scope)
     with pytest.raises(ValidationError) as exc:
-        services.lead_disqualify(workspace=scope, actor=owner, lead=lead, reason=" ")
+        lead_services.lead_disqualify(workspace=scope, actor=owner, lead=lead, reason=" ")
     assert "reason" in exc.value.message_dict
     lead.refresh_from_db()
     assert lead.status == LeadStatus.NEW
@@ -58,7 +58,7 @@ def test_converting_creates_contact_account_and_deal(scope, owner):
         email="ina@neuland.example",
         owner=owner,
     )
-    services.lead_convert(
+    lead_services.lead_convert(
         workspace=scope,
         actor=owner,
         lead=lead,
@@ -85,7 +85,7 @@ def test_converting_creates_contact_account_and_deal(scope, owner):
 
 def test_converting_records_the_conversion_on_the_timeline(scope, owner):
     lead = LeadFactory(workspace=scope, status=LeadStatus.QUALIFIED)
-    services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="X")
+    lead_services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="X")
     lead.refresh_from_db()
     assert Interaction.objects.filter(
         contact=lead.converted_contact, kind="lead.converted"
@@ -93,11 +93,11 @@ def test_converting_records_the_conversion_on_the_timeline(scope, owner):
 
 
 def test_the_leads_touch_points_move_to_the_contact(scope, owner):
-    lead = services.web_lead_submit(
+    lead = web_form_services.web_lead_submit(
         workspace=scope, last_name="Berg", email="b@berg.example", message="Call me", consent=True
     )
-    services.lead_qualify(workspace=scope, actor=owner, lead=lead)
-    services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="Berg KG")
+    lead_services.lead_qualify(workspace=scope, actor=owner, lead=lead)
+    lead_services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="Berg KG")
     lead.refresh_from_db()
     submitted = Interaction.objects.get(contact=lead.converted_contact, kind="form.submitted")
     assert (submitted.channel, submitted.direction, submitted.body) == ("website", "in", "Call me")
@@ -105,11 +105,11 @@ def test_the_leads_touch_points_move_to_the_contact(scope, owner):
 
 
 def test_web_form_consent_becomes_an_email_opt_in_with_its_source(scope, owner):
-    lead = services.web_lead_submit(
+    lead = web_form_services.web_lead_submit(
         workspace=scope, last_name="Opt", email="opt@in.example", consent=True
     )
-    services.lead_qualify(workspace=scope, actor=owner, lead=lead)
-    services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="")
+    lead_services.lead_qualify(workspace=scope, actor=owner, lead=lead)
+    lead_services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="")
     contact = Lead.objects.get(pk=lead.pk).converted_contact
     assert contact.email_opt_in is True
     assert contact.email_opt_in_source == "web form"
@@ -119,7 +119,7 @@ def test_web_form_consent_becomes_an_email_opt_in_with_its_source(scope, owner):
 def test_converting_into_an_existing_account_creates_no_new_one(scope, owner):
     existing = AccountFactory(workspace=scope, name="Neuland AG")
     lead = LeadFactory(workspace=scope, status=LeadStatus.QUALIFIED, company="Neuland AG")
-    services.lead_convert(workspace=scope, actor=owner, lead=lead, account=existing)
+    lead_services.lead_convert(workspace=scope, actor=owner, lead=lead, account=existing)
     assert Account.objects.filter(name="Neuland AG").count() == 1
     assert Lead.objects.get(pk=lead.pk).converted_contact.account == existing
 
@@ -127,14 +127,14 @@ def test_converting_into_an_existing_account_creates_no_new_one(scope, owner):
 def test_an_unqualified_lead_cannot_be_converted(scope, owner):
     lead = LeadFactory(workspace=scope, status=LeadStatus.WORKING)
     with pytest.raises(ValidationError):
-        services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="X")
+        lead_services.lead_convert(workspace=scope, actor=owner, lead=lead, account_name="X")
     assert not Contact.objects.exists()
 
 
 def test_a_failing_conversion_stores_nothing(scope, owner):
     lead = LeadFactory(workspace=scope, status=LeadStatus.QUALIFIED, company="Half AG")
     with pytest.raises(ValidationError):
-        services.lead_convert(
+        lead_services.lead_convert(
             workspace=scope,
             actor=owner,
             lead=lead,
@@ -214,7 +214,7 @@ def test_a_call_logged_on_a_lead_moves_to_the_contact(workspace, owner_client, o
         {"kind": "call.logged", "subject": "Intro call", "body": "Keen"},
     )
     with workspace_scope(workspace):
-        services.lead_convert(
+        lead_services.lead_convert(
             workspace=workspace, actor=owner, lead=Lead.objects.get(pk=lead.pk), account_name="X"
         )
         contact = Lead.objects.get(pk=lead.pk).converted_contact
@@ -223,7 +223,7 @@ def test_a_call_logged_on_a_lead_moves_to_the_contact(workspace, owner_client, o
 
 
 def test_a_free_mail_domain_suggests_no_account(scope):
-    from sales.selectors import lead_duplicates
+    from sales.selectors.leads import lead_duplicates
 
     AccountFactory(workspace=scope, name="Google", domain="gmail.com")
     lead = LeadFactory(workspace=scope, company="", email="someone@gmail.com")

@@ -8,8 +8,8 @@ import pytest
 
 from contacts.models import Account, Contact
 from sales.models import Deal, Quote, QuoteLine, QuoteStatus, StageKind
-from sales.quotes import quote_create, quote_line_add, quote_send
-from sales.services import deal_move_stage
+from sales.services.deals import deal_move_stage
+from sales.services.quotes import quote_create, quote_line_add, quote_send
 from tests.sales.catalog_factories import (
     ProductFactory,
     configurable_product,

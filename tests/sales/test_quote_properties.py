@@ -1,11 +1,11 @@
-"""Property tests of quote arithmetic (`sales.quotes.line_net`, `quote_totals`): money in
+"""Property tests of quote arithmetic (`sales.services.quotes.line_net`, `quote_totals`): money in
 cents, rounded half-up once per line and once per tax rate, whatever the lines."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import given, settings, strategies as st
 
-from sales.quotes import CENT, line_net, quote_totals
+from sales.services.quotes import CENT, line_net, quote_totals
 
 PROPERTY = settings(deadline=None, database=None, derandomize=True, max_examples=300)
 

@@ -10,7 +10,8 @@ from django.db import connection
 
 from contacts.models import Contact
 from sales.models import Deal, Quote, QuoteLine, QuoteStatus, StageKind
-from sales.quotes import (
+from sales.services.deals import deal_move_stage
+from sales.services.quotes import (
     line_net,
     quote_accept,
     quote_create,
@@ -21,7 +22,6 @@ from sales.quotes import (
     quote_send,
     quote_totals,
 )
-from sales.services import deal_move_stage
 from tests.sales.catalog_factories import (
     ProductFactory,
     configurable_product,

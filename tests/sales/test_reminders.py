@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from sales import services
 from sales.models import Activity
+from sales.services import activities as activity_services
 from sales.tasks import activity_send_reminders_task
 from tests.sales.factories import ActivityFactory
 from workspaces.models import ChangeEvent
@@ -45,7 +45,7 @@ def test_the_activity_form_refuses_a_subject_with_a_line_break(workspace, owner_
 
 def test_the_service_refuses_a_subject_with_a_line_break(scope, owner):
     with pytest.raises(ValidationError) as raised:
-        services.activity_create(
+        activity_services.activity_create(
             workspace=scope, actor=owner, subject="a\r\nb", due_at=timezone.now(), owner=owner
         )
     assert "subject" in raised.value.message_dict
@@ -134,17 +134,17 @@ def test_a_refused_reminder_is_retried_then_marked_failed_and_the_others_go_out(
     assert refused.reminder_attempts == 1
     assert "SMTPRecipientsRefused" in refused.reminder_error
 
-    for _attempt in range(services.REMINDER_MAX_ATTEMPTS - 1):
+    for _attempt in range(activity_services.REMINDER_MAX_ATTEMPTS - 1):
         assert activity_send_reminders_task(workspace.pk) == 0
     refused.refresh_from_db()
-    assert refused.reminder_attempts == services.REMINDER_MAX_ATTEMPTS
+    assert refused.reminder_attempts == activity_services.REMINDER_MAX_ATTEMPTS
     assert refused.reminder_failed_at is not None and refused.reminder_sent_at is None
     events = ChangeEvent.all_workspaces.filter(model="sales.activity", object_id=refused.pk)
     assert any("reminder_failed_at" in e.fields for e in events)
     # given up: later runs leave it alone
     assert activity_send_reminders_task(workspace.pk) == 0
     refused.refresh_from_db()
-    assert refused.reminder_attempts == services.REMINDER_MAX_ATTEMPTS
+    assert refused.reminder_attempts == activity_services.REMINDER_MAX_ATTEMPTS
 
 
 def test_an_unreachable_server_releases_the_claim_for_the_retry(settings, workspace, owner):
@@ -167,7 +167,7 @@ def test_changing_the_reminder_time_gives_a_failed_reminder_a_new_chance(scope, 
         reminder_attempts=3, reminder_failed_at=timezone.now(), reminder_error="550"
     )
     activity.refresh_from_db()
-    services.activity_update(
+    activity_services.activity_update(
         workspace=scope,
         actor=owner,
         activity=activity,

@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sales import selectors
-from sales.integration import search_deals, search_leads
+from sales.selectors.deals import board
+from sales.selectors.leads import lead_duplicates, lead_search
+from sales.selectors.panels import search_deals, search_leads
+from sales.selectors.pipelines import pipelines_for
 from tests.contacts.factories import AccountFactory, ContactFactory
 from tests.sales.factories import LeadFactory, deal_make, pipeline_for
 from workspaces.scoping import scopes_disabled
@@ -68,7 +70,7 @@ def test_searches_stay_in_the_workspace_they_are_given_even_unscoped(
     with scopes_disabled():
         assert len(search_leads(workspace, "zeppelin", 8)) == 1
         assert _titles(search_deals(workspace, "zeppelin", 8)) == ["Zeppelin A"]
-        assert [p.workspace_id for p in selectors.pipelines_for(workspace=other_workspace)] == [
+        assert [p.workspace_id for p in pipelines_for(workspace=other_workspace)] == [
             other_workspace.pk
         ]
 
@@ -86,7 +88,7 @@ def _sql_touching(table, queries):
 
 def test_a_lead_email_search_compares_the_stored_address_exactly(workspace):
     with CaptureQueriesContext(connection) as ctx:
-        selectors.lead_search(workspace=workspace, query="Ada@Byron.example")
+        lead_search(workspace=workspace, query="Ada@Byron.example")
     (sql,) = _sql_touching("sales_lead", ctx.captured_queries)
     assert '"sales_lead"."email" = ' in sql
     assert "LIKE" not in sql.upper()
@@ -97,7 +99,7 @@ def test_the_duplicate_check_compares_emails_exactly_on_the_normalised_columns(w
     ContactFactory(workspace=workspace, email2="ada@byron.example")
     lead = LeadFactory(workspace=workspace, company="", email="Ada@Byron.example ")
     with CaptureQueriesContext(connection) as ctx:
-        found = selectors.lead_duplicates(workspace=workspace, lead=lead)
+        found = lead_duplicates(workspace=workspace, lead=lead)
     assert match in found["contacts"] and len(found["contacts"]) == 2
     (sql,) = _sql_touching("contacts_contact", ctx.captured_queries)
     assert '"contacts_contact"."email" = ' in sql and '"contacts_contact"."email2" = ' in sql
@@ -109,7 +111,7 @@ def test_the_duplicate_check_stays_in_its_workspace(workspace, other_workspace):
     AccountFactory(workspace=other_workspace, name="Byron AG")
     lead = LeadFactory(workspace=workspace, company="Byron AG", email="ada@byron.example")
     with scopes_disabled():
-        assert selectors.lead_duplicates(workspace=workspace, lead=lead) == {
+        assert lead_duplicates(workspace=workspace, lead=lead) == {
             "accounts": [],
             "contacts": [],
         }
@@ -120,7 +122,7 @@ def test_the_board_refuses_a_pipeline_of_another_workspace(workspace, other_work
 
     theirs = pipeline_for(other_workspace)
     with pytest.raises(ValidationError):
-        selectors.board(workspace=workspace, pipeline=theirs)
+        board(workspace=workspace, pipeline=theirs)
 
 
 TRIGRAM_INDEXES = {

@@ -9,8 +9,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from sales import catalog, quotes, services
 from sales.models import LeadStatus, ProductOptionExclusion, QuoteLine
+from sales.services import (
+    activities as activity_services,
+    catalog,
+    deals as deal_services,
+    leads as lead_services,
+    pipelines as pipeline_services,
+    quotes,
+)
 from tests.sales.catalog_factories import ProductFactory, configurable_product, open_deal
 from tests.sales.factories import ActivityFactory, LeadFactory, LostReasonFactory, pipeline_for
 from workspaces.models import ChangeEvent
@@ -55,55 +62,61 @@ def _mine(workspace):
 
 
 CALLS = {
-    "pipeline_update": lambda t, m, w: services.pipeline_update(
+    "pipeline_update": lambda t, m, w: pipeline_services.pipeline_update(
         workspace=w, actor=None, pipeline=t["pipeline"], name="X"
     ),
-    "pipeline_delete": lambda t, m, w: services.pipeline_delete(
+    "pipeline_delete": lambda t, m, w: pipeline_services.pipeline_delete(
         workspace=w, actor=None, pipeline=t["pipeline"]
     ),
-    "stage_update": lambda t, m, w: services.stage_update(
+    "stage_update": lambda t, m, w: pipeline_services.stage_update(
         workspace=w, actor=None, stage=t["stage"], name="X"
     ),
-    "stage_delete": lambda t, m, w: services.stage_delete(
+    "stage_delete": lambda t, m, w: pipeline_services.stage_delete(
         workspace=w, actor=None, stage=t["stage"]
     ),
-    "stages_reorder": lambda t, m, w: services.stages_reorder(
+    "stages_reorder": lambda t, m, w: pipeline_services.stages_reorder(
         workspace=w, actor=None, pipeline=t["pipeline"], stage_ids=[]
     ),
-    "lost_reason_update": lambda t, m, w: services.lost_reason_update(
+    "lost_reason_update": lambda t, m, w: pipeline_services.lost_reason_update(
         workspace=w, actor=None, reason=t["reason"], name="X"
     ),
-    "deal_update": lambda t, m, w: services.deal_update(
+    "deal_update": lambda t, m, w: deal_services.deal_update(
         workspace=w, actor=None, deal=t["deal"], name="X"
     ),
-    "deal_move_stage": lambda t, m, w: services.deal_move_stage(
+    "deal_move_stage": lambda t, m, w: deal_services.deal_move_stage(
         workspace=w, actor=None, deal=t["deal"], stage=m["stage"]
     ),
-    "deal_delete": lambda t, m, w: services.deal_delete(workspace=w, actor=None, deal=t["deal"]),
-    "lead_update": lambda t, m, w: services.lead_update(
+    "deal_delete": lambda t, m, w: deal_services.deal_delete(
+        workspace=w, actor=None, deal=t["deal"]
+    ),
+    "lead_update": lambda t, m, w: lead_services.lead_update(
         workspace=w, actor=None, lead=t["lead"], company="X"
     ),
-    "lead_qualify": lambda t, m, w: services.lead_qualify(workspace=w, actor=None, lead=t["lead"]),
-    "lead_disqualify": lambda t, m, w: services.lead_disqualify(
+    "lead_qualify": lambda t, m, w: lead_services.lead_qualify(
+        workspace=w, actor=None, lead=t["lead"]
+    ),
+    "lead_disqualify": lambda t, m, w: lead_services.lead_disqualify(
         workspace=w, actor=None, lead=t["lead"], reason="X"
     ),
-    "lead_delete": lambda t, m, w: services.lead_delete(workspace=w, actor=None, lead=t["lead"]),
-    "lead_touchpoint_add": lambda t, m, w: services.lead_touchpoint_add(
+    "lead_delete": lambda t, m, w: lead_services.lead_delete(
+        workspace=w, actor=None, lead=t["lead"]
+    ),
+    "lead_interaction_add": lambda t, m, w: lead_services.lead_interaction_add(
         workspace=w, lead=t["lead"], kind="call.logged", channel="phone"
     ),
-    "lead_convert": lambda t, m, w: services.lead_convert(
+    "lead_convert": lambda t, m, w: lead_services.lead_convert(
         workspace=w, actor=None, lead=t["lead"], account_name="X"
     ),
-    "activity_update": lambda t, m, w: services.activity_update(
+    "activity_update": lambda t, m, w: activity_services.activity_update(
         workspace=w, actor=None, activity=t["activity"], subject="X"
     ),
-    "activity_complete": lambda t, m, w: services.activity_complete(
+    "activity_complete": lambda t, m, w: activity_services.activity_complete(
         workspace=w, actor=None, activity=t["activity"]
     ),
-    "activity_reopen": lambda t, m, w: services.activity_reopen(
+    "activity_reopen": lambda t, m, w: activity_services.activity_reopen(
         workspace=w, actor=None, activity=t["activity"]
     ),
-    "activity_delete": lambda t, m, w: services.activity_delete(
+    "activity_delete": lambda t, m, w: activity_services.activity_delete(
         workspace=w, actor=None, activity=t["activity"]
     ),
     "quote_create": lambda t, m, w: quotes.quote_create(workspace=w, actor=None, deal=t["deal"]),

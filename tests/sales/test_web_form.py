@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sales.models import Lead, LeadSource, WebForm
-from sales.views import web_form_token
+from sales.views.settings import web_form_token
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
 
@@ -171,8 +171,7 @@ def test_a_new_form_address_retires_the_old_embed_code(workspace, owner_client):
 def test_an_embed_code_from_before_renewals_works_until_the_first_renewal(workspace, owner):
     from django.core import signing
 
-    from sales.services import web_form_rotate
-    from sales.services.web_form import WEB_FORM_SALT
+    from sales.services.web_form import WEB_FORM_SALT, web_form_rotate
 
     legacy = signing.Signer(salt=WEB_FORM_SALT).sign_object({"w": workspace.pk})
     assert post(workspace, token=legacy).status_code == 200

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.contacts.factories import AccountFactory, ContactFactory
 from touchpoints.models import Interaction
-from touchpoints.services import touchpoint_log
+from touchpoints.services import interaction_log
 from workspaces.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def url(name, **kwargs):
 
 def test_logged_call_keeps_duration_and_outcome(workspace, owner):
     contact = ContactFactory(workspace=workspace)
-    i = touchpoint_log(
+    i = interaction_log(
         workspace=workspace,
         actor=owner,
         log_type="call",
@@ -43,13 +43,13 @@ def test_logged_call_keeps_duration_and_outcome(workspace, owner):
 def test_logged_touch_point_lands_on_the_account_too(workspace, owner):
     account = AccountFactory(workspace=workspace)
     contact = ContactFactory(workspace=workspace, account=account)
-    i = touchpoint_log(workspace=workspace, actor=owner, log_type="meeting", contact=contact)
+    i = interaction_log(workspace=workspace, actor=owner, log_type="meeting", contact=contact)
     assert (i.account_id, i.kind, i.channel) == (account.pk, "meeting.logged", "meeting")
 
 
 def test_note_is_internal_and_drops_call_fields(workspace, owner):
     contact = ContactFactory(workspace=workspace)
-    i = touchpoint_log(
+    i = interaction_log(
         workspace=workspace,
         actor=owner,
         log_type="note",
@@ -69,7 +69,7 @@ def test_note_is_internal_and_drops_call_fields(workspace, owner):
 def test_unknown_call_outcome_is_refused(workspace, owner):
     contact = ContactFactory(workspace=workspace)
     with pytest.raises(ValidationError):
-        touchpoint_log(
+        interaction_log(
             workspace=workspace, actor=owner, log_type="call", contact=contact, outcome="maybe"
         )
 
@@ -89,7 +89,9 @@ def test_unknown_call_outcome_is_refused(workspace, owner):
 def test_each_type_has_its_channel(workspace, owner, log_type, channel):
     contact = ContactFactory(workspace=workspace)
     assert (
-        touchpoint_log(workspace=workspace, actor=owner, log_type=log_type, contact=contact).channel
+        interaction_log(
+            workspace=workspace, actor=owner, log_type=log_type, contact=contact
+        ).channel
         == channel
     )
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import models
 from django.test import RequestFactory
 
-from sales.services import calendar_feed_get_or_create
+from sales.services.calendar_feeds import calendar_feed_get_or_create
 from tests.conftest import login
 from tests.factories import MembershipFactory, UserFactory
 from workspaces.admin_lookups import ListedLookupsOnlyMixin

@@ -9,9 +9,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from contacts.models import Contact
-from sales import services as sales_services
-from sales.catalog import exclusion_add, option_create
 from sales.models import Deal, DealStageChange, Pipeline, ProductOptionValue, Stage
+from sales.services import pipelines as pipeline_services
+from sales.services.catalog import exclusion_add, option_create
 from tests.changelog_helpers import events_since, mark
 from tests.conftest import login
 from tests.contacts.factories import (
@@ -44,11 +44,11 @@ def workspace(workspace):
 
 
 def _pipeline(ws):
-    return sales_services.pipeline_create(workspace=ws, actor=None, name="Spare")
+    return pipeline_services.pipeline_create(workspace=ws, actor=None, name="Spare")
 
 
 def _stage(ws):
-    return sales_services.stage_create(
+    return pipeline_services.stage_create(
         workspace=ws, actor=None, pipeline=_pipeline(ws), name="Spare stage"
     )
 
@@ -190,7 +190,7 @@ def test_a_deals_stage_and_pipeline_cannot_change_in_the_admin(workspace, client
 
 def test_a_deal_added_in_the_admin_starts_its_stage_history_and_timeline(workspace, client_for):
     contact = ContactFactory(workspace=workspace)
-    pipeline = sales_services.pipeline_ensure_default(workspace=workspace)
+    pipeline = pipeline_services.pipeline_ensure_default(workspace=workspace)
     stage = Stage.all_workspaces.filter(pipeline=pipeline).order_by("position").first()
     client = client_for(Role.OWNER)
     form = client.get("/admin/sales/deal/add/").context["adminform"].form
@@ -212,7 +212,7 @@ def test_a_deal_added_in_the_admin_starts_its_stage_history_and_timeline(workspa
 
 
 def test_a_default_pipeline_set_in_the_admin_takes_the_mark_from_the_old_one(workspace, client_for):
-    old = sales_services.pipeline_ensure_default(workspace=workspace)
+    old = pipeline_services.pipeline_ensure_default(workspace=workspace)
     new = _pipeline(workspace)
     client = client_for(Role.OWNER)
     data = _post_data(

@@ -18,12 +18,32 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from contacts import merging, services as contacts
 from contacts.imports import jobs as imports, runner as import_runner
 from contacts.models import Contact, ContactTag, Tag
-from sales import catalog, quotas, quotes, services as sales
+from contacts.services import (
+    accounts as account_services,
+    bulk as bulk_services,
+    contacts as contact_services,
+    custom_fields as custom_field_services,
+    exports as export_services,
+    handover as contact_handover,
+    merging,
+    tags as tag_services,
+)
 from sales.models import Deal, DealStageChange, Lead, LostReason, Stage, StageKind
-from sales.services import web_form
+from sales.services import (
+    activities as activity_services,
+    calendar_feeds as calendar_feed_services,
+    catalog as catalog_services,
+    deals as deal_services,
+    handover as sales_handover,
+    leads as lead_services,
+    pipelines as pipeline_services,
+    quotas,
+    quotes,
+    web_form,
+    web_form as web_form_services,
+)
 from tests.changelog_helpers import mark
 from tests.contacts.factories import (
     AccountFactory,
@@ -49,7 +69,10 @@ MODULES = [
     "contacts.services.contacts",
     "contacts.services.custom_fields",
     "contacts.services.tags",
-    "contacts.merging",
+    "contacts.services.merging",
+    "contacts.services.handover",
+    "contacts.services.exports",
+    "contacts.services.job_state",
     "contacts.imports.jobs",
     "contacts.imports.runner",
     "touchpoints.services",
@@ -59,9 +82,10 @@ MODULES = [
     "sales.services.leads",
     "sales.services.pipelines",
     "sales.services.web_form",
-    "sales.quotes",
-    "sales.catalog",
-    "sales.quotas",
+    "sales.services.quotes",
+    "sales.services.catalog",
+    "sales.services.quotas",
+    "sales.services.handover",
 ]
 
 HISTORY = "history"  # a touch point: its own seq, read with interactions_after
@@ -208,14 +232,19 @@ def s_invitation_signup(ctx):
 def s_account_create(ctx):
     ctx.begin()
     return [
-        _ev(contacts.account_create(workspace=ctx.workspace, actor=ctx.owner, name="A"), "created")
+        _ev(
+            account_services.account_create(workspace=ctx.workspace, actor=ctx.owner, name="A"),
+            "created",
+        )
     ]
 
 
 def s_account_update(ctx):
     account = AccountFactory(workspace=ctx.workspace)
     ctx.begin()
-    contacts.account_update(workspace=ctx.workspace, actor=ctx.owner, account=account, city="Bonn")
+    account_services.account_update(
+        workspace=ctx.workspace, actor=ctx.owner, account=account, city="Bonn"
+    )
     return [_ev(account, "updated")]
 
 
@@ -223,14 +252,14 @@ def s_account_delete(ctx):
     account = AccountFactory(workspace=ctx.workspace)
     contact = ContactFactory(workspace=ctx.workspace, account=account)
     ctx.begin()
-    contacts.account_delete(workspace=ctx.workspace, actor=ctx.owner, account=account)
+    account_services.account_delete(workspace=ctx.workspace, actor=ctx.owner, account=account)
     return [_ev(contact, "updated"), _ev(account, "deleted")]
 
 
 def s_contacts_bulk_assign_owner(ctx):
     people = [ContactFactory(workspace=ctx.workspace) for _ in range(2)]
     ctx.begin()
-    contacts.contacts_bulk_assign_owner(
+    bulk_services.contacts_bulk_assign_owner(
         workspace=ctx.workspace,
         actor=ctx.owner,
         contact_ids=[c.pk for c in people],
@@ -242,7 +271,7 @@ def s_contacts_bulk_assign_owner(ctx):
 def s_contacts_bulk_add_tag(ctx):
     person = ContactFactory(workspace=ctx.workspace)
     ctx.begin()
-    contacts.contacts_bulk_add_tag(
+    bulk_services.contacts_bulk_add_tag(
         workspace=ctx.workspace, actor=ctx.owner, contact_ids=[person.pk], tag="vip"
     )
     link = ContactTag.all_workspaces.get(contact=person)
@@ -259,33 +288,37 @@ def s_contacts_bulk_delete(ctx):
         workspace=ctx.workspace, kind="call.logged", channel="phone", contact=person
     )
     ctx.begin()
-    contacts.contacts_bulk_delete(workspace=ctx.workspace, actor=ctx.owner, contact_ids=[person.pk])
+    bulk_services.contacts_bulk_delete(
+        workspace=ctx.workspace, actor=ctx.owner, contact_ids=[person.pk]
+    )
     return [_ev(interaction, "deleted"), _ev(person, "deleted")]
 
 
 def s_contact_create(ctx):
     ctx.begin()
-    c = contacts.contact_create(workspace=ctx.workspace, actor=ctx.owner, last_name="New")
+    c = contact_services.contact_create(workspace=ctx.workspace, actor=ctx.owner, last_name="New")
     return [_ev(c, "created")]
 
 
 def s_contact_update(ctx):
     c = ContactFactory(workspace=ctx.workspace)
     ctx.begin()
-    contacts.contact_update(workspace=ctx.workspace, actor=ctx.owner, contact=c, city="Bonn")
+    contact_services.contact_update(
+        workspace=ctx.workspace, actor=ctx.owner, contact=c, city="Bonn"
+    )
     return [_ev(c, "updated")]
 
 
 def s_contact_delete(ctx):
     c = ContactFactory(workspace=ctx.workspace)
     ctx.begin()
-    contacts.contact_delete(workspace=ctx.workspace, actor=ctx.owner, contact=c)
+    contact_services.contact_delete(workspace=ctx.workspace, actor=ctx.owner, contact=c)
     return [_ev(c, "deleted")]
 
 
 def s_custom_field_define(ctx):
     ctx.begin()
-    field = contacts.custom_field_define(
+    field = custom_field_services.custom_field_define(
         workspace=ctx.workspace, actor=ctx.owner, entity="contact", label="Size", field_type="text"
     )
     return [_ev(field, "created")]
@@ -294,14 +327,16 @@ def s_custom_field_define(ctx):
 def s_custom_field_update(ctx):
     field = CustomFieldFactory(workspace=ctx.workspace)
     ctx.begin()
-    contacts.custom_field_update(workspace=ctx.workspace, actor=ctx.owner, field=field, label="X")
+    custom_field_services.custom_field_update(
+        workspace=ctx.workspace, actor=ctx.owner, field=field, label="X"
+    )
     return [_ev(field, "updated")]
 
 
 def s_custom_field_delete(ctx):
     field = CustomFieldFactory(workspace=ctx.workspace)
     ctx.begin()
-    contacts.custom_field_delete(workspace=ctx.workspace, actor=ctx.owner, field=field)
+    custom_field_services.custom_field_delete(workspace=ctx.workspace, actor=ctx.owner, field=field)
     return [_ev(field, "deleted")]
 
 
@@ -309,7 +344,7 @@ def s_tag_get_or_create(ctx):
     ctx.begin()
     return [
         _ev(
-            contacts.tag_get_or_create(workspace=ctx.workspace, actor=ctx.owner, name="t"),
+            tag_services.tag_get_or_create(workspace=ctx.workspace, actor=ctx.owner, name="t"),
             "created",
         )
     ]
@@ -363,10 +398,10 @@ def s_interaction_record(ctx):
     return [_ev(i, HISTORY)]
 
 
-def s_touchpoint_log(ctx):
+def s_interaction_log(ctx):
     person = ContactFactory(workspace=ctx.workspace)
     ctx.begin()
-    i = touchpoints.touchpoint_log(
+    i = touchpoints.interaction_log(
         workspace=ctx.workspace, actor=ctx.owner, log_type="note", contact=person, body="Hi"
     )
     return [_ev(i, HISTORY)]
@@ -374,7 +409,7 @@ def s_touchpoint_log(ctx):
 
 def s_activity_create(ctx):
     ctx.begin()
-    a = sales.activity_create(
+    a = activity_services.activity_create(
         workspace=ctx.workspace,
         actor=ctx.owner,
         type="call",
@@ -387,15 +422,19 @@ def s_activity_create(ctx):
 def s_activity_update(ctx):
     a = ActivityFactory(workspace=ctx.workspace)
     ctx.begin()
-    sales.activity_update(workspace=ctx.workspace, actor=ctx.owner, activity=a, subject="New")
+    activity_services.activity_update(
+        workspace=ctx.workspace, actor=ctx.owner, activity=a, subject="New"
+    )
     return [_ev(a, "updated")]
 
 
 def s_activity_reminder_failed(ctx):
     a = ActivityFactory(workspace=ctx.workspace)
-    sales.activity_reminder_claim(workspace_id=ctx.workspace.pk, activity_id=a.pk)
+    activity_services.activity_reminder_claim(workspace_id=ctx.workspace.pk, activity_id=a.pk)
     ctx.begin()
-    sales.activity_reminder_failed(workspace_id=ctx.workspace.pk, activity_id=a.pk, error="550")
+    activity_services.activity_reminder_failed(
+        workspace_id=ctx.workspace.pk, activity_id=a.pk, error="550"
+    )
     return [_ev(a, "updated")]
 
 
@@ -421,56 +460,63 @@ def s_web_form_set_enabled(ctx):
 def s_activity_complete(ctx):
     a = ActivityFactory(workspace=ctx.workspace, contact=ContactFactory(workspace=ctx.workspace))
     ctx.begin()
-    sales.activity_complete(workspace=ctx.workspace, actor=ctx.owner, activity=a)
+    activity_services.activity_complete(workspace=ctx.workspace, actor=ctx.owner, activity=a)
     return [_ev(a, "updated")]
 
 
 def s_activity_reopen(ctx):
     a = ActivityFactory(workspace=ctx.workspace)
-    sales.activity_complete(workspace=ctx.workspace, actor=ctx.owner, activity=a)
+    activity_services.activity_complete(workspace=ctx.workspace, actor=ctx.owner, activity=a)
     ctx.begin()
-    sales.activity_reopen(workspace=ctx.workspace, actor=ctx.owner, activity=a)
+    activity_services.activity_reopen(workspace=ctx.workspace, actor=ctx.owner, activity=a)
     return [_ev(a, "updated")]
 
 
 def s_activity_delete(ctx):
     a = ActivityFactory(workspace=ctx.workspace)
     ctx.begin()
-    sales.activity_delete(workspace=ctx.workspace, actor=ctx.owner, activity=a)
+    activity_services.activity_delete(workspace=ctx.workspace, actor=ctx.owner, activity=a)
     return [_ev(a, "deleted")]
 
 
 def s_activity_reminder_claim(ctx):
     a = ActivityFactory(workspace=ctx.workspace)
     ctx.begin()
-    sales.activity_reminder_claim(workspace_id=ctx.workspace.pk, activity_id=a.pk)
+    activity_services.activity_reminder_claim(workspace_id=ctx.workspace.pk, activity_id=a.pk)
     return [_ev(a, "updated")]
 
 
 def s_activity_reminder_release(ctx):
     a = ActivityFactory(workspace=ctx.workspace)
-    sales.activity_reminder_claim(workspace_id=ctx.workspace.pk, activity_id=a.pk)
+    activity_services.activity_reminder_claim(workspace_id=ctx.workspace.pk, activity_id=a.pk)
     ctx.begin()
-    sales.activity_reminder_release(workspace_id=ctx.workspace.pk, activity_id=a.pk)
+    activity_services.activity_reminder_release(workspace_id=ctx.workspace.pk, activity_id=a.pk)
     return [_ev(a, "updated")]
 
 
 def s_calendar_feed_get_or_create(ctx):
     ctx.begin()
     return [
-        _ev(sales.calendar_feed_get_or_create(workspace=ctx.workspace, user=ctx.owner), "created")
+        _ev(
+            calendar_feed_services.calendar_feed_get_or_create(
+                workspace=ctx.workspace, user=ctx.owner
+            ),
+            "created",
+        )
     ]
 
 
 def s_calendar_feed_regenerate(ctx):
-    feed = sales.calendar_feed_get_or_create(workspace=ctx.workspace, user=ctx.owner)
+    feed = calendar_feed_services.calendar_feed_get_or_create(
+        workspace=ctx.workspace, user=ctx.owner
+    )
     ctx.begin()
-    sales.calendar_feed_regenerate(workspace=ctx.workspace, user=ctx.owner)
+    calendar_feed_services.calendar_feed_regenerate(workspace=ctx.workspace, user=ctx.owner)
     return [_ev(feed, "updated")]
 
 
 def s_deal_create(ctx):
-    sales.pipeline_ensure_default(workspace=ctx.workspace)
+    pipeline_services.pipeline_ensure_default(workspace=ctx.workspace)
     ctx.begin()
     deal = _deal(ctx)
     return [_ev(deal, "created"), _ev(DealStageChange.all_workspaces.get(deal=deal), "created")]
@@ -479,14 +525,18 @@ def s_deal_create(ctx):
 def s_deal_update(ctx):
     deal = _deal(ctx)
     ctx.begin()
-    sales.deal_update(workspace=ctx.workspace, actor=ctx.owner, deal=deal, amount=Decimal("5"))
+    deal_services.deal_update(
+        workspace=ctx.workspace, actor=ctx.owner, deal=deal, amount=Decimal("5")
+    )
     return [_ev(deal, "updated")]
 
 
 def s_deal_move_stage(ctx):
     deal = _deal(ctx)
     ctx.begin()
-    sales.deal_move_stage(workspace=ctx.workspace, actor=ctx.owner, deal=deal, stage=_stage(deal))
+    deal_services.deal_move_stage(
+        workspace=ctx.workspace, actor=ctx.owner, deal=deal, stage=_stage(deal)
+    )
     change = DealStageChange.all_workspaces.filter(deal=deal).latest("id")
     return [_ev(deal, "updated"), _ev(change, "created")]
 
@@ -495,49 +545,54 @@ def s_deal_delete(ctx):
     deal = _deal(ctx)
     history = DealStageChange.all_workspaces.get(deal=deal)
     ctx.begin()
-    sales.deal_delete(workspace=ctx.workspace, actor=ctx.owner, deal=deal)
+    deal_services.deal_delete(workspace=ctx.workspace, actor=ctx.owner, deal=deal)
     return [_ev(history, "deleted"), _ev(deal, "deleted")]
 
 
 def s_lead_create(ctx):
     ctx.begin()
     return [
-        _ev(sales.lead_create(workspace=ctx.workspace, actor=ctx.owner, company="Co"), "created")
+        _ev(
+            lead_services.lead_create(workspace=ctx.workspace, actor=ctx.owner, company="Co"),
+            "created",
+        )
     ]
 
 
 def s_lead_update(ctx):
     lead = LeadFactory(workspace=ctx.workspace)
     ctx.begin()
-    sales.lead_update(workspace=ctx.workspace, actor=ctx.owner, lead=lead, company="New")
+    lead_services.lead_update(workspace=ctx.workspace, actor=ctx.owner, lead=lead, company="New")
     return [_ev(lead, "updated")]
 
 
 def s_lead_qualify(ctx):
     lead = LeadFactory(workspace=ctx.workspace)
     ctx.begin()
-    sales.lead_qualify(workspace=ctx.workspace, actor=ctx.owner, lead=lead, need="CRM")
+    lead_services.lead_qualify(workspace=ctx.workspace, actor=ctx.owner, lead=lead, need="CRM")
     return [_ev(lead, "updated")]
 
 
 def s_lead_disqualify(ctx):
     lead = LeadFactory(workspace=ctx.workspace)
     ctx.begin()
-    sales.lead_disqualify(workspace=ctx.workspace, actor=ctx.owner, lead=lead, reason="Spam")
+    lead_services.lead_disqualify(
+        workspace=ctx.workspace, actor=ctx.owner, lead=lead, reason="Spam"
+    )
     return [_ev(lead, "updated")]
 
 
 def s_lead_delete(ctx):
     lead = LeadFactory(workspace=ctx.workspace)
     ctx.begin()
-    sales.lead_delete(workspace=ctx.workspace, actor=ctx.owner, lead=lead)
+    lead_services.lead_delete(workspace=ctx.workspace, actor=ctx.owner, lead=lead)
     return [_ev(lead, "deleted")]
 
 
-def s_lead_touchpoint_add(ctx):
+def s_lead_interaction_add(ctx):
     lead = LeadFactory(workspace=ctx.workspace)
     ctx.begin()
-    sales.lead_touchpoint_add(
+    lead_services.lead_interaction_add(
         workspace=ctx.workspace, lead=lead, kind="form.submitted", channel="website"
     )
     return [_ev(lead, "updated")]
@@ -546,7 +601,7 @@ def s_lead_touchpoint_add(ctx):
 def s_lead_convert(ctx):
     lead = LeadFactory(workspace=ctx.workspace, status="qualified")
     ctx.begin()
-    sales.lead_convert(
+    lead_services.lead_convert(
         workspace=ctx.workspace, actor=ctx.owner, lead=lead, account_name="Co", create_deal=True
     )
     lead = Lead.all_workspaces.get(pk=lead.pk)
@@ -560,75 +615,83 @@ def s_lead_convert(ctx):
 
 def s_web_lead_submit(ctx):
     ctx.begin()
-    lead = sales.web_lead_submit(workspace=ctx.workspace, last_name="Web", email="w@example.com")
+    lead = web_form_services.web_lead_submit(
+        workspace=ctx.workspace, last_name="Web", email="w@example.com"
+    )
     return [_ev(lead, "created"), _ev(lead, "updated")]
 
 
 def s_pipeline_ensure_default(ctx):
     ctx.begin()
-    pipeline = sales.pipeline_ensure_default(workspace=ctx.workspace, actor=ctx.owner)
+    pipeline = pipeline_services.pipeline_ensure_default(workspace=ctx.workspace, actor=ctx.owner)
     stages = Stage.all_workspaces.filter(pipeline=pipeline)
     reasons = LostReason.all_workspaces.filter(workspace=ctx.workspace)
     return [_ev(pipeline, "created"), *[_ev(s, "created") for s in [*stages, *reasons]]]
 
 
 def s_pipeline_create(ctx):
-    old = sales.pipeline_ensure_default(workspace=ctx.workspace)
+    old = pipeline_services.pipeline_ensure_default(workspace=ctx.workspace)
     ctx.begin()
-    new = sales.pipeline_create(workspace=ctx.workspace, actor=ctx.owner, name="N", is_default=True)
+    new = pipeline_services.pipeline_create(
+        workspace=ctx.workspace, actor=ctx.owner, name="N", is_default=True
+    )
     return [_ev(old, "updated"), _ev(new, "created")]
 
 
 def s_pipeline_update(ctx):
-    old = sales.pipeline_ensure_default(workspace=ctx.workspace)
-    new = sales.pipeline_create(workspace=ctx.workspace, actor=ctx.owner, name="N")
+    old = pipeline_services.pipeline_ensure_default(workspace=ctx.workspace)
+    new = pipeline_services.pipeline_create(workspace=ctx.workspace, actor=ctx.owner, name="N")
     ctx.begin()
-    sales.pipeline_update(workspace=ctx.workspace, actor=ctx.owner, pipeline=new, is_default=True)
+    pipeline_services.pipeline_update(
+        workspace=ctx.workspace, actor=ctx.owner, pipeline=new, is_default=True
+    )
     return [_ev(old, "updated"), _ev(new, "updated")]
 
 
 def s_pipeline_delete(ctx):
-    pipeline = sales.pipeline_create(workspace=ctx.workspace, actor=ctx.owner, name="N")
-    stage = sales.stage_create(
+    pipeline = pipeline_services.pipeline_create(workspace=ctx.workspace, actor=ctx.owner, name="N")
+    stage = pipeline_services.stage_create(
         workspace=ctx.workspace, actor=ctx.owner, pipeline=pipeline, name="S"
     )
     ctx.begin()
-    sales.pipeline_delete(workspace=ctx.workspace, actor=ctx.owner, pipeline=pipeline)
+    pipeline_services.pipeline_delete(workspace=ctx.workspace, actor=ctx.owner, pipeline=pipeline)
     return [_ev(stage, "deleted"), _ev(pipeline, "deleted")]
 
 
 def s_stage_create(ctx):
-    pipeline = sales.pipeline_ensure_default(workspace=ctx.workspace)
+    pipeline = pipeline_services.pipeline_ensure_default(workspace=ctx.workspace)
     ctx.begin()
-    stage = sales.stage_create(
+    stage = pipeline_services.stage_create(
         workspace=ctx.workspace, actor=ctx.owner, pipeline=pipeline, name="S"
     )
     return [_ev(stage, "created")]
 
 
 def s_stage_update(ctx):
-    pipeline = sales.pipeline_ensure_default(workspace=ctx.workspace)
+    pipeline = pipeline_services.pipeline_ensure_default(workspace=ctx.workspace)
     stage = Stage.all_workspaces.filter(pipeline=pipeline).first()
     ctx.begin()
-    sales.stage_update(workspace=ctx.workspace, actor=ctx.owner, stage=stage, name="Renamed")
+    pipeline_services.stage_update(
+        workspace=ctx.workspace, actor=ctx.owner, stage=stage, name="Renamed"
+    )
     return [_ev(stage, "updated")]
 
 
 def s_stage_delete(ctx):
-    pipeline = sales.pipeline_ensure_default(workspace=ctx.workspace)
-    stage = sales.stage_create(
+    pipeline = pipeline_services.pipeline_ensure_default(workspace=ctx.workspace)
+    stage = pipeline_services.stage_create(
         workspace=ctx.workspace, actor=ctx.owner, pipeline=pipeline, name="S"
     )
     ctx.begin()
-    sales.stage_delete(workspace=ctx.workspace, actor=ctx.owner, stage=stage)
+    pipeline_services.stage_delete(workspace=ctx.workspace, actor=ctx.owner, stage=stage)
     return [_ev(stage, "deleted")]
 
 
 def s_stages_reorder(ctx):
-    pipeline = sales.pipeline_ensure_default(workspace=ctx.workspace)
+    pipeline = pipeline_services.pipeline_ensure_default(workspace=ctx.workspace)
     stages = list(Stage.all_workspaces.filter(pipeline=pipeline).order_by("position"))
     ctx.begin()
-    sales.stages_reorder(
+    pipeline_services.stages_reorder(
         workspace=ctx.workspace,
         actor=ctx.owner,
         pipeline=pipeline,
@@ -640,14 +703,23 @@ def s_stages_reorder(ctx):
 def s_lost_reason_create(ctx):
     ctx.begin()
     return [
-        _ev(sales.lost_reason_create(workspace=ctx.workspace, actor=ctx.owner, name="R"), "created")
+        _ev(
+            pipeline_services.lost_reason_create(
+                workspace=ctx.workspace, actor=ctx.owner, name="R"
+            ),
+            "created",
+        )
     ]
 
 
 def s_lost_reason_update(ctx):
-    reason = sales.lost_reason_create(workspace=ctx.workspace, actor=ctx.owner, name="R")
+    reason = pipeline_services.lost_reason_create(
+        workspace=ctx.workspace, actor=ctx.owner, name="R"
+    )
     ctx.begin()
-    sales.lost_reason_update(workspace=ctx.workspace, actor=ctx.owner, reason=reason, active=False)
+    pipeline_services.lost_reason_update(
+        workspace=ctx.workspace, actor=ctx.owner, reason=reason, active=False
+    )
     return [_ev(reason, "updated")]
 
 
@@ -713,13 +785,16 @@ def s_quote_accept(ctx):
 def s_category_create(ctx):
     ctx.begin()
     return [
-        _ev(catalog.category_create(workspace=ctx.workspace, actor=ctx.owner, name="C"), "created")
+        _ev(
+            catalog_services.category_create(workspace=ctx.workspace, actor=ctx.owner, name="C"),
+            "created",
+        )
     ]
 
 
 def s_product_create(ctx):
     ctx.begin()
-    product = catalog.product_create(
+    product = catalog_services.product_create(
         workspace=ctx.workspace, actor=ctx.owner, sku="P-1", name="P", unit_price=Decimal("1")
     )
     return [_ev(product, "created")]
@@ -728,7 +803,7 @@ def s_product_create(ctx):
 def s_product_update(ctx):
     product = ProductFactory(workspace=ctx.workspace)
     ctx.begin()
-    catalog.product_update(
+    catalog_services.product_update(
         workspace=ctx.workspace, product=product, actor=ctx.owner, name="Renamed"
     )
     return [_ev(product, "updated")]
@@ -737,7 +812,7 @@ def s_product_update(ctx):
 def s_option_create(ctx):
     product = ProductFactory(workspace=ctx.workspace)
     ctx.begin()
-    option = catalog.option_create(
+    option = catalog_services.option_create(
         workspace=ctx.workspace, product=product, actor=ctx.owner, name="Size", values="S\nM"
     )
     return [
@@ -750,14 +825,14 @@ def s_option_delete(ctx):
     product, sizes, _supports = configurable_product(ctx.workspace, ctx.owner)
     option = sizes["S"].option
     ctx.begin()
-    catalog.option_delete(workspace=ctx.workspace, option=option, actor=ctx.owner)
+    catalog_services.option_delete(workspace=ctx.workspace, option=option, actor=ctx.owner)
     return [_ev(option, "deleted"), *[_ev(v, "deleted") for v in sizes.values()]]
 
 
 def s_exclusion_add(ctx):
     product, sizes, supports = configurable_product(ctx.workspace, ctx.owner)
     ctx.begin()
-    rule = catalog.exclusion_add(
+    rule = catalog_services.exclusion_add(
         workspace=ctx.workspace,
         product=product,
         actor=ctx.owner,
@@ -771,7 +846,7 @@ def s_exclusion_delete(ctx):
     product, _sizes, _supports = configurable_product(ctx.workspace, ctx.owner)
     rule = product.exclusions.model.all_workspaces.get(product=product)
     ctx.begin()
-    catalog.exclusion_delete(workspace=ctx.workspace, rule=rule, actor=ctx.owner)
+    catalog_services.exclusion_delete(workspace=ctx.workspace, rule=rule, actor=ctx.owner)
     return [_ev(rule, "deleted")]
 
 
@@ -786,6 +861,52 @@ def s_quota_set(ctx):
         amount=Decimal("10"),
     )
     return [_ev(quota, "created")]
+
+
+def s_contacts_hand_over(ctx):
+    leaver = MembershipFactory(workspace=ctx.workspace, role=Role.SALES).user
+    contact = ContactFactory(workspace=ctx.workspace, owner=leaver)
+    account = AccountFactory(workspace=ctx.workspace, owner=leaver)
+    ctx.begin()
+    contact_handover.contacts_hand_over(
+        workspace=ctx.workspace, actor=ctx.owner, user=leaver, successor=ctx.owner
+    )
+    return [_ev(contact, "updated"), _ev(account, "updated")]
+
+
+def s_sales_records_hand_over(ctx):
+    leaver = MembershipFactory(workspace=ctx.workspace, role=Role.SALES).user
+    deal = _deal(ctx, owner=leaver)
+    lead = LeadFactory(workspace=ctx.workspace, owner=leaver)
+    activity = ActivityFactory(workspace=ctx.workspace, owner=leaver)
+    feed = calendar_feed_services.calendar_feed_get_or_create(workspace=ctx.workspace, user=leaver)
+    ctx.begin()
+    sales_handover.sales_records_hand_over(
+        workspace=ctx.workspace, actor=ctx.owner, user=leaver, successor=None
+    )
+    return [
+        _ev(deal, "updated"),
+        _ev(lead, "updated"),
+        _ev(activity, "updated"),
+        _ev(feed, "deleted"),
+    ]
+
+
+def s_calendar_feeds_revoke(ctx):
+    feed = calendar_feed_services.calendar_feed_get_or_create(
+        workspace=ctx.workspace, user=ctx.owner
+    )
+    ctx.begin()
+    sales_handover.calendar_feeds_revoke(workspace=ctx.workspace, actor=ctx.owner, user=ctx.owner)
+    return [_ev(feed, "deleted")]
+
+
+def s_export_job_create(ctx):
+    ctx.begin()
+    job = export_services.export_job_create(
+        workspace=ctx.workspace, actor=ctx.owner, entity="contact", params={}
+    )
+    return [_ev(job, "created")]
 
 
 NOT_A_WRITE = {
@@ -833,6 +954,18 @@ NOT_A_WRITE = {
     "import_batch": "a step of import_run",
     "insert_rows": "a step of import_run",
     "job_rows": "a step of import_run (reads the file)",
+    # operational rows of the export jobs and the job state they share with imports
+    "export_run": "writes an export's workbook and its job row (operational, not a record)",
+    "export_jobs_requeue_stale": "re-queues stale export jobs (operational rows)",
+    "export_stale_workspace_ids": "a read for the sweeper's fan-out",
+    "stale_q": "pure: the condition of a stale job",
+    "stale_workspace_ids": "a read for the sweeper's fan-out",
+    "job_claim": "claims an import or export job (operational row)",
+    "job_owned": "a check: does this run still hold the job's claim",
+    "job_finish": "finishes a claimed job (operational row)",
+    "job_fail": "records a job's failure on its row (operational)",
+    "job_release": "releases a job's claim (operational row)",
+    "jobs_requeue_stale": "re-queues stale jobs (operational rows)",
 }
 
 SCENARIOS = {

@@ -13,7 +13,7 @@ import time
 import pytest
 from django.db import connection, transaction
 
-from contacts.services import contact_create, contact_update
+from contacts.services.contacts import contact_create, contact_update
 from tests.contacts.factories import ContactFactory
 from tests.factories import WorkspaceFactory
 from touchpoints.selectors import interactions_after
@@ -163,7 +163,7 @@ def test_two_writers_of_different_workspaces_do_not_wait_for_each_other():
 
 
 def _accepting_a_quote(workspace, owner, contact):
-    from sales.quotes import quote_accept, quote_create, quote_line_add, quote_send
+    from sales.services.quotes import quote_accept, quote_create, quote_line_add, quote_send
     from tests.sales.catalog_factories import ProductFactory, open_deal
 
     with workspace_scope(workspace):
@@ -181,7 +181,7 @@ def _accepting_a_quote(workspace, owner, contact):
 
 
 def _converting_a_lead_into_it(workspace, owner, contact):
-    from sales.services import lead_convert
+    from sales.services.leads import lead_convert
     from tests.sales.factories import LeadFactory
 
     lead = LeadFactory(workspace=workspace, status="qualified")
@@ -197,7 +197,7 @@ def _logging_a_call_with_it(workspace, owner, contact):
 
 
 def _merging_another_contact_into_it(workspace, owner, contact):
-    from contacts.merging import contact_merge
+    from contacts.services.merging import contact_merge
 
     loser = ContactFactory(workspace=workspace)
     return lambda ws: contact_merge(workspace=ws, actor=owner, survivor=contact, loser=loser)

@@ -43,7 +43,7 @@ ALLOWED = {
     "workspaces/lifecycle.py:user_deactivated": (
         "platform: a deactivated user's memberships in every workspace (users are global)"
     ),
-    "contacts/job_state.py:stale_workspace_ids": (
+    "contacts/services/job_state.py:stale_workspace_ids": (
         "beat fan-out: the workspaces with stale import/export jobs, one sweep task for each"
     ),
     "workspaces/selectors.py:membership_list_for_user": (

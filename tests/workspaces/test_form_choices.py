@@ -19,8 +19,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from contacts.models import Account, Contact, ImportJob
-from sales.catalog import product_with_options
 from sales.models import Deal, LostReason, Pipeline, ProductCategory, Stage
+from sales.selectors.catalog import product_with_options
 from tests.contacts.factories import AccountFactory, ContactFactory, TagFactory
 from tests.factories import MembershipFactory
 from tests.sales.catalog_factories import ProductCategoryFactory, configurable_product
@@ -92,18 +92,18 @@ BUILDERS = {
         "job": ImportJob(workspace=ws, headers=["Email"], original_name="x.csv"),
         "workspace": None,  # the form takes the job's workspace
     },
-    "contacts.views_dedupe.MergeForm": lambda ws: {
+    "contacts.forms.merging.MergeForm": lambda ws: {
         "survivor": ContactFactory(workspace=ws, first_name="A"),
         "loser": ContactFactory(workspace=ws, first_name="B"),
     },
-    "sales.forms_analyses.AnalysisFilterForm": lambda ws: {
+    "sales.forms.analyses.AnalysisFilterForm": lambda ws: {
         "pipelines": [pipeline_for(ws)],
         "users": list(User.objects.filter(memberships__workspace=ws)),
     },
-    "sales.forms_analyses.QuotaForm": lambda ws: {
+    "sales.forms.analyses.QuotaForm": lambda ws: {
         "users": list(User.objects.filter(memberships__workspace=ws))
     },
-    "sales.forms_catalog.ExclusionForm": lambda ws: {"product": _product(ws)},
+    "sales.forms.catalog.ExclusionForm": lambda ws: {"product": _product(ws)},
     "workspaces.forms.MemberRemoveForm": lambda ws: {
         "membership": MembershipFactory(workspace=ws, role=Role.SALES)
     },
@@ -131,7 +131,7 @@ def _model_choice_fields(form):
 def test_the_sweep_finds_the_forms_of_every_app():
     modules = {cls.__module__.split(".")[0] for cls in FORMS}
     assert {"workspaces", "contacts", "sales", "touchpoints"} <= modules
-    assert "sales.forms.DealForm" in {_form_id(c) for c in FORMS}
+    assert "sales.forms.deals.DealForm" in {_form_id(c) for c in FORMS}
 
 
 @pytest.mark.django_db

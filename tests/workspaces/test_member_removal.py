@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from contacts.models import Account, Contact
 from sales.models import Activity, CalendarFeed, Deal, Lead, LeadStatus, StageKind
-from sales.services import calendar_feed_get_or_create, deal_move_stage
+from sales.services.calendar_feeds import calendar_feed_get_or_create
+from sales.services.deals import deal_move_stage
 from tests.contacts.factories import AccountFactory, ContactFactory
 from tests.factories import MembershipFactory, UserFactory
 from tests.sales.factories import (

@@ -1,0 +1,249 @@
+"""People (contacts) and companies (accounts) and their tags."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from workspaces.models import WorkspaceOwned
+
+
+class LifecycleStage(models.TextChoices):
+    SUBSCRIBER = "subscriber", _("Subscriber")
+    LEAD = "lead", _("Lead")
+    QUALIFIED = "qualified", _("Qualified")
+    OPPORTUNITY = "opportunity", _("Opportunity")
+    CUSTOMER = "customer", _("Customer")
+    EVANGELIST = "evangelist", _("Evangelist")
+    CHURNED = "churned", _("Churned")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    DIVERSE = "diverse", _("Diverse")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("No formal education")
+    PRIMARY = "primary", _("Primary")
+    SECONDARY = "secondary", _("Secondary")
+    VOCATIONAL = "vocational", _("Vocational")
+    BACHELOR = "bachelor", _("Bachelor")
+    MASTER = "master", _("Master")
+    DOCTORATE = "doctorate", _("Doctorate")
+
+
+class Salutation(models.TextChoices):
+    MS = "ms", _("Ms")
+    MR = "mr", _("Mr")
+    MX = "mx", _("Mx")
+    DR = "dr", _("Dr")
+    PROF = "prof", _("Prof.")
+
+
+class PreferredChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS")
+    MAIL = "mail", _("Letter")
+    VISIT = "sales_visit", _("Visit")
+
+
+class AccountSize(models.TextChoices):
+    MICRO = "1-10", "1–10"
+    SMALL = "11-50", "11–50"
+    MEDIUM = "51-200", "51–200"
+    LARGE = "201-1000", "201–1,000"
+    ENTERPRISE = "1000+", "1,000+"
+
+
+class Address(models.Model):
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(p for p in (self.postal_code, self.city) if p)
+        return [p for p in (self.street, city_line, self.region, self.country) if p]
+
+
+class Tag(WorkspaceOwned):
+    name = models.CharField(_("name"), max_length=50)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="tag_unique_name")
+        ]
+        verbose_name = _("tag")
+
+    def __str__(self):
+        return self.name
+
+
+class Account(WorkspaceOwned, Address):
+    """A company or organisation."""
+
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(_("domain"), max_length=253, blank=True, help_text=_("example.com"))
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=AccountSize.choices, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
+    website = models.URLField(_("website"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    tags = models.ManyToManyField(Tag, through="AccountTag", blank=True, related_name="accounts")
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "name", "id"], name="account_ws_name"),
+            models.Index(fields=["workspace", "domain"], name="account_ws_domain"),
+            models.Index(fields=["workspace", "phone"], name="account_ws_phone"),
+            models.Index(fields=["workspace", "-created_at", "-id"], name="account_ws_created"),
+        ]
+        verbose_name = _("account")
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(WorkspaceOwned, Address):
+    """A person. Email addresses are stored lower-cased, phone numbers as E.164."""
+
+    salutation = models.CharField(
+        _("salutation"), max_length=8, choices=Salutation.choices, blank=True
+    )
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), max_length=254, blank=True)
+    email2 = models.EmailField(_("other email"), max_length=254, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
+    mobile = models.CharField(_("mobile"), max_length=32, blank=True)  # E.164
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("account"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    tags = models.ManyToManyField(Tag, through="ContactTag", blank=True, related_name="contacts")
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"),
+        max_length=16,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.LEAD,
+    )
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    education = models.CharField(
+        _("education"), max_length=12, choices=Education.choices, blank=True
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"), max_length=16, choices=PreferredChannel.choices, blank=True
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True, help_text=_("e.g. en, de"))
+    # consent
+    email_opt_in = models.BooleanField(_("email opt-in"), default=False)
+    email_opt_in_at = models.DateTimeField(_("opted in at"), null=True, blank=True)
+    email_opt_in_source = models.CharField(_("opt-in source"), max_length=100, blank=True)
+    do_not_call = models.BooleanField(_("do not call"), default=False)
+    do_not_mail = models.BooleanField(_("do not mail"), default=False)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    last_interaction_at = models.DateTimeField(_("last touch point"), null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["workspace", "last_name", "first_name", "id"], name="contact_ws_name"
+            ),
+            models.Index(fields=["workspace", "-created_at", "-id"], name="contact_ws_created"),
+            models.Index(fields=["workspace", "email"], name="contact_ws_email"),
+            models.Index(fields=["workspace", "email2"], name="contact_ws_email2"),
+            models.Index(fields=["workspace", "phone"], name="contact_ws_phone"),
+            models.Index(fields=["workspace", "mobile"], name="contact_ws_mobile"),
+            models.Index(fields=["workspace", "account", "last_name"], name="contact_ws_account"),
+            models.Index(fields=["workspace", "owner", "-created_at"], name="contact_ws_owner"),
+            models.Index(
+                fields=["workspace", "lifecycle_stage", "-created_at"], name="contact_ws_stage"
+            ),
+            models.Index(
+                fields=["workspace", "-last_interaction_at", "-id"], name="contact_ws_last_touch"
+            ),
+        ]
+        verbose_name = _("contact")
+
+    def __str__(self):
+        return self.full_name or self.email or self.phone or f"#{self.pk}"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.first_name, self.last_name) if p)
+
+    @property
+    def age(self) -> int | None:
+        if not self.date_of_birth:
+            return None
+        today = timezone.localdate()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @staticmethod
+    def born_before_for_age(age: int) -> datetime.date:
+        """Latest birth date of someone at least `age` years old today (for segments)."""
+        today = timezone.localdate()
+        try:
+            return today.replace(year=today.year - age)
+        except ValueError:  # 29 February
+            return today.replace(year=today.year - age, day=28)
+
+
+class ContactTag(WorkspaceOwned):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "contact", "tag"], name="contacttag_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "tag", "contact"], name="contacttag_tag")]
+
+
+class AccountTag(WorkspaceOwned):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="account_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "account", "tag"], name="accounttag_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "tag", "account"], name="accounttag_tag")]

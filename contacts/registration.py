@@ -1,0 +1,120 @@
+"""How contacts plug into the shell (called once from ContactsConfig.ready): permissions,
+timeline kinds, lifecycle hooks, navigation, global search sources, home panels and the demo
+seeder. The functions it registers live where they belong (selectors.panels)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from workspaces import lifecycle
+from workspaces.registry import (
+    DemoSeeder,
+    HomePanel,
+    NavItem,
+    SearchSource,
+    register_demo_seeder,
+    register_home_panel,
+    register_nav,
+    register_search_source,
+)
+
+from .selectors import panels
+from .services.handover import contacts_hand_over
+
+
+def _seed(workspace, users, stdout):
+    from .demo import seed_contacts_demo
+
+    seed_contacts_demo(workspace, users, stdout)
+
+
+def _register_history() -> None:
+    """The timeline app "contacts" and the kinds of touch point written from the contact side:
+    the hand-logged types (touchpoints.logging), merges and web form submissions."""
+    from touchpoints.logging import LOG_TYPES, LogType
+    from touchpoints.registry import register_interaction_kind, register_timeline_app
+
+    register_timeline_app("contacts", _("Contacts"))
+    for log_type, spec in LOG_TYPES.items():
+        register_interaction_kind(spec.kind, LogType(log_type).label, app="contacts")
+    register_interaction_kind("contact.merged", _("Contacts merged"), app="contacts")
+    register_interaction_kind("form.submitted", _("Form submitted"), app="contacts")
+
+
+def _register_permissions() -> None:
+    from workspaces.roles import ALL_ROLES, MANAGERS, WRITERS, Role, register_permissions
+
+    register_permissions(
+        {
+            # contacts and the shared history: everyone reads, writers write
+            "contacts.view": ALL_ROLES,
+            "contacts.edit": WRITERS,
+            "contacts.delete": MANAGERS,
+            "contacts.import": MANAGERS | {Role.SALES, Role.MARKETING},
+            "contacts.export": MANAGERS | {Role.SALES, Role.MARKETING},
+            "contacts.merge": MANAGERS,
+            "contacts.configure": MANAGERS,  # custom fields on contacts and accounts
+            "interactions.log": WRITERS,
+        }
+    )
+
+
+def register() -> None:
+    """Register everything contacts adds to the shell; a second call raises (duplicate keys)."""
+    _register_permissions()
+    _register_history()
+    # A removed member's contacts and accounts go to a successor (or become unassigned).
+    lifecycle.on_member_removed.register("contacts.records", contacts_hand_over)
+    register_nav(
+        NavItem(
+            key="contacts",
+            label=_("Contacts"),
+            url_name="contacts:list",
+            perm="contacts.view",
+            order=10,
+        )
+    )
+    register_nav(
+        NavItem(
+            key="accounts",
+            label=_("Accounts"),
+            url_name="contacts:account_list",
+            perm="contacts.view",
+            order=11,
+        )
+    )
+    register_search_source(
+        SearchSource(
+            key="contacts",
+            label=_("Contacts"),
+            perm="contacts.view",
+            search=panels.contacts_search_hits,
+            order=10,
+        )
+    )
+    register_search_source(
+        SearchSource(
+            key="accounts",
+            label=_("Accounts"),
+            perm="contacts.view",
+            search=panels.accounts_search_hits,
+            order=11,
+        )
+    )
+    register_home_panel(
+        HomePanel(
+            key="my_recent_contacts",
+            template="contacts/_home_my_contacts.html",
+            perm="contacts.view",
+            order=10,
+            context=panels.my_recent_contacts_panel,
+        )
+    )
+    register_home_panel(
+        HomePanel(
+            key="recent_touchpoints",
+            template="touchpoints/_home_recent.html",
+            perm="contacts.view",
+            order=11,
+            context=panels.recent_interactions_panel,
+        )
+    )
+    register_demo_seeder(DemoSeeder(key="contacts", seed=_seed, order=10))

@@ -1,0 +1,85 @@
+"""Reads of accounts. Every function takes the workspace explicitly; search as in
+selectors.contacts (exact on normalised columns, name contains otherwise)."""
+
+from django.db.models import Q, QuerySet
+
+from ..models import Account
+from ..phones import try_normalize_phone
+from .contacts import FREEMAIL_DOMAINS, email_domain, query_kind
+
+
+def account_search_q(query: str) -> Q:
+    kind, value = query_kind(query)
+    if kind == "email":
+        return Q(domain=value.rsplit("@", 1)[-1])
+    if kind == "phone":
+        return Q(phone=value)
+    if "." in value and " " not in value:
+        return Q(domain=value.lower().removeprefix("www.")) | Q(name__icontains=value)
+    return Q(name__icontains=value)
+
+
+def accounts_filter(
+    qs: QuerySet, *, q: str = "", owner=None, industry: str = "", tag=None, size: str = ""
+) -> QuerySet:
+    """Apply the account list filters (`owner="none"`: accounts without owner)."""
+    if q and q.strip():
+        qs = qs.filter(account_search_q(q))
+    if owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif owner not in (None, ""):
+        qs = qs.filter(owner=owner)
+    if industry:
+        qs = qs.filter(industry__iexact=industry.strip())
+    if size:
+        qs = qs.filter(size=size)
+    if tag not in (None, ""):
+        qs = qs.filter(tag_links__tag=tag)
+    return qs
+
+
+def account_list(*, workspace, **filters) -> QuerySet:
+    """The workspace's accounts with owner joined, filtered (see accounts_filter). Unordered."""
+    qs = Account.objects.filter(workspace=workspace).select_related("owner")
+    return accounts_filter(qs, **filters)
+
+
+def account_get(*, workspace, pk) -> Account:
+    return Account.objects.select_related("owner").get(workspace=workspace, pk=pk)
+
+
+def account_autofill(account: Account) -> dict:
+    """Initial values for a form started from an account (e.g. a new contact there)."""
+    return {
+        "account": account.pk,
+        "account_name": account.name,
+        "owner": account.owner_id,
+        "phone": account.phone,
+    }
+
+
+def account_suggest_for_email(*, workspace, email: str) -> Account | None:
+    """The account whose domain matches the email's domain (none for free-mail domains)."""
+    domain = email_domain(email)
+    if not domain or domain in FREEMAIL_DOMAINS:
+        return None
+    return Account.objects.filter(workspace=workspace, domain=domain).order_by("name", "id").first()
+
+
+def accounts_by_phone(*, workspace, phone: str, limit: int = 20) -> list[Account]:
+    e164 = try_normalize_phone(phone)
+    if not e164:
+        return []
+    return list(
+        Account.objects.filter(workspace=workspace, phone=e164).order_by("name", "id")[:limit]
+    )
+
+
+def account_search(*, workspace, query: str, limit: int = 8) -> list[Account]:
+    if len((query or "").strip()) < 2:
+        return []
+    return list(
+        Account.objects.filter(workspace=workspace)
+        .filter(account_search_q(query))
+        .order_by("name", "id")[:limit]
+    )

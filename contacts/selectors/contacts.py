@@ -1,0 +1,192 @@
+"""Reads of contacts and accounts. Every function takes the workspace explicitly.
+
+Search follows DESIGN.md §11: exact match on the normalised email / phone columns when the
+query looks like one (indexed), otherwise name contains (trigram GIN indexes on PostgreSQL).
+"""
+
+import re
+
+from django.db.models import Q, QuerySet
+
+from ..models import Contact
+from ..phones import normalize_email, try_normalize_phone
+
+# Addresses at these domains say nothing about the company someone works for.
+FREEMAIL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.de",
+        "hotmail.com",
+        "hotmail.de",
+        "outlook.com",
+        "outlook.de",
+        "live.com",
+        "live.de",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "gmx.at",
+        "gmx.ch",
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "posteo.de",
+        "mailbox.org",
+        "proton.me",
+        "protonmail.com",
+        "yandex.ru",
+        "mail.ru",
+        "arcor.de",
+        "online.de",
+        "1und1.de",
+        "ionos.de",
+    }
+)
+_PHONE_LIKE = re.compile(r"^\+?[\d\s\-/().]{5,}$")
+_EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def query_kind(query: str) -> tuple[str, str]:
+    """("email", normalised) / ("phone", E.164) / ("text", stripped) for a search query."""
+    query = (query or "").strip()
+    if _EMAIL_LIKE.match(query):
+        return "email", normalize_email(query)
+    if _PHONE_LIKE.match(query) and sum(ch.isdigit() for ch in query) >= 5:
+        e164 = try_normalize_phone(query)
+        if e164:
+            return "phone", e164
+    return "text", query
+
+
+def contact_search_q(query: str) -> Q:
+    """One predicate for a contact search: exact email/phone, or every word in a name."""
+    kind, value = query_kind(query)
+    if kind == "email":
+        return Q(email=value) | Q(email2=value)
+    if kind == "phone":
+        return Q(phone=value) | Q(mobile=value)
+    condition = Q()
+    for word in value.split()[:4]:
+        condition &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return condition
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def contacts_filter(
+    qs: QuerySet,
+    *,
+    q: str = "",
+    owner=None,
+    lifecycle_stage: str = "",
+    tag=None,
+    account=None,
+    sex: str = "",
+    education: str = "",
+    age_min=None,
+    age_max=None,
+    consent: str = "",
+) -> QuerySet:
+    """Apply the list filters to a contact queryset (used by contact_list and the
+    django-filter FilterSet of the list page). `owner`/`tag`/`account` take objects or ids;
+    `owner="none"` finds contacts without owner. `consent` is one of "opt_in", "no_opt_in",
+    "do_not_call", "do_not_mail"."""
+    if q and q.strip():
+        qs = qs.filter(contact_search_q(q))
+    if owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif owner not in (None, ""):
+        qs = qs.filter(owner=owner)
+    if lifecycle_stage:
+        qs = qs.filter(lifecycle_stage=lifecycle_stage)
+    if tag not in (None, ""):
+        qs = qs.filter(tag_links__tag=tag)
+    if account not in (None, ""):
+        qs = qs.filter(account=account)
+    if sex:
+        qs = qs.filter(sex=sex)
+    if education:
+        qs = qs.filter(education=education)
+    age_min, age_max = _int_or_none(age_min), _int_or_none(age_max)
+    if age_min is not None:
+        qs = qs.filter(date_of_birth__lte=Contact.born_before_for_age(age_min))
+    if age_max is not None:
+        qs = qs.filter(date_of_birth__gt=Contact.born_before_for_age(age_max + 1))
+    consent_filters = {
+        "opt_in": Q(email_opt_in=True),
+        "no_opt_in": Q(email_opt_in=False),
+        "do_not_call": Q(do_not_call=True),
+        "do_not_mail": Q(do_not_mail=True),
+    }
+    if consent in consent_filters:
+        qs = qs.filter(consent_filters[consent])
+    return qs
+
+
+def contact_list(*, workspace, **filters) -> QuerySet:
+    """The workspace's contacts with account and owner joined, filtered (see contacts_filter).
+    Unordered: the caller pages it with keyset_page."""
+    qs = Contact.objects.filter(workspace=workspace).select_related("account", "owner")
+    return contacts_filter(qs, **filters)
+
+
+def contact_get(*, workspace, pk) -> Contact:
+    """One contact with account and owner; raises Contact.DoesNotExist (views: 404)."""
+    return Contact.objects.select_related("account", "owner").get(workspace=workspace, pk=pk)
+
+
+def contact_autofill(contact: Contact) -> dict:
+    """Initial values for a form started from a contact (a deal, a case, a task, a touch
+    point): {"name", "contact", "account", "email", "phone", "owner"} plus display names.
+    No query when the contact was loaded with select_related("account")."""
+    return {
+        "name": contact.full_name or str(contact),
+        "contact": contact.pk,
+        "contact_name": str(contact),
+        "account": contact.account_id,
+        "account_name": contact.account.name if contact.account_id else "",
+        "email": contact.email or contact.email2,
+        "phone": contact.phone or contact.mobile,
+        "owner": contact.owner_id,
+    }
+
+
+def email_domain(email: str) -> str:
+    email = normalize_email(email)
+    return email.rsplit("@", 1)[1] if "@" in email else ""
+
+
+def contacts_by_phone(*, workspace, phone: str, limit: int = 20) -> list[Contact]:
+    """Contacts whose phone or mobile is the number `phone` (any format). [] if no number."""
+    e164 = try_normalize_phone(phone)
+    if not e164:
+        return []
+    return list(
+        Contact.objects.filter(workspace=workspace)
+        .filter(Q(phone=e164) | Q(mobile=e164))
+        .select_related("account", "owner")
+        .order_by("last_name", "first_name", "id")[:limit]
+    )
+
+
+def contact_search(*, workspace, query: str, limit: int = 8) -> list[Contact]:
+    """Up to `limit` contacts for the global search: one query."""
+    if len((query or "").strip()) < 2:
+        return []
+    return list(
+        Contact.objects.filter(workspace=workspace)
+        .filter(contact_search_q(query))
+        .select_related("account")
+        .order_by("last_name", "first_name", "id")[:limit]
+    )

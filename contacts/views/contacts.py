@@ -1,0 +1,372 @@
+"""Contact pages: list with filters and bulk actions, the 360° contact page, create / edit /
+delete, the account suggestion for an email address and the screen pop (lookup by phone).
+Thin: parse, call a selector or service, render."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _, ngettext
+
+from touchpoints.channels import Channel, ChannelGroup
+from touchpoints.registry import timeline_app_choices
+from touchpoints.selectors import interaction_timeline, timeline_page
+from workspaces.forms import apply_service_errors
+from workspaces.mixins import workspace_view
+from workspaces.paging import capped_count, keyset_page
+from workspaces.redirects import workspace_next_url
+from workspaces.roles import has_perm
+from workspaces.urlnames import workspace_reverse
+
+from ..custom_values import custom_display
+from ..filters import ContactFilter
+from ..forms.contacts import BulkActionForm, ContactForm
+from ..models import Account, Contact, CustomFieldEntity
+from ..phones import format_phone, try_normalize_phone
+from ..registry import caller_lookup_hits, contact_panels, record_actions
+from ..selectors.accounts import (
+    account_autofill,
+    account_search,
+    account_suggest_for_email,
+    accounts_by_phone,
+)
+from ..selectors.contacts import contact_list, contact_search, contacts_by_phone
+from ..selectors.custom_fields import custom_field_list
+from ..services.bulk import contacts_bulk_add_tag, contacts_bulk_assign_owner, contacts_bulk_delete
+from ..services.contacts import contact_create, contact_delete, contact_update
+
+LIST_PER_PAGE = 50
+
+
+def filtered_list(request, filterset, *, template: str, target: str, prefetch=(), **context):
+    """A filtered list page (contacts, accounts): keyset page, capped count, and only the
+    results partial when htmx swaps `target`."""
+    qs = filterset.qs
+    page = keyset_page(
+        qs.prefetch_related(*prefetch),
+        order=filterset.order,
+        cursor=request.GET.get("cursor"),
+        per_page=LIST_PER_PAGE,
+    )
+    count, capped = capped_count(qs, page=page)
+    context.update(
+        filter=filterset, page=page, count=count, capped=capped, sort_key=filterset.sort_key
+    )
+    if request.htmx and request.htmx.target == target:
+        template += "#results"
+    return render(request, template, context)
+
+
+@workspace_view("contacts.view")
+def contact_list_view(request):
+    """Contacts with filters, sorting, keyset paging and a capped count."""
+    workspace = request.workspace
+    filterset = ContactFilter(
+        request.GET or None, queryset=contact_list(workspace=workspace), workspace=workspace
+    )
+    account = None
+    if filterset.is_bound and "account" not in filterset.errors:  # errors: the form is cleaned
+        account = filterset.form.cleaned_data.get("account")
+    return filtered_list(
+        request,
+        filterset,
+        template="contacts/contact_list.html",
+        target="contact-results",
+        prefetch=("tags",),
+        title=_("Contacts"),
+        filter_account=account,
+    )
+
+
+def _timeline_context(request, *, contact=None, account=None) -> dict:
+    filters = {k: request.GET.get(k, "") for k in ("group", "channel", "app")}
+    qs = interaction_timeline(
+        workspace=request.workspace, contact=contact, account=account, **filters
+    )
+    page = timeline_page(qs, cursor=request.GET.get("cursor"))
+    return {
+        "timeline": page,
+        "timeline_filters": filters,
+        "channel_groups": ChannelGroup.choices,
+        "channels": Channel.choices,
+        "apps": timeline_app_choices(),
+    }
+
+
+@workspace_view("contacts.view")
+def contact_detail(request, pk):
+    """The 360° view: details, account, owner, consent, custom fields, other apps' panels
+    and the timeline (first page; more via the touchpoints timeline fragment)."""
+    contact = get_object_or_404(Contact.objects.select_related("account", "owner"), pk=pk)
+    defs = custom_field_list(workspace=request.workspace, entity=CustomFieldEntity.CONTACT)
+    custom = [(f, custom_display(f, contact.custom.get(f.key))) for f in defs]
+    context = {
+        "title": str(contact),
+        "contact": contact,
+        "tags": list(contact.tags.all()),
+        "custom": custom,
+        "panels": contact_panels(
+            workspace=request.workspace,
+            user=request.user,
+            role=request.membership.role,
+            contact=contact,
+        ),
+        "record_actions": record_actions("contact", role=request.membership.role),
+        "phone_display": format_phone(contact.phone),
+        "mobile_display": format_phone(contact.mobile),
+        **_timeline_context(request, contact=contact),
+    }
+    return render(request, "contacts/contact_detail.html", context)
+
+
+def _prefill(request) -> dict:
+    """Initial values for a new contact from the query string (?account=, ?phone=, ?email=)."""
+    initial = {}
+    account_id = request.GET.get("account", "")
+    if account_id.isdigit():
+        account = Account.objects.filter(pk=account_id).first()
+        if account is not None:
+            values = account_autofill(account)
+            initial.update(account=account.pk, owner=values["owner"])
+    for name in ("phone", "mobile", "email", "first_name", "last_name"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name][:254]
+    return initial
+
+
+def _prepare_contact_form(request, form):
+    form.fields["email"].widget.attrs.update(
+        {
+            "hx-get": workspace_reverse(request.workspace, "contacts:account_suggest"),
+            "hx-trigger": "input changed delay:400ms, change",
+            "hx-target": "#account-suggestion",
+            "hx-swap": "innerHTML",
+        }
+    )
+    return form
+
+
+@workspace_view("contacts.edit")
+def contact_create_view(request):
+    workspace = request.workspace
+    if request.method == "POST":
+        form = ContactForm(request.POST, workspace=workspace)
+        if form.is_valid():
+            try:
+                contact = contact_create(
+                    workspace=workspace, actor=request.user, **form.service_kwargs()
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Contact “%(name)s” created.") % {"name": contact})
+                return redirect(workspace_reverse(workspace, "contacts:detail", pk=contact.pk))
+    else:
+        form = ContactForm(initial=_prefill(request), workspace=workspace)
+    return render(
+        request,
+        "contacts/contact_form.html",
+        {
+            "title": _("New contact"),
+            "form": _prepare_contact_form(request, form),
+            "contact": None,
+        },
+    )
+
+
+@workspace_view("contacts.edit")
+def contact_edit(request, pk):
+    workspace = request.workspace
+    contact = get_object_or_404(Contact.objects.select_related("account"), pk=pk)
+    if request.method == "POST":
+        form = ContactForm(request.POST, instance=contact, workspace=workspace)
+        if form.is_valid():
+            try:
+                contact_update(
+                    workspace=workspace,
+                    actor=request.user,
+                    contact=contact,
+                    **form.service_kwargs(),
+                )
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(workspace_reverse(workspace, "contacts:detail", pk=contact.pk))
+        contact = Contact.objects.select_related("account").get(pk=pk)  # unchanged for the header
+    else:
+        form = ContactForm(instance=contact, workspace=workspace)
+    return render(
+        request,
+        "contacts/contact_form.html",
+        {
+            "title": _("Edit %(name)s") % {"name": contact},
+            "form": _prepare_contact_form(request, form),
+            "contact": contact,
+        },
+    )
+
+
+@workspace_view("contacts.delete")
+def contact_delete_view(request, pk):
+    contact = get_object_or_404(Contact.objects.select_related("account"), pk=pk)
+    if request.method == "POST":
+        name = str(contact)
+        contact_delete(workspace=request.workspace, actor=request.user, contact=contact)
+        messages.success(request, _("Contact “%(name)s” deleted.") % {"name": name})
+        return redirect(workspace_reverse(request.workspace, "contacts:list"))
+    count = contact.interactions.count()
+    return render(
+        request,
+        "contacts/contact_confirm_delete.html",
+        {
+            "title": _("Delete %(name)s") % {"name": contact},
+            "contact": contact,
+            "interaction_count": count,
+        },
+    )
+
+
+@workspace_view("contacts.edit")
+def contact_bulk(request):
+    """Bulk actions on the selected rows: assign owner, add tag, delete (confirmed first)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    workspace = request.workspace
+    form = BulkActionForm(request.POST, workspace=workspace)
+    back = workspace_next_url(
+        request, request.POST.get("next"), default=workspace_reverse(workspace, "contacts:list")
+    )
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
+    if action == "delete":
+        if not has_perm(request.membership.role, "contacts.delete"):
+            raise PermissionDenied
+        if not form.cleaned_data.get("confirm"):
+            contacts = list(Contact.objects.filter(pk__in=ids).order_by("last_name", "id")[:20])
+            return render(
+                request,
+                "contacts/contact_bulk_confirm.html",
+                {
+                    "title": _("Delete contacts"),
+                    "ids": ids,
+                    "contacts": contacts,
+                    "next": back,
+                    "more": max(0, len(ids) - len(contacts)),
+                },
+            )
+        n = contacts_bulk_delete(workspace=workspace, actor=request.user, contact_ids=ids)
+        messages.success(
+            request, ngettext("%(n)d contact deleted.", "%(n)d contacts deleted.", n) % {"n": n}
+        )
+    elif action == "assign_owner":
+        owner = form.cleaned_data.get("owner")
+        n = contacts_bulk_assign_owner(
+            workspace=workspace, actor=request.user, contact_ids=ids, owner=owner
+        )
+        messages.success(
+            request,
+            ngettext("Owner set on %(n)d contact.", "Owner set on %(n)d contacts.", n) % {"n": n},
+        )
+    else:
+        tag = form.cleaned_data["tag"]
+        n = contacts_bulk_add_tag(workspace=workspace, actor=request.user, contact_ids=ids, tag=tag)
+        messages.success(
+            request,
+            ngettext(
+                "Tag “%(tag)s” added to %(n)d contact.", "Tag “%(tag)s” added to %(n)d contacts.", n
+            )
+            % {"n": n, "tag": tag},
+        )
+    return redirect(back)
+
+
+@workspace_view("contacts.view")
+def account_suggest(request):
+    """htmx fragment under the email field: the account whose domain matches the address."""
+    email = request.GET.get("email", "")
+    account = (
+        account_suggest_for_email(workspace=request.workspace, email=email)
+        if "@" in email
+        else None
+    )
+    return render(request, "contacts/contact_form.html#account_suggestion", {"suggested": account})
+
+
+@workspace_view("contacts.view")
+def account_options(request):
+    """htmx fragment: the <option>s of the account select for a typed name (the select
+    itself shows only the first accounts when a workspace has many)."""
+    query = (request.GET.get("account_q") or request.GET.get("q") or "").strip()
+    if len(query) >= 2:
+        accounts = account_search(workspace=request.workspace, query=query, limit=50)
+    else:
+        accounts = []
+    return render(
+        request,
+        "contacts/contact_form.html#account_options",
+        {"accounts": accounts, "query": query},
+    )
+
+
+@workspace_view("contacts.view")
+def lookup(request):
+    """Screen pop: /w/<slug>/lookup?phone=<any format>. One contact: their card with recent
+    history; several: a short list; none: "create contact" with the number filled in.
+    ?q= searches names and email addresses too."""
+    workspace = request.workspace
+    phone = request.GET.get("phone", "").strip()
+    query = request.GET.get("q", "").strip()
+    context = {
+        "title": _("Caller lookup"),
+        "phone": phone,
+        "query": query,
+        "searched": bool(phone or query),
+    }
+    e164 = try_normalize_phone(phone) if phone else None
+    if phone:
+        contacts = contacts_by_phone(workspace=workspace, phone=phone)
+        context["accounts"] = (
+            accounts_by_phone(workspace=workspace, phone=phone) if not contacts else []
+        )
+    elif query:
+        e164 = try_normalize_phone(query) if any(ch.isdigit() for ch in query) else None
+        contacts = contact_search(workspace=workspace, query=query, limit=20)
+        context["accounts"] = []
+    else:
+        contacts = []
+        context["accounts"] = []
+    context.update(
+        contacts=contacts,
+        e164=e164,
+        e164_display=format_phone(e164 or ""),
+        phone_invalid=bool(phone and not e164),
+    )
+    context["other_hits"] = (
+        caller_lookup_hits(workspace=workspace, role=request.membership.role, e164=e164)
+        if phone and e164
+        else []
+    )
+    if len(contacts) == 1:
+        contact = contacts[0]
+        qs = interaction_timeline(workspace=workspace, contact=contact)
+        context.update(
+            contact=contact,
+            recent=timeline_page(qs, per_page=10),
+            tags=list(contact.tags.all()),
+            phone_display=format_phone(contact.phone),
+            mobile_display=format_phone(contact.mobile),
+        )
+    create_params = {}
+    if e164:
+        create_params["phone"] = format_phone(e164)
+    elif query and "@" in query:
+        create_params["email"] = query
+    context["create_query"] = urlencode(create_params)
+    return render(request, "contacts/lookup.html", context)

@@ -1,0 +1,142 @@
+"""Forms of leads: create and edit, the list filter, qualify, log a touch point, disqualify,
+convert."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from contacts.models import Account, Contact
+from workspaces.forms import (
+    MemberChoiceField,
+    SafeModelChoiceField,
+    WorkspaceForm,
+    WorkspaceModelForm,
+)
+
+from ..models import Lead, LeadSource, LeadStatus, Pipeline
+from .deals import DATE, _small_widgets, bound_choices
+
+
+class LeadForm(WorkspaceModelForm):
+    class Meta(WorkspaceModelForm.Meta):
+        model = Lead
+        fields = [
+            "first_name",
+            "last_name",
+            "company",
+            "job_title",
+            "email",
+            "phone",
+            "website",
+            "source",
+            "owner",
+            "message",
+        ]
+        widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+
+class LeadFilterForm(WorkspaceForm):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Open")), ("all", _("All")), *LeadStatus.choices],
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=[("", _("Any source")), *LeadSource.choices]
+    )
+    owner = MemberChoiceField(label=_("Owner"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _small_widgets(self)
+
+
+class QualifyForm(WorkspaceModelForm):
+    class Meta(WorkspaceModelForm.Meta):
+        model = Lead
+        fields = ["budget", "authority", "need", "timeline"]
+        widgets = {k: forms.Textarea(attrs={"rows": 2}) for k in fields}
+
+
+LEAD_LOG_KINDS = [
+    ("call.logged", _("Call")),
+    ("email.logged", _("Email")),
+    ("meeting.logged", _("Meeting")),
+    ("note.added", _("Note")),
+]
+
+
+LEAD_LOG_CHANNEL = {
+    "call.logged": "phone",
+    "email.logged": "email",
+    "meeting.logged": "meeting",
+    "note.added": "note",
+}
+
+
+class LeadLogForm(WorkspaceForm):
+    kind = forms.ChoiceField(label=_("What"), choices=LEAD_LOG_KINDS)
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DisqualifyForm(WorkspaceForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ConvertForm(WorkspaceForm):
+    account_choice = forms.ChoiceField(
+        label=_("Account"),
+        choices=[
+            ("new", _("Create a new account")),
+            ("existing", _("Use an existing account")),
+            ("none", _("No account")),
+        ],
+        initial="new",
+        widget=forms.RadioSelect,
+    )
+    account = SafeModelChoiceField(
+        label=_("Existing account"), required=False, queryset=Account.objects.none()
+    )
+    account_name = forms.CharField(label=_("New account name"), required=False, max_length=200)
+    website = forms.CharField(
+        label=_("New account's website"),
+        required=False,
+        max_length=253,
+        help_text=_("From the lead; correct it or leave it empty."),
+    )
+    contact = SafeModelChoiceField(
+        label=_("Existing contact"),
+        required=False,
+        queryset=Contact.objects.none(),
+        help_text=_("Leave empty to create a new contact from the lead."),
+    )
+    create_deal = forms.BooleanField(label=_("Create a deal"), required=False, initial=True)
+    deal_name = forms.CharField(label=_("Deal name"), required=False, max_length=200)
+    pipeline = SafeModelChoiceField(
+        label=_("Pipeline"), required=False, queryset=Pipeline.objects.none()
+    )
+    amount = forms.DecimalField(
+        label=_("Amount"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"), required=False, widget=DATE
+    )
+
+    def __init__(self, *args, suggested_accounts=(), suggested_contacts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = self.fields["account"].queryset.order_by("name", "id")
+        bound_choices(self, "account", keep=[a.pk for a in suggested_accounts])
+        self.fields["contact"].queryset = self.fields["contact"].queryset.filter(
+            pk__in=[c.pk for c in suggested_contacts]
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("account_choice") == "existing" and not data.get("account"):
+            self.add_error("account", _("Choose the account."))
+        if data.get("account_choice") == "new" and not (data.get("account_name") or "").strip():
+            self.add_error("account_name", _("Give the new account a name."))
+        return data

@@ -1,0 +1,206 @@
+"""How sales plugs into the lower apps (called once from SalesConfig.ready): lifecycle hooks,
+permissions, timeline kinds, navigation, home panel, global search, panels and buttons on
+the contact and account pages, the caller lookup and the demo seeders. The functions it
+registers live where they belong (selectors.panels for what panels and search read)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from contacts.registry import (
+    CallerLookupSource,
+    RecordAction,
+    RecordPanel,
+    register_account_panel,
+    register_caller_lookup,
+    register_contact_panel,
+    register_record_action,
+)
+from touchpoints.registry import register_interaction_kind, register_timeline_app
+from workspaces import lifecycle
+from workspaces.registry import (
+    DemoSeeder,
+    HomePanel,
+    NavItem,
+    SearchSource,
+    register_demo_seeder,
+    register_home_panel,
+    register_nav,
+    register_search_source,
+)
+from workspaces.roles import MANAGERS, Role, register_permissions
+
+from .demo import catalog as demo_catalog, pipeline as demo_pipeline
+from .selectors import panels
+from .services.handover import calendar_feeds_revoke, sales_records_hand_over
+from .services.pipelines import pipeline_ensure_default
+from .services.web_form import web_form_get_or_create
+
+
+def register() -> None:
+    """Register everything sales adds to the shell; a second call raises (duplicate keys)."""
+    # A new workspace starts with the standard pipeline; a removed member's open deals,
+    # leads and activities go to a successor (or become unassigned), their feeds stop.
+    lifecycle.on_workspace_created.register("sales.default_pipeline", pipeline_ensure_default)
+    lifecycle.on_workspace_created.register("sales.web_form", web_form_get_or_create)
+    lifecycle.on_member_removed.register("sales.records", sales_records_hand_over)
+    lifecycle.on_user_deactivated.register("sales.calendar_feeds", calendar_feeds_revoke)
+
+    register_permissions(
+        {
+            "sales.view": MANAGERS | {Role.SALES, Role.READONLY},
+            "sales.edit": MANAGERS | {Role.SALES},
+            "sales.delete": MANAGERS,
+            "sales.configure": MANAGERS,  # pipelines, stages, lost reasons, catalogue
+            "sales.analyse": MANAGERS | {Role.SALES, Role.READONLY},
+        }
+    )
+    register_timeline_app("sales", _("Sales"))
+    for kind, label in (
+        ("lead.converted", _("Lead converted")),
+        ("deal.created", _("Deal created")),
+        ("deal.stage_changed", _("Deal stage changed")),
+        ("quote.sent", _("Quote sent")),
+    ):
+        register_interaction_kind(kind, label, app="sales")
+    register_nav(
+        NavItem(
+            key="sales_leads",
+            label=_("Leads"),
+            url_name="sales:leads",
+            perm="sales.view",
+            order=30,
+        )
+    )
+    register_nav(
+        NavItem(
+            key="sales_board",
+            label=_("Pipeline"),
+            url_name="sales:board",
+            perm="sales.view",
+            order=31,
+        )
+    )
+    register_nav(
+        NavItem(
+            key="sales_deals",
+            label=_("Deals"),
+            url_name="sales:deals",
+            perm="sales.view",
+            order=32,
+        )
+    )
+    register_nav(
+        NavItem(
+            key="sales_activities",
+            label=_("Activities"),
+            url_name="sales:my_day",
+            perm="sales.view",
+            order=33,
+        )
+    )
+    register_home_panel(
+        HomePanel(
+            key="sales_my_day",
+            template="sales/panels/my_day.html",
+            perm="sales.view",
+            order=20,
+            context=panels.my_day_panel,
+        )
+    )
+    register_search_source(
+        SearchSource(
+            key="deals",
+            label=_("Deals"),
+            perm="sales.view",
+            search=panels.search_deals,
+            order=30,
+        )
+    )
+    register_search_source(
+        SearchSource(
+            key="leads",
+            label=_("Leads"),
+            perm="sales.view",
+            search=panels.search_leads,
+            order=31,
+        )
+    )
+    register_contact_panel(
+        RecordPanel(
+            key="sales_open_deals",
+            template="sales/panels/contact_deals.html",
+            perm="sales.view",
+            context=panels.contact_deals_panel,
+            order=30,
+        )
+    )
+    register_contact_panel(
+        RecordPanel(
+            key="sales_open_activities",
+            template="sales/panels/contact_activities.html",
+            perm="sales.view",
+            context=panels.contact_activities_panel,
+            order=31,
+        )
+    )
+    register_account_panel(
+        RecordPanel(
+            key="sales_open_deals",
+            template="sales/panels/account_deals.html",
+            perm="sales.view",
+            context=panels.account_deals_panel,
+            order=30,
+        )
+    )
+    for target in ("contact", "account"):
+        register_record_action(
+            target,
+            RecordAction(
+                key="sales_new_deal",
+                label=_("New deal"),
+                perm="sales.edit",
+                url_name="sales:deal_create",
+                param=target,
+                order=30,
+            ),
+        )
+    register_record_action(
+        "contact",
+        RecordAction(
+            key="sales_plan_activity",
+            label=_("Plan activity"),
+            perm="sales.edit",
+            url_name="sales:activity_create",
+            param="contact",
+            order=31,
+        ),
+    )
+    register_caller_lookup(
+        CallerLookupSource(
+            key="sales_leads",
+            label=_("Leads"),
+            perm="sales.view",
+            find=panels.leads_by_phone,
+            order=30,
+        )
+    )
+    register_demo_seeder(DemoSeeder(key="sales", seed=demo_pipeline.seed, order=50))
+    # catalogue, quotes and analyses
+    register_nav(
+        NavItem(
+            key="sales_products",
+            label=_("Products"),
+            url_name="sales:products",
+            perm="sales.view",
+            order=34,
+        )
+    )
+    register_nav(
+        NavItem(
+            key="sales_analyses",
+            label=_("Analyses"),
+            url_name="sales:analyses",
+            perm="sales.analyse",
+            order=36,
+        )
+    )
+    register_demo_seeder(DemoSeeder(key="sales_catalog", seed=demo_catalog.seed, order=60))

@@ -1,0 +1,82 @@
+"""What sales shows on other apps' pages: the home panel, the panels on the contact and account
+pages, the global search and caller lookup sources (registered by sales.registration). Reads
+only; each context takes the workspace first."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workspaces.registry import SearchHit
+from workspaces.urlnames import workspace_reverse
+
+from . import activities as activity_selectors, deals as deal_selectors, leads as lead_selectors
+
+
+def my_day_panel(workspace, user) -> dict:
+    data = activity_selectors.my_day(workspace=workspace, user=user, limit=8)
+    return {"overdue": data["overdue"], "today": data["today"]}
+
+
+def contact_deals_panel(workspace, user, contact) -> dict:
+    return {
+        "deals": deal_selectors.open_deals_for(workspace=workspace, contact=contact),
+        "contact": contact,
+    }
+
+
+def contact_activities_panel(workspace, user, contact) -> dict:
+    return {
+        "activities": activity_selectors.open_activities_for(workspace=workspace, contact=contact),
+        "contact": contact,
+        "now": timezone.now(),
+    }
+
+
+def account_deals_panel(workspace, user, account) -> dict:
+    return {
+        "deals": deal_selectors.open_deals_for(workspace=workspace, account=account),
+        "account": account,
+    }
+
+
+def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
+    """The deals of `workspace` the global search shows for `query`."""
+    rows = deal_selectors.deal_search(workspace=workspace, query=query, limit=limit)
+    return [
+        SearchHit(
+            kind="deal",
+            title=d.name,
+            url=workspace_reverse(workspace, "sales:deal_detail", pk=d.pk),
+            subtitle=" · ".join(
+                p for p in (d.account.name if d.account else "", d.stage.name) if p
+            ),
+        )
+        for d in rows
+    ]
+
+
+def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
+    """The leads of `workspace` the global search shows for `query`."""
+    rows = lead_selectors.lead_search(workspace=workspace, query=query, limit=limit)
+    return [
+        SearchHit(
+            kind="lead",
+            title=str(lead),
+            url=workspace_reverse(workspace, "sales:lead_detail", pk=lead.pk),
+            subtitle=f"{_('Lead')} · {lead.get_status_display()}",
+        )
+        for lead in rows
+    ]
+
+
+def leads_by_phone(workspace, e164: str, limit: int) -> list[SearchHit]:
+    """Caller lookup source: open (not converted) leads whose phone is `e164`."""
+    rows = lead_selectors.leads_open_by_phone(workspace=workspace, e164=e164, limit=limit)
+    return [
+        SearchHit(
+            kind="lead",
+            title=str(lead),
+            url=workspace_reverse(workspace, "sales:lead_detail", pk=lead.pk),
+            subtitle=" · ".join(p for p in (lead.company, lead.get_status_display()) if p),
+        )
+        for lead in rows
+    ]
