@@ -23,6 +23,13 @@ def _is_empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+NUMBER_LIMIT = Decimal("1e15")  # 15 significant digits: what spreadsheets keep exactly
+
+
+class NumberTooLarge(ValueError):
+    pass
+
+
 def _clean_number(value):
     if isinstance(value, bool):
         raise ValueError
@@ -35,6 +42,8 @@ def _clean_number(value):
         number = Decimal(text)
     if not number.is_finite():
         raise ValueError
+    if abs(number) >= NUMBER_LIMIT:
+        raise NumberTooLarge
     return int(number) if number == number.to_integral_value() else float(number)
 
 
@@ -75,6 +84,11 @@ def custom_value_clean(field: CustomField, value):
             return _clean_date(value)
         if kind == CustomFieldType.BOOLEAN:
             return _clean_boolean(value)
+    except NumberTooLarge:
+        raise ValidationError(
+            _("“%(value)s” is too large: a number field holds at most 15 digits.")
+            % {"value": value}
+        ) from None
     except (ValueError, InvalidOperation, ValidationError, TypeError):
         messages = {
             CustomFieldType.NUMBER: _("“%(value)s” is not a number."),

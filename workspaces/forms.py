@@ -63,6 +63,42 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.email
 
 
+class MemberFilterField(MemberChoiceField):
+    """A list filter on an owner: "Any owner" (empty, cleans to None), "No owner" (cleans to
+    the string NO_OWNER) or one of the workspace's members (a User)."""
+
+    NO_OWNER = "none"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("empty_label", _("Any owner"))
+        super().__init__(**kwargs)
+
+    def _get_choices(self):
+        choices = list(super()._get_choices())
+        return [*choices[:1], (self.NO_OWNER, _("No owner")), *choices[1:]]
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)
+
+    def to_python(self, value):
+        if value == self.NO_OWNER:
+            return self.NO_OWNER
+        return super().to_python(value)
+
+    def validate(self, value):
+        if value != self.NO_OWNER:
+            super().validate(value)
+
+
+def owner_filter(queryset, value, field: str = "owner"):
+    """Apply a MemberFilterField's cleaned value: None keeps `queryset`, NO_OWNER keeps the
+    rows without owner, a user keeps theirs."""
+    if value is None or value == "":
+        return queryset
+    if value == MemberFilterField.NO_OWNER:
+        return queryset.filter(**{f"{field}__isnull": True})
+    return queryset.filter(**{field: value})
+
+
 def _limited_choices(queryset, workspace):
     """The rows a choice field over `queryset.model` may offer in `workspace`, or None for a
     model the fence does not know (left as declared)."""

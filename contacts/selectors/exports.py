@@ -46,8 +46,8 @@ def xlsx_cell(sheet, value):
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return WriteOnlyCell(sheet, value=value)
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 1e15:
+        return WriteOnlyCell(sheet, value=value)  # larger ones (stored before a limit) as text
     text = "" if value is None else str(value)
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
     cell = WriteOnlyCell(sheet, value=None)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import (
-    MemberChoiceField,
+    MemberFilterField,
     SafeModelChoiceField,
     WorkspaceForm,
     WorkspaceModelForm,
@@ -111,7 +111,7 @@ class DealFilterForm(WorkspaceForm):
         label=_("Pipeline"), required=False, queryset=Pipeline.objects.none()
     )
     stage = SafeModelChoiceField(label=_("Stage"), required=False, queryset=Stage.objects.none())
-    owner = MemberChoiceField(label=_("Owner"), required=False)
+    owner = MemberFilterField(label=_("Owner"), required=False)
     state = forms.ChoiceField(
         label=_("State"),
         required=False,

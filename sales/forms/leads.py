@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Account, Contact
 from workspaces.forms import (
-    MemberChoiceField,
+    MemberFilterField,
     SafeModelChoiceField,
     WorkspaceForm,
     WorkspaceModelForm,
@@ -44,7 +44,7 @@ class LeadFilterForm(WorkspaceForm):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("Any source")), *LeadSource.choices]
     )
-    owner = MemberChoiceField(label=_("Owner"), required=False)
+    owner = MemberFilterField(label=_("Owner"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Account, Contact
 from contacts.selectors.contacts import contact_autofill
-from workspaces.forms import apply_service_errors
+from workspaces.forms import apply_service_errors, owner_filter
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
@@ -39,7 +39,6 @@ def _deal_filtered(request):
     for key, lookup in (
         ("pipeline", "pipeline"),
         ("stage", "stage"),
-        ("owner", "owner"),
         ("close_from", "expected_close_date__gte"),
         ("close_to", "expected_close_date__lte"),
         ("amount_min", "amount__gte"),
@@ -47,6 +46,7 @@ def _deal_filtered(request):
     ):
         if data.get(key) not in (None, ""):
             qs = qs.filter(**{lookup: data[key]})
+    qs = owner_filter(qs, data.get("owner"))
     if q := (data.get("q") or "").strip():
         qs = qs.filter(deal_selectors.deal_search_q(q, workspace=request.workspace))
     return form, qs

@@ -7,7 +7,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from workspaces.forms import apply_service_errors
+from workspaces.forms import apply_service_errors, owner_filter
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.urlnames import workspace_reverse
@@ -39,8 +39,7 @@ def lead_list(request):
         qs = qs.filter(status=status)
     if data.get("source"):
         qs = qs.filter(source=data["source"])
-    if data.get("owner"):
-        qs = qs.filter(owner=data["owner"])
+    qs = owner_filter(qs, data.get("owner"))
     if q := (data.get("q") or "").strip():
         qs = qs.filter(lead_selectors.lead_search_q(q))
     page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))

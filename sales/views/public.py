@@ -14,6 +14,7 @@ from django_ratelimit.core import is_ratelimited
 from icalendar import Alarm, Calendar, Event
 
 from workspaces.client_address import client_bucket
+from workspaces.mail_headers import header_text
 from workspaces.models import Membership, Workspace
 from workspaces.scoping import workspace_scope
 
@@ -132,7 +133,8 @@ def calendar_ics(request, ws, token):
     cal.add("prodid", "-//Operational CRM//Sales activities//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{workspace.name} · {feed.user}")
+    # one line whatever was stored before names were single-line by validation
+    cal.add("x-wr-calname", header_text(f"{workspace.name} · {feed.user}"))
     cal.add("x-wr-timezone", workspace.time_zone)
     host = request.get_host().split(":")[0] or "crm"
     for activity in activities:

@@ -107,3 +107,15 @@ def test_fields_of_the_other_entity_are_ignored(workspace, fields):
         workspace=workspace, entity="account", key="budget2", label="B", field_type="number"
     )
     assert clean(workspace, budget2="x") == {}
+
+
+@pytest.mark.parametrize("value", ["1e309", "-1e309", "1" + "0" * 400, "1000000000000000"])
+def test_a_number_beyond_fifteen_digits_is_refused_with_the_reason(workspace, fields, value):
+    """A spreadsheet keeps 15 digits; a larger value stored once broke every Excel export."""
+    with pytest.raises(ValidationError) as exc:
+        clean(workspace, budget=value)
+    assert "at most 15 digits" in exc.value.message_dict["budget"][0]
+
+
+def test_the_largest_fifteen_digit_number_is_kept(workspace, fields):
+    assert clean(workspace, budget="999999999999999")["budget"] == 999999999999999

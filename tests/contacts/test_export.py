@@ -198,3 +198,15 @@ def test_contact_list_links_to_import_export_and_duplicates(owner_client, worksp
 def test_account_list_links_to_account_export(owner_client, workspace):
     page = owner_client.get(reverse("contacts:account_list", kwargs={"ws": "acme"}))
     assert reverse("contacts:account_export", kwargs={"ws": "acme"}) in page.content.decode()
+
+
+def test_xlsx_export_writes_a_huge_stored_number_as_text(workspace, excel):
+    """A value stored before numbers had a limit must not fail the whole export."""
+    from tests.contacts.factories import CustomFieldFactory
+
+    CustomFieldFactory(workspace=workspace, key="budget", label="Budget", field_type="number")
+    ContactFactory(workspace=workspace, last_name="Huge", custom={"budget": 10**309})
+    sheet = excel()
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    cell = sheet.cell(row=2, column=header.index("Budget") + 1)
+    assert (cell.value, cell.data_type) == (str(10**309), "s")

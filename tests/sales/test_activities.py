@@ -388,3 +388,18 @@ def test_done_on_my_day_swaps_only_the_row_with_htmx(workspace, owner_client, ow
     text = response.content.decode()
     assert text.lstrip().startswith("<li") and 'data-testid="done"' in text and "Reached" in text
     assert Activity.all_workspaces.get(pk=activity.pk).done_at is not None
+
+
+def test_a_name_stored_with_a_line_break_still_gives_a_valid_feed(client, workspace, owner):
+    """Names are single-line by validation now; one stored before must not break the feed."""
+    type(owner).objects.filter(pk=owner.pk).update(
+        last_name="Attacker\r\nBEGIN:VEVENT\r\nSUMMARY:Injected\r\nEND:VEVENT"
+    )
+    ActivityFactory(workspace=workspace, owner=owner, subject="Real one")
+    feed = _feed(workspace, owner)
+    response = client.get(
+        reverse("sales_calendar_ics", kwargs={"ws": workspace.slug, "token": feed.token})
+    )
+    assert response.status_code == 200
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert [str(e["summary"]) for e in events] == ["Call: Real one"]
