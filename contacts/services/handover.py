@@ -4,7 +4,7 @@ become unassigned (called through `workspaces.lifecycle.on_member_removed`)."""
 from django.db import transaction
 from django.utils import timezone
 
-from workspaces.changelog import ChangeAction, change_record_many
+from workspaces.changelog import update_recorded
 
 from ..models import Account, Contact
 
@@ -16,20 +16,12 @@ def contacts_hand_over(*, workspace, actor, user, successor=None) -> dict:
     event per row. Returns {model label: count}."""
     handed = {}
     for model in (Contact, Account):
-        ids = list(
-            model.objects.filter(workspace=workspace, owner=user).values_list("pk", flat=True)
+        ids = update_recorded(
+            workspace=workspace,
+            actor=actor,
+            queryset=model.objects.filter(workspace=workspace, owner=user),
+            owner=successor,
+            updated_at=timezone.now(),
         )
-        if ids:
-            model.objects.filter(workspace=workspace, pk__in=ids).update(
-                owner=successor, updated_at=timezone.now()
-            )
-            change_record_many(
-                workspace=workspace,
-                actor=actor,
-                model=model,
-                object_ids=ids,
-                action=ChangeAction.UPDATED,
-                fields=["owner"],
-            )
         handed[model._meta.label_lower] = len(ids)
     return handed
