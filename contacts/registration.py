@@ -1,6 +1,6 @@
 """How contacts plug into the shell (called once from ContactsConfig.ready): permissions,
-timeline kinds, lifecycle hooks, navigation, global search sources, home panels and the demo
-seeder. The functions it registers live where they belong (selectors.panels)."""
+timeline kinds, lifecycle hooks, navigation, global search sources, home panels, the list's bulk actions
+and the demo seeder. The functions it registers live where they belong (selectors.panels)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +16,9 @@ from workspaces.registry import (
     register_search_source,
 )
 
+from .registry import BulkAction, register_bulk_action
 from .selectors import panels
+from .services import bulk_actions
 from .services.handover import contacts_hand_over
 
 
@@ -57,10 +59,40 @@ def _register_permissions() -> None:
     )
 
 
+def _register_bulk_actions() -> None:
+    """The contact list's own bulk actions; other apps add theirs the same way."""
+    for action in (
+        BulkAction(
+            key="assign_owner",
+            label=_("Assign owner"),
+            perm="contacts.edit",
+            handler=bulk_actions.bulk_assign_owner_handle,
+            order=10,
+        ),
+        BulkAction(
+            key="add_tag",
+            label=_("Add tag"),
+            perm="contacts.edit",
+            handler=bulk_actions.bulk_add_tag_handle,
+            order=20,
+        ),
+        BulkAction(
+            key="delete",
+            label=_("Delete"),
+            perm="contacts.delete",
+            handler=bulk_actions.bulk_delete_handle,
+            order=90,
+            confirm=True,
+        ),
+    ):
+        register_bulk_action("contacts", action)
+
+
 def register() -> None:
     """Register everything contacts adds to the shell; a second call raises (duplicate keys)."""
     _register_permissions()
     _register_history()
+    _register_bulk_actions()
     # A removed member's contacts and accounts go to a successor (or become unassigned).
     lifecycle.on_member_removed.register("contacts.records", contacts_hand_over)
     register_nav(

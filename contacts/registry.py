@@ -7,6 +7,8 @@ the caller lookup, registered from their registration module:
                            perm="sales.edit", url_name="sales:deal_new", param="contact"))
     register_caller_lookup(CallerLookupSource(key="leads", label=_("Leads"), perm="sales.view",
                            find=leads_by_phone))
+    register_bulk_action("contacts", BulkAction(key="add_to_campaign", label=_("Add to campaign"),
+                         perm="marketing.edit", handler=campaign_add_bulk, order=40))
 
 `context(workspace, user, obj)` returns the panel's template context; keep it to one or two
 queries. Keys are unique per registry (a second registration raises ValueError).
@@ -53,6 +55,36 @@ class CallerLookupSource:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk handler may return instead of a plain message: the message and the page
+    to go to (e.g. the progress page of a background job) instead of back to the list."""
+
+    message: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action of a list's bulk bar, applied to the selected rows.
+
+    `handler(workspace, actor, ids, cleaned_data)` gets the selected ids (ints, not yet checked
+    against the workspace: the services it calls filter them) and the bulk form's cleaned data
+    (`owner`, `tag`, and `data`, the raw POST for inputs of its own). It returns the message
+    shown to the user (or a BulkResult) and raises django.core.exceptions.ValidationError for
+    bad input (each message is shown, nothing is written). `confirm=True` shows a confirmation
+    page first. `template` (optional) renders the action's own inputs in the bar; mark them
+    `data-bulk-for="<key>"` so they show only while the action is chosen."""
+
+    key: str
+    label: str
+    perm: str
+    handler: Callable
+    order: int = 100
+    confirm: bool = False
+    template: str = ""
+
+
 _contact_panels: Registry[RecordPanel] = Registry("contact panels")
 _account_panels: Registry[RecordPanel] = Registry("account panels")
 _actions: dict[str, Registry[RecordAction]] = {
@@ -60,6 +92,9 @@ _actions: dict[str, Registry[RecordAction]] = {
     "account": Registry("account actions"),
 }
 _caller_sources: Registry[CallerLookupSource] = Registry("caller lookup sources")
+_bulk_actions: dict[str, Registry[BulkAction]] = {
+    "contacts": Registry("contact list bulk actions"),
+}
 
 
 def register_contact_panel(panel: RecordPanel) -> None:
@@ -77,6 +112,27 @@ def register_record_action(target: str, action: RecordAction) -> None:
 
 def register_caller_lookup(source: CallerLookupSource) -> None:
     _caller_sources.register(source)
+
+
+def register_bulk_action(target: str, action: BulkAction) -> None:
+    """Add an action to the bulk bar of the "contacts" list (KeyError for another target;
+    ValueError for a key registered before)."""
+    _bulk_actions[target].register(action)
+
+
+def bulk_actions(target: str, *, role) -> list[BulkAction]:
+    """The bulk actions of the `target` list `role` may use, in `order`."""
+    return _bulk_actions[target].for_role(role)
+
+
+def bulk_actions_all(target: str) -> list[BulkAction]:
+    """Every bulk action registered for the `target` list, in `order`."""
+    return list(_bulk_actions[target])
+
+
+def bulk_action_get(target: str, key: str) -> BulkAction | None:
+    """The registered bulk action `key` of the `target` list (whoever may use it), or None."""
+    return next((a for a in _bulk_actions[target] if a.key == key), None)
 
 
 def _panels(registry, *, workspace, user, role, obj) -> list[tuple[RecordPanel, dict]]:

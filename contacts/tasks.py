@@ -1,5 +1,5 @@
 """Background work of the contacts app (DESIGN.md §6): JSON ids in, workspace_id first, the
-job rows (ImportJob, ExportJob) are the truth. `jobs_sweep_task` runs on the beat and fans
+job rows (ImportJob, ExportJob, BulkDeleteJob) are the truth. `jobs_sweep_task` runs on the beat and fans
 out one `jobs_requeue_stale_task` per workspace with a stale job."""
 
 import logging
@@ -11,7 +11,12 @@ from workspaces.scoping import workspace_scope
 
 from .imports.jobs import import_jobs_requeue_stale, import_stale_workspace_ids
 from .imports.runner import import_run
-from .models import ExportJob, ExportStatus, ImportJob, ImportStatus
+from .models import BulkDeleteJob, ExportJob, ExportStatus, ImportJob, ImportStatus
+from .services.bulk_jobs import (
+    bulk_delete_jobs_requeue_stale,
+    bulk_delete_run,
+    bulk_delete_stale_workspace_ids,
+)
 from .services.exports import export_jobs_requeue_stale, export_run, export_stale_workspace_ids
 
 logger = logging.getLogger(__name__)
@@ -20,6 +25,8 @@ IMPORT_SOFT_TIME_LIMIT = 55 * 60
 IMPORT_TIME_LIMIT = 60 * 60
 EXPORT_SOFT_TIME_LIMIT = 55 * 60
 EXPORT_TIME_LIMIT = 60 * 60
+BULK_DELETE_SOFT_TIME_LIMIT = 55 * 60
+BULK_DELETE_TIME_LIMIT = 60 * 60
 
 
 @shared_task(
@@ -66,11 +73,37 @@ def export_run_task(workspace_id: int, job_id: int) -> None:
             logger.warning("export %s is not a job of workspace %s", job_id, workspace_id)
 
 
+@shared_task(
+    name="contacts.bulk_delete_run",  # the default queue
+    acks_late=True,  # idempotent: a redelivered message resumes after the last batch
+    reject_on_worker_lost=True,
+    soft_time_limit=BULK_DELETE_SOFT_TIME_LIMIT,
+    time_limit=BULK_DELETE_TIME_LIMIT,
+)
+def bulk_delete_run_task(workspace_id: int, job_id: int) -> None:
+    """Run or resume the bulk delete `job_id`. At the soft time limit the job goes back to
+    "queued" and a fresh task continues after its last committed batch. An id that is not a
+    job of this workspace is logged and ignored."""
+    with workspace_scope(workspace_id):
+        try:
+            job = bulk_delete_run(job_id=job_id)
+        except SoftTimeLimitExceeded:
+            if BulkDeleteJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).exists():
+                bulk_delete_run_task.delay(workspace_id, job_id)
+            return
+        if job is None:
+            logger.warning("bulk delete %s is not a job of workspace %s", job_id, workspace_id)
+
+
 @shared_task(name="contacts.jobs_sweep", time_limit=120, soft_time_limit=100)
 def jobs_sweep_task() -> int:
-    """Beat: find the workspaces with a stale import or export (queued or running without a
+    """Beat: find the workspaces with a stale import, export or bulk delete (queued or running without a
     heartbeat for job_state.STALE_AFTER) and start one requeue task for each."""
-    workspace_ids = sorted(set(import_stale_workspace_ids()) | set(export_stale_workspace_ids()))
+    workspace_ids = sorted(
+        set(import_stale_workspace_ids())
+        | set(export_stale_workspace_ids())
+        | set(bulk_delete_stale_workspace_ids())
+    )
     for workspace_id in workspace_ids:
         jobs_requeue_stale_task.delay(workspace_id)
     return len(workspace_ids)
@@ -78,10 +111,11 @@ def jobs_sweep_task() -> int:
 
 @shared_task(name="contacts.jobs_requeue_stale", time_limit=120, soft_time_limit=100)
 def jobs_requeue_stale_task(workspace_id: int) -> dict:
-    """Send the workspace's stale imports and exports to a worker again; idempotent
+    """Send the workspace's stale imports, exports and bulk deletes to a worker again; idempotent
     (conditional updates; an import resumes after its last committed batch)."""
     with workspace_scope(workspace_id):
         return {
             "imports": import_jobs_requeue_stale(workspace=workspace_id),
             "exports": export_jobs_requeue_stale(workspace=workspace_id),
+            "bulk_deletes": bulk_delete_jobs_requeue_stale(workspace=workspace_id),
         }

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     accounts,
+    bulk_jobs,
     contacts,
     custom_fields,
     duplicates as duplicate_views,
@@ -15,6 +16,12 @@ urlpatterns = [
     path("", contacts.contact_list_view, name="list"),
     path("new/", contacts.contact_create_view, name="create"),
     path("bulk/", contacts.contact_bulk, name="bulk"),
+    path("bulk/deletes/<int:pk>/", bulk_jobs.bulk_delete_detail, name="bulk_delete_detail"),
+    path(
+        "bulk/deletes/<int:pk>/progress/",
+        bulk_jobs.bulk_delete_progress,
+        name="bulk_delete_progress",
+    ),
     path("lookup/", contacts.lookup, name="lookup"),
     path("suggest-account/", contacts.account_suggest, name="account_suggest"),
     path("account-options/", contacts.account_options, name="account_options"),

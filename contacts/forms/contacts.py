@@ -14,6 +14,7 @@ from workspaces.forms import MemberChoiceField, WorkspaceForm, WorkspaceModelFor
 
 from ..models import Account, Contact, CustomFieldEntity
 from ..phones import format_phone
+from ..registry import bulk_actions_all
 from ..services.contacts import CONTACT_FIELDS
 from .custom_fields import CustomFieldsMixin
 
@@ -159,15 +160,12 @@ def _limit_account_choices(field, workspace, selected_id):
     return capped
 
 
-BULK_ACTIONS = [
-    ("assign_owner", _("Assign owner")),
-    ("add_tag", _("Add tag")),
-    ("delete", _("Delete")),
-]
-
-
 class BulkActionForm(WorkspaceForm):
-    action = forms.ChoiceField(choices=BULK_ACTIONS)
+    """The list's bulk bar: which registered action (contacts.registry.bulk_actions), on which
+    ids, with the inputs of contacts' own actions (owner, tag). Whether the user may use the
+    action is the view's check (a known action without the permission is a 403)."""
+
+    action = forms.ChoiceField(choices=())
     ids = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
     owner = MemberChoiceField(label=_("Owner"), required=False)
     tag = forms.CharField(label=_("Tag"), max_length=50, required=False)
@@ -175,6 +173,7 @@ class BulkActionForm(WorkspaceForm):
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
+        self.fields["action"].choices = [(a.key, a.label) for a in bulk_actions_all("contacts")]
 
     def clean_ids(self):
         raw = (
@@ -190,6 +189,5 @@ class BulkActionForm(WorkspaceForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("action") == "add_tag" and not (cleaned.get("tag") or "").strip():
-            self.add_error("tag", _("Name the tag to add."))
+        cleaned["data"] = self.data  # the raw input, for actions with inputs of their own
         return cleaned

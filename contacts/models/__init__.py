@@ -16,7 +16,15 @@ from .contacts import (
     Tag,
 )
 from .custom_fields import CustomField, CustomFieldEntity, CustomFieldType
-from .jobs import DedupeMode, ExportJob, ExportStatus, ImportJob, ImportRowError, ImportStatus
+from .jobs import (
+    BulkDeleteJob,
+    DedupeMode,
+    ExportJob,
+    ExportStatus,
+    ImportJob,
+    ImportRowError,
+    ImportStatus,
+)
 
 __all__ = [
     "Account",
@@ -30,6 +38,7 @@ __all__ = [
     "CustomFieldType",
     "DedupeMode",
     "Education",
+    "BulkDeleteJob",
     "ExportJob",
     "ExportStatus",
     "ImportJob",

@@ -1,4 +1,5 @@
-"""Background jobs of the contacts app: imports (with their rejected rows) and Excel exports.
+"""Background jobs of the contacts app: imports (with their rejected rows), Excel exports and
+large bulk deletes.
 The row is the truth; contacts.services.job_state moves its state."""
 
 from django.conf import settings
@@ -135,6 +136,50 @@ class ExportJob(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.get_entity_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == ExportStatus.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class BulkDeleteJob(WorkspaceOwned):
+    """A confirmed bulk delete too large for one request, run by a worker in batches (the row
+    is the truth: status, progress, heartbeat and claim as contacts.services.job_state
+    describes). `contact_ids` are the selected contacts of this workspace; `processed_rows`
+    counts the ids handled by committed batches, so a lost run resumes after them."""
+
+    contact_ids = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    deleted_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    owner_token = models.CharField(max_length=32, blank=True)
+    restarts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="bulkdeletejob_ws_created"),
+            models.Index(
+                fields=["heartbeat_at"],
+                name="bulkdeletejob_active_heartbeat",
+                condition=models.Q(status__in=["queued", "running"]),
+            ),
+        ]
+        verbose_name = _("bulk delete")
+
+    def __str__(self):
+        return f"{self.total_rows} contacts {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
     def percent(self) -> int:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _, ngettext
+from django.utils.translation import gettext as _
 
 from touchpoints.channels import Channel, ChannelGroup
 from touchpoints.registry import timeline_app_choices
@@ -25,7 +25,14 @@ from ..filters import ContactFilter
 from ..forms.contacts import BulkActionForm, ContactForm
 from ..models import Account, Contact, CustomFieldEntity
 from ..phones import format_phone, try_normalize_phone
-from ..registry import caller_lookup_hits, contact_panels, record_actions
+from ..registry import (
+    BulkResult,
+    bulk_action_get,
+    bulk_actions,
+    caller_lookup_hits,
+    contact_panels,
+    record_actions,
+)
 from ..selectors.accounts import (
     account_autofill,
     account_search,
@@ -34,7 +41,7 @@ from ..selectors.accounts import (
 )
 from ..selectors.contacts import contact_list, contact_search, contacts_by_phone
 from ..selectors.custom_fields import custom_field_list
-from ..services.bulk import contacts_bulk_add_tag, contacts_bulk_assign_owner, contacts_bulk_delete
+from ..services.bulk_jobs import BULK_DELETE_INLINE_MAX
 from ..services.contacts import contact_create, contact_delete, contact_update
 
 LIST_PER_PAGE = 50
@@ -77,6 +84,7 @@ def contact_list_view(request):
         prefetch=("tags",),
         title=_("Contacts"),
         filter_account=account,
+        bulk_actions=bulk_actions("contacts", role=request.membership.role),
     )
 
 
@@ -231,7 +239,9 @@ def contact_delete_view(request, pk):
 
 @workspace_view("contacts.edit")
 def contact_bulk(request):
-    """Bulk actions on the selected rows: assign owner, add tag, delete (confirmed first)."""
+    """Bulk actions on the selected rows, as registered (contacts.registry.bulk_actions): the
+    action's permission is checked (403 without it), an action with `confirm` shows the
+    confirmation page first, then its handler runs and its message is shown."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     workspace = request.workspace
@@ -239,51 +249,44 @@ def contact_bulk(request):
     back = workspace_next_url(
         request, request.POST.get("next"), default=workspace_reverse(workspace, "contacts:list")
     )
+    action = bulk_action_get("contacts", request.POST.get("action", ""))
+    if action is not None and not has_perm(request.membership.role, action.perm):
+        raise PermissionDenied
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
         return redirect(back)
-    action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
-    if action == "delete":
-        if not has_perm(request.membership.role, "contacts.delete"):
-            raise PermissionDenied
-        if not form.cleaned_data.get("confirm"):
-            contacts = list(Contact.objects.filter(pk__in=ids).order_by("last_name", "id")[:20])
-            return render(
-                request,
-                "contacts/contact_bulk_confirm.html",
-                {
-                    "title": _("Delete contacts"),
-                    "ids": ids,
-                    "contacts": contacts,
-                    "next": back,
-                    "more": max(0, len(ids) - len(contacts)),
-                },
-            )
-        n = contacts_bulk_delete(workspace=workspace, actor=request.user, contact_ids=ids)
-        messages.success(
-            request, ngettext("%(n)d contact deleted.", "%(n)d contacts deleted.", n) % {"n": n}
-        )
-    elif action == "assign_owner":
-        owner = form.cleaned_data.get("owner")
-        n = contacts_bulk_assign_owner(
-            workspace=workspace, actor=request.user, contact_ids=ids, owner=owner
-        )
-        messages.success(
+    ids = form.cleaned_data["ids"]
+    if action.confirm and not form.cleaned_data.get("confirm"):
+        contacts = list(Contact.objects.filter(pk__in=ids).order_by("last_name", "id")[:20])
+        skip = {"csrfmiddlewaretoken", "confirm", "ids", "next", "action"}
+        return render(
             request,
-            ngettext("Owner set on %(n)d contact.", "Owner set on %(n)d contacts.", n) % {"n": n},
+            "contacts/contact_bulk_confirm.html",
+            {
+                "title": action.label,
+                "action": action,
+                "ids": ids,
+                "contacts": contacts,
+                "next": back,
+                "more": max(0, len(ids) - len(contacts)),
+                "background": action.key == "delete" and len(ids) > BULK_DELETE_INLINE_MAX,
+                "carry": [
+                    (k, v) for k in request.POST if k not in skip for v in request.POST.getlist(k)
+                ],
+            },
         )
-    else:
-        tag = form.cleaned_data["tag"]
-        n = contacts_bulk_add_tag(workspace=workspace, actor=request.user, contact_ids=ids, tag=tag)
-        messages.success(
-            request,
-            ngettext(
-                "Tag “%(tag)s” added to %(n)d contact.", "Tag “%(tag)s” added to %(n)d contacts.", n
-            )
-            % {"n": n, "tag": tag},
-        )
+    try:
+        result = action.handler(workspace, request.user, ids, form.cleaned_data)
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect(back)
+    if isinstance(result, BulkResult):
+        messages.success(request, result.message)
+        return redirect(result.url or back)
+    messages.success(request, result)
     return redirect(back)
 
 

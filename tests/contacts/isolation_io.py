@@ -39,3 +39,13 @@ def export_job_in(workspace, user):
     job.file.save("theirs.xlsx", ContentFile(b"their contacts"), save=False)
     job.save()
     return {"pk": job.pk}, job
+
+
+@register("contacts:bulk_delete_detail", "contacts:bulk_delete_progress")
+def bulk_delete_job_in(workspace, user):
+    from contacts.models import BulkDeleteJob
+
+    job = BulkDeleteJob.all_workspaces.create(
+        workspace=workspace, status="running", total_rows=600, created_by=user
+    )
+    return {"pk": job.pk}, job

@@ -23,6 +23,8 @@ from contacts.models import Contact, ContactTag, Tag
 from contacts.services import (
     accounts as account_services,
     bulk as bulk_services,
+    bulk_actions as bulk_action_handlers,
+    bulk_jobs,
     contacts as contact_services,
     custom_fields as custom_field_services,
     exports as export_services,
@@ -66,6 +68,8 @@ MODULES = [
     "workspaces.services",
     "contacts.services.accounts",
     "contacts.services.bulk",
+    "contacts.services.bulk_actions",
+    "contacts.services.bulk_jobs",
     "contacts.services.contacts",
     "contacts.services.custom_fields",
     "contacts.services.tags",
@@ -292,6 +296,48 @@ def s_contacts_bulk_delete(ctx):
         workspace=ctx.workspace, actor=ctx.owner, contact_ids=[person.pk]
     )
     return [_ev(interaction, "deleted"), _ev(person, "deleted")]
+
+
+def s_bulk_assign_owner_handle(ctx):
+    person = ContactFactory(workspace=ctx.workspace)
+    ctx.begin()
+    bulk_action_handlers.bulk_assign_owner_handle(
+        ctx.workspace, ctx.owner, [person.pk], {"owner": ctx.owner}
+    )
+    return [_ev(person, "updated")]
+
+
+def s_bulk_add_tag_handle(ctx):
+    person = ContactFactory(workspace=ctx.workspace)
+    ctx.begin()
+    bulk_action_handlers.bulk_add_tag_handle(ctx.workspace, ctx.owner, [person.pk], {"tag": "x"})
+    return [_ev(ContactTag.all_workspaces.get(contact=person), "created"), _ev(person, "updated")]
+
+
+def s_bulk_delete_handle(ctx):
+    person = ContactFactory(workspace=ctx.workspace)
+    ctx.begin()
+    bulk_action_handlers.bulk_delete_handle(ctx.workspace, ctx.owner, [person.pk], {})
+    return [_ev(person, "deleted")]
+
+
+def s_bulk_delete_job_create(ctx):
+    person = ContactFactory(workspace=ctx.workspace)
+    ctx.begin()
+    job = bulk_jobs.bulk_delete_job_create(
+        workspace=ctx.workspace, actor=ctx.owner, contact_ids=[person.pk]
+    )
+    return [_ev(job, "created")]
+
+
+def s_bulk_delete_run(ctx):
+    person = ContactFactory(workspace=ctx.workspace)
+    job = bulk_jobs.bulk_delete_job_create(
+        workspace=ctx.workspace, actor=ctx.owner, contact_ids=[person.pk]
+    )
+    ctx.begin()
+    bulk_jobs.bulk_delete_run(job_id=job.pk)
+    return [_ev(person, "deleted")]
 
 
 def s_contact_create(ctx):
@@ -966,6 +1012,8 @@ NOT_A_WRITE = {
     "job_fail": "records a job's failure on its row (operational)",
     "job_release": "releases a job's claim (operational row)",
     "jobs_requeue_stale": "re-queues stale jobs (operational rows)",
+    "bulk_delete_stale_workspace_ids": "a read for the sweeper's fan-out",
+    "bulk_delete_jobs_requeue_stale": "re-queues stale bulk delete jobs (operational rows)",
 }
 
 SCENARIOS = {
