@@ -96,7 +96,37 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class ExportJob(WorkspaceOwned):
+class WorkerJob(WorkspaceOwned):
+    """What every job a worker runs in batches keeps (exports, bulk deletes): status and
+    progress, who asked, and the claim (heartbeat, owner token, restarts) that
+    contacts.services.job_state reads and writes."""
+
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    owner_token = models.CharField(max_length=32, blank=True)
+    restarts = models.PositiveSmallIntegerField(default=0)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == ExportStatus.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    class Meta:
+        abstract = True
+
+
+class ExportJob(WorkerJob):
     """An Excel export of a filtered list, written by a worker to storage. The row is the truth
     (status, progress, heartbeat and claim as contacts.services.job_state describes)."""
 
@@ -107,21 +137,7 @@ class ExportJob(WorkspaceOwned):
         default=CustomFieldEntity.CONTACT,
     )
     params = models.JSONField(default=dict, blank=True)  # the list's filters: {name: [values]}
-    status = models.CharField(
-        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    owner_token = models.CharField(max_length=32, blank=True)
-    restarts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -137,35 +153,15 @@ class ExportJob(WorkspaceOwned):
     def __str__(self):
         return f"{self.get_entity_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 100 if self.status == ExportStatus.DONE else 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
 
-
-class BulkDeleteJob(WorkspaceOwned):
+class BulkDeleteJob(WorkerJob):
     """A confirmed bulk delete too large for one request, run by a worker in batches (the row
     is the truth: status, progress, heartbeat and claim as contacts.services.job_state
     describes). `contact_ids` are the selected contacts of this workspace; `processed_rows`
     counts the ids handled by committed batches, so a lost run resumes after them."""
 
     contact_ids = models.JSONField(default=list, blank=True)
-    status = models.CharField(
-        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
-    )
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
     deleted_count = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    owner_token = models.CharField(max_length=32, blank=True)
-    restarts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -180,12 +176,6 @@ class BulkDeleteJob(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.total_rows} contacts {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 100 if self.status == ExportStatus.DONE else 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))
 
 
 class ImportRowError(WorkspaceOwned):
