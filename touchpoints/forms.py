@@ -11,6 +11,7 @@ from workspaces.forms import SafeModelChoiceField, WorkspaceForm
 
 from .logging import CallOutcome, LogType
 from .models import Direction, Interaction
+from .services import BODY_MAX_CHARS
 
 Contact = Interaction._meta.get_field("contact").related_model
 Account = Interaction._meta.get_field("account").related_model
@@ -48,7 +49,10 @@ class InteractionLogForm(WorkspaceForm):
     )
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     body = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Notes"),
+        required=False,
+        max_length=BODY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     def __init__(self, *args, workspace, **kwargs):

@@ -13,6 +13,8 @@ from .logging import LOG_TYPES, CallOutcome, LogType
 from .models import Direction, Interaction
 from .registry import interaction_kind_get, timeline_app_exists
 
+BODY_MAX_CHARS = 100_000  # a long email thread fits; a megabyte pasted by mistake does not
+
 
 @transaction.atomic
 def interaction_record(
@@ -47,6 +49,10 @@ def interaction_record(
     interaction_kind_get(kind)
     if contact is None and account is None:
         raise ValidationError(_("A touch point needs a contact or an account."))
+    if len(body or "") > BODY_MAX_CHARS:
+        raise ValidationError(
+            {"body": _("Notes hold at most %(n)s characters.") % {"n": f"{BODY_MAX_CHARS:,}"}}
+        )
     errors: dict = {}
     for field, obj in (("contact", contact), ("account", account), ("source", source)):
         same_workspace_check(workspace=workspace, obj=obj, field=field, errors=errors)

@@ -71,6 +71,7 @@ def test_a_number_of_another_workspace_is_not_found(owner_client, workspace, oth
 def test_a_text_that_is_no_number_says_so(owner_client, workspace):
     body = lookup(owner_client, phone="hello").content.decode()
     assert 'data-testid="lookup-invalid"' in body
+    assert 'data-testid="lookup-create"' not in body  # no contact "with" a non-number
 
 
 def test_the_search_box_finds_by_name(owner_client, workspace):

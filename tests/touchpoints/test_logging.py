@@ -195,3 +195,27 @@ def test_log_on_an_account(owner_client, workspace):
     )
     assert response.status_code == 302
     assert Interaction.all_workspaces.get().account_id == account.pk
+
+
+def test_notes_have_a_length_limit_with_a_clear_message(scope):
+    """A megabyte pasted into the notes is refused at the field; nothing is stored."""
+    from django.core.exceptions import ValidationError
+
+    from touchpoints.models import Interaction
+    from touchpoints.services import BODY_MAX_CHARS, interaction_record
+
+    contact = ContactFactory(workspace=scope)
+    with pytest.raises(ValidationError) as raised:
+        interaction_record(
+            workspace=scope,
+            kind="note.added",
+            channel="note",
+            contact=contact,
+            body="x" * (BODY_MAX_CHARS + 1),
+        )
+    assert "at most" in raised.value.message_dict["body"][0]
+    assert not Interaction.objects.filter(contact=contact).exists()
+    interaction_record(
+        workspace=scope, kind="note.added", channel="note", contact=contact, body="x" * 1000
+    )
+    assert Interaction.objects.filter(contact=contact).count() == 1
