@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import MemberChoiceField
-from workspaces.selectors import member_list
+from workspaces.selectors import NO_OWNER, member_list
 
 from .models import Account, AccountSize, Contact, Education, LifecycleStage, Sex, Tag
 from .selectors.accounts import accounts_filter
@@ -70,7 +70,7 @@ class WorkspaceFilterSet(django_filters.FilterSet):
         ]
         self.form.fields["owner"].choices = [
             ("", _("Any owner")),
-            ("none", _("No owner")),
+            (NO_OWNER, _("No owner")),
             *members,
         ]
         self.form.fields["tag"].queryset = Tag.objects.filter(workspace=workspace).order_by("name")

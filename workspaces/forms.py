@@ -20,7 +20,7 @@ from .mail_headers import validate_single_line
 from .models import CURRENCIES, RESERVED_SLUGS, TIME_ZONES, Workspace, slug_validator
 from .roles import Role
 from .scoping import is_workspace_owned
-from .selectors import member_list
+from .selectors import NO_OWNER, member_list
 
 __all__ = [
     "MemberChoiceField",
@@ -67,7 +67,7 @@ class MemberFilterField(MemberChoiceField):
     """A list filter on an owner: "Any owner" (empty, cleans to None), "No owner" (cleans to
     the string NO_OWNER) or one of the workspace's members (a User)."""
 
-    NO_OWNER = "none"
+    NO_OWNER = NO_OWNER
 
     def __init__(self, **kwargs):
         kwargs.setdefault("empty_label", _("Any owner"))
@@ -87,16 +87,6 @@ class MemberFilterField(MemberChoiceField):
     def validate(self, value):
         if value != self.NO_OWNER:
             super().validate(value)
-
-
-def owner_filter(queryset, value, field: str = "owner"):
-    """Apply a MemberFilterField's cleaned value: None keeps `queryset`, NO_OWNER keeps the
-    rows without owner, a user keeps theirs."""
-    if value is None or value == "":
-        return queryset
-    if value == MemberFilterField.NO_OWNER:
-        return queryset.filter(**{f"{field}__isnull": True})
-    return queryset.filter(**{field: value})
 
 
 def _limited_choices(queryset, workspace):

@@ -16,6 +16,19 @@ def member_list(*, workspace) -> QuerySet:
     )
 
 
+NO_OWNER = "none"  # the owner filters' value for "records without owner"
+
+
+def owner_filter(queryset: QuerySet, value, field: str = "owner") -> QuerySet:
+    """A list's owner filter: None/"" keeps `queryset`, NO_OWNER keeps the rows without owner
+    (e.g. after a member left), a user or a user id keeps theirs."""
+    if value is None or value == "":
+        return queryset
+    if value == NO_OWNER:
+        return queryset.filter(**{f"{field}__isnull": True})
+    return queryset.filter(**{field: value})
+
+
 def membership_list_for_user(*, user):
     """The user's memberships across workspaces (explicitly unscoped: they are the user's own)."""
     return (

@@ -3,6 +3,8 @@ selectors.contacts (exact on normalised columns, name contains otherwise)."""
 
 from django.db.models import Q, QuerySet
 
+from workspaces.selectors import owner_filter
+
 from ..models import Account
 from ..phones import try_normalize_phone
 from .contacts import FREEMAIL_DOMAINS, email_domain, query_kind
@@ -25,10 +27,7 @@ def accounts_filter(
     """Apply the account list filters (`owner="none"`: accounts without owner)."""
     if q and q.strip():
         qs = qs.filter(account_search_q(q))
-    if owner == "none":
-        qs = qs.filter(owner__isnull=True)
-    elif owner not in (None, ""):
-        qs = qs.filter(owner=owner)
+    qs = owner_filter(qs, owner)
     if industry:
         qs = qs.filter(industry__iexact=industry.strip())
     if size:

@@ -8,6 +8,8 @@ import re
 
 from django.db.models import Q, QuerySet
 
+from workspaces.selectors import owner_filter
+
 from ..models import Contact
 from ..phones import normalize_email, try_normalize_phone
 
@@ -104,10 +106,7 @@ def contacts_filter(
     "do_not_call", "do_not_mail"."""
     if q and q.strip():
         qs = qs.filter(contact_search_q(q))
-    if owner == "none":
-        qs = qs.filter(owner__isnull=True)
-    elif owner not in (None, ""):
-        qs = qs.filter(owner=owner)
+    qs = owner_filter(qs, owner)
     if lifecycle_stage:
         qs = qs.filter(lifecycle_stage=lifecycle_stage)
     if tag not in (None, ""):

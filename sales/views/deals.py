@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 
 from contacts.models import Account, Contact
 from contacts.selectors.contacts import contact_autofill
-from workspaces.forms import apply_service_errors, owner_filter
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
+from workspaces.selectors import owner_filter
 from workspaces.urlnames import workspace_reverse
 
 from ..forms.deals import DealCreateForm, DealFilterForm, DealForm, MoveForm

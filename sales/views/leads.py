@@ -7,9 +7,10 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from workspaces.forms import apply_service_errors, owner_filter
+from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
+from workspaces.selectors import owner_filter
 from workspaces.urlnames import workspace_reverse
 
 from ..forms.leads import (
