@@ -47,8 +47,15 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
-def workspace(db):
-    return WorkspaceFactory(name="Acme", slug="acme")
+def workspace(db, request):
+    """The test's workspace; with the `in_scope` marker the test runs inside its scope, as a
+    request or task would (for tests that call services directly)."""
+    workspace = WorkspaceFactory(name="Acme", slug="acme")
+    if request.node.get_closest_marker("in_scope") is None:
+        yield workspace
+        return
+    with workspace_scope(workspace):
+        yield workspace
 
 
 @pytest.fixture

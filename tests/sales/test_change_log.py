@@ -18,16 +18,8 @@ from tests.changelog_helpers import event_data_since, events_since, mark
 from tests.contacts.factories import ContactFactory
 from tests.sales.catalog_factories import ProductFactory, configurable_product, open_deal
 from tests.sales.factories import ActivityFactory, LeadFactory, pipeline_for
-from workspaces.scoping import workspace_scope
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace(workspace):
-    """These tests call services directly, as a request or task would: inside the scope."""
-    with workspace_scope(workspace):
-        yield workspace
+pytestmark = [pytest.mark.django_db, pytest.mark.in_scope]
 
 
 def test_deleting_a_deal_records_its_quotes_lines_history_and_activities(scope, owner):

@@ -31,16 +31,8 @@ from touchpoints.models import Interaction
 from workspaces.admin import WorkspaceModelAdmin
 from workspaces.models import Membership, Workspace
 from workspaces.roles import Role
-from workspaces.scoping import workspace_scope
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace(workspace):
-    """These tests call services directly, as a request or task would: inside the scope."""
-    with workspace_scope(workspace):
-        yield workspace
+pytestmark = [pytest.mark.django_db, pytest.mark.in_scope]
 
 
 def _pipeline(ws):

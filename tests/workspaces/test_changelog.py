@@ -16,14 +16,8 @@ from workspaces.changelog import (
     sequence_take,
 )
 from workspaces.models import ChangeEvent, ChangeSequence, Membership
-from workspaces.scoping import workspace_scope
 
-
-@pytest.fixture
-def workspace(workspace):
-    """These tests call services directly, as a request or task would: inside the scope."""
-    with workspace_scope(workspace):
-        yield workspace
+pytestmark = pytest.mark.in_scope
 
 
 def _seqs(workspace):

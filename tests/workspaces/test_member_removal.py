@@ -22,17 +22,9 @@ from tests.sales.factories import (
 )
 from workspaces.models import ChangeEvent, Membership
 from workspaces.roles import Role
-from workspaces.scoping import workspace_scope
 from workspaces.services import membership_remove
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace(workspace):
-    """These tests call services directly, as a request or task would: inside the scope."""
-    with workspace_scope(workspace):
-        yield workspace
+pytestmark = [pytest.mark.django_db, pytest.mark.in_scope]
 
 
 def membership_of(user, workspace):

@@ -18,16 +18,8 @@ from touchpoints.channels import Channel
 from touchpoints.services import interaction_record
 from workspaces.paging import keyset_page
 from workspaces.roles import Role
-from workspaces.scoping import workspace_scope
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace(workspace):
-    """These tests call services directly, as a request or task would: inside the scope."""
-    with workspace_scope(workspace):
-        yield workspace
+pytestmark = [pytest.mark.django_db, pytest.mark.in_scope]
 
 
 def enc(value) -> str:

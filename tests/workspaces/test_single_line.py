@@ -8,17 +8,9 @@ from django.core.exceptions import ValidationError
 from tests.factories import UserFactory
 from workspaces.mail_headers import header_text, validate_single_line
 from workspaces.models import Invitation, Workspace
-from workspaces.scoping import workspace_scope
 from workspaces.services import invitation_create, workspace_create, workspace_update
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workspace(workspace):
-    """These tests call services directly, as a request or task would: inside the scope."""
-    with workspace_scope(workspace):
-        yield workspace
+pytestmark = [pytest.mark.django_db, pytest.mark.in_scope]
 
 
 BROKEN = ["Acme\nBcc: all@evil.example", "Acme\r\nX: 1", "Acme\u2028Inc", "Acme\x00", "A\tB"]
