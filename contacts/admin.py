@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 
 from workspaces.admin import WorkspaceModelAdmin
+from workspaces.models import Workspace
+from workspaces.scoping import current_workspace_id
 
 from .models import Account, Contact, CustomField, ImportJob, ImportRowError, Tag
 from .services.accounts import (
@@ -26,12 +28,20 @@ class _NormalisingForm(forms.ModelForm):
     """The admin stores what the services store: the services' own normalisation (lower-case
     email, E.164 phones, bare domain), a number that is none at its field."""
 
-    normalize = None  # (fields, errors) -> normalised fields
+    normalize = None  # (fields, errors, *, region) -> normalised fields
+
+    def _region(self, cleaned) -> str:
+        """The country phone numbers are read with: the record's workspace (chosen by
+        platform staff, or the admin's own)."""
+        workspace = cleaned.get("workspace") or getattr(self.instance, "workspace", None)
+        if workspace is None and current_workspace_id():
+            workspace = Workspace.objects.filter(pk=current_workspace_id()).first()
+        return workspace.country if workspace is not None else ""
 
     def clean(self):
         cleaned = super().clean()
         errors: dict = {}
-        cleaned.update(type(self).normalize(cleaned, errors))
+        cleaned.update(type(self).normalize(cleaned, errors, region=self._region(cleaned)))
         for name, messages in errors.items():
             self.add_error(name, messages)
         return cleaned

@@ -143,7 +143,7 @@ class ContactFilter(WorkspaceFilterSet):
         if data.get("age_max") is not None:
             data["age_max"] = int(data["age_max"])
         data = {k: v for k, v in data.items() if v not in (None, "")}
-        qs = contacts_filter(queryset, **data)
+        qs = contacts_filter(queryset, region=self.workspace.country, **data)
         if self.sort_key == "-last_touch":
             # keyset paging needs non-null keys: contacts never touched are not in this order
             qs = qs.filter(last_interaction_at__isnull=False)
@@ -183,4 +183,4 @@ class AccountFilter(WorkspaceFilterSet):
         data = {
             k: v for k, v in self.form.cleaned_data.items() if k != "sort" and v not in (None, "")
         }
-        return accounts_filter(queryset, **data)
+        return accounts_filter(queryset, region=self.workspace.country, **data)

@@ -68,6 +68,9 @@ class WorkspaceFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Company {n}")
     slug = factory.Sequence(lambda n: f"company-{n}")
+    # Phone numbers without a country code are German ones, as in a workspace made with the
+    # time zone Europe/Berlin (workspace_create derives it; a factory sets it).
+    country = "DE"
 
 
 class MembershipFactory(WorkspaceOwnedFactory):

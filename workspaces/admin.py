@@ -280,7 +280,7 @@ class WorkspaceAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
     """Platform staff manage all workspaces; a workspace admin sees their own, read-only
     (name, time zone and currency are edited on the workspace's settings page)."""
 
-    list_display = ["name", "slug", "time_zone", "currency", "created_at"]
+    list_display = ["name", "slug", "time_zone", "currency", "country", "created_at"]
     search_fields = ["name", "slug"]
 
     def has_module_permission(self, request):
@@ -317,6 +317,7 @@ class WorkspaceAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
                 name=obj.name,
                 time_zone=obj.time_zone,
                 currency=obj.currency,
+                country=obj.country,
             )
             return
         super().save_model(request, obj, form, change)

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
+from .countries import country_choices
 from .mail_headers import validate_single_line
 from .models import CURRENCIES, RESERVED_SLUGS, TIME_ZONES, Workspace, slug_validator
 from .roles import Role
@@ -290,10 +291,23 @@ class MemberRemoveForm(WorkspaceForm):
         )
 
 
+def _country_options():
+    return [("", _("None: numbers always with their country code")), *country_choices()]
+
+
 class WorkspaceSettingsForm(WorkspaceForm):
     name = forms.CharField(label=_("Name"), max_length=120, validators=[validate_single_line])
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONES)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCIES)
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=_country_options,
+        required=False,
+        help_text=_(
+            "Phone numbers written without a country code (030 1234567, (415) 555-0134) are "
+            "read as numbers of this country; numbers with a country code are kept as written."
+        ),
+    )
 
 
 class ProfileForm(forms.Form):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from .countries import country_choices, country_validate
 from .mail_headers import validate_single_line
 from .roles import Role
 
@@ -103,6 +104,18 @@ class Workspace(TimeStamped):
     slug = models.SlugField(_("address"), max_length=50, unique=True, validators=[slug_validator])
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONES)
     currency = models.CharField(_("currency"), max_length=3, default="EUR", choices=CURRENCIES)
+    # ISO 3166-1 alpha-2; phone numbers written without a country code are read as this
+    # country's. "": none (numbers need their country code). Defaults from the time zone at
+    # creation (workspaces.countries.country_for_time_zone).
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        blank=True,
+        default="",
+        choices=country_choices,
+        validators=[country_validate],
+        help_text=_("Phone numbers written without a country code are read as this country's."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -134,6 +147,9 @@ class WorkspaceRequest(TimeStamped):
     slug = models.SlugField(_("address"), max_length=50, validators=[slug_validator])
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONES)
     currency = models.CharField(_("currency"), max_length=3, default="EUR", choices=CURRENCIES)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, default="", validators=[country_validate]
+    )
 
     class Meta:
         verbose_name = _("workspace request")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from . import lifecycle
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
+from .countries import country_for_time_zone
 from .invitation_tokens import invitation_url
 from .mail_headers import header_text, validate_single_line
 from .models import RESERVED_SLUGS, Invitation, Membership, Workspace, WorkspaceRequest
@@ -72,13 +73,21 @@ def user_signup(
     time_zone: str = "UTC",
     currency: str = "EUR",
     language: str = "",
+    country: str | None = None,
 ):
     """Sign-up: a new, unverified user and the workspace they asked for, kept as a
-    `WorkspaceRequest` until they verify the address (`signup_workspace_create`). All or
-    nothing; raises ValidationError for a taken email or a bad workspace."""
+    `WorkspaceRequest` until they verify the address (`signup_workspace_create`). The
+    country (phone numbers without a country code) is `country`, or when None the time
+    zone's (see workspace_create). All or nothing; raises ValidationError for a taken email
+    or a bad workspace."""
     user = user_create(email=email, password=password, name=name, language=language)
     request = WorkspaceRequest(
-        user=user, name=workspace_name, slug=slug, time_zone=time_zone, currency=currency
+        user=user,
+        name=workspace_name,
+        slug=slug,
+        time_zone=time_zone,
+        currency=currency,
+        country=country_for_time_zone(time_zone) if country is None else country,
     )
     request.full_clean()
     if request.slug in RESERVED_SLUGS:
@@ -111,6 +120,7 @@ def signup_workspace_create(*, user):
         owner=user,
         time_zone=request.time_zone,
         currency=request.currency,
+        country=request.country,
     )
     request.delete()
     return workspace
@@ -128,13 +138,27 @@ def user_profile_update(*, user, name: str, language: str):
 
 # --- workspaces ---------------------------------------------------------------------------
 @transaction.atomic
-def workspace_create(*, name: str, slug: str, owner, time_zone: str = "UTC", currency: str = "EUR"):
+def workspace_create(
+    *,
+    name: str,
+    slug: str,
+    owner,
+    time_zone: str = "UTC",
+    currency: str = "EUR",
+    country: str | None = None,
+):
     """Create a workspace with `owner` as its owner, then run the apps' workspace-created
     hooks (`lifecycle.on_workspace_created`: the sales pipeline…) in the same transaction.
-    Raises ValidationError on a bad name or a bad or taken slug, and
-    `lifecycle.WorkspaceSetupError` (a ValidationError) when a hook fails; nothing is
-    stored then."""
-    workspace = Workspace(name=name, slug=slug, time_zone=time_zone, currency=currency)
+    `country` (ISO 3166-1 alpha-2, "" for none) is how phone numbers without a country code
+    are read; None takes the time zone's country (`countries.country_for_time_zone`:
+    Europe/Berlin → DE, UTC → ""). Raises ValidationError on a bad name, country or a bad or
+    taken slug, and `lifecycle.WorkspaceSetupError` (a ValidationError) when a hook fails;
+    nothing is stored then."""
+    if country is None:
+        country = country_for_time_zone(time_zone)
+    workspace = Workspace(
+        name=name, slug=slug, time_zone=time_zone, currency=currency, country=country
+    )
     workspace.full_clean()
     workspace.save()
     with workspace_scope(workspace):  # the new workspace's first row is written in its scope
@@ -146,10 +170,15 @@ def workspace_create(*, name: str, slug: str, owner, time_zone: str = "UTC", cur
 
 
 @transaction.atomic
-def workspace_update(*, workspace, actor, name: str, time_zone: str, currency: str):
-    """Change the workspace's name, time zone and currency (the address stays)."""
+def workspace_update(
+    *, workspace, actor, name: str, time_zone: str, currency: str, country: str | None = None
+):
+    """Change the workspace's name, time zone, currency and (unless None) country (the
+    address stays). A new time zone does not change the country: it is its own setting."""
     before = snapshot(workspace)
     workspace.name, workspace.time_zone, workspace.currency = name, time_zone, currency
+    if country is not None:
+        workspace.country = country
     workspace.full_clean()
     workspace.save()
     fields = changed_fields(before, workspace)

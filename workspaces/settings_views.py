@@ -41,6 +41,7 @@ def workspace_settings(request):
         "name": workspace.name,
         "time_zone": workspace.time_zone,
         "currency": workspace.currency,
+        "country": workspace.country,
     }
     form = WorkspaceSettingsForm(request.POST or None, workspace=workspace, initial=initial)
     if request.method == "POST" and form.is_valid():

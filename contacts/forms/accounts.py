@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from workspaces.forms import MemberChoiceField, WorkspaceModelForm
 
 from ..models import Account, CustomFieldEntity
-from ..phones import format_phone
+from ..phones import format_phone, phone_help_text
 from ..services.accounts import ACCOUNT_FIELDS
 from .contacts import TagsField, model_values, tags_initial
 from .custom_fields import CustomFieldsMixin
@@ -20,17 +20,34 @@ class AccountForm(CustomFieldsMixin, WorkspaceModelForm):
     class Meta(WorkspaceModelForm.Meta):
         model = Account
         fields = sorted(ACCOUNT_FIELDS)
-        widgets = {"phone": forms.TextInput(attrs={"type": "tel"})}
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel"}),
+            "phone_extension": forms.TextInput(attrs={"inputmode": "numeric"}),
+        }
 
     def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, workspace=workspace, **kwargs)
         self.fields["tags"].initial = tags_initial(self.instance)
         if self.instance.pk and self.instance.phone and not self.is_bound:
             self.initial["phone"] = format_phone(self.instance.phone)
+        self.fields["phone"].help_text = phone_help_text(workspace.country)
         self._add_custom_fields()
 
     GROUPS = [
-        (_("Company"), ["name", "domain", "industry", "size", "phone", "website", "owner", "tags"]),
+        (
+            _("Company"),
+            [
+                "name",
+                "domain",
+                "industry",
+                "size",
+                "phone",
+                "phone_extension",
+                "website",
+                "owner",
+                "tags",
+            ],
+        ),
         (_("Address"), ["street", "postal_code", "city", "region", "country"]),
     ]
 

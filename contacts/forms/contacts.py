@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from workspaces.forms import MemberChoiceField, WorkspaceForm, WorkspaceModelForm
 
 from ..models import Account, Contact, CustomFieldEntity
-from ..phones import format_phone
+from ..phones import format_phone, phone_help_text
 from ..registry import bulk_actions_all
 from ..services.contacts import CONTACT_FIELDS
 from .custom_fields import CustomFieldsMixin
@@ -72,6 +72,7 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"type": "tel"}),
+            "phone_extension": forms.TextInput(attrs={"inputmode": "numeric"}),
             "mobile": forms.TextInput(attrs={"type": "tel"}),
         }
 
@@ -81,6 +82,7 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
         for name in ("phone", "mobile"):
             if self.instance.pk and getattr(self.instance, name) and not self.is_bound:
                 self.initial[name] = format_phone(getattr(self.instance, name))
+            self.fields[name].help_text = phone_help_text(workspace.country)
         selected = (
             self.data.get("account")
             if self.is_bound
@@ -107,7 +109,10 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
                 "language",
             ],
         ),
-        (_("Reach"), ["email", "email2", "phone", "mobile", "preferred_channel"]),
+        (
+            _("Reach"),
+            ["email", "email2", "phone", "phone_extension", "mobile", "preferred_channel"],
+        ),
         (_("Company and owner"), ["account", "owner", "lifecycle_stage", "tags"]),
         (_("Consent"), ["email_opt_in", "consent_source", "do_not_call", "do_not_mail"]),
         (_("Address"), ["street", "postal_code", "city", "region", "country"]),

@@ -26,7 +26,7 @@ from ..models import (
     Salutation,
     Sex,
 )
-from ..phones import domain_normalize, normalize_email, normalize_phone
+from ..phones import domain_normalize, normalize_email, phone_cell_parse
 from ..selectors.custom_fields import custom_field_list
 from . import limits
 
@@ -49,6 +49,7 @@ CONTACT_FIELDS = {
     "email": gettext_lazy("Email"),
     "email2": gettext_lazy("Other email"),
     "phone": gettext_lazy("Phone"),
+    "phone_extension": gettext_lazy("Phone extension"),
     "mobile": gettext_lazy("Mobile"),
     "job_title": gettext_lazy("Job title"),
     "company": gettext_lazy("Company (account)"),
@@ -70,6 +71,7 @@ ACCOUNT_FIELDS = {
     "industry": gettext_lazy("Industry"),
     "size": gettext_lazy("Size"),
     "phone": gettext_lazy("Phone"),
+    "phone_extension": gettext_lazy("Phone extension"),
     "website": gettext_lazy("Website"),
     **ADDRESS_FIELDS,
 }
@@ -120,6 +122,14 @@ _CONTACT_SYNONYMS = {
         "companymainphone",
         "homephone",
         "telefonprivat",
+    ],
+    "phone_extension": [
+        "extension",
+        "ext",
+        "phoneextension",
+        "businessphoneextension",
+        "durchwahl",
+        "nebenstelle",
     ],
     "mobile": [
         "mobile",
@@ -257,6 +267,7 @@ _ACCOUNT_SYNONYMS = {
     "industry": ["industry", "branche", "sector"],
     "size": ["size", "employees", "numberofemployees", "companysize", "mitarbeiter"],
     "phone": ["phone", "phonenumber", "telephone", "telefon", "mainphone", "businessphone"],
+    "phone_extension": ["extension", "ext", "phoneextension", "durchwahl", "nebenstelle"],
     "website": ["website", "web", "url", "homepage", "webseite", "websiteurl"],
     "street": _CONTACT_SYNONYMS["street"] + ["billingstreet"],
     "postal_code": _CONTACT_SYNONYMS["postal_code"] + ["billingzip", "billingpostalcode"],
@@ -416,6 +427,7 @@ class RowCleaner:
 
     def __init__(self, *, workspace, entity: str, mapping: dict[str, str]):
         self.entity = entity
+        self.region = workspace.country  # phone numbers without a country code
         self.model = Contact if entity == CustomFieldEntity.CONTACT else Account
         self.columns = sorted(((int(i), f) for i, f in mapping.items() if f), key=lambda x: x[0])
         self.custom = {
@@ -480,6 +492,29 @@ class RowCleaner:
             return []
         return [_("The row has no name, email or phone number.")]
 
+    def _phone_cell(self, field: str, text: str) -> dict:
+        """A phone, mobile or extension cell: E.164 read with the workspace's country (a
+        spreadsheet's number cell too, see contacts.phones.phone_cell_parse); an extension
+        in the phone cell goes to phone_extension. A mobile takes no extension; an
+        extension column holds digits."""
+        if field == "phone_extension":
+            digits = "".join(text.split()).removeprefix("ext.").removeprefix("x")
+            if digits.endswith(".0"):  # a number cell
+                digits = digits[:-2]
+            if not digits.isdigit() or len(digits) > 20:
+                raise ValidationError(
+                    _("“%(value)s” is not an extension (digits only, e.g. 201).") % {"value": text}
+                )
+            return {field: digits}
+        number = phone_cell_parse(text, self.region)
+        if number.extension and field != "phone":
+            raise ValidationError(
+                _("“%(value)s” has an extension; a mobile number takes none.") % {"value": text}
+            )
+        if number.extension:
+            return {field: number.e164, "phone_extension": number.extension}
+        return {field: number.e164}
+
     def _clean_field(self, field: str, text: str) -> dict:
         if field in ("email", "email2"):
             email = normalize_email(text)
@@ -490,8 +525,8 @@ class RowCleaner:
                     _("“%(value)s” is not a valid email address.") % {"value": text}
                 ) from None
             return {field: email}
-        if field in ("phone", "mobile"):
-            return {field: normalize_phone(text)}
+        if field in ("phone", "mobile", "phone_extension"):
+            return self._phone_cell(field, text)
         if field == "full_name":
             first, _sep, last = text.rpartition(" ")
             return {"first_name": first, "last_name": last} if first else {"last_name": last}

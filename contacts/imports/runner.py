@@ -35,6 +35,7 @@ from ..models import (
     CustomFieldEntity,
     DedupeMode,
     ImportJob,
+    ImportPossibleDuplicate,
     ImportRowError,
 )
 from ..services import job_state
@@ -210,6 +211,7 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
     import_lock(job.workspace_id)
     context.pending = []
     valid, errors = [], []
+    sources = []  # (line, cells) of each valid row
     for line, cells in rows:
         values, problems = context.cleaner.clean(cells)
         if problems:
@@ -224,10 +226,11 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
             )
         else:
             valid.append(values)
+            sources.append((line, cells))
     if job.entity == CustomFieldEntity.ACCOUNT:
         counts = _write_accounts(context, valid)
     else:
-        counts = _write_contacts(context, valid)
+        counts = _write_contacts(context, valid, sources)
     ImportRowError.objects.bulk_create(errors)
     counts.rejected = len(errors)
     moved = _owned(job.pk, context.token).update(
@@ -299,10 +302,14 @@ def insert_rows(model, rows: list[dict]) -> list[int]:
 
 
 class Matcher:
-    """Existing and pending records by dedupe key for one batch (dict lookups)."""
+    """Existing and pending records by dedupe key for one batch (dict lookups). Email
+    addresses (and, for records with neither email nor phone, the exact name) identify a
+    record; a phone number only points at candidates (`phone_candidates`), since people
+    share switchboard numbers."""
 
     def __init__(self):
         self.keys: dict[tuple[str, str], object] = {}
+        self.by_phone: dict[str, list] = {}  # E.164 -> records with it as phone or mobile
 
     def find(self, keys):
         for key in keys:
@@ -312,10 +319,78 @@ class Matcher:
 
     def remember(self, obj, keys):
         for key in keys:
-            self.keys.setdefault(key, obj)
+            if key[0] == "phone":
+                bucket = self.by_phone.setdefault(key[1], [])
+                if not any(other is obj for other in bucket):
+                    bucket.append(obj)
+            else:
+                self.keys.setdefault(key, obj)
+
+    def phone_candidates(self, keys) -> list:
+        """Records sharing a phone number of `keys` (phone or mobile), first remembered
+        first, each once."""
+        found: list = []
+        for kind, value in keys:
+            if kind == "phone":
+                for obj in self.by_phone.get(value, ()):
+                    if not any(other is obj for other in found):
+                        found.append(obj)
+        return found
 
 
-_KEY_FIELDS = ("email", "email2", "phone", "mobile", "first_name", "last_name")
+_KEY_FIELDS = (
+    "email",
+    "email2",
+    "phone",
+    "phone_extension",
+    "mobile",
+    "first_name",
+    "last_name",
+)
+
+
+def _name_part(value) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+def phone_match_verdict(values: dict, record) -> str | None:
+    """How a row (`values`) that shares a phone number with `record` (a stored Contact or a
+    row of this import, a dict) relates to it: None when something contradicts (both have
+    email addresses and none in common, different first or last names, different
+    extensions on the same phone), "same" when the full names agree as well, "possible"
+    when nothing else tells (a switchboard number alone never makes two people one)."""
+    get = record.get if isinstance(record, dict) else partial(getattr, record)
+    row_emails = {values.get(k) for k in ("email", "email2")} - {None, ""}
+    record_emails = {get(k) for k in ("email", "email2")} - {None, ""}
+    if row_emails and record_emails and not (row_emails & record_emails):
+        return None
+    names = []
+    for part in ("first_name", "last_name"):
+        mine, theirs = _name_part(values.get(part)), _name_part(get(part))
+        if mine and theirs and mine != theirs:
+            return None
+        names.append((mine, theirs))
+    if values.get("phone") and values.get("phone") == get("phone"):
+        mine, theirs = values.get("phone_extension") or "", get("phone_extension") or ""
+        if mine and theirs and mine != theirs:
+            return None
+    if all(mine == theirs for mine, theirs in names) and any(mine for mine, _t in names):
+        return "same"
+    return "possible"
+
+
+def _phone_match(matcher: Matcher, values: dict, keys) -> tuple[object, object]:
+    """(the record this row is, None) when a record sharing its phone number has the same
+    name and nothing contradicts; (None, the record it may be) when only the number is
+    shared; (None, None) when no record shares it without a contradiction."""
+    possible = None
+    for record in matcher.phone_candidates(keys):
+        verdict = phone_match_verdict(values, record)
+        if verdict == "same":
+            return record, None
+        if verdict == "possible" and possible is None:
+            possible = record
+    return None, possible
 
 
 def _contact_keys(values: dict) -> list[tuple[str, str]]:
@@ -447,7 +522,7 @@ def _resolve_accounts(context: RunContext, valid: list[dict]) -> None:
             values["account_id"] = context.account_ids[key]
 
 
-def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
+def _write_contacts(context: RunContext, valid: list[dict], sources: list) -> Counts:
     job = context.job
     counts = Counts()
     _resolve_accounts(context, valid)
@@ -457,9 +532,18 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
     )
     new: list[dict] = []
     updates: dict[int, tuple[Contact, set]] = {}
-    for values in valid:
+    possible_duplicates: list[tuple[int, list[str], object, str]] = []
+    for values, (line, cells) in zip(valid, sources, strict=True):
         keys = _contact_keys(values)
         match = matcher.find(keys) if mode != DedupeMode.CREATE else None
+        if match is None and mode != DedupeMode.CREATE:
+            match, possible = _phone_match(matcher, values, keys)
+            if possible is not None:
+                theirs = {_value_of(possible, "phone"), _value_of(possible, "mobile")}
+                shared = next(v for k, v in keys if k == "phone" and v in theirs)
+                possible_duplicates.append((line, cells, possible, shared))
+                counts.skipped += 1
+                continue
         if match is None:
             row = {"workspace_id": job.workspace_id, **values}
             if "email_opt_in" in values:
@@ -481,8 +565,10 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
                 if not isinstance(match, dict):
                     updates.setdefault(match.pk, (match, set()))[1].update(changed)
             matcher.remember(match, keys)
+    ids = insert_rows(Contact, new) if new else []
+    new_ids = dict(zip(map(id, new), ids, strict=True))
+    _possible_duplicates_store(context, possible_duplicates, new_ids)
     if new:
-        ids = insert_rows(Contact, new)
         fields = sorted({k.removesuffix("_id") for c in new for k in c} - {"workspace"})
         change_record_many(
             workspace=job.workspace_id,
@@ -495,6 +581,31 @@ def _write_contacts(context: RunContext, valid: list[dict]) -> Counts:
         )
     _bulk_update(context, Contact, updates)
     return counts
+
+
+def _possible_duplicates_store(context: RunContext, found: list, new_ids: dict[int, int]) -> None:
+    """Store the rows that share only a phone number with a contact (line, cells, the
+    contact or the row of this batch it may be, the shared number) for the result page.
+    Operational rows, like the rejected ones: not in the change log."""
+    rows = []
+    for line, cells, record, phone in found:
+        if isinstance(record, dict):
+            contact_id = new_ids.get(id(record))
+            name = " ".join(p for p in (record.get("first_name"), record.get("last_name")) if p)
+        else:
+            contact_id, name = record.pk, str(record)
+        rows.append(
+            ImportPossibleDuplicate(
+                workspace_id=context.job.workspace_id,
+                job_id=context.job.pk,
+                line=line,
+                contact_id=contact_id,
+                contact_name=(name or phone)[:201],
+                phone=phone,
+                raw=_raw(cells),
+            )
+        )
+    ImportPossibleDuplicate.objects.bulk_create(rows)
 
 
 def _bulk_update(context, model, updates: dict[int, tuple[object, set]]) -> None:

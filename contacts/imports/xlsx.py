@@ -333,6 +333,98 @@ def _date_styles(archive, name: str | None) -> list[bool]:
     return [is_date[f] for f in formats]
 
 
+def _integer_formats(archive, name: str | None) -> dict[int, list[tuple[str, str]]]:
+    """For cell style indexes whose number format writes a whole number with literal text or
+    fixed digits ("+"0 shows 442079460018 as +442079460018, 0000000000 shows 301234567 as
+    0301234567): that format's tokens (see `_integer_tokens`). Phone numbers and postal codes
+    are kept as numbers with such formats; the value alone loses the "+" or the zeros."""
+    if not name:
+        return {}
+    custom: dict[int, str] = {}
+    formats: list[int] = []
+    inside = {"cellXfs": False}
+
+    def start(tag, attrs):
+        local = _local(tag)
+        if local == "numFmt":
+            custom[_int(attrs.get("numFmtId"))] = attrs.get("formatCode", "")
+        elif local == "cellXfs":
+            inside["cellXfs"] = True
+        elif local == "xf" and inside["cellXfs"]:
+            formats.append(_int(attrs.get("numFmtId"), 0))
+            if len(formats) > _MAX_STYLES:
+                raise _Damaged("styles")
+
+    def end(tag):
+        if _local(tag) == "cellXfs":
+            inside["cellXfs"] = False
+
+    _parse_part(archive, name, start=start, end=end)
+    tokens_of = {code_id: _integer_tokens(code) for code_id, code in custom.items()}
+    return {
+        index: tokens_of[code_id]
+        for index, code_id in enumerate(formats)
+        if tokens_of.get(code_id) is not None
+    }
+
+
+_FORMAT_LITERALS = frozenset(" -()+/")
+
+
+def _integer_tokens(code: str) -> list[tuple[str, str]] | None:
+    """The tokens of a number format's first section as [("digit", "0"|"#"), ("text", …)],
+    or None when it is anything but digit placeholders and literal text (thousands
+    separators, decimals, conditions, colours…: the value is then kept as it is) or when it
+    would show a whole number as its plain digits anyway."""
+    section = (code or "").split(";", 1)[0]
+    tokens: list[tuple[str, str]] = []
+    at = 0
+    while at < len(section):
+        char = section[at]
+        if char == '"':
+            close = section.find('"', at + 1)
+            if close < 0:
+                return None
+            tokens.append(("text", section[at + 1 : close]))
+            at = close + 1
+        elif char == "\\" and at + 1 < len(section):
+            tokens.append(("text", section[at + 1]))
+            at += 2
+        elif char in "0#":
+            tokens.append(("digit", char))
+            at += 1
+        elif char in _FORMAT_LITERALS:
+            tokens.append(("text", char))
+            at += 1
+        else:
+            return None
+    digits = [value for kind, value in tokens if kind == "digit"]
+    has_text = any(kind == "text" and value for kind, value in tokens)
+    if not digits or (not has_text and digits.count("0") <= 1):
+        return None
+    return tokens
+
+
+def _integer_text(tokens: list[tuple[str, str]], digits: str) -> str:
+    """`digits` (a whole number) as the format `tokens` shows it: placeholders filled from
+    the right, "0" ones padded with zeros, digits beyond them before the first one."""
+    remaining = list(digits)
+    first = next(i for i, (kind, _v) in enumerate(tokens) if kind == "digit")
+    out: list[str] = []
+    for index in range(len(tokens) - 1, -1, -1):
+        kind, value = tokens[index]
+        if kind == "text":
+            out.append(value)
+        elif index == first:
+            out.append("".join(remaining) if remaining else ("0" if value == "0" else ""))
+            remaining = []
+        elif remaining:
+            out.append(remaining.pop())
+        elif value == "0":
+            out.append("0")
+    return "".join(reversed(out))
+
+
 # --- shared strings --------------------------------------------------------------------------
 
 
@@ -418,9 +510,12 @@ class _SharedStrings:
 class _SheetRows:
     """expat handlers that turn `<row>`/`<c>` elements into (row number, cells) rows."""
 
-    def __init__(self, strings: _SharedStrings, date_styles: list[bool], epoch):
+    def __init__(
+        self, strings: _SharedStrings, date_styles: list[bool], epoch, integer_formats=None
+    ):
         self.strings = strings
         self.date_styles = date_styles
+        self.integer_formats = integer_formats or {}
         self.epoch = epoch
         self.done: list[tuple[int, list[str]]] = []
         self.row = 0
@@ -551,14 +646,22 @@ class _SheetRows:
             except (ValueError, OverflowError, TypeError):
                 return raw
         if _INTEGER.fullmatch(raw):
-            return raw
+            return self._formatted_integer(raw)
         try:
             number = float(raw)
         except ValueError:
             return raw
         if number.is_integer() and abs(number) < 1e16:
-            return str(int(number))
+            return self._formatted_integer(str(int(number)))
         return str(number)
+
+    def _formatted_integer(self, digits: str) -> str:
+        """A whole number as its cell's format shows it when that format adds text or
+        zeros (+442079460018, 0301234567); the plain digits otherwise."""
+        tokens = self.integer_formats.get(self.style)
+        if tokens is None or digits.startswith("-"):
+            return digits
+        return _integer_text(tokens, digits)
 
 
 def _date_text(value) -> str:
@@ -576,7 +679,9 @@ def _iso(raw: str) -> str:
 
 def iter_sheet_rows(fileobj) -> Iterator[tuple[int, list[str]]]:
     """(row number, cells) of every row of the first sheet that has a value, cells as text
-    (numbers without a trailing ".0", dates as ISO dates), up to the row's last value.
+    (numbers without a trailing ".0", whole numbers with the literal text and fixed zeros
+    of their format — "+"0 keeps a phone's + —, dates as ISO dates), up to the row's last
+    value.
 
     `fileobj`: the .xlsx file, binary and seekable. Raises ValidationError with a message for
     a person (a file beyond the caps in `limits`, a zip bomb, a damaged workbook) — possibly
@@ -585,9 +690,10 @@ def iter_sheet_rows(fileobj) -> Iterator[tuple[int, list[str]]]:
         with open_checked_zip(fileobj) as archive:
             book = _locate(archive)
             date_styles = _date_styles(archive, book.styles)
+            integer_formats = _integer_formats(archive, book.styles)
             strings = _SharedStrings(archive, book.shared_strings)
             try:
-                rows = _SheetRows(strings, date_styles, book.epoch)
+                rows = _SheetRows(strings, date_styles, book.epoch, integer_formats)
                 parser = _parser(rows.start, rows.end, rows.text)
                 with _open_part(archive, book.sheet, limits.MAX_PART_BYTES) as stream:
                     while chunk := stream.read(CHUNK_BYTES):

@@ -22,6 +22,7 @@ from .jobs import (
     ExportJob,
     ExportStatus,
     ImportJob,
+    ImportPossibleDuplicate,
     ImportRowError,
     ImportStatus,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "ExportJob",
     "ExportStatus",
     "ImportJob",
+    "ImportPossibleDuplicate",
     "ImportRowError",
     "ImportStatus",
     "LifecycleStage",

@@ -98,6 +98,7 @@ class Account(WorkspaceOwned, Address):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     size = models.CharField(_("size"), max_length=10, choices=AccountSize.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
+    phone_extension = models.CharField(_("extension"), max_length=20, blank=True)  # digits
     website = models.URLField(_("website"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -134,6 +135,8 @@ class Contact(WorkspaceOwned, Address):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     email2 = models.EmailField(_("other email"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
+    # digits dialled after the phone number (a switchboard's extension), "" for none
+    phone_extension = models.CharField(_("extension"), max_length=20, blank=True)
     mobile = models.CharField(_("mobile"), max_length=32, blank=True)  # E.164
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     account = models.ForeignKey(

@@ -187,3 +187,25 @@ class ImportRowError(WorkspaceOwned):
     class Meta:
         ordering = ["line", "id"]
         indexes = [models.Index(fields=["workspace", "job", "line"], name="importrowerror_job")]
+
+
+class ImportPossibleDuplicate(WorkspaceOwned):
+    """A row of an import that shares only a phone number with a contact (a switchboard
+    number two people may share): nothing else says it is the same person, so the row was
+    not written (counted as skipped) and is listed on the import's result to check by hand."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="possible_duplicates")
+    line = models.PositiveIntegerField()
+    # The contact it may be: a note, not a relation (a later delete or merge leaves it alone).
+    contact_id = models.PositiveBigIntegerField(null=True, blank=True)
+    contact_name = models.CharField(max_length=201, blank=True)
+    phone = models.CharField(max_length=32, blank=True)  # the shared number, E.164
+    raw = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["line", "id"]
+        indexes = [models.Index(fields=["workspace", "job", "line"], name="importpossibledup_job")]
+        verbose_name = _("possible duplicate of an import")
+
+    def __str__(self):
+        return f"{self.job_id}:{self.line}"

@@ -10,8 +10,10 @@ from ..phones import try_normalize_phone
 from .contacts import FREEMAIL_DOMAINS, email_domain, query_kind
 
 
-def account_search_q(query: str) -> Q:
-    kind, value = query_kind(query)
+def account_search_q(query: str, *, region: str) -> Q:
+    """One predicate for an account search: the domain of an email address, a phone number
+    (read with the workspace's country `region`), a domain, or the name containing it."""
+    kind, value = query_kind(query, region=region)
     if kind == "email":
         return Q(domain=value.rsplit("@", 1)[-1])
     if kind == "phone":
@@ -22,11 +24,19 @@ def account_search_q(query: str) -> Q:
 
 
 def accounts_filter(
-    qs: QuerySet, *, q: str = "", owner=None, industry: str = "", tag=None, size: str = ""
+    qs: QuerySet,
+    *,
+    region: str,
+    q: str = "",
+    owner=None,
+    industry: str = "",
+    tag=None,
+    size: str = "",
 ) -> QuerySet:
-    """Apply the account list filters (`owner="none"`: accounts without owner)."""
+    """Apply the account list filters (`owner="none"`: accounts without owner; `region`: the
+    workspace's country, for a phone number in `q`)."""
     if q and q.strip():
-        qs = qs.filter(account_search_q(q))
+        qs = qs.filter(account_search_q(q, region=region))
     qs = owner_filter(qs, owner)
     if industry:
         qs = qs.filter(industry__iexact=industry.strip())
@@ -40,7 +50,7 @@ def accounts_filter(
 def account_list(*, workspace, **filters) -> QuerySet:
     """The workspace's accounts with owner joined, filtered (see accounts_filter). Unordered."""
     qs = Account.objects.filter(workspace=workspace).select_related("owner")
-    return accounts_filter(qs, **filters)
+    return accounts_filter(qs, region=workspace.country, **filters)
 
 
 def account_get(*, workspace, pk) -> Account:
@@ -66,7 +76,9 @@ def account_suggest_for_email(*, workspace, email: str) -> Account | None:
 
 
 def accounts_by_phone(*, workspace, phone: str, limit: int = 20) -> list[Account]:
-    e164 = try_normalize_phone(phone)
+    """Accounts whose phone is the number `phone` (any format, read with the workspace's
+    country; an extension in it is ignored). [] if no number."""
+    e164 = try_normalize_phone(phone, workspace.country)
     if not e164:
         return []
     return list(
@@ -79,6 +91,6 @@ def account_search(*, workspace, query: str, limit: int = 8) -> list[Account]:
         return []
     return list(
         Account.objects.filter(workspace=workspace)
-        .filter(account_search_q(query))
+        .filter(account_search_q(query, region=workspace.country))
         .order_by("name", "id")[:limit]
     )

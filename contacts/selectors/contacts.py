@@ -54,21 +54,23 @@ _PHONE_LIKE = re.compile(r"^\+?[\d\s\-/().]{5,}$")
 _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-def query_kind(query: str) -> tuple[str, str]:
-    """("email", normalised) / ("phone", E.164) / ("text", stripped) for a search query."""
+def query_kind(query: str, *, region: str) -> tuple[str, str]:
+    """("email", normalised) / ("phone", E.164 without extension) / ("text", stripped) for a
+    search query; phone numbers read with the workspace's country `region` ("" for none)."""
     query = (query or "").strip()
     if _EMAIL_LIKE.match(query):
         return "email", normalize_email(query)
     if _PHONE_LIKE.match(query) and sum(ch.isdigit() for ch in query) >= 5:
-        e164 = try_normalize_phone(query)
+        e164 = try_normalize_phone(query, region)
         if e164:
             return "phone", e164
     return "text", query
 
 
-def contact_search_q(query: str) -> Q:
-    """One predicate for a contact search: exact email/phone, or every word in a name."""
-    kind, value = query_kind(query)
+def contact_search_q(query: str, *, region: str) -> Q:
+    """One predicate for a contact search: exact email, a phone number as phone or mobile
+    (read with the workspace's country `region`), or every word in a name."""
+    kind, value = query_kind(query, region=region)
     if kind == "email":
         return Q(email=value) | Q(email2=value)
     if kind == "phone":
@@ -89,6 +91,7 @@ def _int_or_none(value):
 def contacts_filter(
     qs: QuerySet,
     *,
+    region: str,
     q: str = "",
     owner=None,
     lifecycle_stage: str = "",
@@ -103,9 +106,9 @@ def contacts_filter(
     """Apply the list filters to a contact queryset (used by contact_list and the
     django-filter FilterSet of the list page). `owner`/`tag`/`account` take objects or ids;
     `owner="none"` finds contacts without owner. `consent` is one of "opt_in", "no_opt_in",
-    "do_not_call", "do_not_mail"."""
+    "do_not_call", "do_not_mail". `region`: the workspace's country, for a phone number in `q`."""
     if q and q.strip():
-        qs = qs.filter(contact_search_q(q))
+        qs = qs.filter(contact_search_q(q, region=region))
     qs = owner_filter(qs, owner)
     if lifecycle_stage:
         qs = qs.filter(lifecycle_stage=lifecycle_stage)
@@ -137,7 +140,7 @@ def contact_list(*, workspace, **filters) -> QuerySet:
     """The workspace's contacts with account and owner joined, filtered (see contacts_filter).
     Unordered: the caller pages it with keyset_page."""
     qs = Contact.objects.filter(workspace=workspace).select_related("account", "owner")
-    return contacts_filter(qs, **filters)
+    return contacts_filter(qs, region=workspace.country, **filters)
 
 
 def contact_get(*, workspace, pk) -> Contact:
@@ -167,8 +170,10 @@ def email_domain(email: str) -> str:
 
 
 def contacts_by_phone(*, workspace, phone: str, limit: int = 20) -> list[Contact]:
-    """Contacts whose phone or mobile is the number `phone` (any format). [] if no number."""
-    e164 = try_normalize_phone(phone)
+    """Contacts whose phone or mobile is the number `phone` (any format, read with the
+    workspace's country; an extension in it is ignored, so every contact at a switchboard
+    number is found). [] if no number."""
+    e164 = try_normalize_phone(phone, workspace.country)
     if not e164:
         return []
     return list(
@@ -185,7 +190,7 @@ def contact_search(*, workspace, query: str, limit: int = 8) -> list[Contact]:
         return []
     return list(
         Contact.objects.filter(workspace=workspace)
-        .filter(contact_search_q(query))
+        .filter(contact_search_q(query, region=workspace.country))
         .select_related("account")
         .order_by("last_name", "first_name", "id")[:limit]
     )

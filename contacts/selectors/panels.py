@@ -6,6 +6,7 @@ from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
 from ..models import Contact
+from ..phones import format_phone
 from .accounts import account_search
 from .contacts import contact_search
 
@@ -17,7 +18,15 @@ def contacts_search_hits(workspace, query: str, limit: int) -> list[SearchHit]:
             kind="contact",
             title=str(c),
             url=workspace_reverse(workspace, "contacts:detail", pk=c.pk),
-            subtitle=" · ".join(p for p in (c.account.name if c.account_id else "", c.email) if p),
+            subtitle=" · ".join(
+                p
+                for p in (
+                    c.account.name if c.account_id else "",
+                    c.email,
+                    format_phone(c.phone, c.phone_extension) or format_phone(c.mobile),
+                )
+                if p
+            ),
         )
         for c in contact_search(workspace=workspace, query=query, limit=limit)
     ]
@@ -30,7 +39,9 @@ def accounts_search_hits(workspace, query: str, limit: int) -> list[SearchHit]:
             kind="account",
             title=a.name,
             url=workspace_reverse(workspace, "contacts:account_detail", pk=a.pk),
-            subtitle=" · ".join(p for p in (a.domain, a.city) if p),
+            subtitle=" · ".join(
+                p for p in (a.domain, a.city, format_phone(a.phone, a.phone_extension)) if p
+            ),
         )
         for a in account_search(workspace=workspace, query=query, limit=limit)
     ]

@@ -1,13 +1,12 @@
 """Writes of accounts (companies): create, update and delete, with the normalisation of
 their phone number (E.164), domain and name."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from workspaces.changelog import snapshot
 
 from ..models import Account, CustomFieldEntity
-from ..phones import domain_normalize, normalize_phone
+from ..phones import domain_normalize
 from ._common import (
     _check_unknown,
     _custom_clean,
@@ -18,6 +17,7 @@ from ._common import (
     _require_same_workspace,
     owner_check,
 )
+from .contacts import phone_with_extension_normalize
 from .tags import _create_tagged_recorded, _update_tagged_recorded
 
 ACCOUNT_FIELDS = frozenset(
@@ -27,6 +27,7 @@ ACCOUNT_FIELDS = frozenset(
         "industry",
         "size",
         "phone",
+        "phone_extension",
         "website",
         "owner",
         "street",
@@ -38,14 +39,15 @@ ACCOUNT_FIELDS = frozenset(
 )
 
 
-def _account_normalize(fields: dict, errors: dict) -> dict:
+def _account_normalize(fields: dict, errors: dict, *, region: str) -> dict:
+    """`fields` normalised: phone (E.164, read with the workspace's country `region`) and its
+    extension, domain, name. A field that cannot be normalised goes to `errors` instead."""
     out = dict(fields)
-    if "phone" in out:
-        try:
-            out["phone"] = normalize_phone(out["phone"])
-        except ValidationError as exc:
-            errors["phone"] = exc.messages
-            out.pop("phone")
+    phone_errors: dict = {}
+    phone_with_extension_normalize(out, phone_errors, region=region)
+    for name, messages in phone_errors.items():
+        errors[name] = messages
+        out.pop(name, None)
     if "domain" in out:
         out["domain"] = domain_normalize(out["domain"])
     if "name" in out and isinstance(out["name"], str):
@@ -59,7 +61,7 @@ def account_create(*, workspace, actor, tags=None, custom: dict | None = None, *
     the owner must be a member. Records a change event."""
     _check_unknown(fields, ACCOUNT_FIELDS)
     errors: dict = {}
-    fields = _account_normalize(fields, errors)
+    fields = _account_normalize(fields, errors, region=workspace.country)
     owner_check(workspace=workspace, owner=fields.get("owner"), errors=errors)
     cleaned_custom = _custom_clean(
         workspace=workspace, entity=CustomFieldEntity.ACCOUNT, values=custom or {}, errors=errors
@@ -85,7 +87,7 @@ def account_update(
     _check_unknown(fields, ACCOUNT_FIELDS)
     _require_same_workspace(workspace=workspace, obj=account, field="account")
     errors: dict = {}
-    fields = _account_normalize(fields, errors)
+    fields = _account_normalize(fields, errors, region=workspace.country)
     _owner_change_check(workspace=workspace, instance=account, fields=fields, errors=errors)
     before = snapshot(account)
     _custom_merge(

@@ -10,7 +10,7 @@ from workspaces import lifecycle
 from workspaces.changelog import snapshot
 
 from ..models import Contact, CustomFieldEntity
-from ..phones import normalize_email, normalize_phone
+from ..phones import normalize_email, normalize_phone, parse_phone
 from ._common import (
     _check_same_workspace,
     _check_unknown,
@@ -33,6 +33,7 @@ CONTACT_FIELDS = frozenset(
         "email",
         "email2",
         "phone",
+        "phone_extension",
         "mobile",
         "job_title",
         "account",
@@ -58,20 +59,53 @@ CONTACT_PHONE_FIELDS = ("phone", "mobile")
 CONTACT_EMAIL_FIELDS = ("email", "email2")
 
 
-def contact_values_normalize(values: dict) -> dict:
-    """Normalise the email and phone fields of `values` in place-free fashion.
+def phone_with_extension_normalize(out: dict, errors: dict, *, region: str) -> None:
+    """Normalise `out["phone"]` (when given) with the workspace's country `region` into
+    E.164, and `out["phone_extension"]` into digits: an extension written into the phone
+    ("+49 40 55501200 ext. 201") moves to phone_extension unless that is given differently
+    (then an error on phone_extension). Errors go to `errors` by field. Shared by contacts,
+    accounts and leads."""
+    extension_given = "phone_extension" in out
+    extension = "".join(ch for ch in str(out.get("phone_extension") or "") if not ch.isspace())
+    if extension and not extension.isdigit():
+        errors["phone_extension"] = [_("An extension is digits only (e.g. 201).")]
+    if "phone" in out:
+        try:
+            number = parse_phone(out["phone"], region)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+        else:
+            out["phone"] = number.e164
+            if number.extension and extension and number.extension != extension:
+                errors["phone_extension"] = [
+                    _("The phone number says extension %(written)s; this field %(given)s.")
+                    % {"written": number.extension, "given": extension}
+                ]
+            extension = number.extension or extension
+            if not number.e164 and extension:
+                errors["phone_extension"] = [_("An extension needs a phone number.")]
+            extension_given = True
+    if extension_given and "phone_extension" not in errors:
+        out["phone_extension"] = extension
+
+
+def contact_values_normalize(values: dict, *, region: str) -> dict:
+    """Normalise the email and phone fields of `values` in place-free fashion, phone numbers
+    read with the workspace's country `region` (ISO code, "" for none; see contacts.phones).
 
     Returns a new dict; raises ValidationError keyed by field for a phone number that is no
-    phone number. Shared with the importer so both paths store the same forms."""
+    phone number (or none of `region` without a country code). An extension written into
+    the phone moves to phone_extension; the mobile takes none."""
     out = dict(values)
     errors = {}
     for name in CONTACT_EMAIL_FIELDS:
         if name in out:
             out[name] = normalize_email(out[name])
+    phone_with_extension_normalize(out, errors, region=region)
     for name in CONTACT_PHONE_FIELDS:
-        if name in out:
+        if name in out and name != "phone":
             try:
-                out[name] = normalize_phone(out[name])
+                out[name] = normalize_phone(out[name], region)
             except ValidationError as exc:
                 errors[name] = exc.messages
     for name in ("first_name", "last_name", "job_title"):
@@ -81,10 +115,10 @@ def contact_values_normalize(values: dict) -> dict:
     return out
 
 
-def _contact_normalize(fields: dict, errors: dict) -> dict:
+def _contact_normalize(fields: dict, errors: dict, *, region: str) -> dict:
     """The normalised `fields`; a field that cannot be normalised goes to `errors` instead."""
     try:
-        return contact_values_normalize(fields)
+        return contact_values_normalize(fields, region=region)
     except ValidationError as exc:
         errors.update(exc.message_dict)
         return {k: v for k, v in fields.items() if k not in errors}
@@ -113,7 +147,7 @@ def contact_create(
     (`consent_source`, else `email_opt_in_source`). Records a change event."""
     _check_unknown(fields, CONTACT_FIELDS)
     errors: dict = {}
-    fields = _contact_normalize(fields, errors)
+    fields = _contact_normalize(fields, errors, region=workspace.country)
     _check_same_workspace(
         workspace=workspace, obj=fields.get("account"), field="account", errors=errors
     )
@@ -157,7 +191,7 @@ def contact_update(
     _check_unknown(fields, CONTACT_FIELDS)
     _require_same_workspace(workspace=workspace, obj=contact, field="contact")
     errors: dict = {}
-    fields = _contact_normalize(fields, errors)
+    fields = _contact_normalize(fields, errors, region=workspace.country)
     if "account" in fields:
         _check_same_workspace(
             workspace=workspace, obj=fields["account"], field="account", errors=errors

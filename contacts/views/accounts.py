@@ -15,7 +15,6 @@ from ..custom_values import custom_display
 from ..filters import AccountFilter
 from ..forms.accounts import AccountForm
 from ..models import Account, Contact, CustomFieldEntity
-from ..phones import format_phone
 from ..registry import account_panels, record_actions
 from ..selectors.accounts import account_list
 from ..selectors.custom_fields import custom_field_list
@@ -62,7 +61,6 @@ def account_detail(request, pk):
             account=account,
         ),
         "record_actions": record_actions("account", role=request.membership.role),
-        "phone_display": format_phone(account.phone),
         **_timeline_context(request, account=account),
     }
     return render(request, "contacts/account_detail.html", context)

@@ -24,7 +24,7 @@ from ..custom_values import custom_display
 from ..filters import ContactFilter
 from ..forms.contacts import BulkActionForm, ContactForm
 from ..models import Account, Contact, CustomFieldEntity
-from ..phones import format_phone, try_normalize_phone
+from ..phones import format_phone, parse_phone, try_normalize_phone
 from ..registry import (
     BulkResult,
     bulk_action_get,
@@ -122,8 +122,6 @@ def contact_detail(request, pk):
             contact=contact,
         ),
         "record_actions": record_actions("contact", role=request.membership.role),
-        "phone_display": format_phone(contact.phone),
-        "mobile_display": format_phone(contact.mobile),
         **_timeline_context(request, contact=contact),
     }
     return render(request, "contacts/contact_detail.html", context)
@@ -318,13 +316,36 @@ def account_options(request):
     )
 
 
+def caller_id(raw: str) -> str:
+    """The caller id of a screen-pop URL as the phone system meant it. Phone systems put the
+    number into the URL unencoded, so the "+" of "+442079460018" arrives as a space
+    (form encoding): a value that starts with a space and then a digit other than 0 had a
+    "+" there. Everything else ("0049…", "030 1234567", "%2B44…") is read as it is."""
+    text = (raw or "").strip()
+    if raw[:1].isspace() and text[:1].isdigit() and text[:1] != "0":
+        return f"+{text}"
+    return text
+
+
+def _phone_problem(phone: str, region: str) -> str:
+    """Why `phone` is no number the lookup can search ("" when it is one)."""
+    try:
+        parse_phone(phone, region)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return ""
+
+
 @workspace_view("contacts.view")
 def lookup(request):
     """Screen pop: /w/<slug>/lookup?phone=<any format>. One contact: their card with recent
     history; several: a short list; none: "create contact" with the number filled in.
-    ?q= searches names and email addresses too."""
+    The number is read with the workspace's country and matched against phone and mobile
+    (extensions aside); an unencoded "+" (a space) and the 00 prefix are understood
+    (`caller_id`). ?q= searches names and email addresses too."""
     workspace = request.workspace
-    phone = request.GET.get("phone", "").strip()
+    region = workspace.country
+    phone = caller_id(request.GET.get("phone", ""))
     query = request.GET.get("q", "").strip()
     context = {
         "title": _("Caller lookup"),
@@ -332,14 +353,15 @@ def lookup(request):
         "query": query,
         "searched": bool(phone or query),
     }
-    e164 = try_normalize_phone(phone) if phone else None
+    e164 = try_normalize_phone(phone, region) if phone else None
     if phone:
+        context["phone_error"] = "" if e164 else _phone_problem(phone, region)
         contacts = contacts_by_phone(workspace=workspace, phone=phone)
         context["accounts"] = (
             accounts_by_phone(workspace=workspace, phone=phone) if not contacts else []
         )
     elif query:
-        e164 = try_normalize_phone(query) if any(ch.isdigit() for ch in query) else None
+        e164 = try_normalize_phone(query, region) if any(ch.isdigit() for ch in query) else None
         contacts = contact_search(workspace=workspace, query=query, limit=20)
         context["accounts"] = []
     else:
@@ -363,8 +385,6 @@ def lookup(request):
             contact=contact,
             recent=timeline_page(qs, per_page=10),
             tags=list(contact.tags.all()),
-            phone_display=format_phone(contact.phone),
-            mobile_display=format_phone(contact.mobile),
         )
     create_params = {}
     if e164:

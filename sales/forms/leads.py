@@ -26,6 +26,7 @@ class LeadForm(WorkspaceModelForm):
             "job_title",
             "email",
             "phone",
+            "phone_extension",
             "website",
             "source",
             "owner",

@@ -11,7 +11,7 @@ class WebLeadForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     email = forms.EmailField(label=_("Email"), max_length=254)
-    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=64, required=False)
     message = forms.CharField(
         label=_("Message"),
         required=False,

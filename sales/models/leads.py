@@ -32,6 +32,7 @@ class Lead(WorkspaceOwned):
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
+    phone_extension = models.CharField(_("extension"), max_length=20, blank=True)  # digits
     website = models.CharField(_("website"), max_length=253, blank=True)
     source = models.CharField(
         _("source"), max_length=16, choices=LeadSource.choices, default=LeadSource.OTHER

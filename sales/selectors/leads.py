@@ -13,12 +13,13 @@ from ..models import Lead, LeadStatus
 SEARCH_WORDS = 4  # words of a text query that must each match
 
 
-def lead_search_q(query: str) -> Q:
+def lead_search_q(query: str, *, region: str) -> Q:
     """Leads a query finds (list filter and global search), each branch served by an index
     (DESIGN.md §11): an email address matches the stored, lower-cased email exactly; a phone
     number the stored E.164 number; text matches when every word (up to four) is in the first
-    name, last name or company (trigram indexes on PostgreSQL)."""
-    kind, value = query_kind(query)
+    name, last name or company (trigram indexes on PostgreSQL). Phone numbers are read with
+    the workspace's country `region` ("" for none)."""
+    kind, value = query_kind(query, region=region)
     if kind == "email":
         return Q(email=value)
     if kind == "phone":
@@ -49,7 +50,7 @@ def lead_search(*, workspace, query: str, limit: int = 8) -> list[Lead]:
         return []
     return list(
         Lead.objects.filter(workspace=workspace)
-        .filter(lead_search_q(query))
+        .filter(lead_search_q(query, region=workspace.country))
         .order_by("-created_at", "-id")[:limit]
     )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.models import Account, Contact
-from contacts.phones import normalize_email, try_normalize_phone
+from contacts.phones import normalize_email
 from contacts.services import accounts as account_services, contacts as contact_services
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
@@ -46,6 +46,7 @@ LEAD_FIELDS = frozenset(
         "job_title",
         "email",
         "phone",
+        "phone_extension",
         "website",
         "source",
         "message",
@@ -59,16 +60,14 @@ LEAD_FIELDS = frozenset(
 )
 
 
-def _lead_normalize(fields: dict, errors: dict) -> dict:
+def _lead_normalize(fields: dict, errors: dict, *, region: str) -> dict:
+    """`fields` normalised: email lower-cased, phone E.164 read with the workspace's country
+    `region` (its extension apart), names stripped, the website checked. Problems go to
+    `errors` by field."""
     out = dict(fields)
     if "email" in out:
         out["email"] = normalize_email(out["email"])
-    if out.get("phone"):
-        phone = try_normalize_phone(out["phone"])
-        if phone is None:
-            errors["phone"] = [_("This is no phone number.")]
-        else:
-            out["phone"] = phone
+    contact_services.phone_with_extension_normalize(out, errors, region=region)
     for key in ("first_name", "last_name", "company", "job_title", "website"):
         if isinstance(out.get(key), str):
             out[key] = out[key].strip()
@@ -109,7 +108,7 @@ def lead_create(*, workspace, actor, **fields) -> Lead:
     """Create a lead. It needs a name, a company or an email address."""
     _check_unknown(fields, LEAD_FIELDS)
     errors: dict = {}
-    fields = _lead_normalize(fields, errors)
+    fields = _lead_normalize(fields, errors, region=workspace.country)
     _owner_check(workspace, fields.get("owner"), errors)
     lead = Lead(workspace=workspace, **fields)
     if lead.consent_email:
@@ -132,7 +131,7 @@ def lead_update(*, workspace, actor, lead: Lead, **fields) -> Lead:
     if lead.status == LeadStatus.CONVERTED:
         raise ValidationError(_("A converted lead cannot be changed."))
     errors: dict = {}
-    fields = _lead_normalize(fields, errors)
+    fields = _lead_normalize(fields, errors, region=workspace.country)
     _owner_check(workspace, fields.get("owner"), errors)
     before = snapshot(lead)
     for key, value in fields.items():
@@ -425,6 +424,7 @@ def _contact_values(lead: Lead, account: Account | None, owner=None) -> dict:
         "last_name": lead.last_name,
         "email": lead.email,
         "phone": lead.phone,
+        "phone_extension": lead.phone_extension,
         "job_title": lead.job_title,
         "account": account,
         "owner": owner,

@@ -42,7 +42,7 @@ def lead_list(request):
         qs = qs.filter(source=data["source"])
     qs = owner_filter(qs, data.get("owner"))
     if q := (data.get("q") or "").strip():
-        qs = qs.filter(lead_selectors.lead_search_q(q))
+        qs = qs.filter(lead_selectors.lead_search_q(q, region=request.workspace.country))
     page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))
     count, capped = capped_count(qs, page=page)
     ctx = {"title": _("Leads"), "form": form, "page": page, "count": count, "capped": capped}

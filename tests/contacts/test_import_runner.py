@@ -84,12 +84,25 @@ def test_update_mode_fills_existing_contact_matched_by_email(ws):
     assert (job.updated_count, contact.job_title) == (1, "Countess")
 
 
-def test_update_mode_matches_by_normalised_phone(ws):
-    contact = ContactFactory(workspace=ws, email="", phone="+49301234567")
-    run_import(ws, csv_bytes("Phone,Job Title", "030 1234567,Baker"))
+def test_update_mode_matches_by_normalised_phone_and_the_same_name(ws):
+    contact = ContactFactory(
+        workspace=ws, first_name="Ada", last_name="Baker", email="", phone="+49301234567"
+    )
+    run_import(ws, csv_bytes("First Name,Last Name,Phone,Job Title", "ada,Baker,030 1234567,Baker"))
     contact.refresh_from_db()
     assert contact.job_title == "Baker"
     assert Contact.objects.count() == 1
+
+
+def test_a_phone_number_alone_is_a_possible_duplicate_not_an_update(ws):
+    contact = ContactFactory(workspace=ws, email="", phone="+49301234567")
+    job = run_import(ws, csv_bytes("Phone,Job Title", "030 1234567,Baker"))
+    contact.refresh_from_db()
+    assert contact.job_title == ""
+    assert Contact.objects.count() == 1
+    assert (job.created_count, job.updated_count, job.skipped_count) == (0, 0, 1)
+    note = job.possible_duplicates.get()
+    assert (note.line, note.contact_id, note.phone) == (2, contact.pk, "+49301234567")
 
 
 def test_update_mode_does_not_blank_existing_values(ws):

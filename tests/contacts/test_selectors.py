@@ -137,9 +137,17 @@ def test_contacts_by_phone_finds_any_format(scope, workspace, raw):
 
 
 def test_query_kind_tells_email_phone_and_text():
-    assert query_kind("A@B.de") == ("email", "a@b.de")
-    assert query_kind("030 1234567") == ("phone", "+49301234567")
-    assert query_kind("Lovelace") == ("text", "Lovelace")
+    assert query_kind("A@B.de", region="DE") == ("email", "a@b.de")
+    assert query_kind("030 1234567", region="DE") == ("phone", "+49301234567")
+    assert query_kind("Lovelace", region="DE") == ("text", "Lovelace")
+
+
+def test_query_kind_reads_a_national_number_with_the_workspace_country():
+    assert query_kind("(415) 555-0134", region="US") == ("phone", "+14155550134")
+    # not a German number as written, and never re-homed: searched as text
+    assert query_kind("(415) 555-0134", region="DE") == ("text", "(415) 555-0134")
+    assert query_kind("030 1234567", region="") == ("text", "030 1234567")
+    assert query_kind("+49 30 1234567", region="") == ("phone", "+49301234567")
 
 
 def test_contact_search_finds_name_contains(scope, workspace):

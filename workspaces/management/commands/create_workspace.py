@@ -1,7 +1,7 @@
 """Create a workspace and its owner from the shell (first start, closed sign-up, recovery).
 
     OWNER_PASSWORD=… manage.py create_workspace --slug acme --name "Acme GmbH" \\
-        --owner admin@acme.example [--time-zone Europe/Berlin] [--currency EUR]
+        --owner admin@acme.example [--time-zone Europe/Berlin] [--currency EUR] [--country DE]
 
 Idempotent: an existing user keeps their password, an existing workspace keeps its name and
 settings, an existing membership keeps its role; what is missing is created. A new user's
@@ -55,8 +55,14 @@ class Command(BaseCommand):
         parser.add_argument("--owner", required=True, help="The owner's email (the login)")
         parser.add_argument("--time-zone", default="UTC")
         parser.add_argument("--currency", default="EUR")
+        parser.add_argument(
+            "--country",
+            default=None,
+            help="ISO code (DE, US…) for phone numbers without a country code; default: the "
+            "time zone's country; '' for none",
+        )
 
-    def handle(self, *args, slug, name, owner, time_zone, currency, **options):
+    def handle(self, *args, slug, name, owner, time_zone, currency, country=None, **options):
         User = get_user_model()
         email = User.objects.normalize_email(owner).lower()
         user = User.objects.filter(email=email).first()
@@ -71,7 +77,12 @@ class Command(BaseCommand):
                     self.stdout.write(f"Created the user {email}.")
                 if workspace is None:
                     workspace = workspace_create(
-                        name=name, slug=slug, owner=user, time_zone=time_zone, currency=currency
+                        name=name,
+                        slug=slug,
+                        owner=user,
+                        time_zone=time_zone,
+                        currency=currency,
+                        country=country.upper() if country is not None else None,
                     )
                     self.stdout.write(f"Created the workspace {slug}.")
                 with workspace_scope(workspace):  # a command works in the workspace it names
