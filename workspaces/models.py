@@ -112,6 +112,7 @@ class Workspace(TimeStamped):
         max_length=2,
         blank=True,
         default="",
+        db_default="",  # rows written by code that predates the column still insert
         choices=country_choices,
         validators=[country_validate],
         help_text=_("Phone numbers written without a country code are read as this country's."),
@@ -148,7 +149,12 @@ class WorkspaceRequest(TimeStamped):
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONES)
     currency = models.CharField(_("currency"), max_length=3, default="EUR", choices=CURRENCIES)
     country = models.CharField(
-        _("country"), max_length=2, blank=True, default="", validators=[country_validate]
+        _("country"),
+        max_length=2,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[country_validate],
     )
 
     class Meta:

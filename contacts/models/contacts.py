@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,13 @@ class Address(models.Model):
         return [p for p in (self.street, city_line, self.region, self.country) if p]
 
 
+def extension_needs_phone(record) -> None:
+    """Raise ValidationError {"phone_extension": …} for an extension without a phone number
+    (`record`: anything with `phone` and `phone_extension`)."""
+    if record.phone_extension and not record.phone:
+        raise ValidationError({"phone_extension": _("An extension needs a phone number.")})
+
+
 class Tag(WorkspaceOwned):
     name = models.CharField(_("name"), max_length=50)
 
@@ -98,7 +106,10 @@ class Account(WorkspaceOwned, Address):
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     size = models.CharField(_("size"), max_length=10, choices=AccountSize.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
-    phone_extension = models.CharField(_("extension"), max_length=20, blank=True)  # digits
+    # digits; db_default: rows written by code that predates the column still insert
+    phone_extension = models.CharField(
+        _("extension"), max_length=20, blank=True, default="", db_default=""
+    )
     website = models.URLField(_("website"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -123,6 +134,9 @@ class Account(WorkspaceOwned, Address):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        extension_needs_phone(self)
+
 
 class Contact(WorkspaceOwned, Address):
     """A person. Email addresses are stored lower-cased, phone numbers as E.164."""
@@ -136,7 +150,9 @@ class Contact(WorkspaceOwned, Address):
     email2 = models.EmailField(_("other email"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
     # digits dialled after the phone number (a switchboard's extension), "" for none
-    phone_extension = models.CharField(_("extension"), max_length=20, blank=True)
+    phone_extension = models.CharField(
+        _("extension"), max_length=20, blank=True, default="", db_default=""
+    )
     mobile = models.CharField(_("mobile"), max_length=32, blank=True)  # E.164
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     account = models.ForeignKey(
@@ -203,6 +219,9 @@ class Contact(WorkspaceOwned, Address):
 
     def __str__(self):
         return self.full_name or self.email or self.phone or f"#{self.pk}"
+
+    def clean(self):
+        extension_needs_phone(self)
 
     @property
     def full_name(self) -> str:

@@ -61,10 +61,12 @@ CONTACT_EMAIL_FIELDS = ("email", "email2")
 
 def phone_with_extension_normalize(out: dict, errors: dict, *, region: str) -> None:
     """Normalise `out["phone"]` (when given) with the workspace's country `region` into
-    E.164, and `out["phone_extension"]` into digits: an extension written into the phone
-    ("+49 40 55501200 ext. 201") moves to phone_extension unless that is given differently
-    (then an error on phone_extension). Errors go to `errors` by field. Shared by contacts,
-    accounts and leads."""
+    E.164, and `out["phone_extension"]` (when given) into digits. An extension written into
+    the phone ("+49 40 55501200 ext. 201") moves to phone_extension unless that is given
+    differently (then an error on phone_extension); a phone cleared clears its extension;
+    a phone given alone leaves the stored extension. Errors go to `errors` by field. Shared
+    by contacts, accounts and leads (their models' clean() refuse an extension without a
+    phone)."""
     extension_given = "phone_extension" in out
     extension = "".join(ch for ch in str(out.get("phone_extension") or "") if not ch.isspace())
     if extension and not extension.isdigit():
@@ -81,10 +83,10 @@ def phone_with_extension_normalize(out: dict, errors: dict, *, region: str) -> N
                     _("The phone number says extension %(written)s; this field %(given)s.")
                     % {"written": number.extension, "given": extension}
                 ]
-            extension = number.extension or extension
-            if not number.e164 and extension:
-                errors["phone_extension"] = [_("An extension needs a phone number.")]
-            extension_given = True
+            if number.extension:
+                extension, extension_given = number.extension, True
+            elif not number.e164 and not extension:
+                extension_given = True  # no phone, no extension
     if extension_given and "phone_extension" not in errors:
         out["phone_extension"] = extension
 

@@ -13,11 +13,13 @@ from ..imports.jobs import import_job_configure, import_job_create, import_job_q
 from ..imports.mapping import target_fields
 from ..models import (
     ImportJob,
+    ImportPossibleDuplicate,
     ImportRowError,
     ImportStatus,
 )
 
 ERRORS_PER_PAGE = 100
+POSSIBLE_DUPLICATES_SHOWN = 100
 
 
 @workspace_view("contacts.import")
@@ -126,12 +128,19 @@ def import_detail(request, pk):
         cursor=request.GET.get("after"),
         per_page=ERRORS_PER_PAGE,
     )
+    possible = list(
+        ImportPossibleDuplicate.objects.filter(job=job).order_by("line", "id")[
+            : POSSIBLE_DUPLICATES_SHOWN + 1
+        ]
+    )
     return render(
         request,
         "contacts/import_detail.html",
         {
             "job": job,
             "errors": errors,
+            "possible_duplicates": possible[:POSSIBLE_DUPLICATES_SHOWN],
+            "more_possible_duplicates": len(possible) > POSSIBLE_DUPLICATES_SHOWN,
             "title": _("Import of %(name)s") % {"name": job.original_name},
         },
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from contacts.models.contacts import extension_needs_phone
 from workspaces.models import WorkspaceOwned
 
 
@@ -32,7 +33,9 @@ class Lead(WorkspaceOwned):
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
-    phone_extension = models.CharField(_("extension"), max_length=20, blank=True)  # digits
+    phone_extension = models.CharField(  # digits
+        _("extension"), max_length=20, blank=True, default="", db_default=""
+    )
     website = models.CharField(_("website"), max_length=253, blank=True)
     source = models.CharField(
         _("source"), max_length=16, choices=LeadSource.choices, default=LeadSource.OTHER
@@ -103,6 +106,9 @@ class Lead(WorkspaceOwned):
         if person and self.company:
             return f"{person} ({self.company})"
         return person or self.company or self.email or f"#{self.pk}"
+
+    def clean(self):
+        extension_needs_phone(self)
 
     @property
     def name(self):

@@ -961,6 +961,8 @@ NOT_A_WRITE = {
     "membership_role_change_problem": "a check: says why a role change is refused",
     "domain_normalize": "pure normalisation",
     "contact_values_normalize": "pure normalisation",
+    "phone_with_extension_normalize": "pure normalisation",
+    "phone_match_verdict": "a check: how an import row relates to a record sharing its phone",
     "custom_field_key_for": "pure: the key a label gets",
     "mapping_problems": "a check of an import mapping",
     "format_quote_number": "pure formatting",

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_owner_changes_workspace_settings(owner_client, workspace):
     response = owner_client.post(
         "/w/acme/settings/",
-        {"name": "Acme Ltd", "time_zone": "America/New_York", "currency": "USD"},
+        {"name": "Acme Ltd", "time_zone": "America/New_York", "currency": "USD", "country": "DE"},
     )
     assert response.status_code == 302
     workspace.refresh_from_db()

@@ -69,10 +69,11 @@ def test_the_verification_link_creates_the_workspace_and_logs_in(client):
     assert response.redirect_chain[-1][0] == "/w/engines/"
     user = get_user_model().objects.get(email="ada@example.com")
     workspace = Workspace.objects.get(slug="engines")
-    assert (workspace.name, workspace.time_zone, workspace.currency) == (
+    assert (workspace.name, workspace.time_zone, workspace.currency, workspace.country) == (
         "Analytical Engines",
         "Europe/London",
         "GBP",
+        "GB",  # phone numbers without a country code: the time zone's country
     )
     assert Membership.all_workspaces.get(workspace=workspace, user=user).role == Role.OWNER
     assert (user.first_name, user.last_name) == ("Ada", "Lovelace")

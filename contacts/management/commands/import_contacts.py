@@ -1,7 +1,8 @@
 """manage.py import_contacts --workspace acme people.csv [--update|--skip|--create] [--actor email]
 
 Runs the same import as the web page (detection, auto-mapping, batched dedupe) in this process
-and prints a summary and every rejected line."""
+and prints a summary, every rejected line and every line that shares only a phone number
+with a contact (a possible duplicate, not written)."""
 
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contacts.imports.jobs import import_job_configure, import_job_create, import_job_queue
 from contacts.imports.runner import import_run
-from contacts.models import CustomFieldEntity, DedupeMode, ImportRowError
+from contacts.models import CustomFieldEntity, DedupeMode, ImportPossibleDuplicate, ImportRowError
 from workspaces.models import User, Workspace
 from workspaces.scoping import workspace_scope
 
@@ -86,3 +87,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  line {error.line}: {error.reason}")
         if job.rejected_count > MAX_ERRORS_PRINTED:
             self.stdout.write(f"  … and {job.rejected_count - MAX_ERRORS_PRINTED} more")
+        possible = ImportPossibleDuplicate.objects.filter(job=job).order_by("line", "id")
+        for note in possible[:MAX_ERRORS_PRINTED]:
+            self.stdout.write(
+                f"  line {note.line}: possible duplicate of {note.contact_name} "
+                f"(#{note.contact_id}, same phone {note.phone}); not imported"
+            )
