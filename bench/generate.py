@@ -185,7 +185,12 @@ def make_workspace(slug, name):
     from workspaces.models import Membership, User, Workspace
     from workspaces.scoping import workspace_scope
 
-    workspace, _ = Workspace.objects.get_or_create(slug=slug, defaults={"name": name})
+    workspace, _ = Workspace.objects.get_or_create(
+        slug=slug, defaults={"name": name, "time_zone": "Europe/Berlin", "country": "DE"}
+    )
+    if workspace.country != "DE":  # German numbers throughout: searched as 030 …
+        Workspace.objects.filter(pk=workspace.pk).update(country="DE")
+        workspace.country = "DE"
     user = User.objects.filter(email=OWNER_EMAIL).first() or User.objects.create_user(
         OWNER_EMAIL, "bench-password-1"
     )
@@ -397,7 +402,7 @@ def fill_sales(workspace, leads, deals):
 
     from contacts.models import Account
     from sales.models import Deal, Lead, Stage
-    from sales.services import pipeline_ensure_default
+    from sales.services.pipelines import pipeline_ensure_default
     from workspaces.scoping import workspace_scope
 
     with workspace_scope(workspace), transaction.atomic():

@@ -325,7 +325,7 @@ def import_scenario(bench):
     from workspaces.scoping import workspace_scope
 
     slug = f"bench-import-{int(time.time())}"
-    workspace = Workspace.objects.create(slug=slug, name="Import bench")
+    workspace = Workspace.objects.create(slug=slug, name="Import bench", country="DE")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "contacts-100k.csv"
@@ -355,6 +355,7 @@ def import_scenario(bench):
             with connection.cursor() as cursor:
                 for table in (
                     "contacts_importrowerror",
+                    "contacts_importpossibleduplicate",
                     "contacts_importjob",
                     "contacts_contact",
                     "contacts_account",

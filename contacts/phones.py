@@ -46,6 +46,8 @@ _EXTENSION_WORDS = re.compile(
     r"poste|interno|int\.|extensi[oó]n|toestel|tst\.?|anknytning|lokal)\s*[:.]?\s*(?=\d)",
     re.IGNORECASE,
 )
+_LETTER = re.compile(r"[^\W\d_]")
+_NON_DIGITS = re.compile(r"\D")
 _FLOAT_TEXT = re.compile(r"^(\d+)\.0+$")
 _SCIENTIFIC = re.compile(r"^(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})$")
 _DIGITS_ONLY = re.compile(r"^[1-9]\d{4,16}$")
@@ -65,6 +67,8 @@ class PhoneNumber:
 
 def _invisible_stripped(text: str) -> str:
     """Without zero-width and other format characters (pasted from web pages, BOMs)."""
+    if text.isascii():
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
@@ -113,15 +117,19 @@ def _written_without_trunk_prefix(number, text: str, region: str) -> bool:
     prefix = metadata.national_prefix if metadata else None
     if not prefix:
         return False
+    if text.isascii() and not _LETTER.search(text):
+        written = _NON_DIGITS.sub("", text)
+    else:
+        written = phonenumbers.normalize_digits_only(
+            phonenumbers.convert_alpha_characters_in_number(text)
+        )
+    if written.startswith(prefix):
+        return False
     national = phonenumbers.normalize_digits_only(
         phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     )
-    if not national.startswith(prefix):
-        return False  # the country writes its numbers without it (the US: (415) 555-0134)
-    written = phonenumbers.normalize_digits_only(
-        phonenumbers.convert_alpha_characters_in_number(text)
-    )
-    return not written.startswith(prefix)
+    # a country may write its numbers without it (the US: (415) 555-0134)
+    return national.startswith(prefix)
 
 
 def _parse(raw: str, text: str, region: str):
@@ -199,7 +207,8 @@ def parse_phone(raw: str | None, region: str) -> PhoneNumber:
     text = _invisible_stripped(raw).strip()
     if not text:
         return PhoneNumber("")
-    text = _EXTENSION_WORDS.sub(" ext. ", text)
+    if _LETTER.search(text):
+        text = _EXTENSION_WORDS.sub(" ext. ", text)
     number = _parse(raw, text, (region or "").upper())
     extension = phonenumbers.normalize_digits_only(number.extension or "")
     if len(extension) > MAX_EXTENSION_DIGITS:

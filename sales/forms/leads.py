@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Account, Contact
+from contacts.phones import format_phone, phone_help_text
 from workspaces.forms import (
     MemberFilterField,
     SafeModelChoiceField,
@@ -33,6 +34,12 @@ class LeadForm(WorkspaceModelForm):
             "message",
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.phone and not self.is_bound:
+            self.initial["phone"] = format_phone(self.instance.phone)
+        self.fields["phone"].help_text = phone_help_text(self.workspace.country)
 
 
 class LeadFilterForm(WorkspaceForm):
