@@ -25,6 +25,7 @@ from .jobs import (
     ImportRowError,
     ImportStatus,
 )
+from .merges import ContactMergeRedirect
 
 __all__ = [
     "Account",
@@ -32,6 +33,7 @@ __all__ = [
     "AccountTag",
     "Address",
     "Contact",
+    "ContactMergeRedirect",
     "ContactTag",
     "CustomField",
     "CustomFieldEntity",
