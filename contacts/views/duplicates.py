@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
@@ -117,6 +118,7 @@ def merge(request, pk, other):
 
 
 @workspace_view("contacts.merge")
+@require_safe
 def merge_with(request):
     """ "Merge with…" (a button on the contact page, ?contact=<id>): the contact's likely
     duplicates and a search (name or email from its start, an exact phone) for any other
