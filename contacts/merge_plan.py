@@ -64,6 +64,14 @@ def mergeable_fields() -> list[models.Field]:
     ]
 
 
+def decision_keys() -> list[str]:
+    """The merge page's rows in order: the fields, the address as one row ("address")
+    after the person's fields, the consent fields last."""
+    names = [f.name for f in mergeable_fields() if f.name not in ADDRESS_FIELDS]
+    at = min(names.index(n) for n in CONSENT_FIELDS)
+    return [*names[:at], ADDRESS, *names[at:]]
+
+
 def _empty(value) -> bool:
     return value in (None, "")
 
@@ -161,19 +169,20 @@ def merge_choices(survivor: Contact, loser: Contact, custom_fields=()) -> list[C
     (consent aside: it follows its rule), the address as one, then the custom fields both
     records fill differently. `custom_fields` are the workspace's CustomField definitions."""
     out = []
-    for f in mergeable_fields():
-        if f.name in CONSENT_FIELDS or f.name in ADDRESS_FIELDS:
-            if f.name == ADDRESS_FIELDS[0]:
-                mine, theirs = address_display(survivor), address_display(loser)
-                if [getattr(survivor, n) for n in ADDRESS_FIELDS] != [
-                    getattr(loser, n) for n in ADDRESS_FIELDS
-                ]:
-                    out.append(
-                        Choice(
-                            ADDRESS, _("address"), mine, theirs, _address_default(survivor, loser)
-                        )
-                    )
+    fields = {f.name: f for f in mergeable_fields()}
+    for key in decision_keys():
+        if key == ADDRESS:
+            mine, theirs = address_display(survivor), address_display(loser)
+            if [getattr(survivor, n) for n in ADDRESS_FIELDS] != [
+                getattr(loser, n) for n in ADDRESS_FIELDS
+            ]:
+                out.append(
+                    Choice(ADDRESS, _("address"), mine, theirs, _address_default(survivor, loser))
+                )
             continue
+        if key in CONSENT_FIELDS:
+            continue
+        f = fields[key]
         mine, theirs = getattr(survivor, f.attname), getattr(loser, f.attname)
         if mine != theirs:
             out.append(

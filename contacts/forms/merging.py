@@ -10,10 +10,10 @@ from workspaces.forms import WorkspaceForm
 
 from ..merge_plan import (
     ADDRESS,
-    ADDRESS_FIELDS,
     CONSENT_FIELDS,
     MergePlan,
     address_display,
+    decision_keys,
     display,
     merge_choices,
     merge_plan,
@@ -33,24 +33,25 @@ class MergeForm(WorkspaceForm):
         self.survivor, self.loser, self.custom_fields = survivor, loser, list(custom_fields)
         decisions = {c.key: c for c in merge_choices(survivor, loser, self.custom_fields)}
         self.rows = []
-        for field in mergeable_fields():
-            if field.name in ADDRESS_FIELDS:
-                if field.name == ADDRESS_FIELDS[0]:
-                    self._row(
-                        decisions.get(ADDRESS),
-                        ADDRESS,
-                        gettext_lazy("address"),
-                        address_display(survivor),
-                        address_display(loser),
-                    )
+        fields = {f.name: f for f in mergeable_fields()}
+        for key in decision_keys():
+            if key == ADDRESS:
+                self._row(
+                    decisions.get(ADDRESS),
+                    ADDRESS,
+                    gettext_lazy("address"),
+                    address_display(survivor),
+                    address_display(loser),
+                )
                 continue
+            field = fields[key]
             self._row(
-                decisions.get(field.name),
-                field.name,
+                decisions.get(key),
+                key,
                 field.verbose_name,
                 display(survivor, field),
                 display(loser, field),
-                fixed=field.name in CONSENT_FIELDS,
+                fixed=key in CONSENT_FIELDS,
             )
         for decision in decisions.values():
             if decision.key.startswith("custom:"):

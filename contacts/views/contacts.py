@@ -106,7 +106,7 @@ def _merged_away(request, pk, *, url_name: str):
     if survivor is None:
         raise Http404(_("No such contact."))
     url = workspace_reverse(request.workspace, url_name, pk=survivor)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         messages.info(
             request,
             _("Contact #%(old)s was merged into this one.") % {"old": pk},
