@@ -189,6 +189,25 @@ def page_scenarios(bench):
         "duplicates page, full scan of 1M (?scope=all)",
         bench.url("contacts:duplicates", "scope=all"),
     )
+    bench.runs = saved
+    merge_with = {"contact": sample.pk}
+    bench.measure(
+        "Merge with…, name prefix",
+        bench.url("contacts:merge_with", urlencode({**merge_with, "q": sample.last_name[:4]})),
+    )
+    bench.measure(
+        "Merge with…, email prefix",
+        bench.url("contacts:merge_with", urlencode({**merge_with, "q": sample.email[:9]})),
+    )
+    bench.measure(
+        "Merge with…, phone",
+        bench.url("contacts:merge_with", urlencode({**merge_with, "q": phone_spaced})),
+    )
+    bench.measure(
+        "merge page (two contacts side by side)",
+        bench.url("contacts:merge", pk=sample.pk, other=busy),
+    )
+    bench.runs = max(3, saved // 10)
     bench.measure(
         "CSV export, one stage (streamed, all rows)",
         bench.url("contacts:export", "lifecycle_stage=evangelist"),

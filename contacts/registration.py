@@ -1,6 +1,6 @@
 """How contacts plug into the shell (called once from ContactsConfig.ready): permissions,
-timeline kinds, lifecycle hooks, navigation, global search sources, home panels, the list's bulk actions
-and the demo seeder. The functions it registers live where they belong (selectors.panels)."""
+timeline kinds, lifecycle hooks, navigation, global search sources, home panels, the list's bulk actions,
+the contact page's "Merge with…" button and the demo seeder. The functions it registers live where they belong (selectors.panels)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +16,7 @@ from workspaces.registry import (
     register_search_source,
 )
 
-from .registry import BulkAction, register_bulk_action
+from .registry import BulkAction, RecordAction, register_bulk_action, register_record_action
 from .selectors import panels
 from .services import bulk_actions
 from .services.handover import contacts_hand_over
@@ -93,6 +93,18 @@ def register() -> None:
     _register_permissions()
     _register_history()
     _register_bulk_actions()
+    # "Merge with…" on the contact page: pick the other contact, then the merge page
+    register_record_action(
+        "contact",
+        RecordAction(
+            key="merge_with",
+            label=_("Merge with…"),
+            perm="contacts.merge",
+            url_name="contacts:merge_with",
+            param="contact",
+            order=90,
+        ),
+    )
     # A removed member's contacts and accounts go to a successor (or become unassigned).
     lifecycle.on_member_removed.register("contacts.records", contacts_hand_over)
     register_nav(

@@ -56,4 +56,5 @@ urlpatterns = [
     path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
     path("duplicates/", duplicate_views.duplicates, name="duplicates"),
     path("merge/<int:pk>/<int:other>/", duplicate_views.merge, name="merge"),
+    path("merge-with/", duplicate_views.merge_with, name="merge_with"),
 ]

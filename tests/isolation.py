@@ -11,17 +11,33 @@ patterns under /w/<slug>/ and fails for any that is not registered.
 
 The factory returns the URL kwargs (without `ws`) and the object whose fields must stay
 unchanged after a POST from another workspace (or None).
+
+`register_case("name", "url:name")` adds a further case for a URL already registered, swept
+the same way (e.g. the id of a contact merged into another, which redirects inside its own
+workspace and must still be a 404 from any other).
 """
 
 from collections.abc import Callable
 
 REGISTRY: dict[str, Callable] = {}
+CASES: dict[str, tuple[str, Callable]] = {}
 
 
 def register(*url_names: str):
     def decorator(factory):
         for name in url_names:
             REGISTRY[name] = factory
+        return factory
+
+    return decorator
+
+
+def register_case(case: str, *url_names: str):
+    """A further isolation case (named `case`) for each of `url_names`."""
+
+    def decorator(factory):
+        for name in url_names:
+            CASES[f"{case}:{name}"] = (name, factory)
         return factory
 
     return decorator

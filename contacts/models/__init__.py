@@ -26,6 +26,7 @@ from .jobs import (
     ImportRowError,
     ImportStatus,
 )
+from .merges import ContactMergeRedirect
 
 __all__ = [
     "Account",
@@ -33,6 +34,7 @@ __all__ = [
     "AccountTag",
     "Address",
     "Contact",
+    "ContactMergeRedirect",
     "ContactTag",
     "CustomField",
     "CustomFieldEntity",

@@ -5,19 +5,28 @@ as they come, so exporting a million contacts needs constant memory.
 
 Nothing in an export is ever run as a formula, header row included (column labels come
 from custom field names people type). CSV has no cell types, so a cell starting with
-= + - @, tab or carriage return gets a leading single quote (OWASP's advice). XLSX cells
-are typed: every text is written as a string cell (never a formula, whatever it starts
-with) and the risky ones also carry Excel's quote-prefix style, so editing the cell in Excel
-keeps it text; the values themselves stay exact. There is no raw mode.
+= + - @, tab or carriage return gets a leading single quote (OWASP's advice) — unless it is
+a plain number ("+442079460018", "-12.5"): signs and digits alone cannot run as a formula,
+and a phone number stays exactly as stored. XLSX cells are typed: every text is written as
+a string cell (never a formula, whatever it starts with) and the ones starting with a
+formula character also carry Excel's quote-prefix style, so editing the cell in Excel keeps
+it text; the values themselves stay exact. There is no raw mode.
+
+Dates are ISO 8601 ("2026-11-29"); times (created) ISO 8601 in the workspace's time zone
+with its offset, to the second: "2026-11-29T14:03:07+01:00".
 """
 
 import codecs
 import csv
+import datetime
 import io
+import re
+import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..filters import AccountFilter, ContactFilter
@@ -28,14 +37,37 @@ from .custom_fields import custom_field_list
 
 CHUNK_SIZE = 2000
 FORMULA_CHARS = "=+-@\t\r"
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")  # E.164 phones, signed numbers
 
 
 def neutralize(value) -> str:
-    """A CSV cell value that no spreadsheet will evaluate (OWASP CSV injection advice)."""
+    """A CSV cell value that no spreadsheet will evaluate (OWASP CSV injection advice): a
+    text starting with = + - @, tab or CR gets a leading "'", except a plain number (sign,
+    digits, decimals: "+442079460018", "-2"), which cannot run as a formula."""
     if value is None:
         return ""
     text = value if type(value) is str else str(value)
-    return f"'{text}" if text and text[0] in FORMULA_CHARS else text
+    if text and text[0] in FORMULA_CHARS and not PLAIN_NUMBER.fullmatch(text):
+        return f"'{text}"
+    return text
+
+
+def workspace_zone(workspace) -> datetime.tzinfo:
+    """The workspace's time zone (UTC when it names none or an unknown one)."""
+    try:
+        return zoneinfo.ZoneInfo(getattr(workspace, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+def export_value(value, tz: datetime.tzinfo):
+    """A value as exported: a time in `tz`, to the second (ISO 8601 once formatted); other
+    values unchanged."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(tz)
+        return value.replace(microsecond=0)
+    return value
 
 
 def xlsx_cell(sheet, value):
@@ -138,21 +170,25 @@ def columns_with_custom(columns: list[Column], custom_fields) -> list[Column]:
     return [*columns, *extra]
 
 
-def _cells(queryset, columns: list[Column], order) -> Iterator[list]:
-    """The cell values of every row, read in chunks with a server-side cursor."""
+def _cells(queryset, columns: list[Column], order, tz=None) -> Iterator[list]:
+    """The cell values of every row, read in chunks with a server-side cursor; times in `tz`
+    (default: the active time zone) to the second."""
+    tz = tz or timezone.get_current_timezone()
     sources = list(dict.fromkeys(c.source for c in columns))
     index = {source: i for i, source in enumerate(sources)}
     getters = [(index[c.source], c.fmt) for c in columns]
     rows = queryset.order_by(*order).values_list(*sources).iterator(chunk_size=CHUNK_SIZE)
     for row in rows:
+        row = [export_value(v, tz) for v in row]
         yield [fmt(row[i]) if fmt else row[i] for i, fmt in getters]
 
 
 def csv_stream(
-    queryset, *, columns: list[Column], order=("id",), delimiter: str = ","
+    queryset, *, columns: list[Column], order=("id",), delimiter: str = ",", tz=None
 ) -> Iterable[bytes]:
     """UTF-8 CSV with a BOM (so Excel opens it as UTF-8), header first, streamed in chunks;
-    every cell, header included, neutralised."""
+    every cell, header included, neutralised; times in `tz` (the workspace's time zone;
+    default the active one)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     clean = neutralize
@@ -165,16 +201,19 @@ def csv_stream(
 
     yield codecs.BOM_UTF8
     writer.writerow([clean(str(c.label)) for c in columns])
-    for count, cells in enumerate(_cells(queryset, columns, order), start=1):
+    for count, cells in enumerate(_cells(queryset, columns, order, tz), start=1):
         writer.writerow([clean(v) for v in cells])
         if count % 500 == 0:
             yield flush()
     yield flush()
 
 
-def xlsx_write(queryset, *, columns: list[Column], order=("id",), target, progress=None) -> None:
+def xlsx_write(
+    queryset, *, columns: list[Column], order=("id",), target, progress=None, tz=None
+) -> None:
     """An XLSX workbook in openpyxl's write-only mode (rows are not kept in memory) written to
-    `target` (a binary file); every cell, header included, written with `xlsx_cell`.
+    `target` (a binary file); every cell, header included, written with `xlsx_cell`; times
+    in `tz` (the workspace's time zone; default the active one).
     `progress(rows written)` is called every CHUNK_SIZE rows."""
     from openpyxl import Workbook
 
@@ -182,7 +221,7 @@ def xlsx_write(queryset, *, columns: list[Column], order=("id",), target, progre
     sheet = book.create_sheet()
     sheet.append([xlsx_cell(sheet, str(c.label)) for c in columns])
     try:
-        for count, cells in enumerate(_cells(queryset, columns, order), start=1):
+        for count, cells in enumerate(_cells(queryset, columns, order, tz), start=1):
             sheet.append([xlsx_cell(sheet, v) for v in cells])
             if progress and count % CHUNK_SIZE == 0:
                 progress(count)

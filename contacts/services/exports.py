@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from workspaces.changelog import ChangeAction, change_record
 
 from ..models import ExportJob, ExportStatus
-from ..selectors.exports import export_source, xlsx_write
+from ..selectors.exports import export_source, workspace_zone, xlsx_write
 from . import job_state
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ def export_run(*, job_id: int) -> ExportJob | None:
                 order=order,
                 target=out,
                 progress=lambda rows: beat(processed_rows=rows),
+                tz=workspace_zone(job.workspace),
             )
             out.seek(0)
             name = f"{basename}-{timezone.localdate().isoformat()}.xlsx"

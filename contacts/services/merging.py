@@ -1,13 +1,20 @@
 """Merging two contacts into one (the survivor keeps the whole history of both).
 
+What the merged record holds is `contacts.merge_plan.merge_plan` (the page shows the same
+plan before the merge): chosen values, values of the other record moved into empty places,
+consent merged restrictively, and the list of values not kept.
+
 `contact_merge` moves every row that points at the loser to the survivor, generically over
 `Contact._meta.related_objects` (timeline, tags, deals, cases, memberships of other apps
-alike), drops rows that would break a unique constraint (the survivor already has that tag),
-then deletes the loser. It records an `updated` change event for every row it moved (the
-field that now names the survivor, `data` {"from": loser, "to": survivor}), a tombstone for
-every row it dropped and for the loser, a `merged` event on the survivor and a
-"contact.merged" touch point on the survivor's timeline, in one transaction. The events are
-appended after all row writes (the change sequence is the last lock a writer takes).
+alike, and the merge redirects of earlier merges), drops rows that would break a unique
+constraint (the survivor already has that tag), leaves a `ContactMergeRedirect` from the
+loser's id to the survivor, then deletes the loser. It records an `updated` change event for
+every row it moved (the field that now names the survivor, `data` {"from": loser, "to":
+survivor}), a `created` event for the redirect, a tombstone for every row it dropped and for
+the loser, a `merged` event on the survivor (with the values not kept) and a
+"contact.merged" touch point on the survivor's timeline listing them, in one transaction.
+The events are appended after all row writes (the change sequence is the last lock a writer
+takes).
 """
 
 from django.core.exceptions import ValidationError
@@ -19,6 +26,7 @@ from touchpoints.models import Direction, Interaction
 from touchpoints.services import interaction_record
 from workspaces import lifecycle
 from workspaces.changelog import (
+    Change,
     ChangeAction,
     change_record,
     change_record_rows,
@@ -26,31 +34,16 @@ from workspaces.changelog import (
     update_recorded,
 )
 
-from ..models import Contact
+from .. import merge_plan as plans
+from ..models import Contact, ContactMergeRedirect, CustomFieldEntity
+from ..selectors.custom_fields import custom_field_list
 
-SKIP_FIELDS = {
-    "id",
-    "workspace",
-    "created_at",
-    "updated_at",
-    "last_interaction_at",
-    "custom",
-    "email_opt_in_at",
-    "email_opt_in_source",
-}
+SKIP_FIELDS = plans.SKIP_FIELDS
 
 
 def mergeable_fields() -> list[models.Field]:
-    """The contact fields a person chooses between on the merge page, in model order."""
-    return [
-        f
-        for f in Contact._meta.concrete_fields
-        if f.name not in SKIP_FIELDS and f.editable and not f.primary_key
-    ]
-
-
-def _empty(value) -> bool:
-    return value in (None, "")
+    """The contact fields a merge decides, in model order (contacts.merge_plan)."""
+    return plans.mergeable_fields()
 
 
 def _lock_pair(workspace, survivor_id, loser_id) -> tuple[Contact, Contact]:
@@ -169,47 +162,51 @@ def move_relations(mover: _Mover) -> dict[str, int]:
     return moved
 
 
-def _apply_choices(survivor: Contact, loser: Contact, choices: dict[str, str]) -> list[str]:
-    """Take the loser's value where chosen (or where the survivor's is empty); keep the
-    loser's other email/phone as the survivor's second one when that is free."""
-    changed = []
-    for f in mergeable_fields():
-        mine, theirs = getattr(survivor, f.attname), getattr(loser, f.attname)
-        take = choices.get(f.name) == "loser" or (
-            f.name not in choices and _empty(mine) and not _empty(theirs)
+def _redirect_leave(mover: _Mover) -> None:
+    """The loser's id now names the survivor (its earlier redirects moved with its rows)."""
+    redirect = ContactMergeRedirect(
+        workspace=mover.workspace, merged_id=mover.loser.pk, survivor=mover.survivor
+    )
+    redirect.save()
+    mover.pending.append(
+        Change(
+            mover.workspace.pk,
+            ContactMergeRedirect._meta.label_lower,
+            redirect.pk,
+            ChangeAction.CREATED,
+            ("merged_id", "survivor"),
+            {"merged_id": mover.loser.pk, "survivor": mover.survivor.pk},
         )
-        if take and mine != theirs:
-            setattr(survivor, f.attname, theirs)
-            changed.append(f.name)
-    for first, second in (("email", "email2"), ("phone", "mobile")):
-        kept = {getattr(survivor, first), getattr(survivor, second)}
-        for value in (getattr(loser, first), getattr(loser, second)):
-            if value and value not in kept and _empty(getattr(survivor, second)):
-                setattr(survivor, second, value)
-                kept.add(value)
-                changed.append(second)
-    custom = {**(loser.custom or {}), **(survivor.custom or {})}
-    if custom != survivor.custom:
-        survivor.custom = custom
-        changed.append("custom")
-    if "email_opt_in" in changed:  # consent travels with its timestamp and source
-        survivor.email_opt_in_at = loser.email_opt_in_at
-        survivor.email_opt_in_source = loser.email_opt_in_source
-    last = [d for d in (survivor.last_interaction_at, loser.last_interaction_at) if d]
-    survivor.last_interaction_at = max(last) if last else None
-    return sorted(set(changed))
+    )
+
+
+def _timeline_body(plan: plans.MergePlan) -> str:
+    lines = []
+    if plan.not_kept:
+        lines.append(_("Not kept:"))
+        lines.extend(f"- {item}" for item in plan.not_kept)
+    if plan.moved:
+        lines.append(_("Moved into an empty field:"))
+        lines.extend(f"- {label}: {value}" for label, value in plan.moved)
+    return "\n".join(lines)
 
 
 @transaction.atomic
 def contact_merge(
     *, workspace, actor, survivor: Contact, loser: Contact, choices: dict[str, str] | None = None
 ) -> Contact:
-    """Merge `loser` into `survivor`. `choices` maps field name -> "survivor" | "loser".
+    """Merge `loser` into `survivor` and return the survivor as merged.
 
-    Transactional; both contacts must be in `workspace`. Records an `updated` event per moved
-    row (the field now naming the survivor), a tombstone per dropped row and for the loser
-    (`data` {"merged_into": survivor}), a `merged` change event on the survivor (with the
-    loser's id and the counts moved) and a "contact.merged" touch point on its timeline."""
+    `choices` maps a key of `merge_plan.merge_choices` (a field name, "address",
+    "custom:<key>") to "survivor" or "loser"; a missing key takes the page's default. What
+    the result holds is `merge_plan.merge_plan` (consent restrictive whatever the choices).
+    Transactional; both contacts must be in `workspace` (else ValidationError, as for a
+    contact merged with itself or one deleted meanwhile). Records an `updated` event per
+    moved row (the field now naming the survivor), a `created` event for the redirect from
+    the loser's id, a tombstone per dropped row and for the loser (`data` {"merged_into":
+    survivor}), a `merged` change event on the survivor (`data`: the loser's id and label,
+    the counts moved, `not_kept` and `moved_into`) and a "contact.merged" touch point on its
+    timeline whose body lists the values not kept."""
     if survivor.pk == loser.pk:
         raise ValidationError(_("A contact cannot be merged with itself."))
     for contact in (survivor, loser):
@@ -217,7 +214,13 @@ def contact_merge(
             raise ValidationError(_("This contact belongs to another workspace."))
     survivor, loser = _lock_pair(workspace, survivor.pk, loser.pk)
     loser_label, loser_id = str(loser), loser.pk
-    changed = _apply_choices(survivor, loser, choices or {})
+    custom_fields = custom_field_list(workspace=workspace, entity=CustomFieldEntity.CONTACT)
+    plan = plans.merge_plan(survivor, loser, choices or {}, custom_fields)
+    not_kept = [item.as_dict() for item in plan.not_kept]
+    moved_into = [{"label": label, "value": value} for label, value in plan.moved]
+    plan.apply(survivor)
+    last = [d for d in (survivor.last_interaction_at, loser.last_interaction_at) if d]
+    survivor.last_interaction_at = max(last) if last else None
     mover = _Mover(workspace, actor, survivor, loser)
     moved = move_relations(mover)
     lifecycle.on_contacts_merged.run(
@@ -227,14 +230,21 @@ def contact_merge(
     mover.drop(Contact.objects.filter(pk=loser_id))
     survivor.full_clean(exclude=["workspace", "account", "owner"])
     survivor.save()
+    _redirect_leave(mover)
     change_record_rows(actor=actor, changes=mover.pending)
     change_record(
         workspace=workspace,
         actor=actor,
         instance=survivor,
         action=ChangeAction.MERGED,
-        fields=changed,
-        data={"loser_id": loser_id, "loser": loser_label, "moved": moved},
+        fields=plan.changed,
+        data={
+            "loser_id": loser_id,
+            "loser": loser_label,
+            "moved": moved,
+            "not_kept": not_kept,
+            "moved_into": moved_into,
+        },
     )
     interaction_record(
         workspace=workspace,
@@ -244,6 +254,7 @@ def contact_merge(
         contact=survivor,
         actor=actor,
         subject=_("Merged with %(name)s (#%(id)s)") % {"name": loser_label, "id": loser_id},
-        data={"loser_id": loser_id, "moved": moved},
+        body=_timeline_body(plan),
+        data={"loser_id": loser_id, "moved": moved, "not_kept": not_kept, "moved_into": moved_into},
     )
     return survivor

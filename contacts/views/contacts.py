@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from touchpoints.channels import Channel, ChannelGroup
@@ -41,8 +41,17 @@ from ..selectors.accounts import (
 )
 from ..selectors.contacts import contact_list, contact_search, contacts_by_phone
 from ..selectors.custom_fields import custom_field_list
+from ..selectors.duplicates import contacts_sharing
+from ..selectors.merges import contact_merged_into
 from ..services.bulk_jobs import BULK_DELETE_INLINE_MAX
-from ..services.contacts import contact_create, contact_delete, contact_update
+from ..services.contacts import (
+    CONTACT_EMAIL_FIELDS,
+    CONTACT_PHONE_FIELDS,
+    contact_create,
+    contact_delete,
+    contact_update,
+    contact_values_normalize,
+)
 
 LIST_PER_PAGE = 50
 
@@ -88,6 +97,29 @@ def contact_list_view(request):
     )
 
 
+def _merged_away(request, pk, *, url_name: str):
+    """The answer for contact `pk` when it no longer exists: if it was merged into another
+    contact (of this workspace), a redirect to that contact's `url_name` page (a GET keeps
+    its query string; a POST is not carried over: the page of the survivor opens with a note
+    that nothing was saved); else 404."""
+    survivor = contact_merged_into(workspace=request.workspace, pk=pk)
+    if survivor is None:
+        raise Http404(_("No such contact."))
+    url = workspace_reverse(request.workspace, url_name, pk=survivor)
+    if request.method in ("GET", "HEAD"):
+        messages.info(
+            request,
+            _("Contact #%(old)s was merged into this one.") % {"old": pk},
+        )
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    messages.warning(
+        request,
+        _("Contact #%(old)s was merged into this one meanwhile; nothing was saved.") % {"old": pk},
+    )
+    return redirect(workspace_reverse(request.workspace, "contacts:detail", pk=survivor))
+
+
 def _timeline_context(request, *, contact=None, account=None) -> dict:
     filters = {k: request.GET.get(k, "") for k in ("group", "channel", "app")}
     qs = interaction_timeline(
@@ -106,8 +138,11 @@ def _timeline_context(request, *, contact=None, account=None) -> dict:
 @workspace_view("contacts.view")
 def contact_detail(request, pk):
     """The 360° view: details, account, owner, consent, custom fields, other apps' panels
-    and the timeline (first page; more via the touchpoints timeline fragment)."""
-    contact = get_object_or_404(Contact.objects.select_related("account", "owner"), pk=pk)
+    and the timeline (first page; more via the touchpoints timeline fragment). The id of a
+    contact merged into another redirects to that one."""
+    contact = Contact.objects.select_related("account", "owner").filter(pk=pk).first()
+    if contact is None:
+        return _merged_away(request, pk, url_name="contacts:detail")
     defs = custom_field_list(workspace=request.workspace, entity=CustomFieldEntity.CONTACT)
     custom = [(f, custom_display(f, contact.custom.get(f.key))) for f in defs]
     context = {
@@ -154,12 +189,42 @@ def _prepare_contact_form(request, form):
     return form
 
 
+DUPLICATE_WARNING_MAX = 5
+
+
+def _form_duplicates(request, form, contact=None) -> list:
+    """Other contacts holding an email address or phone number the form enters, matched as
+    the duplicate finder matches (contacts_sharing: email/email2, phone/mobile); [] once the
+    user chose "Save anyway" (`confirm_duplicate`). Editing, only values that change are
+    looked up (a duplicate known before does not stop every save). A value that does not
+    normalise is left to the service's error."""
+    if request.POST.get("confirm_duplicate"):
+        return []
+    found: dict[str, set] = {"email": set(), "phone": set()}
+    for family, names in (("email", CONTACT_EMAIL_FIELDS), ("phone", CONTACT_PHONE_FIELDS)):
+        for name in names:
+            try:
+                value = contact_values_normalize({name: form.cleaned_data.get(name) or ""})[name]
+            except ValidationError:
+                continue
+            if value and (contact is None or value not in {getattr(contact, n) for n in names}):
+                found[family].add(value)
+    return contacts_sharing(
+        workspace=request.workspace,
+        emails=found["email"],
+        phones=found["phone"],
+        exclude_pk=contact.pk if contact is not None else None,
+        limit=DUPLICATE_WARNING_MAX,
+    )
+
+
 @workspace_view("contacts.edit")
 def contact_create_view(request):
     workspace = request.workspace
+    duplicates = []
     if request.method == "POST":
         form = ContactForm(request.POST, workspace=workspace)
-        if form.is_valid():
+        if form.is_valid() and not (duplicates := _form_duplicates(request, form)):
             try:
                 contact = contact_create(
                     workspace=workspace, actor=request.user, **form.service_kwargs()
@@ -178,6 +243,7 @@ def contact_create_view(request):
             "title": _("New contact"),
             "form": _prepare_contact_form(request, form),
             "contact": None,
+            "duplicates": duplicates,
         },
     )
 
@@ -185,10 +251,13 @@ def contact_create_view(request):
 @workspace_view("contacts.edit")
 def contact_edit(request, pk):
     workspace = request.workspace
-    contact = get_object_or_404(Contact.objects.select_related("account"), pk=pk)
+    contact = Contact.objects.select_related("account").filter(pk=pk).first()
+    if contact is None:
+        return _merged_away(request, pk, url_name="contacts:edit")
+    duplicates = []
     if request.method == "POST":
         form = ContactForm(request.POST, instance=contact, workspace=workspace)
-        if form.is_valid():
+        if form.is_valid() and not (duplicates := _form_duplicates(request, form, contact)):
             try:
                 contact_update(
                     workspace=workspace,
@@ -211,13 +280,16 @@ def contact_edit(request, pk):
             "title": _("Edit %(name)s") % {"name": contact},
             "form": _prepare_contact_form(request, form),
             "contact": contact,
+            "duplicates": duplicates,
         },
     )
 
 
 @workspace_view("contacts.delete")
 def contact_delete_view(request, pk):
-    contact = get_object_or_404(Contact.objects.select_related("account"), pk=pk)
+    contact = Contact.objects.select_related("account").filter(pk=pk).first()
+    if contact is None:  # merged away: its survivor's page, never its delete page
+        return _merged_away(request, pk, url_name="contacts:detail")
     if request.method == "POST":
         name = str(contact)
         contact_delete(workspace=request.workspace, actor=request.user, contact=contact)

@@ -28,6 +28,7 @@ from ..selectors.exports import (
     csv_stream,
     export_params,
     export_source,
+    workspace_zone,
 )
 from ..services.exports import export_job_create
 
@@ -49,7 +50,7 @@ def _excel_redirect(request, name):
 def _export_response(request, queryset, *, columns, order, basename):
     stamp = timezone.localdate().isoformat()
     response = StreamingHttpResponse(
-        csv_stream(queryset, columns=columns, order=order),
+        csv_stream(queryset, columns=columns, order=order, tz=workspace_zone(request.workspace)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.csv"'

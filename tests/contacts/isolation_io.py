@@ -2,7 +2,7 @@
 
 from contacts.models import ImportJob, ImportStatus
 from tests.contacts.factories import ContactFactory
-from tests.isolation import register
+from tests.isolation import register, register_case
 
 
 @register("contacts:import_mapping", "contacts:import_detail", "contacts:import_progress")
@@ -49,3 +49,28 @@ def bulk_delete_job_in(workspace, user):
         workspace=workspace, status="running", total_rows=600, created_by=user
     )
     return {"pk": job.pk}, job
+
+
+def _merged_pair(workspace):
+    from contacts.services.merging import contact_merge
+    from workspaces.scoping import workspace_scope
+
+    with workspace_scope(workspace):
+        survivor = ContactFactory(workspace=workspace)
+        loser = ContactFactory(workspace=workspace)
+        contact_merge(workspace=workspace, actor=None, survivor=survivor, loser=loser)
+        other = ContactFactory(workspace=workspace)
+    return survivor, loser, other
+
+
+@register_case("merged-away", "contacts:detail", "contacts:edit", "contacts:delete")
+def merged_away_in(workspace, user):
+    """The id of a contact merged into another redirects in its own workspace only."""
+    survivor, loser, _other = _merged_pair(workspace)
+    return {"pk": loser.pk}, survivor
+
+
+@register_case("merged-away", "contacts:merge")
+def merged_away_pair_in(workspace, user):
+    survivor, loser, other = _merged_pair(workspace)
+    return {"pk": other.pk, "other": loser.pk}, survivor

@@ -26,10 +26,10 @@ def _rows(response):
 
 
 def test_formula_cells_are_neutralised():
-    assert [neutralize(v) for v in ("=1+1", "+49", "-2", "@SUM(A1)", "\tx", "\rx", "ok")] == [
+    assert [neutralize(v) for v in ("=1+1", "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "ok")] == [
         "'=1+1",
-        "'+49",
-        "'-2",
+        "'+1+cmd",
+        "'-2+3",
         "'@SUM(A1)",
         "'\tx",
         "'\rx",
@@ -37,11 +37,21 @@ def test_formula_cells_are_neutralised():
     ]
 
 
+def test_plain_numbers_are_not_mangled():
+    assert [neutralize(v) for v in ("+442079460018", "+49", "-2", "-12.5", -3)] == [
+        "+442079460018",
+        "+49",
+        "-2",
+        "-12.5",
+        "-3",
+    ]
+
+
 def test_export_neutralises_formulas_by_default(owner_client, workspace):
     ContactFactory(workspace=workspace, first_name='=HYPERLINK("http://evil")', phone="+4930123456")
     row = _rows(_export(owner_client))[0]
     assert row["First name"] == '\'=HYPERLINK("http://evil")'
-    assert row["Phone"] == "'+4930123456"
+    assert row["Phone"] == "+4930123456"
 
 
 def test_raw_mode_is_gone_every_export_is_neutralised(owner_client, workspace, excel):

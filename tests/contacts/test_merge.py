@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from contacts.models import Contact, ContactTag
+from contacts.models import Contact, ContactMergeRedirect, ContactTag
 from contacts.services.merging import contact_merge
 from tests.contacts.factories import AccountFactory, ContactFactory, ContactTagFactory, TagFactory
 from touchpoints.models import Interaction
@@ -171,6 +171,9 @@ def _rows_pointing_at(workspace, contact):
         "sales.activity.contact": ActivityFactory(workspace=workspace, contact=contact),
         "sales.lead.converted_contact": LeadFactory(workspace=workspace, converted_contact=contact),
         "sales.deal.contact": deal_make(workspace, contact=contact),
+        "contacts.contactmergeredirect.survivor": ContactMergeRedirect.objects.create(
+            workspace=workspace, merged_id=10**9, survivor=contact
+        ),
     }
 
 

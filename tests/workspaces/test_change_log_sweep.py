@@ -404,7 +404,15 @@ def s_contact_merge(ctx):
     deal = _deal(ctx, contact=loser)
     ctx.begin()
     merging.contact_merge(workspace=ctx.workspace, actor=ctx.owner, survivor=survivor, loser=loser)
-    return [_ev(deal, "updated"), _ev(loser, "deleted"), _ev(survivor, "merged")]
+    from contacts.models import ContactMergeRedirect
+
+    redirect = ContactMergeRedirect.objects.get(merged_id=loser.pk)
+    return [
+        _ev(deal, "updated"),
+        _ev(loser, "deleted"),
+        _ev(survivor, "merged"),
+        _ev(redirect, "created"),
+    ]
 
 
 def s_import_job_create(ctx):

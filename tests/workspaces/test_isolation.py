@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import login
 from tests.factories import MembershipFactory
-from tests.isolation import REGISTRY
+from tests.isolation import CASES, REGISTRY
 from workspaces.roles import Role
 from workspaces.scoping import ScopeError, is_workspace_owned, scopes_disabled
 
@@ -54,12 +54,10 @@ def _state(obj):
         return None if fresh is None else model_to_dict(fresh)
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("url_name", sorted(REGISTRY))
-def test_object_of_another_workspace_is_404(url_name, workspace, other_workspace):
+def _assert_closed_to_other_workspaces(factory, url_name, workspace, other_workspace):
     me = MembershipFactory(workspace=workspace, role=Role.OWNER).user
     stranger = MembershipFactory(workspace=other_workspace, role=Role.OWNER).user
-    kwargs, obj = REGISTRY[url_name](other_workspace, stranger)
+    kwargs, obj = factory(other_workspace, stranger)
     before = _state(obj)
     client = login(me)
     url = reverse(url_name, kwargs={"ws": workspace.slug, **kwargs})
@@ -72,6 +70,23 @@ def test_object_of_another_workspace_is_404(url_name, workspace, other_workspace
     assert client.get(theirs).status_code == 404
     assert client.post(theirs, {"name": "hijacked"}).status_code == 404
     assert _state(obj) == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(REGISTRY))
+def test_object_of_another_workspace_is_404(url_name, workspace, other_workspace):
+    _assert_closed_to_other_workspaces(REGISTRY[url_name], url_name, workspace, other_workspace)
+
+
+def test_every_case_names_a_registered_url():
+    assert not {name for name, _factory in CASES.values()} - set(REGISTRY)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_further_case_of_another_workspace_is_404(case, workspace, other_workspace):
+    url_name, factory = CASES[case]
+    _assert_closed_to_other_workspaces(factory, url_name, workspace, other_workspace)
 
 
 def test_every_model_with_a_workspace_is_fail_closed(db):
