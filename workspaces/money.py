@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal, get_currency_precision
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -62,6 +63,36 @@ def fits_minor_unit(amount, currency: str) -> bool:
     JPY no, 10.5 EUR yes. Trailing zeros do not count (1200.00 JPY fits)."""
     value = Decimal(amount)
     return value == value.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def minor_unit_message(amount, currency: str) -> str | None:
+    """Why `amount` cannot be an amount of `currency` (more decimals than the currency has),
+    or None when it can: "Amounts in JPY have no decimal places: enter a whole amount such as
+    1500." / "Amounts in EUR have at most 2 decimal places." Not finite or no number: None
+    (the field's own validation says so)."""
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    if not value.is_finite() or fits_minor_unit(value, currency):
+        return None
+    digits = minor_unit(currency)
+    if digits == 0:
+        return _(
+            "Amounts in %(currency)s have no decimal places: enter a whole amount such as %(example)s."
+        ) % {"currency": currency, "example": format_decimal(1500, locale=active_locale())}
+    return _("Amounts in %(currency)s have at most %(digits)s decimal places.") % {
+        "currency": currency,
+        "digits": digits,
+    }
+
+
+def validate_minor_unit(amount, currency: str, *, field: str) -> None:
+    """Raise ValidationError({field: message}) when `amount` has more decimals than
+    `currency` (see `minor_unit_message`): a price of 1500.50 JPY is refused, 1500 is fine."""
+    message = minor_unit_message(amount, currency)
+    if message:
+        raise ValidationError({field: message})
 
 
 def active_locale() -> Locale:
@@ -175,7 +206,7 @@ class Rate:
     valid_from: datetime.date
 
     def describe(self, target: str, *, locale=None) -> str:
-        """"1 USD = 0.92 EUR (from Nov 1, 2026)"."""
+        """ "1 USD = 0.92 EUR (from Nov 1, 2026)"."""
         return _("1 %(currency)s = %(rate)s %(target)s (from %(date)s)") % {
             "currency": self.currency,
             "rate": format_rate(self.rate, locale=locale),
@@ -225,14 +256,14 @@ class MoneyFigure:
         return " · ".join(format_money(a, c) for c, a in self.parts)
 
     def rate_note(self) -> str:
-        """"at rates of Nov 1, 2026" (empty when nothing was converted)."""
+        """ "at rates of Nov 1, 2026" (empty when nothing was converted)."""
         if not self.converted:
             return ""
         dates = ", ".join(date_format(d, "DATE_FORMAT") for d in self.rate_dates)
         return _("at rates of %(dates)s") % {"dates": dates}
 
     def unconverted_texts(self) -> list[str]:
-        """"150.000 ¥ (no rate)" for each part left out of a converted total."""
+        """ "150.000 ¥ (no rate)" for each part left out of a converted total."""
         if not self.converted:
             return []
         return [

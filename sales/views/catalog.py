@@ -301,6 +301,10 @@ def configurator_context(workspace, params) -> dict:
     values = params.getlist("values") if hasattr(params, "getlist") else params.get("values", [])
     config = catalog_selectors.configuration_resolve(product=product, value_ids=values)
     chosen = {v.option_id: v.pk for v in config.chosen}
+    excludes: dict[int, list[int]] = {}  # value id -> the value ids it cannot be combined with
+    for rule in product.exclusions.all():
+        excludes.setdefault(rule.value_a_id, []).append(rule.value_b_id)
+        excludes.setdefault(rule.value_b_id, []).append(rule.value_a_id)
     ctx.update(
         product=product,
         config=config,
@@ -309,7 +313,11 @@ def configurator_context(workspace, params) -> dict:
                 option,
                 chosen.get(option.pk),
                 [
-                    (v, v.pk in config.disabled and chosen.get(option.pk) != v.pk)
+                    (
+                        v,
+                        v.pk in config.disabled and chosen.get(option.pk) != v.pk,
+                        sorted(excludes.get(v.pk, [])),
+                    )
                     for v in option.values.all()
                 ],
             )
@@ -318,7 +326,10 @@ def configurator_context(workspace, params) -> dict:
         currency=product.currency,
         unit_price=config.unit_price,
         line_net=line_net(
-            quantity=quantity, unit_price=config.unit_price, discount_percent=discount
+            quantity=quantity,
+            unit_price=config.unit_price,
+            discount_percent=discount,
+            currency=product.currency,
         )
         if not ctx["problems"]
         else None,
@@ -328,11 +339,18 @@ def configurator_context(workspace, params) -> dict:
     return ctx
 
 
+CONFIGURATOR_PARTS = {
+    "result": "sales/catalog/_configurator_result.html",  # price, line net, availability, problems
+    "product": "sales/catalog/_configurator_product.html",  # the options of a new product + result
+}
+
+
 @workspace_view("sales.view")
 def configurator(request):
-    """The configurator partial, re-rendered by htmx whenever a choice changes."""
-    return render(
-        request,
-        "sales/catalog/_configurator.html",
-        configurator_context(request.workspace, request.GET),
+    """The configurator, or one part of it (`part=result` or `part=product`): htmx asks for
+    the part that depends on what changed, so the fields a person is typing in are never
+    replaced while they type (a quantity, then Tab, then a discount keeps both)."""
+    template = CONFIGURATOR_PARTS.get(
+        request.GET.get("part", ""), "sales/catalog/_configurator.html"
     )
+    return render(request, template, configurator_context(request.workspace, request.GET))

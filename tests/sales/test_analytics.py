@@ -15,6 +15,7 @@ EUR = ExchangeRates(target="EUR")  # no rates: every row below is in the workspa
 def totals(figures):
     return [f.total for f in figures]
 
+
 NOV, DEC, JAN = datetime.date(2026, 11, 1), datetime.date(2026, 12, 1), datetime.date(2027, 1, 1)
 UTC = datetime.UTC
 
