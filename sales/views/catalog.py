@@ -1,7 +1,7 @@
 """Catalogue pages: product list, product create/edit, options and exclusion rules, and the
 configurator widget (htmx) that quote lines use."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
+from workspaces.numbers import parse_decimal
 from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
@@ -138,12 +139,18 @@ def category_create(request):
     )
 
 
-def _quantity(raw, default=Decimal("1")):
+QUANTITY_MAX = Decimal("9999999999.99")  # a quote line's quantity: 12 digits, 2 places
+
+
+def _number(params, name, *, default, problems, label, max_value=QUANTITY_MAX):
+    """A number from the query (or POST) data: `default` when empty; for anything that is no
+    number a person means (1e309, NaN, too many digits) the reason is added to `problems`
+    and `default` used instead (workspaces.numbers.parse_decimal)."""
     try:
-        value = Decimal(str(raw).replace(",", ".")) if raw not in (None, "") else default
-    except InvalidOperation:
+        return parse_decimal(params.get(name), default=default, max_value=max_value, places=2)
+    except ValidationError as exc:
+        problems.append(f"{label}: {' '.join(exc.messages)}")
         return default
-    return value if value.is_finite() else default
 
 
 @workspace_view("sales.view")
@@ -154,16 +161,24 @@ def product_detail(request, pk):
     except Product.DoesNotExist:
         raise Http404 from None
     may_configure = has_perm(request.membership.role, "sales.configure")
+    problems: list[str] = []
+    quantity = _number(
+        request.GET, "quantity", default=Decimal("1"), problems=problems, label=_("Quantity")
+    )
     return _product_page(
-        request,
-        product,
-        quantity=_quantity(request.GET.get("quantity")),
-        may_configure=may_configure,
+        request, product, quantity=quantity, may_configure=may_configure, problems=problems
     )
 
 
 def _product_page(
-    request, product, *, quantity=1, may_configure=True, option_form=None, exclusion_form=None
+    request,
+    product,
+    *,
+    quantity=1,
+    may_configure=True,
+    option_form=None,
+    exclusion_form=None,
+    problems=(),
 ):
     """The product page; a form given (with its errors) replaces the empty one, and the page
     is then answered with 422."""
@@ -181,6 +196,7 @@ def _product_page(
             "product": product,
             "quantity": quantity,
             "availability": product.availability(quantity=quantity),
+            "quantity_problems": problems,
             "may_configure": may_configure,
             "option_form": option_form,
             "exclusion_form": exclusion_form,
@@ -280,9 +296,19 @@ def configurator_context(workspace, params) -> dict:
         "currency": workspace.currency,
         "only_currency": only_currency,
     }
-    quantity = _quantity(params.get("quantity"))
-    discount = _quantity(params.get("discount_percent"), default=Decimal("0"))
-    ctx.update(quantity=quantity, discount=discount, problems=[])
+    problems: list[str] = []
+    quantity = _number(
+        params, "quantity", default=Decimal("1"), problems=problems, label=_("Quantity")
+    )
+    discount = _number(
+        params,
+        "discount_percent",
+        default=Decimal("0"),
+        problems=problems,
+        label=_("Discount %"),
+        max_value=None,
+    )
+    ctx.update(quantity=quantity, discount=discount, problems=problems)
     if quantity <= 0:
         ctx["problems"].append(_("The quantity must be more than zero."))
     if discount < 0 or discount > 100:
