@@ -121,11 +121,6 @@ class Forecast:
     won_total: MoneyFigure
     deal_count: int = 0
 
-    @property
-    def figures(self) -> list[MoneyFigure]:
-        """Every figure of the forecast (to say which currencies had no rate)."""
-        return [self.weighted_total, self.pipeline_total, self.won_total]
-
 
 def forecast(*, open_rows, won_rows, months, rates: ExchangeRates) -> Forecast:
     """Weighted pipeline by expected close month, per rep and in total, beside won amounts.

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
-from workspaces.money import Amounts, format_money, round_money, total_amounts
+from workspaces.money import format_money, round_money, total_amounts
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
@@ -53,13 +53,15 @@ def _number(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def left_out_of_chart(figures) -> list[str]:
-    """ "150.000 ¥" for each currency of `figures` that has no exchange rate: those amounts
-    are not in a chart drawn in the workspace currency, and the page says so beneath it."""
-    missing = total_amounts(
-        Amounts(f.unconverted) for f in figures if f is not None and f.unconverted
-    )
-    return [format_money(amount, code) for code, amount in sorted(missing.items())]
+def left_out_of_chart(series) -> list[str]:
+    """What a chart drawn in the workspace currency leaves out: for each (label, MoneyFigure)
+    series whose figure has currencies without an exchange rate, "Weighted: ¥150,000 ·
+    $1,000.00". The page says so beneath the chart."""
+    return [
+        f"{label}: " + " · ".join(format_money(amount, code) for code, amount in figure.unconverted)
+        for label, figure in series
+        if figure is not None and figure.unconverted
+    ]
 
 
 def chart(
@@ -153,7 +155,9 @@ def forecast(request):
         month_labels=labels,
         rows=rows,
         month_columns=list(zip(labels, result.weighted, result.pipeline, result.won, strict=True)),
-        left_out=left_out_of_chart(result.figures),
+        left_out=left_out_of_chart(
+            [(_("Weighted pipeline"), result.weighted_total), (_("Won"), result.won_total)]
+        ),
         chart=chart(
             "bar", labels, datasets, fmt="money", currency=request.workspace.currency, stacked=True
         ),
@@ -198,7 +202,7 @@ def rep_performance(request):
         _("Rep performance"),
         rows=labelled,
         totals=totals,
-        left_out=left_out_of_chart([totals["won_amount"]]),
+        left_out=left_out_of_chart([(_("Won"), totals["won_amount"])]),
         chart=chart("bar", labels, datasets, fmt="money", currency=request.workspace.currency),
     )
 
@@ -280,7 +284,7 @@ def lost_orders(request):
         by_stage=by_stage,
         total_count=total_count,
         total_amount=total_amount,
-        left_out=left_out_of_chart([total_amount]),
+        left_out=left_out_of_chart([(_("Amount lost"), total_amount)]),
         chart=chart(
             "bar",
             [r.label for r in by_reason],
