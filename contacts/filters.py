@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import MemberChoiceField
+from workspaces.numbers import guard_number_fields
 from workspaces.selectors import NO_OWNER, member_list
 
 from .models import Account, AccountSize, Contact, Education, LifecycleStage, Sex, Tag
@@ -62,6 +63,7 @@ class WorkspaceFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, workspace, **kwargs):
         self.workspace = workspace
         super().__init__(data, *args, **kwargs)
+        guard_number_fields(self.form)  # 1e309, NaN, -0, 1e-400: a clear message
         for f in self.form.fields.values():
             f.required = False
             _bootstrap(f.widget)

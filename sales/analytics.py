@@ -2,15 +2,22 @@
 worked out by hand. The pages aggregate in the database (`sales/selectors/analyses.py` does
 the grouping) and hand the grouped rows to these functions.
 
-Conventions: money is Decimal rounded half-up to cents once per figure shown (never summed
-from rounded parts); percentages are Decimal with one decimal place; durations are days with
-one decimal place; months are the first day of the month (a `date`).
+Conventions: money is Decimal, summed per currency (`workspaces.money.Amounts`: rows carry
+a "currency" key, the workspace currency when absent) and shown as a
+`workspaces.money.MoneyFigure`: per currency, or converted at the workspace's exchange rates
+(`ExchangeRates`) with the rates named; each figure is rounded half up to the minor unit of
+its currency once (never summed from rounded parts). Percentages of money use the converted
+total and are left out (None) when a currency had no rate. Percentages are Decimal with one
+decimal place; durations are days with one decimal place; months are the first day of the
+month (a `date`).
 """
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+from workspaces.money import Amounts, ExchangeRates, MoneyFigure, round_money, total_amounts
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -90,65 +97,76 @@ def period_bounds(preset: str, today: datetime.date) -> tuple[datetime.date, dat
 # --- forecast -----------------------------------------------------------------------------
 
 
+def _amounts(row, rates: ExchangeRates, key: str = "amount") -> Amounts:
+    """A grouped row's amount in its currency (the workspace currency when the row has none)."""
+    return Amounts.of(row[key] or 0, row.get("currency") or rates.target)
+
+
 @dataclass
 class ForecastRow:
     owner_id: int | None
-    weighted: list  # per month
-    total: Decimal = Decimal("0.00")
+    weighted: list  # MoneyFigure per month
+    total: MoneyFigure = field(default_factory=lambda: MoneyFigure(currency=""))
 
 
 @dataclass
 class Forecast:
     months: list
     reps: list  # ForecastRow, biggest total first
-    weighted: list  # per month, all reps
-    pipeline: list  # unweighted open amount per month
-    won: list  # won amount per month
-    weighted_total: Decimal = Decimal("0.00")
-    pipeline_total: Decimal = Decimal("0.00")
-    won_total: Decimal = Decimal("0.00")
+    weighted: list  # MoneyFigure per month, all reps
+    pipeline: list  # MoneyFigure per month: unweighted open amount
+    won: list  # MoneyFigure per month: won amount
+    weighted_total: MoneyFigure
+    pipeline_total: MoneyFigure
+    won_total: MoneyFigure
     deal_count: int = 0
 
 
-def forecast(*, open_rows, won_rows, months) -> Forecast:
+def forecast(*, open_rows, won_rows, months, rates: ExchangeRates) -> Forecast:
     """Weighted pipeline by expected close month, per rep and in total, beside won amounts.
 
-    open_rows: {"month", "owner_id", "probability", "amount", "count"} – open deals grouped by
-    close month, owner and stage probability (amount is the sum of their amounts).
-    won_rows: {"month", "owner_id", "amount"} – won deals grouped by the month they were won.
-    The weighted value of a group is amount × probability / 100; each figure is rounded once.
-    """
+    open_rows: {"month", "owner_id", "currency", "probability", "amount", "count"} – open
+    deals grouped by close month, owner, currency and stage probability (amount is the sum of
+    their amounts). won_rows: {"month", "owner_id", "currency", "amount"} – won deals grouped
+    by the month they were won. The weighted value of a group is amount × probability / 100;
+    sums stay per currency and each figure is made (converted with `rates` where a rate
+    exists, rounded once) from the unrounded sums."""
     index = {m: i for i, m in enumerate(months)}
-    per_rep: dict = defaultdict(lambda: [Decimal(0)] * len(months))
-    weighted, pipeline, won = ([Decimal(0)] * len(months) for _ in range(3))
+    per_rep: dict = defaultdict(lambda: [Amounts()] * len(months))
+    weighted, pipeline, won = ([Amounts()] * len(months) for _ in range(3))
     deal_count = 0
     for row in open_rows:
         i = index.get(month_key(row["month"])) if row["month"] else None
         if i is None:
             continue
-        value = Decimal(row["amount"] or 0) * Decimal(row["probability"]) / HUNDRED
-        per_rep[row["owner_id"]][i] += value
-        weighted[i] += value
-        pipeline[i] += Decimal(row["amount"] or 0)
+        amount = _amounts(row, rates)
+        value = amount.scaled(Decimal(row["probability"]) / HUNDRED)
+        per_rep[row["owner_id"]][i] = per_rep[row["owner_id"]][i] + value
+        weighted[i] = weighted[i] + value
+        pipeline[i] = pipeline[i] + amount
         deal_count += row.get("count", 0)
     for row in won_rows:
         i = index.get(month_key(row["month"])) if row["month"] else None
         if i is not None:
-            won[i] += Decimal(row["amount"] or 0)
+            won[i] = won[i] + _amounts(row, rates)
     reps = [
-        ForecastRow(owner_id=owner, weighted=[cents(v) for v in values], total=cents(sum(values)))
+        ForecastRow(
+            owner_id=owner,
+            weighted=[rates.figure(v) for v in values],
+            total=rates.figure(total_amounts(values)),
+        )
         for owner, values in per_rep.items()
     ]
-    reps.sort(key=lambda r: (-r.total, r.owner_id or 0))
+    reps.sort(key=lambda r: (-r.total.total, r.owner_id or 0))
     return Forecast(
         months=list(months),
         reps=reps,
-        weighted=[cents(v) for v in weighted],
-        pipeline=[cents(v) for v in pipeline],
-        won=[cents(v) for v in won],
-        weighted_total=cents(sum(weighted)),
-        pipeline_total=cents(sum(pipeline)),
-        won_total=cents(sum(won)),
+        weighted=[rates.figure(v) for v in weighted],
+        pipeline=[rates.figure(v) for v in pipeline],
+        won=[rates.figure(v) for v in won],
+        weighted_total=rates.figure(total_amounts(weighted)),
+        pipeline_total=rates.figure(total_amounts(pipeline)),
+        won_total=rates.figure(total_amounts(won)),
         deal_count=deal_count,
     )
 
@@ -176,22 +194,26 @@ def quota_share(
 @dataclass
 class RepRow:
     owner_id: int | None
-    won_amount: Decimal = Decimal("0.00")
+    won_amount: MoneyFigure | None = None
     won_count: int = 0
     lost_count: int = 0
     win_rate: Decimal | None = None
     activities_done: int = 0
-    quota: Decimal | None = None
+    quota: Decimal | None = None  # in the workspace currency
     attainment: Decimal | None = None
+    won_amounts: Amounts = field(default_factory=Amounts)
 
 
-def rep_performance(*, won_rows, lost_rows, activity_rows, quotas, start, end) -> list[RepRow]:
+def rep_performance(
+    *, won_rows, lost_rows, activity_rows, quotas, start, end, rates: ExchangeRates
+) -> list[RepRow]:
     """One row per rep with anything in the period, biggest won amount first.
 
-    won_rows {"owner_id", "amount", "count"}, lost_rows {"owner_id", "count"}: deals closed in
-    [start, end). activity_rows {"owner_id", "count"}: activities done in it. quotas
-    {"user_id", "start", "end", "amount"}: counted pro rata (see `quota_share`).
-    Win rate = won / (won + lost) in %; attainment = won amount / quota in %."""
+    won_rows {"owner_id", "currency", "amount", "count"}, lost_rows {"owner_id", "count"}:
+    deals closed in [start, end). activity_rows {"owner_id", "count"}: activities done in
+    it. quotas {"user_id", "start", "end", "amount"} in the workspace currency: counted pro
+    rata (see `quota_share`). Win rate = won / (won + lost) in %; attainment = won amount
+    (converted total) / quota in %, None when a won currency has no rate."""
     rows: dict = {}
 
     def row(owner_id):
@@ -199,7 +221,7 @@ def rep_performance(*, won_rows, lost_rows, activity_rows, quotas, start, end) -
 
     for r in won_rows:
         rep = row(r["owner_id"])
-        rep.won_amount += Decimal(r["amount"] or 0)
+        rep.won_amounts = rep.won_amounts + _amounts(r, rates)
         rep.won_count += r["count"]
     for r in lost_rows:
         row(r["owner_id"]).lost_count += r["count"]
@@ -214,12 +236,13 @@ def rep_performance(*, won_rows, lost_rows, activity_rows, quotas, start, end) -
         if amount > 0:
             row(user_id).quota = amount
     for rep in rows.values():
-        rep.won_amount = cents(rep.won_amount)
+        rep.won_amount = rates.figure(rep.won_amounts)
         rep.win_rate = percent(rep.won_count, rep.won_count + rep.lost_count)
         if rep.quota is not None:
-            rep.quota = cents(rep.quota)
-            rep.attainment = percent(rep.won_amount, rep.quota)
-    return sorted(rows.values(), key=lambda r: (-r.won_amount, -r.won_count, r.owner_id or 0))
+            rep.quota = round_money(rep.quota, rates.target)
+            if rep.won_amount.complete:
+                rep.attainment = percent(rep.won_amount.total, rep.quota)
+    return sorted(rows.values(), key=lambda r: (-r.won_amount.total, -r.won_count, r.owner_id or 0))
 
 
 # --- sales cycle --------------------------------------------------------------------------
@@ -290,32 +313,34 @@ def sales_cycle(*, stages, history, won_deals, start, end):
 class ShareRow:
     label: str
     count: int
-    amount: Decimal
+    amount: MoneyFigure | None = None
     count_share: Decimal | None = None
     amount_share: Decimal | None = None
+    amounts: Amounts = field(default_factory=Amounts)
 
 
-def shares(rows, *, label_key: str, empty_label: str) -> list[ShareRow]:
-    """Grouped rows {label_key, "count", "amount"} with their share of all counts and amounts,
-    most frequent first. Groups with the same label (e.g. competitor spelt with other case)
-    are added together."""
+def shares(rows, *, label_key: str, empty_label: str, rates: ExchangeRates) -> list[ShareRow]:
+    """Grouped rows {label_key, "currency", "count", "amount"} with their share of all counts
+    and amounts, most frequent first. Groups with the same label (e.g. competitor spelt with
+    other case) are added together. Amount shares compare converted totals; they are None
+    when any amount is in a currency without a rate."""
     merged: dict = {}
     for r in rows:
         label = (r[label_key] or "").strip() or empty_label
         key = label.casefold()
         if key not in merged:
-            merged[key] = ShareRow(label=label, count=0, amount=Decimal(0))
+            merged[key] = ShareRow(label=label, count=0)
         merged[key].count += r["count"]
-        merged[key].amount += Decimal(r["amount"] or 0)
+        merged[key].amounts = merged[key].amounts + _amounts(r, rates)
     total_count = sum(r.count for r in merged.values())
-    total_amount = sum((r.amount for r in merged.values()), Decimal(0))
+    total = rates.figure(total_amounts(r.amounts for r in merged.values()))
     out = []
     for r in merged.values():
-        r.amount = cents(r.amount)
+        r.amount = rates.figure(r.amounts)
         r.count_share = percent(r.count, total_count)
-        r.amount_share = percent(r.amount, total_amount)
+        r.amount_share = percent(r.amount.total, total.total) if total.complete else None
         out.append(r)
-    return sorted(out, key=lambda r: (-r.count, -r.amount, r.label))
+    return sorted(out, key=lambda r: (-r.count, -r.amount.total, r.label))
 
 
 # --- funnel -------------------------------------------------------------------------------

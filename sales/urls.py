@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import activities, analyses, catalog, deals, leads, quotes, settings
+from .views import activities, analyses, catalog, deals, exchange_rates, leads, quotes, settings
 
 app_name = "sales"
 urlpatterns: list = [
@@ -62,6 +62,12 @@ urlpatterns: list = [
         "settings/lost-reasons/<int:pk>/toggle/",
         settings.lost_reason_toggle,
         name="lost_reason_toggle",
+    ),
+    path("settings/exchange-rates/", exchange_rates.exchange_rates, name="exchange_rates"),
+    path(
+        "settings/exchange-rates/<int:pk>/delete/",
+        exchange_rates.exchange_rate_remove,
+        name="exchange_rate_delete",
     ),
     # catalogue
     path("products/", catalog.product_list, name="products"),

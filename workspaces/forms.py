@@ -19,6 +19,7 @@ from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceFie
 from .countries import country_choices
 from .mail_headers import validate_single_line
 from .models import CURRENCIES, RESERVED_SLUGS, TIME_ZONES, Workspace, slug_validator
+from .numbers import guard_number_fields
 from .roles import Role
 from .scoping import is_workspace_owned
 from .selectors import NO_OWNER, member_list
@@ -104,11 +105,13 @@ def _limited_choices(queryset, workspace):
 class WorkspaceFormMixin:
     """Builds the form for one workspace (`workspace=`, required) inside its scope: every
     choice field over a workspace-owned model or over users is limited to that workspace's
-    rows and members, whatever the declaration said."""
+    rows and members, whatever the declaration said; every number field refuses what is no
+    number a person means (`workspaces.numbers.guard_number_fields`)."""
 
     def __init__(self, *args, workspace, **kwargs):
         self.workspace = workspace
         super().__init__(*args, **kwargs)
+        guard_number_fields(self)  # 1e309, NaN, -0, 1e-400: a clear message (numbers.py)
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None:

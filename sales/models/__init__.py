@@ -8,6 +8,7 @@ from .catalog import (
     ProductOptionExclusion,
     ProductOptionValue,
 )
+from .exchange_rates import ExchangeRate
 from .leads import Lead, LeadSource, LeadStatus
 from .pipelines import Deal, DealStageChange, LostReason, Pipeline, Stage, StageKind
 from .quotas import Quota, QuotaPeriod
@@ -19,6 +20,7 @@ __all__ = [
     "ActivityType",
     "CalendarFeed",
     "Deal",
+    "ExchangeRate",
     "DealStageChange",
     "Lead",
     "LeadSource",

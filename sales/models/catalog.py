@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from workspaces.models import CURRENCIES, WorkspaceOwned
+from workspaces.money import validate_minor_unit
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -141,6 +142,11 @@ class Product(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.name} ({self.sku})"
+
+    def clean(self):
+        # a price has no more decimals than its currency: no yen cents
+        if self.unit_price is not None and self.currency:
+            validate_minor_unit(self.unit_price, self.currency, field="unit_price")
 
     def availability(self, quantity=1, today=None) -> "Availability":
         """What a rep can promise for `quantity` pieces (see `availability_for`)."""

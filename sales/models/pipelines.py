@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import CURRENCIES, WorkspaceOwned
+from workspaces.money import round_money, validate_minor_unit
 
 
 class Pipeline(WorkspaceOwned):
@@ -185,7 +186,13 @@ class Deal(WorkspaceOwned):
 
     @property
     def weighted_amount(self):
-        return (self.amount * self.stage.probability / Decimal(100)).quantize(Decimal("0.01"))
+        """amount × the stage's win probability, rounded half up to the currency's minor unit."""
+        return round_money(self.amount * self.stage.probability / Decimal(100), self.currency)
+
+    def clean(self):
+        # an amount has no more decimals than its currency: no yen cents
+        if self.amount is not None and self.currency:
+            validate_minor_unit(self.amount, self.currency, field="amount")
 
 
 class DealStageChange(WorkspaceOwned):

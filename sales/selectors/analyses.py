@@ -8,7 +8,7 @@ Every function takes an `AnalysisFilter` (workspace, optional pipeline and owner
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -73,7 +73,8 @@ def _lost_in_period(f: AnalysisFilter):
 
 
 def forecast_open_rows(f: AnalysisFilter) -> list[dict]:
-    """Open deals closing in the period, summed per close month, owner and stage probability."""
+    """Open deals closing in the period, summed per close month, owner, currency and stage
+    probability (amounts of different currencies are never added together)."""
     rows = (
         _deals(f)
         .filter(
@@ -83,7 +84,7 @@ def forecast_open_rows(f: AnalysisFilter) -> list[dict]:
             expected_close_date__lt=f.end,
         )
         .annotate(month=TruncMonth("expected_close_date"))
-        .values("month", "owner_id", "stage__probability")
+        .values("month", "owner_id", "currency", "stage__probability")
         .annotate(amount=Sum("amount"), count=Count("id"))
         .order_by()
     )
@@ -91,11 +92,11 @@ def forecast_open_rows(f: AnalysisFilter) -> list[dict]:
 
 
 def forecast_won_rows(f: AnalysisFilter) -> list[dict]:
-    """Deals won in the period, summed per month won and owner."""
+    """Deals won in the period, summed per month won, owner and currency."""
     return list(
         _won_in_period(f)
         .annotate(month=TruncMonth("won_at"))
-        .values("month", "owner_id")
+        .values("month", "owner_id", "currency")
         .annotate(amount=Sum("amount"), count=Count("id"))
         .order_by()
     )
@@ -105,9 +106,11 @@ def forecast_won_rows(f: AnalysisFilter) -> list[dict]:
 
 
 def won_by_owner(f: AnalysisFilter) -> list[dict]:
+    """Deals won in the period per owner and currency: {"owner_id", "currency", "amount",
+    "count"}."""
     return list(
         _won_in_period(f)
-        .values("owner_id")
+        .values("owner_id", "currency")
         .annotate(amount=Sum("amount"), count=Count("id"))
         .order_by()
     )
@@ -186,7 +189,7 @@ def won_deal_times(f: AnalysisFilter) -> list[dict]:
 def lost_by_reason(f: AnalysisFilter) -> list[dict]:
     return list(
         _lost_in_period(f)
-        .values("lost_reason__name")
+        .values("lost_reason__name", "currency")
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by()
     )
@@ -195,7 +198,7 @@ def lost_by_reason(f: AnalysisFilter) -> list[dict]:
 def lost_by_competitor(f: AnalysisFilter) -> list[dict]:
     return list(
         _lost_in_period(f)
-        .values("competitor")
+        .values("competitor", "currency")
         .annotate(count=Count("id"), amount=Sum("amount"))
         .order_by()
     )
@@ -211,7 +214,7 @@ def lost_by_stage(f: AnalysisFilter) -> list[dict]:
         deal__in=_lost_in_period(f),
     )
     return list(
-        qs.values("from_stage__name")
+        qs.values("from_stage__name", currency=F("deal__currency"))
         .annotate(count=Count("deal_id", distinct=True), amount=Sum("deal__amount"))
         .order_by()
     )

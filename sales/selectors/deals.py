@@ -8,9 +8,11 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from contacts.models import Account
+from workspaces.money import Amounts
 from workspaces.service_checks import same_workspace_require
 
-from ..models import Deal, Pipeline, Stage
+from ..models import Deal, Pipeline, Stage, StageKind
+from .exchange_rates import exchange_rates_on
 
 SEARCH_ACCOUNTS = 50  # accounts whose deals a deal search finds (by account name)
 
@@ -50,8 +52,10 @@ CLOSED_WINDOW_DAYS = 90
 
 def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) -> list[dict]:
     """The columns of a pipeline of `workspace` on its board: each stage with its deals
-    (largest first, capped) and its totals. Three queries whatever the number of deals.
-    ValidationError for a pipeline of another workspace."""
+    (largest first, capped), "count", and its "total" and "weighted" amounts as
+    `workspaces.money.MoneyFigure` (per currency, or converted at the workspace's rates with
+    the rates named; never different currencies added as one). Four queries whatever the
+    number of deals. ValidationError for a pipeline of another workspace."""
     same_workspace_require(workspace=workspace, obj=pipeline, field="pipeline")
     stages = list(
         Stage.objects.filter(workspace=workspace, pipeline=pipeline).order_by("position", "id")
@@ -62,10 +66,14 @@ def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) ->
     # closed columns (won, lost) show the deals closed in the last 90 days
     recent = timezone.now() - datetime.timedelta(days=CLOSED_WINDOW_DAYS)
     deals = deals.filter(Q(closed_at__isnull=True) | Q(closed_at__gte=recent))
-    totals = {
-        row["stage_id"]: row
-        for row in deals.values("stage_id").annotate(n=Count("id"), total=Sum("amount"))
-    }
+    counts: dict[int, int] = {}
+    sums: dict[int, Amounts] = {}
+    for row in deals.values("stage_id", "currency").annotate(n=Count("id"), total=Sum("amount")):
+        counts[row["stage_id"]] = counts.get(row["stage_id"], 0) + row["n"]
+        sums[row["stage_id"]] = sums.get(row["stage_id"], Amounts()) + Amounts.of(
+            row["total"] or 0, row["currency"]
+        )
+    rates = exchange_rates_on(workspace=workspace)
     rows = (
         deals.annotate(
             rank=Window(
@@ -85,15 +93,14 @@ def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) ->
             column.append(deal)
     columns = []
     for stage in stages:
-        t = totals.get(stage.pk, {})
-        total = t.get("total") or Decimal("0")
+        amounts = sums.get(stage.pk, Amounts())
         columns.append(
             {
                 "stage": stage,
                 "deals": by_stage[stage.pk],
-                "count": t.get("n", 0),
-                "total": total,
-                "weighted": (total * stage.probability / Decimal(100)).quantize(Decimal("0.01")),
+                "count": counts.get(stage.pk, 0),
+                "total": rates.figure(amounts),
+                "weighted": rates.figure(amounts.scaled(Decimal(stage.probability) / 100)),
             }
         )
     return columns
@@ -106,3 +113,30 @@ def open_deals_for(*, workspace, contact=None, account=None, limit: int = 10) ->
     )
     qs = qs.filter(contact=contact) if contact is not None else qs.filter(account=account)
     return list(qs.order_by("expected_close_date", "id")[:limit])
+
+
+def open_pipeline_figures(*, workspace, owner=None, closing_from=None, closing_before=None):
+    """The open pipeline of `workspace` (of one `owner` if given; closing in
+    [closing_from, closing_before) if given) for home panels and summaries: {"count": int,
+    "total": MoneyFigure, "weighted": MoneyFigure} – amounts per currency or converted at
+    the workspace's exchange rates (workspaces.money), never added across currencies.
+    Two queries."""
+    deals = Deal.objects.filter(
+        workspace=workspace, closed_at__isnull=True, stage__kind=StageKind.OPEN
+    )
+    if owner is not None:
+        deals = deals.filter(owner=owner)
+    if closing_from is not None:
+        deals = deals.filter(expected_close_date__gte=closing_from)
+    if closing_before is not None:
+        deals = deals.filter(expected_close_date__lt=closing_before)
+    total, weighted, count = Amounts(), Amounts(), 0
+    for row in deals.values("currency", "stage__probability").annotate(
+        n=Count("id"), amount=Sum("amount")
+    ):
+        amount = Amounts.of(row["amount"] or 0, row["currency"])
+        total = total + amount
+        weighted = weighted + amount.scaled(Decimal(row["stage__probability"]) / 100)
+        count += row["n"]
+    rates = exchange_rates_on(workspace=workspace)
+    return {"count": count, "total": rates.figure(total), "weighted": rates.figure(weighted)}

@@ -19,6 +19,7 @@ from workspaces.changelog import (
     changed_fields,
     snapshot,
 )
+from workspaces.money import minor_unit_message
 from workspaces.service_checks import (
     delete_recorded,
     same_workspace_check,
@@ -173,6 +174,10 @@ def option_create(
         raise ValidationError({"values": _("Every value needs a label.")})
     if len(set(labels)) != len(labels):
         raise ValidationError({"values": _("Each value label may appear only once.")})
+    for label, delta in pairs:  # a price change has no more decimals than the product's currency
+        message = minor_unit_message(delta, product.currency)
+        if message:
+            raise ValidationError({"values": f"{label}: {message}"})
     name = name.strip()
     options = ProductOption.objects.filter(workspace=workspace, product=product)
     if options.filter(name=name).exists():

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 from workspaces.models import Membership
+from workspaces.money import validate_minor_unit
 
 from ..models import Quota
 
@@ -20,6 +21,7 @@ def quota_set(*, workspace, actor, user, period: str, start, amount) -> Quota:
     created = quota is None
     if created:
         quota = Quota(workspace=workspace, user=user, period=period, start=start)
+    validate_minor_unit(amount, workspace.currency, field="amount")
     quota.amount = amount
     quota.full_clean(
         exclude=["workspace", "user"], validate_unique=False, validate_constraints=False

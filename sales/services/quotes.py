@@ -1,8 +1,11 @@
 """Quotes: numbering, lines with configured products, totals, and the status workflow.
 
-Money is Decimal throughout, rounded half-up to cents: each line's net is rounded, tax is
-computed once per tax rate on the sum of the nets at that rate (as invoices do), and the gross
-is net plus the rounded taxes.
+Money is Decimal throughout, rounded half up to the minor unit of the quote's currency
+(`workspaces.money.round_money`: cents for EUR, whole yen for JPY, 3 places for KWD): each
+line's net (quantity × unit price less the discount) is rounded once, tax is computed once per
+tax rate on the sum of the nets at that rate (as invoices do) and rounded, and the gross is net
+plus the rounded taxes. Product prices and option price changes have no more decimals than
+their currency (a yen price with decimals is refused), so unit prices need no rounding.
 """
 
 import datetime
@@ -21,6 +24,7 @@ from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
 from workspaces.changelog import ChangeAction, change_record
+from workspaces.money import round_money
 from workspaces.service_checks import delete_recorded, same_workspace_require
 
 from ..models import Deal, Quote, QuoteCounter, QuoteLine, QuoteStatus, Stage, StageKind
@@ -40,10 +44,11 @@ def to_cents(value) -> Decimal:
 # --- arithmetic (pure) --------------------------------------------------------------------
 
 
-def line_net(*, quantity, unit_price, discount_percent=0) -> Decimal:
-    """quantity × unit price less the discount, rounded half-up to cents."""
+def line_net(*, quantity, unit_price, discount_percent=0, currency: str = "") -> Decimal:
+    """quantity × unit price less the discount, rounded half up to the minor unit of
+    `currency` (cents when none is given): 3 × ¥333 less 5 % = 949.05 → ¥949."""
     gross = Decimal(quantity) * Decimal(unit_price)
-    return to_cents(gross * (HUNDRED - Decimal(discount_percent)) / HUNDRED)
+    return round_money(gross * (HUNDRED - Decimal(discount_percent)) / HUNDRED, currency)
 
 
 @dataclass(frozen=True)
@@ -61,9 +66,11 @@ class QuoteTotals:
     gross: Decimal = Decimal("0.00")
 
 
-def quote_totals(lines) -> QuoteTotals:
+def quote_totals(lines, *, currency: str = "") -> QuoteTotals:
     """Totals of lines given as objects or dicts with net_amount (or quantity, unit_price,
-    discount_percent) and tax_rate."""
+    discount_percent) and tax_rate, in the minor unit of `currency` (cents when none is
+    given): each line net, each tax (per rate, on the sum of that rate's nets) and the sums
+    rounded half up once."""
     bases: dict[Decimal, Decimal] = defaultdict(Decimal)
     net = Decimal("0.00")
     for line in lines:
@@ -74,16 +81,22 @@ def quote_totals(lines) -> QuoteTotals:
                 quantity=get("quantity"),
                 unit_price=get("unit_price"),
                 discount_percent=get("discount_percent") or 0,
+                currency=currency,
             )
-        amount = to_cents(amount)
+        amount = round_money(amount, currency)
         net += amount
         bases[Decimal(get("tax_rate") or 0).normalize()] += amount
     taxes = [
-        TaxLine(rate=rate, base=base, tax=to_cents(base * rate / HUNDRED))
+        TaxLine(rate=rate, base=base, tax=round_money(base * rate / HUNDRED, currency))
         for rate, base in sorted(bases.items())
     ]
-    tax = sum((t.tax for t in taxes), Decimal("0.00"))
-    return QuoteTotals(net=to_cents(net), taxes=taxes, tax=to_cents(tax), gross=to_cents(net + tax))
+    tax = sum((t.tax for t in taxes), Decimal("0"))
+    return QuoteTotals(
+        net=round_money(net, currency),
+        taxes=taxes,
+        tax=round_money(tax, currency),
+        gross=round_money(net + tax, currency),
+    )
 
 
 def format_quote_number(year: int, number: int) -> str:
@@ -205,7 +218,8 @@ def _store_totals(quote: Quote, actor) -> None:
     totals = quote_totals(
         QuoteLine.objects.filter(workspace_id=quote.workspace_id, quote=quote).values(
             "net_amount", "tax_rate"
-        )
+        ),
+        currency=quote.currency,
     )
     quote.net_total, quote.tax_total, quote.gross_total = totals.net, totals.tax, totals.gross
     quote.save(update_fields=["net_total", "tax_total", "gross_total", "updated_at"])
@@ -278,7 +292,10 @@ def quote_line_add(
         tax_rate=product.tax_rate,
     )
     line.net_amount = line_net(
-        quantity=line.quantity, unit_price=line.unit_price, discount_percent=line.discount_percent
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        discount_percent=line.discount_percent,
+        currency=quote.currency,
     )
     line.full_clean()
     line.save()

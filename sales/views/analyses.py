@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
+from workspaces.money import format_money, round_money, total_amounts
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
@@ -20,6 +21,7 @@ from .. import analytics
 from ..forms.analyses import AnalysisFilterForm, QuotaForm
 from ..models import StageKind
 from ..selectors import analyses as q
+from ..selectors.exchange_rates import exchange_rates_on
 from ..services.quotas import quota_set
 
 PAGES = [
@@ -45,7 +47,21 @@ PALETTE = [
 
 
 def _number(value):
+    """A chart value: a MoneyFigure's total in the workspace currency (what has a rate), a
+    Decimal as a JSON number (Chart.js draws numbers; the tables beneath show exact values)."""
+    value = getattr(value, "total", value)
     return float(value) if isinstance(value, Decimal) else value
+
+
+def left_out_of_chart(series) -> list[str]:
+    """What a chart drawn in the workspace currency leaves out: for each (label, MoneyFigure)
+    series whose figure has currencies without an exchange rate, "Weighted: ¥150,000 ·
+    $1,000.00". The page says so beneath the chart."""
+    return [
+        f"{label}: " + " · ".join(format_money(amount, code) for code, amount in figure.unconverted)
+        for label, figure in series
+        if figure is not None and figure.unconverted
+    ]
 
 
 def chart(
@@ -114,8 +130,12 @@ def forecast(request):
     total, beside the amounts won in each month."""
     form, f, names = _setup(request, default_period="around")
     months = analytics.months_in(f.start, f.end)
+    rates = exchange_rates_on(workspace=request.workspace)
     result = analytics.forecast(
-        open_rows=q.forecast_open_rows(f), won_rows=q.forecast_won_rows(f), months=months
+        open_rows=q.forecast_open_rows(f),
+        won_rows=q.forecast_won_rows(f),
+        months=months,
+        rates=rates,
     )
     labels = [date_format(m, "YEAR_MONTH_FORMAT") for m in months]
     datasets = [
@@ -135,6 +155,9 @@ def forecast(request):
         month_labels=labels,
         rows=rows,
         month_columns=list(zip(labels, result.weighted, result.pipeline, result.won, strict=True)),
+        left_out=left_out_of_chart(
+            [(_("Weighted pipeline"), result.weighted_total), (_("Won"), result.won_total)]
+        ),
         chart=chart(
             "bar", labels, datasets, fmt="money", currency=request.workspace.currency, stacked=True
         ),
@@ -145,7 +168,9 @@ def forecast(request):
 def rep_performance(request):
     """Won amount and count, win rate, activities done and quota attainment per rep."""
     form, f, names = _setup(request, default_period="this_quarter")
+    rates = exchange_rates_on(workspace=request.workspace)
     rows = analytics.rep_performance(
+        rates=rates,
         won_rows=q.won_by_owner(f),
         lost_rows=q.lost_by_owner(f),
         activity_rows=q.activities_done_by_owner(f),
@@ -161,7 +186,7 @@ def rep_performance(request):
             {"label": _("Quota"), "data": [r.quota or 0 for r in rows], "color": "#adb5bd"}
         )
     totals = {
-        "won_amount": sum((r.won_amount for r in rows), Decimal("0")),
+        "won_amount": rates.figure(total_amounts(r.won_amounts for r in rows)),
         "won_count": sum(r.won_count for r in rows),
         "lost_count": sum(r.lost_count for r in rows),
         "activities_done": sum(r.activities_done for r in rows),
@@ -177,6 +202,7 @@ def rep_performance(request):
         _("Rep performance"),
         rows=labelled,
         totals=totals,
+        left_out=left_out_of_chart([(_("Won"), totals["won_amount"])]),
         chart=chart("bar", labels, datasets, fmt="money", currency=request.workspace.currency),
     )
 
@@ -225,17 +251,27 @@ def sales_cycle(request):
 def lost_orders(request):
     """Deals lost in the period by reason, by competitor and by the stage they were lost at."""
     form, f, _names = _setup(request, default_period="last_12_months")
+    rates = exchange_rates_on(workspace=request.workspace)
     by_reason = analytics.shares(
-        q.lost_by_reason(f), label_key="lost_reason__name", empty_label=_("(no reason)")
+        q.lost_by_reason(f),
+        label_key="lost_reason__name",
+        empty_label=_("(no reason)"),
+        rates=rates,
     )
     by_competitor = analytics.shares(
-        q.lost_by_competitor(f), label_key="competitor", empty_label=_("(none named)")
+        q.lost_by_competitor(f),
+        label_key="competitor",
+        empty_label=_("(none named)"),
+        rates=rates,
     )
     by_stage = analytics.shares(
-        q.lost_by_stage(f), label_key="from_stage__name", empty_label=_("(created lost)")
+        q.lost_by_stage(f),
+        label_key="from_stage__name",
+        empty_label=_("(created lost)"),
+        rates=rates,
     )
     total_count = sum(r.count for r in by_reason)
-    total_amount = sum((r.amount for r in by_reason), Decimal("0"))
+    total_amount = rates.figure(total_amounts(r.amounts for r in by_reason))
     currency = request.workspace.currency
     return _render(
         request,
@@ -248,6 +284,7 @@ def lost_orders(request):
         by_stage=by_stage,
         total_count=total_count,
         total_amount=total_amount,
+        left_out=left_out_of_chart([(_("Amount lost"), total_amount)]),
         chart=chart(
             "bar",
             [r.label for r in by_reason],
@@ -353,8 +390,8 @@ def quotas(request):
         (
             (
                 names.get(uid, "?"),
-                [analytics.cents(c) for c in cells],
-                analytics.cents(sum(cells, Decimal(0))),
+                [round_money(c, request.workspace.currency) for c in cells],
+                round_money(sum(cells, Decimal(0)), request.workspace.currency),
             )
             for uid, cells in grid.items()
         ),

@@ -1,7 +1,7 @@
 """Catalogue pages: product list, product create/edit, options and exclusion rules, and the
 configurator widget (htmx) that quote lines use."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
+from workspaces.numbers import parse_decimal
 from workspaces.paging import capped_count, keyset_page
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
@@ -138,12 +139,18 @@ def category_create(request):
     )
 
 
-def _quantity(raw, default=Decimal("1")):
+QUANTITY_MAX = Decimal("9999999999.99")  # a quote line's quantity: 12 digits, 2 places
+
+
+def _number(params, name, *, default, problems, label, max_value=QUANTITY_MAX):
+    """A number from the query (or POST) data: `default` when empty; for anything that is no
+    number a person means (1e309, NaN, too many digits) the reason is added to `problems`
+    and `default` used instead (workspaces.numbers.parse_decimal)."""
     try:
-        value = Decimal(str(raw).replace(",", ".")) if raw not in (None, "") else default
-    except InvalidOperation:
+        return parse_decimal(params.get(name), default=default, max_value=max_value, places=2)
+    except ValidationError as exc:
+        problems.append(f"{label}: {' '.join(exc.messages)}")
         return default
-    return value if value.is_finite() else default
 
 
 @workspace_view("sales.view")
@@ -154,16 +161,24 @@ def product_detail(request, pk):
     except Product.DoesNotExist:
         raise Http404 from None
     may_configure = has_perm(request.membership.role, "sales.configure")
+    problems: list[str] = []
+    quantity = _number(
+        request.GET, "quantity", default=Decimal("1"), problems=problems, label=_("Quantity")
+    )
     return _product_page(
-        request,
-        product,
-        quantity=_quantity(request.GET.get("quantity")),
-        may_configure=may_configure,
+        request, product, quantity=quantity, may_configure=may_configure, problems=problems
     )
 
 
 def _product_page(
-    request, product, *, quantity=1, may_configure=True, option_form=None, exclusion_form=None
+    request,
+    product,
+    *,
+    quantity=1,
+    may_configure=True,
+    option_form=None,
+    exclusion_form=None,
+    problems=(),
 ):
     """The product page; a form given (with its errors) replaces the empty one, and the page
     is then answered with 422."""
@@ -181,6 +196,7 @@ def _product_page(
             "product": product,
             "quantity": quantity,
             "availability": product.availability(quantity=quantity),
+            "quantity_problems": problems,
             "may_configure": may_configure,
             "option_form": option_form,
             "exclusion_form": exclusion_form,
@@ -280,9 +296,19 @@ def configurator_context(workspace, params) -> dict:
         "currency": workspace.currency,
         "only_currency": only_currency,
     }
-    quantity = _quantity(params.get("quantity"))
-    discount = _quantity(params.get("discount_percent"), default=Decimal("0"))
-    ctx.update(quantity=quantity, discount=discount, problems=[])
+    problems: list[str] = []
+    quantity = _number(
+        params, "quantity", default=Decimal("1"), problems=problems, label=_("Quantity")
+    )
+    discount = _number(
+        params,
+        "discount_percent",
+        default=Decimal("0"),
+        problems=problems,
+        label=_("Discount %"),
+        max_value=None,
+    )
+    ctx.update(quantity=quantity, discount=discount, problems=problems)
     if quantity <= 0:
         ctx["problems"].append(_("The quantity must be more than zero."))
     if discount < 0 or discount > 100:
@@ -301,6 +327,10 @@ def configurator_context(workspace, params) -> dict:
     values = params.getlist("values") if hasattr(params, "getlist") else params.get("values", [])
     config = catalog_selectors.configuration_resolve(product=product, value_ids=values)
     chosen = {v.option_id: v.pk for v in config.chosen}
+    excludes: dict[int, list[int]] = {}  # value id -> the value ids it cannot be combined with
+    for rule in product.exclusions.all():
+        excludes.setdefault(rule.value_a_id, []).append(rule.value_b_id)
+        excludes.setdefault(rule.value_b_id, []).append(rule.value_a_id)
     ctx.update(
         product=product,
         config=config,
@@ -309,7 +339,11 @@ def configurator_context(workspace, params) -> dict:
                 option,
                 chosen.get(option.pk),
                 [
-                    (v, v.pk in config.disabled and chosen.get(option.pk) != v.pk)
+                    (
+                        v,
+                        v.pk in config.disabled and chosen.get(option.pk) != v.pk,
+                        sorted(excludes.get(v.pk, [])),
+                    )
                     for v in option.values.all()
                 ],
             )
@@ -318,7 +352,10 @@ def configurator_context(workspace, params) -> dict:
         currency=product.currency,
         unit_price=config.unit_price,
         line_net=line_net(
-            quantity=quantity, unit_price=config.unit_price, discount_percent=discount
+            quantity=quantity,
+            unit_price=config.unit_price,
+            discount_percent=discount,
+            currency=product.currency,
         )
         if not ctx["problems"]
         else None,
@@ -328,11 +365,18 @@ def configurator_context(workspace, params) -> dict:
     return ctx
 
 
+CONFIGURATOR_PARTS = {
+    "result": "sales/catalog/_configurator_result.html",  # price, line net, availability, problems
+    "product": "sales/catalog/_configurator_product.html",  # the options of a new product + result
+}
+
+
 @workspace_view("sales.view")
 def configurator(request):
-    """The configurator partial, re-rendered by htmx whenever a choice changes."""
-    return render(
-        request,
-        "sales/catalog/_configurator.html",
-        configurator_context(request.workspace, request.GET),
+    """The configurator, or one part of it (`part=result` or `part=product`): htmx asks for
+    the part that depends on what changed, so the fields a person is typing in are never
+    replaced while they type (a quantity, then Tab, then a discount keeps both)."""
+    template = CONFIGURATOR_PARTS.get(
+        request.GET.get("part", ""), "sales/catalog/_configurator.html"
     )
+    return render(request, template, configurator_context(request.workspace, request.GET))

@@ -124,7 +124,7 @@ def _detail_context(request, quote, *, params=None, line_errors=None):
         "quote": quote,
         "deal": quote.deal,
         "lines": lines,
-        "totals": quote_services.quote_totals(lines),
+        "totals": quote_services.quote_totals(lines, currency=quote.currency),
         "may_edit": may_edit,
         "transitions": quote.allowed_transitions(),
         "line_errors": line_errors or [],
@@ -248,7 +248,7 @@ def quote_print(request, pk):
             "quote": quote,
             "deal": deal,
             "lines": lines,
-            "totals": quote_services.quote_totals(lines),
+            "totals": quote_services.quote_totals(lines, currency=quote.currency),
             "customer": customer,
             "customer_name": str(customer) if customer else "",
             "address_lines": next(

@@ -23,21 +23,26 @@
     return list.closest(".kanban-col");
   }
 
-  function parseAmount(text) {
-    var n = parseFloat(text);
-    return isNaN(n) ? 0 : n;
-  }
-
-  function addToTotal(board, col, delta) {
-    var total = col.querySelector("[data-total]");
-    if (!total) return;
-    var value = parseAmount(total.dataset.value) + delta;
-    total.dataset.value = String(value);
-    var formatted = new Intl.NumberFormat(document.documentElement.lang || undefined, {
-      minimumFractionDigits: 2,
-      maximumFractionDigits: 2,
-    }).format(value);
-    total.textContent = formatted + " " + (board.dataset.currency || "");
+  // A column's total may hold several currencies, or be converted at the workspace's
+  // exchange rates with the rates named, so the browser never adds amounts up itself: after a
+  // move it reads the columns' totals from the board page again (formatted by the server).
+  function refreshTotals(board) {
+    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        return response.ok ? response.text() : "";
+      })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        board.querySelectorAll(".kanban-col").forEach(function (col) {
+          var total = col.querySelector("[data-total]");
+          var source = fresh.querySelector(
+            '.kanban-col[data-stage="' + col.dataset.stage + '"] [data-total]'
+          );
+          if (total && source) total.innerHTML = source.innerHTML;
+        });
+      })
+      .catch(function () {});
   }
 
   // The badge holds the column's full count, which may exceed the cards shown (the board
@@ -78,9 +83,7 @@
           showMessage("");
           addToCount(columnOf(fromList), -1);
           addToCount(columnOf(toList), 1);
-          var amount = parseAmount(card.dataset.amount);
-          addToTotal(board, columnOf(fromList), -amount);
-          addToTotal(board, columnOf(toList), amount);
+          refreshTotals(board);
           return;
         }
         if (result.data.need_reason && result.data.url) {

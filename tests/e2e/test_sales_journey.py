@@ -157,7 +157,7 @@ def test_lead_to_won_deal_with_a_configured_quote(shop, page, login_as, screensh
     )
     _configure(page, "select[data-option='Support']", _value_id(page, "Support", "Premium"))
     page.wait_for_selector("[data-testid=cfg-valid]")
-    assert page.inner_text("[data-testid=cfg-unit-price]") == "1,500.00 EUR"
+    assert page.inner_text("[data-testid=cfg-unit-price]") == "€1,500.00"
     assert "4 in stock" in page.inner_text("[data-testid=cfg-availability]")
     page.fill("#cfg-quantity", "2")
     page.wait_for_function(
@@ -167,7 +167,7 @@ def test_lead_to_won_deal_with_a_configured_quote(shop, page, login_as, screensh
     page.wait_for_selector("[data-testid=quote-lines] td:has-text('Size: M')")
     line = QuoteLine.all_workspaces.get(quote__deal=deal)
     assert (line.unit_price, line.net_amount) == (Decimal("1500.00"), Decimal("3000.00"))
-    assert page.inner_text("[data-testid=quote-gross]") == "3,570.00 EUR"
+    assert page.inner_text("[data-testid=quote-gross]") == "€3,570.00"
 
     # 4. sent, then accepted: the deal is won
     page.click("[data-testid=quote-actions] button[value=sent]")
@@ -182,18 +182,18 @@ def test_lead_to_won_deal_with_a_configured_quote(shop, page, login_as, screensh
     # 5. the printable quote
     page.click("[data-testid=print-link]")
     sheet = page.locator("[data-testid=quote-sheet]")
-    assert "Lind Logistik" in sheet.inner_text() and "3,570.00 EUR" in sheet.inner_text()
+    assert "Lind Logistik" in sheet.inner_text() and "€3,570.00" in sheet.inner_text()
     screenshot(page, "sales-quote-print")
 
     # 6. the forecast shows the win among this month's won amounts, drawn as a chart
     page.emulate_media(reduced_motion="reduce")  # charts.js then draws without animation
     page.goto(f"{base}/analyses/forecast/")
     page.wait_for_selector("canvas[data-chart-ready]")
-    assert page.inner_text("[data-testid=won-total]") == "3,000.00 EUR"
+    assert page.inner_text("[data-testid=won-total]") == "€3,000.00"
     month = timezone.localdate().strftime("%B %Y")
     won_row = page.locator("[data-testid=forecast-table] tfoot tr.table-success")
     headers = page.locator("[data-testid=forecast-table] thead th").all_inner_texts()
-    assert won_row.locator("td").nth(headers.index(month) - 1).inner_text() == "3,000.00"
+    assert won_row.locator("td").nth(headers.index(month) - 1).inner_text() == "€3,000.00"
     screenshot(page, "sales-forecast")
 
 

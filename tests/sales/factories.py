@@ -75,3 +75,14 @@ def deal_make(
         amount=amount,
         **fields,
     )
+
+
+class ExchangeRateFactory(WorkspaceOwnedFactory):
+    """1 USD = 0.92 in the workspace currency from 1 November 2026."""
+
+    class Meta:
+        model = "sales.ExchangeRate"
+
+    currency = "USD"
+    rate = Decimal("0.92")
+    valid_from = datetime.date(2026, 11, 1)

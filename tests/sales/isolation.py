@@ -3,6 +3,7 @@
 from tests.isolation import register
 from tests.sales.factories import (
     ActivityFactory,
+    ExchangeRateFactory,
     LeadFactory,
     LostReasonFactory,
     deal_make,
@@ -59,6 +60,12 @@ def lost_reason_in(workspace, user):
 def activity_in(workspace, user):
     activity = ActivityFactory(workspace=workspace, owner=user)
     return {"pk": activity.pk}, activity
+
+
+@register("sales:exchange_rate_delete")
+def exchange_rate_in(workspace, user):
+    rate = ExchangeRateFactory(workspace=workspace)
+    return {"pk": rate.pk}, rate
 
 
 from tests.sales import isolation_catalog  # noqa: E402, F401  (catalogue and quote URLs)

@@ -86,7 +86,7 @@ def test_forecast_weights_open_deals_and_shows_won(
     assert response.status_code == 200
     result = response.context["result"]
     # 10,000 × 50 % + 4,000 × 10 % = 5,400
-    assert (result.weighted_total, result.pipeline_total, result.won_total) == (
+    assert (result.weighted_total.total, result.pipeline_total.total, result.won_total.total) == (
         Decimal("5400.00"),
         Decimal("14000.00"),
         Decimal("3000.00"),
@@ -104,7 +104,7 @@ def test_forecast_filters_by_rep(owner_client, workspace, board, owner):
     _p, _s, deal, _move = board
     deal("Rita's", "1000", expected_close_date=datetime.date(2026, 1, 5))
     response = _get(owner_client, workspace, "sales:analysis_forecast", {**JAN, "owner": owner.pk})
-    assert response.context["result"].weighted_total == Decimal("0.00")
+    assert response.context["result"].weighted_total.total == Decimal("0.00")
 
 
 def test_rep_performance_win_rate_and_quota(
@@ -130,7 +130,7 @@ def test_rep_performance_win_rate_and_quota(
         )
     name, row = response.context["rows"][0]
     assert name == "Rita Rep"
-    assert (row.won_amount, row.won_count, row.lost_count, row.win_rate) == (
+    assert (row.won_amount.total, row.won_count, row.lost_count, row.win_rate) == (
         Decimal("3000.00"),
         1,
         1,
@@ -167,15 +167,15 @@ def test_lost_orders_by_reason_competitor_and_stage(
     with django_assert_max_num_queries(10):
         response = _get(owner_client, workspace, "sales:analysis_lost", JAN)
     ctx = response.context
-    assert (ctx["total_count"], ctx["total_amount"]) == (3, Decimal("4500.00"))
-    assert [(r.label, r.count, r.amount) for r in ctx["by_reason"]] == [
+    assert (ctx["total_count"], ctx["total_amount"].total) == (3, Decimal("4500.00"))
+    assert [(r.label, r.count, r.amount.total) for r in ctx["by_reason"]] == [
         ("Price", 3, Decimal("4500.00"))
     ]
     assert [(r.label, r.count) for r in ctx["by_competitor"]] == [
         ("Globex", 2),
         ("(none named)", 1),
     ]
-    assert [(r.label, r.count, r.amount) for r in ctx["by_stage"]] == [
+    assert [(r.label, r.count, r.amount.total) for r in ctx["by_stage"]] == [
         ("Qualification", 2, Decimal("3500.00")),
         ("Proposal", 1, Decimal("1000.00")),
     ]

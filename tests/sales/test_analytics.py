@@ -6,8 +6,16 @@ from decimal import Decimal
 import pytest
 
 from sales import analytics
+from workspaces.money import ExchangeRates
 
 D = Decimal
+EUR = ExchangeRates(target="EUR")  # no rates: every row below is in the workspace currency
+
+
+def totals(figures):
+    return [f.total for f in figures]
+
+
 NOV, DEC, JAN = datetime.date(2026, 11, 1), datetime.date(2026, 12, 1), datetime.date(2027, 1, 1)
 UTC = datetime.UTC
 
@@ -65,15 +73,17 @@ def test_forecast_weights_three_deals_by_month_and_rep():
         },
         {"month": DEC, "owner_id": 2, "amount": D("800")},
     ]
-    result = analytics.forecast(open_rows=open_rows, won_rows=won_rows, months=[NOV, DEC, JAN])
-    assert result.weighted == [D("5000.00"), D("2875.00"), D("0.00")]
-    assert result.pipeline == [D("10000.00"), D("6500.00"), D("0.00")]
-    assert result.won == [D("1200.50"), D("800.00"), D("0.00")]
-    assert [(r.owner_id, r.weighted, r.total) for r in result.reps] == [
+    result = analytics.forecast(
+        open_rows=open_rows, won_rows=won_rows, months=[NOV, DEC, JAN], rates=EUR
+    )
+    assert totals(result.weighted) == [D("5000.00"), D("2875.00"), D("0.00")]
+    assert totals(result.pipeline) == [D("10000.00"), D("6500.00"), D("0.00")]
+    assert totals(result.won) == [D("1200.50"), D("800.00"), D("0.00")]
+    assert [(r.owner_id, totals(r.weighted), r.total.total) for r in result.reps] == [
         (1, [D("5000.00"), D("1000.00"), D("0.00")], D("6000.00")),
         (2, [D("0.00"), D("1875.00"), D("0.00")], D("1875.00")),
     ]
-    assert (result.weighted_total, result.won_total, result.deal_count) == (
+    assert (result.weighted_total.total, result.won_total.total, result.deal_count) == (
         D("7875.00"),
         D("2000.50"),
         3,
@@ -83,7 +93,8 @@ def test_forecast_weights_three_deals_by_month_and_rep():
 def test_forecast_rounds_each_figure_once_half_up():
     # 3 × 0.05 at 50 % = 0.075 → 0.08 (rounding each 0.025 first would give 0.09)
     rows = [{"month": NOV, "owner_id": 1, "probability": 50, "amount": D("0.05"), "count": 1}] * 3
-    assert analytics.forecast(open_rows=rows, won_rows=[], months=[NOV]).weighted == [D("0.08")]
+    result = analytics.forecast(open_rows=rows, won_rows=[], months=[NOV], rates=EUR)
+    assert totals(result.weighted) == [D("0.08")]
 
 
 # --- rep performance ----------------------------------------------------------------------
@@ -112,9 +123,10 @@ def test_rep_performance_win_rate_activities_and_attainment():
         quotas=[{"user_id": 1, "start": NOV, "end": DEC, "amount": D("8000")}],
         start=NOV,
         end=DEC,
+        rates=EUR,
     )
     first, second = rows
-    assert (first.owner_id, first.won_amount, first.won_count, first.lost_count) == (
+    assert (first.owner_id, first.won_amount.total, first.won_count, first.lost_count) == (
         1,
         D("6000.00"),
         3,
@@ -137,6 +149,7 @@ def test_win_rate_without_closed_deals_is_empty():
         quotas=[],
         start=NOV,
         end=DEC,
+        rates=EUR,
     )
     assert row.win_rate is None
 
@@ -199,8 +212,9 @@ def test_lost_shares_merge_spellings_and_name_the_empty_group():
         ],
         label_key="competitor",
         empty_label="(none)",
+        rates=EUR,
     )
-    assert [(r.label, r.count, r.amount, r.count_share, r.amount_share) for r in rows] == [
+    assert [(r.label, r.count, r.amount.total, r.count_share, r.amount_share) for r in rows] == [
         ("Globex", 3, D("4000.00"), D("75.0"), D("50.0")),
         ("(none)", 1, D("4000.00"), D("25.0"), D("50.0")),
     ]

@@ -203,7 +203,7 @@ def test_printable_quote_shows_company_customer_lines_totals_and_validity(
     assert "Initech AG" in html and "Hauptstr. 5" in html and "10115 Berlin" in html
     assert "Attn. Peter Gibbons" in html
     assert "Desk" in html and "190.00" in html  # 2 × 100 less 5 %
-    assert "36.10 EUR" in html and "226.10 EUR" in html  # 19 % tax, gross
+    assert "€36.10" in html and "€226.10" in html  # 19 % tax, gross
     assert draft.valid_until.strftime("%Y") in html
     assert "Delivery within two weeks." in html
     assert "css/quote-print.css" in html and "<script>" not in html

@@ -38,6 +38,7 @@ from sales.services import (
     calendar_feeds as calendar_feed_services,
     catalog as catalog_services,
     deals as deal_services,
+    exchange_rates as rate_services,
     handover as sales_handover,
     leads as lead_services,
     pipelines as pipeline_services,
@@ -90,6 +91,7 @@ MODULES = [
     "sales.services.catalog",
     "sales.services.quotas",
     "sales.services.handover",
+    "sales.services.exchange_rates",
 ]
 
 HISTORY = "history"  # a touch point: its own seq, read with interactions_after
@@ -915,6 +917,40 @@ def s_quota_set(ctx):
         amount=Decimal("10"),
     )
     return [_ev(quota, "created")]
+
+
+def s_exchange_rate_set(ctx):
+    ctx.begin()
+    rate = rate_services.exchange_rate_set(
+        workspace=ctx.workspace,
+        actor=ctx.owner,
+        currency="USD",
+        rate=Decimal("0.92"),
+        valid_from=datetime.date(2026, 11, 1),
+    )
+    again = rate_services.exchange_rate_set(
+        workspace=ctx.workspace,
+        actor=ctx.owner,
+        currency="USD",
+        rate=Decimal("0.93"),
+        valid_from=datetime.date(2026, 11, 1),
+    )
+    assert again.pk == rate.pk
+    return [_ev(rate, "created"), _ev(rate, "updated")]
+
+
+def s_exchange_rate_delete(ctx):
+    rate = rate_services.exchange_rate_set(
+        workspace=ctx.workspace,
+        actor=ctx.owner,
+        currency="JPY",
+        rate=Decimal("0.0062"),
+        valid_from=datetime.date(2026, 11, 1),
+    )
+    expected = _ev(rate, "deleted")
+    ctx.begin()
+    rate_services.exchange_rate_delete(workspace=ctx.workspace, actor=ctx.owner, rate=rate)
+    return [expected]
 
 
 def s_contacts_hand_over(ctx):

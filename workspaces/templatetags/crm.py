@@ -4,8 +4,9 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 
+from ..money import MoneyFigure, format_money
 from ..roles import has_perm
 
 register = template.Library()
@@ -31,14 +32,56 @@ def can(context, perm):
 
 @register.filter
 def money(value, currency=""):
-    """A localised amount with its currency: 1.234,50 EUR in German, 1,234.50 EUR in English."""
+    """An amount in its currency for the active language, rounded to the currency's minor
+    unit (workspaces.money.format_money): {{ deal.amount|money:deal.currency }} is
+    "1.234,50 €" in German, "€1,234.50" in English, "¥152,000" for yen. A MoneyFigure (a sum
+    that may hold several currencies) is shown per currency or converted with its rates named
+    ({{ column.total|money }}, see `money_figure_html`). Without a currency: the number alone."""
     if value is None or value == "":
         return ""
+    if isinstance(value, MoneyFigure):
+        return money_figure_html(value)
+    if isinstance(value, float):
+        value = repr(value)
     try:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         return value
-    return f"{number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)} {currency}".strip()
+    if not amount.is_finite():
+        return value
+    return format_money(amount, currency)
+
+
+def money_figure_html(figure: MoneyFigure, testid: str = ""):
+    """The markup of a MoneyFigure: the amount, or the amounts per currency joined by " · ",
+    or "≈ total" with "at rates of …" and each currency without a rate beside it ("(no
+    rate)"); the amounts per currency and the rates used are in the title (tooltip)."""
+    note = ""
+    if figure.converted:
+        note = format_html(
+            ' <small class="money-rates text-body-secondary">{}</small>{}',
+            figure.rate_note(),
+            format_html_join(
+                "",
+                ' · <span class="money-no-rate text-warning-emphasis">{}</span>',
+                ((text,) for text in figure.unconverted_texts()),
+            ),
+        )
+    return format_html(
+        '<span class="money-figure" data-currencies="{}"{}{}>{}{}</span>',
+        " ".join(code for code, _amount in figure.parts),
+        format_html(' data-testid="{}"', testid) if testid else "",
+        format_html(' title="{}"', figure.detail()) if not figure.single else "",
+        figure.main_text(),
+        note,
+    )
+
+
+@register.simple_tag
+def money_figure(figure, testid=""):
+    """{% money_figure result.weighted_total "weighted-total" %}: `money_figure_html` with a
+    data-testid."""
+    return money_figure_html(figure, testid)
 
 
 @register.simple_tag(takes_context=True)
