@@ -38,8 +38,6 @@ class ActivityForm(WorkspaceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("due_at", "reminder_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         self.fields["contact"].queryset = self.fields["contact"].queryset.order_by(
             "last_name", "first_name", "id"
         )
