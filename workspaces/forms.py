@@ -163,7 +163,8 @@ def _limited_choices(queryset, workspace):
 class WorkspaceFormMixin:
     """Builds the form for one workspace (`workspace=`, required) inside its scope: every
     choice field over a workspace-owned model or over users is limited to that workspace's
-    rows and members, whatever the declaration said."""
+    rows and members, whatever the declaration said; autocomplete widgets
+    (workspaces.widgets.AutocompleteSelect) get the workspace's endpoint address."""
 
     def __init__(self, *args, workspace, **kwargs):
         self.workspace = workspace
@@ -174,6 +175,9 @@ class WorkspaceFormMixin:
                 limited = _limited_choices(queryset, workspace)
                 if limited is not None:
                     field.queryset = limited
+            bind = getattr(field.widget, "bind_workspace", None)
+            if bind is not None and workspace is not None:
+                bind(workspace)  # an autocomplete names its endpoint in this workspace
 
 
 class WorkspaceForm(WorkspaceFormMixin, forms.Form):
