@@ -93,6 +93,7 @@ class AutocompleteSelect(forms.Widget):
                 {
                     "none": str(_("No matches.")),
                     "more": str(_("More matches: type more of the name.")),
+                    "one": str(_("One match. Use the arrow keys to choose.")),
                     "count": str(_("%(n)s matches. Use the arrow keys to choose.")),
                     "chosen": str(_("Chosen: %(label)s")),
                     "error": str(_("The search did not answer. Try again.")),

@@ -94,7 +94,8 @@
     say(
       p,
       results.length
-        ? (t.count || "%(n)s").replace("%(n)s", String(results.length)) + (more ? " " + (t.more || "") : "")
+        ? (results.length === 1 ? t.one || "" : (t.count || "%(n)s").replace("%(n)s", String(results.length))) +
+            (more ? " " + (t.more || "") : "")
         : t.none || ""
     );
   }
