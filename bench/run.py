@@ -274,6 +274,46 @@ def sales_scenarios(bench):
     )
 
 
+def picker_scenarios(bench):
+    """The autocomplete pickers of the sales forms (contacts, accounts, deals) at a million
+    rows: prefix searches of one letter (many hits, LIMIT stops early), a common and a rare
+    name start, no hit, two words, an exact email and phone, and the activity form itself
+    (no <option> per contact)."""
+    from urllib.parse import urlencode
+
+    from contacts.models import Account, Contact
+    from sales.models import Deal
+
+    ws = bench.workspace
+    total = Contact.objects.filter(workspace=ws).count()
+    sample = Contact.objects.filter(workspace=ws).order_by("id")[total // 3 :][:1].get()
+    account = Account.objects.filter(workspace=ws).order_by("id").first()
+    deal = Deal.objects.filter(workspace=ws, closed_at__isnull=True).order_by("id").first()
+    pick = lambda name, **q: bench.url(name, urlencode(q))  # noqa: E731
+    bench.measure("contact picker, one letter", pick("contacts:contact_pick", q="m"))
+    bench.measure("contact picker, common start", pick("contacts:contact_pick", q="Mül"))
+    bench.measure(
+        "contact picker, a last name", pick("contacts:contact_pick", q=sample.last_name[:6])
+    )
+    bench.measure(
+        "contact picker, first and last name",
+        pick("contacts:contact_pick", q=f"{sample.first_name[:3]} {sample.last_name[:4]}"),
+    )
+    bench.measure("contact picker, no hit", pick("contacts:contact_pick", q="Qxzvw"))
+    bench.measure("contact picker, exact email", pick("contacts:contact_pick", q=sample.email))
+    if account:
+        bench.measure(
+            "account picker, a name start", pick("contacts:account_pick", q=account.name[:4])
+        )
+        bench.measure("account picker, one letter", pick("contacts:account_pick", q="s"))
+    if deal:
+        bench.measure(
+            "deal picker (open), a name start", pick("sales:deal_pick", q=deal.name[:5], open="1")
+        )
+        bench.measure("deal picker (open), no hit", pick("sales:deal_pick", q="Qxzvw", open="1"))
+    bench.measure("new activity form (pickers)", bench.url("sales:activity_create"))
+
+
 def write_import_file(path: Path, rows: int, seed=5):
     rng = random.Random(seed)
     firsts = [
@@ -465,6 +505,7 @@ def main():
         if not args.only_import:
             page_scenarios(bench)
             sales_scenarios(bench)
+            picker_scenarios(bench)
     imports = None if args.skip_import else import_scenario(bench)
     with workspace_scope(bench.workspace):
         report(bench, imports, args)

@@ -39,6 +39,7 @@ def _register_history() -> None:
         register_interaction_kind(spec.kind, LogType(log_type).label, app="contacts")
     register_interaction_kind("contact.merged", _("Contacts merged"), app="contacts")
     register_interaction_kind("form.submitted", _("Form submitted"), app="contacts")
+    register_interaction_kind("contact.stage_changed", _("Lifecycle stage changed"), app="contacts")
 
 
 def _register_permissions() -> None:

@@ -8,6 +8,7 @@ from .views import (
     duplicates as duplicate_views,
     exports as export_views,
     imports as imports_views,
+    pickers,
 )
 
 # Mounted under /w/<slug:ws>/contacts/ by crm_site/urls.py.
@@ -25,6 +26,8 @@ urlpatterns = [
     path("lookup/", contacts.lookup, name="lookup"),
     path("suggest-account/", contacts.account_suggest, name="account_suggest"),
     path("account-options/", contacts.account_options, name="account_options"),
+    path("pick/", pickers.contact_pick, name="contact_pick"),
+    path("accounts/pick/", pickers.account_pick, name="account_pick"),
     path("<int:pk>/", contacts.contact_detail, name="detail"),
     path("<int:pk>/edit/", contacts.contact_edit, name="edit"),
     path("<int:pk>/delete/", contacts.contact_delete_view, name="delete"),

@@ -18,7 +18,7 @@ missing variable at once, unless the production ones are set:
 | EMBEDDED | `true` runs what is missing of the four above inside the web process, with a warning naming each | ignored |
 | S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_ADDRESSING_STYLE | with MEDIA_STORAGE=s3 (S3_BUCKET required) | unused |
 | SECURE_PROXY_SSL_HEADER | header a TLS-terminating proxy sets to `https` (default X-Forwarded-Proto; empty: no proxy) | same |
-| CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, CONN_MAX_AGE, STATIC_ROOT, MEDIA_ROOT, DEFAULT_FROM_EMAIL, INVITATION_MAX_AGE_DAYS, SIGNUP_OPEN, LOG_LEVEL | optional | |
+| CSRF_TRUSTED_ORIGINS, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, CONN_MAX_AGE, STATIC_ROOT, MEDIA_ROOT, DEFAULT_FROM_EMAIL, INVITATION_MAX_AGE_DAYS, CALENDAR_UID_DOMAIN, SIGNUP_OPEN, LOG_LEVEL | optional | |
 """
 
 import logging
@@ -396,6 +396,12 @@ if not DEBUG and (
     urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).netloc
 ):
     _problems.append(f"SITE_URL={SITE_URL} is not an absolute URL such as https://crm.example.com.")
+# CALENDAR_UID_DOMAIN: the domain in the UIDs of calendar-feed events (activity-<id>-<ws>@it).
+# Fixed per installation, so a calendar app keeps its events whatever host name serves the
+# feed; default: the host of SITE_URL. Keep it when the site moves to another address.
+CALENDAR_UID_DOMAIN = env("CALENDAR_UID_DOMAIN", default="") or (
+    urlsplit(SITE_URL).hostname or "crm.invalid"
+)
 # INVITATION_MAX_AGE_DAYS: how long an invitation link stays valid.
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
 # OWNER_CONFIRM_MAX_AGE_HOURS: how long the link confirming an owner invitation stays valid.

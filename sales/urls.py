@@ -1,7 +1,17 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import activities, analyses, catalog, deals, exchange_rates, leads, quotes, settings
+from .views import (
+    activities,
+    analyses,
+    catalog,
+    deals,
+    exchange_rates,
+    leads,
+    pickers,
+    quotes,
+    settings,
+)
 
 app_name = "sales"
 urlpatterns: list = [
@@ -22,6 +32,7 @@ urlpatterns: list = [
     path("leads/<int:pk>/log/", leads.lead_log, name="lead_log"),
     # deals
     path("deals/", deals.deal_list, name="deals"),
+    path("deals/pick/", pickers.deal_pick, name="deal_pick"),
     path("deals/new/", deals.deal_create, name="deal_create"),
     path("deals/<int:pk>/", deals.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/edit/", deals.deal_edit, name="deal_edit"),

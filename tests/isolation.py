@@ -41,3 +41,25 @@ def register_case(case: str, *url_names: str):
         return factory
 
     return decorator
+
+
+# Search endpoints (autocomplete pickers, URL names ending in "_pick") take no object id but
+# answer rows: each registers how to make a row in a workspace and the query that finds it.
+# `tests/workspaces/test_isolation.py` checks that a picker finds its own workspace's row and
+# never another's, and fails for a "_pick" URL that is not registered.
+#
+#     @register_search("contacts:contact_pick")
+#     def contact_named(workspace, user, name):
+#         return ContactFactory(workspace=workspace, last_name=name).pk, {}
+#
+# The maker returns the row's id and extra query parameters.
+SEARCH_REGISTRY: dict[str, Callable] = {}
+
+
+def register_search(*url_names: str):
+    def decorator(factory):
+        for name in url_names:
+            SEARCH_REGISTRY[name] = factory
+        return factory
+
+    return decorator

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import SafeModelChoiceField, WorkspaceForm
+from workspaces.forms import LocalDateTimeField, SafeModelChoiceField, WorkspaceForm
 
 from .logging import CallOutcome, LogType
 from .models import Direction, Interaction
@@ -30,17 +30,7 @@ class InteractionLogForm(WorkspaceForm):
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Direction.choices, initial=Direction.OUTBOUND
     )
-    occurred_at = forms.DateTimeField(
-        label=_("When"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=[
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%dT%H:%M:%S",
-            "%Y-%m-%d %H:%M",
-            "%Y-%m-%d %H:%M:%S",
-        ],
-        help_text=_("In the workspace time zone."),
-    )
+    occurred_at = LocalDateTimeField(label=_("When"), help_text=_("In the workspace time zone."))
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60
     )

@@ -28,17 +28,19 @@ Usage in `<app>/admin.py`::
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from . import changelog, lifecycle
 from .admin_lookups import ListedLookupsOnlyMixin
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
+from .forms import LocalSplitDateTimeField
 from .models import ChangeEvent, Invitation, Membership, Workspace
 from .roles import has_perm
 from .scoping import current_workspace_id, is_workspace_owned
@@ -55,6 +57,12 @@ from .services import (
 
 User = get_user_model()
 
+# Date-time fields follow the rule of every form (workspaces.local_times): the first
+# occurrence of a time that happens twice, a message for a skipped one.
+LOCAL_DATETIME_OVERRIDES = {
+    models.DateTimeField: {"form_class": LocalSplitDateTimeField, "widget": AdminSplitDateTime}
+}
+
 
 def is_workspace_admin(request) -> bool:
     membership = getattr(request, "admin_membership", None)
@@ -70,6 +78,7 @@ class WorkspaceModelAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
     """Admin for a workspace-owned model, scoped to the admin's workspace."""
 
     readonly = False  # True: nobody edits these rows here (logs, history)
+    formfield_overrides = LOCAL_DATETIME_OVERRIDES
 
     # --- access ----------------------------------------------------------------------
     def _allowed(self, request) -> bool:
@@ -433,6 +442,7 @@ class ChangeEventAdmin(WorkspaceModelAdmin):
 class UserAdmin(ListedLookupsOnlyMixin, DjangoUserAdmin):
     """Users are global: platform staff only."""
 
+    formfield_overrides = LOCAL_DATETIME_OVERRIDES
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "language", "is_active", "is_superuser"]
     search_fields = ["email", "first_name", "last_name"]

@@ -7,16 +7,20 @@ Choice fields over users (owners, assignees: `MemberChoiceField()` or a model fo
 foreign key) offer the workspace's members only (`selectors.member_list`).
 """
 
+import datetime
+
 from django import forms
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
 from .countries import country_choices
+from .local_times import aware_from_local
 from .mail_headers import validate_single_line
 from .models import CURRENCIES, RESERVED_SLUGS, TIME_ZONES, Workspace, slug_validator
 from .numbers import guard_number_fields
@@ -25,6 +29,8 @@ from .scoping import is_workspace_owned
 from .selectors import NO_OWNER, member_list
 
 __all__ = [
+    "LocalDateTimeField",
+    "LocalSplitDateTimeField",
     "MemberChoiceField",
     "SafeModelChoiceField",
     "SafeModelMultipleChoiceField",
@@ -43,9 +49,63 @@ def apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+# The date-time inputs every form reads: the browser's picker (minutes), with seconds, a date.
+DATETIME_INPUT_FORMATS = [
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d",
+]
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed in the active (workspace's) time zone, with one rule for the
+    nights clocks change (workspaces.local_times.aware_from_local): a time that happens
+    twice is its first occurrence, a skipped time gets a message naming the gap. Django's
+    own field refuses both as "ambiguous or non-existent". Every date-time field of the
+    project is this one (model forms get it from `workspace_formfield`)."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    input_formats = DATETIME_INPUT_FORMATS
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            result = value
+        elif isinstance(value, datetime.date):
+            result = datetime.datetime(value.year, value.month, value.day)
+        else:
+            try:
+                result = parse_datetime(value.strip())
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            if result is None:
+                result = forms.fields.BaseTemporalField.to_python(self, value)
+        return aware_from_local(result) if django_settings.USE_TZ else result
+
+
+class LocalSplitDateTimeField(forms.SplitDateTimeField):
+    """The admin's date + time pair with the rule of LocalDateTimeField."""
+
+    def compress(self, data_list):
+        if data_list:
+            if data_list[0] in self.empty_values:
+                raise ValidationError(self.error_messages["invalid_date"], code="invalid_date")
+            if data_list[1] in self.empty_values:
+                raise ValidationError(self.error_messages["invalid_time"], code="invalid_time")
+            result = datetime.datetime.combine(*data_list)
+            return aware_from_local(result) if django_settings.USE_TZ else result
+        return None
+
+
 def workspace_formfield(db_field, **kwargs):
     """Form fields for model fields: relations to workspace-owned models start empty (the
-    scoped manager cannot be queried at import time) and are filled per workspace."""
+    scoped manager cannot be queried at import time) and are filled per workspace; date-time
+    fields are LocalDateTimeField."""
+    if isinstance(db_field, models.DateTimeField):
+        kwargs.setdefault("form_class", LocalDateTimeField)
     remote = getattr(db_field, "remote_field", None)
     if remote is not None and is_workspace_owned(remote.model):
         if isinstance(db_field, models.ManyToManyField):
@@ -106,7 +166,8 @@ class WorkspaceFormMixin:
     """Builds the form for one workspace (`workspace=`, required) inside its scope: every
     choice field over a workspace-owned model or over users is limited to that workspace's
     rows and members, whatever the declaration said; every number field refuses what is no
-    number a person means (`workspaces.numbers.guard_number_fields`)."""
+    number a person means (`workspaces.numbers.guard_number_fields`); autocomplete widgets
+    (workspaces.widgets.AutocompleteSelect) get the workspace's endpoint address."""
 
     def __init__(self, *args, workspace, **kwargs):
         self.workspace = workspace
@@ -118,6 +179,9 @@ class WorkspaceFormMixin:
                 limited = _limited_choices(queryset, workspace)
                 if limited is not None:
                     field.queryset = limited
+            bind = getattr(field.widget, "bind_workspace", None)
+            if bind is not None and workspace is not None:
+                bind(workspace)  # an autocomplete names its endpoint in this workspace
 
 
 class WorkspaceForm(WorkspaceFormMixin, forms.Form):

@@ -4,11 +4,17 @@ The row is the truth; contacts.services.job_state moves its state."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import WorkspaceOwned
 
 from .custom_fields import CustomFieldEntity
+
+
+def _when(moment) -> str:
+    """A job's time in its names: the active (workspace's) zone, the locale's short format."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
 
 class ImportStatus(models.TextChoices):
@@ -151,7 +157,8 @@ class ExportJob(WorkerJob):
         verbose_name = _("export")
 
     def __str__(self):
-        return f"{self.get_entity_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        # in the active (workspace's) time zone and the locale's format, like every page
+        return f"{self.get_entity_display()} {_when(self.created_at)}"
 
 
 class BulkDeleteJob(WorkerJob):
@@ -175,7 +182,7 @@ class BulkDeleteJob(WorkerJob):
         verbose_name = _("bulk delete")
 
     def __str__(self):
-        return f"{self.total_rows} contacts {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.total_rows} contacts {_when(self.created_at)}"
 
 
 class ImportRowError(WorkspaceOwned):

@@ -1,12 +1,14 @@
 """Forms of activities: plan or edit one, complete one."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import WorkspaceForm, WorkspaceModelForm
+from workspaces.widgets import AutocompleteSelect
 
 from ..models import Activity
-from .deals import DATETIME, bound_choices
+from .deals import DATETIME
 
 
 class ActivityForm(WorkspaceModelForm):
@@ -34,20 +36,21 @@ class ActivityForm(WorkspaceModelForm):
             "due_at": DATETIME,
             "reminder_at": DATETIME,
             "notes": forms.Textarea(attrs={"rows": 3}),
+            # pickers: a workspace can hold a million contacts (no <option> per row)
+            "contact": AutocompleteSelect(
+                "contacts:contact_pick", attrs={"data-testid": "pick-contact"}
+            ),
+            "deal": AutocompleteSelect(
+                "sales:deal_pick", params={"open": "1"}, attrs={"data-testid": "pick-deal"}
+            ),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("due_at", "reminder_at"):
-            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
-        self.fields["contact"].queryset = self.fields["contact"].queryset.order_by(
-            "last_name", "first_name", "id"
+        # open deals only, but the one the activity is on stays valid when it closed
+        self.fields["deal"].queryset = self.fields["deal"].queryset.filter(
+            Q(closed_at__isnull=True) | Q(pk=self.instance.deal_id)
         )
-        self.fields["deal"].queryset = (
-            self.fields["deal"].queryset.filter(closed_at__isnull=True).order_by("name", "id")
-        )
-        bound_choices(self, "contact", keep=[self.instance.contact_id])
-        bound_choices(self, "deal", keep=[self.instance.deal_id])
         if self.instance.duration_seconds is not None:
             self.initial.setdefault("duration_minutes", round(self.instance.duration_seconds / 60))
 

@@ -9,6 +9,7 @@ from workspaces.forms import (
     WorkspaceForm,
     WorkspaceModelForm,
 )
+from workspaces.widgets import AutocompleteSelect
 
 from ..models import Deal, LostReason, Pipeline, Stage
 
@@ -68,20 +69,24 @@ class DealForm(WorkspaceModelForm):
             "expected_close_date",
             "description",
         ]
-        widgets = {"expected_close_date": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "expected_close_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            # pickers: a workspace can hold a million contacts (no <option> per row)
+            "account": AutocompleteSelect(
+                "contacts:account_pick", attrs={"data-testid": "pick-account"}
+            ),
+            "contact": AutocompleteSelect(
+                "contacts:contact_pick", attrs={"data-testid": "pick-contact"}
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = self.fields["account"].queryset.order_by("name", "id")
-        self.fields["contact"].queryset = self.fields["contact"].queryset.order_by(
-            "last_name", "first_name", "id"
-        )
         self.fields["amount"].min_value = 0
         self.fields["amount"].widget.attrs["min"] = "0"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        bound_choices(self, "account", keep=[self.instance.account_id])
-        bound_choices(self, "contact", keep=[self.instance.contact_id])
 
 
 class DealCreateForm(DealForm):

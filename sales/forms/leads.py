@@ -12,9 +12,10 @@ from workspaces.forms import (
     WorkspaceForm,
     WorkspaceModelForm,
 )
+from workspaces.widgets import AutocompleteSelect
 
 from ..models import Lead, LeadSource, LeadStatus, Pipeline
-from .deals import DATE, _small_widgets, bound_choices
+from .deals import DATE, _small_widgets
 
 
 class LeadForm(WorkspaceModelForm):
@@ -106,7 +107,14 @@ class ConvertForm(WorkspaceForm):
         widget=forms.RadioSelect,
     )
     account = SafeModelChoiceField(
-        label=_("Existing account"), required=False, queryset=Account.objects.none()
+        label=_("Existing account"),
+        required=False,
+        queryset=Account.objects.none(),
+        widget=AutocompleteSelect(
+            "contacts:account_pick",
+            placeholder=_("Type the account's name…"),
+            attrs={"data-testid": "pick-account"},
+        ),
     )
     account_name = forms.CharField(label=_("New account name"), required=False, max_length=200)
     website = forms.CharField(
@@ -119,7 +127,15 @@ class ConvertForm(WorkspaceForm):
         label=_("Existing contact"),
         required=False,
         queryset=Contact.objects.none(),
-        help_text=_("Leave empty to create a new contact from the lead."),
+        help_text=_(
+            "Find a contact by name, email or phone to attach the lead to it; leave empty to "
+            "create a new contact from the lead."
+        ),
+        widget=AutocompleteSelect(
+            "contacts:contact_pick",
+            placeholder=_("Type a name, email or phone…"),
+            attrs={"data-testid": "pick-contact"},
+        ),
     )
     create_deal = forms.BooleanField(label=_("Create a deal"), required=False, initial=True)
     deal_name = forms.CharField(label=_("Deal name"), required=False, max_length=200)
@@ -134,12 +150,12 @@ class ConvertForm(WorkspaceForm):
     )
 
     def __init__(self, *args, suggested_accounts=(), suggested_contacts=(), **kwargs):
+        """`suggested_accounts` and `suggested_contacts` (the possible duplicates) are offered
+        by the pickers before anything is typed; any contact or account of the workspace
+        can be found and chosen."""
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = self.fields["account"].queryset.order_by("name", "id")
-        bound_choices(self, "account", keep=[a.pk for a in suggested_accounts])
-        self.fields["contact"].queryset = self.fields["contact"].queryset.filter(
-            pk__in=[c.pk for c in suggested_contacts]
-        )
+        self.fields["account"].widget.suggestions = [(a.pk, str(a)) for a in suggested_accounts]
+        self.fields["contact"].widget.suggestions = [(c.pk, str(c)) for c in suggested_contacts]
 
     def clean(self):
         data = super().clean()

@@ -26,17 +26,34 @@ def today_in(workspace) -> datetime.date:
     return timezone.now().astimezone(workspace_tz(workspace)).date()
 
 
-def my_day(*, workspace, user, limit: int = 100) -> dict:
-    """Open activities of `user` in `workspace`: overdue ones (due before the workspace's
-    today, not done) and today's; {"overdue", "today", "done_today", "now"}."""
-    now = timezone.now()
-    start, end = day_bounds(workspace, today_in(workspace))
-    mine = Activity.objects.filter(workspace=workspace, owner=user)
-    base = mine.filter(done_at__isnull=True).select_related("contact", "deal")
-    overdue = list(base.filter(due_at__lt=start).order_by("due_at", "id")[:limit])
-    today = list(base.filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")[:limit])
-    done_today = mine.filter(done_at__gte=start, done_at__lt=end).count()
-    return {"overdue": overdue, "today": today, "done_today": done_today, "now": now}
+def my_day(*, workspace, user, limit: int = 100, now=None) -> dict:
+    """The day of `user` in `workspace`, in the workspace's time zone, as of `now` (default:
+    this moment). A dict:
+    - "overdue": open activities due before now (yesterday's and today's past ones), oldest
+      first;
+    - "today": open activities due from now until the end of today;
+    - "done": activities done today (done_at within today), in the order they were done;
+    - "done_today": how many those are (an int);
+    - "now": the moment used.
+    At most `limit` rows per list; three queries on the (workspace, owner, done_at, due_at)
+    index (a fourth counts the done ones when there are more than `limit`)."""
+    now = now or timezone.now()
+    start, end = day_bounds(workspace, now.astimezone(workspace_tz(workspace)).date())
+    mine = Activity.objects.filter(workspace=workspace, owner=user).select_related(
+        "contact", "deal"
+    )
+    open_ = mine.filter(done_at__isnull=True)
+    overdue = list(open_.filter(due_at__lt=now).order_by("due_at", "id")[:limit])
+    today = list(open_.filter(due_at__gte=now, due_at__lt=end).order_by("due_at", "id")[:limit])
+    done_qs = mine.filter(done_at__gte=start, done_at__lt=end)
+    done = list(done_qs.order_by("done_at", "id")[:limit])
+    return {
+        "overdue": overdue,
+        "today": today,
+        "done": done,
+        "done_today": len(done) if len(done) < limit else done_qs.count(),
+        "now": now,
+    }
 
 
 def week_start(day: datetime.date) -> datetime.date:

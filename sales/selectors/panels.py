@@ -12,8 +12,14 @@ from . import activities as activity_selectors, deals as deal_selectors, leads a
 
 
 def my_day_panel(workspace, user) -> dict:
+    """The home panel: overdue (due before now), later today, and what was done today."""
     data = activity_selectors.my_day(workspace=workspace, user=user, limit=8)
-    return {"overdue": data["overdue"], "today": data["today"]}
+    return {
+        "overdue": data["overdue"],
+        "today": data["today"],
+        "done": data["done"],
+        "done_today": data["done_today"],
+    }
 
 
 def contact_deals_panel(workspace, user, contact) -> dict:

@@ -7,6 +7,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contacts.models import Contact, LifecycleStage
+from contacts.services.lifecycle_stages import contact_lifecycle_move
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
@@ -135,6 +137,67 @@ def _stage_change_record(
     )
 
 
+def _contact_lock(workspace, deal: Deal) -> None:
+    """Lock the deal's contact before the first change event of a service that later moves
+    its lifecycle stage (CONTRIBUTING.md, "Record last")."""
+    if deal.contact_id is not None:
+        list(
+            Contact.objects.select_for_update()
+            .filter(workspace=workspace, pk=deal.contact_id)
+            .values_list("pk")
+        )
+
+
+def _contact_stage_follow(workspace, actor, deal: Deal) -> None:
+    """The deal's contact's lifecycle stage after the deal reached its stage (through
+    contacts' contact_lifecycle_move, which records the change and puts it on the timeline):
+    - open (created or reopened): forward to opportunity;
+    - won: forward to customer (an evangelist stays one);
+    - lost: an opportunity goes back to qualified when none of their other deals is open
+      (they were qualified, and nothing is in play any more); every other stage stays, and
+      so does an opportunity with another open deal. A customer stays a customer."""
+    if deal.contact_id is None:
+        return
+    contact = deal.contact
+    kind = deal.stage.kind
+    if kind == StageKind.OPEN:
+        reason = _("deal %(deal)s is open") % {"deal": deal.name}
+        contact_lifecycle_move(
+            workspace=workspace,
+            actor=actor,
+            contact=contact,
+            stage=LifecycleStage.OPPORTUNITY,
+            reason=reason,
+            source=deal,
+        )
+    elif kind == StageKind.WON:
+        reason = _("deal %(deal)s won") % {"deal": deal.name}
+        contact_lifecycle_move(
+            workspace=workspace,
+            actor=actor,
+            contact=contact,
+            stage=LifecycleStage.CUSTOMER,
+            reason=reason,
+            source=deal,
+        )
+    elif not (
+        Deal.objects.filter(workspace=workspace, contact_id=deal.contact_id, closed_at__isnull=True)
+        .exclude(pk=deal.pk)
+        .exists()
+    ):
+        reason = _("deal %(deal)s lost, no other deal open") % {"deal": deal.name}
+        contact_lifecycle_move(
+            workspace=workspace,
+            actor=actor,
+            contact=contact,
+            stage=LifecycleStage.QUALIFIED,
+            forward_only=False,
+            only_from=LifecycleStage.OPPORTUNITY,
+            reason=reason,
+            source=deal,
+        )
+
+
 def _first_open_stage(workspace, pipeline: Pipeline) -> Stage:
     stage = (
         Stage.objects.filter(workspace=workspace, pipeline=pipeline, kind=StageKind.OPEN)
@@ -177,7 +240,8 @@ def deal_create(
     **fields,
 ) -> Deal:
     """Create a deal in `stage` (default: the first open stage of `pipeline`). Its first
-    stage-history row and a `deal.created` touch point are recorded."""
+    stage-history row and a `deal.created` touch point are recorded; its contact's lifecycle
+    stage follows (an open deal: opportunity, won: customer; see _contact_stage_follow)."""
     _check_unknown(fields, DEAL_FIELDS)
     errors: dict = {}
     if pipeline is None and stage is not None:
@@ -212,6 +276,7 @@ def deal_create(
         deal.closed_at = at
         deal.won_at = at if stage.kind == StageKind.WON else None
     _full_clean(deal, errors, exclude=["stage", "pipeline"] if "stage" in errors else ())
+    _contact_lock(workspace, deal)
     deal.save()
     _stage_change_record(
         workspace=workspace,
@@ -229,6 +294,7 @@ def deal_create(
             *[k for k, v in fields.items() if v not in (None, "")],
         ],
     )
+    _contact_stage_follow(workspace, actor, deal)
     return deal
 
 
@@ -298,7 +364,10 @@ def deal_move_stage(
 ) -> Deal:
     """Move a deal to another stage of its pipeline. Stored in the stage history and recorded
     as `deal.stage_changed` on the contact's/account's timeline. Lost needs a reason; won
-    sets `won_at`; reopening clears the close. A stale `version` raises DealConflict."""
+    sets `won_at`; reopening clears the close. A stale `version` raises DealConflict. When
+    the move opens, wins or loses the deal, its contact's lifecycle stage follows (won:
+    customer; lost: an opportunity with no other open deal goes back to qualified; see
+    _contact_stage_follow)."""
     _require_same_workspace(workspace, deal, "deal")
     errors: dict = {}
     _same_workspace(workspace, stage, "stage", errors)
@@ -316,6 +385,7 @@ def deal_move_stage(
     from_stage = deal.stage
     values = _stage_values(stage, at, lost_reason, competitor)
     _conditional_save(workspace, deal, version, values)
+    _contact_lock(workspace, deal)
     for key, value in values.items():
         setattr(deal, key, value)
     deal.stage = stage
@@ -330,6 +400,8 @@ def deal_move_stage(
         fields=["stage", *(k.removesuffix("_id") for k in values if k != "stage_id")],
         data={"from_stage": from_stage.pk, "to_stage": stage.pk},
     )
+    if stage.kind != from_stage.kind:
+        _contact_stage_follow(workspace, actor, deal)
     return deal
 
 

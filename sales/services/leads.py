@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts.models import Account, Contact
+from contacts.models import Account, Contact, LifecycleStage
 from contacts.phones import normalize_email
 from contacts.services import accounts as account_services, contacts as contact_services
+from contacts.services.lifecycle_stages import contact_lifecycle_move
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
@@ -257,7 +258,9 @@ def lead_convert(
     """Convert a qualified lead in one transaction into a contact (new, or an existing one
     chosen after the duplicate check), an account (existing or new) and optionally a deal.
     The lead's touch points are recorded on the contact and `lead.converted` is recorded on
-    its timeline. Nothing is stored if any part fails.
+    its timeline; the contact's lifecycle stage moves forward to opportunity (a customer
+    stays a customer; the move is on its timeline and in the change log). Nothing is stored
+    if any part fails.
 
     `website` (when given) replaces the lead's website, e.g. corrected on the conversion
     page, and becomes the new account's. Errors are keyed by the conversion form's fields
@@ -303,6 +306,14 @@ def lead_convert(
             contact=contact,
             owner=owner,
         )
+    contact_lifecycle_move(  # forward only: a customer stays a customer
+        workspace=workspace,
+        actor=actor,
+        contact=contact,
+        stage=LifecycleStage.OPPORTUNITY,
+        reason=_("lead %(lead)s converted") % {"lead": str(lead)[:150]},
+        source=lead,
+    )
     deal = None
     if create_deal:
         with _errors_as(_DEAL_FIELDS, _("New deal")):

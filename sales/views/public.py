@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
-from icalendar import Alarm, Calendar, Event
 
 from workspaces.client_address import client_bucket
-from workspaces.mail_headers import header_text
 from workspaces.models import Membership, Workspace
 from workspaces.scoping import workspace_scope
 
+from ..calendar_ics import feed_calendar
 from ..forms.web_form import WebLeadForm
 from ..models import Activity, CalendarFeed
 from ..services import web_form as web_form_services
@@ -111,9 +110,10 @@ def _feed_owner_is_member(feed) -> bool:
 
 
 def calendar_ics(request, ws, token):
-    """The user's open and recent activities as an iCalendar feed (subscribe by URL). Only
-    while the feed's owner is an active member of the workspace: a removed or deactivated
-    member's address answers 404 like an unknown one."""
+    """The user's open and recent activities as an iCalendar feed (subscribe by URL; the text
+    is sales.calendar_ics). Only while the feed's owner is an active member of the workspace:
+    a removed or deactivated member's address answers 404 like an unknown one. The answer does
+    not depend on the host name the feed is fetched through (UIDs use CALENDAR_UID_DOMAIN)."""
     workspace = Workspace.objects.filter(slug=ws).first()
     if workspace is None or not token:
         raise Http404
@@ -129,40 +129,8 @@ def calendar_ics(request, ws, token):
             .select_related("contact", "deal")
             .order_by("due_at", "id")[:FEED_LIMIT]
         )
-    cal = Calendar()
-    cal.add("prodid", "-//Operational CRM//Sales activities//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    # one line whatever was stored before names were single-line by validation
-    cal.add("x-wr-calname", header_text(f"{workspace.name} · {feed.user}"))
-    cal.add("x-wr-timezone", workspace.time_zone)
-    host = request.get_host().split(":")[0] or "crm"
-    for activity in activities:
-        event = Event()
-        event.add("uid", f"activity-{activity.pk}-{workspace.pk}@{host}")
-        event.add("dtstamp", activity.updated_at)
-        event.add("dtstart", activity.due_at)
-        event.add(
-            "dtend", activity.due_at + datetime.timedelta(seconds=activity.duration_seconds or 1800)
-        )
-        event.add("summary", f"{activity.get_type_display()}: {activity.subject}")
-        description = [activity.notes] if activity.notes else []
-        if activity.contact_id:
-            description.append(_("Contact: %(name)s") % {"name": str(activity.contact)})
-        if activity.deal_id:
-            description.append(_("Deal: %(name)s") % {"name": activity.deal.name})
-        if description:
-            event.add("description", "\n".join(description))
-        event.add("status", "COMPLETED" if activity.done_at else "CONFIRMED")
-        event.add("categories", [activity.type.upper()])
-        if activity.reminder_at and not activity.done_at:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", activity.subject)
-            alarm.add("trigger", activity.reminder_at - activity.due_at)
-            event.add_component(alarm)
-        cal.add_component(event)
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    body = feed_calendar(workspace=workspace, user=feed.user, activities=activities)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="activities.ics"'
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -1,7 +1,7 @@
 """Contact and account URLs with an object id (see tests/isolation.py)."""
 
 from tests.contacts.factories import AccountFactory, ContactFactory, CustomFieldFactory
-from tests.isolation import register
+from tests.isolation import register, register_search
 
 
 @register("contacts:detail", "contacts:edit", "contacts:delete")
@@ -20,6 +20,16 @@ def account_in(workspace, user):
 def custom_field_in(workspace, user):
     field = CustomFieldFactory(workspace=workspace)
     return {"pk": field.pk}, field
+
+
+@register_search("contacts:contact_pick")
+def contact_named(workspace, user, name):
+    return ContactFactory(workspace=workspace, last_name=name).pk, {}
+
+
+@register_search("contacts:account_pick")
+def account_named(workspace, user, name):
+    return AccountFactory(workspace=workspace, name=name).pk, {}
 
 
 # Import, export, duplicates and merge URLs.

@@ -1,6 +1,6 @@
 """Isolation registrations for every sales-core URL with an object id."""
 
-from tests.isolation import register
+from tests.isolation import register, register_search
 from tests.sales.factories import (
     ActivityFactory,
     ExchangeRateFactory,
@@ -69,3 +69,8 @@ def exchange_rate_in(workspace, user):
 
 
 from tests.sales import isolation_catalog  # noqa: E402, F401  (catalogue and quote URLs)
+
+
+@register_search("sales:deal_pick")
+def deal_named(workspace, user, name):
+    return deal_make(workspace, owner=user, name=name).pk, {"open": "1"}

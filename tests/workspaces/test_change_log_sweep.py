@@ -29,6 +29,7 @@ from contacts.services import (
     custom_fields as custom_field_services,
     exports as export_services,
     handover as contact_handover,
+    lifecycle_stages,
     merging,
     tags as tag_services,
 )
@@ -57,6 +58,7 @@ from tests.factories import MembershipFactory, UserFactory
 from tests.sales.catalog_factories import ProductFactory, configurable_product
 from tests.sales.factories import ActivityFactory, LeadFactory, deal_make
 from touchpoints import services as touchpoints
+from touchpoints.models import Interaction
 from touchpoints.selectors import interactions_after
 from workspaces import services as core
 from workspaces.changelog import change_events_after
@@ -72,6 +74,7 @@ MODULES = [
     "contacts.services.bulk_actions",
     "contacts.services.bulk_jobs",
     "contacts.services.contacts",
+    "contacts.services.lifecycle_stages",
     "contacts.services.custom_fields",
     "contacts.services.tags",
     "contacts.services.merging",
@@ -355,6 +358,16 @@ def s_contact_update(ctx):
         workspace=ctx.workspace, actor=ctx.owner, contact=c, city="Bonn"
     )
     return [_ev(c, "updated")]
+
+
+def s_contact_lifecycle_move(ctx):
+    c = ContactFactory(workspace=ctx.workspace, lifecycle_stage="lead")
+    ctx.begin()
+    lifecycle_stages.contact_lifecycle_move(
+        workspace=ctx.workspace, actor=ctx.owner, contact=c, stage="customer", reason="test"
+    )
+    entry = Interaction.all_workspaces.get(contact=c, kind="contact.stage_changed")
+    return [_ev(c, "updated"), _ev(entry, HISTORY)]
 
 
 def s_contact_delete(ctx):
@@ -661,9 +674,14 @@ def s_lead_convert(ctx):
         workspace=ctx.workspace, actor=ctx.owner, lead=lead, account_name="Co", create_deal=True
     )
     lead = Lead.all_workspaces.get(pk=lead.pk)
+    moved = Interaction.all_workspaces.get(
+        contact=lead.converted_contact, kind="contact.stage_changed"
+    )
     return [
         _ev(lead.converted_account, "created"),
         _ev(lead.converted_contact, "created"),
+        _ev(lead.converted_contact, "updated"),  # lead -> opportunity
+        _ev(moved, HISTORY),
         _ev(lead.converted_deal, "created"),
         _ev(lead, "updated"),
     ]
@@ -1007,6 +1025,7 @@ NOT_A_WRITE = {
     "contact_values_normalize": "pure normalisation",
     "phone_with_extension_normalize": "pure normalisation",
     "phone_match_verdict": "a check: how an import row relates to a record sharing its phone",
+    "lifecycle_is_forward": "pure: compares two lifecycle stages",
     "custom_field_key_for": "pure: the key a label gets",
     "mapping_problems": "a check of an import mapping",
     "format_quote_number": "pure formatting",

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import login
 from tests.factories import MembershipFactory
-from tests.isolation import CASES, REGISTRY
+from tests.isolation import CASES, REGISTRY, SEARCH_REGISTRY
 from workspaces.roles import Role
 from workspaces.scoping import ScopeError, is_workspace_owned, scopes_disabled
 
@@ -87,6 +87,44 @@ def test_every_case_names_a_registered_url():
 def test_further_case_of_another_workspace_is_404(case, workspace, other_workspace):
     url_name, factory = CASES[case]
     _assert_closed_to_other_workspaces(factory, url_name, workspace, other_workspace)
+
+
+def workspace_search_urls():
+    """Names of the workspace URLs that answer rows for typed text (pickers: "*_pick")."""
+    return {
+        name
+        for name, route, _conv in _walk(get_resolver().url_patterns)
+        if route.startswith("w/<slug:ws>/") and name.endswith("_pick")
+    }
+
+
+def test_every_search_url_is_registered():
+    assert workspace_search_urls(), "the sweep finds the pickers"
+    missing = sorted(workspace_search_urls() - set(SEARCH_REGISTRY))
+    assert not missing, f"register these pickers with register_search: {missing}"
+    assert not sorted(set(SEARCH_REGISTRY) - workspace_search_urls())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", sorted(SEARCH_REGISTRY))
+def test_a_search_finds_only_this_workspaces_rows(url_name, workspace, other_workspace):
+    me = MembershipFactory(workspace=workspace, role=Role.OWNER).user
+    stranger = MembershipFactory(workspace=other_workspace, role=Role.OWNER).user
+    from workspaces.scoping import workspace_scope
+
+    with workspace_scope(other_workspace):
+        theirs, params = SEARCH_REGISTRY[url_name](other_workspace, stranger, "Quixotic other")
+    with workspace_scope(workspace):
+        mine, _params = SEARCH_REGISTRY[url_name](workspace, me, "Quixotic mine")
+    client = login(me)
+    url = reverse(url_name, kwargs={"ws": workspace.slug})
+    found = client.get(url, {"q": "Quixotic", **params}).json()
+    assert [row["id"] for row in found["results"]] == [mine]
+    assert theirs not in [row["id"] for row in found["results"]]
+    # the other workspace's picker is closed to a non-member; a POST is refused
+    theirs_url = reverse(url_name, kwargs={"ws": other_workspace.slug})
+    assert client.get(theirs_url, {"q": "Quixotic"}).status_code == 404
+    assert client.post(url, {"q": "Quixotic"}).status_code == 405
 
 
 def test_every_model_with_a_workspace_is_fail_closed(db):

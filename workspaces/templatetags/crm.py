@@ -1,9 +1,14 @@
-"""Template helpers shared by every app: workspace URLs, money, permissions, query strings."""
+"""Template helpers shared by every app: workspace URLs, money, moments, permissions, query
+strings."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from ..money import MoneyFigure, format_money
@@ -82,6 +87,26 @@ def money_figure(figure, testid=""):
     """{% money_figure result.weighted_total "weighted-total" %}: `money_figure_html` with a
     data-testid."""
     return money_figure_html(figure, testid)
+
+
+@register.filter
+def when(value, format_name="SHORT_DATETIME_FORMAT"):
+    """A moment as people read it: in the active time zone (the workspace's; the middleware
+    activates it) and the locale's short date-and-time format ("03/01/2026 10:15 a.m.",
+    "01.03.2026 10:15"). Takes an aware datetime or an ISO 8601 text as JSON fields keep
+    them (a naive one counts as UTC); anything else is shown unchanged, "" for nothing."""
+    if value in (None, ""):
+        return ""
+    if isinstance(value, str):
+        parsed = parse_datetime(value.strip())
+        if parsed is None:
+            return value
+        value = parsed
+    if not isinstance(value, datetime.datetime):
+        return value
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return date_format(timezone.localtime(value), format_name)
 
 
 @register.simple_tag(takes_context=True)
