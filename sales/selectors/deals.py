@@ -141,9 +141,11 @@ def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) ->
 def board_lost_reasons(*, workspace) -> list[LostReason]:
     """The active lost reasons of `workspace` in their order (the board's lost dialog and the
     deal page's Lost form offer these)."""
-    return list(LostReason.objects.filter(workspace=workspace, active=True).order_by(
-        "position", "name", "id"
-    ))
+    return list(
+        LostReason.objects.filter(workspace=workspace, active=True).order_by(
+            "position", "name", "id"
+        )
+    )
 
 
 def open_deals_for(*, workspace, contact=None, account=None, limit: int = 10) -> list[Deal]:
