@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import activities, analyses, catalog, deals, leads, quotes, settings
+from .views import activities, analyses, catalog, deals, leads, quote_documents, quotes, settings
 
 app_name = "sales"
 urlpatterns: list = [
@@ -91,6 +91,7 @@ urlpatterns: list = [
     path("quote-lines/<int:pk>/delete/", quotes.line_remove, name="quote_line_remove"),
     path("quotes/<int:pk>/status/", quotes.quote_status, name="quote_status"),
     path("quotes/<int:pk>/print/", quotes.quote_print, name="quote_print"),
+    path("quotes/<int:pk>/pdf/", quote_documents.quote_pdf, name="quote_pdf"),
     # analyses
     path("analyses/", analyses.analyses_home, name="analyses"),
     path("analyses/forecast/", analyses.forecast, name="analysis_forecast"),
