@@ -196,8 +196,8 @@ def _lines(pdf: _QuotePdf, doc: QuoteDocument) -> None:
         last = i == len(doc.totals) - 1
         pdf.set_font(FONT, "B" if last else "", 10 if last else 9)
         pdf.set_x(MARGIN)
-        pdf.cell(width - 32, 5.5, label, align="R")
-        pdf.cell(32, 5.5, value, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(width - 42, 5.5, label, align="R")
+        pdf.cell(42, 5.5, value, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _paragraphs(pdf: _QuotePdf, doc: QuoteDocument) -> None:

@@ -121,7 +121,7 @@ def quote_document(sheet: dict) -> QuoteDocument:
         number=quote.number,
         company_name=sheet["company_name"],
         company_lines=legal.address_lines,
-        company_contact=sheet["company_contact"],
+        company_contact=[" · ".join(sheet["company_contact"])] if sheet["company_contact"] else [],
         customer_label=_("For"),
         customer_name=sheet["customer_name"],
         attention=_("Attn. %(name)s") % {"name": sheet["attention"]} if sheet["attention"] else "",

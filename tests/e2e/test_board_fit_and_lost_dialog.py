@@ -201,3 +201,16 @@ def test_won_and_lost_in_one_click_on_the_deal_page(laptop, login_as, screenshot
     assert laptop.locator("[data-testid=deal-stage]").inner_text() == "Lost"
     stored = Deal.all_workspaces.get(pk=lost_deal.pk)
     assert stored.lost_reason.name == "Too pricey"
+
+
+def test_on_a_phone_the_board_scrolls_inside_itself_not_the_page(phone_page, login_as):
+    workspace, rep = _setup("phone-board")
+    deal_make(workspace, actor=rep, owner=rep, name="Heat pump")
+    _open_board(phone_page, workspace, rep, login_as)
+    sizes = phone_page.evaluate(
+        "({page: document.documentElement.scrollWidth, width: window.innerWidth,"
+        " board: document.querySelector('.kanban').scrollWidth,"
+        " boardWidth: document.querySelector('.kanban').clientWidth})"
+    )
+    assert sizes["page"] <= sizes["width"] == 390
+    assert sizes["board"] > sizes["boardWidth"]  # the columns are reached by swiping the board

@@ -259,7 +259,7 @@ def test_the_pdf_has_the_quote_its_customer_and_the_legal_details(
         "Acme Wärmetechnik GmbH",
         "Leopoldstraße 12",
         "80802 München",
-        "angebote@acme.example",
+        "angebote@acme.example · +49 89 1234567 · acme.example",
         "Quote",
         quote.number,
         "For",
