@@ -9,6 +9,7 @@ from .views import (
     exchange_rates,
     leads,
     pickers,
+    quote_documents,
     quotes,
     settings,
 )
@@ -108,6 +109,7 @@ urlpatterns: list = [
     path("quote-lines/<int:pk>/delete/", quotes.line_remove, name="quote_line_remove"),
     path("quotes/<int:pk>/status/", quotes.quote_status, name="quote_status"),
     path("quotes/<int:pk>/print/", quotes.quote_print, name="quote_print"),
+    path("quotes/<int:pk>/pdf/", quote_documents.quote_pdf, name="quote_pdf"),
     # analyses
     path("analyses/", analyses.analyses_home, name="analyses"),
     path("analyses/forecast/", analyses.forecast, name="analysis_forecast"),

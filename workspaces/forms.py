@@ -19,10 +19,18 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField, SafeModelMultipleChoiceField
 
+from .banking import bic_clean, iban_clean, iban_display, vat_id_clean
 from .countries import country_choices
 from .local_times import aware_from_local
 from .mail_headers import validate_single_line
-from .models import CURRENCIES, RESERVED_SLUGS, TIME_ZONES, Workspace, slug_validator
+from .models import (
+    CURRENCIES,
+    RESERVED_SLUGS,
+    TIME_ZONES,
+    LegalDetails,
+    Workspace,
+    slug_validator,
+)
 from .numbers import guard_number_fields
 from .roles import Role
 from .scoping import is_workspace_owned
@@ -375,6 +383,61 @@ class WorkspaceSettingsForm(WorkspaceForm):
             "read as numbers of this country; numbers with a country code are kept as written."
         ),
     )
+
+
+class LegalDetailsForm(WorkspaceModelForm):
+    """The workspace's legal details for its quotes (Settings → Legal details). IBAN, BIC
+    and VAT id may be typed with spaces; they are checked and stored compact."""
+
+    iban = forms.CharField(label=_("IBAN"), max_length=50, required=False)
+    bic = forms.CharField(label=_("BIC"), max_length=20, required=False)
+    vat_id = forms.CharField(label=_("VAT id"), max_length=30, required=False)
+
+    class Meta(WorkspaceModelForm.Meta):
+        model = LegalDetails
+        fields = [
+            "legal_name",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "email",
+            "phone",
+            "website",
+            "vat_id",
+            "registration",
+            "managing_directors",
+            "bank_name",
+            "iban",
+            "bic",
+            "payment_terms",
+            "quote_footer",
+        ]
+        widgets = {
+            "payment_terms": forms.Textarea(attrs={"rows": 2}),
+            "quote_footer": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.iban and not self.is_bound:
+            self.initial["iban"] = iban_display(self.instance.iban)
+        self.fields["iban"].widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "placeholder": "DE89 3704 0044 0532 0130 00",
+            }
+        )
+
+    def clean_iban(self):
+        return iban_clean(self.cleaned_data.get("iban", ""))
+
+    def clean_bic(self):
+        return bic_clean(self.cleaned_data.get("bic", ""))
+
+    def clean_vat_id(self):
+        return vat_id_clean(self.cleaned_data.get("vat_id", ""))
 
 
 class ProfileForm(forms.Form):

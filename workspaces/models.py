@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from .banking import iban_display, validate_bic, validate_iban, validate_vat_id
 from .countries import country_choices, country_validate
 from .mail_headers import validate_single_line
 from .roles import Role
@@ -184,6 +185,66 @@ class WorkspaceOwned(TimeStamped):
     class Meta:
         abstract = True
         base_manager_name = "all_workspaces"
+
+
+class LegalDetails(WorkspaceOwned):
+    """The workspace's company details printed on its quotes: legal name and address, tax
+    and register numbers, bank account, payment terms and a footer. One row per workspace,
+    made on the first save of the settings page (until then quotes show the workspace name
+    only). The IBAN, BIC and VAT id are stored compact (workspaces/banking.py)."""
+
+    legal_name = models.CharField(
+        _("legal name"),
+        max_length=200,
+        blank=True,
+        help_text=_("As registered, e.g. “Demo GmbH”. Empty: the workspace name."),
+    )
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    vat_id = models.CharField(_("VAT id"), max_length=20, blank=True, validators=[validate_vat_id])
+    registration = models.CharField(
+        _("commercial register"),
+        max_length=200,
+        blank=True,
+        help_text=_("Register court and number, e.g. “Amtsgericht München HRB 123456”."),
+    )
+    managing_directors = models.CharField(_("managing directors"), max_length=200, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=120, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
+    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    payment_terms = models.TextField(
+        _("payment terms"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Printed on every quote, e.g. “Payable within 14 days without deduction.”"),
+    )
+    quote_footer = models.TextField(
+        _("quote footer"), max_length=1000, blank=True, help_text=_("Printed at the foot.")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace"], name="legaldetails_unique_workspace"),
+        ]
+        verbose_name = _("legal details")
+        verbose_name_plural = _("legal details")
+
+    def __str__(self):
+        return self.legal_name or str(self.workspace_id)
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(p for p in (self.postal_code, self.city) if p)
+        return [p for p in (self.street, city_line, self.country) if p]
+
+    @property
+    def iban_display(self) -> str:
+        return iban_display(self.iban)
 
 
 class Membership(WorkspaceOwned):

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from .models import Membership
+from .models import LegalDetails, Membership
 from .registry import search_sources_for
 
 
@@ -50,3 +50,11 @@ def global_search(*, workspace, role: str, query: str, limit: int = 8) -> list[t
         if hits:
             results.append((source, hits))
     return results
+
+
+def legal_details_get(*, workspace) -> LegalDetails:
+    """The workspace's legal details for its quotes; an unsaved, empty LegalDetails when
+    none were entered yet (pages never write on GET)."""
+    return LegalDetails.objects.filter(workspace=workspace).first() or LegalDetails(
+        workspace=workspace
+    )

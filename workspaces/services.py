@@ -10,11 +10,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import lifecycle
+from .banking import bic_clean, iban_clean, vat_id_clean
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .countries import country_for_time_zone
 from .invitation_tokens import invitation_url
 from .mail_headers import header_text, validate_single_line
-from .models import RESERVED_SLUGS, Invitation, Membership, Workspace, WorkspaceRequest
+from .models import (
+    RESERVED_SLUGS,
+    Invitation,
+    LegalDetails,
+    Membership,
+    Workspace,
+    WorkspaceRequest,
+)
 from .roles import Role
 from .scoping import workspace_scope
 from .service_checks import delete_recorded
@@ -191,6 +199,57 @@ def workspace_update(
             fields=fields,
         )
     return workspace
+
+
+# --- legal details (printed on quotes) -----------------------------------------------------
+LEGAL_FIELDS = frozenset(
+    f.name
+    for f in LegalDetails._meta.concrete_fields
+    if f.name not in ("id", "workspace", "created_at", "updated_at")
+)
+_LEGAL_CLEANERS = {"iban": iban_clean, "bic": bic_clean, "vat_id": vat_id_clean}
+
+
+@transaction.atomic
+def legal_details_update(*, workspace, actor, **fields) -> LegalDetails:
+    """Set the workspace's legal details (the quote letterhead and footer); the row is made
+    on the first call. `fields` are LEGAL_FIELDS (others: ValidationError); text is stripped,
+    IBAN, BIC and VAT id are stored compact after their checks (workspaces/banking.py).
+    ValidationError keyed by field, nothing stored, when one is wrong. Recorded as created or
+    updated with the fields that changed (nothing recorded when nothing changed)."""
+    unknown = sorted(set(fields) - LEGAL_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(names)s") % {"names": ", ".join(unknown)})
+    details = LegalDetails.objects.select_for_update().filter(
+        workspace=workspace
+    ).first() or LegalDetails(workspace=workspace)
+    creating = details.pk is None
+    before = snapshot(details)
+    errors: dict = {}
+    for name, value in fields.items():
+        value = (value or "").strip()
+        if name in _LEGAL_CLEANERS:
+            try:
+                value = _LEGAL_CLEANERS[name](value)
+            except ValidationError as error:
+                errors[name] = error.messages
+                continue
+        setattr(details, name, value)
+    if errors:
+        raise ValidationError(errors)
+    _full_clean(details, workspace)
+    changed = changed_fields(before, details)
+    if not creating and not changed:
+        return details
+    details.save()
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=details,
+        action=ChangeAction.CREATED if creating else ChangeAction.UPDATED,
+        fields=sorted(changed) if not creating else sorted(k for k, v in fields.items() if v),
+    )
+    return details
 
 
 # --- memberships --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from .forms import (
     InvitationForm,
+    LegalDetailsForm,
     MemberRemoveForm,
     RoleChangeForm,
     WorkspaceSettingsForm,
@@ -17,9 +18,11 @@ from .forms import (
 from .mixins import workspace_view
 from .models import Invitation, Membership
 from .paging import keyset_page
+from .selectors import legal_details_get
 from .services import (
     invitation_create,
     invitation_revoke,
+    legal_details_update,
     membership_remove,
     membership_role_change,
     workspace_update,
@@ -54,6 +57,32 @@ def workspace_settings(request):
             return redirect(workspace_reverse(workspace, "workspace_settings"))
     return render(
         request, "workspaces/settings.html", {"form": form, "title": _("Workspace settings")}
+    )
+
+
+@workspace_view("workspace.manage")
+def workspace_legal(request):
+    """The legal details printed on the workspace's quotes (owners and admins)."""
+    workspace = request.workspace
+    details = legal_details_get(workspace=workspace)
+    form = LegalDetailsForm(request.POST or None, instance=details, workspace=workspace)
+    if request.method == "POST" and form.is_valid():
+        try:
+            legal_details_update(
+                workspace=workspace,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in LegalDetailsForm.Meta.fields},
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Legal details saved."))
+            return redirect(workspace_reverse(workspace, "workspace_legal"))
+    return render(
+        request,
+        "workspaces/legal.html",
+        {"form": form, "title": _("Legal details")},
+        status=400 if form.errors else 200,
     )
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="workspace_home"),
     path("search/", views.search, name="search"),
     path("settings/", settings_views.workspace_settings, name="workspace_settings"),
+    path("settings/legal/", settings_views.workspace_legal, name="workspace_legal"),
     path("settings/members/", settings_views.members, name="members"),
     path("settings/members/invite/", settings_views.invitation_new, name="invitation_new"),
     path("settings/members/<int:pk>/role/", settings_views.member_role, name="member_role"),

@@ -88,6 +88,7 @@ def account_create_view(request):
             initial={
                 "name": request.GET.get("name", "")[:200],
                 "phone": request.GET.get("phone", "")[:32],
+                "owner": request.user.pk,
             },
             workspace=workspace,
         )

@@ -163,14 +163,18 @@ def contact_detail(request, pk):
 
 
 def _prefill(request) -> dict:
-    """Initial values for a new contact from the query string (?account=, ?phone=, ?email=)."""
-    initial = {}
+    """Initial values for a new contact from the query string (?account=, ?phone=, ?email=).
+    The owner is the current user, or the account's owner when started from an account that
+    has one."""
+    initial = {"owner": request.user.pk}
     account_id = request.GET.get("account", "")
     if account_id.isdigit():
         account = Account.objects.filter(pk=account_id).first()
         if account is not None:
             values = account_autofill(account)
-            initial.update(account=account.pk, owner=values["owner"])
+            initial["account"] = account.pk
+            if values["owner"]:
+                initial["owner"] = values["owner"]
     for name in ("phone", "mobile", "email", "first_name", "last_name"):
         if request.GET.get(name):
             initial[name] = request.GET[name][:254]

@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from workspaces.roles import Role
+from workspaces.selectors import legal_details_get
+from workspaces.services import legal_details_update
 
 from ..analytics import add_months, month_key
 from ..models import Deal, Product, ProductCategory, Quota, QuotaPeriod, Quote, StageKind
@@ -48,6 +50,7 @@ def seed(workspace, users, stdout) -> None:
     products = _catalogue(workspace, owner)
     n_quotes = _quotes(workspace, owner, products)
     n_quotas = _quotas(workspace, owner, users)
+    _legal_details(workspace, owner)
     stdout.write(
         f"sales catalogue: {len(products)} products ready, "
         f"{n_quotes} quotes and {n_quotas} quotas added"
@@ -212,3 +215,30 @@ def _quotas(workspace, actor, users) -> int:
             )
             made += 1
     return made
+
+
+DEMO_LEGAL = {
+    "legal_name": "Demo GmbH",
+    "street": "Friedrichstraße 68",
+    "postal_code": "10117",
+    "city": "Berlin",
+    "country": "Deutschland",
+    "email": "vertrieb@demo.example",
+    "phone": "+49 30 5557 1200",
+    "website": "demo.example",
+    "vat_id": "DE123456789",
+    "registration": "Amtsgericht Charlottenburg HRB 123456 B",
+    "managing_directors": "Olivia Owner",
+    "bank_name": "Demo Bank Berlin",
+    "iban": "DE89370400440532013000",
+    "bic": "COBADEFFXXX",
+    "payment_terms": "Payable within 14 days of the invoice date without deduction.",
+    "quote_footer": "Thank you for your interest. Our general terms of business apply.",
+}
+
+
+def _legal_details(workspace, actor) -> None:
+    """The demo company's legal details for its printed quotes (once: an edited demo keeps
+    its own)."""
+    if legal_details_get(workspace=workspace).pk is None:
+        legal_details_update(workspace=workspace, actor=actor, **DEMO_LEGAL)

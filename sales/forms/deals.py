@@ -1,6 +1,7 @@
 """Forms of the sales core. They validate shapes; the services validate the rules."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import (
@@ -11,7 +12,7 @@ from workspaces.forms import (
 )
 from workspaces.widgets import AutocompleteSelect
 
-from ..models import Deal, LostReason, Pipeline, Stage
+from ..models import Deal, LostReason, Pipeline, Stage, StageKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -55,7 +56,12 @@ def _small_widgets(form):
 
 
 class DealForm(WorkspaceModelForm):
+    """A deal's fields. The lost reason and the competitor are only on the form of a deal that
+    is lost (where they apply); `lost_fields` names them when present."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lost_reason = SafeModelChoiceField(label=_("Lost reason"), queryset=LostReason.objects.none())
+    competitor = forms.CharField(label=_("Competitor"), required=False, max_length=200)
 
     class Meta(WorkspaceModelForm.Meta):
         model = Deal
@@ -87,6 +93,20 @@ class DealForm(WorkspaceModelForm):
         self.fields["amount"].widget.attrs["min"] = "0"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+        instance = self.instance
+        if instance.pk and instance.stage_id and instance.stage.kind == StageKind.LOST:
+            reasons = self.fields["lost_reason"].queryset
+            self.fields["lost_reason"].queryset = reasons.filter(
+                Q(active=True) | Q(pk=instance.lost_reason_id)
+            )
+            self.fields["lost_reason"].initial = instance.lost_reason_id
+            self.fields["competitor"].initial = instance.competitor
+        else:
+            del self.fields["lost_reason"], self.fields["competitor"]
+
+    @property
+    def lost_fields(self) -> list[str]:
+        return [name for name in ("lost_reason", "competitor") if name in self.fields]
 
 
 class DealCreateForm(DealForm):
@@ -148,7 +168,9 @@ class MoveForm(WorkspaceForm):
     )
     competitor = forms.CharField(label=_("Competitor"), required=False, max_length=200)
 
-    def __init__(self, *args, deal=None, **kwargs):
+    def __init__(self, *args, deal=None, open_only=False, **kwargs):
+        """`open_only`: the deal page's "Move to stage" form, which offers the open stages
+        only and has no lost-reason fields (closing is the Won and Lost buttons' job)."""
         super().__init__(*args, **kwargs)
         self.fields["lost_reason"].queryset = self.fields["lost_reason"].queryset.filter(
             active=True
@@ -161,3 +183,8 @@ class MoveForm(WorkspaceForm):
             )
             self.fields["stage"].initial = deal.stage_id
             self.fields["version"].initial = deal.version
+        if open_only:
+            self.fields["stage"].queryset = self.fields["stage"].queryset.filter(
+                kind=StageKind.OPEN
+            )
+            del self.fields["lost_reason"], self.fields["competitor"]

@@ -3,15 +3,15 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from contacts.models import Account
 from workspaces.money import Amounts
 from workspaces.service_checks import same_workspace_require
 
-from ..models import Deal, Pipeline, Stage, StageKind
+from ..models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage, StageKind
 from .exchange_rates import exchange_rates_on
 
 SEARCH_ACCOUNTS = 50  # accounts whose deals a deal search finds (by account name)
@@ -50,12 +50,47 @@ def deal_search(*, workspace, query: str, limit: int = 8) -> list[Deal]:
 CLOSED_WINDOW_DAYS = 90
 
 
+def _card_annotations(workspace) -> dict:
+    """What a board card shows beyond the deal's own columns, as correlated subqueries on the
+    deal (no query per card): `stage_since` (when the deal entered its current stage: the
+    newest row of its stage history, else its creation) and its next planned activity
+    (`next_activity_due`, `next_activity_subject`, `next_activity_type`: the earliest
+    activity of the deal not done yet, overdue ones included; None when it has none). Both
+    read along the (workspace, deal, …) indexes of the history and the activities."""
+    last_change = (
+        DealStageChange.objects.filter(workspace=workspace, deal=OuterRef("pk"))
+        .order_by("-changed_at", "-id")
+        .values("changed_at")[:1]
+    )
+    planned = Activity.objects.filter(
+        workspace=workspace, deal=OuterRef("pk"), done_at__isnull=True
+    ).order_by("due_at", "id")
+    return {
+        "stage_since": Coalesce(Subquery(last_change), F("created_at")),
+        "next_activity_due": Subquery(planned.values("due_at")[:1]),
+        "next_activity_subject": Subquery(planned.values("subject")[:1]),
+        "next_activity_type": Subquery(planned.values("type")[:1]),
+    }
+
+
+def _card_facts(deal: Deal, *, now: datetime.datetime, today: datetime.date) -> None:
+    """Set `days_in_stage` (whole calendar days since the deal entered its stage, in the
+    current time zone: 0 on the day of the move) and `next_activity_overdue` (its next
+    activity was due before `now`) on a deal read with _card_annotations."""
+    since = timezone.localdate(deal.stage_since) if deal.stage_since else today
+    deal.days_in_stage = max((today - since).days, 0)
+    due = deal.next_activity_due
+    deal.next_activity_overdue = due is not None and due < now
+
+
 def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) -> list[dict]:
     """The columns of a pipeline of `workspace` on its board: each stage with its deals
     (largest first, capped), "count", and its "total" and "weighted" amounts as
     `workspaces.money.MoneyFigure` (per currency, or converted at the workspace's rates with
-    the rates named; never different currencies added as one). Four queries whatever the
-    number of deals. ValidationError for a pipeline of another workspace."""
+    the rates named; never different currencies added as one). Each deal carries what its
+    card shows: owner, `days_in_stage`, `next_activity_due`/`_subject`/`_type`,
+    `next_activity_overdue` (see _card_annotations). Four queries whatever the number of
+    deals. ValidationError for a pipeline of another workspace."""
     same_workspace_require(workspace=workspace, obj=pipeline, field="pipeline")
     stages = list(
         Stage.objects.filter(workspace=workspace, pipeline=pipeline).order_by("position", "id")
@@ -83,13 +118,17 @@ def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) ->
             )
         )
         .filter(rank__lte=per_column)
+        .annotate(**_card_annotations(workspace))
         .select_related("account", "contact", "owner")
         .order_by("stage_id", "-amount", "id")
     )
     by_stage: dict[int, list] = {s.pk: [] for s in stages}
+    now = timezone.now()
+    today = timezone.localdate(now)
     for deal in rows:
         column = by_stage.get(deal.stage_id)
         if column is not None:
+            _card_facts(deal, now=now, today=today)
             column.append(deal)
     columns = []
     for stage in stages:
@@ -104,6 +143,16 @@ def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) ->
             }
         )
     return columns
+
+
+def board_lost_reasons(*, workspace) -> list[LostReason]:
+    """The active lost reasons of `workspace` in their order (the board's lost dialog and the
+    deal page's Lost form offer these)."""
+    return list(
+        LostReason.objects.filter(workspace=workspace, active=True).order_by(
+            "position", "name", "id"
+        )
+    )
 
 
 def open_deals_for(*, workspace, contact=None, account=None, limit: int = 10) -> list[Deal]:

@@ -76,6 +76,18 @@ def _deal_checks(workspace, deal: Deal, errors: dict) -> None:
         errors["amount"] = [_("The amount cannot be negative.")]
 
 
+def _lost_reason_check(workspace, deal: Deal, reason, errors: dict) -> None:
+    """A lost reason belongs to a lost deal, which always has one."""
+    if deal.stage.kind != StageKind.LOST:
+        if reason is not None:
+            errors["lost_reason"] = [_("Only a lost deal has a lost reason.")]
+        return
+    if reason is None:
+        errors["lost_reason"] = [_("Choose why the deal was lost.")]
+    else:
+        _same_workspace(workspace, reason, "lost_reason", errors)
+
+
 def _timeline_stage_change(workspace, actor, deal: Deal, from_stage, to_stage, at) -> None:
     if deal.contact_id is None and deal.account_id is None:
         return
@@ -325,13 +337,16 @@ def _conditional_save(workspace, deal: Deal, version: int | None, values: dict) 
 @transaction.atomic
 def deal_update(*, workspace, actor, deal: Deal, version: int | None = None, **fields) -> Deal:
     """Change a deal's fields (not its stage: see deal_move_stage) if it is still at
-    `version`; otherwise DealConflict and nothing is stored."""
+    `version`; otherwise DealConflict and nothing is stored. `lost_reason` may be changed on
+    a lost deal only (and not emptied there): ValidationError keyed `lost_reason` otherwise."""
     _require_same_workspace(workspace, deal, "deal")
-    _check_unknown(fields, DEAL_FIELDS)
+    _check_unknown(fields, DEAL_FIELDS | {"lost_reason"})
     before = snapshot(deal)
     for key, value in fields.items():
         setattr(deal, key, value)
     errors: dict = {}
+    if "lost_reason" in fields:
+        _lost_reason_check(workspace, deal, fields["lost_reason"], errors)
     _owner_check(workspace, deal.owner if "owner" in fields else None, errors)
     _deal_checks(workspace, deal, errors)
     _full_clean(deal, errors)

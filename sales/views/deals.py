@@ -83,6 +83,7 @@ def board(request, pipeline_pk=None):
             "columns": columns,
             "mine": bool(owner),
             "can_edit": _can(request, "sales.edit"),
+            "lost_reasons": deal_selectors.board_lost_reasons(workspace=request.workspace),
         },
     )
 
@@ -147,6 +148,7 @@ def deal_detail(request, pk):
         .order_by("changed_at", "id")
     )
     activities = deal.activities.select_related("owner", "contact").order_by("done_at", "due_at")
+    can_edit = _can(request, "sales.edit")
     return render(
         request,
         "sales/deal_detail.html",
@@ -155,20 +157,30 @@ def deal_detail(request, pk):
             "deal": deal,
             "history": history,
             "activities": activities,
-            "move_form": _move_form(request, deal),
-            "can_edit": _can(request, "sales.edit"),
+            "can_edit": can_edit,
             "can_delete": _can(request, "sales.delete"),
+            **(_closing_context(request, deal) if can_edit else {}),
         },
     )
 
 
-def _move_form(request, deal):
-    """The move form; `?stage=<id>` (from a drop on a lost column) preselects that stage."""
-    form = MoveForm(workspace=request.workspace, deal=deal)
-    stage_id = request.GET.get("stage", "")
-    if stage_id.isdigit():
-        form.fields["stage"].initial = int(stage_id)
-    return form
+def _closing_context(request, deal) -> dict:
+    """What the deal page needs to move or close the deal: the "Move to stage" form (open
+    stages only), the won stage of the Won button, the lost stages and active reasons of the
+    Lost dialog. `?close=lost` (where a lost move without a reason lands) opens that dialog,
+    `&stage=<id>` choosing the lost stage."""
+    stages = list(Stage.objects.filter(pipeline_id=deal.pipeline_id).order_by("position", "id"))
+    lost_stages = [s for s in stages if s.kind == StageKind.LOST]
+    wanted = request.GET.get("stage", "")
+    lost_stage = next((s for s in lost_stages if str(s.pk) == wanted), None)
+    return {
+        "move_form": MoveForm(workspace=request.workspace, deal=deal, open_only=True),
+        "won_stage": next((s for s in stages if s.kind == StageKind.WON), None),
+        "lost_stages": lost_stages,
+        "lost_stage": lost_stage or (lost_stages[0] if lost_stages else None),
+        "lost_reasons": deal_selectors.board_lost_reasons(workspace=request.workspace),
+        "lost_open": request.GET.get("close") == "lost" and deal.stage.kind != StageKind.LOST,
+    }
 
 
 @workspace_view("sales.view", write_perm="sales.edit")
@@ -185,7 +197,7 @@ def deal_edit(request, pk):
                 actor=request.user,
                 deal=fresh,
                 version=data.get("version") if data.get("version") is not None else -1,
-                **{k: data[k] for k in DealForm.Meta.fields},
+                **{k: data[k] for k in [*DealForm.Meta.fields, *form.lost_fields]},
             )
         except deal_services.DealConflict as exc:
             conflict = exc
@@ -245,7 +257,7 @@ def deal_move(request, pk):
     data = form.cleaned_data
     stage = data["stage"]
     if stage.kind == StageKind.LOST and data.get("lost_reason") is None:
-        ask_reason = f"{detail}?close=lost&stage={stage.pk}#move"
+        ask_reason = f"{detail}?close=lost&stage={stage.pk}#lost-dialog"
         return _move_refused(
             request,
             wants_json,

@@ -20,6 +20,7 @@ from ..forms.quotes import QuoteFilterForm, QuoteForm, QuoteLineForm, QuoteStatu
 from ..models import Deal, Product, Quote, QuoteLine, QuoteStatus
 from ..services import quotes as quote_services
 from .catalog import configurator_context
+from .quote_documents import quote_sheet
 
 QUOTE_RELATED = ("deal__stage", "deal__account", "deal__contact", "deal__owner", "created_by")
 
@@ -234,27 +235,14 @@ def quote_status(request, pk):
 
 @workspace_view("sales.view")
 def quote_print(request, pk):
-    """The quote as the customer sees it, laid out for printing (or saving as PDF from the
-    browser's print dialog)."""
+    """The quote as the customer sees it, laid out for printing, with the workspace's legal
+    details (quote_documents.quote_sheet); the PDF download is quote_documents.quote_pdf."""
     quote = _get_quote(pk)
-    lines = list(QuoteLine.objects.filter(quote=quote).order_by("position", "id"))
-    deal = quote.deal
-    customer = deal.account or deal.contact
     return render(
         request,
         "sales/quotes/quote_print.html",
         {
             "title": _("Quote %(number)s") % {"number": quote.number},
-            "quote": quote,
-            "deal": deal,
-            "lines": lines,
-            "totals": quote_services.quote_totals(lines, currency=quote.currency),
-            "customer": customer,
-            "customer_name": str(customer) if customer else "",
-            "address_lines": next(
-                (c.address_lines for c in (deal.account, deal.contact) if c and c.address_lines), []
-            ),
-            "attention": deal.contact if deal.account and deal.contact else None,
-            "issued": (quote.sent_at or quote.created_at),
+            **quote_sheet(request.workspace, quote),
         },
     )

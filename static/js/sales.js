@@ -1,6 +1,8 @@
 // Kanban board of a pipeline: drag a deal card to another stage column. The move is posted
 // to the deal's move URL with its version (optimistic concurrency); the CSRF token comes
-// from the body's hx-headers. Lost stages need a reason: the browser goes to the form.
+// from the body's hx-headers. A drop on a lost stage first asks for the reason in a dialog
+// on the board (cancel puts the card back); closed stages are collapsed to narrow drop
+// targets that "Show" expands.
 (function () {
   "use strict";
 
@@ -57,12 +59,23 @@
     );
   }
 
-  function move(card, fromList, toList, oldIndex) {
+  function putBack(card, fromList, oldIndex) {
+    fromList.insertBefore(card, fromList.children[oldIndex] || null);
+  }
+
+  // The server took the move: the card keeps its new version, the columns their figures.
+  function moved(card, fromList, toList, data) {
     var board = card.closest(".kanban");
-    var body = new URLSearchParams();
-    body.set("stage", toList.dataset.stage);
-    body.set("version", card.dataset.version);
-    fetch(card.dataset.move, {
+    card.dataset.version = String(data.version);
+    showMessage("");
+    addToCount(columnOf(fromList), -1);
+    addToCount(columnOf(toList), 1);
+    refreshTotals(board);
+  }
+
+  // POST the move; resolves to {status, data} (data.ok says whether it was stored).
+  function postMove(url, body) {
+    return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: {
@@ -71,19 +84,22 @@
         "Content-Type": "application/x-www-form-urlencoded",
       },
       body: body.toString(),
-    })
-      .then(function (response) {
-        return response.json().then(function (data) {
-          return { status: response.status, data: data };
-        });
-      })
+    }).then(function (response) {
+      return response.json().then(function (data) {
+        return { status: response.status, data: data };
+      });
+    });
+  }
+
+  function move(card, fromList, toList, oldIndex) {
+    var board = card.closest(".kanban");
+    var body = new URLSearchParams();
+    body.set("stage", toList.dataset.stage);
+    body.set("version", card.dataset.version);
+    postMove(card.dataset.move, body)
       .then(function (result) {
         if (result.data.ok) {
-          card.dataset.version = String(result.data.version);
-          showMessage("");
-          addToCount(columnOf(fromList), -1);
-          addToCount(columnOf(toList), 1);
-          refreshTotals(board);
+          moved(card, fromList, toList, result.data);
           return;
         }
         if (result.data.need_reason && result.data.url) {
@@ -91,18 +107,93 @@
           return;
         }
         // put the card back where it was and say why
-        fromList.insertBefore(card, fromList.children[oldIndex] || null);
+        putBack(card, fromList, oldIndex);
         showMessage(result.data.error || "");
       })
       .catch(function () {
-        fromList.insertBefore(card, fromList.children[oldIndex] || null);
+        putBack(card, fromList, oldIndex);
         showMessage(board.dataset.errorText || "The move could not be saved.");
       });
   }
 
+  // A drop on a lost stage: the dialog asks for the reason; only its submit posts the move.
+  var pending = null;
+
+  function askLostReason(dialog, card, fromList, toList, oldIndex) {
+    var form = dialog.querySelector("form");
+    form.reset();
+    form.elements.stage.value = toList.dataset.stage;
+    form.elements.version.value = card.dataset.version;
+    dialog.querySelector("[data-lost-deal]").textContent = card.dataset.name || "";
+    lostError(dialog, "");
+    pending = { card: card, fromList: fromList, toList: toList, oldIndex: oldIndex };
+    dialog.showModal();
+    form.elements.lost_reason.focus();
+  }
+
+  function lostError(dialog, text) {
+    var box = dialog.querySelector("[data-lost-error]");
+    box.textContent = text;
+    box.classList.toggle("d-none", !text);
+  }
+
+  function initLostDialog(dialog) {
+    var form = dialog.querySelector("form");
+    // Cancel, Escape or any close without a stored move puts the card back.
+    dialog.addEventListener("close", function () {
+      if (pending) {
+        putBack(pending.card, pending.fromList, pending.oldIndex);
+        pending = null;
+      }
+    });
+    form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.hasAttribute("data-lost-cancel")) return;
+      event.preventDefault();
+      if (!pending || !form.reportValidity()) return;
+      var job = pending;
+      var submit = form.querySelector("[data-lost-submit]");
+      submit.disabled = true;
+      postMove(job.card.dataset.move, new URLSearchParams(new FormData(form)))
+        .then(function (result) {
+          if (result.data.ok) {
+            moved(job.card, job.fromList, job.toList, result.data);
+            pending = null;
+            dialog.close();
+            return;
+          }
+          if (result.status === 409) {
+            dialog.close(); // puts the card back
+            showMessage(result.data.error || "");
+            return;
+          }
+          lostError(dialog, result.data.error || "");
+        })
+        .catch(function () {
+          lostError(dialog, job.card.closest(".kanban").dataset.errorText || "");
+        })
+        .then(function () {
+          submit.disabled = false;
+        });
+    });
+  }
+
+  function initCollapse(board) {
+    board.querySelectorAll(".kanban-toggle").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var col = button.closest(".kanban-col");
+        var collapsed = col.classList.toggle("is-collapsed");
+        button.setAttribute("aria-expanded", collapsed ? "false" : "true");
+      });
+    });
+  }
+
   function init() {
+    var any = document.querySelector(".kanban");
+    if (any) initCollapse(any);
     var board = document.querySelector(".kanban[data-can-edit='1']");
     if (!board || typeof Sortable === "undefined") return;
+    var dialog = document.getElementById("lost-dialog");
+    if (dialog) initLostDialog(dialog);
     board.querySelectorAll(".kanban-list").forEach(function (list) {
       Sortable.create(list, {
         group: "deals",
@@ -112,6 +203,10 @@
         draggable: ".kanban-card",
         onEnd: function (evt) {
           if (evt.from === evt.to) return;
+          if (evt.to.dataset.kind === "lost" && dialog && dialog.showModal) {
+            askLostReason(dialog, evt.item, evt.from, evt.to, evt.oldIndex);
+            return;
+          }
           move(evt.item, evt.from, evt.to, evt.oldIndex);
         },
       });

@@ -60,6 +60,7 @@ def _quote(workspace):
     "sales:quote_line_add",
     "sales:quote_status",
     "sales:quote_print",
+    "sales:quote_pdf",
 )
 def quote_in(workspace, user):
     quote, _line = _quote(workspace)

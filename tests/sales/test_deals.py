@@ -342,10 +342,14 @@ def test_an_account_beyond_the_listed_ones_is_still_accepted(workspace, owner_cl
     assert Deal.all_workspaces.get(name="Late").account == late
 
 
-def test_a_drop_on_lost_opens_the_move_form_with_that_stage(workspace, owner_client, owner):
+def test_a_lost_move_without_reason_opens_the_lost_form_with_that_stage(
+    workspace, owner_client, owner
+):
     deal = deal_make(workspace, actor=owner)
     lost = stage_of(deal.pipeline, kind=StageKind.LOST)
     response = owner_client.get(
-        _url(workspace, "sales:deal_detail", pk=deal.pk) + f"?stage={lost.pk}"
+        _url(workspace, "sales:deal_detail", pk=deal.pk) + f"?close=lost&stage={lost.pk}"
     )
-    assert response.context["move_form"].fields["stage"].initial == lost.pk
+    assert response.context["lost_open"] is True
+    assert response.context["lost_stage"] == lost
+    assert 'data-testid="lost-dialog" open' in response.content.decode()

@@ -180,6 +180,18 @@ def s_workspace_update(ctx):
     return [_ev(ctx.workspace, "updated", ctx.workspace)]
 
 
+def s_legal_details_update(ctx):
+    ctx.begin()
+    details = core.legal_details_update(
+        workspace=ctx.workspace,
+        actor=ctx.owner,
+        legal_name="Acme GmbH",
+        iban="DE89370400440532013000",
+    )
+    core.legal_details_update(workspace=ctx.workspace, actor=ctx.owner, city="Berlin")
+    return [_ev(details, "created"), _ev(details, "updated")]
+
+
 def s_membership_add(ctx):
     user = UserFactory()
     ctx.begin()
