@@ -51,6 +51,8 @@ def register() -> None:
             "sales.delete": MANAGERS,
             "sales.configure": MANAGERS,  # pipelines, stages, lost reasons, catalogue
             "sales.analyse": MANAGERS | {Role.SALES, Role.READONLY},
+            # the team's figures on the home page (pipeline, forecast, quotas of every rep)
+            "sales.team": MANAGERS | {Role.READONLY},
         }
     )
     register_timeline_app("sales", _("Sales"))
@@ -95,6 +97,27 @@ def register() -> None:
             url_name="sales:my_day",
             perm="sales.view",
             order=33,
+        )
+    )
+    register_home_panel(
+        HomePanel(
+            key="sales_my_figures",
+            template="sales/panels/rep_figures.html",
+            perm="sales.edit",
+            order=1,
+            context=panels.rep_figures_panel,
+            wide=True,
+        )
+    )
+    register_home_panel(
+        HomePanel(
+            key="sales_team_figures",
+            template="sales/panels/team_figures.html",
+            perm="sales.team",
+            order=2,
+            context=panels.team_figures_panel,
+            wide=True,
+            scripts=("vendor/chart.umd.min.js", "js/charts.js"),
         )
     )
     register_home_panel(

@@ -26,7 +26,12 @@ def home(request):
     panels = home_panels_render(
         workspace=request.workspace, user=request.user, role=request.membership.role
     )
-    return render(request, "workspaces/home.html", {"panels": panels, "title": _("Home")})
+    scripts = list(dict.fromkeys(script for panel, _ctx in panels for script in panel.scripts))
+    return render(
+        request,
+        "workspaces/home.html",
+        {"panels": panels, "scripts": scripts, "title": _("Home")},
+    )
 
 
 @require_safe

@@ -8,12 +8,30 @@ from django.utils.translation import gettext as _
 from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
-from . import activities as activity_selectors, deals as deal_selectors, leads as lead_selectors
+from . import (
+    activities as activity_selectors,
+    deals as deal_selectors,
+    home as home_selectors,
+    leads as lead_selectors,
+)
 
 
 def my_day_panel(workspace, user) -> dict:
     data = activity_selectors.my_day(workspace=workspace, user=user, limit=8)
     return {"overdue": data["overdue"], "today": data["today"]}
+
+
+def rep_figures_panel(workspace, user) -> dict:
+    """Home panel "My figures": the user's open pipeline per currency, deals closing this
+    month, overdue activities and quota attainment (see selectors.home.rep_figures)."""
+    return {"figures": home_selectors.rep_figures(workspace=workspace, user=user)}
+
+
+def team_figures_panel(workspace, user) -> dict:
+    """Home panel "Team": pipeline and weighted forecast per currency, by stage and by rep,
+    won this month and quota attainment, with their charts (selectors.home.team_figures)."""
+    figures = home_selectors.team_figures(workspace=workspace)
+    return {"figures": figures, "charts": home_selectors.team_charts(figures)}
 
 
 def contact_deals_panel(workspace, user, contact) -> dict:
