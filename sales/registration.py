@@ -136,6 +136,8 @@ def register() -> None:
             perm="sales.view",
             search=panels.search_deals,
             order=30,
+            count=panels.search_deals_count,
+            list_url=panels.search_deals_url,
         )
     )
     register_search_source(
@@ -145,6 +147,8 @@ def register() -> None:
             perm="sales.view",
             search=panels.search_leads,
             order=31,
+            count=panels.search_leads_count,
+            list_url=panels.search_leads_url,
         )
     )
     register_contact_panel(

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 
 from .mixins import workspace_view
 from .registry import home_panels_render
-from .selectors import global_search, membership_list_for_user
+from .selectors import global_search, global_search_sections, membership_list_for_user
 
 
 @login_required
@@ -40,5 +40,7 @@ def search(request):
     """Global search across the sources the apps registered."""
     query = request.GET.get("q", "")
     results = global_search(workspace=request.workspace, role=request.membership.role, query=query)
+    sections = global_search_sections(workspace=request.workspace, results=results, query=query)
     template = "workspaces/search.html#results" if request.htmx else "workspaces/search.html"
-    return render(request, template, {"query": query, "results": results, "title": _("Search")})
+    context = {"query": query, "results": results, "sections": sections, "title": _("Search")}
+    return render(request, template, context)

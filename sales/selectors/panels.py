@@ -2,6 +2,8 @@
 pages, the global search and caller lookup sources (registered by sales.registration). Reads
 only; each context takes the workspace first."""
 
+from urllib.parse import urlencode
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,6 +74,17 @@ def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
     ]
 
 
+def search_deals_count(workspace, query: str, cap: int) -> tuple[int, bool]:
+    """Global search: how many deals (open or closed) match `query`, at most `cap` counted."""
+    return deal_selectors.deal_search_count(workspace=workspace, query=query, cap=cap)
+
+
+def search_deals_url(workspace, query: str) -> str:
+    """The deal list of every state (the search finds closed deals too) filtered by `query`."""
+    params = urlencode({"state": "all", "q": query})
+    return f"{workspace_reverse(workspace, 'sales:deals')}?{params}"
+
+
 def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
     """The leads of `workspace` the global search shows for `query`."""
     rows = lead_selectors.lead_search(workspace=workspace, query=query, limit=limit)
@@ -84,6 +97,17 @@ def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
         )
         for lead in rows
     ]
+
+
+def search_leads_count(workspace, query: str, cap: int) -> tuple[int, bool]:
+    """Global search: how many leads (any status) match `query`, at most `cap` counted."""
+    return lead_selectors.lead_search_count(workspace=workspace, query=query, cap=cap)
+
+
+def search_leads_url(workspace, query: str) -> str:
+    """The lead list of every status (the search finds converted leads too) for `query`."""
+    params = urlencode({"status": "all", "q": query})
+    return f"{workspace_reverse(workspace, 'sales:leads')}?{params}"
 
 
 def leads_by_phone(workspace, e164: str, limit: int) -> list[SearchHit]:
