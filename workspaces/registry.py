@@ -50,6 +50,8 @@ class NavItem:
     perm: str
     order: int = 100
     icon: str = ""
+    # the pages of an app's area: the entry becomes a menu of these (same perm as the entry)
+    children: tuple["NavItem", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,9 @@ class HomePanel:
     order: int = 100
     context: Callable | None = None  # (workspace, user) -> dict, or None: panel left out
     wide: bool = False  # the full width of the page (figures, charts) instead of a half
+    # only these roles (besides holding `perm`); empty: every role holding `perm`. For the
+    # panels of a role's own area (a marketer's home), not for permissions.
+    roles: frozenset[str] = frozenset()
     scripts: tuple[str, ...] = ()  # static files the panel needs (e.g. Chart.js), loaded once
 
 
@@ -108,7 +113,7 @@ def nav_for(role: str | None) -> list[NavItem]:
 
 
 def home_panels_for(role: str | None) -> list[HomePanel]:
-    return _panels.for_role(role)
+    return [p for p in _panels.for_role(role) if not p.roles or role in p.roles]
 
 
 def home_panels_render(*, workspace, user, role: str | None) -> list[tuple[HomePanel, dict]]:

@@ -51,9 +51,7 @@ def deal_search_count(*, workspace, query: str, cap: int) -> tuple[int, bool]:
     at most `cap` rows counted (two indexed queries: matching account ids, a LIMIT'd count)."""
     if len((query or "").strip()) < 2:
         return 0, False
-    qs = Deal.objects.filter(workspace=workspace).filter(
-        deal_search_q(query, workspace=workspace)
-    )
+    qs = Deal.objects.filter(workspace=workspace).filter(deal_search_q(query, workspace=workspace))
     return capped_count(qs, cap)
 
 

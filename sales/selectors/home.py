@@ -342,7 +342,9 @@ def team_figures(*, workspace, now: datetime.datetime | None = None) -> dict:
         reps.append(
             RepRow(
                 owner_id=owner_id,
-                name=names.get(owner_id, _("Unassigned") if owner_id is None else _("Former member")),
+                name=names.get(
+                    owner_id, _("Unassigned") if owner_id is None else _("Former member")
+                ),
                 figures=by_owner[owner_id].figures(currency) if owner_id in by_owner else [],
                 won_month=month.figures(currency),
                 quota=_quota_progress(quota, won_by.get(owner_id, []), currency) if quota else None,

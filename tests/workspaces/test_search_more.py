@@ -42,9 +42,7 @@ def test_a_full_source_says_how_many_more_and_links_to_the_filtered_list(owner_c
     assert listed.context["count"] == 45
 
 
-def test_a_source_that_showed_everything_has_no_more_and_costs_no_count(
-    owner_client, workspace
-):
+def test_a_source_that_showed_everything_has_no_more_and_costs_no_count(owner_client, workspace):
     ContactFactory.create_batch(7, workspace=workspace, last_name="Meyer")
     AccountFactory(workspace=workspace, name="Meyer GmbH")
     with CaptureQueriesContext(connection) as queries:
