@@ -125,7 +125,7 @@ def register() -> None:
             key="sales_my_day",
             template="sales/panels/my_day.html",
             perm="sales.view",
-            order=20,
+            order=3,  # beside the figures: the day's work before the lists
             context=panels.my_day_panel,
         )
     )

@@ -1,5 +1,5 @@
 """Demo data of the sales core (seed_demo, order 50, idempotent): two pipelines, lost
-reasons, leads in every state, about 60 deals created over the past nine months with
+reasons, leads in every state, about 60 deals created over the past year with
 realistic stage histories (about 20 won, 12 lost), and activities around today.
 
 Names (pipelines, stages, lost reasons, deal kinds, activity subjects) are in the language
@@ -275,7 +275,7 @@ def _office_day(rng, day: datetime.date, floor: datetime.date) -> datetime.date:
 
 
 def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
-    """About 60 deals created on weekdays over the past nine months, walked through their
+    """About 60 deals created on weekdays over the past year, walked through their
     stages in office hours (the last move at the latest yesterday)."""
     from ..selectors.activities import today_in, workspace_tz
 
@@ -291,14 +291,7 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
         won = next(s for s in stages if s.kind == "won")
         lost = next(s for s in stages if s.kind == "lost")
         contact = contacts[i % len(contacts)]
-        around = today - datetime.timedelta(days=rng.randint(5, 270))
-        created_day = workday_between(rng, around - datetime.timedelta(days=4), around)
-        amount = Decimal(rng.choice([2400, 4800, 7500, 12000, 18000, 25000, 36000, 60000]))
-        close_day = created_day + datetime.timedelta(days=rng.randint(30, 120))
-        if outcome == "open" and close_day < today:
-            close_day = today + datetime.timedelta(days=rng.randint(5, 90))
-        owner = reps[i % len(reps)]
-        # walk forward through the stages with realistic dwell times
+        # walk forward through the stages, one to four weeks in each
         if outcome == "open":
             target = i % len(open_stages)
             path = open_stages[1 : target + 1]
@@ -306,12 +299,25 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
             path = open_stages[1:] + [won]
         else:
             path = open_stages[1 : rng.randint(1, len(open_stages))] + [lost]
-        span = (yesterday - created_day).days
-        steps = max(len(path), 1)
-        days, offset = [], 0.0
-        for _stage in path:
-            offset += rng.uniform(0.3, 0.95) * span / steps
-            days.append(created_day + datetime.timedelta(days=min(int(offset), span)))
+        dwell = [rng.randint(7, 28) for _stage in path]
+        if outcome == "open":
+            around = today - datetime.timedelta(days=rng.randint(5, 270))
+        else:  # closed deals closed some day of the past eight months (wins spread out)
+            around = today - datetime.timedelta(days=rng.randint(1, 240) + sum(dwell))
+        created_day = workday_between(rng, around - datetime.timedelta(days=4), around)
+        amount = Decimal(rng.choice([2400, 4800, 7500, 12000, 18000, 25000, 36000, 60000]))
+        close_day = created_day + datetime.timedelta(days=rng.randint(30, 120))
+        if outcome == "open" and i % 3 == 0:  # some close this month, whatever day it is
+            month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            close_day = today + datetime.timedelta(days=rng.randrange((month_end - today).days))
+        elif outcome == "open" and close_day < today:
+            close_day = today + datetime.timedelta(days=rng.randint(5, 90))
+        owner = reps[i % len(reps)]
+        span = (yesterday - created_day).days  # never later than yesterday
+        days, offset = [], 0
+        for days_in_stage in dwell:
+            offset += days_in_stage
+            days.append(created_day + datetime.timedelta(days=min(offset, span)))
         moments = sorted(
             office_moment(rng, _office_day(rng, day, created_day), tz)
             for day in [created_day, *days]
@@ -374,7 +380,7 @@ def _activities(workspace, actor, reps, rng, contacts) -> None:
         day = today + datetime.timedelta(days=offset)
         while day.weekday() >= 5:  # weekends: the next weekday, or the last one for the past
             day += datetime.timedelta(days=1 if offset >= 0 else -1)
-        done = offset < -1 and i % 2 == 0
+        done = offset < -1 and i % 3 == 0  # the other past ones are overdue, for both reps
         outcome, seconds = "", None
         if kind == ActivityType.CALL:
             if done:

@@ -10,6 +10,7 @@ import zoneinfo
 from collections import Counter
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone, translation
@@ -17,6 +18,7 @@ from django.utils import timezone, translation
 from contacts import business_hours
 from sales.demo.pipeline import LOST_REASONS, PIPELINES
 from sales.models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage
+from sales.selectors.home import rep_figures
 from sales.services.activities import activity_complete, activity_create
 from touchpoints.models import Interaction
 from workspaces.models import Workspace
@@ -73,6 +75,16 @@ def demo(django_db_setup, django_db_blocker):
                     )
                 ),
             }
+            data["home"] = {}
+            for email in ("sales@demo.example", "owner@demo.example"):
+                user = get_user_model().objects.get(email=email)
+                f = rep_figures(workspace=workspace, user=user)
+                data["home"][email] = (
+                    sum(c.count for c in f["pipeline"]),
+                    f["closing_count"],
+                    f["overdue"],
+                    len(f["quotas"]),
+                )
         transaction.set_rollback(True)
     return data
 
@@ -88,6 +100,14 @@ def test_the_german_demo_names_its_pipelines_stages_and_reasons_in_german(demo):
     assert "Won" not in stages and "Lost" not in stages
     assert sorted(demo["reasons"]) == sorted(german(r) for r in LOST_REASONS)
     assert "Wettbewerber" in demo["reasons"]
+
+
+def test_both_demo_reps_have_something_on_their_home_on_any_day(demo):
+    for email, (open_deals, closing, overdue, quotas) in demo["home"].items():
+        assert open_deals >= 5, email
+        assert closing >= 1, email  # some deals close this month, even on its last day
+        assert overdue >= 1, email  # not every past call was made
+        assert quotas >= 1, email
 
 
 def test_logged_calls_and_meetings_happen_on_weekdays_in_office_hours(demo):
