@@ -1,18 +1,29 @@
 """Demo data: 15 accounts, 60 contacts with varied sex, age, education, lifecycle stage and
 consent, two custom fields, and a few hundred touch points over the past year.
 
+The history looks like a working business: calls, meetings and the other logged touch points
+happen on weekdays between 08:00 and 18:00 in the workspace's time zone (more mid-week and
+mid-morning, see contacts.business_hours); calls have outcomes (mostly reached, also
+voicemail, no answer, busy, a wrong number) and durations that fit them (a conversation 2 to
+25 minutes, a voicemail under two, no answer none). Web form submissions come at any hour.
+Subjects are in the language the demo is seeded in.
+
 Idempotent: accounts are found by name and contacts by email; history is only added to
 contacts this run created. Everything is written through the services.
 """
 
 import datetime
 import random
+import zoneinfo
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from touchpoints.logging import CallOutcome
 from touchpoints.services import interaction_log, interaction_record
 from workspaces.roles import Role
 
+from .business_hours import office_moment_between
 from .models import (
     Account,
     Contact,
@@ -252,21 +263,25 @@ JOBS = [
 ]
 SUBJECTS = {
     "call": [
-        "Asked about delivery times",
-        "Follow-up on the offer",
-        "Question about the invoice",
-        "Wants a call back next week",
-        "Interested in the new range",
+        _("Asked about delivery times"),
+        _("Follow-up on the offer"),
+        _("Question about the invoice"),
+        _("Wants a call back next week"),
+        _("Interested in the new range"),
     ],
-    "meeting": ["Annual review", "Product demo", "Contract negotiation", "Kick-off"],
-    "visit": ["On-site visit", "Visited the warehouse", "Showroom tour"],
-    "letter": ["Sent the catalogue", "Contract by post", "Christmas card"],
-    "fax": ["Order confirmation by fax"],
-    "sms": ["Appointment reminder", "Delivery notice"],
-    "chat": ["Website chat about prices", "Chat: password reset"],
-    "store_visit": ["Visited the store", "Picked up the order in store"],
-    "event": ["Trade fair booth visit", "Customer evening", "Webinar attended"],
-    "note": ["Prefers calls in the morning", "Decision maker is the CFO", "Budget freeze until Q3"],
+    "meeting": [_("Annual review"), _("Product demo"), _("Contract negotiation"), _("Kick-off")],
+    "visit": [_("On-site visit"), _("Visited the warehouse"), _("Showroom tour")],
+    "letter": [_("Sent the catalogue"), _("Contract by post"), _("Christmas card")],
+    "fax": [_("Order confirmation by fax")],
+    "sms": [_("Appointment reminder"), _("Delivery notice")],
+    "chat": [_("Website chat about prices"), _("Chat: password reset")],
+    "store_visit": [_("Visited the store"), _("Picked up the order in store")],
+    "event": [_("Trade fair booth visit"), _("Customer evening"), _("Webinar attended")],
+    "note": [
+        _("Prefers calls in the morning"),
+        _("Decision maker is the CFO"),
+        _("Budget freeze until Q3"),
+    ],
 }
 TYPE_WEIGHTS = [
     ("call", 30),
@@ -280,7 +295,39 @@ TYPE_WEIGHTS = [
     ("event", 5),
     ("note", 10),
 ]
-OUTCOMES = ["reached", "reached", "reached", "voicemail", "no_answer", "busy", "wrong_number"]
+# outbound call outcomes and how often they happen (an inbound call is always reached)
+CALL_OUTCOMES = [
+    (CallOutcome.REACHED, 55),
+    (CallOutcome.VOICEMAIL, 20),
+    (CallOutcome.NO_ANSWER, 15),
+    (CallOutcome.BUSY, 6),
+    (CallOutcome.WRONG_NUMBER, 4),
+]
+# minutes a logged touch point takes in the calendar (the slot it must fit into before 18:00)
+SLOT_MINUTES = {"meeting": (30, 90), "visit": (45, 120), "event": (60, 120)}
+
+
+def call_outcome(rng, direction: str) -> str:
+    """A call's outcome: inbound calls are reached; outbound ones by CALL_OUTCOMES."""
+    if direction == "in":
+        return CallOutcome.REACHED
+    outcomes, weights = zip(*CALL_OUTCOMES, strict=True)
+    return rng.choices(outcomes, weights=weights)[0]
+
+
+def call_seconds(rng, outcome: str) -> int | None:
+    """How long a call with `outcome` took, in seconds (None: no conversation at all):
+    reached 2-25 minutes, mostly 4-8 (triangular, mode 6); a voicemail 30-90 s; a wrong
+    number 10-40 s; no answer and busy none."""
+    if outcome == CallOutcome.REACHED:
+        return int(rng.triangular(2 * 60, 25 * 60, 6 * 60)) // 5 * 5
+    if outcome == CallOutcome.VOICEMAIL:
+        return rng.randrange(30, 91, 5)
+    if outcome == CallOutcome.WRONG_NUMBER:
+        return rng.randrange(10, 41, 5)
+    return None
+
+
 CONSENT_SOURCES = ["web form", "trade fair", "phone call", "newsletter sign-up"]
 CONTACT_COUNT = 60
 
@@ -356,12 +403,14 @@ def _accounts(workspace, actor, owners, rng) -> list[Account]:
 
 
 def _history(workspace, contact, actors, rng, now):
-    """4-6 touch points on average over the past year, older ones first."""
+    """4-6 touch points on average over the past year (up to yesterday), each in office
+    hours in the workspace's time zone; calls with an outcome and a fitting duration."""
+    tz = _tz(workspace)
+    yesterday = now.astimezone(tz).date() - datetime.timedelta(days=1)
+    first = yesterday - datetime.timedelta(days=364)
     n = rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12])
-    moments = sorted(
-        now - datetime.timedelta(minutes=rng.randrange(60, 365 * 24 * 60)) for _ in range(n)
-    )
-    for occurred_at in moments:
+    entries = []
+    for _i in range(n):
         log_type = _pick_type(rng)
         if log_type == "call" and contact.do_not_call:
             direction = "in"
@@ -369,6 +418,16 @@ def _history(workspace, contact, actors, rng, now):
             direction = rng.choice(["in", "out", "out"])
         else:
             direction = ""  # the type's usual direction (a store visit is inbound)
+        outcome, seconds, slot = "", None, 0
+        if log_type == "call":
+            outcome = call_outcome(rng, direction)
+            seconds = call_seconds(rng, outcome)
+            slot = -(-(seconds or 0) // 60)
+        elif log_type in SLOT_MINUTES:
+            slot = rng.randrange(SLOT_MINUTES[log_type][0], SLOT_MINUTES[log_type][1] + 1, 15)
+        moment = office_moment_between(rng, first, yesterday, tz, minutes=slot)
+        entries.append((moment, log_type, direction, outcome, seconds))
+    for occurred_at, log_type, direction, outcome, seconds in sorted(entries):
         interaction_log(
             workspace=workspace,
             actor=rng.choice(actors),
@@ -376,9 +435,9 @@ def _history(workspace, contact, actors, rng, now):
             contact=contact,
             direction=direction,
             occurred_at=occurred_at,
-            subject=rng.choice(SUBJECTS[log_type]),
-            duration_seconds=rng.randrange(30, 1800) if log_type == "call" else None,
-            outcome=rng.choice(OUTCOMES) if log_type == "call" else "",
+            subject=str(rng.choice(SUBJECTS[log_type])),
+            duration_seconds=seconds,
+            outcome=outcome,
         )
     if rng.random() < 0.35:
         interaction_record(
@@ -387,9 +446,16 @@ def _history(workspace, contact, actors, rng, now):
             channel="website",
             contact=contact,
             direction="in",
-            subject="Contact form: product question",
+            subject=str(_("Contact form: product question")),
             occurred_at=now - datetime.timedelta(days=rng.randrange(1, 300)),
         )
+
+
+def _tz(workspace):
+    try:
+        return zoneinfo.ZoneInfo(workspace.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 def seed_contacts_demo(workspace, users, stdout) -> None:

@@ -133,6 +133,8 @@ def register() -> None:
             perm="contacts.view",
             search=panels.contacts_search_hits,
             order=10,
+            count=panels.contacts_search_count,
+            list_url=panels.contacts_list_url,
         )
     )
     register_search_source(
@@ -142,6 +144,8 @@ def register() -> None:
             perm="contacts.view",
             search=panels.accounts_search_hits,
             order=11,
+            count=panels.accounts_search_count,
+            list_url=panels.accounts_list_url,
         )
     )
     register_home_panel(

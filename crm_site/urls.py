@@ -11,6 +11,8 @@ workspace_patterns = [
     path("lookup/", contact_views.lookup, name="lookup"),  # screen pop: ?phone=<any format>
     path("history/", include("touchpoints.urls")),
     path("sales/", include("sales.urls")),
+    path("marketing/", include("marketing.urls")),
+    path("service/", include("service.urls")),
 ]
 
 urlpatterns = [

@@ -7,14 +7,6 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Marketing")
 
     def ready(self):
-        from touchpoints.registry import register_timeline_app
-        from workspaces.roles import LEADS, Role, register_permissions
+        from . import registration
 
-        register_permissions(
-            {
-                "marketing.view": LEADS | {Role.MARKETING, Role.READONLY},
-                "marketing.edit": LEADS | {Role.MARKETING},
-            }
-        )
-
-        register_timeline_app("marketing", _("Marketing"))
+        registration.register()

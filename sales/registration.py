@@ -51,6 +51,8 @@ def register() -> None:
             "sales.delete": MANAGERS,
             "sales.configure": MANAGERS,  # pipelines, stages, lost reasons, catalogue
             "sales.analyse": MANAGERS | {Role.SALES, Role.READONLY},
+            # the team's figures on the home page (pipeline, forecast, quotas of every rep)
+            "sales.team": MANAGERS | {Role.READONLY},
         }
     )
     register_timeline_app("sales", _("Sales"))
@@ -99,10 +101,31 @@ def register() -> None:
     )
     register_home_panel(
         HomePanel(
+            key="sales_my_figures",
+            template="sales/panels/rep_figures.html",
+            perm="sales.edit",
+            order=1,
+            context=panels.rep_figures_panel,
+            wide=True,
+        )
+    )
+    register_home_panel(
+        HomePanel(
+            key="sales_team_figures",
+            template="sales/panels/team_figures.html",
+            perm="sales.team",
+            order=2,
+            context=panels.team_figures_panel,
+            wide=True,
+            scripts=("vendor/chart.umd.min.js", "js/charts.js"),
+        )
+    )
+    register_home_panel(
+        HomePanel(
             key="sales_my_day",
             template="sales/panels/my_day.html",
             perm="sales.view",
-            order=20,
+            order=3,  # beside the figures: the day's work before the lists
             context=panels.my_day_panel,
         )
     )
@@ -113,6 +136,8 @@ def register() -> None:
             perm="sales.view",
             search=panels.search_deals,
             order=30,
+            count=panels.search_deals_count,
+            list_url=panels.search_deals_url,
         )
     )
     register_search_source(
@@ -122,6 +147,8 @@ def register() -> None:
             perm="sales.view",
             search=panels.search_leads,
             order=31,
+            count=panels.search_leads_count,
+            list_url=panels.search_leads_url,
         )
     )
     register_contact_panel(

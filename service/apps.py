@@ -7,14 +7,6 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self):
-        from touchpoints.registry import register_timeline_app
-        from workspaces.roles import MANAGERS, Role, register_permissions
+        from . import registration
 
-        register_permissions(
-            {
-                "service.view": MANAGERS | {Role.SERVICE, Role.READONLY},
-                "service.edit": MANAGERS | {Role.SERVICE},
-            }
-        )
-
-        register_timeline_app("service", _("Service"))
+        registration.register()

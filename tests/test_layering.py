@@ -40,6 +40,9 @@ def test_the_code_keeps_every_layering_contract():
         ("contacts/phones.py", "import sales.models", "Apps depend"),
         ("sales/selectors/deals.py", "import marketing.models", "Apps depend"),
         ("contacts/models/contacts.py", "from contacts.selectors import contacts", "Models"),
+        ("marketing/selectors/panels.py", "import marketing.services", "Selectors never"),
+        ("service/views/areas.py", "import sales.models", "Apps depend"),
+        ("marketing/models/__init__.py", "import marketing.views.areas", "Models"),
     ],
 )
 def test_a_forbidden_import_breaks_its_contract(tmp_path, module, line, contract):

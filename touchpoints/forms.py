@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import LocalDateTimeField, SafeModelChoiceField, WorkspaceForm
+from workspaces.forms import LocalDateTimeField, SafeModelChoiceField, WorkspaceForm, blank_choice
 
 from .logging import CallOutcome, LogType
 from .models import Direction, Interaction
@@ -35,7 +35,7 @@ class InteractionLogForm(WorkspaceForm):
         label=_("Duration (minutes)"), required=False, min_value=0, max_value=24 * 60
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), required=False, choices=[("", "---------"), *CallOutcome.choices]
+        label=_("Outcome"), required=False, choices=[*blank_choice(), *CallOutcome.choices]
     )
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     body = forms.CharField(

@@ -39,6 +39,7 @@ from .selectors import NO_OWNER, member_list
 __all__ = [
     "LocalDateTimeField",
     "LocalSplitDateTimeField",
+    "BLANK_LABEL",
     "MemberChoiceField",
     "SafeModelChoiceField",
     "SafeModelMultipleChoiceField",
@@ -46,6 +47,17 @@ __all__ = [
     "WorkspaceModelForm",
     "apply_service_errors",
 ]
+
+
+# The empty first option of every select ("nothing chosen"). Django 6.1's own label ("- Select
+# an option -") has no German translation, and hand-built choices used "---------": both are
+# this one translated label (WorkspacesConfig.ready sets Django's BLANK_CHOICE_LABEL to it).
+BLANK_LABEL = _("Choose…")
+
+
+def blank_choice() -> list[tuple[str, str]]:
+    """[("", BLANK_LABEL)]: the empty option to put first in hand-built select choices."""
+    return [("", BLANK_LABEL)]
 
 
 def apply_service_errors(form, error: ValidationError) -> None:

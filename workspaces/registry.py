@@ -2,8 +2,10 @@
 
 Apps register from their registration module, called by `AppConfig.ready()`:
 - navigation entries (`register_nav`), shown to roles holding the entry's permission;
-- home-page panels (`register_home_panel`), one template include each;
-- global search sources (`register_search_source`), one query per source;
+- home-page panels (`register_home_panel`), one template include each; a panel's context
+  function may return None to leave the panel out for that user;
+- global search sources (`register_search_source`), one query per source, plus (when a
+  source fills its `limit`) one LIMIT'd count for "and 37 more" with a link to the full list;
 - demo seeders (`register_demo_seeder`).
 
 Every registry is keyed: registering a key twice raises ValueError instead of silently
@@ -48,6 +50,8 @@ class NavItem:
     perm: str
     order: int = 100
     icon: str = ""
+    # the pages of an app's area: the entry becomes a menu of these (same perm as the entry)
+    children: tuple["NavItem", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,12 @@ class HomePanel:
     template: str
     perm: str
     order: int = 100
-    context: Callable | None = None  # (workspace, user) -> dict
+    context: Callable | None = None  # (workspace, user) -> dict, or None: panel left out
+    wide: bool = False  # the full width of the page (figures, charts) instead of a half
+    # only these roles (besides holding `perm`); empty: every role holding `perm`. For the
+    # panels of a role's own area (a marketer's home), not for permissions.
+    roles: frozenset[str] = frozenset()
+    scripts: tuple[str, ...] = ()  # static files the panel needs (e.g. Chart.js), loaded once
 
 
 @dataclass
@@ -75,6 +84,11 @@ class SearchSource:
     perm: str
     search: Callable  # (workspace, query: str, limit: int) -> list[SearchHit]
     order: int = 100
+    # "and 37 more": (workspace, query, cap: int) -> (count, capped) with the predicate of
+    # `search`, at most cap rows counted (workspaces.paging.capped_count); None: no count
+    count: Callable | None = None
+    # the full list filtered by the query: (workspace, query) -> URL; None: no link
+    list_url: Callable | None = None
 
 
 _nav: Registry[NavItem] = Registry("navigation")
@@ -99,12 +113,18 @@ def nav_for(role: str | None) -> list[NavItem]:
 
 
 def home_panels_for(role: str | None) -> list[HomePanel]:
-    return _panels.for_role(role)
+    return [p for p in _panels.for_role(role) if not p.roles or role in p.roles]
 
 
 def home_panels_render(*, workspace, user, role: str | None) -> list[tuple[HomePanel, dict]]:
-    """[(panel, context), ...] of the home page for `user` with `role` in `workspace`."""
-    return [(p, p.context(workspace, user) if p.context else {}) for p in home_panels_for(role)]
+    """[(panel, context), ...] of the home page for `user` with `role` in `workspace`; panels
+    whose context function returns None are left out."""
+    rendered = []
+    for panel in home_panels_for(role):
+        context = panel.context(workspace, user) if panel.context else {}
+        if context is not None:
+            rendered.append((panel, context))
+    return rendered
 
 
 def search_sources_for(role: str | None) -> list[SearchSource]:

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
@@ -58,3 +60,39 @@ def legal_details_get(*, workspace) -> LegalDetails:
     return LegalDetails.objects.filter(workspace=workspace).first() or LegalDetails(
         workspace=workspace
     )
+
+
+SEARCH_MORE_CAP = 1000  # "and more than 1,000 more": never count further than this
+
+
+@dataclass(frozen=True)
+class SearchMore:
+    """What a search source holds beyond the hits shown: `count` more (at least `count` when
+    `capped`), and `url`, the full list filtered by the query ("" when the source has none)."""
+
+    count: int
+    capped: bool
+    url: str
+
+
+def global_search_sections(
+    *, workspace, results: list[tuple], query: str, limit: int = 8, cap: int | None = None
+) -> list[tuple]:
+    """[(source, hits, more)] for the results of `global_search`: `more` is a SearchMore, or
+    None when the source showed everything it found. A source whose hits fill `limit` runs
+    its count with a LIMIT of `limit + cap` rows (one bounded query, none for the others),
+    so a query matching a million rows costs what one matching a thousand does. `cap`
+    defaults to SEARCH_MORE_CAP."""
+    cap = SEARCH_MORE_CAP if cap is None else cap
+    sections = []
+    query = (query or "").strip()
+    for source, hits in results:
+        more = None
+        if len(hits) >= limit and source.count is not None:
+            total, capped = source.count(workspace, query, limit + cap)
+            extra = max(total - len(hits), 0)
+            if extra or capped:
+                url = source.list_url(workspace, query) if source.list_url else ""
+                more = SearchMore(count=extra, capped=capped, url=url)
+        sections.append((source, hits, more))
+    return sections

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 
 from .mixins import workspace_view
 from .registry import home_panels_render
-from .selectors import global_search, membership_list_for_user
+from .selectors import global_search, global_search_sections, membership_list_for_user
 
 
 @login_required
@@ -26,7 +26,12 @@ def home(request):
     panels = home_panels_render(
         workspace=request.workspace, user=request.user, role=request.membership.role
     )
-    return render(request, "workspaces/home.html", {"panels": panels, "title": _("Home")})
+    scripts = list(dict.fromkeys(script for panel, _ctx in panels for script in panel.scripts))
+    return render(
+        request,
+        "workspaces/home.html",
+        {"panels": panels, "scripts": scripts, "title": _("Home")},
+    )
 
 
 @require_safe
@@ -35,5 +40,7 @@ def search(request):
     """Global search across the sources the apps registered."""
     query = request.GET.get("q", "")
     results = global_search(workspace=request.workspace, role=request.membership.role, query=query)
+    sections = global_search_sections(workspace=request.workspace, results=results, query=query)
     template = "workspaces/search.html#results" if request.htmx else "workspaces/search.html"
-    return render(request, template, {"query": query, "results": results, "title": _("Search")})
+    context = {"query": query, "results": results, "sections": sections, "title": _("Search")}
+    return render(request, template, context)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import MemberChoiceField, WorkspaceForm, WorkspaceModelForm
+from workspaces.forms import MemberChoiceField, WorkspaceForm, WorkspaceModelForm, blank_choice
 
 from ..models import Account, Contact, CustomFieldEntity
 from ..phones import format_phone, phone_help_text
@@ -160,7 +160,7 @@ def _limit_account_choices(field, workspace, selected_id):
         )
         if extra:
             shown.insert(0, extra)
-    field.widget.choices = [("", "---------"), *shown]
+    field.widget.choices = [*blank_choice(), *shown]
     field.widget.attrs["data-account-select"] = "1"
     return capped
 

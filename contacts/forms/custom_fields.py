@@ -4,7 +4,7 @@ workspace's custom fields to the contact and account forms, and the settings pag
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import WorkspaceForm
+from workspaces.forms import WorkspaceForm, blank_choice
 
 from ..custom_values import choice_values, custom_value_clean
 from ..models import CustomField, CustomFieldEntity, CustomFieldType
@@ -30,7 +30,7 @@ def custom_form_field(field: CustomField, initial=None) -> forms.Field:
     if field.field_type == CustomFieldType.BOOLEAN:
         return forms.BooleanField(label=field.label, required=False, initial=bool(initial))
     if field.field_type == CustomFieldType.CHOICE:
-        choices = [("", "---------")] + [(c, c) for c in choice_values(field)]
+        choices = blank_choice() + [(c, c) for c in choice_values(field)]
         return forms.ChoiceField(choices=choices, **common)
     widget = None
     if field.field_type == CustomFieldType.DATE:

@@ -3,6 +3,7 @@ selectors.contacts (exact on normalised columns, name contains otherwise)."""
 
 from django.db.models import Q, QuerySet
 
+from workspaces.paging import capped_count
 from workspaces.selectors import owner_filter
 
 from ..models import Account
@@ -94,3 +95,12 @@ def account_search(*, workspace, query: str, limit: int = 8) -> list[Account]:
         .filter(account_search_q(query, region=workspace.country))
         .order_by("name", "id")[:limit]
     )
+
+
+def account_search_count(*, workspace, query: str, cap: int) -> tuple[int, bool]:
+    """How many accounts the global search finds for `query`: (count, capped), at most `cap`
+    rows counted (one LIMIT'd query)."""
+    if len((query or "").strip()) < 2:
+        return 0, False
+    qs = Account.objects.filter(workspace=workspace).filter(account_search_q(query))
+    return capped_count(qs, cap)

@@ -8,6 +8,7 @@ import re
 
 from django.db.models import Q, QuerySet
 
+from workspaces.paging import capped_count
 from workspaces.selectors import owner_filter
 
 from ..models import Contact
@@ -194,3 +195,13 @@ def contact_search(*, workspace, query: str, limit: int = 8) -> list[Contact]:
         .select_related("account")
         .order_by("last_name", "first_name", "id")[:limit]
     )
+
+
+def contact_search_count(*, workspace, query: str, cap: int) -> tuple[int, bool]:
+    """How many contacts the global search finds for `query` (its predicate, the list's `q`
+    filter): (count, capped), at most `cap` rows counted (one LIMIT'd query, never a full
+    COUNT at a million rows). (0, False) for a query under two characters."""
+    if len((query or "").strip()) < 2:
+        return 0, False
+    qs = Contact.objects.filter(workspace=workspace).filter(contact_search_q(query))
+    return capped_count(qs, cap)

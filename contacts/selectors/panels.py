@@ -1,14 +1,16 @@
 """What contacts show in the shell: the global search sources and the home panels (registered
 by contacts.registration). Reads only."""
 
+from urllib.parse import urlencode
+
 from touchpoints.selectors import interactions_recent
 from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
 from ..models import Contact
 from ..phones import format_phone
-from .accounts import account_search
-from .contacts import contact_search
+from .accounts import account_search, account_search_count
+from .contacts import contact_search, contact_search_count
 
 
 def contacts_search_hits(workspace, query: str, limit: int) -> list[SearchHit]:
@@ -45,6 +47,26 @@ def accounts_search_hits(workspace, query: str, limit: int) -> list[SearchHit]:
         )
         for a in account_search(workspace=workspace, query=query, limit=limit)
     ]
+
+
+def contacts_search_count(workspace, query: str, cap: int) -> tuple[int, bool]:
+    """Global search: how many contacts match `query` (at most `cap` counted)."""
+    return contact_search_count(workspace=workspace, query=query, cap=cap)
+
+
+def accounts_search_count(workspace, query: str, cap: int) -> tuple[int, bool]:
+    """Global search: how many accounts match `query` (at most `cap` counted)."""
+    return account_search_count(workspace=workspace, query=query, cap=cap)
+
+
+def contacts_list_url(workspace, query: str) -> str:
+    """The contact list filtered by the search's query (its `q` filter)."""
+    return f"{workspace_reverse(workspace, 'contacts:list')}?{urlencode({'q': query})}"
+
+
+def accounts_list_url(workspace, query: str) -> str:
+    """The account list filtered by the search's query (its `q` filter)."""
+    return f"{workspace_reverse(workspace, 'contacts:account_list')}?{urlencode({'q': query})}"
 
 
 def my_recent_contacts_panel(workspace, user) -> dict:

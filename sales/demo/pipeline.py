@@ -1,13 +1,22 @@
 """Demo data of the sales core (seed_demo, order 50, idempotent): two pipelines, lost
-reasons, leads in every state, about 60 deals created over the past nine months with
-realistic stage histories (about 20 won, 12 lost), and activities around today."""
+reasons, leads in every state, about 60 deals created over the past year with
+realistic stage histories (about 20 won, 12 lost), and activities around today.
+
+Names (pipelines, stages, lost reasons, deal kinds, activity subjects) are in the language
+the demo is seeded in (seed_demo activates it). Deals are created and moved, and calls and
+meetings are due and done, on weekdays between 08:00 and 18:00 in the workspace's time zone;
+calls are planned for 5 to 25 minutes, meetings for 30 to 90, and the done ones carry an
+outcome (a call's: reached, voicemail, no answer)."""
 
 import datetime
 import random
 from decimal import Decimal
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
+from contacts.business_hours import office_moment, workday_between
 from contacts.models import Account, Contact
 from workspaces.roles import Role
 
@@ -20,24 +29,25 @@ from ..services import (
 )
 
 PIPELINES = {
-    "New business": [
-        ("Qualification", 10, "open"),
-        ("Needs analysis", 20, "open"),
-        ("Demo", 40, "open"),
-        ("Proposal", 60, "open"),
-        ("Negotiation", 80, "open"),
-        ("Won", 100, "won"),
-        ("Lost", 0, "lost"),
+    _("New business"): [
+        (_("Qualification"), 10, "open"),
+        (_("Needs analysis"), 20, "open"),
+        (_("Demo"), 40, "open"),
+        (_("Proposal"), 60, "open"),
+        (_("Negotiation"), 80, "open"),
+        (_("Won"), 100, "won"),
+        (_("Lost"), 0, "lost"),
     ],
-    "Renewals": [
-        ("Up for renewal", 50, "open"),
-        ("Offer sent", 70, "open"),
-        ("Verbal yes", 90, "open"),
-        ("Renewed", 100, "won"),
-        ("Churned", 0, "lost"),
+    _("Renewals"): [
+        (_("Up for renewal"), 50, "open"),
+        (_("Offer sent"), 70, "open"),
+        (_("Verbal yes"), 90, "open"),
+        (_("Renewed"), 100, "won"),
+        (_("Churned"), 0, "lost"),
     ],
 }
-LOST_REASONS = ["Price", "Competitor", "No budget", "Timing", "No decision"]
+LOST_REASONS = [_("Price"), _("Competitor"), _("No budget"), _("Timing"), _("No decision")]
+DEAL_KINDS = [_("Licences"), _("Rollout"), _("Support plan"), _("Expansion"), _("Pilot")]
 COMPETITORS = ["Salesforce", "HubSpot", "Pipedrive", "Zoho", ""]
 COMPANIES = [
     "Nordlicht Logistik",
@@ -97,8 +107,23 @@ LAST = [
 ]
 
 
+def _names_in_every_language(name) -> set[str]:
+    """A marked name as it reads in each language of the site."""
+    names = set()
+    for code, _label in settings.LANGUAGES:
+        with translation.override(code):
+            names.add(str(name))
+    return names
+
+
+def _demo_pipeline_names() -> set[str]:
+    return set().union(*(_names_in_every_language(name) for name in PIPELINES))
+
+
 def seed(workspace, users, stdout) -> None:
-    if Pipeline.objects.filter(name="New business").exists():
+    """Seed the sales demo into `workspace` in the active language; nothing when a demo
+    pipeline (in any language) is there already."""
+    if Pipeline.objects.filter(name__in=_demo_pipeline_names()).exists():
         stdout.write("sales: demo data present")
         return
     rng = random.Random(50)
@@ -116,13 +141,15 @@ def seed(workspace, users, stdout) -> None:
 
 def _pipelines(workspace, actor) -> dict:
     out = {}
-    for position, (name, stages) in enumerate(PIPELINES.items()):
+    for position, (lazy_name, stages) in enumerate(PIPELINES.items()):
+        name = str(lazy_name)
         pipeline = Pipeline.objects.filter(name=name).first() or pipeline_services.pipeline_create(
             workspace=workspace, actor=actor, name=name, is_default=position == 0, position=position
         )
         existing = {s.name: s for s in Stage.objects.filter(pipeline=pipeline)}
-        out[name] = []
-        for pos, (stage_name, probability, kind) in enumerate(stages):
+        out[position] = []
+        for pos, (lazy_stage, probability, kind) in enumerate(stages):
+            stage_name = str(lazy_stage)
             stage = existing.get(stage_name) or pipeline_services.stage_create(
                 workspace=workspace,
                 actor=actor,
@@ -132,21 +159,22 @@ def _pipelines(workspace, actor) -> dict:
                 kind=kind,
                 position=pos,
             )
-            out[name].append(stage)
+            out[position].append(stage)
     return out
 
 
 def _standard_pipeline_drop(workspace, actor) -> None:
     """The demo brings its own two pipelines: the standard one every new workspace starts
     with goes while it has no deals."""
-    for pipeline in Pipeline.objects.exclude(name__in=PIPELINES):
+    for pipeline in Pipeline.objects.exclude(name__in=_demo_pipeline_names()):
         if not Deal.objects.filter(pipeline=pipeline).exists():
             pipeline_services.pipeline_delete(workspace=workspace, actor=actor, pipeline=pipeline)
 
 
 def _lost_reasons(workspace, actor) -> list:
     out = []
-    for position, name in enumerate(LOST_REASONS):
+    for position, lazy_name in enumerate(LOST_REASONS):
+        name = str(lazy_name)
         reason = LostReason.objects.filter(
             name__iexact=name
         ).first() or pipeline_services.lost_reason_create(
@@ -241,39 +269,29 @@ def _leads(workspace, actor, reps, rng) -> None:
             )
 
 
+def _office_day(rng, day: datetime.date, floor: datetime.date) -> datetime.date:
+    """A weekday shortly before or on `day`, not before `floor` (itself a weekday)."""
+    return workday_between(rng, max(floor, day - datetime.timedelta(days=3)), max(floor, day))
+
+
 def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
-    now = timezone.now()
+    """About 60 deals created on weekdays over the past year, walked through their
+    stages in office hours (the last move at the latest yesterday)."""
+    from ..selectors.activities import today_in, workspace_tz
+
+    tz = workspace_tz(workspace)
+    today = today_in(workspace)
+    yesterday = today - datetime.timedelta(days=1)
     count = 0
     plan = ["won"] * 20 + ["lost"] * 12 + ["open"] * 28
     rng.shuffle(plan)
     for i, outcome in enumerate(plan):
-        pipeline_name = "Renewals" if i % 5 == 4 else "New business"
-        stages = pipelines[pipeline_name]
+        stages = pipelines[1 if i % 5 == 4 else 0]  # every fifth deal a renewal
         open_stages = [s for s in stages if s.kind == "open"]
         won = next(s for s in stages if s.kind == "won")
         lost = next(s for s in stages if s.kind == "lost")
         contact = contacts[i % len(contacts)]
-        created = now - datetime.timedelta(days=rng.randint(5, 270), hours=rng.randint(0, 23))
-        amount = Decimal(rng.choice([2400, 4800, 7500, 12000, 18000, 25000, 36000, 60000]))
-        close_day = (created + datetime.timedelta(days=rng.randint(30, 120))).date()
-        if outcome == "open" and close_day < now.date():
-            close_day = now.date() + datetime.timedelta(days=rng.randint(5, 90))
-        owner = reps[i % len(reps)]
-        deal = deal_services.deal_create(
-            workspace=workspace,
-            actor=owner,
-            pipeline=stages[0].pipeline,
-            stage=open_stages[0],
-            name=f"{contact.account.name if contact.account_id else contact} – "
-            f"{rng.choice(['Licences', 'Rollout', 'Support plan', 'Expansion', 'Pilot'])}",
-            account=contact.account,
-            contact=contact,
-            owner=owner,
-            amount=amount,
-            expected_close_date=close_day,
-            created_at=created,
-        )
-        # walk forward through the stages with realistic dwell times
+        # walk forward through the stages, one to four weeks in each
         if outcome == "open":
             target = i % len(open_stages)
             path = open_stages[1 : target + 1]
@@ -281,12 +299,45 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
             path = open_stages[1:] + [won]
         else:
             path = open_stages[1 : rng.randint(1, len(open_stages))] + [lost]
-        at = created
-        budget = (now - created).total_seconds()
-        steps = max(len(path), 1)
-        for stage in path:
-            at = at + datetime.timedelta(seconds=rng.uniform(0.3, 0.95) * budget / steps)
-            at = min(at, now - datetime.timedelta(minutes=5))
+        dwell = [rng.randint(7, 28) for _stage in path]
+        if outcome == "open":
+            around = today - datetime.timedelta(days=rng.randint(5, 270))
+        else:  # closed deals closed some day of the past eight months (wins spread out)
+            around = today - datetime.timedelta(days=rng.randint(1, 240) + sum(dwell))
+        created_day = workday_between(rng, around - datetime.timedelta(days=4), around)
+        amount = Decimal(rng.choice([2400, 4800, 7500, 12000, 18000, 25000, 36000, 60000]))
+        close_day = created_day + datetime.timedelta(days=rng.randint(30, 120))
+        if outcome == "open" and i % 3 == 0:  # some close this month, whatever day it is
+            month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            close_day = today + datetime.timedelta(days=rng.randrange((month_end - today).days))
+        elif outcome == "open" and close_day < today:
+            close_day = today + datetime.timedelta(days=rng.randint(5, 90))
+        owner = reps[i % len(reps)]
+        span = (yesterday - created_day).days  # never later than yesterday
+        days, offset = [], 0
+        for days_in_stage in dwell:
+            offset += days_in_stage
+            days.append(created_day + datetime.timedelta(days=min(offset, span)))
+        moments = sorted(
+            office_moment(rng, _office_day(rng, day, created_day), tz)
+            for day in [created_day, *days]
+        )
+        created, moves = moments[0], moments[1:]
+        deal = deal_services.deal_create(
+            workspace=workspace,
+            actor=owner,
+            pipeline=stages[0].pipeline,
+            stage=open_stages[0],
+            name=f"{contact.account.name if contact.account_id else contact} – "
+            f"{rng.choice(DEAL_KINDS)}",
+            account=contact.account,
+            contact=contact,
+            owner=owner,
+            amount=amount,
+            expected_close_date=close_day,
+            created_at=created,
+        )
+        for stage, at in zip(path, moves, strict=True):
             deal = deal_services.deal_move_stage(
                 workspace=workspace,
                 actor=owner,
@@ -300,9 +351,16 @@ def _deals(workspace, actor, reps, rng, pipelines, reasons, contacts) -> int:
     return count
 
 
+CALL_MINUTES = (5, 10, 15, 15, 20, 25)  # a planned call
+MEETING_MINUTES = (30, 45, 60, 60, 90)  # a planned meeting
+
+
 def _activities(workspace, actor, reps, rng, contacts) -> None:
-    """About 30 activities in business hours from four days ago to two weeks ahead, a few of
-    them today; some past ones are done, the others are overdue."""
+    """About 30 activities on weekdays in office hours from four days ago to two weeks ahead,
+    a few of them today (the next weekday on a weekend); some past ones are done (at their
+    due time plus their duration, with an outcome), the others are overdue."""
+    from contacts.demo import call_outcome, call_seconds
+
     from ..selectors.activities import today_in, workspace_tz
 
     tz = workspace_tz(workspace)
@@ -310,35 +368,47 @@ def _activities(workspace, actor, reps, rng, contacts) -> None:
     today = today_in(workspace)
     open_deals = list(Deal.objects.filter(closed_at__isnull=True).order_by("id")[:30])
     subjects = {
-        ActivityType.CALL: ["Follow-up call", "Discovery call", "Check budget"],
-        ActivityType.MEETING: ["Demo meeting", "Kick-off", "Contract review"],
-        ActivityType.EMAIL: ["Send proposal", "Send case study"],
-        ActivityType.TODO: ["Prepare quote", "Update forecast", "Research account"],
+        ActivityType.CALL: [_("Follow-up call"), _("Discovery call"), _("Check budget")],
+        ActivityType.MEETING: [_("Demo meeting"), _("Kick-off"), _("Contract review")],
+        ActivityType.EMAIL: [_("Send proposal"), _("Send case study")],
+        ActivityType.TODO: [_("Prepare quote"), _("Update forecast"), _("Research account")],
     }
     for i in range(30):
         kind = rng.choice(list(subjects))
         deal = open_deals[i % len(open_deals)] if open_deals else None
         offset = 0 if i % 6 == 0 else rng.randint(-4, 14)
         day = today + datetime.timedelta(days=offset)
-        due = datetime.datetime.combine(
-            day, datetime.time(rng.randint(8, 16), rng.choice([0, 30])), tzinfo=tz
-        )
+        while day.weekday() >= 5:  # weekends: the next weekday, or the last one for the past
+            day += datetime.timedelta(days=1 if offset >= 0 else -1)
+        done = offset < -1 and i % 3 == 0  # the other past ones are overdue, for both reps
+        outcome, seconds = "", None
+        if kind == ActivityType.CALL:
+            if done:
+                outcome = call_outcome(rng, "out")
+                seconds = call_seconds(rng, outcome)
+            else:
+                seconds = rng.choice(CALL_MINUTES) * 60
+        elif kind == ActivityType.MEETING:
+            seconds = rng.choice(MEETING_MINUTES) * 60
+            outcome = str(_("Next step agreed")) if done else ""
+        due = office_moment(rng, day, tz, minutes=-(-(seconds or 0) // 60))
         activity = activity_services.activity_create(
             workspace=workspace,
             actor=actor,
             type=kind,
-            subject=rng.choice(subjects[kind]),
+            subject=str(rng.choice(subjects[kind])),
             due_at=due,
-            duration_seconds=30 * 60 if kind in (ActivityType.CALL, ActivityType.MEETING) else None,
+            duration_seconds=seconds,
             owner=reps[i % len(reps)],
             deal=deal,
             contact=deal.contact if deal else contacts[i % len(contacts)],
             reminder_at=due - datetime.timedelta(minutes=15) if due > now else None,
         )
-        if offset < -1 and i % 2 == 0:
+        if done:
             activity_services.activity_complete(
                 workspace=workspace,
-                actor=actor,
+                actor=activity.owner or actor,
                 activity=activity,
-                outcome="Reached, next step agreed",
+                outcome=outcome,
+                done_at=min(due + datetime.timedelta(seconds=seconds or 0), now),
             )

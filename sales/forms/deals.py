@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import (
+    BLANK_LABEL,
     MemberFilterField,
     SafeModelChoiceField,
     WorkspaceForm,
@@ -33,7 +34,7 @@ def bound_choices(form, name, keep=(), limit=CHOICE_LIMIT):
     ids = {int(v) for v in [*chosen, *keep] if str(v or "").isdigit()}
     first = list(field.queryset.filter(pk__in=ids)) if ids else []
     rest = list(field.queryset.exclude(pk__in=ids)[:limit])
-    field.widget.choices = [("", field.empty_label or "---------")] + [
+    field.widget.choices = [("", field.empty_label or BLANK_LABEL)] + [
         (obj.pk, field.label_from_instance(obj)) for obj in first + rest
     ]
 

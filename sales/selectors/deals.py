@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from contacts.models import Account
 from workspaces.money import Amounts
+from workspaces.paging import capped_count
 from workspaces.service_checks import same_workspace_require
 
 from ..models import Activity, Deal, DealStageChange, LostReason, Pipeline, Stage, StageKind
@@ -45,6 +46,15 @@ def deal_search(*, workspace, query: str, limit: int = 8) -> list[Deal]:
         .select_related("stage", "account")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def deal_search_count(*, workspace, query: str, cap: int) -> tuple[int, bool]:
+    """How many deals (open or closed) the global search finds for `query`: (count, capped),
+    at most `cap` rows counted (two indexed queries: matching account ids, a LIMIT'd count)."""
+    if len((query or "").strip()) < 2:
+        return 0, False
+    qs = Deal.objects.filter(workspace=workspace).filter(deal_search_q(query, workspace=workspace))
+    return capped_count(qs, cap)
 
 
 CLOSED_WINDOW_DAYS = 90

@@ -6,6 +6,7 @@ from django.db.models import Q
 from contacts.models import Account, Contact
 from contacts.phones import domain_normalize, normalize_email
 from contacts.selectors.contacts import FREEMAIL_DOMAINS, email_domain, query_kind
+from workspaces.paging import capped_count
 from workspaces.service_checks import same_workspace_require
 
 from ..models import Lead, LeadStatus
@@ -53,6 +54,15 @@ def lead_search(*, workspace, query: str, limit: int = 8) -> list[Lead]:
         .filter(lead_search_q(query, region=workspace.country))
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def lead_search_count(*, workspace, query: str, cap: int) -> tuple[int, bool]:
+    """How many leads (any status) the global search finds for `query`: (count, capped), at
+    most `cap` rows counted (one LIMIT'd query)."""
+    if len((query or "").strip()) < 2:
+        return 0, False
+    qs = Lead.objects.filter(workspace=workspace).filter(lead_search_q(query))
+    return capped_count(qs, cap)
 
 
 def lead_duplicates(*, workspace, lead: Lead, limit: int = 10) -> dict:

@@ -2,13 +2,20 @@
 pages, the global search and caller lookup sources (registered by sales.registration). Reads
 only; each context takes the workspace first."""
 
+from urllib.parse import urlencode
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workspaces.registry import SearchHit
 from workspaces.urlnames import workspace_reverse
 
-from . import activities as activity_selectors, deals as deal_selectors, leads as lead_selectors
+from . import (
+    activities as activity_selectors,
+    deals as deal_selectors,
+    home as home_selectors,
+    leads as lead_selectors,
+)
 
 
 def my_day_panel(workspace, user) -> dict:
@@ -20,6 +27,19 @@ def my_day_panel(workspace, user) -> dict:
         "done": data["done"],
         "done_today": data["done_today"],
     }
+
+
+def rep_figures_panel(workspace, user) -> dict:
+    """Home panel "My figures": the user's open pipeline per currency, deals closing this
+    month, overdue activities and quota attainment (see selectors.home.rep_figures)."""
+    return {"figures": home_selectors.rep_figures(workspace=workspace, user=user)}
+
+
+def team_figures_panel(workspace, user) -> dict:
+    """Home panel "Team": pipeline and weighted forecast per currency, by stage and by rep,
+    won this month and quota attainment, with their charts (selectors.home.team_figures)."""
+    figures = home_selectors.team_figures(workspace=workspace)
+    return {"figures": figures, "charts": home_selectors.team_charts(figures)}
 
 
 def contact_deals_panel(workspace, user, contact) -> dict:
@@ -60,6 +80,17 @@ def search_deals(workspace, query: str, limit: int) -> list[SearchHit]:
     ]
 
 
+def search_deals_count(workspace, query: str, cap: int) -> tuple[int, bool]:
+    """Global search: how many deals (open or closed) match `query`, at most `cap` counted."""
+    return deal_selectors.deal_search_count(workspace=workspace, query=query, cap=cap)
+
+
+def search_deals_url(workspace, query: str) -> str:
+    """The deal list of every state (the search finds closed deals too) filtered by `query`."""
+    params = urlencode({"state": "all", "q": query})
+    return f"{workspace_reverse(workspace, 'sales:deals')}?{params}"
+
+
 def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
     """The leads of `workspace` the global search shows for `query`."""
     rows = lead_selectors.lead_search(workspace=workspace, query=query, limit=limit)
@@ -72,6 +103,17 @@ def search_leads(workspace, query: str, limit: int) -> list[SearchHit]:
         )
         for lead in rows
     ]
+
+
+def search_leads_count(workspace, query: str, cap: int) -> tuple[int, bool]:
+    """Global search: how many leads (any status) match `query`, at most `cap` counted."""
+    return lead_selectors.lead_search_count(workspace=workspace, query=query, cap=cap)
+
+
+def search_leads_url(workspace, query: str) -> str:
+    """The lead list of every status (the search finds converted leads too) for `query`."""
+    params = urlencode({"status": "all", "q": query})
+    return f"{workspace_reverse(workspace, 'sales:leads')}?{params}"
 
 
 def leads_by_phone(workspace, e164: str, limit: int) -> list[SearchHit]:

@@ -98,23 +98,34 @@ LOGGED_KIND = {
 
 @transaction.atomic
 def activity_complete(
-    *, workspace, actor, activity: Activity, outcome: str = "", notes: str | None = None
+    *,
+    workspace,
+    actor,
+    activity: Activity,
+    outcome: str = "",
+    notes: str | None = None,
+    done_at=None,
 ) -> Activity:
     """Mark an activity done (once). A completed call or meeting is logged on the contact's
-    timeline (call.logged / meeting.logged)."""
+    timeline (call.logged / meeting.logged). `done_at` (aware; default now) is when it was
+    done, for one recorded afterwards: the touch point is dated then. ValidationError for a
+    `done_at` in the future."""
     _require_same_workspace(workspace, activity, "activity")
     now = timezone.now()
+    if done_at is not None and done_at > now:
+        raise ValidationError({"done_at": _("An activity cannot be done in the future.")})
+    done = done_at or now
     updated = Activity.objects.filter(
         workspace=workspace, pk=activity.pk, done_at__isnull=True
     ).update(
-        done_at=now,
+        done_at=done,
         outcome=(outcome or "")[:200],
         updated_at=now,
         **({"notes": notes} if notes is not None else {}),
     )
     if not updated:
         raise ValidationError(_("This activity is done already."))
-    activity.done_at, activity.outcome = now, (outcome or "")[:200]
+    activity.done_at, activity.outcome = done, (outcome or "")[:200]
     if notes is not None:
         activity.notes = notes
     logged = LOGGED_KIND.get(activity.type)
@@ -131,6 +142,7 @@ def activity_complete(
             channel=channel,
             direction=Direction.OUTBOUND,
             app="sales",
+            occurred_at=done,
             subject=activity.subject,
             body=activity.notes,
             outcome=activity.outcome,

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _, gettext_lazy as _lazy
 
 from workspaces.changelog import (
@@ -12,6 +13,7 @@ from workspaces.changelog import (
     snapshot,
     update_recorded,
 )
+from workspaces.languages import language_of
 from workspaces.models import Workspace
 
 from ..models import (
@@ -54,7 +56,7 @@ DEFAULT_LOST_REASONS = [
 @transaction.atomic
 def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
     """The workspace's default pipeline, created with standard stages (and the standard lost
-    reasons) if it has none. Runs as the workspace-created hook (so every new workspace has
+    reasons) if it has none, named in the language of `actor` (`language_of`). Runs as the workspace-created hook (so every new workspace has
     one) and as a fallback of writing services; pages only read (`pipeline_default_get`).
     Two concurrent first calls create one pipeline: the workspace row is locked before the
     second look."""
@@ -75,20 +77,27 @@ def pipeline_ensure_default(*, workspace, actor=None) -> Pipeline:
 
 @transaction.atomic
 def _pipeline_create_default(*, workspace, actor) -> Pipeline:
-    pipeline = pipeline_create(workspace=workspace, actor=actor, name=_("Sales"), is_default=True)
-    for position, (name, probability, kind) in enumerate(DEFAULT_PIPELINE):
-        stage_create(
-            workspace=workspace,
-            actor=actor,
-            pipeline=pipeline,
-            name=str(name),
-            probability=probability,
-            kind=kind,
-            position=position,
+    # Named in the creator's language (a German-speaking founder gets "Vertrieb",
+    # "Qualifizierung", …), whatever language the process runs in.
+    with translation.override(language_of(actor)):
+        pipeline = pipeline_create(
+            workspace=workspace, actor=actor, name=_("Sales"), is_default=True
         )
-    if not LostReason.objects.filter(workspace=workspace).exists():
-        for position, name in enumerate(DEFAULT_LOST_REASONS):
-            lost_reason_create(workspace=workspace, actor=actor, name=str(name), position=position)
+        for position, (name, probability, kind) in enumerate(DEFAULT_PIPELINE):
+            stage_create(
+                workspace=workspace,
+                actor=actor,
+                pipeline=pipeline,
+                name=str(name),
+                probability=probability,
+                kind=kind,
+                position=position,
+            )
+        if not LostReason.objects.filter(workspace=workspace).exists():
+            for position, name in enumerate(DEFAULT_LOST_REASONS):
+                lost_reason_create(
+                    workspace=workspace, actor=actor, name=str(name), position=position
+                )
     return pipeline
 
 

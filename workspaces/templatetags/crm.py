@@ -120,3 +120,20 @@ def querystring_with(context, **kwargs):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+NOT_FILTERS = frozenset({"cursor", "sort", "page"})
+
+
+@register.simple_tag(takes_context=True)
+def active_filter_count(context) -> int:
+    """How many list filters the request sets (non-empty query parameters other than the
+    paging cursor and the sort): the badge on a phone's "Filters" button."""
+    request = context.get("request")
+    if request is None:
+        return 0
+    return sum(
+        1
+        for key in request.GET
+        if key not in NOT_FILTERS and any(v.strip() for v in request.GET.getlist(key))
+    )

@@ -1,15 +1,20 @@
 """Seed the demo workspace `demo` with one user per role and each app's demo data.
 
-Idempotent: running it again changes nothing that is already there.
+Idempotent: running it again changes nothing that is already there. The demo's names
+(pipelines, stages, lost reasons, subjects) are written in one language: `--language`, else
+the demo owner's profile language, else LANGUAGE_CODE (English).
 """
 
 import os
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
+from workspaces.languages import language_of
 from workspaces.models import Workspace
 from workspaces.registry import demo_seeders
 from workspaces.roles import Role
@@ -29,7 +34,23 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create (or complete) the demo workspace 'demo' with one login per role."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--language",
+            default="",
+            help=f"Language of the demo's names ({', '.join(c for c, _n in settings.LANGUAGES)}); "
+            f"default: the owner's profile language, else {settings.LANGUAGE_CODE}.",
+        )
+
     def handle(self, *args, **options):
+        language = options.get("language") or ""
+        if language and language not in {code for code, _name in settings.LANGUAGES}:
+            raise CommandError(f"Unknown language {language!r}.")
+        owner = get_user_model().objects.filter(email=DEMO_USERS[0][0]).first()
+        with translation.override(language or language_of(owner)):
+            self._seed()
+
+    def _seed(self):
         User = get_user_model()
         users = {}
         with transaction.atomic():

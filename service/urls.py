@@ -1,0 +1,9 @@
+from django.urls import path
+
+from .views import areas
+
+app_name = "service"
+urlpatterns = [
+    path("", areas.overview, name="index"),
+    *(path(f"{a.key}/", areas.area, {"key": a.key}, name=a.key) for a in areas.AREAS),
+]
