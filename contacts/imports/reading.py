@@ -64,9 +64,7 @@ ENCODING_LABELS = {
 # UTF-8 sequences of Latin-1 letters (ä = C3 A4), Cyrillic letters (и = D0 B8), general
 # punctuation (– = E2 80 93) and the euro sign: a whole line that holds one and reads as UTF-8
 # was written as UTF-8 (in Windows-1252 they are "Ã¤", "â€“": mojibake, not text anyone types).
-_UTF8_EVIDENCE = re.compile(
-    rb"[\xc2\xc3\xd0\xd1][\x80-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x82\xac"
-)
+_UTF8_EVIDENCE = re.compile(rb"[\xc2\xc3\xd0\xd1][\x80-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x82\xac")
 # Multi-byte East Asian encodings charset-normalizer may name for a file that no 8-bit code
 # page reads (the file must then read whole in it).
 EAST_ASIAN_ENCODINGS = frozenset(
@@ -103,38 +101,6 @@ def _reject_not_tabular():
         ),
         code="format",
     )
-
-
-def detect_encoding(sample: bytes) -> str:
-    """The text encoding of `sample` (the start of a file); raises for binary data."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if b"\x00" in sample:
-        _reject_not_tabular()
-    try:
-        # final=False: the sample may end in the middle of a multi-byte character.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    # Western-European text first: on short samples the free guess below can name any code
-    # page for a German export (mac_turkish, cp775, even big5); asked only about cp1252,
-    # charset-normalizer accepts it when the bytes read as coherent text there.
-    if from_bytes(sample, cp_isolation=["cp1252"]).best() is not None:
-        return "cp1252"
-    best = from_bytes(sample).best()
-    if best is None:
-        _reject_not_tabular()
-    name = codecs.lookup(best.encoding).name.replace("-", "_")
-    if name in _LATIN_FAMILY or name.startswith(("iso8859", "cp125")):
-        try:
-            sample.decode("cp1252")
-            return "cp1252"
-        except UnicodeDecodeError:
-            return "latin-1"
-    return best.encoding
 
 
 def _undecodable(line: int, encoding: str = "") -> ValidationError:
@@ -209,9 +175,9 @@ def plausibility(text: str) -> int:
                 nxt.isalpha() and _script(nxt) != script
             ):
                 score -= 3
-            elif ch.isupper() and prev.isalpha() and (prev.islower() or nxt.islower()):
-                score -= 2
-            elif category == "Lm" or unicodedata.decomposition(ch).startswith("<compat>"):
+            elif (ch.isupper() and prev.isalpha() and (prev.islower() or nxt.islower())) or (
+                category == "Lm" or unicodedata.decomposition(ch).startswith("<compat>")
+            ):
                 score -= 2
             elif script == "LATIN" and not prev.isascii() and prev.isalpha():
                 pass
@@ -575,9 +541,7 @@ class _BoundedLines:
             raise ValidationError(
                 _("The file cannot be read as %(encoding)s after line %(line)s.")
                 % {
-                    "encoding": ENCODING_LABELS.get(
-                        self.stream.encoding, self.stream.encoding
-                    ),
+                    "encoding": ENCODING_LABELS.get(self.stream.encoding, self.stream.encoding),
                     "line": f"{self.line:,}",
                 },
                 code="encoding",

@@ -21,8 +21,10 @@ from .jobs import (
     DedupeMode,
     ExportJob,
     ExportStatus,
+    ImportedRecord,
     ImportJob,
     ImportRowError,
+    ImportRowKind,
     ImportStatus,
 )
 
@@ -41,8 +43,10 @@ __all__ = [
     "BulkDeleteJob",
     "ExportJob",
     "ExportStatus",
+    "ImportedRecord",
     "ImportJob",
     "ImportRowError",
+    "ImportRowKind",
     "ImportStatus",
     "LifecycleStage",
     "PreferredChannel",
