@@ -278,7 +278,7 @@ def _scan(fileobj, *, complete: bool = True) -> _Scan:
     return scan
 
 
-def _check_whole(fileobj, encoding: str) -> None:
+def _check_whole(fileobj, encoding: str, head: bytes) -> None:
     """Decode the rest of `fileobj` strictly as `encoding` (a BOM-declared or otherwise
     chosen one); raises ValidationError naming the first line it cannot read."""
     decoder = codecs.getincrementaldecoder(encoding)()
@@ -288,8 +288,13 @@ def _check_whole(fileobj, encoding: str) -> None:
         try:
             text = decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as exc:
-            good = codecs.getincrementaldecoder(encoding)().decode(chunk[: max(exc.start, 0)])
-            raise _undecodable(lines_before + good.count("\n") + 1, encoding) from None
+            raw = exc.object[: max(exc.start, 0)]  # the bytes of this call before the error
+            if encoding.startswith("utf-16"):
+                big = encoding == "utf-16-be" or head.startswith(codecs.BOM_UTF16_BE)
+                newlines = raw.count(b"\x00\n" if big else b"\n\x00")
+            else:
+                newlines = raw.count(b"\n")
+            raise _undecodable(lines_before + newlines + 1, encoding) from None
         lines_before += text.count("\n")
         if not chunk:
             return
@@ -362,14 +367,14 @@ def _decide(fileobj, head: bytes, *, complete: bool) -> str:
     if bom or utf16:
         if complete:
             fileobj.seek(0)
-            _check_whole(fileobj, bom or utf16)
+            _check_whole(fileobj, bom or utf16, head)
         return bom or utf16
     if b"\x00" in head:
         _reject_not_tabular()
     encoding = _choose_encoding(_scan(fileobj, complete=complete))
     if encoding not in ("utf-8", *EIGHT_BIT_ENCODINGS) and complete:
         fileobj.seek(0)
-        _check_whole(fileobj, encoding)
+        _check_whole(fileobj, encoding, head)
     return encoding
 
 
