@@ -37,7 +37,11 @@ def _refusal(data: bytes) -> str:
         ("mac_roman", "Jürgen;Weiß;jw@example.de;München", ("Jürgen", "Weiß", "München")),
         ("cp1251", "Иван;Петров;ip@example.ru;Москва", ("Иван", "Петров", "Москва")),
         ("cp1250", "Łukasz;Żółć;lz@example.pl;Kraków", ("Łukasz", "Żółć", "Kraków")),
-        ("koi8_r", "Ольга;Смирнова;os@example.ru;Санкт-Петербург", ("Ольга", "Смирнова", "Санкт-Петербург")),
+        (
+            "koi8_r",
+            "Ольга;Смирнова;os@example.ru;Санкт-Петербург",
+            ("Ольга", "Смирнова", "Санкт-Петербург"),
+        ),
     ],
 )
 def test_an_8_bit_export_with_its_only_accents_late_in_the_file_reads_correctly(
@@ -190,7 +194,7 @@ def test_a_sep_line_names_the_separator_and_is_skipped(scope, hint, separator):
 
 
 def test_line_numbers_count_the_sep_line(scope):
-    data = "sep=;\r\nEmail;City\r\nok@example.com;Berlin\r\nnot-an-email;Bonn\r\n".encode()
+    data = b"sep=;\r\nEmail;City\r\nok@example.com;Berlin\r\nnot-an-email;Bonn\r\n"
     job = run_import(scope, data)
     assert list(ImportRowError.objects.filter(job=job).values_list("line", flat=True)) == [4]
 

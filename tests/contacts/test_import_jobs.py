@@ -233,9 +233,7 @@ def test_import_without_an_opt_in_column_keeps_the_consent_as_it_was(ws):
 def test_a_later_line_of_the_same_person_gives_no_opt_in(ws):
     """The first line about a person wins; an opt-in only from that line (consent is
     restrictive), and the later line's note says what it did not take."""
-    job = run_import(
-        ws, csv_bytes("Email,Newsletter", "ada@example.com,no", "ada@example.com,yes")
-    )
+    job = run_import(ws, csv_bytes("Email,Newsletter", "ada@example.com,no", "ada@example.com,yes"))
     ada = Contact.objects.get(email="ada@example.com")
     assert (ada.email_opt_in, ada.email_opt_in_at) == (False, None)
     assert "Not taken from this line: email opt in." in job.row_errors.get(kind="note").reason
