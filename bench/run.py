@@ -355,6 +355,7 @@ def import_scenario(bench):
             with connection.cursor() as cursor:
                 for table in (
                     "contacts_importrowerror",
+                    "contacts_importedrecord",
                     "contacts_importjob",
                     "contacts_contact",
                     "contacts_account",
