@@ -26,6 +26,7 @@ from ..models import (
     ImportRowError,
     ImportRowKind,
     ImportStatus,
+    Tag,
 )
 
 ERRORS_PER_PAGE = 100
@@ -170,9 +171,23 @@ def import_detail(request, pk):
             "errors": errors,
             "notes": notes,
             "may_undo": _may_undo(request, job) and not import_undo_problem(job=job),
+            "row_defaults": _row_defaults(job),
             "title": _("Import of %(name)s") % {"name": job.original_name},
         },
     )
+
+
+def _row_defaults(job) -> list[str]:
+    """What the import set on every row, as the result page says it."""
+    parts = []
+    if job.owner_id:
+        parts.append(_("owner %(name)s") % {"name": job.owner.get_full_name() or job.owner.email})
+    if job.tag_ids:
+        names = Tag.objects.filter(pk__in=job.tag_ids).values_list("name", flat=True)
+        parts.append(_("tags %(names)s") % {"names": ", ".join(names)})
+    if job.lifecycle_stage:
+        parts.append(_("lifecycle stage %(stage)s") % {"stage": job.get_lifecycle_stage_display()})
+    return parts
 
 
 @workspace_view("contacts.import", write_perm="contacts.import")
