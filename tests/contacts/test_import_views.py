@@ -125,3 +125,20 @@ def test_result_page_queries_are_bounded(
     with django_assert_max_num_queries(12):
         page = owner_client.get(_url("import_detail", pk=job.pk))
     assert len(page.context["errors"]) > 0  # measured with rejected rows on the page
+
+
+def test_result_page_queries_do_not_grow_with_its_rows(
+    owner_client, workspace, django_assert_max_num_queries
+):
+    from contacts.imports.runner import import_run
+
+    rows = [f"ok{i}@example.com,Other" for i in range(20)] + ["bad", "bad2"]
+    response = _upload(owner_client, csv_bytes("Email,Lifecycle Stage", *rows))
+    job = ImportJob.all_workspaces.get()
+    start = {"col_0": "email", "col_1": "lifecycle_stage", "dedupe_mode": "update"}
+    owner_client.post(response.url, {**start, "tags": "Fair", "start": "1"})
+    with workspace_scope(workspace):
+        import_run(job_id=job.pk)
+    with django_assert_max_num_queries(12):
+        page = owner_client.get(_url("import_detail", pk=job.pk))
+    assert (len(page.context["errors"].items), len(page.context["notes"].items)) == (2, 20)
