@@ -415,6 +415,7 @@ def import_scenario(bench):
                 for table in (
                     "contacts_importrowerror",
                     "contacts_importpossibleduplicate",
+                    "contacts_importedrecord",
                     "contacts_importjob",
                     "contacts_contact",
                     "contacts_account",

@@ -50,6 +50,7 @@ urlpatterns = [
     path("import/<int:pk>/mapping/", imports_views.import_mapping, name="import_mapping"),
     path("import/<int:pk>/", imports_views.import_detail, name="import_detail"),
     path("import/<int:pk>/progress/", imports_views.import_progress, name="import_progress"),
+    path("import/<int:pk>/undo/", imports_views.import_undo, name="import_undo"),
     path("export/", export_views.export_contacts, name="export"),
     path("export/excel/", export_views.export_contacts_excel, name="export_excel"),
     path("accounts/export/", export_views.export_accounts, name="account_export"),

@@ -1,12 +1,14 @@
-"""Forms of the import pages: the upload and the column mapping."""
+"""Forms of the import pages: the upload and the column mapping (with what applies to all
+rows: owner, tags, lifecycle stage)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import WorkspaceForm
+from workspaces.forms import MemberChoiceField, WorkspaceForm
 
-from ..models import CustomFieldEntity, DedupeMode, ImportJob
+from ..forms.contacts import TagsField
+from ..models import CustomFieldEntity, DedupeMode, ImportJob, LifecycleStage, Tag
 from .jobs import mapping_problems
 from .mapping import target_fields
 
@@ -15,8 +17,8 @@ class ImportUploadForm(WorkspaceForm):
     file = forms.FileField(
         label=_("CSV or Excel file"),
         help_text=_(
-            "UTF-8 or Windows-1252, separated by commas, semicolons or tabs; or .xlsx. "
-            "The first row names the columns."
+            "CSV in any common encoding (UTF-8, UTF-16, Windows-1252, Mac Roman…), separated "
+            "by commas, semicolons or tabs; or .xlsx. The first row names the columns."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx,text/csv"}),
         allow_empty_file=True,  # the service explains why an empty file cannot be imported
@@ -29,12 +31,29 @@ class ImportUploadForm(WorkspaceForm):
 
 
 class ImportMappingForm(WorkspaceForm):
-    """One select per column of the file, and the dedupe mode."""
+    """One select per column of the file, the dedupe mode, and what applies to every row
+    the import writes: an owner (a member), tags, a lifecycle stage (contacts)."""
 
     dedupe_mode = forms.ChoiceField(
         label=_("When a contact with the same email or phone exists"),
         choices=DedupeMode.choices,
         widget=forms.RadioSelect,
+    )
+    owner = MemberChoiceField(
+        label=_("Owner of all rows"),
+        required=False,
+        empty_label=_("— keep or leave empty —"),
+    )
+    tags = TagsField(
+        label=_("Tags for all rows"),
+        required=False,
+        help_text=_("Separate with commas; added to every contact the import creates or updates."),
+    )
+    lifecycle_stage = forms.ChoiceField(
+        label=_("Lifecycle stage of all rows"),
+        choices=[("", _("— from the file, or the default —")), *LifecycleStage.choices],
+        required=False,
+        help_text=_("A stage column in the file wins over this."),
     )
 
     def __init__(self, *args, job: ImportJob, **kwargs):
@@ -55,7 +74,25 @@ class ImportMappingForm(WorkspaceForm):
             )
             self.column_names.append(name)
         self.fields["dedupe_mode"].initial = job.dedupe_mode
+        self.fields["owner"].initial = job.owner_id
+        self.fields["lifecycle_stage"].initial = job.lifecycle_stage
+        if job.tag_ids:
+            names = Tag.objects.filter(pk__in=job.tag_ids).values_list("name", flat=True)
+            self.fields["tags"].initial = ", ".join(names)
+        if job.entity != CustomFieldEntity.CONTACT:
+            del self.fields["lifecycle_stage"]
+            self.fields["tags"].help_text = _("Separate with commas.")
         self.order_fields([*self.column_names, "dedupe_mode"])
+
+    @property
+    def row_defaults(self) -> dict:
+        """The cleaned owner, tags and lifecycle stage, as import_job_configure takes them."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "owner": data.get("owner"),
+            "tags": data.get("tags") or [],
+            "lifecycle_stage": data.get("lifecycle_stage") or "",
+        }
 
     @property
     def column_fields(self):

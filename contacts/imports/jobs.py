@@ -1,4 +1,5 @@
-"""Services around an ImportJob: create it from an upload, set its mapping, queue it, preview.
+"""Services around an ImportJob: create it from an upload, set its mapping and what applies
+to all rows (owner, tags, lifecycle stage), queue it, preview it, undo it.
 
 The job row is the truth (DESIGN.md §6): the upload is stored with the job, the task only
 moves `status` forward with conditional updates.
@@ -10,11 +11,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workspaces.changelog import ChangeAction, change_record
+from workspaces.changelog import ChangeAction, change_record, delete_recorded
+from workspaces.service_checks import owner_check
 
-from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
+from ..models import (
+    Account,
+    Contact,
+    CustomFieldEntity,
+    DedupeMode,
+    ImportedRecord,
+    ImportJob,
+    ImportStatus,
+    LifecycleStage,
+)
 from ..selectors.custom_fields import custom_field_list
 from ..services import job_state
+from ..services.bulk import contacts_bulk_delete
+from ..services.bulk_jobs import BULK_DELETE_INLINE_MAX, bulk_delete_job_create
+from ..services.tags import _tags_resolve
 from . import limits
 from .mapping import RowCleaner, auto_map, target_fields
 from .reading import Format, inspect_upload
@@ -120,26 +134,49 @@ def mapping_problems(*, job: ImportJob, mapping: dict[str, str]) -> dict[str, st
 
 @transaction.atomic
 def import_job_configure(
-    *, job: ImportJob, actor, mapping: dict[str, str], dedupe_mode: str
+    *,
+    job: ImportJob,
+    actor,
+    mapping: dict[str, str],
+    dedupe_mode: str,
+    owner=None,
+    tags=(),
+    lifecycle_stage: str = "",
 ) -> ImportJob:
-    """Set the column mapping and dedupe mode of a job that has not started yet."""
+    """Set the column mapping and dedupe mode of a job that has not started yet, and what
+    applies to every row it writes: `owner` (a member of the workspace, or None), `tags`
+    (Tags or names; missing ones are created) and `lifecycle_stage` (contacts; a row's own
+    stage column wins; "" for none). Raises ValidationError keyed by field."""
     if job.status != ImportStatus.UPLOADED:
         raise ValidationError(_("This import has already started."))
     problems = mapping_problems(job=job, mapping=mapping)
     if problems:
         raise ValidationError({(f"col_{k}" if k else "__all__"): v for k, v in problems.items()})
+    errors: dict = {}
     if dedupe_mode not in DedupeMode.values:
-        raise ValidationError({"dedupe_mode": _("Choose update, skip or create.")})
+        errors["dedupe_mode"] = [_("Choose update, skip or create.")]
+    owner_check(workspace=job.workspace, owner=owner, errors=errors)
+    if lifecycle_stage and (
+        lifecycle_stage not in LifecycleStage.values or job.entity != CustomFieldEntity.CONTACT
+    ):
+        errors["lifecycle_stage"] = [_("Choose one of the lifecycle stages (contacts only).")]
+    if errors:
+        raise ValidationError(errors)
+    tag_list = _tags_resolve(workspace=job.workspace, actor=actor, tags=tags)
     job.mapping = {k: v for k, v in mapping.items() if v}
     job.dedupe_mode = dedupe_mode
+    job.owner = owner
+    job.tag_ids = sorted(t.pk for t in tag_list)
+    job.lifecycle_stage = lifecycle_stage
+    fields = ["mapping", "dedupe_mode", "owner", "tag_ids", "lifecycle_stage"]
     job.full_clean()
-    job.save(update_fields=["mapping", "dedupe_mode", "updated_at"])
+    job.save(update_fields=[*fields, "updated_at"])
     change_record(
         workspace=job.workspace,
         actor=actor,
         instance=job,
         action=ChangeAction.UPDATED,
-        fields=["mapping", "dedupe_mode"],
+        fields=fields,
     )
     return job
 
@@ -198,11 +235,68 @@ def import_jobs_requeue_stale(*, workspace) -> dict[str, int]:
 
 
 def import_preview(*, job: ImportJob, mapping: dict[str, str] | None = None, rows: int = 10):
-    """The first `rows` data rows as they would be imported: [(line, values, problems)].
-    Reads the rows kept on the job at upload, never the file."""
+    """The first `rows` data rows as they would be imported: [(line, values, problems,
+    notes)]. Reads the rows kept on the job at upload, never the file."""
     cleaner = RowCleaner(
         workspace=job.workspace,
         entity=job.entity,
         mapping=mapping if mapping is not None else job.mapping,
     )
-    return [(line, *cleaner.clean(cells)) for line, cells in job.preview[:rows]]
+    return [(line, *cleaner.clean_row(cells)) for line, cells in job.preview[:rows]]
+
+
+def import_undo_problem(*, job: ImportJob) -> str:
+    """Why `job` cannot be undone ("" when it can): still running, or not imported yet."""
+    if job.status not in (ImportStatus.DONE, ImportStatus.FAILED):
+        return _("Only a finished import can be undone.")
+    return ""
+
+
+@transaction.atomic
+def import_job_undo(*, workspace, actor, job: ImportJob) -> ImportJob:
+    """ "Undo this import": delete the records `job` created that still exist, and only
+    those (contacts and accounts it matched and updated stay as they are now; accounts a
+    contact import made from the company column stay too). Contacts are deleted through
+    `contacts_bulk_delete` (tombstones for them and what is deleted with them, the
+    contacts-deleted hooks), in the request up to BULK_DELETE_INLINE_MAX, else as a
+    background bulk delete (`job.undo_job`); accounts through the recorded delete.
+
+    Idempotent: an undone job is returned unchanged. Raises ValidationError while the job
+    runs. Records an `updated` event for the job (undone_at, undone_count)."""
+    job = ImportJob.objects.select_for_update().get(workspace=workspace, pk=job.pk)
+    if job.undone_at:
+        return job
+    problem = import_undo_problem(job=job)
+    if problem:
+        raise ValidationError(problem)
+    model = Account if job.entity == CustomFieldEntity.ACCOUNT else Contact
+    created = ImportedRecord.objects.filter(workspace=workspace, job=job, created=True)
+    ids = sorted(
+        model.objects.filter(workspace=workspace, pk__in=created.values("object_id")).values_list(
+            "pk", flat=True
+        )
+    )
+    if model is Account:
+        delete_recorded(
+            workspace=workspace,
+            actor=actor,
+            objs=Account.objects.filter(workspace=workspace, pk__in=ids),
+        )
+    elif len(ids) <= BULK_DELETE_INLINE_MAX:
+        contacts_bulk_delete(workspace=workspace, actor=actor, contact_ids=ids)
+    else:
+        job.undo_job = bulk_delete_job_create(
+            workspace=workspace, actor=actor, contact_ids=ids, limit=None
+        )
+    job.undone_at = timezone.now()
+    job.undone_by = actor if getattr(actor, "is_authenticated", False) else None
+    job.undone_count = len(ids)
+    job.save(update_fields=["undone_at", "undone_by", "undone_count", "undo_job", "updated_at"])
+    change_record(
+        workspace=workspace,
+        actor=actor,
+        instance=job,
+        action=ChangeAction.UPDATED,
+        fields=["undone_at", "undone_count"],
+    )
+    return job

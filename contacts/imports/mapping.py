@@ -1,8 +1,10 @@
 """Which column goes to which field, and turning one row of text into clean field values.
 
 `auto_map(headers, entity)` recognises the headers of common CRM and address-book exports
-(Outlook, Google Contacts, Apple, HubSpot, Salesforce, German exports). `RowCleaner` turns a
-row into {field: value} or a list of readable problems, with the same rules the forms use
+(generic and German headers here; HubSpot, Salesforce, Pipedrive, Zoho, Outlook, Google and
+Apple/vCard in `vocabularies`). `RowCleaner` turns a row into {field: value} and a list of
+readable problems (the row is rejected) and notes (the row is imported; a field was left
+empty, e.g. a choice value with no counterpart here), with the same rules the forms use
 (E.164 phones, lower-cased emails, known choices, real dates).
 """
 
@@ -14,12 +16,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _, gettext_lazy
 
-from ..custom_values import custom_value_clean
+from ..custom_values import choice_values, custom_value_clean
 from ..models import (
     Account,
     AccountSize,
     Contact,
     CustomFieldEntity,
+    CustomFieldType,
     Education,
     LifecycleStage,
     PreferredChannel,
@@ -28,7 +31,7 @@ from ..models import (
 )
 from ..phones import domain_normalize, normalize_email, phone_cell_parse
 from ..selectors.custom_fields import custom_field_list
-from . import limits
+from . import limits, vocabularies
 
 CUSTOM_PREFIX = "custom:"
 IGNORE = ""
@@ -281,12 +284,6 @@ def _invert(synonyms):
     return {alias: field for field, aliases in synonyms.items() for alias in aliases}
 
 
-_LOOKUP = {
-    CustomFieldEntity.CONTACT: _invert(_CONTACT_SYNONYMS),
-    CustomFieldEntity.ACCOUNT: _invert(_ACCOUNT_SYNONYMS),
-}
-
-
 def normalize_header(header: str) -> str:
     """ "E-mail Address" -> "emailaddress", "Straße" -> "strasse", "Telefon (geschäftlich)"
     -> "telefongeschaftlich"."""
@@ -294,6 +291,26 @@ def normalize_header(header: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"[^a-z0-9]", "", text)
+
+
+def _vocabulary_lookup(tables: dict[str, dict[str, str]]) -> dict[str, str]:
+    """{normalised header: field} of the per-source header tables of `vocabularies`."""
+    return {
+        normalize_header(header): field
+        for table in tables.values()
+        for header, field in table.items()
+    }
+
+
+def _lookup(synonyms, tables) -> dict[str, str]:
+    return {**_vocabulary_lookup(tables), **_invert(synonyms)}
+
+
+_LOOKUP = {
+    CustomFieldEntity.CONTACT: _lookup(_CONTACT_SYNONYMS, vocabularies.CONTACT_HEADER_TABLES),
+    CustomFieldEntity.ACCOUNT: _lookup(_ACCOUNT_SYNONYMS, vocabularies.ACCOUNT_HEADER_TABLES),
+}
+_SECONDARY = {normalize_header(h) for h in vocabularies.SECONDARY_HEADERS}
 
 
 def target_fields(*, workspace, entity: str) -> dict[str, str]:
@@ -317,8 +334,12 @@ def auto_map(
     mapping, used = {}, set()
     normalized = [normalize_header(h) for h in headers]
     # "Title" is a job title, unless the file also has "Job Title" (Outlook): then it is the
-    # salutation. So map the unambiguous headers first.
-    order = sorted(range(len(headers)), key=lambda i: normalized[i] == "title")
+    # salutation. So map the unambiguous headers first, then the secondary ones ("Home
+    # Phone", "Lead Status": vocabularies.SECONDARY_HEADERS), "Title" last.
+    order = sorted(
+        range(len(headers)),
+        key=lambda i: 2 if normalized[i] == "title" else int(normalized[i] in _SECONDARY),
+    )
     for index in order:
         field = lookup.get(normalized[index])
         if field == "job_title" and normalized[index] == "title" and "job_title" in used:
@@ -394,7 +415,38 @@ def parse_date(text: str) -> datetime.date:
     raise ValueError(text)
 
 
+class FieldNote(ValidationError):
+    """Raised by a field's cleaning when the value cannot be used but the row can: the field
+    is left empty and the message becomes a note on the row (shown in the preview and on the
+    result page) instead of rejecting the row."""
+
+
+def _value_lookup(tables: dict[str, dict[str, str | None]]) -> dict[str, str | None]:
+    return {
+        normalize_header(value): ours for table in tables.values() for value, ours in table.items()
+    }
+
+
+_CHOICE_VOCABULARY = {
+    field: _value_lookup(tables) for field, tables in vocabularies.CHOICE_VALUE_TABLES.items()
+}
+_BLANK_VALUES = {normalize_header(v) for v in vocabularies.BLANK_VALUES}
+# Account sizes by head count ("Number of Employees": 250 -> "201-1000").
+_SIZE_BOUNDS = ((10, "1-10"), (50, "11-50"), (200, "51-200"), (1000, "201-1000"))
+
+
+def _size_from_count(text: str) -> str:
+    digits = text.replace(",", "").replace(".", "").replace(" ", "")
+    if not digits.isdigit():
+        return ""
+    count = int(digits)
+    return next((size for bound, size in _SIZE_BOUNDS if count <= bound), "1000+")
+
+
 def _choice_value(field: str, text: str) -> str:
+    """Our value for `text` in the choice column `field`: the value or label itself, a known
+    spelling (_EXTRA_CHOICES) or another CRM's value (vocabularies). "" for a value meaning
+    "not filled in". Raises FieldNote for a value with no counterpart here."""
     enum = _CHOICES[field]
     wanted = text.strip().lower()
     for value, label in enum.choices:
@@ -403,11 +455,30 @@ def _choice_value(field: str, text: str) -> str:
     extra = _EXTRA_CHOICES.get(field, {}).get(wanted)
     if extra:
         return extra
+    key = normalize_header(text)
+    vocabulary = _CHOICE_VOCABULARY.get(field, {})
+    if key in vocabulary and vocabulary[key] is None:
+        raise FieldNote(
+            _(
+                "“%(value)s” has no counterpart among our %(field)s values; the field was left empty."
+            )
+            % {"value": text, "field": _field_label(field)}
+        )
+    if vocabulary.get(key):
+        return vocabulary[key]
+    if field == "size" and _size_from_count(text):
+        return _size_from_count(text)
+    if key in _BLANK_VALUES:
+        return ""
     allowed = ", ".join(enum.values)
-    raise ValidationError(
-        _("“%(value)s” is not a known %(field)s (use one of: %(allowed)s).")
-        % {"value": text, "field": field.replace("_", " "), "allowed": allowed}
+    raise FieldNote(
+        _("“%(value)s” is not a known %(field)s (known: %(allowed)s); the field was left empty.")
+        % {"value": text, "field": _field_label(field), "allowed": allowed}
     )
+
+
+def _field_label(field: str) -> str:
+    return str(CONTACT_FIELDS.get(field) or ACCOUNT_FIELDS.get(field) or field).lower()
 
 
 def _boolean(field: str, text: str) -> bool:
@@ -419,6 +490,23 @@ def _boolean(field: str, text: str) -> bool:
     raise ValidationError(
         _("“%(value)s” is not yes or no (%(field)s).")
         % {"value": text, "field": field.replace("_", " ")}
+    )
+
+
+def _custom_clean(custom, text: str):
+    """A custom field's value; a choice field takes its choices case-insensitively, and a
+    value that is none of them leaves the field empty with a note (FieldNote)."""
+    if custom.field_type != CustomFieldType.CHOICE:
+        return custom_value_clean(custom, text)
+    allowed = choice_values(custom)
+    for choice in allowed:
+        if choice.lower() == text.strip().lower():
+            return choice
+    raise FieldNote(
+        _(
+            "“%(value)s” is not one of the choices of %(label)s (%(choices)s); the field was left empty."
+        )
+        % {"value": text, "label": custom.label, "choices": ", ".join(allowed)}
     )
 
 
@@ -447,8 +535,15 @@ class RowCleaner:
         self.required_custom = [c for key, c in self.custom.items() if c.required and key in mapped]
 
     def clean(self, cells: list[str]) -> tuple[dict, list[str]]:
-        """({field: value, "custom": {...}}, problems) for one row."""
-        values, custom, problems = {}, {}, []
+        """({field: value, "custom": {...}}, problems) for one row (its notes: `clean_row`)."""
+        values, problems, _notes = self.clean_row(cells)
+        return values, problems
+
+    def clean_row(self, cells: list[str]) -> tuple[dict, list[str], list[str]]:
+        """({field: value, "custom": {...}}, problems, notes) for one row. A problem rejects
+        the row; a note (FieldNote: a value that cannot be used, its field left empty) is
+        kept with the imported row."""
+        values, custom, problems, notes = {}, {}, [], []
         for index, field in self.columns:
             text = cells[index].strip() if index < len(cells) else ""
             if not text:
@@ -464,9 +559,11 @@ class RowCleaner:
                 continue
             try:
                 if field in self.custom:
-                    custom[self.custom[field].key] = custom_value_clean(self.custom[field], text)
+                    custom[self.custom[field].key] = _custom_clean(self.custom[field], text)
                 else:
                     values.update(self._clean_field(field, text))
+            except FieldNote as note:
+                notes.extend(note.messages)
             except ValidationError as exc:
                 problems.extend(exc.messages)
         for key, limit in self.max_lengths.items():
@@ -483,7 +580,7 @@ class RowCleaner:
             values["custom"] = custom
         if not problems:
             problems.extend(self._identity_problems(values))
-        return values, problems
+        return values, problems, notes
 
     def _identity_problems(self, values: dict) -> list[str]:
         if self.entity == CustomFieldEntity.ACCOUNT:
@@ -543,7 +640,8 @@ class RowCleaner:
                 )
             return {field: born}
         if field in _CHOICES:
-            return {field: _choice_value(field, text)}
+            value = _choice_value(field, text)
+            return {field: value} if value else {}
         if field in _BOOLEAN:
             return {field: _boolean(field, text)}
         if field == "website" and not re.match(r"^https?://", text, re.I):

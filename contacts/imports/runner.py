@@ -6,7 +6,21 @@ last lock the batch takes (writers of the workspace wait for it until the batch 
 
 Each batch is one transaction together with its counters, so a crash loses at most the
 batch in flight and a re-run resumes after `processed_rows`. Rejected rows are stored as
-ImportRowError with their line number; they never hold back the valid rows.
+ImportRowError with their line number; they never hold back the valid rows. Imported rows
+with notes (a choice value left empty, the same person as an earlier line) are stored the
+same way with kind "note".
+
+Re-imports and duplicates within a file:
+- A row that matches a stored record changes only what differs (values are compared, not
+  merely matched): an unchanged row is "skipped or unchanged", with no change event and no
+  `updated_at` bump, so re-importing an unchanged file reports 0 updated.
+- Every record an import creates or matches is kept as an ImportedRecord with the first line
+  that did (this is also what "Undo this import" deletes: the created ones). A later line of
+  the same file that matches the same record (same email, phone or, without both, the same
+  name) is the same person: **the first line wins**; the later line only fills fields the
+  record still has empty, and its note names both lines and the values it did not take.
+  The rule holds across batches and resumed runs, so a re-import never flips a value back
+  and forth between two lines.
 """
 
 import json
@@ -31,12 +45,16 @@ from workspaces.changelog import ChangeAction, change_record_many, change_record
 
 from ..models import (
     Account,
+    AccountTag,
     Contact,
+    ContactTag,
     CustomFieldEntity,
     DedupeMode,
+    ImportedRecord,
     ImportJob,
     ImportPossibleDuplicate,
     ImportRowError,
+    ImportRowKind,
 )
 from ..services import job_state
 from ..services.contacts import email_consent_apply
@@ -77,6 +95,7 @@ class RunContext:
     token: str  # the claim's owner token: every write of the run is conditional on it
     account_ids: dict[str, int] = field(default_factory=dict)  # lower(name) -> id
     pending: list = field(default_factory=list)  # the batch's change events, appended last
+    notes: dict[int, list[str]] = field(default_factory=dict)  # the batch's notes by line
 
     @property
     def consent_source(self) -> str:
@@ -210,10 +229,11 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
     job = context.job
     import_lock(job.workspace_id)
     context.pending = []
+    context.notes = {}
     valid, errors = [], []
     sources = []  # (line, cells) of each valid row
     for line, cells in rows:
-        values, problems = context.cleaner.clean(cells)
+        values, problems, notes = context.cleaner.clean_row(cells)
         if problems:
             errors.append(
                 ImportRowError(
@@ -225,20 +245,37 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
                 )
             )
         else:
+            if notes:
+                context.notes[line] = list(notes)
+            _apply_job_defaults(job, values)
+            values[LINE] = line
             valid.append(values)
             sources.append((line, cells))
     if job.entity == CustomFieldEntity.ACCOUNT:
         counts = _write_accounts(context, valid)
     else:
         counts = _write_contacts(context, valid, sources)
+    cells_by_line = dict(rows)
+    errors += [
+        ImportRowError(
+            workspace_id=job.workspace_id,
+            job_id=job.pk,
+            line=line,
+            reason=" ".join(notes),
+            raw=_raw(cells_by_line[line]),
+            kind=ImportRowKind.NOTE,
+        )
+        for line, notes in sorted(context.notes.items())
+    ]
     ImportRowError.objects.bulk_create(errors)
-    counts.rejected = len(errors)
+    counts.rejected = len(errors) - len(context.notes)
     moved = _owned(job.pk, context.token).update(
         processed_rows=F("processed_rows") + len(rows),
         created_count=F("created_count") + counts.created,
         updated_count=F("updated_count") + counts.updated,
         skipped_count=F("skipped_count") + counts.skipped,
         rejected_count=F("rejected_count") + counts.rejected,
+        noted_count=F("noted_count") + len(context.notes),
         updated_at=timezone.now(),
         heartbeat_at=timezone.now(),
     )
@@ -530,8 +567,8 @@ def _write_contacts(context: RunContext, valid: list[dict], sources: list) -> Co
     matcher = (
         _existing_contacts(job.workspace_id, valid) if mode != DedupeMode.CREATE else Matcher()
     )
-    new: list[dict] = []
-    updates: dict[int, tuple[Contact, set]] = {}
+    # 1. which record each row is about (a stored contact, or a new one: its row dict)
+    rows: list[tuple[dict, object, bool, tuple]] = []  # (values, target, creates it, key)
     possible_duplicates: list[tuple[int, list[str], object, str]] = []
     for values, (line, cells) in zip(valid, sources, strict=True):
         keys = _contact_keys(values)
@@ -546,30 +583,60 @@ def _write_contacts(context: RunContext, valid: list[dict], sources: list) -> Co
                 continue
         if match is None:
             row = {"workspace_id": job.workspace_id, **values}
-            if "email_opt_in" in values:
-                _consent(row, was_opted_in=False, source=context.consent_source)
-            new.append(row)
+            row.pop(LINE)
             matcher.remember(row, keys)
-            counts.created += 1
-        elif mode == DedupeMode.SKIP:
-            counts.skipped += 1
+            rows.append((values, row, True, ()))
         else:
-            was_opted_in = _value_of(match, "email_opt_in")
-            changed = _apply(match, values)
-            if "email_opt_in" in values:
-                changed += _consent(match, was_opted_in=was_opted_in, source=context.consent_source)
-            if not changed:
-                counts.skipped += 1
-            else:
-                counts.updated += 1  # for a new record: a later row of the file completed it
-                if not isinstance(match, dict):
-                    updates.setdefault(match.pk, (match, set()))[1].update(changed)
+            shared = next((k for k in keys if matcher.keys.get(k) is match), ())
             matcher.remember(match, keys)
-    ids = insert_rows(Contact, new) if new else []
-    new_ids = dict(zip(map(id, new), ids, strict=True))
-    _possible_duplicates_store(context, possible_duplicates, new_ids)
+            rows.append((values, match, False, shared))
+    # 2. apply them in file order: the first line about a record wins (see the module text)
+    firsts = _FirstLines(context, [t for _v, t, _n, _k in rows if not isinstance(t, dict)])
+    new: list[dict] = []
+    updates: dict[int, tuple[Contact, set]] = {}
+    for values, target, creates, shared in rows:
+        line = values.pop(LINE)
+        if creates:
+            if "email_opt_in" in values:
+                _consent(target, was_opted_in=False, source=context.consent_source)
+            new.append(target)
+            firsts.note_first(target, line, created=True)
+            counts.created += 1
+            continue
+        earlier = firsts.line_of(target)
+        if earlier is None:
+            firsts.note_first(target, line, created=False)
+            if mode == DedupeMode.SKIP:
+                counts.skipped += 1
+                continue
+            was_opted_in = _value_of(target, "email_opt_in")
+            changed = _apply(target, values)
+            if "email_opt_in" in values:
+                changed += _consent(
+                    target, was_opted_in=was_opted_in, source=context.consent_source
+                )
+        else:
+            changed = (
+                []
+                if mode == DedupeMode.SKIP
+                else _fill_empty(context, Contact, target, values, line)
+            )
+            _note_same_person(context, earlier, line, shared)
+        if not changed:
+            counts.skipped += 1
+            continue
+        counts.updated += 1
+        if not isinstance(target, dict):
+            updates.setdefault(target.pk, (target, set()))[1].update(changed)
     if new:
-        fields = sorted({k.removesuffix("_id") for c in new for k in c} - {"workspace"})
+        ids = insert_rows(Contact, new)
+        for row, pk in zip(new, ids, strict=True):
+            row["id"] = pk
+    _possible_duplicates_store(context, possible_duplicates)
+    if new:
+        fields = sorted({k.removesuffix("_id") for c in new for k in c} - {"workspace", "id"})
+        if job.tag_ids:
+            fields = sorted({*fields, "tags"})
         change_record_many(
             workspace=job.workspace_id,
             actor=context.actor,
@@ -580,17 +647,20 @@ def _write_contacts(context: RunContext, valid: list[dict], sources: list) -> Co
             pending=context.pending,
         )
     _bulk_update(context, Contact, updates)
+    stored = firsts.stored_first if mode != DedupeMode.SKIP else []
+    _count_tag_only_updates(counts, _add_job_tags(context, Contact, new, stored), updates)
+    firsts.save()
     return counts
 
 
-def _possible_duplicates_store(context: RunContext, found: list, new_ids: dict[int, int]) -> None:
+def _possible_duplicates_store(context: RunContext, found: list) -> None:
     """Store the rows that share only a phone number with a contact (line, cells, the
     contact or the row of this batch it may be, the shared number) for the result page.
     Operational rows, like the rejected ones: not in the change log."""
     rows = []
     for line, cells, record, phone in found:
         if isinstance(record, dict):
-            contact_id = new_ids.get(id(record))
+            contact_id = record.get("id")
             name = " ".join(p for p in (record.get("first_name"), record.get("last_name")) if p)
         else:
             contact_id, name = record.pk, str(record)
@@ -606,6 +676,212 @@ def _possible_duplicates_store(context: RunContext, found: list, new_ids: dict[i
             )
         )
     ImportPossibleDuplicate.objects.bulk_create(rows)
+
+
+def _count_tag_only_updates(counts: Counts, tagged: set, updates: dict) -> None:
+    """A stored record whose row changed nothing but got the import's tags was counted as
+    unchanged: it is updated."""
+    moved = len(tagged - set(updates))
+    counts.skipped -= moved
+    counts.updated += moved
+
+
+# --- rules of a row's values ----------------------------------------------------------------
+
+LINE = "_line"  # a row's line number, carried in its values until it is written
+
+
+def _apply_job_defaults(job, values: dict) -> None:
+    """The import's own choices for every row: its owner, and its lifecycle stage where the
+    row has none of its own (a stage column wins)."""
+    if job.owner_id:
+        values["owner_id"] = job.owner_id
+    if job.lifecycle_stage and job.entity == CustomFieldEntity.CONTACT:
+        values.setdefault("lifecycle_stage", job.lifecycle_stage)
+
+
+def _is_empty(value) -> bool:
+    return value in (None, "", {}, [])
+
+
+# A later line about the same person fills empty fields only. Consent is restrictive: a
+# "do not call/mail" from any line is kept, and so is an opt-out ("no" to the newsletter);
+# an opt-in comes only from the line that was imported (a "yes" on another line is no
+# consent to that record's address).
+_RESTRICTIVE = {"do_not_call", "do_not_mail"}
+
+
+def _fill_empty(context, model, target, values: dict, line: int) -> list[str]:
+    """Apply a later line about an already imported record: set the fields the record has
+    empty, and the restrictive consent values (do not call/mail, an opt-out); the values that
+    differ from what the record keeps go into the line's note. A record not written yet (a row dict) counts
+    its missing fields at their defaults, as once stored. Returns the changed field names."""
+    fill, ignored = {}, []
+    for name, value in values.items():
+        current = _current(model, target, name)
+        if name == "custom":
+            current = current or {}
+            extra = {k: v for k, v in value.items() if _is_empty(current.get(k))}
+            if extra:
+                fill[name] = extra
+            ignored += [k for k, v in value.items() if k not in extra and current[k] != v]
+        elif name in _RESTRICTIVE:
+            if value and not current:
+                fill[name] = value
+        elif name == "email_opt_in":
+            if current and not value:
+                fill[name] = value
+            elif value and not current:
+                ignored.append(name)
+        elif _is_empty(current):
+            fill[name] = value
+        elif current != value:
+            ignored.append(name)
+    if ignored:
+        labels = sorted(n.removesuffix("_id").replace("_", " ") for n in ignored)
+        context.notes.setdefault(line, []).append(
+            _("Not taken from this line: %(fields)s.") % {"fields": ", ".join(labels)}
+        )
+    changed = _apply(target, fill) if fill else []
+    if "email_opt_in" in fill:  # an opt-out: clear when and where the opt-in was given
+        changed += _consent(target, was_opted_in=True, source=context.consent_source)
+    return changed
+
+
+def _current(model, target, name: str):
+    if not isinstance(target, dict):
+        return getattr(target, name)
+    if name in target:
+        return target[name]
+    return _model_defaults(model).get(name)
+
+
+_DEFAULTS: dict = {}
+
+
+def _model_defaults(model) -> dict:
+    if model not in _DEFAULTS:
+        _DEFAULTS[model] = _column_defaults(model)
+    return _DEFAULTS[model]
+
+
+def _note_same_person(context, earlier: int, line: int, shared: tuple) -> None:
+    kind, value = shared or ("name", "")
+    what = {
+        "email": _("same email %(value)s"),
+        "phone": _("same phone %(value)s"),
+        "name": _("same name, no email or phone"),
+    }.get(kind, _("same %(value)s")) % {"value": value}
+    context.notes.setdefault(line, []).insert(
+        0,
+        _(
+            "Lines %(first)s and %(line)s are the same person (%(what)s): line %(first)s was "
+            "imported, this line only filled fields it left empty."
+        )
+        % {"first": earlier, "line": line, "what": what},
+    )
+
+
+class _FirstLines:
+    """The first line of this import about each record of a batch: records created or
+    matched in earlier batches (ImportedRecord, one query) and in this one; `save()` stores
+    the batch's new ones."""
+
+    def __init__(self, context, stored: list):
+        self.context = context
+        self.lines: dict[int, int] = {}  # id(target) -> line
+        self.stored_first: list = []  # stored records this import touches for the first time
+        self._records: list[tuple[object, int, bool]] = []
+        pks = {t.pk for t in stored}
+        earlier = {}
+        if pks:
+            earlier = dict(
+                ImportedRecord.objects.filter(
+                    workspace_id=context.job.workspace_id, job_id=context.job.pk, object_id__in=pks
+                ).values_list("object_id", "line")
+            )
+        for target in stored:
+            if target.pk in earlier:
+                self.lines[id(target)] = earlier[target.pk]
+
+    def line_of(self, target) -> int | None:
+        return self.lines.get(id(target))
+
+    def note_first(self, target, line: int, *, created: bool) -> None:
+        self.lines[id(target)] = line
+        self._records.append((target, line, created))
+        if not created:
+            self.stored_first.append(target)
+
+    def save(self) -> None:
+        job = self.context.job
+        insert_rows(
+            ImportedRecord,
+            [
+                {
+                    "workspace_id": job.workspace_id,
+                    "job_id": job.pk,
+                    "object_id": target["id"] if isinstance(target, dict) else target.pk,
+                    "line": line,
+                    "created": created,
+                }
+                for target, line, created in self._records
+            ],
+        )
+
+
+_TAG_LINKS = {Contact: (ContactTag, "contact_id"), Account: (AccountTag, "account_id")}
+
+
+def _add_job_tags(context, model, new: list, stored: list) -> set[int]:
+    """Link the import's tags to the records it created (`new`, row dicts with their ids)
+    and to the stored ones it matched first in this batch (`stored`) that lack them; records
+    the links and an `updated` ("tags") event per stored record. Returns the ids of the stored
+    records that got a tag."""
+    job = context.job
+    if not job.tag_ids:
+        return set()
+    link, column = _TAG_LINKS[model]
+    stored_pks = {t.pk for t in stored}
+    having = set()
+    if stored_pks:
+        having = set(
+            link.objects.filter(
+                workspace_id=job.workspace_id,
+                **{f"{column}__in": stored_pks},
+                tag_id__in=job.tag_ids,
+            ).values_list(column, "tag_id")
+        )
+    targets = [row["id"] for row in new] + sorted(stored_pks)
+    rows = [
+        {"workspace_id": job.workspace_id, column: pk, "tag_id": tag_id}
+        for pk in targets
+        for tag_id in job.tag_ids
+        if (pk, tag_id) not in having
+    ]
+    if not rows:
+        return set()
+    ids = insert_rows(link, rows)
+    change_record_many(
+        workspace=job.workspace_id,
+        actor=context.actor,
+        model=link,
+        object_ids=ids,
+        action=ChangeAction.CREATED,
+        fields=[column.removesuffix("_id"), "tag"],
+        pending=context.pending,
+    )
+    tagged = {row[column] for row in rows} & stored_pks
+    change_record_many(
+        workspace=job.workspace_id,
+        actor=context.actor,
+        model=model,
+        object_ids=sorted(tagged),
+        action=ChangeAction.UPDATED,
+        fields=["tags"],
+        pending=context.pending,
+    )
+    return tagged
 
 
 def _bulk_update(context, model, updates: dict[int, tuple[object, set]]) -> None:
@@ -635,6 +911,9 @@ def _bulk_update(context, model, updates: dict[int, tuple[object, set]]) -> None
 
 
 def _write_accounts(context: RunContext, valid: list[dict]) -> Counts:
+    """Accounts by name (case-insensitive), with the rules of `_write_contacts`: values
+    compared, the first line about an account wins, ImportedRecord kept, the import's owner
+    and tags applied."""
     job = context.job
     counts = Counts()
     mode = job.dedupe_mode
@@ -648,30 +927,54 @@ def _write_accounts(context: RunContext, valid: list[dict]) -> Counts:
             .order_by("id")
         ):
             existing.setdefault(account.lname, account)
-    new: list[Account] = []
-    updates: dict[int, tuple[Account, set]] = {}
+    rows: list[tuple[dict, Account, bool]] = []
     for values in valid:
         key = values["name"].lower()
         match = existing.get(key) if mode != DedupeMode.CREATE else None
         if match is None:
-            account = Account(workspace_id=job.workspace_id, **values)
-            new.append(account)
+            account = Account(
+                workspace_id=job.workspace_id, **{k: v for k, v in values.items() if k != LINE}
+            )
             if mode != DedupeMode.CREATE:
                 existing[key] = account
-            counts.created += 1
-        elif mode == DedupeMode.SKIP:
-            counts.skipped += 1
+            rows.append((values, account, True))
         else:
-            changed = _apply(match, values)
-            if not changed:
+            rows.append((values, match, False))
+    firsts = _FirstLines(context, [t for _v, t, created in rows if not created and t.pk])
+    new: list[Account] = []
+    updates: dict[int, tuple[Account, set]] = {}
+    for values, target, creates in rows:
+        line = values.pop(LINE)
+        if creates:
+            new.append(target)
+            firsts.note_first(target, line, created=True)
+            counts.created += 1
+            continue
+        earlier = firsts.line_of(target)
+        if earlier is None:
+            firsts.note_first(target, line, created=False)
+            if mode == DedupeMode.SKIP:
                 counts.skipped += 1
-            else:
-                counts.updated += 1
-                if match.pk:
-                    updates.setdefault(match.pk, (match, set()))[1].update(changed)
+                continue
+            changed = _apply(target, values)
+        else:
+            changed = (
+                []
+                if mode == DedupeMode.SKIP
+                else _fill_empty(context, Account, target, values, line)
+            )
+            _note_same_company(context, earlier, line)
+        if not changed:
+            counts.skipped += 1
+            continue
+        counts.updated += 1
+        if target.pk:
+            updates.setdefault(target.pk, (target, set()))[1].update(changed)
     if new:
         Account.objects.bulk_create(new)
-        fields = sorted({k for v in valid for k in v})
+        fields = sorted({k.removesuffix("_id") for v in valid for k in v})
+        if job.tag_ids:
+            fields = sorted({*fields, "tags"})
         change_record_many(
             workspace=job.workspace_id,
             actor=context.actor,
@@ -682,4 +985,19 @@ def _write_accounts(context: RunContext, valid: list[dict]) -> Counts:
             pending=context.pending,
         )
     _bulk_update(context, Account, updates)
+    stored = firsts.stored_first if mode != DedupeMode.SKIP else []
+    tagged = _add_job_tags(context, Account, [{"id": a.pk} for a in new], stored)
+    _count_tag_only_updates(counts, tagged, updates)
+    firsts.save()
     return counts
+
+
+def _note_same_company(context, earlier: int, line: int) -> None:
+    context.notes.setdefault(line, []).insert(
+        0,
+        _(
+            "Lines %(first)s and %(line)s are the same company (same name): line %(first)s "
+            "was imported, this line only filled fields it left empty."
+        )
+        % {"first": earlier, "line": line},
+    )

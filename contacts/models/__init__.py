@@ -21,9 +21,11 @@ from .jobs import (
     DedupeMode,
     ExportJob,
     ExportStatus,
+    ImportedRecord,
     ImportJob,
     ImportPossibleDuplicate,
     ImportRowError,
+    ImportRowKind,
     ImportStatus,
 )
 from .merges import ContactMergeRedirect
@@ -44,9 +46,11 @@ __all__ = [
     "BulkDeleteJob",
     "ExportJob",
     "ExportStatus",
+    "ImportedRecord",
     "ImportJob",
     "ImportPossibleDuplicate",
     "ImportRowError",
+    "ImportRowKind",
     "ImportStatus",
     "LifecycleStage",
     "PreferredChannel",

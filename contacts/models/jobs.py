@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import WorkspaceOwned
 
+from .contacts import LifecycleStage
 from .custom_fields import CustomFieldEntity
 
 
@@ -73,6 +74,35 @@ class ImportJob(WorkspaceOwned):
     # The run holding the claim: every write of a run is conditional on it.
     owner_token = models.CharField(max_length=32, blank=True)
     restarts = models.PositiveSmallIntegerField(default=0)  # runs lost (worker died)
+    # Set on every row the import writes (the mapping page, `import_contacts --owner/--tag/
+    # --stage`): an owner (a member), tags (ids of the workspace's tags), a lifecycle stage
+    # (a row's own stage column wins).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner of all rows"),
+    )
+    tag_ids = models.JSONField(default=list, blank=True)
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage of all rows"),
+        max_length=16,
+        choices=LifecycleStage.choices,
+        blank=True,
+    )
+    noted_count = models.PositiveIntegerField(default=0)  # imported rows with a note
+    # "Undo this import": when, by whom, how many created records it deleted, and the
+    # background delete that does it when they are many.
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    undone_count = models.PositiveIntegerField(default=0)
+    undo_job = models.ForeignKey(
+        "BulkDeleteJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         indexes = [
@@ -185,15 +215,30 @@ class BulkDeleteJob(WorkerJob):
         return f"{self.total_rows} contacts {_when(self.created_at)}"
 
 
+class ImportRowKind(models.TextChoices):
+    REJECTED = "rejected", _("Rejected")  # the row was not imported
+    NOTE = "note", _("Note")  # the row was imported; something about it is worth knowing
+
+
 class ImportRowError(WorkspaceOwned):
+    """A line of an import worth showing on its result page: a rejected row with the reason,
+    or (kind "note") an imported row with notes (a value left empty, the same person as an
+    earlier line)."""
+
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()
     reason = models.TextField()
     raw = models.JSONField(default=list, blank=True)
+    kind = models.CharField(
+        max_length=8, choices=ImportRowKind.choices, default=ImportRowKind.REJECTED
+    )
 
     class Meta:
         ordering = ["line", "id"]
-        indexes = [models.Index(fields=["workspace", "job", "line"], name="importrowerror_job")]
+        indexes = [
+            models.Index(fields=["workspace", "job", "line"], name="importrowerror_job"),
+            models.Index(fields=["workspace", "job", "kind", "line"], name="importrowerror_kind"),
+        ]
 
 
 class ImportPossibleDuplicate(WorkspaceOwned):
@@ -216,3 +261,22 @@ class ImportPossibleDuplicate(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.job_id}:{self.line}"
+
+
+class ImportedRecord(WorkspaceOwned):
+    """A record an import created or matched, with the first line of the file that did:
+    what "Undo this import" deletes (created ones), and how a later line about the same
+    person is recognised across batches and runs. `object_id` is a contact's id (an
+    account's for an account import); operational, not in the change log."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="records")
+    object_id = models.PositiveBigIntegerField()
+    line = models.PositiveIntegerField()
+    created = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "job", "object_id"], name="importedrecord_unique"
+            )
+        ]

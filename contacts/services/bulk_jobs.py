@@ -28,16 +28,20 @@ BULK_DELETE_BATCH = 500  # contacts per transaction of a job
 
 
 @transaction.atomic
-def bulk_delete_job_create(*, workspace, actor, contact_ids) -> BulkDeleteJob:
+def bulk_delete_job_create(
+    *, workspace, actor, contact_ids, limit: int | None = BULK_LIMIT
+) -> BulkDeleteJob:
     """Queue the deletion of the contacts in `contact_ids` (those of this workspace, at most
-    contacts.services.bulk.BULK_LIMIT; others are ignored) and, after commit, wake a worker.
+    `limit`, contacts.services.bulk.BULK_LIMIT by default, None for all: "Undo this import";
+    others are ignored) and, after commit, wake a worker.
     Records a change event for the job. Returns the job (total_rows: the contacts found)."""
-    wanted = sorted({int(i) for i in list(contact_ids)})[:BULK_LIMIT]
-    ids = list(
-        Contact.objects.filter(workspace=workspace, pk__in=wanted)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    wanted = sorted({int(i) for i in list(contact_ids)})[:limit]
+    ids = []
+    for start in range(0, len(wanted), 10_000):  # bounded IN lists
+        ids += Contact.objects.filter(
+            workspace=workspace, pk__in=wanted[start : start + 10_000]
+        ).values_list("pk", flat=True)
+    ids.sort()
     job = BulkDeleteJob(
         workspace=workspace,
         contact_ids=ids,

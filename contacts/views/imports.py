@@ -1,21 +1,33 @@
-"""Import pages: upload, column mapping with preview, progress and results."""
+"""Import pages: upload, column mapping with preview, progress and results, undo."""
 
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from workspaces.mixins import workspace_view
 from workspaces.paging import keyset_page
+from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from ..imports.forms import ImportMappingForm, ImportUploadForm
-from ..imports.jobs import import_job_configure, import_job_create, import_job_queue, import_preview
+from ..imports.jobs import (
+    import_job_configure,
+    import_job_create,
+    import_job_queue,
+    import_job_undo,
+    import_preview,
+    import_undo_problem,
+)
 from ..imports.mapping import target_fields
+from ..imports.reading import ENCODING_LABELS
 from ..models import (
     ImportJob,
     ImportPossibleDuplicate,
     ImportRowError,
+    ImportRowKind,
     ImportStatus,
+    Tag,
 )
 
 ERRORS_PER_PAGE = 100
@@ -73,6 +85,7 @@ def import_mapping(request, pk):
                     actor=request.user,
                     mapping=mapping,
                     dedupe_mode=form.cleaned_data["dedupe_mode"],
+                    **form.row_defaults,
                 )
                 import_job_queue(job=job, actor=request.user)
             except ValidationError as exc:
@@ -87,8 +100,13 @@ def import_mapping(request, pk):
     preview = import_preview(job=job, mapping=mapping) if mapping is not None else []
     shown = [f for f in fields if f in (mapping or {}).values()]
     preview_rows = [
-        {"line": line, "cells": [_display(values, f) for f in shown], "problems": problems}
-        for line, values, problems in preview
+        {
+            "line": line,
+            "cells": [_display(values, f) for f in shown],
+            "problems": problems,
+            "notes": notes,
+        }
+        for line, values, problems, notes in preview
     ]
     return render(
         request,
@@ -98,6 +116,7 @@ def import_mapping(request, pk):
             "form": form,
             "preview_columns": [fields[f] for f in shown],
             "preview_rows": preview_rows,
+            "encoding_label": ENCODING_LABELS.get(job.encoding, job.encoding),
             "title": _("Map the columns of %(name)s") % {"name": job.original_name},
         },
     )
@@ -116,14 +135,26 @@ def _display(values: dict, field: str) -> str:
     return str(value)
 
 
+def _may_undo(request, job) -> bool:
+    """Managers and above (who may delete contacts), and whoever ran the import."""
+    role = request.membership.role
+    return has_perm(role, "contacts.delete") or (
+        job.created_by_id is not None and job.created_by_id == request.user.pk
+    )
+
+
 @workspace_view("contacts.import")
 def import_detail(request, pk):
-    """Progress while it runs; counts and every rejected row (paged by line) when done."""
-    job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+    """Progress while it runs; counts, every rejected row and every row with a note (each
+    paged by line) when done; "Undo this import"."""
+    job = get_object_or_404(
+        ImportJob.objects.select_related("created_by", "undone_by", "owner"), pk=pk
+    )
     if job.status == ImportStatus.UPLOADED:
         return redirect(workspace_reverse(request.workspace, "contacts:import_mapping", pk=job.pk))
+    rows = ImportRowError.objects.filter(job=job)
     errors = keyset_page(
-        ImportRowError.objects.filter(job=job),
+        rows.filter(kind=ImportRowKind.REJECTED),
         order=("line", "id"),
         cursor=request.GET.get("after"),
         per_page=ERRORS_PER_PAGE,
@@ -133,6 +164,12 @@ def import_detail(request, pk):
             : POSSIBLE_DUPLICATES_SHOWN + 1
         ]
     )
+    notes = keyset_page(
+        rows.filter(kind=ImportRowKind.NOTE),
+        order=("line", "id"),
+        cursor=request.GET.get("notes_after"),
+        per_page=ERRORS_PER_PAGE,
+    )
     return render(
         request,
         "contacts/import_detail.html",
@@ -141,7 +178,62 @@ def import_detail(request, pk):
             "errors": errors,
             "possible_duplicates": possible[:POSSIBLE_DUPLICATES_SHOWN],
             "more_possible_duplicates": len(possible) > POSSIBLE_DUPLICATES_SHOWN,
+            "notes": notes,
+            "may_undo": _may_undo(request, job) and not import_undo_problem(job=job),
+            "row_defaults": _row_defaults(job),
             "title": _("Import of %(name)s") % {"name": job.original_name},
+        },
+    )
+
+
+def _row_defaults(job) -> list[str]:
+    """What the import set on every row, as the result page says it."""
+    parts = []
+    if job.owner_id:
+        parts.append(_("owner %(name)s") % {"name": job.owner.get_full_name() or job.owner.email})
+    if job.tag_ids:
+        names = Tag.objects.filter(pk__in=job.tag_ids).values_list("name", flat=True)
+        parts.append(_("tags %(names)s") % {"names": ", ".join(names)})
+    if job.lifecycle_stage:
+        parts.append(_("lifecycle stage %(stage)s") % {"stage": job.get_lifecycle_stage_display()})
+    return parts
+
+
+@workspace_view("contacts.import", write_perm="contacts.import")
+def import_undo(request, pk):
+    """Confirm (GET) and do (POST) "Undo this import": the records it created are deleted,
+    the ones it updated stay. Managers and the person who ran it; twice is once."""
+    job = get_object_or_404(ImportJob.objects.select_related("undone_by"), pk=pk)
+    if not _may_undo(request, job):
+        raise PermissionDenied
+    detail = workspace_reverse(request.workspace, "contacts:import_detail", pk=job.pk)
+    problem = import_undo_problem(job=job)
+    if request.method == "POST" and not job.undone_at:
+        try:
+            job = import_job_undo(workspace=request.workspace, actor=request.user, job=job)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(detail)
+        if job.undo_job_id:
+            return redirect(
+                workspace_reverse(
+                    request.workspace, "contacts:bulk_delete_detail", pk=job.undo_job_id
+                )
+            )
+        messages.success(
+            request,
+            _("Import undone: %(count)s created records deleted.") % {"count": job.undone_count},
+        )
+        return redirect(detail)
+    if request.method == "POST" or job.undone_at:
+        return redirect(detail)
+    return render(
+        request,
+        "contacts/import_undo.html",
+        {
+            "job": job,
+            "problem": problem,
+            "title": _("Undo the import of %(name)s") % {"name": job.original_name},
         },
     )
 

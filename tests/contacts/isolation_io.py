@@ -5,7 +5,12 @@ from tests.contacts.factories import ContactFactory
 from tests.isolation import register, register_case
 
 
-@register("contacts:import_mapping", "contacts:import_detail", "contacts:import_progress")
+@register(
+    "contacts:import_mapping",
+    "contacts:import_detail",
+    "contacts:import_progress",
+    "contacts:import_undo",
+)
 def import_job_in(workspace, user):
     job = ImportJob.all_workspaces.create(
         workspace=workspace,

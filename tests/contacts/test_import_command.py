@@ -19,7 +19,7 @@ def _run(*args):
 
 def test_command_prints_summary_and_rejected_lines(workspace):
     out = _run("--workspace", "acme", str(HERE / "with_errors.csv"))
-    assert "created 2, updated 0, skipped 0, rejected 4" in out
+    assert "created 3, updated 0, skipped 0, rejected 3" in out
     assert "line 3: “not-an-email” is not a valid email address." in out
 
 

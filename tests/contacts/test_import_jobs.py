@@ -230,7 +230,16 @@ def test_import_without_an_opt_in_column_keeps_the_consent_as_it_was(ws):
     assert (ada.email_opt_in_at, ada.email_opt_in_source, ada.city) == (given, "web form", "Berlin")
 
 
-def test_later_row_opting_in_a_contact_created_earlier_in_the_file(ws):
-    run_import(ws, csv_bytes("Email,Newsletter", "ada@example.com,no", "ada@example.com,yes"))
+def test_a_later_line_of_the_same_person_gives_no_opt_in(ws):
+    """The first line about a person wins; an opt-in only from that line (consent is
+    restrictive), and the later line's note says what it did not take."""
+    job = run_import(ws, csv_bytes("Email,Newsletter", "ada@example.com,no", "ada@example.com,yes"))
     ada = Contact.objects.get(email="ada@example.com")
-    assert ada.email_opt_in and ada.email_opt_in_at is not None
+    assert (ada.email_opt_in, ada.email_opt_in_at) == (False, None)
+    assert "Not taken from this line: email opt in." in job.row_errors.get(kind="note").reason
+
+
+def test_a_later_line_of_the_same_person_opting_out_withdraws_the_opt_in(ws):
+    run_import(ws, csv_bytes("Email,Newsletter", "ada@example.com,yes", "ada@example.com,no"))
+    ada = Contact.objects.get(email="ada@example.com")
+    assert (ada.email_opt_in, ada.email_opt_in_at, ada.email_opt_in_source) == (False, None, "")

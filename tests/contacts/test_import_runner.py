@@ -46,19 +46,29 @@ def test_utf8_bom_google_export_is_imported(ws):
 
 def test_rejected_rows_are_listed_with_their_line_and_reason(ws):
     job = run_import(ws, sample("with_errors.csv"))
-    errors = {e.line: e.reason for e in ImportRowError.objects.filter(job=job)}
-    assert sorted(errors) == [3, 4, 5, 6]
+    errors = {e.line: e.reason for e in ImportRowError.objects.filter(job=job, kind="rejected")}
+    assert sorted(errors) == [3, 4, 5]
     assert "not a valid email" in errors[3]
     assert "not a phone number" in errors[4]
     assert "not a date" in errors[5]
-    assert "not a known sex" in errors[6]
+
+
+def test_an_unknown_choice_value_is_a_note_not_a_rejection(ws):
+    job = run_import(ws, sample("with_errors.csv"))
+    note = ImportRowError.objects.get(job=job, kind="note")
+    assert note.line == 6
+    assert "“alien” is not a known sex" in note.reason
+    assert "left empty" in note.reason
+    assert Contact.objects.get(email="ok5@example.com").sex == ""
+    assert (job.noted_count, job.rejected_count) == (1, 3)
 
 
 def test_valid_rows_are_kept_beside_bad_ones(ws):
     job = run_import(ws, sample("with_errors.csv"))
-    assert (job.created_count, job.rejected_count, job.processed_rows) == (2, 4, 6)
+    assert (job.created_count, job.rejected_count, job.processed_rows) == (3, 3, 6)
     assert set(Contact.objects.values_list("email", flat=True)) == {
         "ok1@example.com",
+        "ok5@example.com",
         "ok6@example.com",
     }
 
@@ -126,18 +136,30 @@ def test_create_mode_creates_a_second_record(ws):
     assert Contact.objects.filter(email="ada@example.com").count() == 2
 
 
-def test_duplicate_rows_within_the_file_become_one_contact(ws):
-    job = run_import(ws, csv_bytes("Email,City", "a@x.io,Berlin", "A@X.IO,Hamburg"))
-    assert Contact.objects.get(email="a@x.io").city == "Hamburg"
-    assert (job.created_count, job.updated_count) == (1, 1)
+def test_duplicate_rows_within_the_file_become_one_contact_the_first_line_winning(ws):
+    job = run_import(
+        ws, csv_bytes("Email,City,Job Title", "a@x.io,Berlin,", "A@X.IO,Hamburg,Baker")
+    )
+    contact = Contact.objects.get(email="a@x.io")
+    assert (contact.city, contact.job_title) == ("Berlin", "Baker")  # the gap is filled
+    assert (job.created_count, job.updated_count, job.skipped_count) == (1, 1, 0)
+    note = ImportRowError.objects.get(job=job, kind="note")
+    assert note.line == 3
+    assert note.reason.startswith("Lines 2 and 3 are the same person (same email a@x.io)")
+    assert "Not taken from this line: city." in note.reason
 
 
 def test_duplicates_across_batch_boundaries_are_found(ws):
     rows = [f"p{i}@x.io,{i}" for i in range(5)] + ["p1@x.io,again"]
     job = run_import(ws, csv_bytes("Email,Last Name", *rows), batch_size=2)
     assert Contact.objects.count() == 5
-    assert Contact.objects.get(email="p1@x.io").last_name == "again"
+    assert Contact.objects.get(email="p1@x.io").last_name == "1"
     assert (job.processed_rows, job.total_rows, job.created_count) == (6, 6, 5)
+    note = ImportRowError.objects.get(job=job, kind="note")
+    assert (note.line, note.reason.split(":")[0]) == (
+        7,
+        "Lines 3 and 7 are the same person (same email p1@x.io)",
+    )
 
 
 def test_line_numbers_are_right_in_later_batches(ws):

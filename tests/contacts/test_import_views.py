@@ -81,9 +81,11 @@ def test_start_runs_the_import_and_result_page_lists_rejected_rows(
     done = owner_client.get(_url("import_detail", pk=job.pk))
     job.refresh_from_db()
     assert job.status == "done"  # eager task in embedded mode
-    assert [e.line for e in done.context["errors"]] == [3, 4, 5, 6]
+    assert [e.line for e in done.context["errors"]] == [3, 4, 5]
+    assert [n.line for n in done.context["notes"]] == [6]
+    assert "“alien” is not a known sex" in done.content.decode()
     with workspace_scope(workspace):
-        assert Contact.objects.count() == 2
+        assert Contact.objects.count() == 3
 
 
 def test_progress_fragment_polls_while_running(owner_client, workspace):
@@ -123,3 +125,20 @@ def test_result_page_queries_are_bounded(
     with django_assert_max_num_queries(12):
         page = owner_client.get(_url("import_detail", pk=job.pk))
     assert len(page.context["errors"]) > 0  # measured with rejected rows on the page
+
+
+def test_result_page_queries_do_not_grow_with_its_rows(
+    owner_client, workspace, django_assert_max_num_queries
+):
+    from contacts.imports.runner import import_run
+
+    rows = [f"ok{i}@example.com,Other" for i in range(20)] + ["bad", "bad2"]
+    response = _upload(owner_client, csv_bytes("Email,Lifecycle Stage", *rows))
+    job = ImportJob.all_workspaces.get()
+    start = {"col_0": "email", "col_1": "lifecycle_stage", "dedupe_mode": "update"}
+    owner_client.post(response.url, {**start, "tags": "Fair", "start": "1"})
+    with workspace_scope(workspace):
+        import_run(job_id=job.pk)
+    with django_assert_max_num_queries(12):
+        page = owner_client.get(_url("import_detail", pk=job.pk))
+    assert (len(page.context["errors"].items), len(page.context["notes"].items)) == (2, 20)

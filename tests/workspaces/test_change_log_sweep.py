@@ -464,10 +464,24 @@ def s_import_job_queue(ctx):
 
 def s_import_run(ctx):
     job = imports.import_job_create(workspace=ctx.workspace, actor=ctx.owner, upload=_upload())
+    imports.import_job_configure(
+        job=job, actor=ctx.owner, mapping=job.mapping, dedupe_mode="update", tags=["Fair"]
+    )
     imports.import_job_queue(job=job, actor=ctx.owner, enqueue=False)
     ctx.begin()
     import_runner.import_run(job_id=job.pk)
-    return [_ev(Contact.all_workspaces.get(email="ada@example.com"), "created")]
+    ada = Contact.all_workspaces.get(email="ada@example.com")
+    return [_ev(ada, "created"), _ev(ContactTag.all_workspaces.get(contact=ada), "created")]
+
+
+def s_import_job_undo(ctx):
+    job = imports.import_job_create(workspace=ctx.workspace, actor=ctx.owner, upload=_upload())
+    imports.import_job_queue(job=job, actor=ctx.owner, enqueue=False)
+    job = import_runner.import_run(job_id=job.pk)
+    ada = Contact.all_workspaces.get(email="ada@example.com")
+    ctx.begin()
+    imports.import_job_undo(workspace=ctx.workspace, actor=ctx.owner, job=job)
+    return [_ev(ada, "deleted"), _ev(job, "updated")]
 
 
 def s_interaction_record(ctx):
@@ -1040,6 +1054,7 @@ NOT_A_WRITE = {
     "lifecycle_is_forward": "pure: compares two lifecycle stages",
     "custom_field_key_for": "pure: the key a label gets",
     "mapping_problems": "a check of an import mapping",
+    "import_undo_problem": "a check: why an import cannot be undone",
     "format_quote_number": "pure formatting",
     "line_net": "pure arithmetic",
     "quote_totals": "pure arithmetic",

@@ -88,7 +88,7 @@ def _product(ws):
 BUILDERS = {
     "workspaces.forms.InvitationForm": lambda ws: {"actor_role": Role.OWNER},
     "workspaces.forms.RoleChangeForm": lambda ws: {"actor_role": Role.OWNER},
-    "contacts.imports.forms.ImportMappingForm": lambda ws: {
+    "contacts.imports.forms.ImportMappingForm": lambda ws: {  # incl. the owner of all rows
         "job": ImportJob(workspace=ws, headers=["Email"], original_name="x.csv"),
         "workspace": None,  # the form takes the job's workspace
     },
