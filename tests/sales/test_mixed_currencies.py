@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone, translation
 
+from sales.selectors.deals import open_pipeline_figures
 from sales.services.deals import deal_create
 from sales.services.exchange_rates import exchange_rate_set
 from tests.conftest import login
@@ -218,3 +219,21 @@ def test_a_rate_applies_from_its_day_on(mixed):
     assert column["total"].total == Decimal("19000.00")
     assert [r.valid_from for r in column["total"].rates] == [today - datetime.timedelta(days=1)]
     assert column["total"].unconverted == (("JPY", Decimal("1500000")),)
+
+
+def test_the_open_pipeline_for_home_panels_keeps_currencies_apart(mixed):
+    """`open_pipeline_figures`, for the pipeline figures on home pages."""
+    workspace, manager, _client, _first = mixed
+    with workspace_scope(workspace):
+        plain = open_pipeline_figures(workspace=workspace, owner=manager)
+        _rates(workspace, manager, USD="0.92", JPY="0.0062")
+        converted = open_pipeline_figures(workspace=workspace)
+        nobody = open_pipeline_figures(
+            workspace=workspace, closing_before=timezone.localdate().replace(day=1)
+        )
+    assert plain["count"] == 3
+    with translation.override("en"):
+        assert str(plain["total"]) == "€10,000.00 · ¥1,500,000 · $10,000.00"
+        assert str(plain["weighted"]) == "€1,000.00 · ¥150,000 · $1,000.00"
+        assert str(converted["total"]) == "≈ €28,500.00 at rates of Nov. 1, 2025"
+        assert (nobody["count"], str(nobody["total"])) == (0, "€0.00")
