@@ -151,13 +151,17 @@ def _parse(raw: str, text: str, region: str):
         if source in (
             CountryCodeSource.FROM_NUMBER_WITH_PLUS_SIGN,
             CountryCodeSource.FROM_NUMBER_WITH_IDD,
-            CountryCodeSource.FROM_NUMBER_WITHOUT_PLUS_SIGN,  # the region's own code, no +
         ):
             if phonenumbers.is_possible_number(number):
                 return number
             error = error or _international_error(raw, number)
             continue
-        if phonenumbers.is_valid_number(number) and not _written_without_trunk_prefix(
+        if source == CountryCodeSource.FROM_NUMBER_WITHOUT_PLUS_SIGN:
+            # the region's own country code without + ("49 30 1234567" in Germany): a guess
+            # of the library's, taken only for a valid number
+            if phonenumbers.is_valid_number(number):
+                return number
+        elif phonenumbers.is_valid_number(number) and not _written_without_trunk_prefix(
             number, attempt, region
         ):
             return number

@@ -194,6 +194,7 @@ def test_the_migration_gives_existing_workspaces_the_country_of_their_time_zone(
         ("+33 1 23 45 67 89 poste 201", "DE", "+33123456789", "201"),
         ("tel:+494055501200;ext=201", "", "+494055501200", "201"),
         ("040 555012-201", "DE", "+4940555012201", ""),  # a direct dial is the number
+        ("49 30 1234567", "DE", "+49301234567", ""),  # the country's own code without +
     ],
 )
 def test_numbers_are_read_with_the_workspace_country(raw, region, e164, extension):
@@ -219,6 +220,7 @@ def test_numbers_are_read_with_the_workspace_country(raw, region, e164, extensio
             "“1-800-FLOWERS” is not a valid number in Germany — add the country code.",
         ),
         ("1234567", "DE", "“1234567” is not a valid number in Germany — add the country code."),
+        ("4912345", "DE", "“4912345” is not a valid number in Germany — add the country code."),
         (
             "030 1234567",
             "",
