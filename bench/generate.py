@@ -397,7 +397,7 @@ def fill_sales(workspace, leads, deals):
 
     from contacts.models import Account
     from sales.models import Deal, Lead, Stage
-    from sales.services import pipeline_ensure_default
+    from sales.services.pipelines import pipeline_ensure_default
     from workspaces.scoping import workspace_scope
 
     with workspace_scope(workspace), transaction.atomic():
