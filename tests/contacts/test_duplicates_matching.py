@@ -181,9 +181,7 @@ def test_duplicates_page_shows_a_phone_and_mobile_pair(client_for, workspace):
     assert f'href="{merge}"' in html
 
 
-def test_full_scan_finds_a_cross_pair_behind_numbers_held_twice_by_one_contact(
-    scope, monkeypatch
-):
+def test_full_scan_finds_a_cross_pair_behind_numbers_held_twice_by_one_contact(scope, monkeypatch):
     """Values one contact holds as phone and mobile are no duplicates and must not crowd out
     a real pair in the full scan's rounds."""
     from contacts.selectors import duplicates
