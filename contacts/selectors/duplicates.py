@@ -10,20 +10,24 @@ Two contacts are likely duplicates when they share
   be one name (`contacts.name_match`: "Clara Wolf" and "Laura Wolf" are two people).
 
 The same matching serves the duplicates page, the duplicate warning of the contact form
-(`contacts_sharing`) and `contact_duplicates`. Every value lookup is an index probe on the
-(workspace, column) indexes: a GROUP BY per column for values held twice in one column, and
-a semi-join (EXISTS) from one column of a family into the other for values held across
-columns (a phone that is someone else's mobile).
+(`contacts_sharing`) and `contact_duplicates`. Every value lookup runs on the (workspace,
+column) indexes. The default overview takes the values of the newest contacts and finds
+their holders in every column of the family (semi-joins probing just those values). The full scan
+groups each column over its index and finds the values held across columns (a phone that
+is someone else's mobile) with a semi-join of two index-only scans; no keys are loaded into
+Python.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, F, Lookup, Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, utils
 
 from ..models import Contact
 from ..name_match import same_first_name
+from ..phones import format_phone
 
 NAME_SIMILARITY = 88  # token_sort_ratio, 0-100: "Jon Smith" ~ "John Smith", "Smith, John"
 MAX_CONTACTS_PER_ACCOUNT = 500  # bigger accounts are not name-compared on the overview
@@ -53,71 +57,154 @@ class DuplicateGroup:
     def survivor(self):
         return self.contacts[0] if self.contacts else None
 
+    @property
+    def key_display(self) -> str:
+        """The shared value as shown: a phone number formatted ("+44 20 7946 0018")."""
+        return format_phone(self.key) if self.reason == "phone" else self.key
 
-def _window_values(workspace, columns: tuple[str, ...], window: int) -> list[str]:
-    """The distinct non-empty values of `columns` among the `window` newest contacts (the
-    (workspace, -created_at) index; at most window × len(columns) values)."""
+
+def _window_values(workspace, window: int) -> dict[str, list[str]]:
+    """{family: the distinct non-empty values its columns hold among the `window` newest
+    contacts}: one read of those rows (the (workspace, -created_at) index)."""
+    columns = [c for family in FAMILIES.values() for c in family]
     rows = (
         Contact.objects.filter(workspace=workspace)
         .order_by("-created_at", "-id")
         .values_list(*columns)[:window]
     )
-    return sorted({value for row in rows for value in row if value})
+    found: dict[str, set[str]] = {family: set() for family in FAMILIES}
+    for row in rows:
+        held = dict(zip(columns, row, strict=True))
+        for family, names in FAMILIES.items():
+            found[family].update(held[n] for n in names if held[n])
+    return {family: sorted(values) for family, values in found.items()}
 
 
-def _shared_values(workspace, family: str, limit: int, window: int | None) -> list[str]:
-    """Values of the family's columns held by two or more contacts, at most `limit` found
-    per column and `limit` across the columns. With `window`, only values of the newest
-    `window` contacts are looked up (index probes instead of a scan of every key)."""
-    columns = FAMILIES[family]
+class _EqualsAny(Lookup):
+    """`lhs = ANY(%s)` with the values as one array parameter (PostgreSQL)."""
+
+    lookup_name = "equals_any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+def column_in(column: str, values: list[str]):
+    """A filter: `column` is one of `values`. On PostgreSQL one array parameter (`= ANY`,
+    index probes as with IN) instead of one parameter per value, which for thousands of
+    values costs more to send than the lookup itself."""
+    if connection.vendor == "postgresql":
+        return _EqualsAny(F(column), list(values))
+    return Q(**{f"{column}__in": list(values)})
+
+
+def _window_counts(workspace, columns: tuple[str, ...], values: list[str]) -> dict[str, int]:
+    """{value: how often the family's columns hold it} for the window's `values`: a GROUP BY
+    per column over index probes of just those values (index-only). A contact holding a
+    value in two columns counts twice here; `_groups_of` sorts that out."""
     base = Contact.objects.filter(workspace=workspace)
-    candidates = _window_values(workspace, columns, window) if window else None
-    found: dict[str, None] = {}
-
-    def narrowed(qs, column):
-        qs = qs.exclude(**{column: ""})
-        return qs.filter(**{f"{column}__in": candidates}) if candidates is not None else qs
-
-    if candidates == []:
-        return []
-    for column in columns:  # held twice in one column: GROUP BY over its index
+    totals: dict[str, int] = {}
+    for column in columns:
         rows = (
-            narrowed(base, column)
+            base.filter(column_in(column, values))
+            .values_list(column)
+            .annotate(n=Count("*"))
+            .order_by()
+        )
+        for value, n in rows:
+            totals[value] = totals.get(value, 0) + n
+    return totals
+
+
+HOLDERS_BATCH = 500  # values whose holders are read per query
+
+
+def _groups_of(workspace, columns, candidates, limit: int) -> list[tuple[str, list[int]]]:
+    """[(value, ids)] for the `candidates` (most promising first) that two or more contacts
+    hold, read in batches until `limit` groups are found."""
+    groups = []
+    for start in range(0, len(candidates), HOLDERS_BATCH):
+        holders = _holders(workspace, columns, candidates[start : start + HOLDERS_BATCH])
+        groups.extend((v, sorted(ids)) for v, ids in holders.items() if len(ids) > 1)
+        if len(groups) >= limit:
+            break
+    return groups
+
+
+CROSS_BATCH = 500  # values held across the columns, looked at per round of the full scan
+CROSS_ROUNDS = 10
+
+
+def _scan_shared(workspace, columns: tuple[str, ...], limit: int) -> list[str]:
+    """Values held by two or more contacts over the whole workspace, without loading its
+    keys: per column a GROUP BY over the index ("> ''" is a range of the index, so empty
+    values are skipped, not read), and the values of the second column that the first
+    column holds too (a semi-join of two index-only scans), in rounds, so that values one
+    contact holds in both columns cannot crowd out the others."""
+    base = Contact.objects.filter(workspace=workspace)
+    found: dict[str, None] = {}
+    for column in columns:
+        rows = (
+            base.filter(**{f"{column}__gt": ""})
             .values_list(column)
             .annotate(n=Count("*"))
             .filter(n__gt=1)
             .order_by("-n", column)[:limit]
         )
         found.update((value, None) for value, _n in rows)
-    first, second = columns  # held across the columns, by two different contacts
-    other = Contact.objects.filter(workspace=workspace, **{second: OuterRef(first)}).exclude(
-        pk=OuterRef("pk")
-    )
-    across = (
-        narrowed(base, first)
-        .filter(Exists(other))
-        .values_list(first, flat=True)
-        .distinct()
-        .order_by(first)[:limit]
-    )
-    found.update((value, None) for value in across)
+    first, second = columns
+    held_first = base.filter(**{f"{first}__gt": ""}).values(first)
+    after, across = "", []
+    for _round in range(CROSS_ROUNDS):
+        batch = list(
+            base.filter(**{f"{second}__gt": after, f"{second}__in": held_first})
+            .values_list(second, flat=True)
+            .distinct()
+            .order_by(second)[:CROSS_BATCH]
+        )
+        holders = _holders(workspace, columns, batch)
+        across.extend(v for v in batch if len(holders.get(v, ())) > 1)
+        if len(across) >= limit or len(batch) < CROSS_BATCH:
+            break
+        after = batch[-1]
+    found.update((value, None) for value in across[:limit])
     return list(found)
 
 
-def _holders(workspace, family: str, values: list[str]) -> dict[str, list[int]]:
-    """{value: ids of the contacts holding it in any column of the family}, ids ascending."""
+def _shared_groups(workspace, family: str, limit: int, window_values) -> list:
+    """[(value, ids)] of values of the family's columns held by two or more contacts, biggest
+    groups first, at most `limit`. With `window_values` (`_window_values`), only those values
+    are looked up; with None, the whole workspace is scanned on the indexes
+    (`_scan_shared`)."""
+    columns = FAMILIES[family]
+    if window_values is not None:
+        values = window_values[family]
+        totals = _window_counts(workspace, columns, values) if values else {}
+        candidates = sorted((v for v, n in totals.items() if n > 1), key=lambda v: (-totals[v], v))
+    else:
+        candidates = _scan_shared(workspace, columns, limit)
+    shared = _groups_of(workspace, columns, candidates, limit)
+    shared.sort(key=lambda item: (-len(item[1]), item[0]))
+    return shared[:limit]
+
+
+def _holders(workspace, columns: tuple[str, ...], values: list[str]) -> dict[str, set[int]]:
+    """{value: ids of the contacts holding it in any of `columns`} (one query, an OR of
+    index probes)."""
     if not values:
         return {}
-    columns = FAMILIES[family]
     condition = Q()
     for column in columns:
-        condition |= Q(**{f"{column}__in": values})
+        condition |= Q(column_in(column, values))
     wanted = set(values)
-    out: dict[str, list[int]] = {}
-    rows = Contact.objects.filter(workspace=workspace).filter(condition).order_by("id")
+    out: dict[str, set[int]] = {}
+    rows = Contact.objects.filter(workspace=workspace).filter(condition)
     for pk, *held in rows.values_list("id", *columns):
-        for value in dict.fromkeys(v for v in held if v in wanted):
-            out.setdefault(value, []).append(pk)
+        for value in held:
+            if value in wanted:
+                out.setdefault(value, set()).add(pk)
     return out
 
 
@@ -193,15 +280,10 @@ def duplicate_groups(
     key of the workspace (index-only, about a second per million contacts and column)."""
     groups: list[DuplicateGroup] = []
     seen_sets: set[frozenset] = set()
+    window_values = _window_values(workspace, window) if window else None
     for family in FAMILIES:
-        values = _shared_values(workspace, family, limit, window)
-        found = [
-            DuplicateGroup(family, value, ids)
-            for value, ids in _holders(workspace, family, values).items()
-            if len(ids) > 1
-        ]
-        found.sort(key=lambda g: (-len(g.ids), g.key))
-        for group in found[:limit]:
+        for value, ids in _shared_groups(workspace, family, limit, window_values):
+            group = DuplicateGroup(family, value, ids)
             if frozenset(group.ids) not in seen_sets:
                 seen_sets.add(frozenset(group.ids))
                 groups.append(group)

@@ -1,12 +1,16 @@
 """Reads about merges: where a merged-away contact went, and the contacts one may merge a
 contact with (the "Merge with…" search)."""
 
+from dataclasses import dataclass
+
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from ..models import Contact, ContactMergeRedirect
 from .contacts import query_kind
 
 CANDIDATES_MAX = 20
+MATCHES_READ = 500  # matching ids read (unordered) before the first 20 by name are chosen
 
 
 def contact_merged_into(*, workspace, pk) -> int | None:
@@ -26,18 +30,31 @@ def contact_merged_into(*, workspace, pk) -> int | None:
     )
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The contacts found (`contacts`, by name) and whether more matched than were looked at
+    (`more`: the user should type more)."""
+
+    contacts: list[Contact]
+    more: bool = False
+
+
 def merge_candidates(
     *, workspace, query: str, exclude_pk=None, limit: int = CANDIDATES_MAX
-) -> list[Contact]:
+) -> Candidates:
     """Contacts of `workspace` to merge with, for a typed `query`: an email address or phone
     number exactly (any format; email/email2, phone/mobile), else every word the start of the
-    first or last name, or the start of the email address. At most `limit` (20), by name,
-    never a full list: each branch is an index probe (the (workspace, email/phone) b-trees;
-    on PostgreSQL the trigram GIN indexes led by workspace_id on first name, last name and
-    email serve the prefix matches). Fewer than two characters find nothing."""
+    first or last name, or the start of the email address. Fewer than two characters find
+    nothing.
+
+    Bounded at any size, never a full list: each branch is an index probe (the (workspace,
+    email/phone) b-trees; on PostgreSQL the trigram GIN indexes led by workspace_id on first
+    name, last name and email serve the prefix matches). At most MATCHES_READ matching ids
+    are read (unordered, so the scan stops there), and of those the first `limit` (20) by
+    name are returned; `more` says the cap was reached."""
     text = (query or "").strip()
     if len(text) < 2:
-        return []
+        return Candidates([])
     kind, value = query_kind(text)
     if kind == "email":
         condition = Q(email=value) | Q(email2=value)
@@ -53,4 +70,10 @@ def merge_candidates(
     qs = Contact.objects.filter(workspace=workspace).filter(condition)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    return list(qs.select_related("account").order_by("last_name", "first_name", "id")[:limit])
+    ids = list(qs.order_by().values_list("id", flat=True)[:MATCHES_READ])
+    contacts = list(
+        Contact.objects.filter(workspace=workspace, pk__in=ids)
+        .prefetch_related("account")  # a join would hash every account of the workspace
+        .order_by(Lower("last_name"), Lower("first_name"), "id")[:limit]
+    )
+    return Candidates(contacts, more=len(ids) >= MATCHES_READ)

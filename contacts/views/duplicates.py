@@ -130,8 +130,8 @@ def merge_with(request):
         return redirect(workspace_reverse(request.workspace, "contacts:list"))
     contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_id)
     query = (request.GET.get("q") or "").strip()[:200]
-    results = merge_candidates(workspace=request.workspace, query=query, exclude_pk=contact.pk)
-    context = {"contact": contact, "query": query, "results": results}
+    found = merge_candidates(workspace=request.workspace, query=query, exclude_pk=contact.pk)
+    context = {"contact": contact, "query": query, "results": found.contacts, "more": found.more}
     if _htmx_target(request) == "merge-results":
         return render(request, "contacts/merge_with.html#results", context)
     context.update(

@@ -167,3 +167,30 @@ def test_every_pair_the_lookup_maps_to_one_number_is_on_the_duplicates_page(hold
                 for i, a in enumerate(found):
                     for b in found[i + 1 :]:
                         assert any({a, b} <= group for group in together), (number, holding)
+
+
+def test_duplicates_page_shows_a_phone_and_mobile_pair(client_for, workspace):
+    from django.urls import reverse
+
+    a = ContactFactory(workspace=workspace, phone="+442079460018", email="a@x.io")
+    b = ContactFactory(workspace=workspace, mobile="+442079460018", email="b@x.io")
+    page = client_for("manager").get(reverse("contacts:duplicates", kwargs={"ws": "acme"}))
+    html = page.content.decode()
+    assert "+44 20 7946 0018" in html
+    merge = reverse("contacts:merge", kwargs={"ws": "acme", "pk": a.pk, "other": b.pk})
+    assert f'href="{merge}"' in html
+
+
+def test_full_scan_finds_a_cross_pair_behind_numbers_held_twice_by_one_contact(scope, monkeypatch):
+    """Values one contact holds as phone and mobile are no duplicates and must not crowd out
+    a real pair in the full scan's rounds."""
+    from contacts.selectors import duplicates
+
+    monkeypatch.setattr(duplicates, "CROSS_BATCH", 2)
+    for i in range(5):
+        number = f"+4930123456{i:02d}"
+        ContactFactory(workspace=scope, phone=number, mobile=number)
+    a = ContactFactory(workspace=scope, phone="+4930999999999")
+    b = ContactFactory(workspace=scope, mobile="+4930999999999")
+    assert _groups(scope, window=None) == [("phone", (a.pk, b.pk))]
+    assert _groups(scope) == [("phone", (a.pk, b.pk))]

@@ -3,7 +3,8 @@ merge page."""
 
 from django.urls import reverse
 
-from contacts.selectors.merges import CANDIDATES_MAX, merge_candidates
+from contacts.selectors import merges as merge_selectors
+from contacts.selectors.merges import CANDIDATES_MAX
 from tests.contacts.factories import AccountFactory, ContactFactory
 
 URL = reverse("contacts:merge_with", kwargs={"ws": "acme"})
@@ -20,6 +21,10 @@ def test_the_contact_page_offers_merge_with_to_those_who_may_merge(workspace, cl
     assert 'data-testid="action-merge_with"' in html
     html = client_for("sales").get(_detail(contact.pk)).content.decode()
     assert 'data-testid="action-merge_with"' not in html
+
+
+def merge_candidates(**kwargs):
+    return merge_selectors.merge_candidates(**kwargs).contacts
 
 
 def test_search_by_name_email_prefix_and_phone(scope):
@@ -48,6 +53,17 @@ def test_search_is_limited_and_stays_in_the_workspace(scope, other_workspace):
     found = merge_candidates(workspace=scope, query="Mül")
     assert len(found) == CANDIDATES_MAX
     assert {c.workspace_id for c in found} == {scope.pk}
+    assert [c.first_name for c in found[:3]] == ["P0", "P1", "P10"]  # by name
+
+
+def test_search_reads_a_bounded_number_of_matches_and_says_so(scope, monkeypatch):
+    monkeypatch.setattr(merge_selectors, "MATCHES_READ", 5)
+    for i in range(6):
+        ContactFactory(workspace=scope, first_name=f"Q{i}", last_name="Berger")
+    found = merge_selectors.merge_candidates(workspace=scope, query="berg")
+    assert (len(found.contacts), found.more) == (5, True)
+    found = merge_selectors.merge_candidates(workspace=scope, query="Berger Q5")
+    assert ([c.first_name for c in found.contacts], found.more) == (["Q5"], False)
 
 
 def test_page_lists_likely_duplicates_and_search_results_linking_to_the_merge_page(
