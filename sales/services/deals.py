@@ -149,13 +149,13 @@ def _stage_change_record(
     )
 
 
-def _contact_lock(workspace, deal: Deal) -> None:
+def _contact_lock(workspace, contact_id) -> None:
     """Lock the deal's contact before the first change event of a service that later moves
     its lifecycle stage (CONTRIBUTING.md, "Record last")."""
-    if deal.contact_id is not None:
+    if contact_id is not None:
         list(
             Contact.objects.select_for_update()
-            .filter(workspace=workspace, pk=deal.contact_id)
+            .filter(workspace=workspace, pk=contact_id)
             .values_list("pk")
         )
 
@@ -255,6 +255,8 @@ def deal_create(
     stage-history row and a `deal.created` touch point are recorded; its contact's lifecycle
     stage follows (an open deal: opportunity, won: customer; see _contact_stage_follow)."""
     _check_unknown(fields, DEAL_FIELDS)
+    # its lifecycle stage is written last; the default pipeline may be recorded first
+    _contact_lock(workspace, getattr(fields.get("contact"), "pk", None))
     errors: dict = {}
     if pipeline is None and stage is not None:
         pipeline = stage.pipeline
@@ -288,7 +290,6 @@ def deal_create(
         deal.closed_at = at
         deal.won_at = at if stage.kind == StageKind.WON else None
     _full_clean(deal, errors, exclude=["stage", "pipeline"] if "stage" in errors else ())
-    _contact_lock(workspace, deal)
     deal.save()
     _stage_change_record(
         workspace=workspace,
@@ -400,7 +401,7 @@ def deal_move_stage(
     from_stage = deal.stage
     values = _stage_values(stage, at, lost_reason, competitor)
     _conditional_save(workspace, deal, version, values)
-    _contact_lock(workspace, deal)
+    _contact_lock(workspace, deal.contact_id)
     for key, value in values.items():
         setattr(deal, key, value)
     deal.stage = stage

@@ -79,6 +79,8 @@ def test_at_most_ten_and_says_there_are_more(owner_client, workspace):
         ContactFactory(workspace=workspace, first_name="Max", last_name=f"Muster {i:02d}")
     found = pick(owner_client, workspace, "contacts:contact_pick", "mus")
     assert len(found["results"]) == 10 and found["more"] is True
+    # the ten newest matches (the index stops early at a million rows), shown by name
+    assert [r["label"] for r in found["results"]] == [f"Max Muster {i:02d}" for i in range(2, 12)]
 
 
 def test_accounts_by_name_start_or_domain(owner_client, workspace, people):

@@ -203,6 +203,40 @@ def _merging_another_contact_into_it(workspace, owner, contact):
     return lambda ws: contact_merge(workspace=ws, actor=owner, survivor=contact, loser=loser)
 
 
+def _winning_its_deal(workspace, owner, contact):
+    """The won deal makes the contact a customer (its lifecycle stage is written)."""
+    from sales.models import StageKind
+    from sales.services.deals import deal_move_stage
+    from tests.sales.factories import deal_make, stage_of
+
+    with workspace_scope(workspace):
+        deal = deal_make(workspace, actor=owner, contact=contact)
+    won = stage_of(deal.pipeline, StageKind.WON)
+    return lambda ws: deal_move_stage(workspace=ws, actor=owner, deal=deal, stage=won)
+
+
+def _losing_its_only_deal(workspace, owner, contact):
+    """The lost deal takes the opportunity back to qualified."""
+    from sales.models import StageKind
+    from sales.services.deals import deal_move_stage
+    from tests.sales.factories import LostReasonFactory, deal_make, stage_of
+
+    with workspace_scope(workspace):
+        deal = deal_make(workspace, actor=owner, contact=contact)
+        reason = LostReasonFactory(workspace=workspace)
+    lost = stage_of(deal.pipeline, StageKind.LOST)
+    return lambda ws: deal_move_stage(
+        workspace=ws, actor=owner, deal=deal, stage=lost, lost_reason=reason
+    )
+
+
+def _opening_a_deal_for_it(workspace, owner, contact):
+    """A new deal makes the contact an opportunity."""
+    from sales.services.deals import deal_create
+
+    return lambda ws: deal_create(workspace=ws, actor=owner, name="New", contact=contact)
+
+
 @pytest.mark.parametrize(
     "prepare",
     [
@@ -210,6 +244,9 @@ def _merging_another_contact_into_it(workspace, owner, contact):
         _converting_a_lead_into_it,
         _logging_a_call_with_it,
         _merging_another_contact_into_it,
+        _winning_its_deal,
+        _losing_its_only_deal,
+        _opening_a_deal_for_it,
     ],
 )
 def test_a_service_writing_a_contact_and_an_edit_of_that_contact_do_not_deadlock(prepare):
