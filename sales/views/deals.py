@@ -73,6 +73,7 @@ def board(request, pipeline_pk=None):
         pipeline = get_object_or_404(Pipeline, pk=pipeline_pk)
     owner = request.user if request.GET.get("mine") else None
     columns = deal_selectors.board(workspace=request.workspace, pipeline=pipeline, owner=owner)
+    can_edit = _can(request, "sales.edit")
     return render(
         request,
         "sales/board.html",
@@ -82,8 +83,10 @@ def board(request, pipeline_pk=None):
             "pipelines": pipeline_selectors.pipelines_for(workspace=request.workspace),
             "columns": columns,
             "mine": bool(owner),
-            "can_edit": _can(request, "sales.edit"),
-            "lost_reasons": deal_selectors.board_lost_reasons(workspace=request.workspace),
+            "can_edit": can_edit,
+            "lost_reasons": deal_selectors.board_lost_reasons(workspace=request.workspace)
+            if can_edit
+            else [],
         },
     )
 
