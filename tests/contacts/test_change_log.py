@@ -44,7 +44,8 @@ def test_deleting_a_contact_records_every_row_deleted_or_cleared_with_it(scope, 
     contact = ContactFactory(workspace=scope)
     link, activity, deal, lead = _with_history(scope, contact)
     touch_points = _touch_points(contact)
-    assert len(touch_points) == 4  # two logged, "deal.created", the stage it moved the contact to
+    # two logged, "deal.created" and the lifecycle move the open deal makes (lead -> opportunity)
+    assert len(touch_points) == 4
     start = mark(scope)
 
     contact_services.contact_delete(workspace=scope, actor=owner, contact=contact)
