@@ -203,5 +203,7 @@ def contact_search_count(*, workspace, query: str, cap: int) -> tuple[int, bool]
     COUNT at a million rows). (0, False) for a query under two characters."""
     if len((query or "").strip()) < 2:
         return 0, False
-    qs = Contact.objects.filter(workspace=workspace).filter(contact_search_q(query))
+    qs = Contact.objects.filter(workspace=workspace).filter(
+        contact_search_q(query, region=workspace.country)
+    )
     return capped_count(qs, cap)

@@ -55,7 +55,7 @@ def merge_candidates(
     text = (query or "").strip()
     if len(text) < 2:
         return Candidates([])
-    kind, value = query_kind(text)
+    kind, value = query_kind(text, region=workspace.country)
     if kind == "email":
         condition = Q(email=value) | Q(email2=value)
     elif kind == "phone":

@@ -22,11 +22,11 @@ PICK_LIMIT = 10
 PICK_WORDS = 3  # words of a contact query that must each start a first or last name
 
 
-def contact_pick_q(query: str) -> Q | None:
+def contact_pick_q(query: str, *, region: str) -> Q | None:
     """The predicate of a contact picker query, or None for an empty one: an exact email
     (email or email2) or phone (phone or mobile) when it is one, else every word (up to
     PICK_WORDS) starting the first or the last name."""
-    kind, value = query_kind(query)
+    kind, value = query_kind(query, region=region)
     if kind == "email":
         return Q(email=value) | Q(email2=value)
     if kind == "phone":
@@ -45,7 +45,7 @@ def contact_pick(*, workspace, query: str, limit: int = PICK_LIMIT) -> tuple[lis
     by last and first name: ([{"id", "label", "detail"}], more). `label` is the contact as
     the form shows it, `detail` the email and account. One query; ([], False) for an empty
     query."""
-    condition = contact_pick_q(query)
+    condition = contact_pick_q(query, region=workspace.country)
     if condition is None:
         return [], False
     contacts = list(
