@@ -7,6 +7,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from . import emails
+
 # Region assumed for numbers written without a country code (e.g. "030 1234567").
 DEFAULT_REGION = "DE"
 
@@ -48,8 +50,10 @@ def format_phone(e164: str) -> str:
 
 
 def normalize_email(raw: str | None) -> str:
-    """Email addresses are compared and stored lower-cased and stripped."""
-    return (raw or "").strip().lower()
+    """The stored form of an email address: invisible characters, spaces, `mailto:`, a
+    display name's angle brackets and trailing dots taken off, lower-cased
+    (contacts.emails.normalize_email; compare addresses with contacts.emails.email_key)."""
+    return emails.normalize_email(raw)
 
 
 def domain_normalize(raw: str | None) -> str:

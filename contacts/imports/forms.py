@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import WorkspaceForm
 
+from ..dates import DateOrder, workspace_date_order
 from ..models import CustomFieldEntity, DedupeMode, ImportJob
 from .jobs import mapping_problems
 from .mapping import target_fields
@@ -36,6 +37,15 @@ class ImportMappingForm(WorkspaceForm):
         choices=DedupeMode.choices,
         widget=forms.RadioSelect,
     )
+    date_order = forms.ChoiceField(
+        label=_("Dates in the file are written"),
+        choices=DateOrder.choices,
+        required=False,  # not sent: the job's choice stays
+        help_text=_(
+            "Decides dates such as 03/04/1970 that could be either way round. ISO dates "
+            "(1970-04-03), dotted dates (03.04.1970) and month names are read either way."
+        ),
+    )
 
     def __init__(self, *args, job: ImportJob, **kwargs):
         self.job = job
@@ -55,11 +65,25 @@ class ImportMappingForm(WorkspaceForm):
             )
             self.column_names.append(name)
         self.fields["dedupe_mode"].initial = job.dedupe_mode
-        self.order_fields([*self.column_names, "dedupe_mode"])
+        self.fields["date_order"].initial = job.date_order
+        automatic = workspace_date_order(job.workspace)
+        self.fields["date_order"].choices = [
+            (
+                value,
+                _("Automatic: %(order)s") % {"order": DateOrder(automatic).label}
+                if value == DateOrder.AUTO
+                else label,
+            )
+            for value, label in DateOrder.choices
+        ]
+        self.order_fields([*self.column_names, "dedupe_mode", "date_order"])
 
     @property
     def column_fields(self):
         return [self[name] for name in self.column_names]
+
+    def clean_date_order(self):
+        return self.cleaned_data.get("date_order") or self.job.date_order
 
     def clean(self):
         cleaned = super().clean()

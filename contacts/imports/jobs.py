@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record
 
+from ..dates import DateOrder
 from ..models import CustomFieldEntity, DedupeMode, ImportJob, ImportStatus
 from ..selectors.custom_fields import custom_field_list
 from ..services import job_state
@@ -120,9 +121,16 @@ def mapping_problems(*, job: ImportJob, mapping: dict[str, str]) -> dict[str, st
 
 @transaction.atomic
 def import_job_configure(
-    *, job: ImportJob, actor, mapping: dict[str, str], dedupe_mode: str
+    *,
+    job: ImportJob,
+    actor,
+    mapping: dict[str, str],
+    dedupe_mode: str,
+    date_order: str | None = None,
 ) -> ImportJob:
-    """Set the column mapping and dedupe mode of a job that has not started yet."""
+    """Set the column mapping, dedupe mode and (when given) the date order ("auto", "dmy",
+    "mdy", "ymd": how "03/04/1970" is read) of a job that has not started yet. Raises
+    ValidationError keyed by form field for a mapping that cannot run or an unknown mode."""
     if job.status != ImportStatus.UPLOADED:
         raise ValidationError(_("This import has already started."))
     problems = mapping_problems(job=job, mapping=mapping)
@@ -130,16 +138,22 @@ def import_job_configure(
         raise ValidationError({(f"col_{k}" if k else "__all__"): v for k, v in problems.items()})
     if dedupe_mode not in DedupeMode.values:
         raise ValidationError({"dedupe_mode": _("Choose update, skip or create.")})
+    fields = ["mapping", "dedupe_mode"]
+    if date_order is not None:
+        if date_order not in DateOrder.values:
+            raise ValidationError({"date_order": _("Choose how dates are written.")})
+        job.date_order = date_order
+        fields.append("date_order")
     job.mapping = {k: v for k, v in mapping.items() if v}
     job.dedupe_mode = dedupe_mode
     job.full_clean()
-    job.save(update_fields=["mapping", "dedupe_mode", "updated_at"])
+    job.save(update_fields=[*fields, "updated_at"])
     change_record(
         workspace=job.workspace,
         actor=actor,
         instance=job,
         action=ChangeAction.UPDATED,
-        fields=["mapping", "dedupe_mode"],
+        fields=fields,
     )
     return job
 
@@ -197,12 +211,20 @@ def import_jobs_requeue_stale(*, workspace) -> dict[str, int]:
     )
 
 
-def import_preview(*, job: ImportJob, mapping: dict[str, str] | None = None, rows: int = 10):
-    """The first `rows` data rows as they would be imported: [(line, values, problems)].
-    Reads the rows kept on the job at upload, never the file."""
+def import_preview(
+    *,
+    job: ImportJob,
+    mapping: dict[str, str] | None = None,
+    rows: int = 10,
+    date_order: str | None = None,
+):
+    """The first `rows` data rows as they would be imported: [(line, values, problems,
+    notes)] (notes: values left empty in a row that is imported). Reads the rows kept on the
+    job at upload, never the file."""
     cleaner = RowCleaner(
         workspace=job.workspace,
         entity=job.entity,
         mapping=mapping if mapping is not None else job.mapping,
+        date_order=date_order or job.date_order,
     )
-    return [(line, *cleaner.clean(cells)) for line, cells in job.preview[:rows]]
+    return [(line, *cleaner.clean_row(cells)) for line, cells in job.preview[:rows]]

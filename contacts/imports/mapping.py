@@ -3,7 +3,8 @@
 `auto_map(headers, entity)` recognises the headers of common CRM and address-book exports
 (Outlook, Google Contacts, Apple, HubSpot, Salesforce, German exports). `RowCleaner` turns a
 row into {field: value} or a list of readable problems, with the same rules the forms use
-(E.164 phones, lower-cased emails, known choices, real dates).
+(E.164 phones, cleaned lower-cased emails with their comparison keys, known choices, real
+dates), and notes for values it had to leave empty (a date it cannot read).
 """
 
 import datetime
@@ -12,20 +13,31 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from ..custom_values import custom_value_clean
+from ..dates import (
+    DateError,
+    DateOrder,
+    parse_date as _parse_full_date,
+    parse_partial_date,
+    workspace_date_order,
+)
+from ..emails import email_key
 from ..models import (
     Account,
     AccountSize,
     Contact,
     CustomFieldEntity,
+    CustomFieldType,
     Education,
     LifecycleStage,
     PreferredChannel,
     Salutation,
     Sex,
 )
+from ..names import split_full_name
 from ..phones import domain_normalize, normalize_email, normalize_phone
 from ..selectors.custom_fields import custom_field_list
 from . import limits
@@ -46,6 +58,7 @@ CONTACT_FIELDS = {
     "first_name": gettext_lazy("First name"),
     "last_name": gettext_lazy("Last name"),
     "salutation": gettext_lazy("Salutation"),
+    "title": gettext_lazy("Academic title"),
     "email": gettext_lazy("Email"),
     "email2": gettext_lazy("Other email"),
     "phone": gettext_lazy("Phone"),
@@ -81,6 +94,7 @@ _CONTACT_SYNONYMS = {
     "first_name": ["firstname", "givenname", "forename", "first", "vorname", "prenom"],
     "last_name": ["lastname", "surname", "familyname", "last", "nachname", "familienname", "nom"],
     "salutation": ["salutation", "prefix", "nameprefix", "anrede"],
+    "title": ["academictitle", "akademischertitel", "academicdegree", "titelakademisch"],
     "email": [
         "email",
         "emailaddress",
@@ -362,25 +376,23 @@ _CHOICES = {
     "size": AccountSize,
 }
 _BOOLEAN = {"email_opt_in", "do_not_call", "do_not_mail"}
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%Y/%m/%d", "%d-%m-%Y")
+# The fields a full-name column can fill; a column of their own wins over it.
+_NAME_PARTS = ("first_name", "last_name", "salutation", "title")
 
 
-def parse_date(text: str) -> datetime.date:
-    text = text.strip()
-    if "T" in text or " " in text:  # spreadsheets: "1980-05-17 00:00:00"
-        text = text.replace("T", " ").split(" ")[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    parts = text.split("/")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        a, b, year = (int(p) for p in parts)
-        year = year + (1900 if year >= 30 else 2000) if year < 100 else year
-        day, month = (a, b) if a > 12 else (b, a)  # US exports write month first
-        return datetime.date(year, month, day)
-    raise ValueError(text)
+def parse_date(text: str, *, order: str = DateOrder.DMY) -> datetime.date:
+    """A full date as spreadsheets write it (contacts.dates.parse_date, day first unless
+    `order` says otherwise). Raises ValueError (DateError) for no date or one without a
+    year."""
+    value = _parse_full_date(text, order=order)
+    if value is None:
+        raise DateError(_("It is not a date we can read."))
+    return value
+
+
+class LeaveEmpty(ValidationError):
+    """A value the importer cannot read but need not reject the row for: the field is left
+    empty and the message becomes a note on the row."""
 
 
 def _choice_value(field: str, text: str) -> str:
@@ -414,8 +426,13 @@ def _boolean(field: str, text: str) -> bool:
 class RowCleaner:
     """Cleans rows for one import: knows the mapping, the model limits and custom fields."""
 
-    def __init__(self, *, workspace, entity: str, mapping: dict[str, str]):
+    def __init__(
+        self, *, workspace, entity: str, mapping: dict[str, str], date_order: str = DateOrder.AUTO
+    ):
         self.entity = entity
+        # "03/04/1970": the import's choice, or the workspace's country's custom
+        self.date_order = workspace_date_order(workspace, date_order)
+        self.today = timezone.localdate()
         self.model = Contact if entity == CustomFieldEntity.CONTACT else Account
         self.columns = sorted(((int(i), f) for i, f in mapping.items() if f), key=lambda x: x[0])
         self.custom = {
@@ -429,14 +446,23 @@ class RowCleaner:
         }
         self.max_lengths["company"] = Account._meta.get_field("name").max_length
         mapped = {f for _i, f in self.columns}
-        produced = mapped | ({"first_name", "last_name"} if "full_name" in mapped else set())
+        self.mapped = mapped
+        produced = mapped | (set(_NAME_PARTS) if "full_name" in mapped else set())
         # only the limits of fields this file fills are checked per row
         self.max_lengths = {k: v for k, v in self.max_lengths.items() if k in produced}
         self.required_custom = [c for key, c in self.custom.items() if c.required and key in mapped]
 
     def clean(self, cells: list[str]) -> tuple[dict, list[str]]:
-        """({field: value, "custom": {...}}, problems) for one row."""
-        values, custom, problems = {}, {}, []
+        """({field: value, "custom": {...}}, problems) for one row; notes are left out (see
+        clean_row)."""
+        values, problems, _notes = self.clean_row(cells)
+        return values, problems
+
+    def clean_row(self, cells: list[str]) -> tuple[dict, list[str], list[str]]:
+        """({field: value, "custom": {...}}, problems, notes) for one row. Problems reject
+        the row; notes name values left empty in a row that is imported (a date that cannot
+        be read)."""
+        values, custom, problems, notes = {}, {}, [], []
         for index, field in self.columns:
             text = cells[index].strip() if index < len(cells) else ""
             if not text:
@@ -452,9 +478,11 @@ class RowCleaner:
                 continue
             try:
                 if field in self.custom:
-                    custom[self.custom[field].key] = custom_value_clean(self.custom[field], text)
+                    custom[self.custom[field].key] = self._clean_custom(self.custom[field], text)
                 else:
                     values.update(self._clean_field(field, text))
+            except LeaveEmpty as exc:
+                notes.extend(exc.messages)
             except ValidationError as exc:
                 problems.extend(exc.messages)
         for key, limit in self.max_lengths.items():
@@ -471,7 +499,17 @@ class RowCleaner:
             values["custom"] = custom
         if not problems:
             problems.extend(self._identity_problems(values))
-        return values, problems
+        return values, problems, notes
+
+    def _clean_custom(self, field, text: str):
+        if field.field_type == CustomFieldType.DATE:
+            try:  # the same spreadsheet forms as the date of birth, in the import's order
+                parsed = _parse_full_date(text, order=self.date_order, today=self.today)
+            except DateError:
+                parsed = None  # custom_value_clean says what is wrong
+            if parsed is not None:
+                return custom_value_clean(field, parsed)
+        return custom_value_clean(field, text)
 
     def _identity_problems(self, values: dict) -> list[str]:
         if self.entity == CustomFieldEntity.ACCOUNT:
@@ -483,30 +521,21 @@ class RowCleaner:
     def _clean_field(self, field: str, text: str) -> dict:
         if field in ("email", "email2"):
             email = normalize_email(text)
+            if not email:  # only invisible characters
+                return {}
             try:
                 validate_email(email)
             except ValidationError:
                 raise ValidationError(
                     _("“%(value)s” is not a valid email address.") % {"value": text}
                 ) from None
-            return {field: email}
+            return {field: email, f"{field}_key": email_key(email)}
         if field in ("phone", "mobile"):
             return {field: normalize_phone(text)}
         if field == "full_name":
-            first, _sep, last = text.rpartition(" ")
-            return {"first_name": first, "last_name": last} if first else {"last_name": last}
+            return self._full_name(text)
         if field == "date_of_birth":
-            try:
-                born = parse_date(text)
-            except ValueError:
-                raise ValidationError(
-                    _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": text}
-                ) from None
-            if born > datetime.date.today():
-                raise ValidationError(
-                    _("The date of birth %(value)s is in the future.") % {"value": text}
-                )
-            return {field: born}
+            return self._birthday(text)
         if field in _CHOICES:
             return {field: _choice_value(field, text)}
         if field in _BOOLEAN:
@@ -518,3 +547,40 @@ class RowCleaner:
         if field == "language":
             text = text.lower()[:8]
         return {field: text}
+
+    def _full_name(self, text: str) -> dict:
+        """First and last name, salutation and title from one written name; only into the
+        fields no column of their own fills (a file with first and last name columns keeps
+        them)."""
+        split = split_full_name(text)
+        out = {}
+        if not ({"first_name", "last_name"} & self.mapped):
+            out.update(
+                {
+                    k: v
+                    for k, v in (("first_name", split.first_name), ("last_name", split.last_name))
+                    if v
+                }
+            )
+        if split.salutation and "salutation" not in self.mapped:
+            out["salutation"] = split.salutation
+        if split.title and "title" not in self.mapped:
+            out["title"] = split.title
+        return out
+
+    def _birthday(self, text: str) -> dict:
+        """date_of_birth with its month and day, or only month and day for a birthday
+        without a year; a text that holds no usable birth date is left empty with a note."""
+        try:
+            born = parse_partial_date(text, order=self.date_order, today=self.today, past=True)
+        except DateError as exc:
+            raise LeaveEmpty(
+                _("Date of birth “%(value)s” left empty: %(reason)s")
+                % {"value": text, "reason": str(exc)}
+            ) from None
+        if born is None:
+            return {}
+        out = {"birthday_month": born.month, "birthday_day": born.day}
+        if born.year is not None:
+            out["date_of_birth"] = born.date
+        return out

@@ -36,6 +36,7 @@ from ..models import (
     DedupeMode,
     ImportJob,
     ImportRowError,
+    ImportRowKind,
 )
 from ..services import job_state
 from ..services.contacts import email_consent_apply
@@ -113,7 +114,12 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
             job.total_rows = total
         context = RunContext(
             job=job,
-            cleaner=RowCleaner(workspace=job.workspace, entity=job.entity, mapping=job.mapping),
+            cleaner=RowCleaner(
+                workspace=job.workspace,
+                entity=job.entity,
+                mapping=job.mapping,
+                date_order=job.date_order,
+            ),
             actor=job.created_by,
             token=token,
         )
@@ -209,26 +215,37 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
     job = context.job
     import_lock(job.workspace_id)
     context.pending = []
-    valid, errors = [], []
+    valid, errors, notes = [], [], []
     for line, cells in rows:
-        values, problems = context.cleaner.clean(cells)
+        values, problems, row_notes = context.cleaner.clean_row(cells)
         if problems:
             errors.append(
                 ImportRowError(
                     workspace_id=job.workspace_id,
                     job_id=job.pk,
                     line=line,
-                    reason=" ".join(problems),
+                    reason=" ".join(problems + row_notes),
                     raw=_raw(cells),
                 )
             )
         else:
             valid.append(values)
+            if row_notes:  # imported, with the values it could not read left empty
+                notes.append(
+                    ImportRowError(
+                        workspace_id=job.workspace_id,
+                        job_id=job.pk,
+                        line=line,
+                        kind=ImportRowKind.NOTE,
+                        reason=" ".join(row_notes),
+                        raw=_raw(cells),
+                    )
+                )
     if job.entity == CustomFieldEntity.ACCOUNT:
         counts = _write_accounts(context, valid)
     else:
         counts = _write_contacts(context, valid)
-    ImportRowError.objects.bulk_create(errors)
+    ImportRowError.objects.bulk_create(errors + notes)
     counts.rejected = len(errors)
     moved = _owned(job.pk, context.token).update(
         processed_rows=F("processed_rows") + len(rows),
@@ -315,12 +332,13 @@ class Matcher:
             self.keys.setdefault(key, obj)
 
 
-_KEY_FIELDS = ("email", "email2", "phone", "mobile", "first_name", "last_name")
+_KEY_FIELDS = ("email_key", "email2_key", "phone", "mobile", "first_name", "last_name")
 
 
 def _contact_keys(values: dict) -> list[tuple[str, str]]:
-    """Dedupe keys of a row or a stored contact (its values by field name)."""
-    keys = [("email", values[k]) for k in ("email", "email2") if values.get(k)]
+    """Dedupe keys of a row or a stored contact (its values by field name); addresses by
+    their comparison keys (contacts.emails.email_key)."""
+    keys = [("email", values[k]) for k in ("email_key", "email2_key") if values.get(k)]
     keys += [("phone", values[k]) for k in ("phone", "mobile") if values.get(k)]
     if not keys:  # no email or phone: the exact name is the only thing to recognise it by
         keys.append(
@@ -345,9 +363,10 @@ def _existing_contacts(workspace_id, valid: list[dict]) -> Matcher:
                 for contact in base.filter(**{f"{column}__in": wanted}):
                     found.setdefault(contact.pk, contact)
 
-    fetch(("email", "email2"), {v[k] for v in valid for k in ("email", "email2") if v.get(k)})
-    known_emails = {e for c in found.values() for e in (c.email, c.email2) if e}
-    rest = [v for v in valid if not ({v.get("email"), v.get("email2")} & known_emails)]
+    email_keys = ("email_key", "email2_key")
+    fetch(email_keys, {v[k] for v in valid for k in email_keys if v.get(k)})
+    known_emails = {e for c in found.values() for e in (c.email_key, c.email2_key) if e}
+    rest = [v for v in valid if not ({v.get(k) for k in email_keys} & known_emails)]
     fetch(("phone", "mobile"), {v[k] for v in rest for k in ("phone", "mobile") if v.get(k)})
     fetch(
         ("last_name",),
@@ -378,6 +397,12 @@ def _apply(target, values: dict) -> list[str]:
         if current != value:
             put(name, value)
             changed.append(name)
+    if "birthday_month" in values and "date_of_birth" not in values:
+        # a birthday without a year that differs from the stored date of birth replaces it
+        born = get("date_of_birth")
+        if born and (born.month, born.day) != (values["birthday_month"], values["birthday_day"]):
+            put("date_of_birth", None)
+            changed.append("date_of_birth")
     return changed
 
 

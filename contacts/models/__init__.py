@@ -23,6 +23,7 @@ from .jobs import (
     ExportStatus,
     ImportJob,
     ImportRowError,
+    ImportRowKind,
     ImportStatus,
 )
 
@@ -43,6 +44,7 @@ __all__ = [
     "ExportStatus",
     "ImportJob",
     "ImportRowError",
+    "ImportRowKind",
     "ImportStatus",
     "LifecycleStage",
     "PreferredChannel",

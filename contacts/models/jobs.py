@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import WorkspaceOwned
 
+from ..dates import DateOrder
 from .custom_fields import CustomFieldEntity
 
 
@@ -45,6 +46,10 @@ class ImportJob(WorkspaceOwned):
     mapping = models.JSONField(default=dict, blank=True)  # column index (str) -> field name
     dedupe_mode = models.CharField(
         max_length=8, choices=DedupeMode.choices, default=DedupeMode.UPDATE
+    )
+    # how dates whose day and month could be either way round are read ("03/04/1970")
+    date_order = models.CharField(
+        _("date order"), max_length=4, choices=DateOrder.choices, default=DateOrder.AUTO
     )
     status = models.CharField(
         max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
@@ -178,12 +183,27 @@ class BulkDeleteJob(WorkerJob):
         return f"{self.total_rows} contacts {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class ImportRowKind(models.TextChoices):
+    REJECTED = "rejected", _("Rejected")
+    NOTE = "note", _("Imported with a note")
+
+
 class ImportRowError(WorkspaceOwned):
+    """A row of an import that was rejected (`reason` says why), or one imported with a note
+    (a value that could not be read was left empty: `reason` says which)."""
+
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()
+    kind = models.CharField(
+        max_length=8, choices=ImportRowKind.choices, default=ImportRowKind.REJECTED
+    )
     reason = models.TextField()
     raw = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["line", "id"]
-        indexes = [models.Index(fields=["workspace", "job", "line"], name="importrowerror_job")]
+        indexes = [
+            models.Index(
+                fields=["workspace", "job", "kind", "line"], name="importrowerror_job_kind"
+            )
+        ]

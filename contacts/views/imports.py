@@ -8,12 +8,14 @@ from workspaces.mixins import workspace_view
 from workspaces.paging import keyset_page
 from workspaces.urlnames import workspace_reverse
 
+from ..dates import month_day_text
 from ..imports.forms import ImportMappingForm, ImportUploadForm
 from ..imports.jobs import import_job_configure, import_job_create, import_job_queue, import_preview
 from ..imports.mapping import target_fields
 from ..models import (
     ImportJob,
     ImportRowError,
+    ImportRowKind,
     ImportStatus,
 )
 
@@ -71,6 +73,7 @@ def import_mapping(request, pk):
                     actor=request.user,
                     mapping=mapping,
                     dedupe_mode=form.cleaned_data["dedupe_mode"],
+                    date_order=form.cleaned_data["date_order"],
                 )
                 import_job_queue(job=job, actor=request.user)
             except ValidationError as exc:
@@ -82,11 +85,21 @@ def import_mapping(request, pk):
     elif request.method == "POST":
         mapping = None  # the mapping has errors: no preview until it is fixed
     fields = target_fields(workspace=job.workspace, entity=job.entity)
-    preview = import_preview(job=job, mapping=mapping) if mapping is not None else []
+    date_order = form.cleaned_data.get("date_order") if form.is_bound and form.is_valid() else None
+    preview = (
+        import_preview(job=job, mapping=mapping, date_order=date_order)
+        if mapping is not None
+        else []
+    )
     shown = [f for f in fields if f in (mapping or {}).values()]
     preview_rows = [
-        {"line": line, "cells": [_display(values, f) for f in shown], "problems": problems}
-        for line, values, problems in preview
+        {
+            "line": line,
+            "cells": [_display(values, f) for f in shown],
+            "problems": problems,
+            "notes": notes,
+        }
+        for line, values, problems, notes in preview
     ]
     return render(
         request,
@@ -104,8 +117,11 @@ def import_mapping(request, pk):
 def _display(values: dict, field: str) -> str:
     if field.startswith("custom:"):
         return str(values.get("custom", {}).get(field.removeprefix("custom:"), ""))
-    if field == "full_name":
-        return " ".join(v for v in (values.get("first_name"), values.get("last_name")) if v)
+    if field == "full_name":  # how the name was split: "Dr. Sanne / van der Berg"
+        first = " ".join(v for v in (values.get("title"), values.get("first_name")) if v)
+        return " / ".join(v for v in (first, values.get("last_name")) if v)
+    if field == "date_of_birth" and "birthday_month" in values and not values.get(field):
+        return month_day_text(values["birthday_month"], values["birthday_day"])
     value = values.get(field, "")
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -116,14 +132,21 @@ def _display(values: dict, field: str) -> str:
 
 @workspace_view("contacts.import")
 def import_detail(request, pk):
-    """Progress while it runs; counts and every rejected row (paged by line) when done."""
+    """Progress while it runs; counts, every rejected row and every row imported with a note
+    (each paged by line) when done."""
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
     if job.status == ImportStatus.UPLOADED:
         return redirect(workspace_reverse(request.workspace, "contacts:import_mapping", pk=job.pk))
     errors = keyset_page(
-        ImportRowError.objects.filter(job=job),
+        ImportRowError.objects.filter(job=job, kind=ImportRowKind.REJECTED),
         order=("line", "id"),
         cursor=request.GET.get("after"),
+        per_page=ERRORS_PER_PAGE,
+    )
+    notes = keyset_page(
+        ImportRowError.objects.filter(job=job, kind=ImportRowKind.NOTE),
+        order=("line", "id"),
+        cursor=request.GET.get("notes_after"),
         per_page=ERRORS_PER_PAGE,
     )
     return render(
@@ -132,6 +155,7 @@ def import_detail(request, pk):
         {
             "job": job,
             "errors": errors,
+            "notes": notes,
             "title": _("Import of %(name)s") % {"name": job.original_name},
         },
     )

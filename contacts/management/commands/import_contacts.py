@@ -1,7 +1,8 @@
 """manage.py import_contacts --workspace acme people.csv [--update|--skip|--create] [--actor email]
+[--date-order auto|dmy|mdy|ymd]
 
 Runs the same import as the web page (detection, auto-mapping, batched dedupe) in this process
-and prints a summary and every rejected line."""
+and prints a summary, every rejected line and every line imported with a note."""
 
 from pathlib import Path
 
@@ -9,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts.dates import DateOrder
 from contacts.imports.jobs import import_job_configure, import_job_create, import_job_queue
 from contacts.imports.runner import import_run
-from contacts.models import CustomFieldEntity, DedupeMode, ImportRowError
+from contacts.models import CustomFieldEntity, DedupeMode, ImportRowError, ImportRowKind
 from workspaces.models import User, Workspace
 from workspaces.scoping import workspace_scope
 
@@ -36,6 +38,13 @@ class Command(BaseCommand):
         parser.set_defaults(mode=DedupeMode.UPDATE)
         parser.add_argument("--accounts", action="store_true", help="The file holds accounts.")
         parser.add_argument("--actor", help="Email of the member recorded as doing the import.")
+        parser.add_argument(
+            "--date-order",
+            choices=DateOrder.values,
+            default=DateOrder.AUTO,
+            help="How dates such as 03/04/1970 are read: day first (dmy), month first (mdy), "
+            "year first (ymd) or from the workspace's country (auto, the default).",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -51,19 +60,21 @@ class Command(BaseCommand):
                 raise CommandError(f"No user with the email {options['actor']}.")
         entity = CustomFieldEntity.ACCOUNT if options["accounts"] else CustomFieldEntity.CONTACT
         with workspace_scope(workspace):
-            job = self._run(workspace, actor, path, entity, options["mode"])
+            job = self._run(workspace, actor, path, entity, options["mode"], options["date_order"])
             self._report(job)
             if job.status == "failed":
                 raise CommandError(f"The import failed: {job.error}")
 
-    def _run(self, workspace, actor, path, entity, mode):
+    def _run(self, workspace, actor, path, entity, mode, date_order):
         try:
             with path.open("rb") as fh:  # streamed to storage, never read whole
                 job = import_job_create(
                     workspace=workspace, actor=actor, upload=File(fh, name=path.name), entity=entity
                 )
             unmapped = [h for i, h in enumerate(job.headers) if str(i) not in job.mapping]
-            import_job_configure(job=job, actor=actor, mapping=job.mapping, dedupe_mode=mode)
+            import_job_configure(
+                job=job, actor=actor, mapping=job.mapping, dedupe_mode=mode, date_order=date_order
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         mapped = ", ".join(
@@ -82,7 +93,10 @@ class Command(BaseCommand):
             f"skipped {job.skipped_count}, rejected {job.rejected_count} "
             f"({job.processed_rows} rows)"
         )
-        for error in ImportRowError.objects.filter(job=job).order_by("line")[:MAX_ERRORS_PRINTED]:
+        rows = ImportRowError.objects.filter(job=job)
+        for error in rows.filter(kind=ImportRowKind.REJECTED).order_by("line")[:MAX_ERRORS_PRINTED]:
             self.stdout.write(f"  line {error.line}: {error.reason}")
         if job.rejected_count > MAX_ERRORS_PRINTED:
             self.stdout.write(f"  … and {job.rejected_count - MAX_ERRORS_PRINTED} more")
+        for note in rows.filter(kind=ImportRowKind.NOTE).order_by("line")[:MAX_ERRORS_PRINTED]:
+            self.stdout.write(f"  line {note.line} (imported): {note.reason}")
