@@ -390,6 +390,18 @@ def parse_date(text: str, *, order: str = DateOrder.DMY) -> datetime.date:
     return value
 
 
+def _strip_cell(text: str) -> str:
+    """The cell without spaces and invisible characters (zero-width space, BOM, soft hyphen,
+    direction marks) at its ends: "Zoe\u200b" pasted from a web page is "Zoe". Inside a
+    value they stay (a zero-width non-joiner is part of some Persian and Indic names)."""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or unicodedata.category(text[start]) == "Cf"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) == "Cf"):
+        end -= 1
+    return text[start:end]
+
+
 class LeaveEmpty(ValidationError):
     """A value the importer cannot read but need not reject the row for: the field is left
     empty and the message becomes a note on the row."""
@@ -464,7 +476,7 @@ class RowCleaner:
         be read)."""
         values, custom, problems, notes = {}, {}, [], []
         for index, field in self.columns:
-            text = cells[index].strip() if index < len(cells) else ""
+            text = _strip_cell(cells[index]) if index < len(cells) else ""
             if not text:
                 continue
             if len(text) > limits.MAX_FIELD_CHARS:

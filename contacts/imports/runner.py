@@ -392,6 +392,8 @@ def _apply(target, values: dict) -> list[str]:
     changed = []
     for name, value in values.items():
         current = get(name)
+        if name in ("email", "email2") and get(f"{name}_key") == values.get(f"{name}_key"):
+            continue  # the same mailbox written another way: the stored spelling stays
         if name == "custom":
             value = {**(current or {}), **value}
         if current != value:

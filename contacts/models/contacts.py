@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import WorkspaceOwned
 
+from ..dates import month_day_text
 from ..emails import email_key
 
 
@@ -283,6 +284,13 @@ class Contact(WorkspaceOwned, Address):
                 raise ValidationError(
                     {"birthday_day": _("There is no such day in that month.")}
                 ) from None
+
+    @property
+    def birthday_text(self) -> str:
+        """A birthday without a year as people read it ("17 May"); "" when there is a date
+        of birth (the page shows the age) or no birthday."""
+        day = self.birthday_without_year
+        return month_day_text(day.month, day.day) if day else ""
 
     @property
     def birthday_without_year(self) -> datetime.date | None:

@@ -1,6 +1,8 @@
 """Finding likely duplicate contacts with indexed queries (DESIGN.md §11: no all-pairs scan).
 
-- same email: GROUP BY email HAVING count > 1 over the (workspace, email) index;
+- same email: GROUP BY email_key HAVING count > 1 over the (workspace, email_key) index
+  (the comparison form of the address: "a@müller.example" and "a@xn--mller-kva.example"
+  are one mailbox);
 - same phone: the same over phone and over mobile (E.164, so formats do not matter);
 - similar names: only among the contacts of one account, compared with rapidfuzz.
 """
@@ -122,8 +124,8 @@ def duplicate_groups(
     work at any size: new records are where duplicates come from); `window=None` scans every
     key of the workspace (index-only, but about a second per million contacts and column)."""
     groups: list[DuplicateGroup] = []
-    emails = [v for v, _n in _groups_by_column(workspace, "email", limit, window)]
-    for value, ids in _ids_by_value(workspace, "email", emails).items():
+    emails = [v for v, _n in _groups_by_column(workspace, "email_key", limit, window)]
+    for value, ids in _ids_by_value(workspace, "email_key", emails).items():
         groups.append(DuplicateGroup("email", value, ids))
     seen_sets = {frozenset(g.ids) for g in groups}
     for column in ("phone", "mobile"):
@@ -152,11 +154,11 @@ def contact_duplicates(*, workspace, contact: Contact, limit: int = 10) -> list[
     at most `limit` (indexed lookups)."""
     found: dict[int, Contact] = {}
     base = Contact.objects.filter(workspace=workspace).exclude(pk=contact.pk)
-    emails = [e for e in (contact.email, contact.email2) if e]
+    emails = [e for e in (contact.email_key, contact.email2_key) if e]
     phones = [p for p in (contact.phone, contact.mobile) if p]
     for column, values in (
-        ("email", emails),
-        ("email2", emails),
+        ("email_key", emails),
+        ("email2_key", emails),
         ("phone", phones),
         ("mobile", phones),
     ):

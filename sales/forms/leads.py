@@ -4,6 +4,7 @@ convert."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms.emails import CleanedEmailField
 from contacts.models import Account, Contact
 from workspaces.forms import (
     MemberFilterField,
@@ -32,6 +33,7 @@ class LeadForm(WorkspaceModelForm):
             "message",
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"email": CleanedEmailField}  # pasted addresses cleaned, then checked
 
 
 class LeadFilterForm(WorkspaceForm):
