@@ -83,6 +83,9 @@ def rows(workspace, owner, member_factory):
         created_by=owner,
     )
     ImportRowError.all_workspaces.create(workspace=workspace, job=job, line=2, reason="bad")
+    ImportRowError.all_workspaces.create(
+        workspace=workspace, job=job, line=3, kind="note", reason="date left empty"
+    )
     return {"contact": touched, "account": account, "job": job}
 
 
@@ -100,6 +103,7 @@ def _lists(rows) -> list[tuple[str, str, str]]:
         ("contacts/views/contacts.py", f"/w/acme/contacts/accounts/{a}/", "cursor"),
         ("contacts/views/imports.py", "/w/acme/contacts/import/", "after"),
         ("contacts/views/imports.py", f"/w/acme/contacts/import/{j}/", "after"),
+        ("contacts/views/imports.py", f"/w/acme/contacts/import/{j}/", "notes_after"),
         ("touchpoints/views.py", f"/w/acme/history/contact/{c}/", "cursor"),
         ("touchpoints/views.py", f"/w/acme/history/account/{a}/", "cursor"),
         ("sales/views/leads.py", "/w/acme/sales/leads/", "cursor"),
