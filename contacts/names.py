@@ -174,6 +174,7 @@ DEGREE_QUALIFIERS = frozenset(
         "publ",
     ]  # noqa: SIM905 - a word list
 )
+_TITLE_WORDS = frozenset(SALUTATIONS) | TITLES
 _DOCTORAL = frozenset({"dr", "dr.-ing", "dr-ing", "dra", "prof", "doctor", "doktor"})
 
 
@@ -328,6 +329,10 @@ def split_full_name(text: str | None) -> SplitName:
     text = " ".join(unicodedata.normalize("NFC", text or "").split())
     if not text:
         return SplitName()
+    if "," not in text and "." not in text:  # the common "Anna Berg", without the machinery
+        pair = _plain_pair(text)
+        if pair is not None and _norm(pair[0]) not in _TITLE_WORDS:
+            return SplitName(first_name=pair[0], last_name=pair[1])
     titles = _Titles()
     segments = [titles.take(segment) for segment in text.split(",")]
     rest = ", ".join(s.strip() for s in segments if s.strip())
@@ -338,7 +343,10 @@ def split_full_name(text: str | None) -> SplitName:
     }
     if not rest:
         return SplitName(**base)
-    composed = _plain_pair(rest) or _compose(_parser().parse(rest), rest)
+    pair = _plain_pair(rest)
+    if pair is not None:  # "Given Family": nothing to lose
+        return SplitName(first_name=pair[0], last_name=pair[1], **base)
+    composed = _compose(_parser().parse(rest), rest)
     if composed is not None:
         split = SplitName(first_name=composed[0], last_name=composed[1], **base)
         if sorted(split.words()) == sorted(_words(text)):
