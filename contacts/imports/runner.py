@@ -727,6 +727,14 @@ def _is_empty(value) -> bool:
 # an opt-in comes only from the line that was imported (a "yes" on another line is no
 # consent to that record's address).
 _RESTRICTIVE = {"do_not_call", "do_not_mail"}
+# Fields computed from another (Contact.save keeps them so): taken together with their
+# source, and named by it in a note.
+_DERIVED = {
+    "email_key": "email",
+    "email2_key": "email2",
+    "birthday_month": "date_of_birth",
+    "birthday_day": "date_of_birth",
+}
 
 
 def _fill_empty(context, model, target, values: dict, line: int) -> list[str]:
@@ -736,6 +744,8 @@ def _fill_empty(context, model, target, values: dict, line: int) -> list[str]:
     its missing fields at their defaults, as once stored. Returns the changed field names."""
     fill, ignored = {}, []
     for name, value in values.items():
+        if _DERIVED.get(name) in values:
+            continue  # follows its source (below)
         current = _current(model, target, name)
         if name == "custom":
             current = current or {}
@@ -755,8 +765,11 @@ def _fill_empty(context, model, target, values: dict, line: int) -> list[str]:
             fill[name] = value
         elif current != value:
             ignored.append(name)
+    for name, source in _DERIVED.items():
+        if source in fill and name in values:
+            fill[name] = values[name]
     if ignored:
-        labels = sorted(n.removesuffix("_id").replace("_", " ") for n in ignored)
+        labels = sorted({_DERIVED.get(n, n).removesuffix("_id").replace("_", " ") for n in ignored})
         context.notes.setdefault(line, []).append(
             _("Not taken from this line: %(fields)s.") % {"fields": ", ".join(labels)}
         )

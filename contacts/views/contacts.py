@@ -208,7 +208,9 @@ def _form_duplicates(request, form, contact=None) -> list:
     for family, names in (("email", CONTACT_EMAIL_FIELDS), ("phone", CONTACT_PHONE_FIELDS)):
         for name in names:
             try:
-                value = contact_values_normalize({name: form.cleaned_data.get(name) or ""})[name]
+                value = contact_values_normalize(
+                    {name: form.cleaned_data.get(name) or ""}, region=request.workspace.country
+                )[name]
             except ValidationError:
                 continue
             if value and (contact is None or value not in {getattr(contact, n) for n in names}):
