@@ -71,7 +71,9 @@ def test_editing_warns_only_about_values_it_changes(workspace, owner_client):
     assert _count(workspace, pk=me.pk, mobile="") == 1
     response = owner_client.post(
         _edit(me.pk),
-        _form(last_name="Me too", email="taken@x.io", mobile="0151 12345678", confirm_duplicate="1"),
+        _form(
+            last_name="Me too", email="taken@x.io", mobile="0151 12345678", confirm_duplicate="1"
+        ),
     )
     assert response.status_code == 302
     assert _count(workspace, pk=me.pk, mobile="+4915112345678") == 1
