@@ -102,5 +102,7 @@ def account_search_count(*, workspace, query: str, cap: int) -> tuple[int, bool]
     rows counted (one LIMIT'd query)."""
     if len((query or "").strip()) < 2:
         return 0, False
-    qs = Account.objects.filter(workspace=workspace).filter(account_search_q(query))
+    qs = Account.objects.filter(workspace=workspace).filter(
+        account_search_q(query, region=workspace.country)
+    )
     return capped_count(qs, cap)

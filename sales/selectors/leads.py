@@ -62,7 +62,9 @@ def lead_search_count(*, workspace, query: str, cap: int) -> tuple[int, bool]:
     most `cap` rows counted (one LIMIT'd query)."""
     if len((query or "").strip()) < 2:
         return 0, False
-    qs = Lead.objects.filter(workspace=workspace).filter(lead_search_q(query))
+    qs = Lead.objects.filter(workspace=workspace).filter(
+        lead_search_q(query, region=workspace.country)
+    )
     return capped_count(qs, cap)
 
 
