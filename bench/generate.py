@@ -261,6 +261,10 @@ def fill_contacts(workspace, n, account_ids, offset=0):
                 if i % 2
                 else None,
             )
+            values["email_key"] = values["email"]  # ASCII and lower case: its own key
+            if values["date_of_birth"]:
+                values["birthday_month"] = values["date_of_birth"].month
+                values["birthday_day"] = values["date_of_birth"].day
             yield [values[c] for c in columns]
 
     copy_rows(Contact._meta.db_table, columns, rows())

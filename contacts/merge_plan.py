@@ -45,6 +45,9 @@ SKIP_FIELDS = {
     "custom",
     "email_opt_in_at",
     "email_opt_in_source",
+    # the birthday's day and month follow the chosen date of birth (Contact.save keeps them)
+    "birthday_month",
+    "birthday_day",
 }
 ADDRESS_FIELDS = ("street", "postal_code", "city", "region", "country")
 SLOT_FAMILIES = (("email", "email2"), ("phone", "mobile"))

@@ -37,6 +37,8 @@ from phonenumbers import CountryCodeSource, NumberParseException, PhoneMetadata
 
 from workspaces.countries import country_name
 
+from . import emails
+
 MAX_EXTENSION_DIGITS = 20  # the longest extension phonenumbers parses
 
 # Extension words phonenumbers does not know (German, French, Italian, Spanish, Dutch…),
@@ -358,8 +360,10 @@ def phone_help_text(region: str) -> str:
 
 
 def normalize_email(raw: str | None) -> str:
-    """Email addresses are compared and stored lower-cased and stripped."""
-    return (raw or "").strip().lower()
+    """The stored form of an email address: invisible characters, spaces, `mailto:`, a
+    display name's angle brackets and trailing dots taken off, lower-cased
+    (contacts.emails.normalize_email; compare addresses with contacts.emails.email_key)."""
+    return emails.normalize_email(raw)
 
 
 def domain_normalize(raw: str | None) -> str:

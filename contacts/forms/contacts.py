@@ -5,9 +5,12 @@ contacts.custom_values; the services use the same error keys, so a service error
 the field too.
 """
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import MemberChoiceField, WorkspaceForm, WorkspaceModelForm, blank_choice
@@ -17,6 +20,7 @@ from ..phones import format_phone, phone_help_text
 from ..registry import bulk_actions_all
 from ..services.contacts import CONTACT_FIELDS
 from .custom_fields import CustomFieldsMixin
+from .emails import CleanedEmailField
 
 ACCOUNT_CHOICES_SHOWN = 300  # a select of every account does not scale; search narrows it
 
@@ -70,10 +74,23 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
         fields = sorted(CONTACT_FIELDS - {"email_opt_in_source"})
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "email": forms.TextInput(
+                attrs={"inputmode": "email", "autocomplete": "off", "spellcheck": "false"}
+            ),
+            "email2": forms.TextInput(
+                attrs={"inputmode": "email", "autocomplete": "off", "spellcheck": "false"}
+            ),
             "phone": forms.TextInput(attrs={"type": "tel"}),
             "phone_extension": forms.TextInput(attrs={"inputmode": "numeric"}),
             "mobile": forms.TextInput(attrs={"type": "tel"}),
+        }
+        field_classes = {"email": CleanedEmailField, "email2": CleanedEmailField}
+        labels = {
+            "birthday_day": _("Birthday without year: day"),
+            "birthday_month": _("Birthday without year: month"),
+        }
+        help_texts = {
+            "date_of_birth": _("When the year is not known, give day and month below."),
         }
 
     def __init__(self, *args, workspace, **kwargs):
@@ -93,6 +110,19 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
         )
         # The service normalises and checks these; the model's own checks would run on the
         # raw input ("030 1234567" is not yet E.164).
+        self.fields["birthday_month"] = forms.TypedChoiceField(
+            label=self.fields["birthday_month"].label,
+            choices=[("", "—"), *MONTHS.items()],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+        self.fields["birthday_day"] = forms.IntegerField(
+            label=self.fields["birthday_day"].label,
+            min_value=1,
+            max_value=31,
+            required=False,
+        )
         self._add_custom_fields()
 
     GROUPS = [
@@ -104,7 +134,10 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
                 "last_name",
                 "job_title",
                 "sex",
+                "title",
                 "date_of_birth",
+                "birthday_day",
+                "birthday_month",
                 "education",
                 "language",
             ],
@@ -124,6 +157,22 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
         if self.custom_defs:
             groups.append((_("More"), [self[n] for n in self.custom_field_names()]))
         return groups
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_of_birth"):  # the date's day and month are the birthday
+            cleaned["birthday_day"] = cleaned["date_of_birth"].day
+            cleaned["birthday_month"] = cleaned["date_of_birth"].month
+            return cleaned
+        day, month = cleaned.get("birthday_day"), cleaned.get("birthday_month")
+        if (day is None) != (month is None):
+            self.add_error("birthday_day", _("Give the day and the month of the birthday."))
+        elif day is not None:
+            try:
+                datetime.date(2000, month, day)  # a leap year: 29 February is a birthday
+            except ValueError:
+                self.add_error("birthday_day", _("There is no such day in that month."))
+        return cleaned
 
     def _post_clean(self):
         # Validation of the instance is the service's job (full_clean there, errors mapped

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.forms import MemberChoiceField, WorkspaceForm
 
+from ..dates import DateOrder, workspace_date_order
 from ..forms.contacts import TagsField
 from ..models import CustomFieldEntity, DedupeMode, ImportJob, LifecycleStage, Tag
 from .jobs import mapping_problems
@@ -55,6 +56,15 @@ class ImportMappingForm(WorkspaceForm):
         required=False,
         help_text=_("A stage column in the file wins over this."),
     )
+    date_order = forms.ChoiceField(
+        label=_("Dates in the file are written"),
+        choices=DateOrder.choices,
+        required=False,  # not sent: the job's choice stays
+        help_text=_(
+            "Decides dates such as 03/04/1970 that could be either way round. ISO dates "
+            "(1970-04-03), dotted dates (03.04.1970) and month names are read either way."
+        ),
+    )
 
     def __init__(self, *args, job: ImportJob, **kwargs):
         self.job = job
@@ -82,7 +92,18 @@ class ImportMappingForm(WorkspaceForm):
         if job.entity != CustomFieldEntity.CONTACT:
             del self.fields["lifecycle_stage"]
             self.fields["tags"].help_text = _("Separate with commas.")
-        self.order_fields([*self.column_names, "dedupe_mode"])
+        self.fields["date_order"].initial = job.date_order
+        automatic = workspace_date_order(job.workspace)
+        self.fields["date_order"].choices = [
+            (
+                value,
+                _("Automatic: %(order)s") % {"order": DateOrder(automatic).label}
+                if value == DateOrder.AUTO
+                else label,
+            )
+            for value, label in DateOrder.choices
+        ]
+        self.order_fields([*self.column_names, "dedupe_mode", "date_order"])
 
     @property
     def row_defaults(self) -> dict:
@@ -97,6 +118,9 @@ class ImportMappingForm(WorkspaceForm):
     @property
     def column_fields(self):
         return [self[name] for name in self.column_names]
+
+    def clean_date_order(self):
+        return self.cleaned_data.get("date_order") or self.job.date_order
 
     def clean(self):
         cleaned = super().clean()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from workspaces.changelog import ChangeAction, change_record, delete_recorded
 from workspaces.service_checks import owner_check
 
+from ..dates import DateOrder
 from ..models import (
     Account,
     Contact,
@@ -142,11 +143,13 @@ def import_job_configure(
     owner=None,
     tags=(),
     lifecycle_stage: str = "",
+    date_order: str | None = None,
 ) -> ImportJob:
     """Set the column mapping and dedupe mode of a job that has not started yet, and what
     applies to every row it writes: `owner` (a member of the workspace, or None), `tags`
-    (Tags or names; missing ones are created) and `lifecycle_stage` (contacts; a row's own
-    stage column wins; "" for none). Raises ValidationError keyed by field."""
+    (Tags or names; missing ones are created), `lifecycle_stage` (contacts; a row's own
+    stage column wins; "" for none) and (when given) the date order ("auto", "dmy", "mdy",
+    "ymd": how "03/04/1970" is read). Raises ValidationError keyed by field."""
     if job.status != ImportStatus.UPLOADED:
         raise ValidationError(_("This import has already started."))
     problems = mapping_problems(job=job, mapping=mapping)
@@ -160,6 +163,8 @@ def import_job_configure(
         lifecycle_stage not in LifecycleStage.values or job.entity != CustomFieldEntity.CONTACT
     ):
         errors["lifecycle_stage"] = [_("Choose one of the lifecycle stages (contacts only).")]
+    if date_order is not None and date_order not in DateOrder.values:
+        errors["date_order"] = [_("Choose how dates are written.")]
     if errors:
         raise ValidationError(errors)
     tag_list = _tags_resolve(workspace=job.workspace, actor=actor, tags=tags)
@@ -169,6 +174,9 @@ def import_job_configure(
     job.tag_ids = sorted(t.pk for t in tag_list)
     job.lifecycle_stage = lifecycle_stage
     fields = ["mapping", "dedupe_mode", "owner", "tag_ids", "lifecycle_stage"]
+    if date_order is not None:
+        job.date_order = date_order
+        fields.append("date_order")
     job.full_clean()
     job.save(update_fields=[*fields, "updated_at"])
     change_record(
@@ -234,13 +242,21 @@ def import_jobs_requeue_stale(*, workspace) -> dict[str, int]:
     )
 
 
-def import_preview(*, job: ImportJob, mapping: dict[str, str] | None = None, rows: int = 10):
+def import_preview(
+    *,
+    job: ImportJob,
+    mapping: dict[str, str] | None = None,
+    rows: int = 10,
+    date_order: str | None = None,
+):
     """The first `rows` data rows as they would be imported: [(line, values, problems,
-    notes)]. Reads the rows kept on the job at upload, never the file."""
+    notes)] (notes: values left empty in a row that is imported). Reads the rows kept on the
+    job at upload, never the file."""
     cleaner = RowCleaner(
         workspace=job.workspace,
         entity=job.entity,
         mapping=mapping if mapping is not None else job.mapping,
+        date_order=date_order or job.date_order,
     )
     return [(line, *cleaner.clean_row(cells)) for line, cells in job.preview[:rows]]
 

@@ -4,8 +4,10 @@
 (generic and German headers here; HubSpot, Salesforce, Pipedrive, Zoho, Outlook, Google and
 Apple/vCard in `vocabularies`). `RowCleaner` turns a row into {field: value} and a list of
 readable problems (the row is rejected) and notes (the row is imported; a field was left
-empty, e.g. a choice value with no counterpart here), with the same rules the forms use
-(E.164 phones, lower-cased emails, known choices, real dates).
+empty, e.g. a choice value with no counterpart here or a date it cannot read), with the
+same rules the forms use (E.164 phones, cleaned lower-cased emails with their comparison
+keys, known choices, real dates in the import's date order, full names split with
+contacts.names).
 """
 
 import datetime
@@ -14,9 +16,18 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
 from ..custom_values import choice_values, custom_value_clean
+from ..dates import (
+    DateError,
+    DateOrder,
+    parse_date as _parse_full_date,
+    parse_partial_date,
+    workspace_date_order,
+)
+from ..emails import email_key
 from ..models import (
     Account,
     AccountSize,
@@ -29,6 +40,7 @@ from ..models import (
     Salutation,
     Sex,
 )
+from ..names import split_full_name
 from ..phones import domain_normalize, normalize_email, phone_cell_parse
 from ..selectors.custom_fields import custom_field_list
 from . import limits, vocabularies
@@ -49,6 +61,7 @@ CONTACT_FIELDS = {
     "first_name": gettext_lazy("First name"),
     "last_name": gettext_lazy("Last name"),
     "salutation": gettext_lazy("Salutation"),
+    "title": gettext_lazy("Academic title"),
     "email": gettext_lazy("Email"),
     "email2": gettext_lazy("Other email"),
     "phone": gettext_lazy("Phone"),
@@ -86,6 +99,7 @@ _CONTACT_SYNONYMS = {
     "first_name": ["firstname", "givenname", "forename", "first", "vorname", "prenom"],
     "last_name": ["lastname", "surname", "familyname", "last", "nachname", "familienname", "nom"],
     "salutation": ["salutation", "prefix", "nameprefix", "anrede"],
+    "title": ["academictitle", "akademischertitel", "academicdegree", "titelakademisch"],
     "email": [
         "email",
         "emailaddress",
@@ -394,31 +408,40 @@ _CHOICES = {
     "size": AccountSize,
 }
 _BOOLEAN = {"email_opt_in", "do_not_call", "do_not_mail"}
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%Y/%m/%d", "%d-%m-%Y")
+# The fields a full-name column can fill; a column of their own wins over it.
+_NAME_PARTS = ("first_name", "last_name", "salutation", "title")
 
 
-def parse_date(text: str) -> datetime.date:
-    text = text.strip()
-    if "T" in text or " " in text:  # spreadsheets: "1980-05-17 00:00:00"
-        text = text.replace("T", " ").split(" ")[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    parts = text.split("/")
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        a, b, year = (int(p) for p in parts)
-        year = year + (1900 if year >= 30 else 2000) if year < 100 else year
-        day, month = (a, b) if a > 12 else (b, a)  # US exports write month first
-        return datetime.date(year, month, day)
-    raise ValueError(text)
+def parse_date(text: str, *, order: str = DateOrder.DMY) -> datetime.date:
+    """A full date as spreadsheets write it (contacts.dates.parse_date, day first unless
+    `order` says otherwise). Raises ValueError (DateError) for no date or one without a
+    year."""
+    value = _parse_full_date(text, order=order)
+    if value is None:
+        raise DateError(_("It is not a date we can read."))
+    return value
+
+
+def _strip_cell(text: str) -> str:
+    """The cell without spaces and invisible characters (zero-width space, BOM, soft hyphen,
+    direction marks) at its ends: "Zoe\u200b" pasted from a web page is "Zoe". Inside a
+    value they stay (a zero-width non-joiner is part of some Persian and Indic names)."""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or unicodedata.category(text[start]) == "Cf"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) == "Cf"):
+        end -= 1
+    return text[start:end]
 
 
 class FieldNote(ValidationError):
     """Raised by a field's cleaning when the value cannot be used but the row can: the field
     is left empty and the message becomes a note on the row (shown in the preview and on the
-    result page) instead of rejecting the row."""
+    result page, stored as an ImportRowError of kind NOTE) instead of rejecting the row."""
+
+
+# The name the date and name cleaning use for it: one kind of note.
+LeaveEmpty = FieldNote
 
 
 def _value_lookup(tables: dict[str, dict[str, str | None]]) -> dict[str, str | None]:
@@ -513,9 +536,14 @@ def _custom_clean(custom, text: str):
 class RowCleaner:
     """Cleans rows for one import: knows the mapping, the model limits and custom fields."""
 
-    def __init__(self, *, workspace, entity: str, mapping: dict[str, str]):
+    def __init__(
+        self, *, workspace, entity: str, mapping: dict[str, str], date_order: str = DateOrder.AUTO
+    ):
         self.entity = entity
         self.region = workspace.country  # phone numbers without a country code
+        # "03/04/1970": the import's choice, or the workspace's country's custom
+        self.date_order = workspace_date_order(workspace, date_order)
+        self.today = timezone.localdate()
         self.model = Contact if entity == CustomFieldEntity.CONTACT else Account
         self.columns = sorted(((int(i), f) for i, f in mapping.items() if f), key=lambda x: x[0])
         self.custom = {
@@ -529,7 +557,8 @@ class RowCleaner:
         }
         self.max_lengths["company"] = Account._meta.get_field("name").max_length
         mapped = {f for _i, f in self.columns}
-        produced = mapped | ({"first_name", "last_name"} if "full_name" in mapped else set())
+        self.mapped = mapped
+        produced = mapped | (set(_NAME_PARTS) if "full_name" in mapped else set())
         # only the limits of fields this file fills are checked per row
         self.max_lengths = {k: v for k, v in self.max_lengths.items() if k in produced}
         self.required_custom = [c for key, c in self.custom.items() if c.required and key in mapped]
@@ -545,7 +574,7 @@ class RowCleaner:
         kept with the imported row."""
         values, custom, problems, notes = {}, {}, [], []
         for index, field in self.columns:
-            text = cells[index].strip() if index < len(cells) else ""
+            text = _strip_cell(cells[index]) if index < len(cells) else ""
             if not text:
                 continue
             if len(text) > limits.MAX_FIELD_CHARS:
@@ -559,7 +588,7 @@ class RowCleaner:
                 continue
             try:
                 if field in self.custom:
-                    custom[self.custom[field].key] = _custom_clean(self.custom[field], text)
+                    custom[self.custom[field].key] = self._clean_custom(self.custom[field], text)
                 else:
                     values.update(self._clean_field(field, text))
             except FieldNote as note:
@@ -581,6 +610,16 @@ class RowCleaner:
         if not problems:
             problems.extend(self._identity_problems(values))
         return values, problems, notes
+
+    def _clean_custom(self, field, text: str):
+        if field.field_type == CustomFieldType.DATE:
+            try:  # the same spreadsheet forms as the date of birth, in the import's order
+                parsed = _parse_full_date(text, order=self.date_order, today=self.today)
+            except DateError:
+                parsed = None  # custom_value_clean says what is wrong
+            if parsed is not None:
+                return custom_value_clean(field, parsed)
+        return _custom_clean(field, text)
 
     def _identity_problems(self, values: dict) -> list[str]:
         if self.entity == CustomFieldEntity.ACCOUNT:
@@ -615,30 +654,21 @@ class RowCleaner:
     def _clean_field(self, field: str, text: str) -> dict:
         if field in ("email", "email2"):
             email = normalize_email(text)
+            if not email:  # only invisible characters
+                return {}
             try:
                 validate_email(email)
             except ValidationError:
                 raise ValidationError(
                     _("“%(value)s” is not a valid email address.") % {"value": text}
                 ) from None
-            return {field: email}
+            return {field: email, f"{field}_key": email_key(email)}
         if field in ("phone", "mobile", "phone_extension"):
             return self._phone_cell(field, text)
         if field == "full_name":
-            first, _sep, last = text.rpartition(" ")
-            return {"first_name": first, "last_name": last} if first else {"last_name": last}
+            return self._full_name(text)
         if field == "date_of_birth":
-            try:
-                born = parse_date(text)
-            except ValueError:
-                raise ValidationError(
-                    _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": text}
-                ) from None
-            if born > datetime.date.today():
-                raise ValidationError(
-                    _("The date of birth %(value)s is in the future.") % {"value": text}
-                )
-            return {field: born}
+            return self._birthday(text)
         if field in _CHOICES:
             value = _choice_value(field, text)
             return {field: value} if value else {}
@@ -651,3 +681,40 @@ class RowCleaner:
         if field == "language":
             text = text.lower()[:8]
         return {field: text}
+
+    def _full_name(self, text: str) -> dict:
+        """First and last name, salutation and title from one written name; only into the
+        fields no column of their own fills (a file with first and last name columns keeps
+        them)."""
+        split = split_full_name(text)
+        out = {}
+        if not ({"first_name", "last_name"} & self.mapped):
+            out.update(
+                {
+                    k: v
+                    for k, v in (("first_name", split.first_name), ("last_name", split.last_name))
+                    if v
+                }
+            )
+        if split.salutation and "salutation" not in self.mapped:
+            out["salutation"] = split.salutation
+        if split.title and "title" not in self.mapped:
+            out["title"] = split.title
+        return out
+
+    def _birthday(self, text: str) -> dict:
+        """date_of_birth with its month and day, or only month and day for a birthday
+        without a year; a text that holds no usable birth date is left empty with a note."""
+        try:
+            born = parse_partial_date(text, order=self.date_order, today=self.today, past=True)
+        except DateError as exc:
+            raise LeaveEmpty(
+                _("Date of birth “%(value)s” left empty: %(reason)s")
+                % {"value": text, "reason": str(exc)}
+            ) from None
+        if born is None:
+            return {}
+        out = {"birthday_month": born.month, "birthday_day": born.day}
+        if born.year is not None:
+            out["date_of_birth"] = born.date
+        return out

@@ -133,7 +133,12 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
             job.total_rows = total
         context = RunContext(
             job=job,
-            cleaner=RowCleaner(workspace=job.workspace, entity=job.entity, mapping=job.mapping),
+            cleaner=RowCleaner(
+                workspace=job.workspace,
+                entity=job.entity,
+                mapping=job.mapping,
+                date_order=job.date_order,
+            ),
             actor=job.created_by,
             token=token,
         )
@@ -240,7 +245,7 @@ def import_batch(context: RunContext, rows: list[tuple[int, list[str]]]) -> Coun
                     workspace_id=job.workspace_id,
                     job_id=job.pk,
                     line=line,
-                    reason=" ".join(problems),
+                    reason=" ".join(problems + notes),
                     raw=_raw(cells),
                 )
             )
@@ -378,6 +383,8 @@ class Matcher:
 _KEY_FIELDS = (
     "email",
     "email2",
+    "email_key",
+    "email2_key",
     "phone",
     "phone_extension",
     "mobile",
@@ -397,8 +404,9 @@ def phone_match_verdict(values: dict, record) -> str | None:
     extensions on the same phone), "same" when the full names agree as well, "possible"
     when nothing else tells (a switchboard number alone never makes two people one)."""
     get = record.get if isinstance(record, dict) else partial(getattr, record)
-    row_emails = {values.get(k) for k in ("email", "email2")} - {None, ""}
-    record_emails = {get(k) for k in ("email", "email2")} - {None, ""}
+    # addresses compared by their keys (contacts.emails.email_key)
+    row_emails = {values.get(k) for k in ("email_key", "email2_key")} - {None, ""}
+    record_emails = {get(k) for k in ("email_key", "email2_key")} - {None, ""}
     if row_emails and record_emails and not (row_emails & record_emails):
         return None
     names = []
@@ -431,8 +439,9 @@ def _phone_match(matcher: Matcher, values: dict, keys) -> tuple[object, object]:
 
 
 def _contact_keys(values: dict) -> list[tuple[str, str]]:
-    """Dedupe keys of a row or a stored contact (its values by field name)."""
-    keys = [("email", values[k]) for k in ("email", "email2") if values.get(k)]
+    """Dedupe keys of a row or a stored contact (its values by field name); addresses by
+    their comparison keys (contacts.emails.email_key)."""
+    keys = [("email", values[k]) for k in ("email_key", "email2_key") if values.get(k)]
     keys += [("phone", values[k]) for k in ("phone", "mobile") if values.get(k)]
     if not keys:  # no email or phone: the exact name is the only thing to recognise it by
         keys.append(
@@ -457,9 +466,10 @@ def _existing_contacts(workspace_id, valid: list[dict]) -> Matcher:
                 for contact in base.filter(**{f"{column}__in": wanted}):
                     found.setdefault(contact.pk, contact)
 
-    fetch(("email", "email2"), {v[k] for v in valid for k in ("email", "email2") if v.get(k)})
-    known_emails = {e for c in found.values() for e in (c.email, c.email2) if e}
-    rest = [v for v in valid if not ({v.get("email"), v.get("email2")} & known_emails)]
+    email_keys = ("email_key", "email2_key")
+    fetch(email_keys, {v[k] for v in valid for k in email_keys if v.get(k)})
+    known_emails = {e for c in found.values() for e in (c.email_key, c.email2_key) if e}
+    rest = [v for v in valid if not ({v.get(k) for k in email_keys} & known_emails)]
     fetch(("phone", "mobile"), {v[k] for v in rest for k in ("phone", "mobile") if v.get(k)})
     fetch(
         ("last_name",),
@@ -485,11 +495,19 @@ def _apply(target, values: dict) -> list[str]:
     changed = []
     for name, value in values.items():
         current = get(name)
+        if name in ("email", "email2") and get(f"{name}_key") == values.get(f"{name}_key"):
+            continue  # the same mailbox written another way: the stored spelling stays
         if name == "custom":
             value = {**(current or {}), **value}
         if current != value:
             put(name, value)
             changed.append(name)
+    if "birthday_month" in values and "date_of_birth" not in values:
+        # a birthday without a year that differs from the stored date of birth replaces it
+        born = get("date_of_birth")
+        if born and (born.month, born.day) != (values["birthday_month"], values["birthday_day"]):
+            put("date_of_birth", None)
+            changed.append("date_of_birth")
     return changed
 
 
@@ -709,6 +727,14 @@ def _is_empty(value) -> bool:
 # an opt-in comes only from the line that was imported (a "yes" on another line is no
 # consent to that record's address).
 _RESTRICTIVE = {"do_not_call", "do_not_mail"}
+# Fields computed from another (Contact.save keeps them so): taken together with their
+# source, and named by it in a note.
+_DERIVED = {
+    "email_key": "email",
+    "email2_key": "email2",
+    "birthday_month": "date_of_birth",
+    "birthday_day": "date_of_birth",
+}
 
 
 def _fill_empty(context, model, target, values: dict, line: int) -> list[str]:
@@ -718,6 +744,8 @@ def _fill_empty(context, model, target, values: dict, line: int) -> list[str]:
     its missing fields at their defaults, as once stored. Returns the changed field names."""
     fill, ignored = {}, []
     for name, value in values.items():
+        if _DERIVED.get(name) in values:
+            continue  # follows its source (below)
         current = _current(model, target, name)
         if name == "custom":
             current = current or {}
@@ -737,8 +765,11 @@ def _fill_empty(context, model, target, values: dict, line: int) -> list[str]:
             fill[name] = value
         elif current != value:
             ignored.append(name)
+    for name, source in _DERIVED.items():
+        if source in fill and name in values:
+            fill[name] = values[name]
     if ignored:
-        labels = sorted(n.removesuffix("_id").replace("_", " ") for n in ignored)
+        labels = sorted({_DERIVED.get(n, n).removesuffix("_id").replace("_", " ") for n in ignored})
         context.notes.setdefault(line, []).append(
             _("Not taken from this line: %(fields)s.") % {"fields": ", ".join(labels)}
         )

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import WorkspaceOwned
 
+from ..dates import month_day_text
+from ..emails import email_key
+
 
 class LifecycleStage(models.TextChoices):
     SUBSCRIBER = "subscriber", _("Subscriber")
@@ -138,16 +141,35 @@ class Account(WorkspaceOwned, Address):
         extension_needs_phone(self)
 
 
+# Contact fields computed from others on every save: {source: derived fields}.
+CONTACT_DERIVED_FIELDS = {
+    "email": ("email_key",),
+    "email2": ("email2_key",),
+    "date_of_birth": ("birthday_month", "birthday_day"),
+}
+
+
 class Contact(WorkspaceOwned, Address):
-    """A person. Email addresses are stored lower-cased, phone numbers as E.164."""
+    """A person. Email addresses are stored lower-cased (as written otherwise) with their
+    comparison keys (contacts.emails.email_key), phone numbers as E.164.
+
+    A birthday is `birthday_month`/`birthday_day`, known with or without the year: with a
+    `date_of_birth` they are its month and day (save() and clean() keep them so), without
+    one they are a birthday whose year nobody knows. "Birthdays this week" reads the pair."""
 
     salutation = models.CharField(
         _("salutation"), max_length=8, choices=Salutation.choices, blank=True
+    )
+    title = models.CharField(
+        _("title"), max_length=60, blank=True, help_text=_("Academic title, e.g. Dr., Prof. Dr.")
     )
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     email = models.EmailField(_("email"), max_length=254, blank=True)
     email2 = models.EmailField(_("other email"), max_length=254, blank=True)
+    # comparison forms of the two addresses (lower case, ASCII domain), kept by save()
+    email_key = models.CharField(max_length=320, blank=True, editable=False)
+    email2_key = models.CharField(max_length=320, blank=True, editable=False)
     phone = models.CharField(_("phone"), max_length=32, blank=True)  # E.164
     # digits dialled after the phone number (a switchboard's extension), "" for none
     phone_extension = models.CharField(
@@ -180,6 +202,8 @@ class Contact(WorkspaceOwned, Address):
     )
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    birthday_month = models.PositiveSmallIntegerField(_("birthday month"), null=True, blank=True)
+    birthday_day = models.PositiveSmallIntegerField(_("birthday day"), null=True, blank=True)
     education = models.CharField(
         _("education"), max_length=12, choices=Education.choices, blank=True
     )
@@ -204,6 +228,11 @@ class Contact(WorkspaceOwned, Address):
             models.Index(fields=["workspace", "-created_at", "-id"], name="contact_ws_created"),
             models.Index(fields=["workspace", "email"], name="contact_ws_email"),
             models.Index(fields=["workspace", "email2"], name="contact_ws_email2"),
+            models.Index(fields=["workspace", "email_key"], name="contact_ws_email_key"),
+            models.Index(fields=["workspace", "email2_key"], name="contact_ws_email2_key"),
+            models.Index(
+                fields=["workspace", "birthday_month", "birthday_day"], name="contact_ws_birthday"
+            ),
             models.Index(fields=["workspace", "phone"], name="contact_ws_phone"),
             models.Index(fields=["workspace", "mobile"], name="contact_ws_mobile"),
             models.Index(fields=["workspace", "account", "last_name"], name="contact_ws_account"),
@@ -215,13 +244,83 @@ class Contact(WorkspaceOwned, Address):
                 fields=["workspace", "-last_interaction_at", "-id"], name="contact_ws_last_touch"
             ),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(birthday_month__isnull=True, birthday_day__isnull=True)
+                    | models.Q(
+                        birthday_month__gte=1,
+                        birthday_month__lte=12,
+                        birthday_day__gte=1,
+                        birthday_day__lte=31,
+                    )
+                ),
+                name="contact_birthday_month_day",
+            ),
+        ]
         verbose_name = _("contact")
 
     def __str__(self):
         return self.full_name or self.email or self.phone or f"#{self.pk}"
 
+    def save(self, *args, **kwargs):
+        self.derived_sync()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            fields = set(update_fields)
+            for source, derived in CONTACT_DERIVED_FIELDS.items():
+                if source in fields:
+                    fields.update(derived)
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
+
+    def derived_sync(self) -> None:
+        """Set the email keys from the addresses and, with a date of birth, the birthday's
+        month and day from it (a birthday without a year stays when there is no date)."""
+        self.email_key = email_key(self.email)
+        self.email2_key = email_key(self.email2)
+        born = self.date_of_birth
+        if isinstance(born, str):  # assigned as text, not converted yet
+            try:
+                born = datetime.date.fromisoformat(born)
+            except ValueError:
+                return  # full_clean reports it
+        if born:
+            self.birthday_month, self.birthday_day = born.month, born.day
+
     def clean(self):
+        super().clean()
         extension_needs_phone(self)
+        self.derived_sync()
+        if (self.birthday_month is None) != (self.birthday_day is None):
+            raise ValidationError(
+                {"birthday_day": _("Give the day and the month of the birthday.")}
+            )
+        if self.birthday_month is not None:
+            try:
+                datetime.date(2000, self.birthday_month, self.birthday_day)  # a leap year
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    {"birthday_day": _("There is no such day in that month.")}
+                ) from None
+
+    @property
+    def birthday_text(self) -> str:
+        """A birthday without a year as people read it ("17 May"); "" when there is a date
+        of birth (the page shows the age) or no birthday."""
+        day = self.birthday_without_year
+        return month_day_text(day.month, day.day) if day else ""
+
+    @property
+    def birthday_without_year(self) -> datetime.date | None:
+        """The birthday as a date in the leap year 2000 when only day and month are known
+        (for showing it as "17 May"); None when there is a date of birth or no birthday."""
+        if self.date_of_birth or self.birthday_month is None or self.birthday_day is None:
+            return None
+        try:
+            return datetime.date(2000, self.birthday_month, self.birthday_day)
+        except ValueError:
+            return None
 
     @property
     def full_name(self) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.models import WorkspaceOwned
 
+from ..dates import DateOrder
 from .contacts import LifecycleStage
 from .custom_fields import CustomFieldEntity
 
@@ -52,6 +53,10 @@ class ImportJob(WorkspaceOwned):
     mapping = models.JSONField(default=dict, blank=True)  # column index (str) -> field name
     dedupe_mode = models.CharField(
         max_length=8, choices=DedupeMode.choices, default=DedupeMode.UPDATE
+    )
+    # how dates whose day and month could be either way round are read ("03/04/1970")
+    date_order = models.CharField(
+        _("date order"), max_length=4, choices=DateOrder.choices, default=DateOrder.AUTO
     )
     status = models.CharField(
         max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
@@ -223,7 +228,7 @@ class ImportRowKind(models.TextChoices):
 class ImportRowError(WorkspaceOwned):
     """A line of an import worth showing on its result page: a rejected row with the reason,
     or (kind "note") an imported row with notes (a value left empty, the same person as an
-    earlier line)."""
+    earlier line, a date or name that could not be read)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()

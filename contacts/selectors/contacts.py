@@ -4,6 +4,8 @@ Search follows DESIGN.md §11: exact match on the normalised email / phone colum
 query looks like one (indexed), otherwise name contains (trigram GIN indexes on PostgreSQL).
 """
 
+import calendar
+import datetime
 import re
 
 from django.db.models import Q, QuerySet
@@ -11,6 +13,7 @@ from django.db.models import Q, QuerySet
 from workspaces.paging import capped_count
 from workspaces.selectors import owner_filter
 
+from ..emails import email_key
 from ..models import Contact
 from ..phones import normalize_email, try_normalize_phone
 
@@ -57,10 +60,13 @@ _EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def query_kind(query: str, *, region: str) -> tuple[str, str]:
     """("email", normalised) / ("phone", E.164 without extension) / ("text", stripped) for a
-    search query; phone numbers read with the workspace's country `region` ("" for none)."""
+    search query; phone numbers read with the workspace's country `region` ("" for none). An
+    address is recognised as people paste it ("mailto:", "Name <a@b>", invisible
+    characters: contacts.emails)."""
     query = (query or "").strip()
-    if _EMAIL_LIKE.match(query):
-        return "email", normalize_email(query)
+    email = normalize_email(query)
+    if _EMAIL_LIKE.match(email):
+        return "email", email
     if _PHONE_LIKE.match(query) and sum(ch.isdigit() for ch in query) >= 5:
         e164 = try_normalize_phone(query, region)
         if e164:
@@ -69,11 +75,13 @@ def query_kind(query: str, *, region: str) -> tuple[str, str]:
 
 
 def contact_search_q(query: str, *, region: str) -> Q:
-    """One predicate for a contact search: exact email, a phone number as phone or mobile
-    (read with the workspace's country `region`), or every word in a name."""
+    """One predicate for a contact search: exact email (compared by its key, so Unicode and
+    punycode domains find each other), a phone number as phone or mobile (read with the
+    workspace's country `region`), or every word in a name."""
     kind, value = query_kind(query, region=region)
     if kind == "email":
-        return Q(email=value) | Q(email2=value)
+        key = email_key(value)
+        return Q(email_key=key) | Q(email2_key=key)
     if kind == "phone":
         return Q(phone=value) | Q(mobile=value)
     condition = Q()
@@ -142,6 +150,26 @@ def contact_list(*, workspace, **filters) -> QuerySet:
     Unordered: the caller pages it with keyset_page."""
     qs = Contact.objects.filter(workspace=workspace).select_related("account", "owner")
     return contacts_filter(qs, region=workspace.country, **filters)
+
+
+def contacts_with_birthday(*, workspace, start: datetime.date, days: int = 7) -> QuerySet:
+    """The workspace's contacts whose birthday (with or without a known year) falls on one of
+    the `days` days from `start` on (a week by default; at most a year), in calendar order
+    (month, day). People born on 29 February are found on 28 February in common years.
+    One indexed query over (workspace, birthday_month, birthday_day)."""
+    condition = Q()
+    for offset in range(max(0, min(days, 366))):
+        day = start + datetime.timedelta(days=offset)
+        condition |= Q(birthday_month=day.month, birthday_day=day.day)
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            condition |= Q(birthday_month=2, birthday_day=29)
+    if not condition:
+        return Contact.objects.none()
+    return (
+        Contact.objects.filter(condition, workspace=workspace)
+        .select_related("account")
+        .order_by("birthday_month", "birthday_day", "last_name", "id")
+    )
 
 
 def contact_get(*, workspace, pk) -> Contact:

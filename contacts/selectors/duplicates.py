@@ -2,7 +2,9 @@
 
 Two contacts are likely duplicates when they share
 
-- an email address: `email` or `email2` of one is `email` or `email2` of the other;
+- an email address: `email` or `email2` of one is `email` or `email2` of the other,
+  compared by their comparison keys `email_key`/`email2_key` (contacts.emails.email_key:
+  "a@müller.example" and "a@xn--mller-kva.example" are one mailbox);
 - a phone number: `phone` or `mobile` of one is `phone` or `mobile` of the other (E.164, so
   formats do not matter; an extension is kept apart, so the numbers compared are the
   extension-free ones, the same the caller lookup matches);
@@ -25,6 +27,7 @@ from django.db.models import Count, F, Lookup, Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, utils
 
+from ..emails import email_key
 from ..models import Contact
 from ..name_match import same_first_name
 from ..phones import format_phone
@@ -33,8 +36,9 @@ NAME_SIMILARITY = 88  # token_sort_ratio, 0-100: "Jon Smith" ~ "John Smith", "Sm
 MAX_CONTACTS_PER_ACCOUNT = 500  # bigger accounts are not name-compared on the overview
 RECENT_WINDOW = 5000  # the overview looks at duplicates of the newest contacts by default
 # Columns compared with each other: a value in any column of a family matches the same
-# value in any column of that family.
-FAMILIES = {"email": ("email", "email2"), "phone": ("phone", "mobile")}
+# value in any column of that family; addresses by their comparison keys
+# (contacts.emails.email_key).
+FAMILIES = {"email": ("email_key", "email2_key"), "phone": ("phone", "mobile")}
 REASONS = {
     "email": _("Same email address"),
     "phone": _("Same phone number"),
@@ -318,11 +322,12 @@ class SharedMatch:
 def contacts_sharing(
     *, workspace, emails=(), phones=(), exclude_pk=None, limit: int = 10
 ) -> list[SharedMatch]:
-    """Contacts of `workspace` holding any of `emails` (normalised, in email or email2) or
+    """Contacts of `workspace` holding any of `emails` (in email or email2, compared by their
+    keys; the shared value named is the key) or
     `phones` (E.164, in phone or mobile): the duplicate finder's matching for values not yet
     saved (the contact form's warning). Oldest first, at most `limit`; `exclude_pk` leaves
     out the contact being edited. One indexed query (an OR of four index probes)."""
-    values = {"email": {e for e in emails if e}, "phone": {p for p in phones if p}}
+    values = {"email": {email_key(e) for e in emails if e}, "phone": {p for p in phones if p}}
     condition = Q()
     for family, wanted in values.items():
         for column in FAMILIES[family] if wanted else ():

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from ..emails import email_key
 from ..models import Contact, ContactMergeRedirect
 from .contacts import query_kind
 
@@ -57,7 +58,8 @@ def merge_candidates(
         return Candidates([])
     kind, value = query_kind(text, region=workspace.country)
     if kind == "email":
-        condition = Q(email=value) | Q(email2=value)
+        key = email_key(value)
+        condition = Q(email_key=key) | Q(email2_key=key)
     elif kind == "phone":
         condition = Q(phone=value) | Q(mobile=value)
     else:

@@ -15,6 +15,7 @@ whether there are more, in one query.
 
 from django.db.models import Q
 
+from ..emails import email_key
 from ..models import Account, Contact
 from .contacts import query_kind
 
@@ -22,13 +23,15 @@ PICK_LIMIT = 10
 PICK_WORDS = 3  # words of a contact query that must each start a first or last name
 
 
-def contact_pick_q(query: str, *, region: str) -> Q | None:
+def contact_pick_q(query: str, *, region: str = "") -> Q | None:
     """The predicate of a contact picker query, or None for an empty one: an exact email
     (email or email2) or phone (phone or mobile) when it is one, else every word (up to
-    PICK_WORDS) starting the first or the last name."""
+    PICK_WORDS) starting the first or the last name. Addresses are compared by their keys
+    (contacts.emails.email_key), phone numbers read with the workspace's country `region`."""
     kind, value = query_kind(query, region=region)
     if kind == "email":
-        return Q(email=value) | Q(email2=value)
+        key = email_key(value)
+        return Q(email_key=key) | Q(email2_key=key)
     if kind == "phone":
         return Q(phone=value) | Q(mobile=value)
     words = value.split()[:PICK_WORDS]

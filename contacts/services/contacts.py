@@ -1,5 +1,6 @@
 """Writes of contacts: create, update and delete, with the normalisation of their email
-addresses (lower case), phone numbers (E.164) and names, and the consent timestamp."""
+addresses (cleaned and lower case, contacts.emails), phone numbers (E.164) and names, and
+the consent timestamp."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +29,7 @@ from .tags import _create_tagged_recorded, _update_tagged_recorded
 CONTACT_FIELDS = frozenset(
     {
         "salutation",
+        "title",
         "first_name",
         "last_name",
         "email",
@@ -41,6 +43,8 @@ CONTACT_FIELDS = frozenset(
         "lifecycle_stage",
         "sex",
         "date_of_birth",
+        "birthday_month",
+        "birthday_day",
         "education",
         "preferred_channel",
         "language",
@@ -110,7 +114,7 @@ def contact_values_normalize(values: dict, *, region: str) -> dict:
                 out[name] = normalize_phone(out[name], region)
             except ValidationError as exc:
                 errors[name] = exc.messages
-    for name in ("first_name", "last_name", "job_title"):
+    for name in ("first_name", "last_name", "job_title", "title"):
         if name in out and isinstance(out[name], str):
             out[name] = out[name].strip()
     _raise_if(errors)
@@ -208,6 +212,13 @@ def contact_update(
         custom=custom,
         errors=errors,
     )
+    if (
+        fields.get("date_of_birth", contact.date_of_birth) is None
+        and contact.date_of_birth is not None
+        and not ({"birthday_month", "birthday_day"} & set(fields))
+    ):
+        # the birthday came from the date of birth cleared now: it goes with it
+        fields = {**fields, "birthday_month": None, "birthday_day": None}
     for name, value in fields.items():
         setattr(contact, name, value)
     email_consent_apply(

@@ -10,6 +10,7 @@ from workspaces.paging import keyset_page
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
+from ..dates import month_day_text
 from ..imports.forms import ImportMappingForm, ImportUploadForm
 from ..imports.jobs import (
     import_job_configure,
@@ -85,6 +86,7 @@ def import_mapping(request, pk):
                     actor=request.user,
                     mapping=mapping,
                     dedupe_mode=form.cleaned_data["dedupe_mode"],
+                    date_order=form.cleaned_data["date_order"],
                     **form.row_defaults,
                 )
                 import_job_queue(job=job, actor=request.user)
@@ -97,7 +99,12 @@ def import_mapping(request, pk):
     elif request.method == "POST":
         mapping = None  # the mapping has errors: no preview until it is fixed
     fields = target_fields(workspace=job.workspace, entity=job.entity)
-    preview = import_preview(job=job, mapping=mapping) if mapping is not None else []
+    date_order = form.cleaned_data.get("date_order") if form.is_bound and form.is_valid() else None
+    preview = (
+        import_preview(job=job, mapping=mapping, date_order=date_order)
+        if mapping is not None
+        else []
+    )
     shown = [f for f in fields if f in (mapping or {}).values()]
     preview_rows = [
         {
@@ -125,8 +132,11 @@ def import_mapping(request, pk):
 def _display(values: dict, field: str) -> str:
     if field.startswith("custom:"):
         return str(values.get("custom", {}).get(field.removeprefix("custom:"), ""))
-    if field == "full_name":
-        return " ".join(v for v in (values.get("first_name"), values.get("last_name")) if v)
+    if field == "full_name":  # how the name was split: "Dr. Sanne / van der Berg"
+        first = " ".join(v for v in (values.get("title"), values.get("first_name")) if v)
+        return " / ".join(v for v in (first, values.get("last_name")) if v)
+    if field == "date_of_birth" and "birthday_month" in values and not values.get(field):
+        return month_day_text(values["birthday_month"], values["birthday_day"])
     value = values.get(field, "")
     if hasattr(value, "isoformat"):
         return value.isoformat()

@@ -4,6 +4,7 @@ convert."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms.emails import CleanedEmailField
 from contacts.models import Account, Contact
 from contacts.phones import format_phone, phone_help_text
 from workspaces.forms import (
@@ -35,6 +36,7 @@ class LeadForm(WorkspaceModelForm):
             "message",
         ]
         widgets = {"message": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"email": CleanedEmailField}  # pasted addresses cleaned, then checked
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms.emails import CleanedEmailField
+
 
 class WebLeadForm(forms.Form):
     """The public web-to-lead form. `website_url` is the honeypot: people never see it."""
@@ -10,7 +12,7 @@ class WebLeadForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
-    email = forms.EmailField(label=_("Email"), max_length=254)
+    email = CleanedEmailField(label=_("Email"), max_length=254)
     phone = forms.CharField(label=_("Phone"), max_length=64, required=False)
     message = forms.CharField(
         label=_("Message"),

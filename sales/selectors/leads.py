@@ -3,8 +3,9 @@
 
 from django.db.models import Q
 
+from contacts.emails import email_key
 from contacts.models import Account, Contact
-from contacts.phones import domain_normalize, normalize_email
+from contacts.phones import domain_normalize
 from contacts.selectors.contacts import FREEMAIL_DOMAINS, email_domain, query_kind
 from workspaces.paging import capped_count
 from workspaces.service_checks import same_workspace_require
@@ -82,10 +83,10 @@ def lead_duplicates(*, workspace, lead: Lead, limit: int = 10) -> dict:
         condition |= Q(domain=domain)
     if condition:
         accounts = Account.objects.filter(condition, workspace=workspace).order_by("name", "id")
-    email = normalize_email(lead.email)
+    email = email_key(lead.email)
     contact_condition = Q()
     if email:
-        contact_condition |= Q(email=email) | Q(email2=email)
+        contact_condition |= Q(email_key=email) | Q(email2_key=email)
     if lead.phone:
         contact_condition |= Q(phone=lead.phone) | Q(mobile=lead.phone)
     contacts = Contact.objects.none()

@@ -62,19 +62,21 @@ def test_editing_warns_only_about_values_it_changes(workspace, owner_client):
     me = ContactFactory(workspace=workspace, last_name="Me", email="taken@x.io")  # known already
     response = owner_client.post(_edit(me.pk), _form(last_name="Me too", email="taken@x.io"))
     assert response.status_code == 302  # the duplicate it had does not stop a save
-    ContactFactory(workspace=workspace, mobile="+491511234567")
+    ContactFactory(workspace=workspace, mobile="+4915112345678")
     response = owner_client.post(
-        _edit(me.pk), _form(last_name="Me too", email="taken@x.io", mobile="0151 1234567")
+        _edit(me.pk), _form(last_name="Me too", email="taken@x.io", mobile="0151 12345678")
     )
     assert response.status_code == 200
     assert "A contact with this phone number already exists:" in response.content.decode()
     assert _count(workspace, pk=me.pk, mobile="") == 1
     response = owner_client.post(
         _edit(me.pk),
-        _form(last_name="Me too", email="taken@x.io", mobile="0151 1234567", confirm_duplicate="1"),
+        _form(
+            last_name="Me too", email="taken@x.io", mobile="0151 12345678", confirm_duplicate="1"
+        ),
     )
     assert response.status_code == 302
-    assert _count(workspace, pk=me.pk, mobile="+491511234567") == 1
+    assert _count(workspace, pk=me.pk, mobile="+4915112345678") == 1
 
 
 def test_an_invalid_phone_gets_its_error_not_a_warning(workspace, owner_client):

@@ -19,8 +19,13 @@ def _run(*args):
 
 def test_command_prints_summary_and_rejected_lines(workspace):
     out = _run("--workspace", "acme", str(HERE / "with_errors.csv"))
-    assert "created 3, updated 0, skipped 0, rejected 3" in out
+    assert "created 4, updated 0, skipped 0, rejected 2" in out
     assert "line 3: “not-an-email” is not a valid email address." in out
+    # a date that cannot be read is left empty; the row is imported with a note
+    assert "line 5 (imported): Date of birth “31.02.1990” left empty: There is no such date." in out
+    # an unknown choice value likewise (one kind of note for both)
+    assert "line 6 (imported): “alien” is not a known sex" in out
+    assert "imported with notes: 2" in out
 
 
 def test_command_skip_mode_leaves_existing_contacts(workspace):

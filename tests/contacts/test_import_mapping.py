@@ -105,17 +105,18 @@ def test_mapping_without_name_email_or_phone_is_refused(workspace):
 
 
 @pytest.mark.parametrize(
-    ("text", "iso"),
+    ("text", "order", "iso"),
     [
-        ("1990-04-01", "1990-04-01"),
-        ("01.04.1990", "1990-04-01"),
-        ("4/1/1990", "1990-04-01"),
-        ("25/12/1990", "1990-12-25"),
-        ("1990-04-01 00:00:00", "1990-04-01"),
+        ("1990-04-01", "dmy", "1990-04-01"),
+        ("01.04.1990", "mdy", "1990-04-01"),  # dotted dates are day first everywhere
+        ("4/1/1990", "mdy", "1990-04-01"),  # a US export
+        ("4/1/1990", "dmy", "1990-01-04"),  # a British one
+        ("25/12/1990", "mdy", "1990-12-25"),  # 25 can only be the day
+        ("1990-04-01 00:00:00", "dmy", "1990-04-01"),
     ],
 )
-def test_dates_of_common_exports_are_parsed(text, iso):
-    assert parse_date(text).isoformat() == iso
+def test_dates_of_common_exports_are_parsed(text, order, iso):
+    assert parse_date(text, order=order).isoformat() == iso
 
 
 def test_custom_field_is_recognised_by_its_label():

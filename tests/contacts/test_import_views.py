@@ -81,11 +81,13 @@ def test_start_runs_the_import_and_result_page_lists_rejected_rows(
     done = owner_client.get(_url("import_detail", pk=job.pk))
     job.refresh_from_db()
     assert job.status == "done"  # eager task in embedded mode
-    assert [e.line for e in done.context["errors"]] == [3, 4, 5]
-    assert [n.line for n in done.context["notes"]] == [6]
+    assert [e.line for e in done.context["errors"]] == [3, 4]
+    # imported with notes: its date left empty (5), an unknown choice left empty (6)
+    assert [n.line for n in done.context["notes"]] == [5, 6]
     assert "“alien” is not a known sex" in done.content.decode()
+    assert b"There is no such date." in done.content
     with workspace_scope(workspace):
-        assert Contact.objects.count() == 3
+        assert Contact.objects.count() == 4
 
 
 def test_progress_fragment_polls_while_running(owner_client, workspace):

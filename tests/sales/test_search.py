@@ -102,7 +102,8 @@ def test_the_duplicate_check_compares_emails_exactly_on_the_normalised_columns(w
         found = lead_duplicates(workspace=workspace, lead=lead)
     assert match in found["contacts"] and len(found["contacts"]) == 2
     (sql,) = _sql_touching("contacts_contact", ctx.captured_queries)
-    assert '"contacts_contact"."email" = ' in sql and '"contacts_contact"."email2" = ' in sql
+    assert '"contacts_contact"."email_key" = ' in sql
+    assert '"contacts_contact"."email2_key" = ' in sql
     assert "LIKE" not in sql.upper() and "UPPER(" not in sql.upper()
 
 

@@ -1,10 +1,11 @@
 """manage.py import_contacts --workspace acme people.csv [--update|--skip|--create] [--actor email]
-[--owner email] [--tag NAME ...] [--stage STAGE]
+[--owner email] [--tag NAME ...] [--stage STAGE] [--date-order auto|dmy|mdy|ymd]
 
 Runs the same import as the web page (detection, auto-mapping, batched dedupe) in this process
 and prints a summary, every rejected line, every line with a note and every line that shares
 only a phone number with a contact (a possible duplicate, not written). --owner, --tag and
---stage apply to every row, as on the mapping page."""
+--stage apply to every row, as on the mapping page; --date-order says how dates such as
+03/04/1970 are read."""
 
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.core.management.base import BaseCommand, CommandError
 
+from contacts.dates import DateOrder
 from contacts.imports.jobs import import_job_configure, import_job_create, import_job_queue
 from contacts.imports.runner import import_run
 from contacts.models import (
@@ -59,6 +61,13 @@ class Command(BaseCommand):
             default="",
             help="Lifecycle stage of every row (a stage column in the file wins).",
         )
+        parser.add_argument(
+            "--date-order",
+            choices=DateOrder.values,
+            default=DateOrder.AUTO,
+            help="How dates such as 03/04/1970 are read: day first (dmy), month first (mdy), "
+            "year first (ymd) or from the workspace's country (auto, the default).",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -78,7 +87,12 @@ class Command(BaseCommand):
             if owner is None:
                 raise CommandError(f"No user with the email {options['owner']}.")
         entity = CustomFieldEntity.ACCOUNT if options["accounts"] else CustomFieldEntity.CONTACT
-        defaults = {"owner": owner, "tags": options["tag"], "lifecycle_stage": options["stage"]}
+        defaults = {
+            "owner": owner,
+            "tags": options["tag"],
+            "lifecycle_stage": options["stage"],
+            "date_order": options["date_order"],
+        }
         with workspace_scope(workspace):
             job = self._run(workspace, actor, path, entity, options["mode"], defaults)
             self._report(job)
