@@ -153,7 +153,7 @@ def test_save_with_update_fields_writes_the_keys_too(workspace):
 
 def test_the_migration_fills_keys_and_birthdays_of_existing_contacts(workspace):
     fill = importlib.import_module(
-        "contacts.migrations.0010_contact_title_birthday_email_keys"
+        "contacts.migrations.0014_contact_title_birthday_email_keys"
     ).fill
     born = ContactFactory(workspace=workspace, email="a@bücher.example", date_of_birth="1965-05-17")
     plain = ContactFactory(workspace=workspace, email="b@example.com", email2="c@example.com")

@@ -181,7 +181,7 @@ def test_the_board_reads_cards_without_a_query_per_card(
     _fill_board(workspace, owner, 1)
     with CaptureQueriesContext(connection) as few:
         owner_client.get(_board_url(workspace))
-    assert len(few) <= 10
+    assert len(few) <= 11  # the exchange rates of the totals are one of them
     _fill_board(workspace, owner, 30)
     with django_assert_num_queries(len(few)):
         response = owner_client.get(_board_url(workspace))

@@ -308,12 +308,12 @@ def test_the_reps_home_shows_the_figures_with_their_currencies(ws, rep, colleagu
         amount=D("4000"),
     )
     html = home(login(rep)).content.decode()
-    assert 'data-currency="EUR">3,500.50 EUR<' in html
-    assert 'data-currency="USD">3,000.00 USD<' in html
-    assert "3,500.50 USD" not in html and "6,500.50" not in html  # never added up
+    assert 'data-currency="EUR">€3,500.50<' in html
+    assert 'data-currency="USD">$3,000.00<' in html
+    assert "$3,500.50" not in html and "6,500.50" not in html  # never added up
     assert 'data-testid="my-overdue-count">2<' in html
     assert 'data-testid="quota-month">25.0 %<' in html
-    assert "1,000.00 EUR of 4,000.00 EUR" in html
+    assert "€1,000.00 of €4,000.00" in html
 
 
 def ws_tz(ws):

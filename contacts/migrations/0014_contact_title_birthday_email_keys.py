@@ -35,7 +35,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0009_bulk_delete_job'),
+        ('contacts', '0013_merge_import_notes'),
         ('workspaces', '0007_merge_fence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
