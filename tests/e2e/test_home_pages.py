@@ -97,7 +97,7 @@ def test_every_roles_home_on_a_desktop_and_a_phone(
             assert re.search(r"\d", desktop.get_by_test_id("team-forecast").inner_text())
         if role in (Role.OWNER, Role.SALES):
             figures = desktop.get_by_test_id("my-pipeline").inner_text()
-            assert re.search(r"[\d,.]+ EUR", figures), figures
+            assert re.search(r"€[\d,.]+", figures), figures
             assert "%" in desktop.get_by_test_id("my-quota").inner_text()
         assert scroll_width(desktop) <= DESKTOP_HD["width"]
         room = placeholder_room(desktop)
