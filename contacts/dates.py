@@ -29,13 +29,12 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from pathlib import Path
 
 from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_lazy, pgettext
+
+from workspaces.countries import country_for_time_zone
 
 
 class DateOrder(models.TextChoices):
@@ -418,49 +417,6 @@ def date_order_for_country(country: str | None) -> str:
     if code in YMD_COUNTRIES:
         return DateOrder.YMD
     return DateOrder.DMY
-
-
-def _zone_files():
-    try:
-        base = resources.files("tzdata").joinpath("zoneinfo")
-        yield base.joinpath("zone.tab"), base.joinpath("tzdata.zi")
-    except ModuleNotFoundError:
-        pass
-    system = Path("/usr/share/zoneinfo")
-    yield system / "zone.tab", system / "tzdata.zi"
-
-
-@cache
-def _zone_countries() -> dict[str, str]:
-    """Time zone name -> country code, from the IANA database's zone.tab (with its links, so
-    "US/Eastern" finds America/New_York)."""
-    for zone_tab, zi in _zone_files():
-        try:
-            lines = zone_tab.read_text(encoding="utf-8").splitlines()
-        except OSError:
-            continue
-        countries = {}
-        for line in lines:
-            if line and not line.startswith("#"):
-                parts = line.split("\t")
-                if len(parts) >= 3:
-                    countries[parts[2]] = parts[0]
-        try:
-            for line in zi.read_text(encoding="utf-8").splitlines():
-                if line.startswith("L "):
-                    _l, target, alias = line.split()[:3]
-                    if target in countries:
-                        countries.setdefault(alias, countries[target])
-        except OSError:
-            pass
-        return countries
-    return {}
-
-
-def country_for_time_zone(time_zone: str | None) -> str:
-    """ISO country code of an IANA time zone ("Europe/Berlin" -> "DE"); "" when the zone
-    belongs to no one country (UTC, Etc/GMT+5) or is unknown."""
-    return _zone_countries().get((time_zone or "").strip(), "")
 
 
 def workspace_date_order(workspace, chosen: str = DateOrder.AUTO) -> str:

@@ -11,7 +11,6 @@ from contacts.dates import (
     DateError,
     DateOrder,
     PartialDate,
-    country_for_time_zone,
     date_order_for_country,
     excel_serial_to_date,
     month_day_text,
@@ -20,6 +19,7 @@ from contacts.dates import (
     pivot_two_digit_year,
     workspace_date_order,
 )
+from workspaces.countries import country_for_time_zone
 from workspaces.models import Workspace
 
 PROPERTY = settings(deadline=None, database=None, derandomize=True, max_examples=300)
