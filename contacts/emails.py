@@ -28,7 +28,12 @@ _EDGE = "\"'“”„‘’‚«»<>()[]{}"
 _TRAILING = ".,;:"
 
 
+_ASCII_SPACES = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _without_invisible(text: str) -> str:
+    if text.isascii():  # no format characters in ASCII: only controls become spaces
+        return _ASCII_SPACES.sub(" ", text) if not text.isprintable() else text
     out = []
     for ch in text:
         category = unicodedata.category(ch)
@@ -45,7 +50,10 @@ def email_clean(raw: str | None) -> str:
     """The address in `raw` as written, without invisible characters and wrapping (see the
     module's docstring); "" for an empty text. Never raises: whether the result is a valid
     address is the validator's question."""
-    text = unicodedata.normalize("NFC", _without_invisible(str(raw or ""))).strip()
+    text = _without_invisible(str(raw or ""))
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    text = text.strip()
     if not text:
         return ""
     if match := _ANGLE.search(text):  # "Name <a@b>"

@@ -14,3 +14,7 @@ class WorkspacesConfig(AppConfig):
         from .forms import BLANK_LABEL
 
         fields.BLANK_CHOICE_LABEL = BLANK_LABEL
+
+        from . import lookups
+
+        lookups.register()

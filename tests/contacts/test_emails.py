@@ -86,3 +86,18 @@ def test_keys_are_ascii_and_stable(local, label, tld):
     assert email_key(key) == key
     if "ß" not in label:  # upper case of ß is SS, another name
         assert key == email_key(f"{local.upper()}@{label.upper()}.{tld}")
+
+
+@pytest.mark.parametrize("code", range(128))
+def test_every_ascii_character_is_cleaned_as_the_general_rule_cleans_it(code):
+    """ASCII text takes a fast path (no Unicode categories per character); it must clean
+    every ASCII character exactly as the general rule does: controls and whitespace become
+    spaces, everything else stays."""
+    import unicodedata
+
+    char = chr(code)
+    category = unicodedata.category(char)
+    expected = " " if char.isspace() or category in ("Zs", "Zl", "Zp", "Cc") else char
+    assert email_clean(f"ab{char}cd@example.org") == f"ab{expected}cd@example.org".strip()
+    # the same character beside a non-ASCII one goes the general way: same result
+    assert email_clean(f"äb{char}cd@example.org") == f"äb{expected}cd@example.org"

@@ -290,3 +290,27 @@ def test_imported_domain_is_stored_as_the_account_form_stores_it(ws):
         "Acme": "acme.example",
         "Globex": "globex.io",
     }
+
+
+@pytest.mark.postgres
+def test_a_large_import_keeps_the_planners_row_estimates_current(ws):
+    """PostgreSQL's statistics are refreshed after 10,000 written rows and each doubling
+    after (20,000, 40,000…), so later batches' key lookups are planned for the rows the
+    earlier ones wrote (without it each batch read the whole growing workspace)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contacts.imports.runner import _Statistics
+    from contacts.models import CustomFieldEntity, ImportJob
+
+    statistics = _Statistics(ImportJob(workspace=ws, entity=CustomFieldEntity.CONTACT))
+    analyzed_at = []
+    for batch in range(1, 23):  # 22 batches of 2,000 rows
+        with CaptureQueriesContext(connection) as queries:
+            statistics.after_batch(2000)
+        if any(q["sql"].startswith("ANALYZE") for q in queries.captured_queries):
+            analyzed_at.append(batch * 2000)
+            tables = " ".join(q["sql"] for q in queries.captured_queries)
+            assert '"contacts_contact" (workspace_id)' in tables
+            assert '"contacts_importedrecord" (workspace_id, job_id)' in tables
+    assert analyzed_at == [10_000, 20_000, 40_000]
