@@ -14,6 +14,13 @@ and the result cannot differ. Its rules:
   A value of either record that the choices leave out goes into a place of its kind that is
   still empty ("moved"): the other record's email becomes the second email, its phone the
   mobile (numbers are extension-free E.164 in both places).
+- An extension belongs to its phone number: the merged record keeps the extension of the
+  record whose number it keeps as "phone" (a choice of its own only when both records have
+  the same number with different extensions); an extension whose number moves to "mobile"
+  (which takes none) or is left out is listed as not kept.
+- A birthday without a year (day and month only) is kept when the merged record has no date
+  of birth: the survivor's, else the loser's (moved); one that the kept date of birth or the
+  survivor's own birthday replaces is listed as not kept.
 - Custom fields: where both records hold different values, a choice "custom:<key>" (the
   survivor's by default); otherwise the value that is there.
 - Consent is restrictive, whatever the choices: "do not call" and "do not mail" are set when
@@ -49,6 +56,7 @@ SKIP_FIELDS = {
     "birthday_month",
     "birthday_day",
 }
+EXTENSION = "phone_extension"  # follows the phone number it belongs to
 ADDRESS_FIELDS = ("street", "postal_code", "city", "region", "country")
 SLOT_FAMILIES = (("email", "email2"), ("phone", "mobile"))
 PHONE_FIELDS = {"phone", "mobile"}
@@ -185,6 +193,8 @@ def merge_choices(survivor: Contact, loser: Contact, custom_fields=()) -> list[C
             continue
         if key in CONSENT_FIELDS:
             continue
+        if key == EXTENSION and survivor.phone != loser.phone:
+            continue  # each extension follows its own number
         f = fields[key]
         mine, theirs = getattr(survivor, f.attname), getattr(loser, f.attname)
         if mine != theirs:
@@ -234,6 +244,8 @@ def merge_plan(
     for name, f in fields.items():
         if name in CONSENT_FIELDS or name in ADDRESS_FIELDS:
             continue
+        if name == EXTENSION and survivor.phone != loser.phone:
+            continue  # decided with the phone numbers below
         mine, theirs = getattr(survivor, f.attname), getattr(loser, f.attname)
         if mine == theirs:
             continue
@@ -272,18 +284,61 @@ def merge_plan(
                 )
                 not_kept.append(NotKept(source, str(fields[source].verbose_name), shown))
 
+    if survivor.phone != loser.phone:
+        _merge_extension(survivor, loser, values, fields[EXTENSION], not_kept)
+    _merge_birthday(survivor, loser, values, moved, not_kept)
     custom = _merge_custom(survivor, loser, choices, custom_fields, not_kept)
     _merge_consent(survivor, loser, values, not_kept)
 
     changed = sorted(
         name for name, f in fields.items() if values[f.attname] != getattr(survivor, f.attname)
     )
+    for name in ("birthday_month", "birthday_day"):
+        if name in values and values[name] != getattr(survivor, name):
+            changed.append(name)
     if custom != (survivor.custom or {}):
         changed.append("custom")
     for name in ("email_opt_in_at", "email_opt_in_source"):
         if values[name] != getattr(survivor, name) and name not in changed:
             changed.append(name)
     return MergePlan(values, custom, sorted(changed), moved, not_kept)
+
+
+def _merge_extension(survivor, loser, values, f, not_kept) -> None:
+    """The extension of the record whose number the merged record keeps as "phone"; the
+    other record's extension, when it has one, is not kept (its number went elsewhere)."""
+    kept = next((c for c in (survivor, loser) if c.phone and c.phone == values["phone"]), None)
+    values[f.attname] = kept.phone_extension if kept else ""
+    for record in (survivor, loser):
+        if record.phone_extension and record is not kept:
+            not_kept.append(
+                NotKept(
+                    EXTENSION,
+                    str(f.verbose_name),
+                    _("ext. %(extension)s of %(phone)s")
+                    % {"extension": record.phone_extension, "phone": format_phone(record.phone)},
+                )
+            )
+
+
+def _merge_birthday(survivor, loser, values, moved, not_kept) -> None:
+    """A year-less birthday (day and month without a date of birth) is kept when the merged
+    record has no date of birth: the survivor's, else the loser's; others are not kept."""
+    label = _("birthday")
+    kept_day = None
+    if values["date_of_birth"]:
+        kept_day = (values["date_of_birth"].month, values["date_of_birth"].day)
+    elif survivor.birthday_without_year:
+        kept_day = (survivor.birthday_month, survivor.birthday_day)
+    elif loser.birthday_without_year:
+        kept_day = (loser.birthday_month, loser.birthday_day)
+        values["birthday_month"], values["birthday_day"] = kept_day
+        moved.append((label, loser.birthday_text))
+    for record in (survivor, loser):
+        if record.birthday_without_year and (record.birthday_month, record.birthday_day) != (
+            kept_day
+        ):
+            not_kept.append(NotKept("birthday", label, record.birthday_text))
 
 
 def _merge_custom(survivor, loser, choices, custom_fields, not_kept) -> dict:

@@ -705,6 +705,9 @@ class RowCleaner:
     def _birthday(self, text: str) -> dict:
         """date_of_birth with its month and day, or only month and day for a birthday
         without a year; a text that holds no usable birth date is left empty with a note."""
+        # a leading apostrophe marks a spreadsheet cell as text (our own CSV export writes a
+        # birthday without a year, "--05-17", so; see contacts.selectors.exports)
+        text = text.removeprefix("'")
         try:
             born = parse_partial_date(text, order=self.date_order, today=self.today, past=True)
         except DateError as exc:

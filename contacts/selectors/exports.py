@@ -97,12 +97,20 @@ class Column:
 
     key: str
     label: str
-    source: str
+    source: str | tuple[str, ...]  # a tuple: fmt gets the values of these fields
     fmt: Callable | None = None
 
 
 def _date(value):
     return value.isoformat() if value else ""
+
+
+def _birthday(date_of_birth, month, day):
+    """The date of birth in ISO form, or a birthday without a year as ISO 8601 writes one
+    ("--05-17", which the importer reads back)."""
+    if date_of_birth:
+        return date_of_birth.isoformat()
+    return f"--{month:02d}-{day:02d}" if month and day else ""
 
 
 def _yes_no(value):
@@ -139,7 +147,12 @@ CONTACT_COLUMNS = [
     *_ADDRESS,
     _col("lifecycle_stage", _("Lifecycle stage")),
     _col("sex", _("Sex")),
-    _col("date_of_birth", _("Birthday"), fmt=_date),
+    _col(
+        "date_of_birth",
+        _("Birthday"),
+        ("date_of_birth", "birthday_month", "birthday_day"),
+        fmt=_birthday,
+    ),
     _col("education", _("Education")),
     _col("language", _("Language")),
     _col("email_opt_in", _("Email opt-in"), fmt=_yes_no),
@@ -147,6 +160,9 @@ CONTACT_COLUMNS = [
     _col("do_not_mail", _("Do not mail"), fmt=_yes_no),
     _col("owner", _("Owner"), "owner__email"),
     _col("created_at", _("Created"), fmt=_date),
+    # added later: at the end, so that spreadsheets reading columns by position still work
+    _col("title", _("Title")),
+    _col("phone_extension", _("Extension")),
 ]
 ACCOUNT_COLUMNS = [
     _col("id", _("ID")),
@@ -174,13 +190,26 @@ def _cells(queryset, columns: list[Column], order, tz=None) -> Iterator[list]:
     """The cell values of every row, read in chunks with a server-side cursor; times in `tz`
     (default: the active time zone) to the second."""
     tz = tz or timezone.get_current_timezone()
-    sources = list(dict.fromkeys(c.source for c in columns))
+    sources = list(
+        dict.fromkeys(
+            s for c in columns for s in (c.source if isinstance(c.source, tuple) else (c.source,))
+        )
+    )
     index = {source: i for i, source in enumerate(sources)}
-    getters = [(index[c.source], c.fmt) for c in columns]
+    getters = [
+        (
+            tuple(index[s] for s in c.source) if isinstance(c.source, tuple) else index[c.source],
+            c.fmt,
+        )
+        for c in columns
+    ]
     rows = queryset.order_by(*order).values_list(*sources).iterator(chunk_size=CHUNK_SIZE)
     for row in rows:
         row = [export_value(v, tz) for v in row]
-        yield [fmt(row[i]) if fmt else row[i] for i, fmt in getters]
+        yield [
+            (fmt(*(row[j] for j in i)) if isinstance(i, tuple) else fmt(row[i]) if fmt else row[i])
+            for i, fmt in getters
+        ]
 
 
 def csv_stream(

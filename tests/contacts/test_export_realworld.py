@@ -115,3 +115,37 @@ def test_account_export_times_follow_the_workspace_zone(owner_client, workspace)
     body = b"".join(_export(owner_client, name="account_export").streaming_content)
     row = next(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert (row["Phone"], row["Created"]) == ("+12125550187", "2026-03-08T03:00:00-04:00")
+
+
+def test_title_extension_and_a_birthday_without_year_are_exported_and_read_back(
+    berlin, owner_client, excel
+):
+    """Nothing a contact holds is lost on the way out: the title, the extension beside the
+    number, and a birthday without a year in ISO 8601's form "--MM-DD" (in CSV behind the
+    apostrophe that keeps spreadsheets from computing it; the importer reads it back)."""
+    from tests.contacts.fixtures.importing import csv_bytes, run_import
+
+    contact = ContactFactory(
+        workspace=berlin,
+        last_name="Wolf",
+        title="Dr.",
+        phone="+494055501200",
+        phone_extension="201",
+        date_of_birth=None,
+    )
+    contact.birthday_month, contact.birthday_day = 5, 17
+    contact.save()
+    row = next(r for r in _rows(_export(owner_client)) if r["Last name"] == "Wolf")
+    assert (row["Title"], row["Phone"], row["Extension"]) == ("Dr.", "+494055501200", "201")
+    assert row["Birthday"] == "'--05-17"
+    cells = next(c for c in _cells(excel()) if c["Last name"].value == "Wolf")
+    assert cells["Birthday"].value == "--05-17"
+
+    with workspace_scope(berlin):
+        job = run_import(
+            berlin,
+            csv_bytes("Last Name,Email,Birthday", f"Fox,fox@example.org,{row['Birthday']}"),
+        )
+        assert job.created_count == 1
+        fox = Contact.objects.get(last_name="Fox")
+    assert (fox.date_of_birth, fox.birthday_month, fox.birthday_day) == (None, 5, 17)

@@ -260,3 +260,58 @@ def test_merge_page_url_of_the_contact_detail(workspace, rich_pair, client_for):
         .status_code
         == 200
     )
+
+
+def _listed(plan, *keys):
+    return [(n.key, n.value) for n in plan.not_kept if n.key in keys]
+
+
+@pytest.mark.in_scope
+def test_an_extension_stays_with_its_number(workspace):
+    """The loser's switchboard number moves to "mobile", which takes no extension: its
+    extension is listed, never glued to the survivor's own number."""
+    survivor = ContactFactory(workspace=workspace, phone="+49301234567", phone_extension="")
+    loser = ContactFactory(workspace=workspace, phone="+494055501200", phone_extension="201")
+    plan = merge_plan(survivor, loser)
+    assert plan.values["phone"] == "+49301234567"
+    assert plan.values["phone_extension"] == ""
+    assert plan.values["mobile"] == "+494055501200"
+    assert _listed(plan, "phone_extension", "birthday") == [
+        ("phone_extension", "ext. 201 of +49 40 55501200")
+    ]
+    assert "phone_extension" not in {c.key for c in merge_choices(survivor, loser)}
+
+    # the survivor without a phone takes the loser's number with its extension
+    bare = ContactFactory(workspace=workspace, phone="", phone_extension="")
+    plan = merge_plan(bare, loser)
+    assert (plan.values["phone"], plan.values["phone_extension"]) == ("+494055501200", "201")
+    assert _listed(plan, "phone_extension") == []
+
+
+@pytest.mark.in_scope
+def test_the_same_number_with_two_extensions_is_a_choice(workspace):
+    survivor = ContactFactory(workspace=workspace, phone="+494055501200", phone_extension="100")
+    loser = ContactFactory(workspace=workspace, phone="+494055501200", phone_extension="201")
+    assert "phone_extension" in {c.key for c in merge_choices(survivor, loser)}
+    plan = merge_plan(survivor, loser, {"phone_extension": "loser"})
+    assert plan.values["phone_extension"] == "201"
+    assert _listed(plan, "phone_extension", "birthday") == [("phone_extension", "100")]
+
+
+@pytest.mark.in_scope
+def test_a_year_less_birthday_of_the_loser_is_moved_or_listed(workspace):
+    survivor = ContactFactory(workspace=workspace, date_of_birth=None)
+    loser = ContactFactory(workspace=workspace, date_of_birth=None)
+    loser.birthday_month, loser.birthday_day = 5, 17
+    loser.save()
+    contact_merge(workspace=workspace, actor=None, survivor=survivor, loser=loser)
+    survivor.refresh_from_db()
+    assert (survivor.birthday_month, survivor.birthday_day) == (5, 17)
+
+    # against a date of birth on another day it is listed as not kept
+    born = ContactFactory(workspace=workspace, date_of_birth=datetime.date(1980, 2, 1))
+    other = ContactFactory(workspace=workspace, date_of_birth=None)
+    other.birthday_month, other.birthday_day = 5, 17
+    other.save()
+    plan = merge_plan(born, other)
+    assert _listed(plan, "phone_extension", "birthday") == [("birthday", "17 May")]
