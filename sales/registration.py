@@ -5,6 +5,7 @@ registers live where they belong (selectors.panels for what panels and search re
 
 from django.utils.translation import gettext_lazy as _
 
+from contacts.conversions import ConversionSource, register_conversion_source
 from contacts.registry import (
     CallerLookupSource,
     RecordAction,
@@ -30,6 +31,7 @@ from workspaces.roles import MANAGERS, Role, register_permissions
 
 from .demo import catalog as demo_catalog, pipeline as demo_pipeline
 from .selectors import panels
+from .selectors.conversions import won_deals_after_touches
 from .services.handover import calendar_feeds_revoke, sales_records_hand_over
 from .services.pipelines import pipeline_ensure_default
 from .services.web_form import web_form_get_or_create
@@ -231,3 +233,9 @@ def register() -> None:
         )
     )
     register_demo_seeder(DemoSeeder(key="sales_catalog", seed=demo_catalog.seed, order=60))
+    # what a campaign (or any touch point) brought: deals won by its contacts afterwards
+    register_conversion_source(
+        ConversionSource(
+            key="sales_won_deals", label=_("Won deals"), count=won_deals_after_touches, order=30
+        )
+    )
