@@ -9,6 +9,7 @@ from touchpoints.registry import register_timeline_app
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import LEADS, Role, register_permissions
 
+from . import periodic, task_runs
 from .areas import AREAS
 from .selectors.panels import marketing_home_panel
 
@@ -19,9 +20,13 @@ def register() -> None:
         {
             "marketing.view": LEADS | {Role.MARKETING, Role.READONLY},
             "marketing.edit": LEADS | {Role.MARKETING},
+            # the sending queue's health page and its alert mails
+            "marketing.operate": LEADS,
         }
     )
     register_timeline_app("marketing", _("Marketing"))
+    task_runs.connect()  # the health page's "last run" of every beat task
+    assert periodic  # its tasks register with Celery on import
     register_nav(
         NavItem(
             key="marketing",

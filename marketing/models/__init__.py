@@ -10,6 +10,7 @@ from .deliveries import (
     Suppression,
     SuppressionReason,
 )
+from .health import QueueAlert, TaskRun
 from .segments import MemberSource, Segment, SegmentKind, SegmentMember
 
 __all__ = [
@@ -24,11 +25,13 @@ __all__ = [
     "EmailTemplate",
     "EventKind",
     "MemberSource",
+    "QueueAlert",
     "Segment",
     "SegmentKind",
     "SegmentMember",
     "SenderIdentity",
     "Suppression",
     "SuppressionReason",
+    "TaskRun",
     "TrackedLink",
 ]

@@ -133,7 +133,7 @@ class Figures:
 
     @property
     def complaint_level(self) -> str:
-        """"ok" below 0.10 %, "warn" from 0.10 %, "limit" from 0.30 % ("" without data)."""
+        """ "ok" below 0.10 %, "warn" from 0.10 %, "limit" from 0.30 % ("" without data)."""
         value = self.complaint_rate
         if value is None:
             return ""
@@ -191,9 +191,7 @@ def figures_annotations() -> dict:
 
 def _bounced() -> Q:
     """A delivery that has a bounce event (an EXISTS on the events, not the joined row)."""
-    return Q(
-        id__in=DeliveryEvent.objects.filter(kind=EventKind.BOUNCE).values("delivery_id")
-    )
+    return Q(id__in=DeliveryEvent.objects.filter(kind=EventKind.BOUNCE).values("delivery_id"))
 
 
 def _figures(row: dict) -> Figures:
@@ -255,9 +253,7 @@ def clicks_per_link(*, workspace, campaign) -> list[LinkClicks]:
         )
         .order_by("position")
     )
-    return [
-        LinkClicks(r.position, r.url, r.clicks, r.clickers, r.human_clicks) for r in rows
-    ]
+    return [LinkClicks(r.position, r.url, r.clicks, r.clickers, r.human_clicks) for r in rows]
 
 
 @dataclass
@@ -349,9 +345,7 @@ def retried_deliveries(*, workspace, campaign, limit: int = RETRIES_SHOWN):
     return list(
         Delivery.objects.filter(workspace=workspace, campaign=campaign, attempts__gt=1)
         .order_by("-attempts", "id")
-        .values("id", "address", "status", "attempts", "smtp_code", "last_error", "sent_at")[
-            :limit
-        ]
+        .values("id", "address", "status", "attempts", "smtp_code", "last_error", "sent_at")[:limit]
     )
 
 

@@ -48,7 +48,7 @@ def ab_rate(figures: Figures | None, metric: str) -> Decimal | None:
 
 
 def ab_pick_winner(rates: dict[str, Decimal | None]) -> str:
-    """"B" only when B's rate is strictly higher than A's (a missing rate counts as 0);
+    """ "B" only when B's rate is strictly higher than A's (a missing rate counts as 0);
     otherwise "A" (ties go to the baseline)."""
     a, b = rates.get("A") or Decimal(0), rates.get("B") or Decimal(0)
     return "B" if b > a else "A"
@@ -91,9 +91,7 @@ def campaign_ab_decide(*, workspace, campaign, actor=None, now=None, force=False
             campaign.refresh_from_db(fields=["ab_winner", "ab_decided_at"])
             return AbDecision(campaign.ab_winner, rates, 0, decided=False)
         variant = CampaignVariant.objects.filter(campaign=campaign, key=winner).first()
-        released = Delivery.objects.filter(
-            campaign=campaign, status=DeliveryStatus.PENDING
-        ).update(
+        released = Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.QUEUED,
             variant=variant,
             next_attempt_at=None,

@@ -41,9 +41,7 @@ def queue_alert_check(*, workspace, now=None) -> QueueHealth:
     now = now or timezone.now()
     health = queue_health(workspace=workspace, now=now)
     with transaction.atomic():
-        alert, _created = QueueAlert.objects.select_for_update().get_or_create(
-            workspace=workspace
-        )
+        alert, _created = QueueAlert.objects.select_for_update().get_or_create(workspace=workspace)
         if health.late:
             notify = alert.notified_at is None or now - alert.notified_at >= QUEUE_ALERT_REPEAT
             if alert.raised_at is None:
@@ -58,7 +56,9 @@ def queue_alert_check(*, workspace, now=None) -> QueueHealth:
                     health.oldest_since.isoformat(),
                     int(health.oldest_age.total_seconds() // 60),
                 )
-                transaction.on_commit(lambda: queue_alert_notify(workspace=workspace, health=health))
+                transaction.on_commit(
+                    lambda: queue_alert_notify(workspace=workspace, health=health)
+                )
         elif alert.raised_at is not None:
             logger.info("workspace %s: the sending queue is back in time", workspace.slug)
             alert.raised_at, alert.cleared_at = None, now
@@ -74,9 +74,7 @@ def queue_alert_notify(*, workspace, health: QueueHealth) -> int:
     """Email the workspace's owners and admins that deliveries wait (one message each, in
     their language). Returns how many were emailed; a mail failure is logged, not raised
     (the alert stays open and the next repeat tries again)."""
-    members = Membership.objects.filter(workspace=workspace, role__in=LEADS).select_related(
-        "user"
-    )
+    members = Membership.objects.filter(workspace=workspace, role__in=LEADS).select_related("user")
     url = settings.SITE_URL + workspace_reverse(workspace, "marketing:health")
     sent = 0
     for member in members:
@@ -123,4 +121,3 @@ def workspaces_with_late_queues(*, now=None) -> list[int]:
         )
     )
     return sorted(late | open_alerts)
-
