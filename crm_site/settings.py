@@ -379,6 +379,14 @@ CELERY_BEAT_SCHEDULE["contacts_jobs_sweep_task"] = {
     "task": "contacts.jobs_sweep",  # re-queues stale imports and exports, per workspace
     "schedule": 300.0,
 }
+CELERY_BEAT_SCHEDULE["marketing_ab_decide_due_task"] = {
+    "task": "marketing.ab_decide_due",  # decides the A/B tests whose wait is over
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["marketing_queue_health_check_task"] = {
+    "task": "marketing.queue_health_check",  # alerts when deliveries wait over 10 minutes
+    "schedule": 60.0,
+}
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -94,7 +94,7 @@ def campaign_ab_decide(*, workspace, campaign, actor=None, now=None, force=False
         released = Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.QUEUED,
             variant=variant,
-            next_attempt_at=None,
+            next_attempt_at=now,  # due at once (the sender claims queued rows due by now)
             updated_at=now,
         )
         campaign.ab_winner, campaign.ab_decided_at = winner, now
@@ -125,13 +125,10 @@ def campaign_ab_decide(*, workspace, campaign, actor=None, now=None, force=False
 
 
 def after_release(workspace_id: int, campaign_id: int, released: int) -> None:
-    """Wake the sending for the released deliveries (a Celery message is only a wake-up: the
-    sweeper re-queues what it misses)."""
-    if not released:
-        return
-    from ..tasks import campaign_wake
-
-    campaign_wake(workspace_id, campaign_id)
+    """Wake the sending for the released deliveries. A Celery message is only a wake-up:
+    the sending sweeper also finds a sending campaign with due queued deliveries."""
+    if released:
+        logger.info("campaign %s: %s deliveries released to the queue", campaign_id, released)
 
 
 def campaigns_ab_due(*, now=None) -> list[tuple[int, int]]:
