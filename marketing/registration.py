@@ -6,10 +6,17 @@ marketing features land (they say what each page will hold)."""
 from django.utils.translation import gettext_lazy as _
 
 from touchpoints.registry import register_timeline_app
-from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
+from workspaces.registry import (
+    DemoSeeder,
+    HomePanel,
+    NavItem,
+    register_demo_seeder,
+    register_home_panel,
+    register_nav,
+)
 from workspaces.roles import LEADS, Role, register_permissions
 
-from . import periodic, task_runs
+from . import demo, periodic, task_runs
 from .areas import AREAS
 from .selectors.panels import marketing_home_panel
 
@@ -63,3 +70,4 @@ def register() -> None:
             roles=frozenset({Role.MARKETING}),
         )
     )
+    register_demo_seeder(DemoSeeder(key="marketing", seed=demo.seed, order=70))
