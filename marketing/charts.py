@@ -9,10 +9,13 @@ WARN_COLOR = "#ffc107"
 LIMIT_COLOR = "#dc3545"
 
 
-def chart_config(kind: str, labels, datasets: list[dict], *, fmt: str = "count") -> dict:
+def chart_config(
+    kind: str, labels, datasets: list[dict], *, fmt: str = "count", decimals: int | None = None
+) -> dict:
     """A Chart.js config: `datasets` are dicts with "label", "data" (Decimals become floats
     for JSON; the tables beside the chart stay exact), an optional "color" and any further
-    Chart.js dataset options (borderDash, pointRadius, fill, type)."""
+    Chart.js dataset options (borderDash, pointRadius, fill, type). `decimals`: the fraction
+    digits charts.js shows (default: its own, 0 for counts and 1 otherwise)."""
     out = []
     for i, dataset in enumerate(datasets):
         dataset = dict(dataset)
@@ -21,7 +24,7 @@ def chart_config(kind: str, labels, datasets: list[dict], *, fmt: str = "count")
         dataset.setdefault("backgroundColor", color)
         dataset.setdefault("borderColor", color)
         out.append(dataset)
-    return {
+    config = {
         "type": kind,
         "data": {"labels": [str(label) for label in labels], "datasets": out},
         "format": fmt,
@@ -29,6 +32,9 @@ def chart_config(kind: str, labels, datasets: list[dict], *, fmt: str = "count")
         "horizontal": False,
         "stacked": False,
     }
+    if decimals is not None:
+        config["decimals"] = decimals
+    return config
 
 
 def threshold_line(label: str, value: Decimal, count: int, color: str) -> dict:

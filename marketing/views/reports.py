@@ -80,6 +80,7 @@ def _complaint_chart(timeline, delivered: int, tz) -> dict:
             threshold_line(_("0.30 %: limit"), q.COMPLAINT_LIMIT, len(labels), LIMIT_COLOR),
         ],
         fmt="percent",
+        decimals=2,
     )
 
 
