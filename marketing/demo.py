@@ -37,15 +37,13 @@ from .models import (
     DeliveryStatus,
     EmailTemplate,
     EventKind,
-    MemberSource,
-    Segment,
     SegmentKind,
-    SegmentMember,
     SenderIdentity,
     Suppression,
     SuppressionReason,
     TrackedLink,
 )
+from .services.segments import segment_build, segment_create, segment_members_add
 
 DEMO_FROM = "news@demo.example"
 RECIPIENTS = 48
@@ -103,28 +101,32 @@ def seed(workspace, users, stdout) -> None:
 
 
 def _segments(workspace, actor):
-    women = Segment.objects.create(
+    """Through the segment services: the rules are checked (a key the builder does not know
+    raises ValidationError) and the dynamic segments are built (membership and count)."""
+    women = segment_create(
         workspace=workspace,
+        actor=actor,
         name=_("Women 30-45 with a university degree"),
         description=_("Sex female, age 30 to 45, a bachelor's, master's or doctoral degree."),
         kind=SegmentKind.DYNAMIC,
         rules=WOMEN_30_45_UNIVERSITY,
-        created_by=actor,
     )
-    lapsed = Segment.objects.create(
+    lapsed = segment_create(
         workspace=workspace,
+        actor=actor,
         name=_("Customers without a touch point for 90 days"),
         description=_("Customers nobody has called, met or mailed for three months."),
         kind=SegmentKind.DYNAMIC,
         rules=CUSTOMERS_UNTOUCHED_90_DAYS,
-        created_by=actor,
     )
-    readers = Segment.objects.create(
+    for segment in (women, lapsed):
+        segment_build(workspace=workspace, actor=actor, segment=segment)
+    readers = segment_create(
         workspace=workspace,
+        actor=actor,
         name=_("Newsletter readers"),
         description=_("Contacts who opted in to email, as of the spring newsletter."),
         kind=SegmentKind.STATIC,
-        created_by=actor,
     )
     return women, lapsed, readers
 
@@ -198,15 +200,9 @@ def _sent_campaign(workspace, actor, sender, readers, template, rng) -> int:
     if len(contacts) < 10:  # a demo without consented contacts: take any with an address
         contacts = list(Contact.objects.exclude(email="").order_by("id")[:RECIPIENTS])
     launched = _launch_moment(workspace)
-    SegmentMember.objects.bulk_create(
-        [
-            SegmentMember(
-                workspace=workspace, segment=readers, contact=c, source=MemberSource.SNAPSHOT
-            )
-            for c in contacts
-        ]
+    segment_members_add(
+        workspace=workspace, actor=actor, segment=readers, contact_ids=[c.pk for c in contacts]
     )
-    Segment.objects.filter(pk=readers.pk).update(member_count=len(contacts), last_built_at=launched)
     campaign = Campaign.objects.create(
         workspace=workspace,
         name=_("Spring newsletter"),

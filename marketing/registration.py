@@ -5,7 +5,8 @@ marketing features land (they say what each page will hold)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from touchpoints.registry import register_timeline_app
+from contacts.registry import RecordPanel, register_contact_panel
+from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces.registry import (
     DemoSeeder,
     HomePanel,
@@ -18,6 +19,7 @@ from workspaces.roles import LEADS, Role, register_permissions
 
 from . import demo, periodic, task_runs
 from .areas import AREAS
+from .selectors.audience import contact_mail_panel
 from .selectors.panels import marketing_home_panel
 
 
@@ -34,6 +36,23 @@ def register() -> None:
     register_timeline_app("marketing", _("Marketing"))
     task_runs.connect()  # the health page's "last run" of every beat task
     assert periodic  # its tasks register with Celery on import
+    for kind, label in (
+        ("campaign.sent", _("Campaign email sent")),
+        ("campaign.opened", _("Campaign email opened")),
+        ("campaign.clicked", _("Campaign link clicked")),
+        ("campaign.unsubscribed", _("Unsubscribed from campaigns")),
+        ("campaign.bounced", _("Campaign email bounced")),
+    ):
+        register_interaction_kind(kind, label, app="marketing")
+    register_contact_panel(
+        RecordPanel(
+            key="marketing_mail_blocks",
+            template="marketing/_contact_mail_blocks.html",
+            perm="marketing.view",
+            context=contact_mail_panel,
+            order=60,
+        )
+    )
     register_nav(
         NavItem(
             key="marketing",

@@ -70,8 +70,8 @@ def campaign_ab_decide(*, workspace, campaign, actor=None, now=None, force=False
     workers deciding at once make one decision and the second call only reports it; the
     release (pending → queued with the winning variant) runs in the same transaction and
     touches only rows still pending, so nothing is released twice. Records the change in the
-    change log. Sending picks the released deliveries up through the queue's sweeper (and
-    the wake-up `after_release` sends after commit)."""
+    change log. After commit the sending is woken for the released deliveries
+    (`after_release`); the sending sweeper would find them too."""
     now = now or timezone.now()
     if not campaign.ab_enabled:
         raise ValueError("The campaign has no A/B test.")
@@ -125,10 +125,14 @@ def campaign_ab_decide(*, workspace, campaign, actor=None, now=None, force=False
 
 
 def after_release(workspace_id: int, campaign_id: int, released: int) -> None:
-    """Wake the sending for the released deliveries. A Celery message is only a wake-up:
-    the sending sweeper also finds a sending campaign with due queued deliveries."""
-    if released:
-        logger.info("campaign %s: %s deliveries released to the queue", campaign_id, released)
+    """Wake the sending for the released deliveries (the batch chains of marketing.tasks). A
+    Celery message is only a wake-up: the sending sweeper also finds a sending campaign with
+    due queued deliveries."""
+    if not released:
+        return
+    from ..tasks import send_workers_start
+
+    send_workers_start(workspace_id, campaign_id)
 
 
 def campaigns_ab_due(*, now=None) -> list[tuple[int, int]]:

@@ -59,6 +59,12 @@ def test_the_demo_campaign_has_every_figure_of_the_report(workspace):
             "operator": "at_least_days",
             "value": 90,
         }
+        # the builder took the rules and built the dynamic segments
+        dynamic = Segment.objects.filter(kind="dynamic")
+        assert dynamic.count() == 2
+        assert all(s.last_built_at and not s.problem for s in dynamic)
+        readers = Segment.objects.get(name="Newsletter readers")
+        assert readers.member_count == 30
         assert EmailTemplate.objects.count() == 2
         campaign = Campaign.objects.get(status=CampaignStatus.SENT)
         assert campaign.ab_winner == "B"
