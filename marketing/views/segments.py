@@ -110,14 +110,7 @@ def segment_preview(request):
     if not errors:
         figures, errors = _figures(request.workspace, tree, ctx)
     context = _builder_context(
-        request,
-        segment=None,
-        tree=tree,
-        errors=errors,
-        ctx=ctx,
-        figures=figures,
-        form=None,
-        kind="dynamic",
+        request, segment=None, tree=tree, errors=errors, ctx=ctx, figures=figures, form=None, kind="dynamic"
     )
     part = "rules" if request.POST.get("part") == "rules" else "count"
     context["oob"] = part == "rules"
@@ -125,11 +118,7 @@ def segment_preview(request):
 
 
 def _builder(request, *, segment=None):
-    kind = (
-        segment.kind
-        if segment
-        else ("static" if request.GET.get("kind") == "static" else "dynamic")
-    )
+    kind = segment.kind if segment else ("static" if request.GET.get("kind") == "static" else "dynamic")
     if request.method == "POST" and not segment:
         kind = "static" if request.POST.get("kind") == "static" else "dynamic"
     ctx = RuleContext(request.workspace)
@@ -169,33 +158,17 @@ def _builder(request, *, segment=None):
                     else:
                         errors[""] = " ".join(messages_)
             else:
-                messages.success(
-                    request, _("Saved the segment “%(name)s”.") % {"name": segment.name}
-                )
-                return redirect(
-                    workspace_reverse(request.workspace, "marketing:segment_detail", pk=segment.pk)
-                )
+                messages.success(request, _("Saved the segment “%(name)s”.") % {"name": segment.name})
+                return redirect(workspace_reverse(request.workspace, "marketing:segment_detail", pk=segment.pk))
         if errors:
             messages.error(request, _("The segment was not saved: correct the rules marked below."))
     figures = None
     if kind == "dynamic" and not errors:
         figures, errors = _figures(request.workspace, tree, ctx)
     context = _builder_context(
-        request,
-        segment=segment,
-        tree=tree,
-        errors=errors,
-        ctx=ctx,
-        figures=figures,
-        form=form,
-        kind=kind,
+        request, segment=segment, tree=tree, errors=errors, ctx=ctx, figures=figures, form=form, kind=kind
     )
-    return render(
-        request,
-        "marketing/segments/builder.html",
-        context,
-        status=400 if request.method == "POST" else 200,
-    )
+    return render(request, "marketing/segments/builder.html", context, status=400 if request.method == "POST" else 200)
 
 
 @workspace_view("marketing.edit")
@@ -224,9 +197,7 @@ def segment_detail(request, pk):
     figures = None
     if not segment.problem:
         try:
-            figures = audience_figures(
-                segment_contacts(segment), workspace=request.workspace, sample=0
-            )
+            figures = audience_figures(segment_contacts(segment), workspace=request.workspace, sample=0)
         except SegmentProblem:
             figures = None
     context = {
@@ -337,9 +308,7 @@ def segment_snapshot(request, pk):
     except (ValidationError, SegmentProblem) as exc:
         messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
     else:
-        messages.success(
-            request, _("Added %(n)s contacts from the snapshot.") % {"n": f"{added:,}"}
-        )
+        messages.success(request, _("Added %(n)s contacts from the snapshot.") % {"n": f"{added:,}"})
     return _back(request, segment)
 
 
