@@ -5,11 +5,13 @@ marketing features land (they say what each page will hold)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from contacts.segment_rules import register_segment_rule
 from touchpoints.registry import register_timeline_app
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import LEADS, Role, register_permissions
 
 from .areas import AREAS
+from .segment_rules import SEGMENT_MEMBER_RULE
 from .selectors.panels import marketing_home_panel
 
 
@@ -22,6 +24,7 @@ def register() -> None:
         }
     )
     register_timeline_app("marketing", _("Marketing"))
+    register_segment_rule(SEGMENT_MEMBER_RULE)  # "member of segment X" in the builder
     register_nav(
         NavItem(
             key="marketing",

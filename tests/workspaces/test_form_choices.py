@@ -23,6 +23,7 @@ from sales.models import Deal, LostReason, Pipeline, ProductCategory, Stage
 from sales.selectors.catalog import product_with_options
 from tests.contacts.factories import AccountFactory, ContactFactory, TagFactory
 from tests.factories import MembershipFactory
+from tests.marketing.factories import SegmentFactory
 from tests.sales.catalog_factories import ProductCategoryFactory, configurable_product
 from tests.sales.factories import LostReasonFactory, deal_make, pipeline_for
 from workspaces.forms import WorkspaceForm, WorkspaceFormMixin, WorkspaceModelForm
@@ -73,6 +74,7 @@ ROWS = {
     ProductCategory: lambda ws: ProductCategoryFactory(workspace=ws),
 }
 ROWS[TagFactory._meta.model] = lambda ws: TagFactory(workspace=ws)
+ROWS[SegmentFactory._meta.model] = lambda ws: SegmentFactory(workspace=ws)
 
 
 def _members(workspace):
