@@ -13,6 +13,7 @@ from workspaces.roles import LEADS, Role, register_permissions
 
 from .areas import AREAS
 from .campaign_rules import CAMPAIGN_RULES
+from .segment_rules import SEGMENT_MEMBER_RULE
 from .selectors.audience import contact_mail_panel
 from .selectors.panels import marketing_home_panel
 
@@ -26,6 +27,7 @@ def register() -> None:
         }
     )
     register_timeline_app("marketing", _("Marketing"))
+    register_segment_rule(SEGMENT_MEMBER_RULE)  # "member of segment X" in the builder
     for kind, label in (
         ("campaign.sent", _("Campaign email sent")),
         ("campaign.opened", _("Campaign email opened")),
