@@ -1,0 +1,1 @@
+"""Isolation registrations of the marketing URLs (tests/isolation.py)."""
