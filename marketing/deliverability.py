@@ -58,12 +58,13 @@ def _txt(resolver, name: str) -> list[str] | None:
     return [b"".join(r.strings).decode("utf-8", "replace") for r in answer]
 
 
-def _tag(record: str, tag: str) -> str:
+def _tag(record: str, tag: str) -> str | None:
+    """The value of `tag` in a tag=value; list ("" when empty), None when absent."""
     for part in record.split(";"):
         key, _sep, value = part.strip().partition("=")
         if key.strip().lower() == tag:
             return value.strip()
-    return ""
+    return None
 
 
 def _check(resolver, name: str, prefix: str, what: str) -> RecordCheck:
@@ -105,7 +106,7 @@ def domain_check(domain: str, dkim_selector: str = "") -> dict:
         dkim = _check(resolver, name, "v=DKIM1", "DKIM")
         if dkim.status == MISSING:
             # v=DKIM1 is optional (RFC 6376 §3.6.1): a key record is one with p=
-            keys = [r for r in (_txt(resolver, name) or []) if _tag(r, "p")]
+            keys = [r for r in (_txt(resolver, name) or []) if _tag(r, "p") is not None]
             if keys:
                 dkim = RecordCheck(FOUND, name, record=keys[0])
         if dkim.status == FOUND and not _tag(dkim.record, "p"):
@@ -118,7 +119,7 @@ def domain_check(domain: str, dkim_selector: str = "") -> dict:
         )
     dmarc = _check(resolver, f"_dmarc.{domain}", "v=DMARC1", "DMARC")
     if dmarc.status == FOUND:
-        policy = _tag(dmarc.record, "p").lower()
+        policy = (_tag(dmarc.record, "p") or "").lower()
         if policy not in {"none", "quarantine", "reject"}:
             dmarc = RecordCheck(INVALID, dmarc.name, dmarc.record, detail=_("No valid p= policy."))
         else:
