@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public
+from .views import content_public as public
 
 # Public (outside /w/): asset files for mail clients, the relay's bounce endpoint.
 urlpatterns = [
