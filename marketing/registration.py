@@ -47,6 +47,8 @@ def register() -> None:
             order=60,
         )
     )
+    register_interaction_kind("email.bounced", _("Email bounced"), app="marketing")
+    register_interaction_kind("email.complained", _("Marked as spam"), app="marketing")
     register_nav(
         NavItem(
             key="marketing",
