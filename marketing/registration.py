@@ -6,6 +6,7 @@ marketing features land (they say what each page will hold)."""
 from django.utils.translation import gettext_lazy as _
 
 from contacts.registry import RecordPanel, register_contact_panel
+from contacts.segment_rules import register_segment_rule
 from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces.registry import (
     DemoSeeder,
@@ -19,6 +20,8 @@ from workspaces.roles import LEADS, Role, register_permissions
 
 from . import demo, periodic, task_runs
 from .areas import AREAS
+from .campaign_rules import CAMPAIGN_RULES
+from .segment_rules import SEGMENT_MEMBER_RULE
 from .selectors.audience import contact_mail_panel
 from .selectors.panels import marketing_home_panel
 
@@ -36,6 +39,7 @@ def register() -> None:
     register_timeline_app("marketing", _("Marketing"))
     task_runs.connect()  # the health page's "last run" of every beat task
     assert periodic  # its tasks register with Celery on import
+    register_segment_rule(SEGMENT_MEMBER_RULE)  # "member of segment X" in the builder
     for kind, label in (
         ("campaign.sent", _("Campaign email sent")),
         ("campaign.opened", _("Campaign email opened")),
@@ -44,6 +48,8 @@ def register() -> None:
         ("campaign.bounced", _("Campaign email bounced")),
     ):
         register_interaction_kind(kind, label, app="marketing")
+    for rule in CAMPAIGN_RULES:  # received / opened / clicked campaign X in the builder
+        register_segment_rule(rule)
     register_contact_panel(
         RecordPanel(
             key="marketing_mail_blocks",
@@ -53,6 +59,8 @@ def register() -> None:
             order=60,
         )
     )
+    register_interaction_kind("email.bounced", _("Email bounced"), app="marketing")
+    register_interaction_kind("email.complained", _("Marked as spam"), app="marketing")
     register_nav(
         NavItem(
             key="marketing",

@@ -56,6 +56,9 @@ PERSONALISATION_FIELDS: dict[str, str] = {
     "owner_email": gettext_lazy("Owner email"),
 }
 CUSTOM_PREFIX = "custom."
+# names the sending code supplies per message (besides the contact's fields); a template may
+# use them, a preview shows a placeholder link
+SENDING_FIELDS: tuple[str, ...] = ("unsubscribe_url",)
 
 _FILTERS = {
     "upper": str.upper,

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("marketing", "0001_initial"),
+        ("marketing", "0003_mcore_send_indexes"),
         ("workspaces", "0009_merge_legal_details_and_country"),
     ]
 

@@ -1,7 +1,7 @@
 """Models of the marketing app (one module per area)."""
 
 from .campaigns import AbMetric, Campaign, CampaignStatus, CampaignVariant, TrackedLink
-from .content import Asset, EmailTemplate, SenderIdentity
+from .content import Asset, BounceSettings, EmailTemplate, SenderIdentity
 from .deliveries import (
     Delivery,
     DeliveryEvent,
@@ -16,6 +16,7 @@ from .segments import MemberSource, Segment, SegmentKind, SegmentMember
 __all__ = [
     "AbMetric",
     "Asset",
+    "BounceSettings",
     "Campaign",
     "CampaignStatus",
     "CampaignVariant",

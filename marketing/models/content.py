@@ -70,6 +70,12 @@ class SenderIdentity(WorkspaceOwned):
     from_name = models.CharField(_("from name"), max_length=200, blank=True)
     from_email = models.EmailField(_("from address"))
     reply_to = models.EmailField(_("reply-to address"), blank=True)
+    dkim_selector = models.CharField(
+        _("DKIM selector"),
+        max_length=63,
+        blank=True,
+        help_text=_("The selector your mail relay signs with, e.g. “mail” or “s1”."),
+    )
     rate_per_minute = models.PositiveIntegerField(
         _("messages per minute"), null=True, blank=True, help_text=_("Empty: no limit.")
     )
@@ -88,3 +94,26 @@ class SenderIdentity(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.name} <{self.from_email}>"
+
+
+class BounceSettings(WorkspaceOwned):
+    """The workspace's inbound bounce/complaint endpoint: `secret` authenticates the relay's
+    POSTs (rotatable on the settings page); `soft_bounce_limit` soft bounces of one address
+    within `soft_bounce_days` days suppress it. One row per workspace, made on first use."""
+
+    secret = models.CharField(_("secret"), max_length=64)
+    soft_bounce_limit = models.PositiveSmallIntegerField(
+        _("soft bounces before suppression"), default=3
+    )
+    soft_bounce_days = models.PositiveSmallIntegerField(_("within days"), default=30)
+    rotated_at = models.DateTimeField(_("secret rotated at"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace"], name="bouncesettings_unique_workspace")
+        ]
+        verbose_name = _("bounce settings")
+        verbose_name_plural = _("bounce settings")
+
+    def __str__(self):
+        return str(_("Bounce settings"))

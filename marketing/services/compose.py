@@ -7,8 +7,8 @@ Headers (each on one line, RFC 5322 allows 998 characters):
 - Auto-Submitted: auto-generated (RFC 3834), Precedence: bulk and
   X-Auto-Response-Suppress: OOF, AutoReply, so auto-responders stay quiet;
 - Message-ID <m<delivery id>.w<workspace id>@<domain>> (stored on the delivery);
-- the envelope sender (Return-Path) bounce+<delivery token>@<domain> (VERP: a bounce names
-  the delivery; workspaces/mail/dsn.py reads the token back).
+- the envelope sender (Return-Path) bounce+<signed delivery id>@<BOUNCE_DOMAIN> (VERP,
+  marketing/verp.py: a bounce names the delivery, the bounce endpoint reads it back).
 """
 
 import email.policy
@@ -25,10 +25,10 @@ from django.urls import reverse
 from ..models import Campaign, TrackedLink
 from ..rendering import personalisation_values, render_message
 from ..tokens import click_token, delivery_token
+from ..verp import delivery_return_path
 
 # Headers unfolded (one line each), CRLF line ends: what goes on the wire.
 WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
-VERP_PREFIX = "bounce+"
 
 _HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")', re.IGNORECASE)
 _TEXT_URL = re.compile(r"https?://[^\s<>\"')\]]+")
@@ -60,18 +60,12 @@ def trackable_urls(html_body: str, text_body: str) -> list[str]:
 
 
 def mail_domain(campaign: Campaign) -> str:
-    """The domain of bounce and unsubscribe addresses: MARKETING_BOUNCE_DOMAIN, else the
-    sender's."""
-    configured = getattr(settings, "MARKETING_BOUNCE_DOMAIN", "")
-    if configured:
-        return configured
+    """The domain of bounce and unsubscribe addresses and Message-IDs: BOUNCE_DOMAIN (its MX
+    hands mail to the inbound bounce endpoint), else the sender's."""
+    if getattr(settings, "BOUNCE_DOMAIN", ""):
+        return settings.BOUNCE_DOMAIN
     sender = campaign.sender.from_email if campaign.sender_id else settings.DEFAULT_FROM_EMAIL
     return sender.rpartition("@")[2].strip(">").strip() or "localhost"
-
-
-def verp_address(token: str, domain: str) -> str:
-    """bounce+<token>@<domain>, ":" written as "=" (the form workspaces/mail/dsn.py reads)."""
-    return f"{VERP_PREFIX}{token.replace(':', '=')}@{domain}"
 
 
 @dataclass
@@ -186,7 +180,7 @@ def compose(prepared: Prepared, delivery, contact) -> Composed:
             if "</body>" in html_out
             else html_out + pixel
         )
-    envelope_from = verp_address(token, prepared.domain)
+    envelope_from = delivery_return_path(delivery.pk, prepared.domain)
     message_id = f"<m{delivery.pk}.w{ws}@{prepared.domain}>"
     mailto = f"unsubscribe@{prepared.domain}?subject={quote('unsubscribe ' + token)}"
     recipient = contact.email if contact.email_key == delivery.address else delivery.address

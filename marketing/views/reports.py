@@ -1,6 +1,7 @@
-"""The campaign list with its key rates and the campaign report (figures, rates, A/B
-comparison, opens over time, complaint rate against the thresholds, clicks per link, retries
-and conversions). Thin: the selectors aggregate in SQL, the view shapes the charts."""
+"""The campaign report: figures, rates, the A/B comparison, opens over time, the complaint
+rate against the thresholds, clicks per link, retries and conversions. Thin: the selectors
+aggregate in SQL, the view shapes the charts. (The campaign list with its rates is
+views.campaigns.campaign_list_view.)"""
 
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -9,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from workspaces.mixins import workspace_view
-from workspaces.paging import keyset_page
 
 from ..areas import AREAS
 from ..charts import LIMIT_COLOR, WARN_COLOR, chart_config, threshold_line
@@ -18,32 +18,7 @@ from ..models import Campaign
 from ..selectors import reports as q
 from ..services.ab_tests import ab_decision_due_at, ab_rate
 
-PER_PAGE = 25
 _LABEL_FORMATS = {"hour": "SHORT_DATETIME_FORMAT", "day": "SHORT_DATE_FORMAT"}
-
-
-@require_safe
-@workspace_view("marketing.view")
-def campaign_list(request):
-    """Every campaign, newest first (keyset pages of 25), with its key rates side by side:
-    one aggregate query for the figures of the page's campaigns."""
-    qs = Campaign.objects.select_related("sender")
-    page = keyset_page(qs, order=("-created_at", "-id"), cursor=request.GET.get("cursor"))
-    figures = q.campaigns_figures(
-        workspace=request.workspace, campaign_ids=[c.pk for c in page.items]
-    )
-    rows = [(c, figures.get(c.pk)) for c in page.items]
-    return render(
-        request,
-        "marketing/campaign_list.html",
-        {
-            "title": _("Campaigns"),
-            "rows": rows,
-            "page": page,
-            "areas": AREAS,
-            "area_key": "campaigns",
-        },
-    )
 
 
 def _opens_chart(timeline, tz) -> dict:

@@ -26,7 +26,7 @@ def test_marketer_reads_the_report_of_the_demo_campaign(page, login_as, screensh
     assert row.locator("[data-rate=click]").inner_text().endswith("%")
     screenshot(page, "marketing-campaign-list")
 
-    row.get_by_role("link", name="Spring newsletter").click()
+    row.get_by_test_id("campaign-report-link").click()
     page.wait_for_url(f"**/marketing/campaigns/{campaign.pk}/report/")
     page.wait_for_selector("canvas[data-chart='opens-chart'][data-chart-ready]")
     page.wait_for_selector("canvas[data-chart='complaint-chart'][data-chart-ready]")
