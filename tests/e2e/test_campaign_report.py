@@ -18,6 +18,7 @@ def test_marketer_reads_the_report_of_the_demo_campaign(page, login_as, screensh
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     with scopes_disabled():
         campaign = Campaign.all_workspaces.get(status=CampaignStatus.SENT)
+    page.emulate_media(reduced_motion="reduce")  # charts drawn at once, not mid-animation
     login_as(page, "marketing@demo.example", DEMO_PASSWORD)
 
     page.goto("/w/demo/marketing/campaigns/")
