@@ -94,7 +94,8 @@ def campaign_ab_decide(*, workspace, campaign, actor=None, now=None, force=False
         released = Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.PENDING).update(
             status=DeliveryStatus.QUEUED,
             variant=variant,
-            next_attempt_at=now,  # due at once (the sender claims queued rows due by now)
+            # due at once: the sender claims queued rows due by the real clock
+            next_attempt_at=timezone.now(),
             updated_at=now,
         )
         campaign.ab_winner, campaign.ab_decided_at = winner, now

@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from marketing.models import (
     AbMetric,
@@ -65,7 +66,7 @@ def test_the_variant_with_more_clicks_wins_and_the_rest_gets_it(workspace):
     assert {(d.status, d.variant_id) for d in released} == {
         (DeliveryStatus.QUEUED, variants["B"].pk)
     }
-    assert all(d.next_attempt_at == AFTER_WAIT for d in released)
+    assert all(d.next_attempt_at <= timezone.now() for d in released)  # due at once
     # the test share keeps its own variant and status
     assert Delivery.objects.filter(variant=variants["A"], status=DeliveryStatus.SENT).count() == 4
     assert ChangeEvent.objects.filter(model="marketing.campaign", object_id=campaign.pk).exists()
