@@ -44,6 +44,7 @@ from .models import (
     TrackedLink,
 )
 from .services.segments import segment_build, segment_create, segment_members_add
+from .services.timeline import KINDS, timeline_record_many
 
 DEMO_FROM = "news@demo.example"
 RECIPIENTS = 48
@@ -241,8 +242,45 @@ def _sent_campaign(workspace, actor, sender, readers, template, rng) -> int:
         ]
     )
     deliveries = _deliveries(workspace, campaign, contacts, variants, launched, rng)
-    _events(workspace, deliveries, links, rng)
+    events = _events(workspace, deliveries, links, rng)
+    _history(workspace, campaign, deliveries, events)
     return len(deliveries)
+
+
+def _history(workspace, campaign, deliveries, events) -> None:
+    """Each send, open, click, bounce and unsubscribe on the contact's timeline (as the
+    sending and tracking write them), and a send event per sent delivery."""
+    sent = [d for d in deliveries if d.status == DeliveryStatus.SENT]
+    DeliveryEvent.objects.bulk_create(
+        [
+            DeliveryEvent(
+                workspace=workspace, delivery=d, kind=EventKind.SEND, occurred_at=d.sent_at
+            )
+            for d in sent
+        ]
+    )
+    data = {"campaign": campaign.pk, "campaign_name": campaign.name}
+    entries = [
+        {"kind": "send", "contact_id": d.contact_id, "occurred_at": d.sent_at, "delivery_id": d.pk}
+        for d in sent
+    ] + [
+        {
+            "kind": e.kind,
+            "contact_id": e.delivery.contact_id,
+            "occurred_at": e.occurred_at,
+            "delivery_id": e.delivery_id,
+        }
+        for e in events
+        if e.kind in KINDS and not e.machine
+    ]
+    accounts = dict(
+        Contact.objects.filter(pk__in={e["contact_id"] for e in entries}).values_list(
+            "pk", "account_id"
+        )
+    )
+    for entry in entries:
+        entry.update(account_id=accounts.get(entry["contact_id"]), subject=campaign.name, data=data)
+    timeline_record_many(workspace_id=workspace.pk, entries=entries)
 
 
 def _deliveries(workspace, campaign, contacts, variants, launched, rng) -> list[Delivery]:
@@ -285,7 +323,7 @@ def _deliveries(workspace, campaign, contacts, variants, launched, rng) -> list[
     return Delivery.objects.bulk_create(rows)
 
 
-def _events(workspace, deliveries, links, rng) -> None:
+def _events(workspace, deliveries, links, rng) -> list[DeliveryEvent]:
     sent = [d for d in deliveries if d.status == DeliveryStatus.SENT]
     events, suppressions = [], []
 
@@ -343,7 +381,7 @@ def _events(workspace, deliveries, links, rng) -> None:
         data={"method": "one-click"},
     )
     suppressions.append((unsubscribed, SuppressionReason.UNSUBSCRIBED, "one-click"))
-    DeliveryEvent.objects.bulk_create(events)
+    events = DeliveryEvent.objects.bulk_create(events)
     Suppression.objects.bulk_create(
         [
             Suppression(
@@ -353,3 +391,4 @@ def _events(workspace, deliveries, links, rng) -> None:
         ],
         ignore_conflicts=True,
     )
+    return events

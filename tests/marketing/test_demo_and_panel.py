@@ -25,6 +25,7 @@ from marketing.selectors.reports import campaign_figures
 from tests.contacts.factories import ContactFactory
 from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.marketing.report_data import known_campaign
+from touchpoints.models import Interaction
 from workspaces.models import Workspace
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
@@ -68,6 +69,10 @@ def test_the_demo_campaign_has_every_figure_of_the_report(workspace):
         assert EmailTemplate.objects.count() == 2
         campaign = Campaign.objects.get(status=CampaignStatus.SENT)
         assert campaign.ab_winner == "B"
+        # the sends, opens, clicks, the bounce and the unsubscribe are on the timelines
+        kinds = set(Interaction.objects.filter(app="marketing").values_list("kind", flat=True))
+        assert {"campaign.sent", "campaign.opened", "campaign.clicked"} <= kinds
+        assert {"campaign.bounced", "campaign.unsubscribed"} <= kinds
         assert {v.key for v in campaign.variants.all()} == {"A", "B"}
 
 
