@@ -5,11 +5,24 @@ marketing features land (they say what each page will hold)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from touchpoints.registry import register_timeline_app
-from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
+from contacts.registry import RecordPanel, register_contact_panel
+from contacts.segment_rules import register_segment_rule
+from touchpoints.registry import register_interaction_kind, register_timeline_app
+from workspaces.registry import (
+    DemoSeeder,
+    HomePanel,
+    NavItem,
+    register_demo_seeder,
+    register_home_panel,
+    register_nav,
+)
 from workspaces.roles import LEADS, Role, register_permissions
 
+from . import demo, periodic, task_runs
 from .areas import AREAS
+from .campaign_rules import CAMPAIGN_RULES
+from .segment_rules import SEGMENT_MEMBER_RULE
+from .selectors.audience import contact_mail_panel
 from .selectors.panels import marketing_home_panel
 
 
@@ -19,9 +32,35 @@ def register() -> None:
         {
             "marketing.view": LEADS | {Role.MARKETING, Role.READONLY},
             "marketing.edit": LEADS | {Role.MARKETING},
+            # the sending queue's health page and its alert mails
+            "marketing.operate": LEADS,
         }
     )
     register_timeline_app("marketing", _("Marketing"))
+    task_runs.connect()  # the health page's "last run" of every beat task
+    assert periodic  # its tasks register with Celery on import
+    register_segment_rule(SEGMENT_MEMBER_RULE)  # "member of segment X" in the builder
+    for kind, label in (
+        ("campaign.sent", _("Campaign email sent")),
+        ("campaign.opened", _("Campaign email opened")),
+        ("campaign.clicked", _("Campaign link clicked")),
+        ("campaign.unsubscribed", _("Unsubscribed from campaigns")),
+        ("campaign.bounced", _("Campaign email bounced")),
+    ):
+        register_interaction_kind(kind, label, app="marketing")
+    for rule in CAMPAIGN_RULES:  # received / opened / clicked campaign X in the builder
+        register_segment_rule(rule)
+    register_contact_panel(
+        RecordPanel(
+            key="marketing_mail_blocks",
+            template="marketing/_contact_mail_blocks.html",
+            perm="marketing.view",
+            context=contact_mail_panel,
+            order=60,
+        )
+    )
+    register_interaction_kind("email.bounced", _("Email bounced"), app="marketing")
+    register_interaction_kind("email.complained", _("Marked as spam"), app="marketing")
     register_nav(
         NavItem(
             key="marketing",
@@ -58,3 +97,4 @@ def register() -> None:
             roles=frozenset({Role.MARKETING}),
         )
     )
+    register_demo_seeder(DemoSeeder(key="marketing", seed=demo.seed, order=70))

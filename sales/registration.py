@@ -5,6 +5,7 @@ registers live where they belong (selectors.panels for what panels and search re
 
 from django.utils.translation import gettext_lazy as _
 
+from contacts.conversions import ConversionSource, register_conversion_source
 from contacts.registry import (
     CallerLookupSource,
     RecordAction,
@@ -14,6 +15,7 @@ from contacts.registry import (
     register_contact_panel,
     register_record_action,
 )
+from contacts.segment_rules import register_segment_rule
 from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces import lifecycle
 from workspaces.registry import (
@@ -29,7 +31,9 @@ from workspaces.registry import (
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from .demo import catalog as demo_catalog, pipeline as demo_pipeline
+from .segment_rules import WON_DEAL_RULE
 from .selectors import panels
+from .selectors.conversions import won_deals_after_touches
 from .services.handover import calendar_feeds_revoke, sales_records_hand_over
 from .services.pipelines import pipeline_ensure_default
 from .services.web_form import web_form_get_or_create
@@ -56,6 +60,7 @@ def register() -> None:
         }
     )
     register_timeline_app("sales", _("Sales"))
+    register_segment_rule(WON_DEAL_RULE)  # "has a won deal" in the segment builder
     for kind, label in (
         ("lead.converted", _("Lead converted")),
         ("deal.created", _("Deal created")),
@@ -231,3 +236,9 @@ def register() -> None:
         )
     )
     register_demo_seeder(DemoSeeder(key="sales_catalog", seed=demo_catalog.seed, order=60))
+    # what a campaign (or any touch point) brought: deals won by its contacts afterwards
+    register_conversion_source(
+        ConversionSource(
+            key="sales_won_deals", label=_("Won deals"), count=won_deals_after_touches, order=30
+        )
+    )

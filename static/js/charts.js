@@ -1,6 +1,6 @@
 // Draws every <canvas data-chart="ID"> from the JSON in <script type="application/json" id="ID">
 // (Django's json_script). The JSON is a Chart.js config plus a few hints the server sets:
-// format ("money" | "days" | "percent" | "count"), currency, horizontal, stacked.
+// format ("money" | "days" | "percent" | "count"), currency, horizontal, stacked, decimals.
 (function () {
   "use strict";
 
@@ -17,7 +17,9 @@
       }
       return function (v) { return money.format(v); };
     }
-    var number = new Intl.NumberFormat(lang, { maximumFractionDigits: format === "count" ? 0 : 1 });
+    // `decimals` (optional): the fraction digits of the numbers (e.g. 2 for a rate like 0.10 %)
+    var digits = typeof config.decimals === "number" ? config.decimals : (format === "count" ? 0 : 1);
+    var number = new Intl.NumberFormat(lang, { maximumFractionDigits: digits });
     if (format === "percent") return function (v) { return number.format(v) + " %"; };
     return function (v) { return number.format(v); };
   }

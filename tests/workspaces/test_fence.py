@@ -53,6 +53,12 @@ ALLOWED = {
     "sales/tasks.py:activity_reminders_task": (
         "beat fan-out: finds the workspaces with due reminders and starts one task for each"
     ),
+    "marketing/services/ab_tests.py:campaigns_ab_due": (
+        "beat fan-out: the A/B tests across workspaces whose wait is over, one task for each"
+    ),
+    "marketing/services/health.py:workspaces_with_late_queues": (
+        "beat fan-out: the workspaces with deliveries waiting over 10 minutes, one check each"
+    ),
 }
 
 
