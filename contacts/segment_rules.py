@@ -344,8 +344,20 @@ def rule_clean(ctx: RuleContext, node) -> tuple[SegmentRule, str, object]:
     return rule, operator, value
 
 
-def _walk(ctx, node, path: str, depth: int, errors: dict, counter: list):
-    """The Q of a group (errors collected by path)."""
+def _stored(value):
+    """A checked value as JSON keeps it (dates as ISO strings)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_stored(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _stored(v) for k, v in value.items()}
+    return value
+
+
+def _walk(ctx, node, path: str, depth: int, errors: dict, counter: list, out: list | None = None):
+    """The Q of a group (errors collected by path); with `out` (a list) the checked group,
+    values cleaned, is appended to it."""
     if not isinstance(node, dict) or node.get("op") not in ("and", "or"):
         errors[path] = _("A group needs “op” (and/or) and a list of “rules”.")
         return Q()
@@ -354,13 +366,18 @@ def _walk(ctx, node, path: str, depth: int, errors: dict, counter: list):
         errors[path] = _("A group needs “op” (and/or) and a list of “rules”.")
         return Q()
     parts = []
+    cleaned = {"op": node["op"], "rules": []}
+    if out is not None:
+        out.append(cleaned)
     for index, child in enumerate(children):
         child_path = f"{path}.{index}" if path else str(index)
         if isinstance(child, dict) and "rules" in child:
             if depth + 1 >= MAX_DEPTH:
                 errors[child_path] = _("Groups nest at most %(n)s levels deep.") % {"n": MAX_DEPTH}
                 continue
-            parts.append(_walk(ctx, child, child_path, depth + 1, errors, counter))
+            parts.append(
+                _walk(ctx, child, child_path, depth + 1, errors, counter, cleaned["rules"])
+            )
             continue
         counter[0] += 1
         if counter[0] > MAX_RULES:
@@ -374,6 +391,10 @@ def _walk(ctx, node, path: str, depth: int, errors: dict, counter: list):
                 errors.setdefault("__stale__", set()).add(child_path)
             continue
         parts.append(rule.q_builder(ctx.workspace, operator, value))
+        stored = {"field": rule.key, "operator": operator}
+        if operator not in NO_VALUE:
+            stored["value"] = _stored(value)
+        cleaned["rules"].append(stored)
     combined = Q()
     for part in parts:
         if not part:
@@ -396,6 +417,22 @@ def rules_compile(workspace, tree, *, ctx: RuleContext | None = None) -> Q:
     if errors:
         raise RulesInvalid(errors, stale=set(errors) == stale_paths)
     return q
+
+
+def rules_clean(workspace, tree, *, ctx: RuleContext | None = None) -> dict:
+    """`tree` checked (RulesInvalid as rules_compile raises it) with every value in its
+    stored form: numbers as ints, dates as ISO strings, choices as the choices' values, rules
+    without a value kept without one. What segments store."""
+    ctx = ctx or RuleContext(workspace)
+    if tree in (None, {}):
+        return {"op": "and", "rules": []}
+    errors: dict = {}
+    out: list = []
+    _walk(ctx, tree, "", 0, errors, [0], out)
+    stale_paths = errors.pop("__stale__", set())
+    if errors:
+        raise RulesInvalid(errors, stale=set(errors) == stale_paths)
+    return out[0]
 
 
 def rules_referenced(tree, key: str) -> list:

@@ -140,6 +140,18 @@ def _builder_context(request, *, segment, tree, errors, ctx, figures, form, kind
     }
 
 
+def _shape_changed(data) -> bool:
+    """True when a rule's field or operator differs from what its inputs were drawn for
+    (`r-<path>-shown`): its value inputs must be redrawn, not only the count."""
+    for entry in data.getlist("n")[:200]:
+        kind, _sep, path = entry.partition(":")
+        if kind == "r":
+            posted = f"{data.get(f'r-{path}-field', '')}|{data.get(f'r-{path}-operator', '')}"
+            if posted != data.get(f"r-{path}-shown", posted):
+                return True
+    return False
+
+
 @workspace_view("marketing.edit")
 def segment_preview(request):
     """htmx: the builder's live count and sample (`part=count`), or the rules redrawn after
@@ -161,8 +173,11 @@ def segment_preview(request):
         form=None,
         kind="dynamic",
     )
-    if request.POST.get("part") == "rules":
-        return render(request, "marketing/segments/_preview_rules.html", context)
+    if request.POST.get("part") == "rules" or _shape_changed(request.POST):
+        response = render(request, "marketing/segments/_preview_rules.html", context)
+        response["HX-Retarget"] = "#rules-builder"  # a count request whose rule changed kind
+        response["HX-Reswap"] = "innerHTML"
+        return response
     return render(request, "marketing/segments/builder.html#count", context)
 
 
