@@ -16,7 +16,7 @@ from workspaces.urlnames import workspace_reverse
 from ..areas import AREAS
 from ..forms.segments import MemberAddForm, MemberImportForm, SegmentForm, SnapshotForm
 from ..models import Segment
-from ..segment_builder import tree_from_form, tree_from_json, tree_view
+from ..segment_builder import error_list, tree_from_form, tree_from_json, tree_view
 from ..selectors.segments import (
     SegmentProblem,
     audience_figures,
@@ -163,6 +163,14 @@ def segment_preview(request):
     figures = None
     if not errors:
         figures, errors = _figures(request.workspace, tree, ctx, editing=True)
+    if request.POST.get("part") != "rules" and not _shape_changed(request.POST):
+        # the count alone: no redraw of the rules (and no read of every rule's choices)
+        context = {
+            "figures": figures,
+            "errors": errors,
+            "builder": {"error_list": error_list(errors)},
+        }
+        return render(request, "marketing/segments/builder.html#count", context)
     context = _builder_context(
         request,
         segment=None,
@@ -173,12 +181,10 @@ def segment_preview(request):
         form=None,
         kind="dynamic",
     )
-    if request.POST.get("part") == "rules" or _shape_changed(request.POST):
-        response = render(request, "marketing/segments/_preview_rules.html", context)
-        response["HX-Retarget"] = "#rules-builder"  # a count request whose rule changed kind
-        response["HX-Reswap"] = "innerHTML"
-        return response
-    return render(request, "marketing/segments/builder.html#count", context)
+    response = render(request, "marketing/segments/_preview_rules.html", context)
+    response["HX-Retarget"] = "#rules-builder"  # also for a count request whose rule changed kind
+    response["HX-Reswap"] = "innerHTML"
+    return response
 
 
 def _builder(request, *, segment=None):
