@@ -103,3 +103,20 @@ def test_a_marketer_builds_women_30_to_45_with_a_degree(agency, page, login_as, 
     expect(page.locator("[data-testid=member-row]")).to_have_count(3)
     page.goto(f"/w/{workspace.slug}/marketing/segments/")
     expect(page.locator("[data-testid=segment-row]")).to_contain_text("3")
+
+
+def test_a_static_list_is_filled_with_the_contact_picker(agency, page, login_as):
+    workspace, marketer = agency
+    with workspace_scope(workspace):
+        static = Segment.objects.create(workspace=workspace, name="Fair visitors", kind="static")
+    login_as(page, marketer.email, TEST_PASSWORD)
+    page.goto(f"/w/{workspace.slug}/marketing/segments/{static.pk}/")
+    box = page.locator("[data-autocomplete]:has(input[name=contact]) [role=combobox]")
+    box.click()
+    with page.expect_response(lambda r: "/contacts/pick/" in r.url):
+        box.press_sequentially("Ber", delay=60)
+    page.locator("[role=option]", has_text="Berit").first.click()
+    page.click("[data-testid=add-member]")
+    expect(page.locator("[data-testid=member-row]")).to_have_count(1)
+    expect(page.locator("[data-testid=member-row]")).to_contain_text("Berit Muster")
+    expect(page.locator("[data-testid=member-count]")).to_have_text("1")
