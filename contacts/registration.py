@@ -17,7 +17,7 @@ from workspaces.registry import (
 )
 
 from .registry import BulkAction, RecordAction, register_bulk_action, register_record_action
-from .segment_rules import register_builtin_rules
+from .segment_rules_builtin import register_builtin_rules
 from .selectors import panels
 from .services import bulk_actions
 from .services.handover import contacts_hand_over

@@ -136,7 +136,17 @@ def tree_view(tree, ctx: RuleContext, errors: dict) -> dict:
         "root": _group_view(tree if isinstance(tree, dict) else {}, "", 0, ctx, errors),
         "fields": fields,
         "tree_error": errors.get(""),
+        "error_list": error_list(errors),
     }
+
+
+def error_list(errors: dict) -> list[tuple[str, str]]:
+    """[(rule number as people count, message)]: "2.1" is the first rule of the second entry
+    of the top group; "" for the tree as a whole."""
+    return [
+        (".".join(str(int(part) + 1) for part in path.split(".") if part.isdigit()), message)
+        for path, message in errors.items()
+    ]
 
 
 def _group_view(group, path, depth, ctx, errors):

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from contacts.emails import email_key
 from contacts.imports.reading import detect_delimiter, file_encoding, iter_rows
 from contacts.models import Contact
-from contacts.segment_rules import RuleContext, RulesInvalid, rules_compile, rules_referenced
+from contacts.segment_rules import (
+    RuleContext,
+    RulesInvalid,
+    rules_clean,
+    rules_compile,
+    rules_referenced,
+)
 from workspaces.changelog import ChangeAction, change_record, change_record_many, delete_recorded
 
 from ..models import Segment, SegmentMember
@@ -35,14 +41,14 @@ MANUAL_MAX = 1_000  # contacts added or removed by hand in one go
 RULES_MAX_BYTES = 64 * 1024  # a posted rule tree's JSON
 
 
-def _rules_errors(workspace, rules, *, segment_pk=None) -> dict:
-    """{path: message} for a rule tree (empty when it is fine), cycles included."""
+def _rules_checked(workspace, rules, *, segment_pk=None) -> tuple[dict, dict]:
+    """(the tree as stored, {path: message}) for a rule tree, cycles included."""
     try:
-        rules_compile(workspace, rules, ctx=RuleContext(workspace))
+        cleaned = rules_clean(workspace, rules, ctx=RuleContext(workspace))
     except RulesInvalid as exc:
-        return exc.errors
-    cycle = segment_cycle_check(workspace=workspace, rules=rules, segment_pk=segment_pk)
-    return {"": cycle} if cycle else {}
+        return rules, exc.errors
+    cycle = segment_cycle_check(workspace=workspace, rules=cleaned, segment_pk=segment_pk)
+    return cleaned, ({"": cycle} if cycle else {})
 
 
 def segment_cycle_check(*, workspace, rules, segment_pk) -> str:
@@ -84,11 +90,11 @@ def _checked(workspace, *, name, kind, rules, segment_pk=None) -> dict:
     if kind not in ("dynamic", "static"):
         errors["kind"] = _("Choose dynamic or static.")
     if kind == "dynamic":
-        rule_errors = _rules_errors(workspace, rules, segment_pk=segment_pk)
+        rules, rule_errors = _rules_checked(workspace, rules, segment_pk=segment_pk)
         errors.update({f"rules:{path}": message for path, message in rule_errors.items()})
     if errors:
         raise ValidationError(errors)
-    return {"name": name}
+    return {"name": name, "rules": rules}
 
 
 @transaction.atomic
@@ -105,7 +111,7 @@ def segment_create(
         name=checked["name"],
         description=(description or "").strip(),
         kind=kind,
-        rules=rules,
+        rules=checked["rules"],
         created_by=actor,
         problem="",
     )
@@ -126,7 +132,7 @@ def segment_update(*, workspace, actor, segment, name, description="", rules=Non
     for field, value in (
         ("name", checked["name"]),
         ("description", (description or "").strip()),
-        ("rules", rules),
+        ("rules", checked["rules"]),
         ("problem", ""),
     ):
         if getattr(segment, field) != value:

@@ -16,7 +16,7 @@ from workspaces.urlnames import workspace_reverse
 from ..areas import AREAS
 from ..forms.segments import MemberAddForm, MemberImportForm, SegmentForm, SnapshotForm
 from ..models import Segment
-from ..segment_builder import tree_from_form, tree_from_json, tree_view
+from ..segment_builder import error_list, tree_from_form, tree_from_json, tree_view
 from ..selectors.segments import (
     SegmentProblem,
     audience_figures,
@@ -140,6 +140,18 @@ def _builder_context(request, *, segment, tree, errors, ctx, figures, form, kind
     }
 
 
+def _shape_changed(data) -> bool:
+    """True when a rule's field or operator differs from what its inputs were drawn for
+    (`r-<path>-shown`): its value inputs must be redrawn, not only the count."""
+    for entry in data.getlist("n")[:200]:
+        kind, _sep, path = entry.partition(":")
+        if kind == "r":
+            posted = f"{data.get(f'r-{path}-field', '')}|{data.get(f'r-{path}-operator', '')}"
+            if posted != data.get(f"r-{path}-shown", posted):
+                return True
+    return False
+
+
 @workspace_view("marketing.edit")
 def segment_preview(request):
     """htmx: the builder's live count and sample (`part=count`), or the rules redrawn after
@@ -151,6 +163,14 @@ def segment_preview(request):
     figures = None
     if not errors:
         figures, errors = _figures(request.workspace, tree, ctx, editing=True)
+    if request.POST.get("part") != "rules" and not _shape_changed(request.POST):
+        # the count alone: no redraw of the rules (and no read of every rule's choices)
+        context = {
+            "figures": figures,
+            "errors": errors,
+            "builder": {"error_list": error_list(errors)},
+        }
+        return render(request, "marketing/segments/builder.html#count", context)
     context = _builder_context(
         request,
         segment=None,
@@ -161,9 +181,10 @@ def segment_preview(request):
         form=None,
         kind="dynamic",
     )
-    if request.POST.get("part") == "rules":
-        return render(request, "marketing/segments/_preview_rules.html", context)
-    return render(request, "marketing/segments/builder.html#count", context)
+    response = render(request, "marketing/segments/_preview_rules.html", context)
+    response["HX-Retarget"] = "#rules-builder"  # also for a count request whose rule changed kind
+    response["HX-Reswap"] = "innerHTML"
+    return response
 
 
 def _builder(request, *, segment=None):

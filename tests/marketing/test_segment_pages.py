@@ -311,3 +311,24 @@ def test_rule_choices_and_counts_stay_in_the_workspace(client_for, workspace, ot
         )
         html = client.post(url("segment_preview"), posted).content.decode()
         assert "no longer one of the choices" in html and "their-tag" not in html
+
+
+def test_a_count_request_whose_rule_changed_field_redraws_the_rules(client_for, people):
+    client = client_for(Role.MARKETING)
+    shown = [("r-0-shown", "sex|in"), ("r-1-shown", "education|in")]
+    same = client.post(url("segment_preview"), form([*WOMEN_WITH_DEGREE, *shown], part="count"))
+    assert "HX-Retarget" not in same.headers and 'data-testid="rule"' not in same.content.decode()
+    changed = [(k, "age" if k == "r-0-field" else v) for k, v in [*WOMEN_WITH_DEGREE, *shown]]
+    redrawn = client.post(url("segment_preview"), form(changed, part="count"))
+    assert redrawn.headers["HX-Retarget"] == "#rules-builder"
+    html = redrawn.content.decode()
+    assert 'name="r-0-min"' in html and 'hx-swap-oob="innerHTML"' in html
+
+
+def test_count_errors_name_the_rule_as_people_count(client_for, people):
+    posted = form(
+        [("n", "r:0"), ("r-0-field", "sex"), ("r-0-operator", "in"), ("r-0-value", "robot")],
+        part="count",
+    )
+    html = client_for(Role.MARKETING).post(url("segment_preview"), posted).content.decode()
+    assert "Rule 1: " in html and "not one of the choices" in html

@@ -11,10 +11,10 @@ from contacts.segment_rules import (
     RuleContext,
     RulesInvalid,
     SegmentRule,
-    age_q,
     register_segment_rule,
     rules_compile,
 )
+from contacts.segment_rules_builtin import age_q
 from marketing.selectors.segments import SegmentProblem, rules_contacts, segment_contacts
 from marketing.services.segments import (
     segment_build,
