@@ -80,6 +80,29 @@ def vm_hwm_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat, clock ticks)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of all postgres processes (this machine's server), for the share the
+    database takes per message."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += cpu_seconds(int(entry.name))
+            except OSError:
+                continue
+    return total
+
+
 def audience(n: int):
     """The workspace, its owner and a static segment with n opted-in contacts (made once)."""
     from django.contrib.auth import get_user_model
@@ -227,6 +250,8 @@ def main():
             freeze_seconds = time.monotonic() - started
         freeze_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(f"froze {queued:,} deliveries in {freeze_seconds:.1f} s", flush=True)
+        cpu_before = [cpu_seconds(w.pid) for w in workers] + [cpu_seconds(sink.pid)]
+        pg_before = postgres_cpu_seconds()
         send_workers_start(workspace.pk, campaign.pk)
         started = time.monotonic()
         first_at = None
@@ -243,6 +268,16 @@ def main():
                 break
         elapsed = time.monotonic() - (first_at or started)
         peaks = [vm_hwm_kib(w.pid) for w in workers]
+        cpu_used = [
+            after - before
+            for after, before in zip(
+                [cpu_seconds(w.pid) for w in workers] + [cpu_seconds(sink.pid)],
+                cpu_before,
+                strict=True,
+            )
+        ]
+        pg_used = postgres_cpu_seconds() - pg_before
+        load = os.getloadavg()
         time.sleep(1)
         sent = rows.filter(status=DeliveryStatus.SENT).count()
         sunk = int(sink_file.read_text() or 0) if sink_file.exists() else 0
@@ -266,6 +301,12 @@ def main():
             f"- freeze ({queued:,} deliveries): {freeze_seconds:.1f} s, peak RSS of that process {freeze_kib / 1024:.0f} MiB",
             f"- sent: {sent:,} (the sink received {sunk:,}) in {elapsed:.1f} s: **{rate:,.0f} messages/s**",
             f"- peak RSS per worker (VmHWM): {', '.join(f'{p / 1024:.0f} MiB' for p in peaks)}",
+            f"- CPU seconds while sending: workers {', '.join(f'{c:.1f}' for c in cpu_used[:-1])}, "
+            f"SMTP sink {cpu_used[-1]:.1f}, PostgreSQL (all its processes) {pg_used:.1f}",
+            f"- worker CPU per message: {sum(cpu_used[:-1]) / max(sent, 1) * 1000:.2f} ms; with the "
+            f"database: {(sum(cpu_used[:-1]) + pg_used) / max(sent, 1) * 1000:.2f} ms "
+            f"(2 idle cores would give about {2 * max(sent, 1) / max(sum(cpu_used[:-1]) + pg_used + cpu_used[-1], 0.001):,.0f} messages/s, sink included)",
+            f"- machine load average at the end (1, 5, 15 min): {load[0]:.1f}, {load[1]:.1f}, {load[2]:.1f} on {os.cpu_count()} cores",
             f"- campaign status: {Campaign.all_workspaces.get(pk=campaign.pk).status}",
             "",
         ]
