@@ -17,6 +17,7 @@ from workspaces.registry import (
 )
 
 from .registry import BulkAction, RecordAction, register_bulk_action, register_record_action
+from .segment_rules import register_builtin_rules
 from .selectors import panels
 from .services import bulk_actions
 from .services.handover import contacts_hand_over
@@ -94,6 +95,7 @@ def register() -> None:
     _register_permissions()
     _register_history()
     _register_bulk_actions()
+    register_builtin_rules()  # the segment rules on contact fields and touch points
     # "Merge with…" on the contact page: pick the other contact, then the merge page
     register_record_action(
         "contact",

@@ -375,6 +375,10 @@ CELERY_BEAT_SCHEDULE["activity_reminders_task"] = {
     "task": "sales.activity_reminders",  # fans out one task per workspace with reminders due
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["marketing_sweep_task"] = {
+    "task": "marketing.sweep",  # starts due campaigns, re-queues stale sends, per workspace
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["contacts_jobs_sweep_task"] = {
     "task": "contacts.jobs_sweep",  # re-queues stale imports and exports, per workspace
     "schedule": 300.0,
@@ -410,9 +414,6 @@ OWNER_CONFIRM_MAX_AGE_HOURS = env.int("OWNER_CONFIRM_MAX_AGE_HOURS", default=24)
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
 
 # --- Marketing content and deliverability --------------------------------------------------
-# BOUNCE_DOMAIN: the domain of VERP return paths (bounce+<token>@it); its MX must hand bounces
-# to the inbound bounce endpoint. Default: the host of SITE_URL.
-BOUNCE_DOMAIN = env("BOUNCE_DOMAIN", default="") or (urlsplit(SITE_URL).hostname or "crm.invalid")
 # DNS_NAMESERVERS: comma-separated resolver addresses (ip or ip:port) for the sender-domain
 # check (SPF, DKIM, DMARC); empty: the system resolver.
 DNS_NAMESERVERS = env.list("DNS_NAMESERVERS", default=[])

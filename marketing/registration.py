@@ -5,11 +5,13 @@ marketing features land (they say what each page will hold)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from contacts.registry import RecordPanel, register_contact_panel
 from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import LEADS, Role, register_permissions
 
 from .areas import AREAS
+from .selectors.audience import contact_mail_panel
 from .selectors.panels import marketing_home_panel
 
 
@@ -22,8 +24,24 @@ def register() -> None:
         }
     )
     register_timeline_app("marketing", _("Marketing"))
-    register_interaction_kind("email.bounced", _("Email bounced"), app="marketing")
-    register_interaction_kind("email.complained", _("Marked as spam"), app="marketing")
+    for kind, label in (
+        ("campaign.sent", _("Campaign email sent")),
+        ("campaign.opened", _("Campaign email opened")),
+        ("campaign.clicked", _("Campaign link clicked")),
+        ("campaign.unsubscribed", _("Unsubscribed from campaigns")),
+        ("campaign.bounced", _("Campaign email bounced")),
+        ("campaign.complained", _("Campaign email marked as spam")),
+    ):
+        register_interaction_kind(kind, label, app="marketing")
+    register_contact_panel(
+        RecordPanel(
+            key="marketing_mail_blocks",
+            template="marketing/_contact_mail_blocks.html",
+            perm="marketing.view",
+            context=contact_mail_panel,
+            order=60,
+        )
+    )
     register_nav(
         NavItem(
             key="marketing",

@@ -14,6 +14,7 @@ from contacts.registry import (
     register_contact_panel,
     register_record_action,
 )
+from contacts.segment_rules import register_segment_rule
 from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces import lifecycle
 from workspaces.registry import (
@@ -29,6 +30,7 @@ from workspaces.registry import (
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from .demo import catalog as demo_catalog, pipeline as demo_pipeline
+from .segment_rules import WON_DEAL_RULE
 from .selectors import panels
 from .services.handover import calendar_feeds_revoke, sales_records_hand_over
 from .services.pipelines import pipeline_ensure_default
@@ -56,6 +58,7 @@ def register() -> None:
         }
     )
     register_timeline_app("sales", _("Sales"))
+    register_segment_rule(WON_DEAL_RULE)  # "has a won deal" in the segment builder
     for kind, label in (
         ("lead.converted", _("Lead converted")),
         ("deal.created", _("Deal created")),

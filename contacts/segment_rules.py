@@ -1,0 +1,806 @@
+"""The segment rule registry: the conditions a segment (marketing) may put on contacts, each
+compiled to a Django `Q` on `Contact` (ORM only, never string-built SQL).
+
+A rule tree, as segments store it (marketing.Segment.rules):
+
+    {"op": "and" | "or", "rules": [rule | group, ...]}
+    rule = {"field": "<registered key>", "operator": "<one of the rule's operators>", "value": ...}
+
+Groups nest up to MAX_DEPTH levels; a tree holds at most MAX_RULES rules. An empty group
+matches every contact (it adds no condition).
+
+Registering a rule (from an app's registration module, called by `AppConfig.ready()`; keys
+are unique, a second registration raises ValueError):
+
+    from contacts.segment_rules import SegmentRule, register_segment_rule
+
+    register_segment_rule(SegmentRule(
+        key="has_won_deal", label=_("Has a won deal"), group=_("Sales"),
+        operators=("is_true", "is_false"), value_kind="bool",
+        q_builder=lambda workspace, operator, value: ...,  # -> Q on Contact
+    ))
+
+- `operators`: keys of OPERATORS (their labels are shown in the builder).
+- `value_kind`: how the value is entered and checked before `q_builder` sees it (VALUE_KINDS):
+  "choice" (a list of `choices` values; operators in/not_in/is_empty/is_not_empty), "text"
+  (a string up to MAX_TEXT characters), "number" (an int, or [min, max] for "between"),
+  "date" (an ISO date, [from, to] for "between", or a number of days for
+  "within_days"/"older_than_days"), "bool" (no value), "ids" (a list of ids from `choices`),
+  "id" (one id from `choices`), "channel_days" ({"channel": <choice>, "days": N}),
+  "count_days" ({"count": N or [min, max], "days": N}), "days" (a number of days).
+- `choices`: a list of (value, label), or a callable (workspace) -> list of (value, label)
+  read once per check (keep it one query over a small table: tags, members, segments).
+  Values outside the choices are refused; a stored rule whose chosen value is gone (a deleted
+  tag) is a *stale* rule (RuleError.stale), and the segment is flagged, not silently empty.
+- `q_builder(workspace, operator, value)`: gets the checked value and returns a Q on Contact.
+  Use `Exists(...)`/`pk__in` subqueries on the own app's models filtered by `workspace`.
+- `stale_message`: an optional callable (workspace, value) -> str | None, asked when a
+  stored value must be re-checked beyond its choices (e.g. a segment that no longer exists).
+
+Keys starting with "custom." are the workspace's custom contact fields ("custom.<key>"),
+made on the fly from the CustomField rows: a deleted custom field makes its rules stale.
+
+`rules_compile(workspace, tree)` checks a whole tree and returns its Q; it raises RulesInvalid
+carrying one message per bad rule, keyed by the rule's path ("0", "1.2": indexes from the
+root). Other apps register behaviour rules: sales "has a won deal", service "has an open
+case", marketing "member of segment" and the campaign rules.
+"""
+
+import datetime
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
+
+from touchpoints.channels import Channel
+from touchpoints.models import Interaction
+from workspaces.registry import Registry
+from workspaces.selectors import member_list
+
+from .custom_values import choice_values
+from .models import (
+    ContactTag,
+    CustomField,
+    CustomFieldEntity,
+    CustomFieldType,
+    Education,
+    LifecycleStage,
+    Sex,
+    Tag,
+)
+
+MAX_DEPTH = 3  # the root group and two levels of groups inside it
+MAX_RULES = 50
+MAX_LIST = 500  # values of one "in" list
+MAX_TEXT = 200
+MAX_DAYS = 36_500  # a hundred years
+MAX_NUMBER = 10**15
+MAX_AGE = 150
+
+OPERATORS = {
+    "in": gettext_lazy("is any of"),
+    "not_in": gettext_lazy("is none of"),
+    "is": gettext_lazy("is"),
+    "is_not": gettext_lazy("is not"),
+    "contains": gettext_lazy("contains"),
+    "starts_with": gettext_lazy("starts with"),
+    "is_empty": gettext_lazy("is empty"),
+    "is_not_empty": gettext_lazy("is not empty"),
+    "between": gettext_lazy("is between"),
+    "gte": gettext_lazy("is at least"),
+    "lte": gettext_lazy("is at most"),
+    "eq": gettext_lazy("equals"),
+    "before": gettext_lazy("is before"),
+    "after": gettext_lazy("is after"),
+    "within_days": gettext_lazy("is within the last … days"),
+    "older_than_days": gettext_lazy("is more than … days ago"),
+    "is_true": gettext_lazy("yes"),
+    "is_false": gettext_lazy("no"),
+    "within": gettext_lazy("happened within"),
+    "not_within": gettext_lazy("did not happen within"),
+    "at_least_days": gettext_lazy("for at least … days"),
+}
+NO_VALUE = {"is_empty", "is_not_empty", "is_true", "is_false"}
+VALUE_KINDS = (
+    "choice",
+    "text",
+    "number",
+    "date",
+    "bool",
+    "ids",
+    "id",
+    "channel_days",
+    "count_days",
+    "days",
+)
+
+
+class RuleError(ValueError):
+    """One rule is wrong. `stale`: it was valid once but what it names is gone (a deleted
+    custom field, tag or segment, an unregistered key): a stored segment is flagged."""
+
+    def __init__(self, message: str, *, stale: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.stale = stale
+
+
+class RulesInvalid(ValueError):
+    """A rule tree is wrong: `errors` maps a rule's path ("" for the tree itself, "0",
+    "1.2") to its message; `stale` is True when every error is a stale one."""
+
+    def __init__(self, errors: dict[str, str], *, stale: bool):
+        super().__init__("; ".join(f"{k or 'rules'}: {v}" for k, v in errors.items()))
+        self.errors = errors
+        self.stale = stale
+
+
+@dataclass(frozen=True)
+class SegmentRule:
+    key: str
+    label: str
+    group: str
+    operators: tuple[str, ...]
+    value_kind: str
+    q_builder: Callable  # (workspace, operator, value) -> Q on Contact
+    choices: object = None  # [(value, label)] or callable(workspace) -> [(value, label)]
+    order: int = 100
+    unit: str = ""  # shown after number inputs ("years")
+    stale_message: Callable | None = None  # (workspace, value) -> str | None
+    number_limit: int = MAX_NUMBER
+
+    def __post_init__(self):
+        unknown = [op for op in self.operators if op not in OPERATORS]
+        if unknown or self.value_kind not in VALUE_KINDS:
+            raise ValueError(f"segment rule {self.key!r}: unknown operator or value kind")
+
+
+_rules: Registry[SegmentRule] = Registry("segment rules")
+
+
+def register_segment_rule(rule: SegmentRule) -> None:
+    """Add a rule (ValueError for a key registered before or an unknown operator/kind)."""
+    if rule.key.startswith("custom."):
+        raise ValueError("segment rule keys starting with 'custom.' are the custom fields")
+    _rules.register(rule)
+
+
+class RuleContext:
+    """The rules of one workspace, with the choices and custom fields read once (one check of
+    a tree reads each source at most once)."""
+
+    def __init__(self, workspace):
+        self.workspace = workspace
+        self._choices: dict[str, list] = {}
+        self._custom: dict[str, SegmentRule] | None = None
+
+    def custom_rules(self) -> dict[str, SegmentRule]:
+        if self._custom is None:
+            fields = CustomField.objects.filter(
+                workspace=self.workspace, entity=CustomFieldEntity.CONTACT
+            )
+            self._custom = {f"custom.{f.key}": _custom_rule(f) for f in fields}
+        return self._custom
+
+    def rule(self, key: str) -> SegmentRule | None:
+        if isinstance(key, str) and key.startswith("custom."):
+            return self.custom_rules().get(key)
+        return next((r for r in _rules if r.key == key), None)
+
+    def rules(self) -> list[SegmentRule]:
+        """Every rule the builder offers in this workspace, built-in first, in `order`."""
+        return [*_rules, *self.custom_rules().values()]
+
+    def choices(self, rule: SegmentRule) -> list[tuple]:
+        if rule.key not in self._choices:
+            source = rule.choices
+            items = source(self.workspace) if callable(source) else source or []
+            self._choices[rule.key] = [(v, str(label)) for v, label in items]
+        return self._choices[rule.key]
+
+
+# --- checking values ------------------------------------------------------------------------
+
+
+def _int(value, *, low: int, high: int, what: str) -> int:
+    if isinstance(value, bool) or value is None or value == "":
+        raise RuleError(_("Enter %(what)s.") % {"what": what})
+    try:
+        number = int(str(value).strip()) if not isinstance(value, int) else value
+    except ValueError:
+        raise RuleError(
+            _("“%(value)s” is not a whole number.") % {"value": str(value)[:40]}
+        ) from None
+    if not low <= number <= high:
+        raise RuleError(
+            _("%(what)s must be between %(low)s and %(high)s.")
+            % {"what": what.capitalize(), "low": low, "high": high}
+        )
+    return number
+
+
+def _date(value) -> datetime.date:
+    if not isinstance(value, str) or len(value) > 10:
+        raise RuleError(_("Enter a date as YYYY-MM-DD."))
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise RuleError(
+            _("“%(value)s” is not a date (use YYYY-MM-DD).") % {"value": value}
+        ) from None
+
+
+def _pair(value, convert):
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise RuleError(_("Enter both ends of the range."))
+    low, high = convert(value[0]), convert(value[1])
+    if low > high:
+        raise RuleError(_("The range's start is after its end."))
+    return [low, high]
+
+
+def _text(value) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(_("Enter a text."))
+    if len(value) > MAX_TEXT:
+        raise RuleError(_("Use at most %(n)s characters.") % {"n": MAX_TEXT})
+    return value.strip()
+
+
+def _choice_list(ctx, rule, value, *, as_int: bool) -> list:
+    if not isinstance(value, list | tuple):
+        value = [value]
+    if not value:
+        raise RuleError(_("Choose at least one value."))
+    if len(value) > MAX_LIST:
+        raise RuleError(_("Choose at most %(n)s values.") % {"n": MAX_LIST})
+    allowed = {str(v): v for v, _label in ctx.choices(rule)}
+    out = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, str | int):
+            raise RuleError(_("“%(value)s” is not one of the choices.") % {"value": str(item)[:40]})
+        if str(item) not in allowed:
+            # an id that was offered once (a deleted tag, a removed member): stale
+            raise RuleError(
+                _("“%(value)s” is no longer one of the choices.") % {"value": str(item)[:40]},
+                stale=as_int,
+            )
+        out.append(allowed[str(item)])
+    return list(dict.fromkeys(out))
+
+
+def value_clean(ctx: RuleContext, rule: SegmentRule, operator, value):
+    """`value` of a rule checked against its kind and operator; raises RuleError."""
+    if operator not in rule.operators:
+        raise RuleError(_("“%(op)s” is not an operator of this rule.") % {"op": str(operator)[:40]})
+    if operator in NO_VALUE:
+        return None
+    kind = rule.value_kind
+    if kind == "choice":
+        return [str(v) for v in _choice_list(ctx, rule, value, as_int=False)]
+    if kind == "ids":
+        return _choice_list(ctx, rule, value, as_int=True)
+    if kind == "id":
+        if isinstance(value, list):
+            raise RuleError(_("Choose one value."))
+        return _choice_list(ctx, rule, [value], as_int=True)[0]
+    if kind == "text":
+        return _text(value)
+    if kind == "number":
+        limit = rule.number_limit
+        number = lambda v: _int(v, low=-limit, high=limit, what=_("a number"))  # noqa: E731
+        return _pair(value, number) if operator == "between" else number(value)
+    if kind == "date":
+        if operator in ("within_days", "older_than_days"):
+            return _int(value, low=0, high=MAX_DAYS, what=_("a number of days"))
+        return _pair(value, _date) if operator == "between" else _date(value)
+    if kind == "days":
+        return _int(value, low=1, high=MAX_DAYS, what=_("a number of days"))
+    if kind == "channel_days":
+        if not isinstance(value, dict):
+            raise RuleError(_("Choose a channel and a number of days."))
+        channel = _choice_list(ctx, rule, [value.get("channel")], as_int=False)[0]
+        days = _int(value.get("days"), low=1, high=MAX_DAYS, what=_("a number of days"))
+        return {"channel": channel, "days": days}
+    if kind == "count_days":
+        if not isinstance(value, dict):
+            raise RuleError(_("Enter a number of interactions and a number of days."))
+        count = lambda v: _int(v, low=0, high=1_000_000, what=_("a number of interactions"))  # noqa: E731
+        raw = value.get("count")
+        counted = _pair(raw, count) if operator == "between" else count(raw)
+        days = _int(value.get("days"), low=1, high=MAX_DAYS, what=_("a number of days"))
+        return {"count": counted, "days": days}
+    raise RuleError(
+        _("This rule cannot be checked.")
+    )  # pragma: no cover (kinds checked at registration)
+
+
+def rule_clean(ctx: RuleContext, node) -> tuple[SegmentRule, str, object]:
+    """One rule dict checked: (rule, operator, value); raises RuleError."""
+    if not isinstance(node, dict):
+        raise RuleError(_("A rule must be an object with field, operator and value."))
+    key = node.get("field")
+    rule = ctx.rule(key) if isinstance(key, str) else None
+    if rule is None:
+        if isinstance(key, str) and key:
+            raise RuleError(
+                _("The field “%(key)s” no longer exists.") % {"key": key[:60]}, stale=True
+            )
+        raise RuleError(_("Choose a field."))
+    operator = node.get("operator")
+    value = value_clean(ctx, rule, operator, node.get("value"))
+    if rule.stale_message is not None:
+        message = rule.stale_message(ctx.workspace, value)
+        if message:
+            raise RuleError(message, stale=True)
+    return rule, operator, value
+
+
+def _walk(ctx, node, path: str, depth: int, errors: dict, counter: list):
+    """The Q of a group (errors collected by path)."""
+    if not isinstance(node, dict) or node.get("op") not in ("and", "or"):
+        errors[path] = _("A group needs “op” (and/or) and a list of “rules”.")
+        return Q()
+    children = node.get("rules")
+    if not isinstance(children, list):
+        errors[path] = _("A group needs “op” (and/or) and a list of “rules”.")
+        return Q()
+    parts = []
+    for index, child in enumerate(children):
+        child_path = f"{path}.{index}" if path else str(index)
+        if isinstance(child, dict) and "rules" in child:
+            if depth + 1 >= MAX_DEPTH:
+                errors[child_path] = _("Groups nest at most %(n)s levels deep.") % {"n": MAX_DEPTH}
+                continue
+            parts.append(_walk(ctx, child, child_path, depth + 1, errors, counter))
+            continue
+        counter[0] += 1
+        if counter[0] > MAX_RULES:
+            errors[child_path] = _("A segment holds at most %(n)s rules.") % {"n": MAX_RULES}
+            continue
+        try:
+            rule, operator, value = rule_clean(ctx, child)
+        except RuleError as exc:
+            errors[child_path] = exc.message
+            if exc.stale:
+                errors.setdefault("__stale__", set()).add(child_path)
+            continue
+        parts.append(rule.q_builder(ctx.workspace, operator, value))
+    combined = Q()
+    for part in parts:
+        if not part:
+            continue
+        combined = (combined | part) if (node["op"] == "or" and combined) else (combined & part)
+    return combined
+
+
+def rules_compile(workspace, tree, *, ctx: RuleContext | None = None) -> Q:
+    """The Q on Contact that `tree` (see the module docstring) stands for, checked.
+
+    Raises RulesInvalid with a message per bad rule path. Reads the workspace's custom fields
+    and each used rule's choices once; builds no SQL by hand."""
+    ctx = ctx or RuleContext(workspace)
+    errors: dict = {}
+    q = _walk(ctx, tree, "", 0, errors, [0])
+    stale_paths = errors.pop("__stale__", set())
+    if errors:
+        raise RulesInvalid(errors, stale=set(errors) == stale_paths)
+    return q
+
+
+def rules_referenced(tree, key: str) -> list:
+    """The values of every rule with field `key` in `tree` (unchecked), e.g. the segment ids a
+    tree's "member of segment" rules name."""
+    found = []
+    if isinstance(tree, dict):
+        if "rules" in tree and isinstance(tree["rules"], list):
+            for child in tree["rules"]:
+                found.extend(rules_referenced(child, key))
+        elif tree.get("field") == key:
+            found.append(tree.get("value"))
+    return found
+
+
+# --- the built-in rules -------------------------------------------------------------------
+
+
+def workspace_zone(workspace):
+    """The workspace's time zone (UTC when unset or unknown)."""
+    try:
+        return zoneinfo.ZoneInfo(getattr(workspace, "time_zone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def workspace_today(workspace) -> datetime.date:
+    """Today's date on the workspace's clocks."""
+    return timezone.now().astimezone(workspace_zone(workspace)).date()
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    """`day` moved back `years` years; 29 February becomes 28 February in common years."""
+    year = day.year - years
+    if year < datetime.MINYEAR:
+        return datetime.date.min
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)
+
+
+def age_q(workspace, operator, value) -> Q:
+    """Age in whole years today (workspace time zone) as a date_of_birth range, so the index
+    on (workspace, date_of_birth) or the segment index serves it. Aged at least A: born on or
+    before today minus A years; aged at most B: born after today minus B+1 years (someone
+    born on 29 February turns a year older on 1 March in common years)."""
+    today = workspace_today(workspace)
+    if operator == "between":
+        low, high = value
+    elif operator == "gte":
+        low, high = value, None
+    elif operator == "lte":
+        low, high = None, value
+    else:  # eq
+        low, high = value, value
+    q = Q(date_of_birth__isnull=False)
+    if low is not None:
+        q &= Q(date_of_birth__lte=_years_before(today, low))
+    if high is not None:
+        q &= Q(date_of_birth__gt=_years_before(today, high + 1))
+    return q
+
+
+def _choice_field_q(field: str):
+    def build(workspace, operator, value):
+        if operator == "in":
+            return Q(**{f"{field}__in": value})
+        if operator == "not_in":
+            return ~Q(**{f"{field}__in": value})
+        if operator == "is_empty":
+            return Q(**{field: ""})
+        return ~Q(**{field: ""})
+
+    return build
+
+
+def _text_field_q(field: str):
+    def build(workspace, operator, value):
+        if operator == "is":
+            return Q(**{f"{field}__iexact": value})
+        if operator == "is_not":
+            return ~Q(**{f"{field}__iexact": value})
+        if operator == "contains":
+            return Q(**{f"{field}__icontains": value})
+        if operator == "starts_with":
+            return Q(**{f"{field}__istartswith": value})
+        if operator == "is_empty":
+            return Q(**{field: ""})
+        return ~Q(**{field: ""})
+
+    return build
+
+
+def _local_midnight(workspace, day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=workspace_zone(workspace))
+
+
+def _moment_q(field: str, *, nullable: bool):
+    """Rules on a date-time column, read as dates on the workspace's clocks."""
+
+    def build(workspace, operator, value):
+        if operator == "is_empty":
+            return Q(**{f"{field}__isnull": True})
+        if operator == "is_not_empty":
+            return Q(**{f"{field}__isnull": False})
+        if operator in ("within_days", "older_than_days"):
+            moment = timezone.now() - datetime.timedelta(days=value)
+            if operator == "within_days":
+                return Q(**{f"{field}__gte": moment})
+            return Q(**{f"{field}__lt": moment})
+        if operator == "before":
+            return Q(**{f"{field}__lt": _local_midnight(workspace, value)})
+        if operator == "after":
+            next_day = value + datetime.timedelta(days=1)
+            return Q(**{f"{field}__gte": _local_midnight(workspace, next_day)})
+        start, end = value
+        return Q(
+            **{
+                f"{field}__gte": _local_midnight(workspace, start),
+                f"{field}__lt": _local_midnight(workspace, end + datetime.timedelta(days=1)),
+            }
+        )
+
+    return build
+
+
+def _bool_q(field: str):
+    def build(workspace, operator, value):
+        return Q(**{field: operator == "is_true"})
+
+    return build
+
+
+def tags_q(workspace, operator, value) -> Q:
+    linked = ContactTag.objects.filter(workspace=workspace, contact=OuterRef("pk"), tag__in=value)
+    return Q(Exists(linked)) if operator == "in" else ~Q(Exists(linked))
+
+
+def _tag_choices(workspace):
+    return list(Tag.objects.filter(workspace=workspace).order_by("name").values_list("id", "name"))
+
+
+def _member_choices(workspace):
+    return [(u.pk, u.get_full_name() or u.email) for u in member_list(workspace=workspace)]
+
+
+def owner_q(workspace, operator, value) -> Q:
+    if operator == "in":
+        return Q(owner__in=value)
+    if operator == "not_in":
+        return ~Q(owner__in=value) | Q(owner__isnull=True)
+    if operator == "is_empty":
+        return Q(owner__isnull=True)
+    return Q(owner__isnull=False)
+
+
+def channel_within_q(workspace, operator, value) -> Q:
+    """Had (or had not) a touch point on a channel in the last N days (Interaction rows)."""
+    since = timezone.now() - datetime.timedelta(days=value["days"])
+    touched = Interaction.objects.filter(
+        workspace=workspace,
+        contact=OuterRef("pk"),
+        channel=value["channel"],
+        occurred_at__gte=since,
+    )
+    return Q(Exists(touched)) if operator == "within" else ~Q(Exists(touched))
+
+
+def interaction_count_q(workspace, operator, value) -> Q:
+    """The number of touch points in the last N days: at least / at most / between. Zero
+    counts are the contacts absent from the grouped subquery, so "at most" is written as the
+    complement of "more than"."""
+    since = timezone.now() - datetime.timedelta(days=value["days"])
+    counted = (
+        Interaction.objects.filter(
+            workspace=workspace, occurred_at__gte=since, contact__isnull=False
+        )
+        .values("contact")
+        .annotate(n=Count("id"))
+    )
+    count = value["count"]
+    low, high = {"gte": (count, None), "lte": (0, count)}.get(operator, (None, None))
+    if operator == "between":
+        low, high = count
+    q = Q()
+    if low:
+        q &= Q(pk__in=counted.filter(n__gte=low).values("contact"))
+    if high is not None:
+        q &= ~Q(pk__in=counted.filter(n__gt=high).values("contact"))
+    return q
+
+
+def untouched_q(workspace, operator, value) -> Q:
+    """No touch point for at least N days (or never): on Contact.last_interaction_at."""
+    since = timezone.now() - datetime.timedelta(days=value)
+    return Q(last_interaction_at__lt=since) | Q(last_interaction_at__isnull=True)
+
+
+def _custom_rule(field: CustomField) -> SegmentRule:
+    """The rule of one custom contact field ("custom.<key>"), typed by the field."""
+    path = f"custom__{field.key}"
+    kind = field.field_type
+    group = _("Custom fields")
+
+    def empty(operator):
+        present = Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""})
+        return ~present if operator == "is_empty" else present
+
+    def build(workspace, operator, value):
+        if operator in ("is_empty", "is_not_empty"):
+            return empty(operator)
+        if kind == CustomFieldType.BOOLEAN:
+            return Q(**{path: operator == "is_true"})
+        if operator == "in":
+            return Q(**{f"{path}__in": value})
+        if operator == "not_in":
+            return ~Q(**{f"{path}__in": value}) | Q(**{f"{path}__isnull": True})
+        if operator == "between":
+            low, high = (v.isoformat() if isinstance(v, datetime.date) else v for v in value)
+            return Q(**{f"{path}__gte": low, f"{path}__lte": high})
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        lookups = {
+            "is": "iexact",
+            "contains": "icontains",
+            "starts_with": "istartswith",
+            "gte": "gte",
+            "lte": "lte",
+            "eq": "exact",
+            "before": "lt",
+            "after": "gt",
+        }
+        if operator == "is_not":
+            return ~Q(**{f"{path}__iexact": value})
+        return Q(**{f"{path}__{lookups[operator]}": value})
+
+    if kind == CustomFieldType.NUMBER:
+        operators, value_kind = (
+            ("between", "gte", "lte", "eq", "is_empty", "is_not_empty"),
+            "number",
+        )
+    elif kind == CustomFieldType.DATE:
+        operators, value_kind = ("before", "after", "between", "is_empty", "is_not_empty"), "date"
+    elif kind == CustomFieldType.CHOICE:
+        operators, value_kind = ("in", "not_in", "is_empty", "is_not_empty"), "choice"
+    elif kind == CustomFieldType.BOOLEAN:
+        operators, value_kind = ("is_true", "is_false"), "bool"
+    else:
+        operators = ("is", "is_not", "contains", "starts_with", "is_empty", "is_not_empty")
+        value_kind = "text"
+    return SegmentRule(
+        key=f"custom.{field.key}",
+        label=field.label,
+        group=group,
+        operators=operators,
+        value_kind=value_kind,
+        q_builder=build,
+        choices=[(c, c) for c in choice_values(field)] if kind == CustomFieldType.CHOICE else None,
+        order=900 + field.position,
+    )
+
+
+def register_builtin_rules() -> None:
+    """The rules on contact fields and touch points (called by contacts.registration)."""
+    person, place, relation, consent, behaviour = (
+        gettext_lazy("Person"),
+        gettext_lazy("Place"),
+        gettext_lazy("Relationship"),
+        gettext_lazy("Consent"),
+        gettext_lazy("Behaviour"),
+    )
+    choice_ops = ("in", "not_in", "is_empty", "is_not_empty")
+    text_ops = ("is", "is_not", "contains", "starts_with", "is_empty", "is_not_empty")
+    date_ops = ("within_days", "older_than_days", "before", "after", "between")
+    for rule in (
+        SegmentRule(
+            "sex",
+            gettext_lazy("Sex"),
+            person,
+            choice_ops,
+            "choice",
+            _choice_field_q("sex"),
+            Sex.choices,
+            10,
+        ),
+        SegmentRule(
+            "age",
+            gettext_lazy("Age"),
+            person,
+            ("between", "gte", "lte", "eq"),
+            "number",
+            age_q,
+            order=20,
+            unit=gettext_lazy("years"),
+            number_limit=MAX_AGE,
+        ),
+        SegmentRule(
+            "education",
+            gettext_lazy("Education"),
+            person,
+            choice_ops,
+            "choice",
+            _choice_field_q("education"),
+            Education.choices,
+            30,
+        ),
+        SegmentRule(
+            "country",
+            gettext_lazy("Country"),
+            place,
+            text_ops,
+            "text",
+            _text_field_q("country"),
+            order=40,
+        ),
+        SegmentRule(
+            "city", gettext_lazy("City"), place, text_ops, "text", _text_field_q("city"), order=50
+        ),
+        SegmentRule(
+            "lifecycle_stage",
+            gettext_lazy("Lifecycle stage"),
+            relation,
+            ("in", "not_in"),
+            "choice",
+            _choice_field_q("lifecycle_stage"),
+            LifecycleStage.choices,
+            60,
+        ),
+        SegmentRule(
+            "tags",
+            gettext_lazy("Tags"),
+            relation,
+            ("in", "not_in"),
+            "ids",
+            tags_q,
+            _tag_choices,
+            70,
+        ),
+        SegmentRule(
+            "owner",
+            gettext_lazy("Owner"),
+            relation,
+            choice_ops,
+            "ids",
+            owner_q,
+            _member_choices,
+            80,
+        ),
+        SegmentRule(
+            "created",
+            gettext_lazy("Created"),
+            relation,
+            date_ops,
+            "date",
+            _moment_q("created_at", nullable=False),
+            order=90,
+        ),
+        SegmentRule(
+            "email_opt_in",
+            gettext_lazy("Email opt-in"),
+            consent,
+            ("is_true", "is_false"),
+            "bool",
+            _bool_q("email_opt_in"),
+            order=100,
+        ),
+        SegmentRule(
+            "do_not_mail",
+            gettext_lazy("Do not mail"),
+            consent,
+            ("is_true", "is_false"),
+            "bool",
+            _bool_q("do_not_mail"),
+            order=110,
+        ),
+        SegmentRule(
+            "interaction_channel",
+            gettext_lazy("Touch point on channel"),
+            behaviour,
+            ("within", "not_within"),
+            "channel_days",
+            channel_within_q,
+            Channel.choices,
+            200,
+        ),
+        SegmentRule(
+            "interaction_count",
+            gettext_lazy("Number of touch points"),
+            behaviour,
+            ("gte", "lte", "between"),
+            "count_days",
+            interaction_count_q,
+            order=210,
+        ),
+        SegmentRule(
+            "untouched",
+            gettext_lazy("No touch point"),
+            behaviour,
+            ("at_least_days",),
+            "days",
+            untouched_q,
+            order=220,
+        ),
+        SegmentRule(
+            "last_touch",
+            gettext_lazy("Last touch point"),
+            behaviour,
+            (*date_ops, "is_empty", "is_not_empty"),
+            "date",
+            _moment_q("last_interaction_at", nullable=True),
+            order=230,
+        ),
+    ):
+        register_segment_rule(rule)

@@ -1,0 +1,445 @@
+"""The delivery pipeline: claim a batch, send it over one SMTP connection, record each
+result with a conditional UPDATE; and the sweeper that re-queues claims of dead workers.
+
+States of a Delivery: queued → sending (claimed: claimed_at, claimed_by) → sent | failed |
+suppressed | cancelled; a temporary refusal puts it back to queued with `next_attempt_at`
+later. Every transition is an UPDATE … WHERE status = <expected> [AND claimed_by = <me>], so
+a redelivered task message, two workers or the sweeper can never send one delivery twice
+(only the holder of the claim records a result) and nothing is skipped (an unclaimed queued
+row is always picked up by the next batch, a stale claim by the sweeper).
+
+The one window left is inside SMTP itself: a worker killed after the server accepted a
+message and before its UPDATE commits leaves a claim the sweeper re-queues; each message's
+result is committed right after its own DATA reply to keep that window to one message per
+dead worker (the test server holds a message in DATA when the worker is killed: not
+accepted, so sent again, exactly once).
+
+SMTP replies: 421/450/451/452/454 (and other 4xx) are temporary: retried with exponential
+backoff up to MAX_ATTEMPTS, and the campaign slows down; 5xx are permanent: failed with the
+reply (5.1.x, "no such mailbox", also suppresses the address). A connection that drops
+mid-batch fails only the message in flight (temporary); the unsent rest of the batch goes
+back to queued without an attempt counted.
+"""
+
+import contextlib
+import datetime
+import logging
+import os
+import re
+import smtplib
+import socket
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..models import Campaign, CampaignStatus, Delivery, DeliveryEvent, DeliveryStatus, EventKind
+from ..rendering import TemplateError
+from . import compose as composer
+from .events import delivery_hard_refusal
+from .throttle import allowance
+from .timeline import timeline_record_many
+
+logger = logging.getLogger(__name__)
+
+TEMPORARY_CODES = frozenset({421, 450, 451, 452, 454})
+_ENHANCED_MAILBOX = re.compile(r"\b5\.1\.\d{1,3}\b")
+SLOW_MINUTES = 15
+MAX_SLOW_FACTOR = 64
+
+
+def batch_size() -> int:
+    """Messages per batch (one SMTP connection): MARKETING_BATCH_SIZE, default 200."""
+    return int(getattr(settings, "MARKETING_BATCH_SIZE", 200))
+
+
+def max_attempts() -> int:
+    """Attempts before a temporarily refused delivery fails: MARKETING_MAX_ATTEMPTS (5)."""
+    return int(getattr(settings, "MARKETING_MAX_ATTEMPTS", 5))
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Backoff before attempt `attempts + 1`: MARKETING_RETRY_BASE_SECONDS (60) × 2^(n-1),
+    at most 6 hours."""
+    base = float(getattr(settings, "MARKETING_RETRY_BASE_SECONDS", 60))
+    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def stale_claim_seconds() -> float:
+    """A claim older than this belongs to a dead worker: MARKETING_STALE_CLAIM_SECONDS (600),
+    longer than any batch may run (the task's time limit)."""
+    return float(getattr(settings, "MARKETING_STALE_CLAIM_SECONDS", 600))
+
+
+def worker_name() -> str:
+    """A name unique to this claim: host, process and a random part."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+@dataclass
+class BatchResult:
+    claimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    released: int = 0
+    more: bool = False  # queued deliveries remain
+    wait_seconds: float = 0.0  # when more: seconds until one of them is due or allowed
+
+
+def _due(campaign_id: int, workspace_id: int, now):
+    return Delivery.objects.filter(
+        workspace=workspace_id,
+        campaign=campaign_id,
+        status=DeliveryStatus.QUEUED,
+        next_attempt_at__lte=now,
+    )
+
+
+def deliveries_claim(*, workspace_id: int, campaign_id: int, worker: str, limit: int, now=None):
+    """Claim up to `limit` due queued deliveries of the campaign for `worker`; returns their
+    ids. PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent batches take disjoint rows; any
+    database: the UPDATE only moves rows still queued."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = _due(campaign_id, workspace_id, now)
+        if connection.vendor == "postgresql":
+            ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+        else:
+            ids = list(due.order_by("id").values_list("id", flat=True)[:limit])
+        if not ids:
+            return []
+        Delivery.objects.filter(
+            workspace=workspace_id, pk__in=ids, status=DeliveryStatus.QUEUED
+        ).update(status=DeliveryStatus.SENDING, claimed_at=now, claimed_by=worker)
+    return list(
+        Delivery.objects.filter(
+            workspace=workspace_id, pk__in=ids, status=DeliveryStatus.SENDING, claimed_by=worker
+        ).values_list("id", flat=True)
+    )
+
+
+def _mine(workspace_id, pk, worker):
+    return Delivery.objects.filter(
+        workspace=workspace_id, pk=pk, status=DeliveryStatus.SENDING, claimed_by=worker
+    )
+
+
+def _release(workspace_id, ids, worker, status=DeliveryStatus.QUEUED) -> int:
+    """Give claimed, unsent deliveries back (no attempt counted)."""
+    if not ids:
+        return 0
+    return Delivery.objects.filter(
+        workspace=workspace_id, pk__in=list(ids), status=DeliveryStatus.SENDING, claimed_by=worker
+    ).update(status=status, claimed_by="", next_attempt_at=timezone.now())
+
+
+def _slow_down(campaign: Campaign, now) -> None:
+    """Halve the campaign's pace for SLOW_MINUTES (again on each temporary refusal)."""
+    factor = campaign.slow_factor if campaign.slow_until and campaign.slow_until > now else 1
+    factor = min(factor * 2, MAX_SLOW_FACTOR)
+    Campaign.objects.filter(workspace=campaign.workspace_id, pk=campaign.pk).update(
+        slow_factor=factor, slow_until=now + datetime.timedelta(minutes=SLOW_MINUTES)
+    )
+    campaign.slow_factor, campaign.slow_until = (
+        factor,
+        now + datetime.timedelta(minutes=SLOW_MINUTES),
+    )
+
+
+def _reply(exc: Exception) -> tuple[int | None, str]:
+    """(SMTP code, text) of a refusal; (None, text) when the connection failed."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+        return code, text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error
+        return exc.smtp_code, text.decode(errors="replace") if isinstance(text, bytes) else str(
+            text
+        )
+    return None, f"{type(exc).__name__}: {exc}"
+
+
+def _temporary(workspace_id, delivery, worker, code, text, now) -> str:
+    """Record a temporary failure: back to queued with backoff, or failed after the last
+    attempt. Returns "retried" or "failed"."""
+    attempts = delivery.attempts + 1
+    reason = f"{code} {text}".strip() if code else text
+    if attempts >= max_attempts():
+        _mine(workspace_id, delivery.pk, worker).update(
+            status=DeliveryStatus.FAILED,
+            attempts=attempts,
+            smtp_code=code,
+            last_error=f"Gave up after {attempts} attempts: {reason}"[:2000],
+            claimed_by="",
+        )
+        return "failed"
+    _mine(workspace_id, delivery.pk, worker).update(
+        status=DeliveryStatus.QUEUED,
+        attempts=attempts,
+        smtp_code=code,
+        last_error=reason[:2000],
+        next_attempt_at=now + retry_delay(attempts),
+        claimed_by="",
+    )
+    return "retried"
+
+
+def _permanent(workspace_id, delivery, worker, code, text, now) -> None:
+    updated = _mine(workspace_id, delivery.pk, worker).update(
+        status=DeliveryStatus.FAILED,
+        attempts=F("attempts") + 1,
+        smtp_code=code,
+        last_error=f"{code} {text}"[:2000],
+        claimed_by="",
+    )
+    if updated and code and _ENHANCED_MAILBOX.search(text or ""):
+        delivery_hard_refusal(delivery=delivery, code=code, text=text, now=now)
+
+
+def _blocked_ids(workspace_id, deliveries) -> set[int]:
+    """Deliveries whose contact may no longer be mailed (opt-in withdrawn, do not mail, the
+    address suppressed since launch): an unsubscribe takes effect for every later send."""
+    from contacts.models import Contact
+
+    from ..selectors.audience import receivable
+
+    contact_ids = [d.contact_id for d in deliveries]
+    allowed = set(
+        receivable(
+            Contact.objects.filter(workspace=workspace_id, pk__in=contact_ids),
+            workspace_id=workspace_id,
+        ).values_list("pk", "email_key")
+    )
+    return {d.pk for d in deliveries if (d.contact_id, d.address) not in allowed}
+
+
+def _campaign_running(workspace_id, campaign_id) -> bool:
+    return Campaign.objects.filter(
+        workspace=workspace_id, pk=campaign_id, status=CampaignStatus.SENDING
+    ).exists()
+
+
+def _open_transport():
+    """The workspace's configured mailer, opened: (backend, smtplib connection or None)."""
+    backend = mailers.default
+    backend.open()
+    smtp = backend.connection if isinstance(backend, SmtpBackend) else None
+    return backend, smtp
+
+
+CHECK_EVERY = 50  # messages between looks at the campaign's status (pause, cancel)
+
+
+def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | None = None):
+    """Send one batch of the campaign (see the module text). Returns a BatchResult; does
+    nothing unless the campaign is sending. Marks the campaign sent when nothing is left
+    queued or in flight."""
+    worker = worker or worker_name()
+    result = BatchResult()
+    campaign = (
+        Campaign.objects.select_related("sender", "workspace")
+        .filter(workspace=workspace_id, pk=campaign_id)
+        .first()
+    )
+    if campaign is None or campaign.status != CampaignStatus.SENDING:
+        return result
+    now = timezone.now()
+    allowed = allowance(campaign, now=now, wanted=batch_size())
+    if allowed.count == 0:
+        result.more, result.wait_seconds = True, allowed.wait_seconds
+        return result
+    ids = deliveries_claim(
+        workspace_id=workspace_id, campaign_id=campaign_id, worker=worker, limit=allowed.count
+    )
+    result.claimed = len(ids)
+    if not ids:
+        return _after(campaign, result)
+    deliveries = list(
+        Delivery.objects.filter(workspace=workspace_id, pk__in=ids)
+        .select_related("contact", "contact__account", "contact__owner", "variant")
+        .order_by("id")
+    )
+    blocked = _blocked_ids(workspace_id, deliveries)
+    if blocked:
+        _release(workspace_id, blocked, worker, status=DeliveryStatus.SUPPRESSED)
+        deliveries = [d for d in deliveries if d.pk not in blocked]
+    prepared = composer.prepare(campaign)
+    sent_entries, sent_events = [], []
+    pending = [d.pk for d in deliveries]
+    backend = smtp = None
+    try:
+        try:
+            backend, smtp = _open_transport()
+        except (smtplib.SMTPException, OSError) as exc:
+            code, text = _reply(exc)
+            for delivery in deliveries:
+                if _temporary(workspace_id, delivery, worker, code, text, now) == "failed":
+                    result.failed += 1
+                else:
+                    result.retried += 1
+            pending = []
+            _slow_down(campaign, now)
+            return _after(campaign, result)
+        for index, delivery in enumerate(deliveries):
+            if (
+                index
+                and index % CHECK_EVERY == 0
+                and not _campaign_running(workspace_id, campaign_id)
+            ):
+                break
+            try:
+                composed = composer.compose(prepared, delivery, delivery.contact)
+            except TemplateError as exc:
+                _mine(workspace_id, delivery.pk, worker).update(
+                    status=DeliveryStatus.FAILED, last_error=str(exc)[:2000], claimed_by=""
+                )
+                pending.remove(delivery.pk)
+                result.failed += 1
+                continue
+            try:
+                if smtp is not None:
+                    smtp.sendmail(
+                        composed.envelope_from, [composed.recipient], composed.wire_bytes()
+                    )
+                else:
+                    backend.send_messages([composed.message])
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPSenderRefused,
+                smtplib.SMTPDataError,
+            ) as exc:
+                pending.remove(delivery.pk)
+                code, text = _reply(exc)
+                if code is not None and 400 <= code < 500:
+                    outcome = _temporary(workspace_id, delivery, worker, code, text, now)
+                    result.failed += outcome == "failed"
+                    result.retried += outcome == "retried"
+                    _slow_down(campaign, now)
+                    if code == 421 or (smtp is not None and smtp.sock is None):
+                        # the server closes after 421: a fresh connection for the rest
+                        backend.close()
+                        backend = smtp = None
+                        try:
+                            backend, smtp = _open_transport()
+                        except (smtplib.SMTPException, OSError):
+                            break  # the rest goes back to queued (finally)
+                else:
+                    _permanent(workspace_id, delivery, worker, code, text, now)
+                    result.failed += 1
+                continue
+            except (smtplib.SMTPException, OSError) as exc:
+                # the connection dropped: this message may not have arrived; the rest of the
+                # batch was never attempted and goes back to queued
+                pending.remove(delivery.pk)
+                code, text = _reply(exc)
+                outcome = _temporary(workspace_id, delivery, worker, code, text, now)
+                result.failed += outcome == "failed"
+                result.retried += outcome == "retried"
+                _slow_down(campaign, now)
+                break
+            pending.remove(delivery.pk)
+            sent_at = timezone.now()
+            if _mine(workspace_id, delivery.pk, worker).update(
+                status=DeliveryStatus.SENT,
+                sent_at=sent_at,
+                message_id=composed.message_id,
+                smtp_code=250,
+                attempts=F("attempts") + 1,
+                claimed_by="",
+                last_error="",
+            ):
+                result.sent += 1
+                contact = delivery.contact
+                sent_entries.append(
+                    {
+                        "kind": "send",
+                        "contact_id": contact.pk,
+                        "account_id": contact.account_id,
+                        "occurred_at": sent_at,
+                        "subject": composed.message.subject,
+                        "delivery_id": delivery.pk,
+                        "data": {"campaign": campaign.pk, "campaign_name": campaign.name},
+                    }
+                )
+                sent_events.append(
+                    DeliveryEvent(
+                        workspace_id=workspace_id,
+                        delivery_id=delivery.pk,
+                        kind=EventKind.SEND,
+                        occurred_at=sent_at,
+                    )
+                )
+    finally:
+        if pending:
+            result.released += _release(workspace_id, pending, worker)
+        if backend is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):  # a dead socket
+                backend.close()
+        if sent_entries:
+            timeline_record_many(workspace_id=workspace_id, entries=sent_entries)
+            DeliveryEvent.all_workspaces.bulk_create(sent_events, batch_size=500)
+    return _after(campaign, result)
+
+
+def _after(campaign: Campaign, result: BatchResult) -> BatchResult:
+    """Fill in whether work remains, and finish the campaign when none does."""
+    now = timezone.now()
+    rows = Delivery.objects.filter(workspace=campaign.workspace_id, campaign=campaign)
+    queued = rows.filter(status=DeliveryStatus.QUEUED)
+    next_due = queued.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    if next_due is not None:
+        result.more = True
+        result.wait_seconds = max(0.0, (next_due - now).total_seconds())
+        return result
+    if not rows.filter(status__in=[DeliveryStatus.SENDING, DeliveryStatus.PENDING]).exists():
+        Campaign.objects.filter(
+            workspace=campaign.workspace_id, pk=campaign.pk, status=CampaignStatus.SENDING
+        ).update(status=CampaignStatus.SENT, finished_at=now)
+    return result
+
+
+def claims_requeue_stale(*, workspace_id: int, older_than: float | None = None, now=None) -> int:
+    """Put claims older than `older_than` seconds (default stale_claim_seconds()) back to
+    queued: their worker died (killed, lost, timed out). Claims of a cancelled campaign are
+    cancelled instead. Returns how many rows moved."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(
+        seconds=stale_claim_seconds() if older_than is None else older_than
+    )
+    stale = Delivery.objects.filter(
+        workspace=workspace_id, status=DeliveryStatus.SENDING, claimed_at__lte=cutoff
+    )
+    cancelled = stale.filter(campaign__status=CampaignStatus.CANCELLED).update(
+        status=DeliveryStatus.CANCELLED, claimed_by=""
+    )
+    return cancelled + stale.update(
+        status=DeliveryStatus.QUEUED, claimed_by="", next_attempt_at=now
+    )
+
+
+def campaigns_needing_a_worker(
+    *, workspace_id: int, now=None, quiet_seconds: float = 120
+) -> list[int]:
+    """Ids of sending campaigns with due queued deliveries and no claim in the last
+    `quiet_seconds`: their task messages were lost (or their wait was longer than a task
+    waits), so the sweeper wakes them."""
+    now = now or timezone.now()
+    quiet = now - datetime.timedelta(seconds=quiet_seconds)
+    ids = []
+    for campaign_id in Campaign.objects.filter(
+        workspace=workspace_id, status=CampaignStatus.SENDING
+    ).values_list("pk", flat=True):
+        rows = Delivery.objects.filter(workspace=workspace_id, campaign=campaign_id)
+        if not _due(campaign_id, workspace_id, now).exists():
+            _after(Campaign.objects.select_related("workspace").get(pk=campaign_id), BatchResult())
+            continue
+        if rows.filter(claimed_at__gte=quiet).filter(~Q(status=DeliveryStatus.QUEUED)).exists():
+            continue
+        ids.append(campaign_id)
+    return ids

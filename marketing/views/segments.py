@@ -1,0 +1,339 @@
+"""The segment pages: the list (size, last build, flags), the builder (AND/OR groups, a live
+count and sample while editing, htmx), a segment's page with its members (keyset-paged), and
+the static list's fillers. Thin: parse, call a selector or service, render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from contacts.segment_rules import RuleContext, RulesInvalid
+from workspaces.mixins import workspace_view
+from workspaces.urlnames import workspace_reverse
+
+from ..areas import AREAS
+from ..forms.segments import MemberAddForm, MemberImportForm, SegmentForm, SnapshotForm
+from ..models import Segment
+from ..segment_builder import tree_from_form, tree_from_json, tree_view
+from ..selectors.segments import (
+    SegmentProblem,
+    audience_figures,
+    rules_contacts,
+    segment_contacts,
+    segment_list,
+    segment_members_page,
+)
+from ..services.segments import (
+    segment_build,
+    segment_create,
+    segment_delete,
+    segment_fill_from_csv,
+    segment_fill_from_snapshot,
+    segment_members_add,
+    segment_members_remove,
+    segment_update,
+    segments_check,
+)
+
+EMPTY_TREE = {"op": "and", "rules": []}
+
+
+def _segment(request, pk) -> Segment:
+    try:
+        return Segment.objects.get(workspace=request.workspace, pk=pk)
+    except Segment.DoesNotExist:
+        raise Http404 from None
+
+
+def _area_context(title):
+    return {"areas": AREAS, "area_key": "segments", "title": title}
+
+
+@require_safe
+@workspace_view("marketing.view")
+def segment_list_view(request):
+    """Every segment with its kind, size, last build time and flag (rules re-checked)."""
+    segments = segments_check(
+        workspace=request.workspace, segments=list(segment_list(workspace=request.workspace))
+    )
+    return render(
+        request,
+        "marketing/segments/list.html",
+        {**_area_context(_("Segments")), "segments": segments},
+    )
+
+
+def _tree_from_post(request, ctx) -> tuple[dict, dict]:
+    """(tree, errors known before compiling) from the builder's POST."""
+    text = request.POST.get("rules_json", "").strip()
+    if text:
+        tree, error = tree_from_json(text)
+        if tree is None:
+            return EMPTY_TREE, {"": error}
+        return tree, {}
+    return tree_from_form(request.POST, ctx), {}
+
+
+def _figures(workspace, tree, ctx) -> tuple[dict | None, dict]:
+    """The live count's figures, or (None, errors) when the tree is wrong."""
+    try:
+        contacts = rules_contacts(workspace=workspace, rules=tree, ctx=ctx)
+    except RulesInvalid as exc:
+        return None, exc.errors
+    return audience_figures(contacts, workspace=workspace), {}
+
+
+def _builder_context(request, *, segment, tree, errors, ctx, figures, form, kind):
+    return {
+        **_area_context(segment.name if segment else _("New segment")),
+        "segment": segment,
+        "kind": kind,
+        "form": form,
+        "builder": tree_view(tree, ctx, errors),
+        "figures": figures,
+        "errors": errors,
+        "preview_url": workspace_reverse(request.workspace, "marketing:segment_preview"),
+    }
+
+
+@workspace_view("marketing.edit")
+def segment_preview(request):
+    """htmx: the builder's live count and sample (`part=count`), or the rules redrawn after
+    a change of shape or field (`part=rules`, the count swapped in out of band)."""
+    if request.method != "POST":
+        raise Http404
+    ctx = RuleContext(request.workspace)
+    tree, errors = _tree_from_post(request, ctx)
+    figures = None
+    if not errors:
+        figures, errors = _figures(request.workspace, tree, ctx)
+    context = _builder_context(
+        request, segment=None, tree=tree, errors=errors, ctx=ctx, figures=figures, form=None, kind="dynamic"
+    )
+    part = "rules" if request.POST.get("part") == "rules" else "count"
+    context["oob"] = part == "rules"
+    return render(request, f"marketing/segments/builder.html#{part}", context)
+
+
+def _builder(request, *, segment=None):
+    kind = segment.kind if segment else ("static" if request.GET.get("kind") == "static" else "dynamic")
+    if request.method == "POST" and not segment:
+        kind = "static" if request.POST.get("kind") == "static" else "dynamic"
+    ctx = RuleContext(request.workspace)
+    tree = segment.rules if segment else EMPTY_TREE
+    errors: dict = {}
+    initial = {"name": segment.name, "description": segment.description} if segment else None
+    form = SegmentForm(request.POST or None, workspace=request.workspace, initial=initial)
+    if request.method == "POST":
+        if kind == "dynamic":
+            tree, errors = _tree_from_post(request, ctx)
+        if form.is_valid() and not errors:
+            try:
+                if segment:
+                    segment = segment_update(
+                        workspace=request.workspace,
+                        actor=request.user,
+                        segment=segment,
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"],
+                        rules=tree,
+                    )
+                else:
+                    segment = segment_create(
+                        workspace=request.workspace,
+                        actor=request.user,
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"],
+                        kind=kind,
+                        rules=tree,
+                    )
+            except ValidationError as exc:
+                for key, messages_ in exc.message_dict.items():
+                    if key.startswith("rules:"):
+                        errors[key.removeprefix("rules:")] = " ".join(messages_)
+                    elif key in form.fields:
+                        form.add_error(key, messages_)
+                    else:
+                        errors[""] = " ".join(messages_)
+            else:
+                messages.success(request, _("Saved the segment “%(name)s”.") % {"name": segment.name})
+                return redirect(workspace_reverse(request.workspace, "marketing:segment_detail", pk=segment.pk))
+        if errors:
+            messages.error(request, _("The segment was not saved: correct the rules marked below."))
+    figures = None
+    if kind == "dynamic" and not errors:
+        figures, errors = _figures(request.workspace, tree, ctx)
+    context = _builder_context(
+        request, segment=segment, tree=tree, errors=errors, ctx=ctx, figures=figures, form=form, kind=kind
+    )
+    return render(request, "marketing/segments/builder.html", context, status=400 if request.method == "POST" else 200)
+
+
+@workspace_view("marketing.edit")
+def segment_create_view(request):
+    """The builder for a new segment (`?kind=static` for a list filled by hand)."""
+    return _builder(request)
+
+
+@workspace_view("marketing.edit")
+def segment_edit(request, pk):
+    """The builder for an existing segment."""
+    return _builder(request, segment=_segment(request, pk))
+
+
+@require_safe
+@workspace_view("marketing.view")
+def segment_detail(request, pk):
+    """A segment: its rules' figures now (dynamic), its stored members (keyset-paged by
+    contact id, `?after=`), its flag, and for static lists the ways to fill it."""
+    segment = _segment(request, pk)
+    segments_check(workspace=request.workspace, segments=[segment])
+    after = request.GET.get("after", "")
+    members, next_after = segment_members_page(
+        segment=segment, after=int(after) if after.isdigit() and len(after) < 19 else None
+    )
+    figures = None
+    if not segment.problem:
+        try:
+            figures = audience_figures(segment_contacts(segment), workspace=request.workspace, sample=0)
+        except SegmentProblem:
+            figures = None
+    context = {
+        **_area_context(segment.name),
+        "segment": segment,
+        "members": members,
+        "next_after": next_after,
+        "paged": bool(after),
+        "figures": figures,
+    }
+    if segment.kind == "static":
+        context.update(
+            add_form=MemberAddForm(workspace=request.workspace),
+            snapshot_form=SnapshotForm(workspace=request.workspace, exclude_pk=segment.pk),
+            import_form=MemberImportForm(workspace=request.workspace),
+        )
+    return render(request, "marketing/segments/detail.html", context)
+
+
+def _back(request, segment):
+    return redirect(workspace_reverse(request.workspace, "marketing:segment_detail", pk=segment.pk))
+
+
+@require_POST
+@workspace_view("marketing.view", "marketing.edit")
+def segment_build_view(request, pk):
+    """Store the segment's membership now (dynamic) or recount it (static)."""
+    segment = _segment(request, pk)
+    try:
+        result = segment_build(workspace=request.workspace, actor=request.user, segment=segment)
+    except SegmentProblem as exc:
+        messages.error(request, _("The segment cannot be built: %(why)s") % {"why": exc.message})
+    else:
+        messages.success(
+            request,
+            _("Built: %(count)s members (%(added)s added, %(removed)s removed).")
+            % {k: f"{v:,}" for k, v in result.items()},
+        )
+    return _back(request, segment)
+
+
+@require_POST
+@workspace_view("marketing.view", "marketing.edit")
+def segment_delete_view(request, pk):
+    segment = _segment(request, pk)
+    segment_delete(workspace=request.workspace, actor=request.user, segment=segment)
+    messages.success(request, _("Deleted the segment “%(name)s”.") % {"name": segment.name})
+    return redirect(workspace_reverse(request.workspace, "marketing:segments"))
+
+
+@require_POST
+@workspace_view("marketing.view", "marketing.edit")
+def segment_member_add(request, pk):
+    segment = _segment(request, pk)
+    form = MemberAddForm(request.POST, workspace=request.workspace)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return _back(request, segment)
+    try:
+        added = segment_members_add(
+            workspace=request.workspace,
+            actor=request.user,
+            segment=segment,
+            contact_ids=[form.cleaned_data["contact"].pk],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        contact = form.cleaned_data["contact"]
+        if added:
+            messages.success(request, _("Added %(name)s.") % {"name": contact})
+        else:
+            messages.info(request, _("%(name)s is a member already.") % {"name": contact})
+    return _back(request, segment)
+
+
+@require_POST
+@workspace_view("marketing.view", "marketing.edit")
+def segment_member_remove(request, pk):
+    segment = _segment(request, pk)
+    ids = [v for v in request.POST.getlist("contact")[:1000] if v.isdigit() and len(v) < 19]
+    try:
+        removed = segment_members_remove(
+            workspace=request.workspace, actor=request.user, segment=segment, contact_ids=ids
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Removed %(n)s contacts.") % {"n": removed})
+    return _back(request, segment)
+
+
+@require_POST
+@workspace_view("marketing.view", "marketing.edit")
+def segment_snapshot(request, pk):
+    segment = _segment(request, pk)
+    form = SnapshotForm(request.POST, workspace=request.workspace, exclude_pk=segment.pk)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return _back(request, segment)
+    try:
+        added = segment_fill_from_snapshot(
+            workspace=request.workspace,
+            actor=request.user,
+            segment=segment,
+            source=form.cleaned_data["source"],
+        )
+    except (ValidationError, SegmentProblem) as exc:
+        messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
+    else:
+        messages.success(request, _("Added %(n)s contacts from the snapshot.") % {"n": f"{added:,}"})
+    return _back(request, segment)
+
+
+@require_POST
+@workspace_view("marketing.view", "marketing.edit")
+def segment_import(request, pk):
+    """Fill a static list from a CSV of email addresses; the unmatched ones are listed."""
+    segment = _segment(request, pk)
+    form = MemberImportForm(request.POST, request.FILES, workspace=request.workspace)
+    report, error = None, ""
+    if form.is_valid():
+        try:
+            report = segment_fill_from_csv(
+                workspace=request.workspace,
+                actor=request.user,
+                segment=segment,
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    else:
+        error = " ".join(e for errs in form.errors.values() for e in errs)
+    return render(
+        request,
+        "marketing/segments/import_result.html",
+        {**_area_context(segment.name), "segment": segment, "report": report, "error": error},
+        status=400 if error else 200,
+    )
