@@ -15,6 +15,7 @@ puts an entry on their timeline.
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -33,6 +34,7 @@ from ..models import Delivery, DeliveryEvent, EventKind, Suppression, Suppressio
 from ..tokens import token_read
 from .senders import bounce_settings_get
 
+_OUR_MESSAGE_ID = re.compile(r"^<m(\d+)\.w(\d+)@[^>]+>$")
 KIND_BOUNCED = "campaign.bounced"
 KIND_COMPLAINED = "campaign.complained"
 
@@ -59,6 +61,10 @@ def _delivery_for(workspace, report: MailReport) -> Delivery | None:
         if found is not None:
             return found
     if report.message_id:
+        # the sending code writes <m<delivery id>.w<workspace id>@domain>: look up by key
+        match = _OUR_MESSAGE_ID.match(report.message_id)
+        if match and int(match.group(2)) == workspace.pk:
+            return qs.filter(pk=int(match.group(1)), message_id=report.message_id).first()
         return qs.filter(message_id=report.message_id).order_by("-id").first()
     return None
 

@@ -324,3 +324,28 @@ def test_rotate_service_records_time(workspace):
     with workspace_scope(workspace):
         row = bounce_secret_rotate(workspace=workspace, actor=None)
     assert row.rotated_at is not None
+
+
+def test_message_id_written_by_the_sending_code_finds_its_delivery(workspace, client):
+    delivery = delivery_make(workspace, email="ann@example.org")
+    Delivery.all_workspaces.filter(pk=delivery.pk).update(
+        message_id=f"<m{delivery.pk}.w{workspace.pk}@crm.example>"
+    )
+    response = post_json(
+        client,
+        workspace,
+        {
+            "type": "bounce",
+            "recipient": "ann@example.org",
+            "status": "5.1.1",
+            "message_id": f"<m{delivery.pk}.w{workspace.pk}@crm.example>",
+        },
+    )
+    assert response.json()["outcomes"][0]["delivery"] == delivery.pk
+    # the same id with another workspace's number is not ours
+    response = post_json(
+        client,
+        workspace,
+        {"type": "complaint", "message_id": f"<m{delivery.pk}.w{workspace.pk + 1}@crm.example>"},
+    )
+    assert response.json()["outcomes"][0]["delivery"] is None
