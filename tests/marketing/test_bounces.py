@@ -165,12 +165,17 @@ def test_arf_complaint_found_by_message_id_suppresses(workspace, client):
     ).exists()
 
 
-def test_policy_bounce_is_recorded_but_not_suppressed(workspace, client):
+def test_policy_bounce_is_recorded_and_alerted_but_not_suppressed(workspace, client, client_for):
+    senders = reverse("marketing:senders", kwargs={"ws": "acme"})
+    marketer = client_for(Role.MARKETING)
+    assert 'data-testid="policy-alert"' not in marketer.get(senders).content.decode()
     delivery = delivery_make(workspace, email="someone@gmail.com")
     response = post_mail(client, workspace, dsn_for(delivery, "gmail_policy_bounce.eml"))
     assert response.json()["outcomes"][0]["result"] == "recorded"
     assert DeliveryEvent.all_workspaces.get().data["severity"] == "policy"
     assert not Suppression.all_workspaces.exists()
+    page = marketer.get(senders).content.decode()
+    assert 'data-testid="policy-alert"' in page and "1 message was refused" in page
 
 
 def test_delay_warning_changes_nothing(workspace, client):
