@@ -208,6 +208,8 @@ class RuleContext:
 def _int(value, *, low: int, high: int, what: str) -> int:
     if isinstance(value, bool) or value is None or value == "":
         raise RuleError(_("Enter %(what)s.") % {"what": what})
+    if len(str(value)) > 20:  # before int(): a 4,000-digit text costs time to convert
+        raise RuleError(_("“%(value)s…” is too large.") % {"value": str(value)[:20]})
     try:
         number = int(str(value).strip()) if not isinstance(value, int) else value
     except ValueError:
@@ -264,10 +266,12 @@ def _choice_list(ctx, rule, value, *, as_int: bool) -> list:
             raise RuleError(_("“%(value)s” is not one of the choices.") % {"value": str(item)[:40]})
         if str(item) not in allowed:
             # an id that was offered once (a deleted tag, a removed member): stale
-            raise RuleError(
-                _("“%(value)s” is no longer one of the choices.") % {"value": str(item)[:40]},
-                stale=as_int,
+            message = (
+                _("“%(value)s” is no longer one of the choices.")
+                if as_int
+                else _("“%(value)s” is not one of the choices.")
             )
+            raise RuleError(message % {"value": str(item)[:40]}, stale=as_int)
         out.append(allowed[str(item)])
     return list(dict.fromkeys(out))
 
@@ -291,7 +295,8 @@ def value_clean(ctx: RuleContext, rule: SegmentRule, operator, value):
         return _text(value)
     if kind == "number":
         limit = rule.number_limit
-        number = lambda v: _int(v, low=-limit, high=limit, what=_("a number"))  # noqa: E731
+        low = 0 if limit == MAX_AGE else -limit
+        number = lambda v: _int(v, low=low, high=limit, what=_("a number"))  # noqa: E731
         return _pair(value, number) if operator == "between" else number(value)
     if kind == "date":
         if operator in ("within_days", "older_than_days"):
@@ -383,6 +388,8 @@ def rules_compile(workspace, tree, *, ctx: RuleContext | None = None) -> Q:
     Raises RulesInvalid with a message per bad rule path. Reads the workspace's custom fields
     and each used rule's choices once; builds no SQL by hand."""
     ctx = ctx or RuleContext(workspace)
+    if tree in (None, {}):  # a segment saved before it had rules: every contact
+        return Q()
     errors: dict = {}
     q = _walk(ctx, tree, "", 0, errors, [0])
     stale_paths = errors.pop("__stale__", set())

@@ -22,8 +22,8 @@ urlpatterns = [
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("", include("workspaces.public_urls")),
     path("", include("sales.public_urls")),  # web-to-lead form, calendar feeds
-    path("", include("marketing.public_content_urls")),  # asset files, bounce endpoint
     path("", include("marketing.public_urls")),  # unsubscribe, open pixel, click redirect
+    path("", include("marketing.public_content_urls")),  # asset files, bounce endpoint
 ]
 
 handler403 = "workspaces.errors.permission_denied"

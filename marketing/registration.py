@@ -6,11 +6,14 @@ marketing features land (they say what each page will hold)."""
 from django.utils.translation import gettext_lazy as _
 
 from contacts.registry import RecordPanel, register_contact_panel
+from contacts.segment_rules import register_segment_rule
 from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import LEADS, Role, register_permissions
 
 from .areas import AREAS
+from .campaign_rules import CAMPAIGN_RULES
+from .segment_rules import SEGMENT_MEMBER_RULE
 from .selectors.audience import contact_mail_panel
 from .selectors.panels import marketing_home_panel
 
@@ -24,6 +27,7 @@ def register() -> None:
         }
     )
     register_timeline_app("marketing", _("Marketing"))
+    register_segment_rule(SEGMENT_MEMBER_RULE)  # "member of segment X" in the builder
     for kind, label in (
         ("campaign.sent", _("Campaign email sent")),
         ("campaign.opened", _("Campaign email opened")),
@@ -33,6 +37,8 @@ def register() -> None:
         ("campaign.complained", _("Campaign email marked as spam")),
     ):
         register_interaction_kind(kind, label, app="marketing")
+    for rule in CAMPAIGN_RULES:  # received / opened / clicked campaign X in the builder
+        register_segment_rule(rule)
     register_contact_panel(
         RecordPanel(
             key="marketing_mail_blocks",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import areas, assets, segments, senders, templates
+from .views import areas, assets, campaigns, segments, senders, templates
 
 app_name = "marketing"
 urlpatterns = [
@@ -20,10 +20,18 @@ urlpatterns = [
     ),
     path("segments/<int:pk>/snapshot/", segments.segment_snapshot, name="segment_snapshot"),
     path("segments/<int:pk>/import/", segments.segment_import, name="segment_import"),
+    path("campaigns/", campaigns.campaign_list_view, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_create_view, name="campaign_create"),
+    path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", campaigns.campaign_edit_view, name="campaign_edit"),
+    path("campaigns/<int:pk>/launch/", campaigns.campaign_launch_view, name="campaign_launch"),
+    path("campaigns/<int:pk>/pause/", campaigns.campaign_pause_view, name="campaign_pause"),
+    path("campaigns/<int:pk>/resume/", campaigns.campaign_resume_view, name="campaign_resume"),
+    path("campaigns/<int:pk>/cancel/", campaigns.campaign_cancel_view, name="campaign_cancel"),
     *(
         path(f"{a.key}/", areas.area, {"key": a.key}, name=a.key)
         for a in areas.AREAS
-        if a.key not in areas.BUILT
+        if not a.built and a.key not in areas.BUILT
     ),
     path("templates/", templates.template_list_page, name="templates"),
     path("templates/new/", templates.template_new, name="template_new"),

@@ -15,7 +15,10 @@ from ..models import Segment
 class SegmentForm(WorkspaceForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
-        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -28,9 +31,7 @@ class MemberAddForm(WorkspaceForm):
 
 
 class SnapshotForm(WorkspaceForm):
-    source = SafeModelChoiceField(
-        label=_("Everyone currently in"), queryset=Segment.objects.none()
-    )
+    source = SafeModelChoiceField(label=_("Everyone currently in"), queryset=Segment.objects.none())
 
     def __init__(self, *args, exclude_pk=None, **kwargs):
         super().__init__(*args, **kwargs)

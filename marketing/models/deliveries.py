@@ -70,6 +70,8 @@ class Delivery(WorkspaceOwned):
             ),
             models.Index(fields=["workspace", "contact"], name="delivery_ws_contact"),
             models.Index(fields=["workspace", "status", "claimed_at"], name="delivery_ws_claims"),
+            # the throttle's windows: claims of the last minute, hour and day
+            models.Index(fields=["workspace", "claimed_at"], name="delivery_ws_claimed_at"),
         ]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")

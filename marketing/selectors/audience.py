@@ -4,29 +4,20 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from contacts.models import Contact
 
-from ..models import Campaign, SegmentMember, Suppression
-
-
-def _segment_contacts(segment) -> QuerySet:
-    """The contacts of one segment: the segment builder's selector when it exists (dynamic
-    rules evaluated afresh, static members), else the stored members."""
-    try:
-        from .segments import segment_contacts  # the segment builder's selector
-    except ImportError:  # pragma: no cover - until the segment builder is installed
-        members = SegmentMember.objects.filter(
-            workspace=segment.workspace_id, segment=segment, contact=OuterRef("pk")
-        )
-        return Contact.objects.filter(workspace=segment.workspace_id).filter(Exists(members))
-    return segment_contacts(segment)
+from ..models import Campaign, Suppression
+from .segments import segment_contacts
 
 
 def campaign_audience(campaign: Campaign) -> QuerySet:
     """QuerySet[Contact]: the union of the campaign's segments (each contact once), before
     consent and suppression (see `receivable`). Raises what the segment selector raises for a
     segment whose rules no longer hold (SegmentProblem)."""
+    segments = list(campaign.segments.all())
+    if len(segments) == 1:  # one segment: its own query (a plainer plan than IN (...))
+        return segment_contacts(segments[0])
     condition = Q(pk__in=[])
-    for segment in campaign.segments.all():
-        condition |= Q(pk__in=_segment_contacts(segment).values("pk"))
+    for segment in segments:
+        condition |= Q(pk__in=segment_contacts(segment).values("pk"))
     return Contact.objects.filter(workspace=campaign.workspace_id).filter(condition)
 
 

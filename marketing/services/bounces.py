@@ -31,7 +31,7 @@ from workspaces.changelog import ChangeAction, change_record, update_recorded
 from workspaces.mail.dsn import COMPLAINT, HARD, SOFT, MailEvent, MailReport
 
 from ..models import Delivery, DeliveryEvent, EventKind, Suppression, SuppressionReason
-from ..tokens import token_read
+from ..verp import delivery_id_from_verp_token
 from .senders import bounce_settings_get
 
 _OUR_MESSAGE_ID = re.compile(r"^<m(\d+)\.w(\d+)@[^>]+>$")
@@ -51,13 +51,13 @@ class BounceOutcome:
 
 
 def _delivery_for(workspace, report: MailReport) -> Delivery | None:
-    """The delivery a report is about: by the signed delivery token of its VERP return path
-    (marketing.tokens; a token of another workspace names nothing here), else by the
-    Message-ID we sent, else none."""
-    qs = Delivery.objects.select_related("contact", "campaign")
-    token = token_read(report.verp_token, "delivery") if report.verp_token else None
-    if token is not None and token.workspace_id == workspace.pk:
-        found = qs.filter(pk=token.delivery_id).first()
+    """The delivery a report is about: by the signed delivery id of its VERP return path
+    (marketing.verp; looked up in this workspace only), else by the Message-ID we sent,
+    else none."""
+    qs = Delivery.objects.filter(workspace=workspace).select_related("contact", "campaign")
+    delivery_id = delivery_id_from_verp_token(report.verp_token) if report.verp_token else None
+    if delivery_id is not None:
+        found = qs.filter(pk=delivery_id).first()
         if found is not None:
             return found
     if report.message_id:

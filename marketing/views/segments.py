@@ -4,10 +4,10 @@ the static list's fillers. Thin: parse, call a selector or service, render."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from contacts.segment_rules import RuleContext, RulesInvalid
 from workspaces.mixins import workspace_view
@@ -47,6 +47,32 @@ def _segment(request, pk) -> Segment:
         raise Http404 from None
 
 
+class _NotPost(Exception):
+    pass
+
+
+def _posted_segment(request, pk) -> Segment:
+    """The segment of an action (looked up first: another workspace's id is a 404 whatever
+    the method), and _NotPost for anything but POST."""
+    segment = _segment(request, pk)
+    if request.method != "POST":
+        raise _NotPost
+    return segment
+
+
+def post_only(view):
+    """The action answers 405 to anything but POST (after its segment was found)."""
+
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except _NotPost:
+            return HttpResponseNotAllowed(["POST"])
+
+    wrapper.__name__, wrapper.__doc__ = view.__name__, view.__doc__
+    return wrapper
+
+
 def _area_context(title):
     return {"areas": AREAS, "area_key": "segments", "title": title}
 
@@ -76,10 +102,26 @@ def _tree_from_post(request, ctx) -> tuple[dict, dict]:
     return tree_from_form(request.POST, ctx), {}
 
 
-def _figures(workspace, tree, ctx) -> tuple[dict | None, dict]:
+def _chosen_only(tree):
+    """The tree without rules whose field is not chosen yet (a rule just added): the live
+    count leaves them out while editing; saving refuses them."""
+    if not isinstance(tree, dict) or not isinstance(tree.get("rules"), list):
+        return tree
+    kept = []
+    for child in tree["rules"]:
+        if isinstance(child, dict) and "rules" in child:
+            kept.append(_chosen_only(child))
+        elif not (isinstance(child, dict) and child.get("field") in ("", None)):
+            kept.append(child)
+    return {**tree, "rules": kept}
+
+
+def _figures(workspace, tree, ctx, *, editing=False) -> tuple[dict | None, dict]:
     """The live count's figures, or (None, errors) when the tree is wrong."""
     try:
-        contacts = rules_contacts(workspace=workspace, rules=tree, ctx=ctx)
+        contacts = rules_contacts(
+            workspace=workspace, rules=_chosen_only(tree) if editing else tree, ctx=ctx
+        )
     except RulesInvalid as exc:
         return None, exc.errors
     return audience_figures(contacts, workspace=workspace), {}
@@ -108,17 +150,28 @@ def segment_preview(request):
     tree, errors = _tree_from_post(request, ctx)
     figures = None
     if not errors:
-        figures, errors = _figures(request.workspace, tree, ctx)
+        figures, errors = _figures(request.workspace, tree, ctx, editing=True)
     context = _builder_context(
-        request, segment=None, tree=tree, errors=errors, ctx=ctx, figures=figures, form=None, kind="dynamic"
+        request,
+        segment=None,
+        tree=tree,
+        errors=errors,
+        ctx=ctx,
+        figures=figures,
+        form=None,
+        kind="dynamic",
     )
-    part = "rules" if request.POST.get("part") == "rules" else "count"
-    context["oob"] = part == "rules"
-    return render(request, f"marketing/segments/builder.html#{part}", context)
+    if request.POST.get("part") == "rules":
+        return render(request, "marketing/segments/_preview_rules.html", context)
+    return render(request, "marketing/segments/builder.html#count", context)
 
 
 def _builder(request, *, segment=None):
-    kind = segment.kind if segment else ("static" if request.GET.get("kind") == "static" else "dynamic")
+    kind = (
+        segment.kind
+        if segment
+        else ("static" if request.GET.get("kind") == "static" else "dynamic")
+    )
     if request.method == "POST" and not segment:
         kind = "static" if request.POST.get("kind") == "static" else "dynamic"
     ctx = RuleContext(request.workspace)
@@ -129,7 +182,8 @@ def _builder(request, *, segment=None):
     if request.method == "POST":
         if kind == "dynamic":
             tree, errors = _tree_from_post(request, ctx)
-        if form.is_valid() and not errors:
+        reshaping = bool(request.POST.get("action"))  # add/remove without JavaScript
+        if form.is_valid() and not errors and not reshaping:
             try:
                 if segment:
                     segment = segment_update(
@@ -158,17 +212,29 @@ def _builder(request, *, segment=None):
                     else:
                         errors[""] = " ".join(messages_)
             else:
-                messages.success(request, _("Saved the segment “%(name)s”.") % {"name": segment.name})
-                return redirect(workspace_reverse(request.workspace, "marketing:segment_detail", pk=segment.pk))
+                messages.success(
+                    request, _("Saved the segment “%(name)s”.") % {"name": segment.name}
+                )
+                return redirect(
+                    workspace_reverse(request.workspace, "marketing:segment_detail", pk=segment.pk)
+                )
         if errors:
             messages.error(request, _("The segment was not saved: correct the rules marked below."))
     figures = None
     if kind == "dynamic" and not errors:
         figures, errors = _figures(request.workspace, tree, ctx)
     context = _builder_context(
-        request, segment=segment, tree=tree, errors=errors, ctx=ctx, figures=figures, form=form, kind=kind
+        request,
+        segment=segment,
+        tree=tree,
+        errors=errors,
+        ctx=ctx,
+        figures=figures,
+        form=form,
+        kind=kind,
     )
-    return render(request, "marketing/segments/builder.html", context, status=400 if request.method == "POST" else 200)
+    status = 400 if request.method == "POST" and not request.POST.get("action") else 200
+    return render(request, "marketing/segments/builder.html", context, status=status)
 
 
 @workspace_view("marketing.edit")
@@ -197,7 +263,9 @@ def segment_detail(request, pk):
     figures = None
     if not segment.problem:
         try:
-            figures = audience_figures(segment_contacts(segment), workspace=request.workspace, sample=0)
+            figures = audience_figures(
+                segment_contacts(segment), workspace=request.workspace, sample=0
+            )
         except SegmentProblem:
             figures = None
     context = {
@@ -221,11 +289,11 @@ def _back(request, segment):
     return redirect(workspace_reverse(request.workspace, "marketing:segment_detail", pk=segment.pk))
 
 
-@require_POST
 @workspace_view("marketing.view", "marketing.edit")
+@post_only
 def segment_build_view(request, pk):
     """Store the segment's membership now (dynamic) or recount it (static)."""
-    segment = _segment(request, pk)
+    segment = _posted_segment(request, pk)
     try:
         result = segment_build(workspace=request.workspace, actor=request.user, segment=segment)
     except SegmentProblem as exc:
@@ -239,19 +307,19 @@ def segment_build_view(request, pk):
     return _back(request, segment)
 
 
-@require_POST
 @workspace_view("marketing.view", "marketing.edit")
+@post_only
 def segment_delete_view(request, pk):
-    segment = _segment(request, pk)
+    segment = _posted_segment(request, pk)
     segment_delete(workspace=request.workspace, actor=request.user, segment=segment)
     messages.success(request, _("Deleted the segment “%(name)s”.") % {"name": segment.name})
     return redirect(workspace_reverse(request.workspace, "marketing:segments"))
 
 
-@require_POST
 @workspace_view("marketing.view", "marketing.edit")
+@post_only
 def segment_member_add(request, pk):
-    segment = _segment(request, pk)
+    segment = _posted_segment(request, pk)
     form = MemberAddForm(request.POST, workspace=request.workspace)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
@@ -274,10 +342,10 @@ def segment_member_add(request, pk):
     return _back(request, segment)
 
 
-@require_POST
 @workspace_view("marketing.view", "marketing.edit")
+@post_only
 def segment_member_remove(request, pk):
-    segment = _segment(request, pk)
+    segment = _posted_segment(request, pk)
     ids = [v for v in request.POST.getlist("contact")[:1000] if v.isdigit() and len(v) < 19]
     try:
         removed = segment_members_remove(
@@ -290,10 +358,10 @@ def segment_member_remove(request, pk):
     return _back(request, segment)
 
 
-@require_POST
 @workspace_view("marketing.view", "marketing.edit")
+@post_only
 def segment_snapshot(request, pk):
-    segment = _segment(request, pk)
+    segment = _posted_segment(request, pk)
     form = SnapshotForm(request.POST, workspace=request.workspace, exclude_pk=segment.pk)
     if not form.is_valid():
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
@@ -308,15 +376,17 @@ def segment_snapshot(request, pk):
     except (ValidationError, SegmentProblem) as exc:
         messages.error(request, getattr(exc, "message", None) or " ".join(exc.messages))
     else:
-        messages.success(request, _("Added %(n)s contacts from the snapshot.") % {"n": f"{added:,}"})
+        messages.success(
+            request, _("Added %(n)s contacts from the snapshot.") % {"n": f"{added:,}"}
+        )
     return _back(request, segment)
 
 
-@require_POST
 @workspace_view("marketing.view", "marketing.edit")
+@post_only
 def segment_import(request, pk):
     """Fill a static list from a CSV of email addresses; the unmatched ones are listed."""
-    segment = _segment(request, pk)
+    segment = _posted_segment(request, pk)
     form = MemberImportForm(request.POST, request.FILES, workspace=request.workspace)
     report, error = None, ""
     if form.is_valid():

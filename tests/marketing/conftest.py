@@ -9,5 +9,6 @@ def smtp(settings):
     server = SmtpServer().start()
     settings.MAILERS = server.mailers()
     settings.SITE_URL = "https://crm.example"
+    settings.BOUNCE_DOMAIN = "bounces.acme.example"
     yield server.inbox
     server.stop()

@@ -23,11 +23,12 @@ from marketing.services.sending import (
     claims_requeue_stale,
     deliveries_claim,
 )
-from marketing.tokens import token_read
+from marketing.verp import delivery_id_from_verp_token
 from tests.contacts.factories import ContactFactory
 from tests.marketing.builders import audience, send_all, started_campaign, statuses
 from tests.marketing.factories import SegmentMemberFactory, SuppressionFactory
 from touchpoints.models import Interaction
+from workspaces.mail.dsn import verp_token
 from workspaces.scoping import workspace_scope
 
 pytestmark = pytest.mark.django_db
@@ -85,16 +86,14 @@ def test_each_recipient_gets_a_personalised_message_with_the_bulk_headers(smtp, 
         unsub = re.search(r"^List-Unsubscribe: (.*)$", head, re.MULTILINE).group(1)
         https_url, mailto = re.findall(r"<([^>]+)>", unsub)
         assert https_url.startswith("https://crm.example/m/u/")
-        assert mailto.startswith("mailto:unsubscribe@acme.example?subject=unsubscribe")
+        assert mailto.startswith("mailto:unsubscribe@bounces.acme.example?subject=unsubscribe")
         assert "\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in head + "\r\n"
         assert message["Auto-Submitted"] == "auto-generated"
         assert message["Precedence"] == "bulk"
         assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
         # VERP: the envelope sender names the delivery
-        local = envelope_from.split("@")[0]
-        assert local.startswith("bounce+")
-        value = token_read(local.removeprefix("bounce+").replace("=", ":"))
-        assert (value.workspace_id, value.delivery_id) == (workspace.pk, delivery.pk)
+        assert envelope_from.endswith("@bounces.acme.example")
+        assert delivery_id_from_verp_token(verp_token(envelope_from)) == delivery.pk
         assert message["Message-ID"] == delivery.message_id
         assert delivery.status == DeliveryStatus.SENT and delivery.attempts == 1
         # personalised parts, links rewritten to click tokens, a visible unsubscribe link
@@ -314,3 +313,18 @@ def test_hourly_and_daily_caps_and_sending_hours(workspace, owner):
         capped = allowance(campaign, now=monday_10, wanted=10)
         assert capped.count == 0 and capped.reason == "hourly"
         assert capped.wait_seconds == 30 * 60
+
+
+def test_non_ascii_names_and_text_arrive_intact(smtp, workspace, owner):
+    segment, contacts = audience(workspace, n=1)
+    type(contacts[0]).all_workspaces.filter(pk=contacts[0].pk).update(first_name="Zoë Ångström")
+    campaign = started_campaign(
+        workspace, owner, [segment], text_body="Grüße, {{ first_name }} — “quoted” " + "x" * 120
+    )
+    send_all(workspace, campaign)
+    ((_from, _rcpts, message, raw),) = smtp.messages
+    assert raw.isascii()
+    assert message["Subject"] == "Hi Zoë Ångström"
+    text = message.get_body(("plain",)).get_content()
+    assert "Grüße, Zoë Ångström — “quoted” " + "x" * 120 in text
+    assert "Zoë Ångström" in message.get_body(("html",)).get_content()

@@ -19,10 +19,16 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 
 from contacts.models import Account, Contact, ImportJob
+from marketing.models import EmailTemplate, Segment, SenderIdentity
 from sales.models import Deal, LostReason, Pipeline, ProductCategory, Stage
 from sales.selectors.catalog import product_with_options
 from tests.contacts.factories import AccountFactory, ContactFactory, TagFactory
 from tests.factories import MembershipFactory
+from tests.marketing.factories import (
+    EmailTemplateFactory,
+    SegmentFactory,
+    SenderIdentityFactory,
+)
 from tests.sales.catalog_factories import ProductCategoryFactory, configurable_product
 from tests.sales.factories import LostReasonFactory, deal_make, pipeline_for
 from workspaces.forms import WorkspaceForm, WorkspaceFormMixin, WorkspaceModelForm
@@ -73,6 +79,9 @@ ROWS = {
     ProductCategory: lambda ws: ProductCategoryFactory(workspace=ws),
 }
 ROWS[TagFactory._meta.model] = lambda ws: TagFactory(workspace=ws)
+ROWS[Segment] = lambda ws: SegmentFactory(workspace=ws)
+ROWS[SenderIdentity] = lambda ws: SenderIdentityFactory(workspace=ws)
+ROWS[EmailTemplate] = lambda ws: EmailTemplateFactory(workspace=ws)
 
 
 def _members(workspace):
