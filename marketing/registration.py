@@ -46,6 +46,7 @@ def register() -> None:
         ("campaign.clicked", _("Campaign link clicked")),
         ("campaign.unsubscribed", _("Unsubscribed from campaigns")),
         ("campaign.bounced", _("Campaign email bounced")),
+        ("campaign.complained", _("Campaign email marked as spam")),
     ):
         register_interaction_kind(kind, label, app="marketing")
     for rule in CAMPAIGN_RULES:  # received / opened / clicked campaign X in the builder
@@ -59,8 +60,6 @@ def register() -> None:
             order=60,
         )
     )
-    register_interaction_kind("email.bounced", _("Email bounced"), app="marketing")
-    register_interaction_kind("email.complained", _("Marked as spam"), app="marketing")
     register_nav(
         NavItem(
             key="marketing",

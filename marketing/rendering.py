@@ -30,15 +30,17 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import get_language, gettext as _, gettext_lazy
 
 MAX_TEMPLATE_CHARS = 200_000
 MAX_PLACEHOLDERS = 2_000
 MAX_VALUE_CHARS = 2_000
 MAX_OUTPUT_CHARS = 1_000_000
+MAX_PROBLEMS = 100  # a template reports at most this many problems per part
 
 # name -> label; the fields every template can use (custom fields come as custom.<key>)
 PERSONALISATION_FIELDS: dict[str, str] = {
@@ -115,19 +117,35 @@ class _Placeholder:
     filters: tuple[tuple[str, str | None], ...]
 
 
-def _parse(source: str, part: str) -> tuple[list[_Placeholder], list[TemplateProblem]]:
-    """Placeholders of `source` in order, and its syntax problems (a linear scan)."""
+def _parse(source: str, part: str) -> tuple[tuple[_Placeholder, ...], tuple[TemplateProblem, ...]]:
+    """Placeholders of `source` in order, and its syntax problems (at most MAX_PROBLEMS).
+    Cached: a campaign renders the same template for every recipient."""
+    return _parse_cached(source, part, get_language())
+
+
+@lru_cache(maxsize=32)
+def _parse_cached(source: str, part: str, _language) -> tuple[tuple, tuple]:
+    """One pass over `source`: a placeholder or tag must close on its own line, so a search
+    for the closing braces never runs past the line's end, and an unclosed one ends the
+    line's scan (nothing after it on that line can close)."""
     problems: list[TemplateProblem] = []
     found: list[_Placeholder] = []
     if len(source) > MAX_TEMPLATE_CHARS:
         msg = _("The template is longer than %(n)d characters.") % {"n": MAX_TEMPLATE_CHARS}
-        return [], [TemplateProblem(1, msg, part)]
+        return (), (TemplateProblem(1, msg, part),)
     pos = 0
-    while (match := _OPEN_RE.search(source, pos)) is not None:
+    line, counted_to, line_end = 1, 0, -1
+    while len(problems) < MAX_PROBLEMS and (match := _OPEN_RE.search(source, pos)) is not None:
         start = match.start()
-        line = source.count("\n", 0, start) + 1
-        if match.group() != "{{":
-            close = source.find(match.group()[1] + "}", start + 2)
+        line += source.count("\n", counted_to, start)
+        counted_to = start
+        if start > line_end:
+            line_end = source.find("\n", start)
+            line_end = len(source) if line_end == -1 else line_end
+        opener = match.group()
+        closer = "}}" if opener == "{{" else opener[1] + "}"
+        close = source.find(closer, start + 2, line_end)
+        if opener != "{{":
             inner = source[start + 2 : close].strip() if close != -1 else ""
             problems.append(
                 TemplateProblem(
@@ -137,13 +155,11 @@ def _parse(source: str, part: str) -> tuple[list[_Placeholder], list[TemplatePro
                     part,
                 )
             )
-            pos = close + 2 if close != -1 else start + 2
+            pos = close + 2 if close != -1 else line_end
             continue
-        close = source.find("}}", start + 2)
-        newline = source.find("\n", start + 2)
-        if close == -1 or (newline != -1 and newline < close):
+        if close == -1:
             problems.append(TemplateProblem(line, _("“{{” is not closed by “}}”."), part))
-            pos = start + 2
+            pos = line_end
             continue
         placeholder, problem = _parse_expression(source[start + 2 : close], start, close + 2, line)
         if problem:
@@ -152,9 +168,9 @@ def _parse(source: str, part: str) -> tuple[list[_Placeholder], list[TemplatePro
             found.append(placeholder)
             if len(found) > MAX_PLACEHOLDERS:
                 msg = _("More than %(n)d placeholders.") % {"n": MAX_PLACEHOLDERS}
-                return found, [*problems, TemplateProblem(line, msg, part)]
+                return tuple(found), (*problems, TemplateProblem(line, msg, part))
         pos = close + 2
-    return found, problems
+    return tuple(found), tuple(problems)
 
 
 def _parse_expression(expr: str, start: int, end: int, line: int):
@@ -214,6 +230,7 @@ def _is_known(name: str, known: set[str] | None) -> bool:
 
 def _part_problems(source: str, part: str, known: set[str] | None) -> list[TemplateProblem]:
     placeholders, problems = _parse(source or "", part)
+    problems = list(problems)
     for p in placeholders:
         if not _is_known(p.name, known):
             problems.append(
@@ -244,7 +261,7 @@ def template_problems(
 def _render(source: str, part: str, values: dict[str, str], escape) -> str:
     placeholders, problems = _parse(source or "", part)
     if problems:
-        raise TemplateError(problems)
+        raise TemplateError(list(problems))
     out: list[str] = []
     size = 0
     pos = 0
@@ -318,7 +335,8 @@ class _TextFromHtml(HTMLParser):
             self.out.append("\n")
         if tag == "a" and self.href:
             href = self.href.pop()
-            if href and href.startswith(("http://", "https://")):
+            # a placeholder (e.g. {{ unsubscribe_url }}) is kept: the text template is filled later
+            if href and href.startswith(("http://", "https://", "mailto:", "{{")):
                 self.out.append(f" ({href})")
 
     def handle_data(self, data):
@@ -335,6 +353,11 @@ def text_from_html(body: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
+@lru_cache(maxsize=32)
+def _text_template(html_body: str) -> str:
+    return text_from_html(html_body)
+
+
 def render_message(
     *, subject: str, html_body: str, text_body: str, values: dict[str, str]
 ) -> RenderedMessage:
@@ -348,7 +371,7 @@ def render_message(
     values = {str(k): v for k, v in values.items() if isinstance(v, str)}
     problems = []
     for source, part in ((subject, "subject"), (html_body, "html"), (text_body, "text")):
-        problems += _parse(source or "", part)[1]
+        problems += list(_parse(source or "", part)[1])
     if problems:
         raise TemplateError(problems)
     rendered_subject = _render(subject, "subject", values, str)
@@ -356,8 +379,16 @@ def render_message(
     rendered_html = sanitise_html(_render(html_body, "html", values, html.escape))
     if (text_body or "").strip():
         rendered_text = _render(text_body, "text", values, str)
+    elif rendered_html.strip():
+        # the text of the HTML template is made once and filled per message (as fast as a
+        # written text part); the rendered HTML's text only if that text does not parse
+        text_template = _text_template(html_body)
+        try:
+            rendered_text = _render(text_template, "text", values, str)
+        except TemplateError:
+            rendered_text = text_from_html(rendered_html)
     else:
-        rendered_text = text_from_html(rendered_html) if rendered_html.strip() else ""
+        rendered_text = ""
     return RenderedMessage(subject=rendered_subject, html=rendered_html, text=rendered_text)
 
 

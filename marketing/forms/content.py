@@ -62,7 +62,11 @@ class PreviewContactForm(WorkspaceForm):
     )
 
 
-class TestSendForm(PreviewContactForm):
+class TestSendForm(WorkspaceForm):
+    # the contact being previewed (the picker above the preview chooses it)
+    contact = SafeModelChoiceField(
+        queryset=Contact.objects.none(), required=False, widget=forms.HiddenInput
+    )
     to = forms.EmailField(label=_("Send a test to"))
 
 

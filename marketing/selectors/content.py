@@ -1,8 +1,11 @@
 """Reads of email templates, assets, sender identities and the suppression list."""
 
-from django.db.models import QuerySet
+import datetime
 
-from ..models import Asset, EmailTemplate, SenderIdentity, Suppression
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ..models import Asset, DeliveryEvent, EmailTemplate, EventKind, SenderIdentity, Suppression
 
 LIST_LIMIT = 500
 
@@ -25,3 +28,12 @@ def sender_list(*, workspace) -> QuerySet[SenderIdentity]:
 def suppression_list(*, workspace) -> QuerySet[Suppression]:
     """The workspace's suppressed addresses, newest first."""
     return Suppression.objects.filter(workspace=workspace).order_by("-created_at", "-id")
+
+
+def policy_bounce_count(*, workspace, days: int = 7) -> int:
+    """How many bounces of the last `days` days were refusals by the receiver's policy
+    (5.7.x: unauthenticated mail, spam filters): the alert on the Senders page."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return DeliveryEvent.objects.filter(
+        workspace=workspace, kind=EventKind.BOUNCE, occurred_at__gte=since, data__severity="policy"
+    ).count()

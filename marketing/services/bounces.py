@@ -8,33 +8,35 @@ delivery, the suppression of the address, the contact's consent and timeline.
 - policy (5.7.x) and other permanent failures: recorded on the delivery, nothing suppressed
 - delays and successes: ignored
 
-A suppression also withdraws the email opt-in of every contact with that address (through
-contacts' contact_update, so the change is recorded) and puts an entry on their timeline;
-the suppression row keeps the time and the source of the withdrawal.
+A suppression also withdraws the email opt-in of every contact with that address (opt-in
+time and source set to when and why, as an unsubscribe does; a change event per contact) and
+puts an entry on their timeline.
 """
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts.emails import email_key
 from contacts.models import Contact
-from contacts.services.contacts import contact_update
 from touchpoints.models import Direction
 from touchpoints.services import interaction_record
-from workspaces.changelog import ChangeAction, change_record
+from workspaces.changelog import ChangeAction, change_record, update_recorded
 from workspaces.mail.dsn import COMPLAINT, HARD, SOFT, MailEvent, MailReport
 
 from ..models import Delivery, DeliveryEvent, EventKind, Suppression, SuppressionReason
 from ..verp import delivery_id_from_verp_token
 from .senders import bounce_settings_get
 
-KIND_BOUNCED = "email.bounced"
-KIND_COMPLAINED = "email.complained"
+_OUR_MESSAGE_ID = re.compile(r"^<m(\d+)\.w(\d+)@[^>]+>$")
+KIND_BOUNCED = "campaign.bounced"
+KIND_COMPLAINED = "campaign.complained"
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,21 @@ class BounceOutcome:
     delivery_id: int | None = None
 
 
-def _delivery_for(report: MailReport, event: MailEvent) -> Delivery | None:
-    """The delivery a report is about: by its signed VERP token, else by the Message-ID we
-    sent, else (a single-recipient report) none."""
-    qs = Delivery.objects.select_related("contact", "campaign")
-    if report.verp_token:
-        delivery_id = delivery_id_from_verp_token(report.verp_token)
-        if delivery_id is not None:
-            found = qs.filter(pk=delivery_id).first()
-            if found is not None:
-                return found
+def _delivery_for(workspace, report: MailReport) -> Delivery | None:
+    """The delivery a report is about: by the signed delivery id of its VERP return path
+    (marketing.verp; looked up in this workspace only), else by the Message-ID we sent,
+    else none."""
+    qs = Delivery.objects.filter(workspace=workspace).select_related("contact", "campaign")
+    delivery_id = delivery_id_from_verp_token(report.verp_token) if report.verp_token else None
+    if delivery_id is not None:
+        found = qs.filter(pk=delivery_id).first()
+        if found is not None:
+            return found
     if report.message_id:
+        # the sending code writes <m<delivery id>.w<workspace id>@domain>: look up by key
+        match = _OUR_MESSAGE_ID.match(report.message_id)
+        if match and int(match.group(2)) == workspace.pk:
+            return qs.filter(pk=int(match.group(1)), message_id=report.message_id).first()
         return qs.filter(message_id=report.message_id).order_by("-id").first()
     return None
 
@@ -106,13 +112,17 @@ def address_suppress(
             fields=["address", "reason", "source"],
         )
         label = SuppressionReason(reason).label
-        for contact in Contact.objects.filter(email_key=key) | Contact.objects.filter(
-            email2_key=key
-        ):
-            if contact.email_opt_in:
-                contact_update(
-                    workspace=workspace, actor=actor, contact=contact, email_opt_in=False
-                )
+        contacts = Contact.objects.filter(Q(email_key=key) | Q(email2_key=key))
+        update_recorded(
+            workspace=workspace,
+            actor=actor,
+            queryset=contacts.filter(email_opt_in=True),
+            data={"source": f"marketing.{reason}"},
+            email_opt_in=False,
+            email_opt_in_at=timezone.now(),
+            email_opt_in_source=f"{label} ({source})"[:100],
+        )
+        for contact in contacts:
             interaction_record(
                 workspace=workspace,
                 kind=KIND_COMPLAINED if reason == SuppressionReason.COMPLAINT else KIND_BOUNCED,
@@ -195,7 +205,7 @@ def bounce_report_record(
             outcomes.append(BounceOutcome(event.recipient, "ignored"))
             continue
         with transaction.atomic():
-            delivery = _delivery_for(report, event)
+            delivery = _delivery_for(workspace, report)
             address = email_key(event.recipient) or (delivery.address if delivery else "")
             if delivery is not None and len(report.events) > 1 and address != delivery.address:
                 delivery = None  # a multi-recipient report: this recipient was not that delivery

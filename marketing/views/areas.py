@@ -11,7 +11,7 @@ from workspaces.mixins import workspace_view
 from ..areas import AREAS
 
 _BY_KEY = {area.key: area for area in AREAS}
-BUILT = frozenset({"segments", "campaigns"})  # areas whose real pages replaced the empty state
+BUILT = frozenset({"segments", "campaigns"} | {a.key for a in AREAS if a.built})  # real pages
 
 
 @require_safe

@@ -17,7 +17,7 @@ from workspaces.urlnames import workspace_reverse
 
 from ..forms.content import BounceSettingsForm, SenderIdentityForm
 from ..models import SenderIdentity
-from ..selectors.content import LIST_LIMIT, sender_list, suppression_list
+from ..selectors.content import LIST_LIMIT, policy_bounce_count, sender_list, suppression_list
 from ..services import senders as services
 from .templates import _ctx, can_edit
 
@@ -56,6 +56,7 @@ def sender_list_page(request):
             else None,
             endpoint=bounce_endpoint_url(workspace),
             suppressions=suppression_list(workspace=workspace)[:50],
+            policy_bounces=policy_bounce_count(workspace=workspace),
             area_key="senders",
         ),
     )

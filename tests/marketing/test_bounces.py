@@ -90,6 +90,15 @@ def test_verp_token_round_trip_and_forgery():
     assert delivery_id_from_verp_token(verp_token(address)) == 42
 
 
+def test_another_workspaces_delivery_is_not_found_by_its_token(workspace, other_workspace, client):
+    theirs = delivery_make(other_workspace, message_id="<theirs@crm.example>")
+    response = post_mail(client, workspace, dsn_for(theirs))  # their valid token, our endpoint
+    assert response.json()["outcomes"][0]["delivery"] is None
+    assert not DeliveryEvent.all_workspaces.exists()
+    theirs.contact.refresh_from_db()
+    assert theirs.contact.email_opt_in is True
+
+
 def test_without_the_secret_nothing_happens(workspace, client):
     delivery = delivery_make(workspace)
     body = dsn_for(delivery)
@@ -123,7 +132,7 @@ def test_hard_bounce_suppresses_at_once(workspace, client):
     contact.refresh_from_db()
     assert contact.email_opt_in is False
     kinds = list(Interaction.all_workspaces.filter(contact=contact).values_list("kind", flat=True))
-    assert kinds.count("email.bounced") == 2  # the bounce on the delivery, the suppression
+    assert kinds.count("campaign.bounced") == 2  # the bounce on the delivery, the suppression
 
 
 def test_a_reposted_report_is_a_no_op(workspace, client):
@@ -145,16 +154,21 @@ def test_arf_complaint_found_by_message_id_suppresses(workspace, client):
     assert DeliveryEvent.all_workspaces.get(delivery=delivery).kind == "complaint"
     assert Suppression.all_workspaces.get().reason == "complaint"
     assert Interaction.all_workspaces.filter(
-        contact=delivery.contact, kind="email.complained"
+        contact=delivery.contact, kind="campaign.complained"
     ).exists()
 
 
-def test_policy_bounce_is_recorded_but_not_suppressed(workspace, client):
+def test_policy_bounce_is_recorded_and_alerted_but_not_suppressed(workspace, client, client_for):
+    senders = reverse("marketing:senders", kwargs={"ws": "acme"})
+    marketer = client_for(Role.MARKETING)
+    assert 'data-testid="policy-alert"' not in marketer.get(senders).content.decode()
     delivery = delivery_make(workspace, email="someone@gmail.com")
     response = post_mail(client, workspace, dsn_for(delivery, "gmail_policy_bounce.eml"))
     assert response.json()["outcomes"][0]["result"] == "recorded"
     assert DeliveryEvent.all_workspaces.get().data["severity"] == "policy"
     assert not Suppression.all_workspaces.exists()
+    page = marketer.get(senders).content.decode()
+    assert 'data-testid="policy-alert"' in page and "1 message was refused" in page
 
 
 def test_delay_warning_changes_nothing(workspace, client):
@@ -308,3 +322,28 @@ def test_rotate_service_records_time(workspace):
     with workspace_scope(workspace):
         row = bounce_secret_rotate(workspace=workspace, actor=None)
     assert row.rotated_at is not None
+
+
+def test_message_id_written_by_the_sending_code_finds_its_delivery(workspace, client):
+    delivery = delivery_make(workspace, email="ann@example.org")
+    Delivery.all_workspaces.filter(pk=delivery.pk).update(
+        message_id=f"<m{delivery.pk}.w{workspace.pk}@crm.example>"
+    )
+    response = post_json(
+        client,
+        workspace,
+        {
+            "type": "bounce",
+            "recipient": "ann@example.org",
+            "status": "5.1.1",
+            "message_id": f"<m{delivery.pk}.w{workspace.pk}@crm.example>",
+        },
+    )
+    assert response.json()["outcomes"][0]["delivery"] == delivery.pk
+    # the same id with another workspace's number is not ours
+    response = post_json(
+        client,
+        workspace,
+        {"type": "complaint", "message_id": f"<m{delivery.pk}.w{workspace.pk + 1}@crm.example>"},
+    )
+    assert response.json()["outcomes"][0]["delivery"] is None

@@ -2,6 +2,7 @@
 refused injection attempts, bounds and problems at their line."""
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from marketing import rendering
 from marketing.rendering import (
@@ -182,3 +183,37 @@ def test_personalisation_values_of_a_contact(workspace):
     assert values["custom.hobbies"] == "golf, chess"
     assert all(isinstance(v, str) for v in values.values())
     assert set(rendering.PERSONALISATION_FIELDS) <= set(values)
+
+
+def test_generated_text_keeps_placeholder_links():
+    out = render(
+        html='<p>Hi {{ first_name }}</p><a href="{{ unsubscribe_url }}">Unsubscribe</a>',
+        first_name="Ann",
+        unsubscribe_url="https://crm.example/u/tok/",
+    )
+    assert "Hi Ann" in out.text
+    assert "Unsubscribe (https://crm.example/u/tok/)" in out.text
+
+
+def test_many_unclosed_openings_are_reported_briefly():
+    problems = template_problems(html_body="{{ x " * 30_000 + "\n{{ first_name }}\n{% x")
+    # one problem for the line that never closes, one for the tag; the good line parses
+    assert [(p.line, p.part) for p in problems] == [(1, "html"), (3, "html")]
+
+
+def test_problems_are_capped(monkeypatch):
+    monkeypatch.setattr(rendering, "MAX_PROBLEMS", 5)
+    assert len(template_problems(text_body="{% x %}\n" * 50)) == 5
+
+
+@given(st.text(alphabet="{}%#|:'\"<>/ \nabcfirst_name.-_defaultupr", max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_any_text_renders_or_reports_problems(source):
+    problems = template_problems(subject="s", html_body=source, text_body=source)
+    assert all(p.line >= 1 for p in problems)
+    try:
+        out = render(html=source, text=source, first_name="<script>x</script>")
+    except TemplateError as exc:
+        assert exc.problems
+    else:
+        assert "<script" not in out.html
