@@ -19,6 +19,7 @@ BUILT_PAGES = (
     ("service_slas", _("Service levels"), "service:slas"),
     ("service_calendars", _("Business hours"), "service:calendars"),
     ("service_canned", _("Canned responses"), "service:canned"),
+    ("service_web_form", _("Contact form"), "service:web_form"),
 )
 
 INTERACTION_KINDS = (

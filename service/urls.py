@@ -23,6 +23,7 @@ urlpatterns = [
     path("calendars/<int:pk>/", setup.calendar_detail, name="calendar_detail"),
     path("canned/", setup.canned_list, name="canned"),
     path("canned/<int:pk>/", setup.canned_edit, name="canned_edit"),
+    path("contact-form/", setup.web_form_settings, name="web_form"),
     # pages still to come (empty states)
     *(
         path(f"{a.key}/", areas.area, {"key": a.key}, name=a.key)
