@@ -458,7 +458,8 @@ def _status_apply(workspace, actor, case: Case, status: str, now, *, reason: str
             channel=Channel.SYSTEM,
             direction=Direction.INTERNAL,
             actor=actor,
-            subject=f"#{case.number} {case.subject}",
+            subject=(_("Resolved: %(case)s") if resolves else _("Reopened: %(case)s"))
+            % {"case": f"#{case.number} {case.subject}"},
             occurred_at=now,
         )
     if resolves:
