@@ -5,13 +5,19 @@ panel (my cases by SLA urgency, unassigned in my queues, breached)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from contacts.registry import (
+    RecordAction,
+    RecordPanel,
+    register_contact_panel,
+    register_record_action,
+)
 from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces import lifecycle
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from .areas import AREAS
-from .selectors.panels import service_home_panel
+from .selectors.panels import contact_cases_panel, service_home_panel
 from .services.handover import service_records_hand_over
 
 # The built pages of the area, in the navigation before the ones still to come (AREAS).
@@ -87,4 +93,24 @@ def register() -> None:
             context=service_home_panel,
             roles=frozenset({Role.SERVICE}),
         )
+    )
+    register_contact_panel(
+        RecordPanel(
+            key="service_cases",
+            template="service/panels/contact_cases.html",
+            perm="service.view",
+            context=contact_cases_panel,
+            order=40,
+        )
+    )
+    register_record_action(
+        "contact",
+        RecordAction(
+            key="service_new_case",
+            label=_("New case"),
+            perm="service.edit",
+            url_name="service:case_create",
+            param="contact",
+            order=40,
+        ),
     )
