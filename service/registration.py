@@ -1,16 +1,45 @@
 """How service plugs into the lower apps (called once from ServiceConfig.ready): permissions,
-its timeline app, its area in the navigation (cases, queues, service levels, surveys) and the
-service agent's home panel. The area's pages are empty states until the service features land
-(they say what each page will hold)."""
+its timeline app and kinds, its area in the navigation (cases, queues, service levels,
+business hours, canned responses; surveys still an empty state) and the service agent's home
+panel (my cases by SLA urgency, unassigned in my queues, breached)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from touchpoints.registry import register_timeline_app
+from contacts.registry import (
+    RecordAction,
+    RecordPanel,
+    register_contact_panel,
+    register_record_action,
+)
+from touchpoints.registry import register_interaction_kind, register_timeline_app
+from workspaces import lifecycle
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from .areas import AREAS
-from .selectors.panels import service_home_panel
+from .selectors.panels import contact_cases_panel, service_home_panel
+from .services.handover import service_records_hand_over
+
+# The built pages of the area, in the navigation before the ones still to come (AREAS).
+BUILT_PAGES = (
+    ("service_cases", _("Cases"), "service:cases"),
+    ("service_queues", _("Queues"), "service:queues"),
+    ("service_slas", _("Service levels"), "service:slas"),
+    ("service_calendars", _("Business hours"), "service:calendars"),
+    ("service_canned", _("Canned responses"), "service:canned"),
+    ("service_web_form", _("Contact form"), "service:web_form"),
+)
+
+INTERACTION_KINDS = (
+    ("case.opened", _("Case opened")),
+    ("case.customer_message", _("Customer wrote on a case")),
+    ("case.replied", _("Case answered")),
+    ("case.noted", _("Case note")),
+    ("case.call_logged", _("Call about a case")),
+    ("case.visit_logged", _("Service visit")),
+    ("case.resolved", _("Case resolved")),
+    ("case.reopened", _("Case reopened")),
+)
 
 
 def register() -> None:
@@ -21,7 +50,10 @@ def register() -> None:
             "service.edit": MANAGERS | {Role.SERVICE},
         }
     )
+    lifecycle.on_member_removed.register("service.records", service_records_hand_over)
     register_timeline_app("service", _("Service"))
+    for kind, label in INTERACTION_KINDS:
+        register_interaction_kind(kind, label, app="service")
     register_nav(
         NavItem(
             key="service",
@@ -35,6 +67,10 @@ def register() -> None:
                     label=_("Overview"),
                     url_name="service:index",
                     perm="service.view",
+                ),
+                *(
+                    NavItem(key=key, label=label, url_name=url_name, perm="service.view")
+                    for key, label, url_name in BUILT_PAGES
                 ),
                 *(
                     NavItem(
@@ -57,4 +93,24 @@ def register() -> None:
             context=service_home_panel,
             roles=frozenset({Role.SERVICE}),
         )
+    )
+    register_contact_panel(
+        RecordPanel(
+            key="service_cases",
+            template="service/panels/contact_cases.html",
+            perm="service.view",
+            context=contact_cases_panel,
+            order=40,
+        )
+    )
+    register_record_action(
+        "contact",
+        RecordAction(
+            key="service_new_case",
+            label=_("New case"),
+            perm="service.edit",
+            url_name="service:case_create",
+            param="contact",
+            order=40,
+        ),
     )

@@ -58,6 +58,11 @@ ALLOWED = {
     ),
     "marketing/services/health.py:workspaces_with_late_queues": (
         "beat fan-out: the workspaces with deliveries waiting over 10 minutes, one check each"
+    "service/services/web_form.py:case_web_form_from_token": (
+        "token resolution: the signed contact-form id names the workspace"
+    ),
+    "service/tasks.py:sla_check_task": (
+        "beat fan-out: the workspaces with running open cases, one SLA check task for each"
     ),
 }
 
