@@ -9,6 +9,7 @@ from touchpoints.registry import register_timeline_app
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import MANAGERS, Role, register_permissions
 
+from . import registration_quality
 from .areas import AREAS
 from .selectors.panels import service_home_panel
 
@@ -22,6 +23,7 @@ def register() -> None:
         }
     )
     register_timeline_app("service", _("Service"))
+    registration_quality.register()
     register_nav(
         NavItem(
             key="service",
@@ -44,6 +46,18 @@ def register() -> None:
                         perm="service.view",
                     )
                     for area in AREAS
+                ),
+                NavItem(
+                    key="service_kpis",
+                    label=_("KPIs"),
+                    url_name="service:kpis",
+                    perm="service.view",
+                ),
+                NavItem(
+                    key="service_knowledge",
+                    label=_("Knowledge base"),
+                    url_name="service:knowledge",
+                    perm="service.view",
                 ),
             ),
         )
