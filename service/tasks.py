@@ -78,9 +78,7 @@ def csat_survey_mail_task(workspace_id: int, survey_id: int) -> bool:
         ).update(mailed_at=timezone.now())
         if not claimed:
             return False
-        survey = CsatSurvey.objects.select_related("case", "contact", "workspace").get(
-            pk=survey_id
-        )
+        survey = CsatSurvey.objects.select_related("case", "contact", "workspace").get(pk=survey_id)
         try:
             with mailers.default as mailer:
                 _mail(survey.workspace, survey, reminder=False, mailer=mailer)

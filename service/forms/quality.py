@@ -56,8 +56,10 @@ class KpiFilterForm(WorkspaceForm):
         super().__init__(*args, **kwargs)
         self.fields["period"].initial = "last_7_days"
         for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else (
-                "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else ("form-control form-control-sm")
             )
             field.widget.attrs.setdefault("class", css)
 
@@ -70,9 +72,7 @@ class KpiFilterForm(WorkspaceForm):
             if end < start:
                 raise forms.ValidationError(_("The period ends before it starts."))
             if len(days_between(start, end)) > MAX_DAYS:
-                raise forms.ValidationError(
-                    _("Choose at most %(n)s days.") % {"n": MAX_DAYS}
-                )
+                raise forms.ValidationError(_("Choose at most %(n)s days.") % {"n": MAX_DAYS})
         return data
 
     def bounds(self) -> tuple[datetime.date, datetime.date]:

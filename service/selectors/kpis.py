@@ -178,7 +178,9 @@ def sla_and_reopens(f: KpiFilter) -> dict:
             "id", filter=answered & Q(first_responded_at__lte=F("first_response_due"))
         ),
         resolution_total=Count("id", filter=resolved_with_due),
-        resolution_met=Count("id", filter=resolved_with_due & Q(resolved_at__lte=F("resolution_due"))),
+        resolution_met=Count(
+            "id", filter=resolved_with_due & Q(resolved_at__lte=F("resolution_due"))
+        ),
         resolved=Count("id", filter=resolved),
         reopened=Count("id", filter=resolved & Q(reopen_count__gt=0)),
         opened=Count("id", filter=opened),

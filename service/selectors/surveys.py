@@ -4,7 +4,7 @@ from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from ..kpi_math import share
-from ..models import CaseTask, CsatSurvey
+from ..models import CaseTask
 from .kpis import KpiFilter, _surveys
 
 GROUPS = {"agent": "agent_id", "queue": "queue_id"}
@@ -43,7 +43,9 @@ def csat_results(f: KpiFilter, *, by: str) -> list[dict]:
         raise ValueError(f"unknown grouping {by!r}")
     rows = rows.annotate(**_aggregates(f)).order_by("key")
     out = [_finish(dict(row)) for row in rows]
-    return sorted(out, key=lambda r: (r["key"] is None, r["key"] or 0) if by in GROUPS else r["key"])
+    return sorted(
+        out, key=lambda r: (r["key"] is None, r["key"] or 0) if by in GROUPS else r["key"]
+    )
 
 
 def csat_recent_answers(f: KpiFilter, *, limit: int = 20, low_only: bool = False) -> list:

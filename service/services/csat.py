@@ -203,7 +203,10 @@ def csat_answer(*, survey: CsatSurvey, score, comment: str = "", now=None) -> Cs
         score = None
     if score is None or not SCORE_MIN <= score <= SCORE_MAX:
         raise ValidationError(
-            {"score": _("Choose a score from %(lo)s to %(hi)s.") % {"lo": SCORE_MIN, "hi": SCORE_MAX}}
+            {
+                "score": _("Choose a score from %(lo)s to %(hi)s.")
+                % {"lo": SCORE_MIN, "hi": SCORE_MAX}
+            }
         )
     comment = (comment or "").strip()
     if len(comment) > 4000:

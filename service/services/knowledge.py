@@ -155,7 +155,11 @@ def article_unpublish(*, workspace, actor, article: KnowledgeArticle) -> Knowled
 
 @transaction.atomic
 def article_restore(
-    *, workspace, actor, article: KnowledgeArticle, version: KnowledgeArticleVersion,
+    *,
+    workspace,
+    actor,
+    article: KnowledgeArticle,
+    version: KnowledgeArticleVersion,
     publish: bool = False,
 ) -> KnowledgeArticle:
     """Bring back the text of an old `version` as a new version (the history keeps every

@@ -163,9 +163,7 @@ def article_edit(request, pk: int):
 @workspace_view("service.view")
 def article_history(request, pk: int):
     """Every version of an article, newest first, the published one marked."""
-    article = get_object_or_404(
-        KnowledgeArticle, workspace=request.workspace, pk=pk
-    )
+    article = get_object_or_404(KnowledgeArticle, workspace=request.workspace, pk=pk)
     versions = list(
         KnowledgeArticleVersion.objects.filter(workspace=request.workspace, article=article)
         .select_related("author")
@@ -174,8 +172,11 @@ def article_history(request, pk: int):
     return render(
         request,
         "service/knowledge/history.html",
-        {"title": _("History: %(title)s") % {"title": article.title}, "article": article,
-         "versions": versions},
+        {
+            "title": _("History: %(title)s") % {"title": article.title},
+            "article": article,
+            "versions": versions,
+        },
     )
 
 

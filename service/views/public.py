@@ -15,7 +15,6 @@ from ..forms.quality import SurveyAnswerForm
 from ..selectors import knowledge as kb
 from ..services.csat import SurveyAlreadyAnswered, csat_answer, survey_from_token
 
-
 SCORES = {"1", "2", "3", "4", "5"}
 
 

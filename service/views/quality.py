@@ -55,7 +55,9 @@ def surveys(request):
         settings_form = SurveySettingsForm(request.POST, workspace=workspace)
         if settings_form.is_valid():
             try:
-                survey_settings_update(workspace=workspace, actor=request.user, **settings_form.cleaned_data)
+                survey_settings_update(
+                    workspace=workspace, actor=request.user, **settings_form.cleaned_data
+                )
             except ValidationError as error:
                 apply_service_errors(settings_form, error)
             else:

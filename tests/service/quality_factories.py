@@ -36,7 +36,8 @@ def case_make(workspace, *, contact=None, created_at=None, **fields) -> Case:
 def resolved_case(workspace, *, at=None, **fields) -> Case:
     at = at or timezone.now()
     fields.setdefault("created_at", at - datetime.timedelta(hours=5))
-    return case_make(workspace, status="resolved", resolved_at=at, **fields)
+    fields.setdefault("status", "resolved")
+    return case_make(workspace, resolved_at=at, **fields)
 
 
 def survey_make(workspace, *, case=None, sent_at=None, **fields) -> CsatSurvey:
@@ -54,8 +55,15 @@ def survey_make(workspace, *, case=None, sent_at=None, **fields) -> CsatSurvey:
 
 
 def article_make(
-    workspace, *, title="Returns", body="Send it back within 30 days.", visibility="internal",
-    published=True, language="en", slug=None, translation_of=None,
+    workspace,
+    *,
+    title="Returns",
+    body="Send it back within 30 days.",
+    visibility="internal",
+    published=True,
+    language="en",
+    slug=None,
+    translation_of=None,
 ) -> KnowledgeArticle:
     article = KnowledgeArticle.all_workspaces.create(
         workspace=workspace,

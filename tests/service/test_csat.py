@@ -24,8 +24,16 @@ MONDAY = datetime.datetime(2026, 11, 16, 10, 0, tzinfo=datetime.UTC)
 DAY = datetime.timedelta(days=1)
 
 
+@pytest.fixture(autouse=True)
+def _commit_hooks(django_capture_on_commit_callbacks):
+    """Run the mail task queued with transaction.on_commit, as a real commit would."""
+    global _capture
+    _capture = django_capture_on_commit_callbacks
+    yield
+
+
 def send(workspace, case, now):
-    with workspace_scope(workspace):
+    with _capture(execute=True), workspace_scope(workspace):
         return csat_services.csat_survey_send(workspace=workspace, case=case, now=now)
 
 
@@ -73,7 +81,9 @@ def test_at_most_one_survey_per_contact_within_the_configured_days(workspace):
 def test_auto_closed_cases_and_contacts_without_email_get_no_survey(workspace):
     auto = resolved_case(workspace, at=MONDAY, auto_closed=True, status="closed")
     assert send(workspace, auto, MONDAY) is None
-    no_email = resolved_case(workspace, at=MONDAY, contact=ContactFactory(workspace=workspace, email=""))
+    no_email = resolved_case(
+        workspace, at=MONDAY, contact=ContactFactory(workspace=workspace, email="")
+    )
     assert send(workspace, no_email, MONDAY) is None
     with workspace_scope(workspace):
         assert csat_services.survey_skip_reason(workspace=workspace, case=auto) == "auto_closed"
@@ -84,7 +94,11 @@ def test_auto_closed_cases_and_contacts_without_email_get_no_survey(workspace):
 def test_switched_off_surveys_are_not_sent(workspace):
     with workspace_scope(workspace):
         csat_services.survey_settings_update(
-            workspace=workspace, actor=None, enabled=False, min_days_between=7, reminder_after_days=3
+            workspace=workspace,
+            actor=None,
+            enabled=False,
+            min_days_between=7,
+            reminder_after_days=3,
         )
     assert send(workspace, resolved_case(workspace, at=MONDAY), MONDAY) is None
 
