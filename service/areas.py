@@ -55,17 +55,4 @@ AREAS = (
             _("How often the targets were met, per month"),
         ),
     ),
-    Area(
-        key="surveys",
-        label=_("Surveys"),
-        summary=_(
-            "Satisfaction surveys sent when a case is closed; the answers land on the "
-            "customer's timeline."
-        ),
-        will_hold=(
-            _("Survey questions (CSAT, NPS)"),
-            _("Answers per agent, queue and month"),
-            _("Unhappy answers that should be followed up"),
-        ),
-    ),
 )

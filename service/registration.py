@@ -48,6 +48,12 @@ def register() -> None:
                     for area in AREAS
                 ),
                 NavItem(
+                    key="service_surveys",
+                    label=_("Surveys"),
+                    url_name="service:surveys",
+                    perm="service.view",
+                ),
+                NavItem(
                     key="service_kpis",
                     label=_("KPIs"),
                     url_name="service:kpis",

@@ -5,11 +5,7 @@ from .views import areas, knowledge, quality
 app_name = "service"
 urlpatterns = [
     path("", areas.overview, name="index"),
-    *(
-        path(f"{a.key}/", areas.area, {"key": a.key}, name=a.key)
-        for a in areas.AREAS
-        if a.key != "surveys"
-    ),
+    *(path(f"{a.key}/", areas.area, {"key": a.key}, name=a.key) for a in areas.AREAS),
     # satisfaction, knowledge base, KPIs
     path("surveys/", quality.surveys, name="surveys"),
     path("surveys/tasks/<int:pk>/done/", quality.case_task_done, name="case_task_done"),

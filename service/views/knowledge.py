@@ -3,11 +3,11 @@ restore, and the search the case reply editor opens to insert an article."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
@@ -180,7 +180,6 @@ def article_history(request, pk: int):
     )
 
 
-@require_POST
 @workspace_view("service.edit")
 def article_restore(request, pk: int, number: int):
     """Restore an old version as a new one (published at once with publish=1)."""
@@ -188,6 +187,8 @@ def article_restore(request, pk: int, number: int):
     version = get_object_or_404(
         KnowledgeArticleVersion, workspace=request.workspace, article=article, number=number
     )
+    if request.method != "POST":  # after the lookup: another workspace's id is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     kb_services.article_restore(
         workspace=request.workspace,
         actor=request.user,

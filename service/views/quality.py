@@ -3,10 +3,11 @@ drawn by static/js/charts.js from workspaces.charts configurations)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from workspaces.charts import chart_config
 from workspaces.forms import apply_service_errors
@@ -111,11 +112,12 @@ def surveys(request):
     )
 
 
-@require_POST
 @workspace_view("service.edit")
 def case_task_done(request, pk: int):
     """Tick off a follow-up task."""
     task = get_object_or_404(CaseTask, workspace=request.workspace, pk=pk)
+    if request.method != "POST":  # after the lookup: another workspace's id is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     case_task_complete(workspace=request.workspace, actor=request.user, task=task)
     messages.success(request, _("Task done."))
     return redirect("service:surveys", ws=request.workspace.slug)

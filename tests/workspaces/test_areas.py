@@ -35,6 +35,8 @@ def test_marketers_and_service_agents_get_more_than_contacts_and_accounts():
         "service:queues",
         "service:slas",
         "service:surveys",
+        "service:kpis",
+        "service:knowledge",
     ]
     # the areas are for their roles and those who see everything, not for sales reps
     assert "marketing" not in nav_keys(Role.SALES) and "service" not in nav_keys(Role.SALES)
@@ -65,7 +67,7 @@ def test_every_page_of_an_area_says_what_it_will_hold(client_for, role, namespac
 
 def test_the_area_pages_name_what_the_issue_asks_for():
     assert [str(a.label) for a in MARKETING] == ["Segments", "Campaigns", "Email templates"]
-    assert [str(a.label) for a in SERVICE] == ["Cases", "Queues", "Service levels", "Surveys"]
+    assert [str(a.label) for a in SERVICE] == ["Cases", "Queues", "Service levels"]
 
 
 @pytest.mark.parametrize(
