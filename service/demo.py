@@ -13,7 +13,6 @@ moment of seeding, so the agent home, the KPIs and the survey results show figur
 
 import datetime
 
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +23,7 @@ from .models import (
     ArticleStatus,
     BusinessPeriod,
     Case,
+    CaseCounter,
     CaseMessage,
     CaseTask,
     CsatSurvey,
@@ -495,9 +495,8 @@ def _calendar(workspace, now):
 
 
 def _cases(workspace, queues, contacts, agent, owner, now) -> list:
-    first_number = (
-        Case.objects.filter(workspace=workspace).aggregate(n=Max("number"))["n"] or 0
-    ) + 1
+    counter = CaseCounter.objects.filter(workspace=workspace).first()
+    first_number = (counter.last_number if counter else 0) + 1
     rows = []
     for i, spec in enumerate(CASES):
         (
@@ -553,7 +552,12 @@ def _cases(workspace, queues, contacts, agent, owner, now) -> list:
         if breached and resolve_h:
             case.resolution_due = case.resolved_at - 2 * H
         rows.append(case)
-    return Case.objects.bulk_create(rows)
+    created = Case.objects.bulk_create(rows)
+    # the next case opened by hand continues after the demo's numbers
+    CaseCounter.objects.update_or_create(
+        workspace=workspace, defaults={"last_number": first_number + len(rows) - 1}
+    )
+    return created
 
 
 def _conversations(workspace, cases, agent, now) -> None:
