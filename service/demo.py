@@ -153,7 +153,7 @@ CASES = [
         False,
         0,
         False,
-        5,
+        None,  # not answered (yet)
     ),
     (
         96,

@@ -66,8 +66,14 @@ def test_a_lead_reads_the_kpis_as_charts(shop, page, login_as, screenshot):
     login_as(page, users[Role.MANAGER].email, TEST_PASSWORD)
     page.emulate_media(reduced_motion="reduce")  # charts.js then draws without animation
     page.goto(f"/w/{workspace.slug}/service/kpis/")
-    for chart in ("kpi-backlog-chart", "kpi-times-chart", "kpi-sla-chart", "kpi-csat-chart",
-                  "kpi-category-chart", "kpi-root-cause-chart"):
+    for chart in (
+        "kpi-backlog-chart",
+        "kpi-times-chart",
+        "kpi-sla-chart",
+        "kpi-csat-chart",
+        "kpi-category-chart",
+        "kpi-root-cause-chart",
+    ):
         page.wait_for_selector(f"canvas[data-chart={chart}][data-chart-ready]")
     assert page.locator("[data-testid=kpi-backlog]").inner_text() != "0"
     screenshot(page, "service-kpis")

@@ -44,7 +44,11 @@ def test_the_demo_has_a_week_of_cases_in_every_state(scope, workspace, users):
     assert len(queries) < 60  # bulk writes, not a query per row
     cases = Case.objects.filter(workspace=workspace)
     assert set(cases.values_list("status", flat=True)) == {
-        "new", "open", "pending", "resolved", "closed"
+        "new",
+        "open",
+        "pending",
+        "resolved",
+        "closed",
     }
     complaints = cases.filter(type="complaint")
     assert complaints.exclude(root_cause="").exclude(remedy="").count() >= 5
