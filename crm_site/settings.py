@@ -375,6 +375,10 @@ CELERY_BEAT_SCHEDULE["activity_reminders_task"] = {
     "task": "sales.activity_reminders",  # fans out one task per workspace with reminders due
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["service_sla_check_task"] = {
+    "task": "service.sla_check",  # flags cases at risk / breached, per workspace
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["csat_reminders_task"] = {
     "task": "service.csat_reminders",  # one reminder per unanswered survey, per workspace
     "schedule": 3600.0,

@@ -1,17 +1,40 @@
 """How service plugs into the lower apps (called once from ServiceConfig.ready): permissions,
-its timeline app, its area in the navigation (cases, queues, service levels, surveys) and the
-service agent's home panel. The area's pages are empty states until the service features land
-(they say what each page will hold)."""
+its timeline app and kinds, its area in the navigation (cases, queues, service levels,
+business hours, canned responses, surveys, KPIs, knowledge base) and the service agent's home
+panel (my cases by SLA urgency, unassigned in my queues, breached)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from touchpoints.registry import register_timeline_app
+from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from . import registration_quality
 from .areas import AREAS
 from .selectors.panels import service_home_panel
+
+# The built pages of the area, in the navigation before the ones still to come (AREAS).
+BUILT_PAGES = (
+    ("service_cases", _("Cases"), "service:cases"),
+    ("service_queues", _("Queues"), "service:queues"),
+    ("service_slas", _("Service levels"), "service:slas"),
+    ("service_calendars", _("Business hours"), "service:calendars"),
+    ("service_canned", _("Canned responses"), "service:canned"),
+    ("service_surveys", _("Surveys"), "service:surveys"),
+    ("service_kpis", _("KPIs"), "service:kpis"),
+    ("service_knowledge", _("Knowledge base"), "service:knowledge"),
+)
+
+INTERACTION_KINDS = (
+    ("case.opened", _("Case opened")),
+    ("case.customer_message", _("Customer wrote on a case")),
+    ("case.replied", _("Case answered")),
+    ("case.noted", _("Case note")),
+    ("case.call_logged", _("Call about a case")),
+    ("case.visit_logged", _("Service visit")),
+    ("case.resolved", _("Case resolved")),
+    ("case.reopened", _("Case reopened")),
+)
 
 
 def register() -> None:
@@ -23,7 +46,9 @@ def register() -> None:
         }
     )
     register_timeline_app("service", _("Service"))
-    registration_quality.register()
+    for kind, label in INTERACTION_KINDS:
+        register_interaction_kind(kind, label, app="service")
+    registration_quality.register()  # surveys, knowledge base, KPIs: kinds, hooks, demo
     register_nav(
         NavItem(
             key="service",
@@ -39,6 +64,10 @@ def register() -> None:
                     perm="service.view",
                 ),
                 *(
+                    NavItem(key=key, label=label, url_name=url_name, perm="service.view")
+                    for key, label, url_name in BUILT_PAGES
+                ),
+                *(
                     NavItem(
                         key=f"service_{area.key}",
                         label=area.label,
@@ -46,24 +75,6 @@ def register() -> None:
                         perm="service.view",
                     )
                     for area in AREAS
-                ),
-                NavItem(
-                    key="service_surveys",
-                    label=_("Surveys"),
-                    url_name="service:surveys",
-                    perm="service.view",
-                ),
-                NavItem(
-                    key="service_kpis",
-                    label=_("KPIs"),
-                    url_name="service:kpis",
-                    perm="service.view",
-                ),
-                NavItem(
-                    key="service_knowledge",
-                    label=_("Knowledge base"),
-                    url_name="service:knowledge",
-                    perm="service.view",
                 ),
             ),
         )

@@ -152,7 +152,7 @@ def csat_survey_send(*, workspace, case: Case, now=None) -> CsatSurvey | None:
         action=ChangeAction.CREATED,
         fields=["case", "contact", "agent", "queue", "email", "sent_at"],
     )
-    from ..tasks import csat_survey_mail_task
+    from ..csat_tasks import csat_survey_mail_task
 
     transaction.on_commit(lambda: csat_survey_mail_task.delay(workspace.pk, survey.pk))
     return survey

@@ -11,7 +11,7 @@ from django.urls import reverse
 from service.models import Case, CaseTask, CsatSurvey
 from service.services import csat as csat_services
 from service.services.csat import SurveyAlreadyAnswered
-from service.tasks import csat_reminders_task
+from service.csat_tasks import csat_reminders_task
 from tests.contacts.factories import ContactFactory
 from tests.service.quality_factories import case_make, resolved_case, survey_make
 from touchpoints.models import Interaction

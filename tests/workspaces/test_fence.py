@@ -53,7 +53,7 @@ ALLOWED = {
     "service/services/csat.py:survey_from_token": (
         "token resolution: the signed survey link names the workspace and the survey"
     ),
-    "service/tasks.py:csat_reminders_task": (
+    "service/csat_tasks.py:csat_reminders_task": (
         "beat fan-out: finds the workspaces with unanswered surveys and starts one task for each"
     ),
     "sales/tasks.py:activity_reminders_task": (
