@@ -5,8 +5,6 @@ service.views)."""
 
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
-
 
 @dataclass(frozen=True)
 class Area:

@@ -40,6 +40,7 @@ def sla_check_workspace_task(workspace_id: int) -> dict:
         workspace = Workspace.objects.get(pk=workspace_id)
         return sla_check_workspace(workspace=workspace)
 
+
 # The satisfaction survey tasks live in their own module; imported here so the worker's
 # autodiscovery (which reads <app>.tasks) registers them.
 from .csat_tasks import (  # noqa: E402, F401

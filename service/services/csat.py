@@ -158,6 +158,12 @@ def csat_survey_send(*, workspace, case: Case, now=None) -> CsatSurvey | None:
     return survey
 
 
+def csat_after_resolution(*, workspace, actor, case: Case) -> CsatSurvey | None:
+    """The `service.hooks.on_case_resolved` hook: the survey of this resolution (the rules of
+    `csat_survey_send` decide; an automatic closing gets none)."""
+    return csat_survey_send(workspace=workspace, case=case)
+
+
 def csat_reminders_due(*, workspace, now=None):
     """The unanswered, not yet reminded surveys of `workspace` whose reminder is due
     (sent `reminder_after_days` days ago or more). QuerySet; empty when reminders are off."""

@@ -81,3 +81,21 @@ def test_a_lead_reads_the_kpis_as_charts(shop, page, login_as, screenshot):
     page.wait_for_selector("canvas[data-chart=csat-week-chart][data-chart-ready]")
     assert int(page.locator("[data-testid=csat-sent]").inner_text()) > 0
     screenshot(page, "service-surveys")
+
+
+def test_an_agent_inserts_a_knowledge_article_into_a_reply(shop, page, login_as, screenshot):
+    workspace, users = shop
+    agent = users[Role.SERVICE]
+    case = Case.all_workspaces.filter(workspace=workspace, status="open").first()
+    login_as(page, agent.email, TEST_PASSWORD)
+    page.goto(f"/w/{workspace.slug}/service/cases/{case.pk}/")
+    page.fill("[data-testid=reply-body]", "Hello,\n\n")
+    page.click("[data-testid=kb-insert] summary")
+    page.fill("[data-kb-query]", "approval")
+    item = page.locator("[data-kb-results] li").first
+    item.wait_for()
+    assert "Refund approval limits" in item.inner_text()  # internal articles too, for agents
+    item.locator("button").click()
+    body = page.input_value("[data-testid=reply-body]")
+    assert body.startswith("Hello,\n\nAgents may refund up to 100 EUR")
+    screenshot(page, "service-kb-insert")

@@ -8,10 +8,10 @@ import time_machine
 from django.core import mail, signing
 from django.urls import reverse
 
+from service.csat_tasks import csat_reminders_task
 from service.models import Case, CaseTask, CsatSurvey
 from service.services import csat as csat_services
 from service.services.csat import SurveyAlreadyAnswered
-from service.csat_tasks import csat_reminders_task
 from tests.contacts.factories import ContactFactory
 from tests.service.quality_factories import case_make, resolved_case, survey_make
 from touchpoints.models import Interaction
@@ -254,3 +254,21 @@ def test_a_case_of_another_workspace_is_refused(workspace, other_workspace):
     case = case_make(other_workspace, status="resolved", resolved_at=MONDAY)
     with workspace_scope(workspace), pytest.raises(Exception, match="another workspace"):
         csat_services.csat_survey_send(workspace=workspace, case=case, now=MONDAY)
+
+
+def test_resolving_a_case_through_the_case_service_sends_the_survey(workspace, member_factory):
+    from service.services.cases import case_change_status
+    from tests.service.factories import new_case
+
+    agent = member_factory("service")
+    case = new_case(workspace, agent, assignee=agent)
+    with _capture(execute=True), workspace_scope(workspace):
+        case_change_status(workspace=workspace, actor=agent, case=case, status="resolved")
+    survey = CsatSurvey.all_workspaces.get(case=case)
+    assert survey.agent == agent and [m.to for m in mail.outbox] == [[case.contact.email]]
+    # closed by itself (auto): no survey
+    other = new_case(workspace, agent, contact=ContactFactory(workspace=workspace))
+    with _capture(execute=True), workspace_scope(workspace):
+        case_change_status(workspace=workspace, actor=None, case=other, status="closed", auto=True)
+    assert not CsatSurvey.all_workspaces.filter(case=other).exists()
+    assert len(mail.outbox) == 1
