@@ -123,13 +123,13 @@ def case_task_done(request, pk: int):
     return redirect("service:surveys", ws=request.workspace.slug)
 
 
-def _duration_cards(times: dict) -> list[dict]:
+def _duration_cards(times: dict, business: dict) -> list[dict]:
     out = []
     for key, label in (
         ("first_response", _("First response")),
         ("resolution", _("Resolution")),
     ):
-        row = times[key]
+        row, biz = times[key], business[key]
         out.append(
             {
                 "key": key,
@@ -137,6 +137,8 @@ def _duration_cards(times: dict) -> list[dict]:
                 "count": row["count"],
                 "median_h": hours(row["median"]),
                 "p90_h": hours(row["p90"]),
+                "business_median_h": hours(biz["median"]),
+                "business_p90_h": hours(biz["p90"]),
             }
         )
     return out
@@ -151,11 +153,12 @@ def kpis(request):
     form, f = _filter(request)
     backlog = kpi_selectors.backlog(f)
     times = kpi_selectors.response_times(f)
+    business = kpi_selectors.business_response_times(f)
     sla = kpi_selectors.sla_and_reopens(f)
     csat = kpi_selectors.csat_summary(f)
     complaints = kpi_selectors.complaints_breakdown(f)
     day_labels = [formats.date_format(d, "SHORT_DATE_FORMAT") for d in backlog["days"]]
-    cards = _duration_cards(times)
+    cards = _duration_cards(times, business)
     none_label = _("(not given)")
     charts = {
         "backlog": chart_config(
@@ -173,6 +176,14 @@ def kpis(request):
             [
                 {"label": _("Median (hours)"), "data": [c["median_h"] or 0 for c in cards]},
                 {"label": _("90th percentile (hours)"), "data": [c["p90_h"] or 0 for c in cards]},
+                {
+                    "label": _("Median (business hours)"),
+                    "data": [c["business_median_h"] or 0 for c in cards],
+                },
+                {
+                    "label": _("90th percentile (business hours)"),
+                    "data": [c["business_p90_h"] or 0 for c in cards],
+                },
             ],
             fmt="days",
         ),
@@ -218,6 +229,7 @@ def kpis(request):
             "filter": f,
             "backlog_now": backlog["open"][-1] if backlog["open"] else 0,
             "cards": cards,
+            "business_capped": business["capped"],
             "sla": sla,
             "csat": csat,
             "complaints": complaints,
