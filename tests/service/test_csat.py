@@ -272,3 +272,26 @@ def test_resolving_a_case_through_the_case_service_sends_the_survey(workspace, m
         case_change_status(workspace=workspace, actor=None, case=other, status="closed", auto=True)
     assert not CsatSurvey.all_workspaces.filter(case=other).exists()
     assert len(mail.outbox) == 1
+
+
+def test_the_agent_finds_the_follow_up_on_the_home_page_and_ticks_it_off(workspace, member_factory):
+    from tests.conftest import login
+
+    agent = member_factory("service")
+    case = resolved_case(workspace, at=MONDAY, assignee=agent)
+    survey = survey_make(workspace, case=case, sent_at=MONDAY)
+    client = login(agent)
+    home = reverse("workspace_home", kwargs={"ws": workspace.slug})
+    assert 'data-testid="panel-follow-ups"' not in client.get(home).content.decode()
+    with workspace_scope(workspace):
+        csat_services.csat_answer(survey=survey, score=1, now=MONDAY)
+    html = client.get(home).content.decode()
+    assert 'data-testid="panel-follow-ups"' in html and f"case {case.number}" in html
+    task = CaseTask.all_workspaces.get(case=case)
+    done = client.post(
+        reverse("service:case_task_done", kwargs={"ws": workspace.slug, "pk": task.pk})
+    )
+    assert done.status_code == 302
+    task.refresh_from_db()
+    assert task.done_at is not None
+    assert 'data-testid="panel-follow-ups"' not in client.get(home).content.decode()
