@@ -22,7 +22,7 @@ urlpatterns = [
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("", include("workspaces.public_urls")),
     path("", include("sales.public_urls")),  # web-to-lead form, calendar feeds
-    path("", include("service.public_urls")),  # satisfaction surveys, public help pages
+    path("", include("service.public_urls")),  # complaint form, surveys, help pages
 ]
 
 handler403 = "workspaces.errors.permission_denied"

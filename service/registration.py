@@ -6,12 +6,14 @@ panel (my cases by SLA urgency, unassigned in my queues, breached)."""
 from django.utils.translation import gettext_lazy as _
 
 from touchpoints.registry import register_interaction_kind, register_timeline_app
+from workspaces import lifecycle
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from . import registration_quality
 from .areas import AREAS
 from .selectors.panels import service_home_panel
+from .services.handover import service_records_hand_over
 
 # The built pages of the area, in the navigation before the ones still to come (AREAS).
 BUILT_PAGES = (
@@ -20,6 +22,7 @@ BUILT_PAGES = (
     ("service_slas", _("Service levels"), "service:slas"),
     ("service_calendars", _("Business hours"), "service:calendars"),
     ("service_canned", _("Canned responses"), "service:canned"),
+    ("service_web_form", _("Contact form"), "service:web_form"),
     ("service_surveys", _("Surveys"), "service:surveys"),
     ("service_kpis", _("KPIs"), "service:kpis"),
     ("service_knowledge", _("Knowledge base"), "service:knowledge"),
@@ -45,6 +48,7 @@ def register() -> None:
             "service.edit": MANAGERS | {Role.SERVICE},
         }
     )
+    lifecycle.on_member_removed.register("service.records", service_records_hand_over)
     register_timeline_app("service", _("Service"))
     for kind, label in INTERACTION_KINDS:
         register_interaction_kind(kind, label, app="service")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("calendars/<int:pk>/", setup.calendar_detail, name="calendar_detail"),
     path("canned/", setup.canned_list, name="canned"),
     path("canned/<int:pk>/", setup.canned_edit, name="canned_edit"),
+    path("contact-form/", setup.web_form_settings, name="web_form"),
     # satisfaction, KPIs, knowledge base
     path("surveys/", quality.surveys, name="surveys"),
     path("surveys/tasks/<int:pk>/done/", quality.case_task_done, name="case_task_done"),

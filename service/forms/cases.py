@@ -138,19 +138,33 @@ class LogForm(forms.Form):
     )
 
 
+SMALL_SELECT = {"class": "form-select form-select-sm"}
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
 
 
 class PriorityForm(forms.Form):
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, widget=forms.Select(attrs=SMALL_SELECT)
+    )
 
 
 class AssigneeForm(WorkspaceForm):
-    assignee = MemberChoiceField(label=_("Assignee"), required=False, empty_label=_("Nobody"))
+    assignee = MemberChoiceField(
+        label=_("Assignee"),
+        required=False,
+        empty_label=_("Nobody"),
+        widget=forms.Select(attrs=SMALL_SELECT),
+    )
 
 
 class QueueForm(WorkspaceForm):
     queue = SafeModelChoiceField(
-        label=_("Queue"), required=False, queryset=Queue.objects.none(), empty_label=_("No queue")
+        label=_("Queue"),
+        required=False,
+        queryset=Queue.objects.none(),
+        empty_label=_("No queue"),
+        widget=forms.Select(attrs=SMALL_SELECT),
     )

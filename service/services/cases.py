@@ -458,7 +458,8 @@ def _status_apply(workspace, actor, case: Case, status: str, now, *, reason: str
             channel=Channel.SYSTEM,
             direction=Direction.INTERNAL,
             actor=actor,
-            subject=f"#{case.number} {case.subject}",
+            subject=(_("Resolved: %(case)s") if resolves else _("Reopened: %(case)s"))
+            % {"case": f"#{case.number} {case.subject}"},
             occurred_at=now,
         )
     if resolves:
@@ -494,9 +495,12 @@ def case_change_status(*, workspace, actor, case: Case, status: str, auto: bool 
 
 
 @transaction.atomic
-def case_change_priority(*, workspace, actor, case: Case, priority: str, reason: str = "") -> Case:
+def case_change_priority(
+    *, workspace, actor, case: Case, priority: str, reason: str = "", recompute: bool = True
+) -> Case:
     """Set the priority; the due times follow the new priority's policy (the time already
-    passed counts). A history entry shows the change."""
+    passed counts) unless `recompute` is False (an escalation keeps the breached targets).
+    A history entry shows the change."""
     from ..models import Priority
 
     case = case_lock(workspace=workspace, case=case)
@@ -507,7 +511,7 @@ def case_change_priority(*, workspace, actor, case: Case, priority: str, reason:
     before = snapshot(case)
     old = Priority(case.priority)
     case.priority = priority
-    if case.paused_since is None and case.is_open:
+    if recompute and case.paused_since is None and case.is_open:
         sla.apply_due_times(workspace, case)
     text = _("Priority: %(old)s → %(new)s") % {"old": old.label, "new": Priority(priority).label}
     _system_entry(workspace, actor, case, f"{text} ({reason})" if reason else text)

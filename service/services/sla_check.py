@@ -72,6 +72,7 @@ def _escalate(workspace, case: Case) -> None:
             case=case,
             priority=PRIORITY_ORDER[position + 1],
             reason=_("SLA breached"),
+            recompute=False,
         )
     queue = case.queue
     if queue is None or queue.lead_id is None or case.assignee_id == queue.lead_id:

@@ -141,7 +141,7 @@ def case_detail(request, pk):
         "messages_list": conversation(workspace=workspace, case=case),
         "can_edit": can_edit,
         "due_rows": _due_rows(case, now),
-        "paused": case.paused_since is not None,
+        "paused": case.paused_since is not None and case.status == CaseStatus.PENDING,
         "canned": canned,
         "message_form": MessageForm(),
         "log_form": LogForm(),

@@ -1,117 +1,72 @@
-"""Public pages of service (outside /w/, no login): the satisfaction survey behind a signed
-link, and the workspace's help pages (public, published knowledge articles only)."""
+"""The public "contact us / complaint" form (outside /w/). The workspace comes from the
+signed form id, never a session; a honeypot field and a rate limit per form and client
+address keep bots out (as the web-to-lead form does)."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.core import is_ratelimited
 
-from workspaces.models import Workspace
+from workspaces.client_address import client_bucket
 from workspaces.scoping import workspace_scope
 
-from ..forms.quality import SurveyAnswerForm
-from ..selectors import knowledge as kb
-from ..services.csat import SurveyAlreadyAnswered, csat_answer, survey_from_token
+from ..forms.web_form import PublicCaseForm
+from ..services import web_form as web_form_services
 
-SCORES = {"1", "2", "3", "4", "5"}
+CASE_FORM_RATE = "5/10m"
 
 
-@csrf_exempt  # opened from a mail client with no session; guarded by the signed token
-@require_http_methods(["GET", "HEAD", "POST"])
-def survey(request, token: str):
-    """The survey page: 1-5 and a comment. A forged or tampered token is 404 and changes
-    nothing; an answered survey says "already answered" (200 on GET, 409 on a second POST)
-    and keeps the first answer. A score in the link (?score=4, from the mail) preselects it."""
-    found = survey_from_token(token)
-    if found is None:
-        return render(
-            request,
-            "service/public/survey_invalid.html",
-            {"title": _("Survey not found")},
-            status=404,
-        )
-    ctx = {"workspace_public": found.workspace, "title": _("How did we do?"), "survey": found}
-    if found.answered_at is not None:
-        return render(
-            request,
-            "service/public/survey_answered.html",
-            ctx,
-            status=409 if request.method == "POST" else 200,
-        )
+def _rate_limited(request, form_row) -> bool:
+    return is_ratelimited(
+        request,
+        group="service.case_form",
+        key=lambda group, req: f"{form_row.pk}:{client_bucket(req)}",
+        rate=CASE_FORM_RATE,
+        method="POST",
+        increment=True,
+    )
+
+
+@csrf_exempt  # anonymous, embedded on other sites; guarded by the signed id, honeypot, rate limit
+@xframe_options_exempt
+def case_form(request, token):
+    """Unknown or retired ids are 404; a switched-off form is 410 and stores nothing; more
+    than CASE_FORM_RATE submissions per form and client address are 429."""
+    form_row = web_form_services.case_web_form_from_token(token)
+    if form_row is None:
+        raise Http404("Unknown form.")
+    workspace = form_row.workspace
+    ctx = {
+        "workspace_public": workspace,
+        "embed": request.GET.get("embed") == "1",
+        "title": _("Contact us"),
+    }
+    if not form_row.enabled:
+        return render(request, "service/public/case_form_off.html", ctx, status=410)
+    form = PublicCaseForm(request.POST or None)
     if request.method == "POST":
-        form = SurveyAnswerForm(request.POST)
+        if _rate_limited(request, form_row):
+            ctx.update(form=form, limited=True)
+            return render(request, "service/public/case_form.html", ctx, status=429)
         if form.is_valid():
-            with workspace_scope(found.workspace):
+            data = form.cleaned_data
+            if data.pop("website_url"):  # a bot filled the hidden field: store nothing
+                return render(request, "service/public/case_form_thanks.html", ctx)
+            with workspace_scope(workspace):
                 try:
-                    csat_answer(
-                        survey=found,
-                        score=form.cleaned_data["score"],
-                        comment=form.cleaned_data["comment"],
+                    case = web_form_services.case_web_submit(
+                        workspace=workspace, form=form_row, **data
                     )
-                except SurveyAlreadyAnswered:
-                    return render(request, "service/public/survey_answered.html", ctx, status=409)
-                except ValidationError as error:
-                    for field, errors in error.message_dict.items():
+                except ValidationError as exc:
+                    for field, errors in getattr(
+                        exc, "message_dict", {"__all__": exc.messages}
+                    ).items():
                         form.add_error(field if field in form.fields else None, errors)
                 else:
-                    return render(request, "service/public/survey_thanks.html", ctx)
-    else:
-        score = request.GET.get("score", "")
-        form = SurveyAnswerForm(initial={"score": int(score)} if score in SCORES else {})
+                    ctx["case_number"] = case.number
+                    return render(request, "service/public/case_form_thanks.html", ctx)
     ctx["form"] = form
-    return render(request, "service/public/survey.html", ctx, status=400 if form.errors else 200)
-
-
-def _workspace(slug: str) -> Workspace:
-    return get_object_or_404(Workspace, slug=slug)
-
-
-@require_safe
-def kb_index(request, ws: str):
-    """The workspace's help pages: public, published articles, with a search box."""
-    workspace = _workspace(ws)
-    query = request.GET.get("q", "").strip()[:200]
-    with workspace_scope(workspace):
-        if query:
-            articles = kb.article_search(
-                workspace=workspace, query=query, limit=50, public_only=True
-            )
-        else:
-            articles = list(kb.public_articles(workspace=workspace)[:500])
-    return render(
-        request,
-        "service/public/kb_index.html",
-        {
-            "workspace_public": workspace,
-            "title": _("Help"),
-            "articles": articles,
-            "query": query,
-        },
-    )
-
-
-@require_safe
-def kb_article(request, ws: str, language: str, slug: str):
-    """One help page: the published version of a public article; 404 for anything else
-    (an internal or draft article looks exactly like one that does not exist)."""
-    workspace = _workspace(ws)
-    with workspace_scope(workspace):
-        article = kb.public_article_get(workspace=workspace, language=language, slug=slug)
-        if article is None:
-            raise Http404
-        translations = kb.article_translations(
-            workspace=workspace, article=article, public_only=True
-        )
-    return render(
-        request,
-        "service/public/kb_article.html",
-        {
-            "workspace_public": workspace,
-            "title": article.published_version.title,
-            "article": article,
-            "version": article.published_version,
-            "translations": translations,
-        },
-    )
+    return render(request, "service/public/case_form.html", ctx)

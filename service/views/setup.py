@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from workspaces.forms import apply_service_errors
@@ -27,6 +28,7 @@ from ..models import (
     OPEN_STATUSES,
     BusinessPeriod,
     CannedResponse,
+    CaseWebForm,
     Holiday,
     Priority,
     Queue,
@@ -387,3 +389,57 @@ def canned_edit(request, pk):
 
 
 __all__ = ["HttpResponseNotAllowed"]
+
+
+# --- the public case form -----------------------------------------------------------------
+
+
+@workspace_view("service.view", write_perm="service.edit")
+def web_form_settings(request):
+    """The public "contact us / complaint" form: its address and embed code, on/off, the
+    queue it fills, and a new address (the old one stops working)."""
+    from ..forms.web_form import CaseWebFormSettings
+    from ..services import web_form as web_form_services
+
+    workspace = request.workspace
+    form_row = CaseWebForm.objects.filter(workspace=workspace).first()
+    settings_form = CaseWebFormSettings(
+        request.POST or None,
+        workspace=workspace,
+        initial={
+            "enabled": form_row.enabled if form_row else True,
+            "queue": form_row.queue_id if form_row else None,
+        },
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "rotate":
+            web_form_services.case_web_form_rotate(workspace=workspace, actor=request.user)
+            messages.success(request, _("The form has a new address; the old one is retired."))
+            return redirect(workspace_reverse(workspace, "service:web_form"))
+        if _save_form(
+            request,
+            settings_form,
+            lambda d: web_form_services.case_web_form_update(
+                workspace=workspace, actor=request.user, enabled=d["enabled"], queue=d["queue"]
+            ),
+            _("Saved."),
+        ):
+            return redirect(workspace_reverse(workspace, "service:web_form"))
+    if form_row is None:
+        form_row = web_form_services.case_web_form_get_or_create(workspace=workspace)
+    public_url = request.build_absolute_uri(
+        reverse(
+            "service_case_form", kwargs={"token": web_form_services.case_web_form_token(form_row)}
+        )
+    )
+    return render(
+        request,
+        "service/web_form.html",
+        {
+            "title": _("Contact form"),
+            "form": settings_form,
+            "form_row": form_row,
+            "public_url": public_url,
+            "can_edit": _can_edit(request),
+        },
+    )

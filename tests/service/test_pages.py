@@ -374,3 +374,26 @@ def test_form_choices_of_another_workspace_are_refused(workspace, other_workspac
         },
     )
     assert "contact" in response.context["form"].errors
+
+
+def test_resolving_runs_the_on_resolve_hooks_once_per_resolution(workspace, member_factory):
+    from service import hooks
+    from service.services.cases import case_change_status
+
+    agent = member_factory(Role.SERVICE)
+    seen = []
+    hooks.on_case_resolved.register(
+        "test.seen", lambda *, workspace, actor, case: seen.append((case.pk, case.status))
+    )
+    try:
+        case = f.new_case(workspace)
+        case_change_status(workspace=workspace, actor=agent, case=case, status="resolved")
+        case_change_status(workspace=workspace, actor=agent, case=case, status="closed")
+        case_change_status(workspace=workspace, actor=agent, case=case, status="open")
+        case_change_status(workspace=workspace, actor=agent, case=case, status="closed")
+    finally:
+        hooks.on_case_resolved.unregister("test.seen")
+    # resolved, then (reopened) closed without resolving first: two resolutions
+    assert seen == [(case.pk, "resolved"), (case.pk, "closed")]
+    case.refresh_from_db()
+    assert case.reopen_count == 1

@@ -36,6 +36,7 @@ def test_marketers_and_service_agents_get_more_than_contacts_and_accounts():
         "service:slas",
         "service:calendars",
         "service:canned",
+        "service:web_form",
         "service:surveys",
         "service:kpis",
         "service:knowledge",
