@@ -1,5 +1,7 @@
-"""Admin of the service set-up: calendars, periods, holidays, queues, members, SLA policies,
-canned responses and mailboxes (saved generically, each save and delete recorded)."""
+"""Admin of the service set-up. Calendars, periods, holidays, queues and SLA policies are
+read-only here: their pages (Service → Queues, Service levels, Business hours) write through
+the services, which recompute the due times of the open cases. Queue members, canned
+responses and mailboxes are saved generically (each save and delete recorded)."""
 
 from django.contrib import admin
 
@@ -20,24 +22,28 @@ from ..models import (
 @admin.register(ServiceCalendar)
 class ServiceCalendarAdmin(WorkspaceModelAdmin):
     list_display = ["name", "time_zone", "is_default"]
+    readonly = True
 
 
 @admin.register(BusinessPeriod)
 class BusinessPeriodAdmin(WorkspaceModelAdmin):
     list_display = ["calendar", "weekday", "start", "end"]
     list_select_related = ["calendar"]
+    readonly = True
 
 
 @admin.register(Holiday)
 class HolidayAdmin(WorkspaceModelAdmin):
     list_display = ["calendar", "date", "name"]
     list_select_related = ["calendar"]
+    readonly = True
 
 
 @admin.register(Queue)
 class QueueAdmin(WorkspaceModelAdmin):
     list_display = ["name", "assignment", "lead", "calendar"]
     list_select_related = ["lead", "calendar"]
+    readonly = True
 
 
 @admin.register(QueueMember)
@@ -55,6 +61,7 @@ class SlaPolicyAdmin(WorkspaceModelAdmin):
         "resolution_minutes",
         "at_risk_percent",
     ]
+    readonly = True
 
 
 @admin.register(CannedResponse)

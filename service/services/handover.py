@@ -12,8 +12,9 @@ from ._common import delete_with_record
 def service_records_hand_over(*, workspace, actor, user, successor=None) -> dict:
     """Give `user`'s open cases to `successor` (a member) or leave them unassigned (None),
     make the successor lead of the queues `user` led (or none), and take `user` out of every
-    queue. Resolved and closed cases keep their assignee (history). Returns
-    {model label: count} of what was handed over; every row change is in the change log."""
+    queue. Resolved and closed cases keep their assignee (history). Returns {model label:
+    count} of what was handed over (labels with none left out); every row change is in the
+    change log."""
     cases = changelog.update_recorded(
         workspace=workspace,
         actor=actor,
@@ -29,8 +30,9 @@ def service_records_hand_over(*, workspace, actor, user, successor=None) -> dict
     memberships = list(QueueMember.objects.filter(workspace=workspace, user=user))
     for member in memberships:
         delete_with_record(workspace, actor, member)
-    return {
+    counts = {
         "service.case": len(cases),
         "service.queue": len(queues),
         "service.queuemember": len(memberships),
     }
+    return {label: n for label, n in counts.items() if n}

@@ -85,7 +85,7 @@ def test_the_list_filters_and_pages_with_few_queries(
     for i in range(54):
         f.new_case(workspace, subject=f"Case {i}", queue=queue if i % 2 else None)
     mine = f.new_case(workspace, subject="Mine", assignee=agent, priority=Priority.URGENT)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         page = client.get(url("cases"))
     assert page.status_code == 200
     assert len(page.context["page"]) == 50 and page.context["page"].has_next
@@ -114,7 +114,7 @@ def test_the_case_page_shows_the_conversation_notes_apart_and_stays_cheap(
     with workspace_scope(workspace):
         for i in range(5):
             case_note(workspace=workspace, actor=client.user, case=case, body=f"Checked {i}")
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(16):
         page = client.get(url("case_detail", pk=case.pk))
     html = page.content.decode()
     assert "My order is late." in html
@@ -125,7 +125,7 @@ def test_the_case_page_shows_the_conversation_notes_apart_and_stays_cheap(
     with workspace_scope(workspace):
         for i in range(10):
             case_note(workspace=workspace, actor=client.user, case=case, body=f"More {i}")
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(16):
         client.get(url("case_detail", pk=case.pk))
 
 

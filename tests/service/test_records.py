@@ -88,6 +88,7 @@ def test_a_removed_members_cases_and_queues_are_handed_over(workspace, owner, me
         workspace=workspace, actor=owner, membership=membership, successor=successor
     )
     assert handed["service.case"] == 1 and handed["service.queuemember"] == 1
+    assert handed["service.queue"] == 1
     assert Case.objects.get(pk=open_case.pk).assignee == successor
     assert Case.objects.get(pk=done_case.pk).assignee == leaving  # history stays
     assert Queue.objects.get(pk=queue.pk).lead == successor

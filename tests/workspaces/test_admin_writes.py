@@ -12,6 +12,7 @@ from contacts.models import Contact
 from sales.models import Deal, DealStageChange, Pipeline, ProductOptionValue, Stage
 from sales.services import pipelines as pipeline_services
 from sales.services.catalog import exclusion_add, option_create
+from service.models import CannedResponse, Mailbox, Queue, QueueMember
 from tests.changelog_helpers import events_since, mark
 from tests.conftest import login
 from tests.contacts.factories import (
@@ -95,6 +96,25 @@ ADMIN_WRITES = {
         "5",
     ),
     "sales.stage": (_stage, "name", "Renamed"),
+    "service.cannedresponse": (
+        lambda ws: CannedResponse.all_workspaces.create(workspace=ws, title="Hi", body="Hi"),
+        "title",
+        "Renamed",
+    ),
+    "service.mailbox": (
+        lambda ws: Mailbox.all_workspaces.create(workspace=ws, address="help@acme.example"),
+        "address",
+        "care@acme.example",
+    ),
+    "service.queuemember": (
+        lambda ws: QueueMember.all_workspaces.create(
+            workspace=ws,
+            queue=Queue.all_workspaces.create(workspace=ws, name="Complaints"),
+            user=MembershipFactory(workspace=ws, role=Role.SERVICE).user,
+        ),
+        "available",
+        "",
+    ),
     "workspaces.membership": (
         lambda ws: MembershipFactory(workspace=ws, role=Role.SALES),
         "role",

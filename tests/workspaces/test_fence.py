@@ -62,6 +62,12 @@ ALLOWED = {
     "sales/tasks.py:activity_reminders_task": (
         "beat fan-out: finds the workspaces with due reminders and starts one task for each"
     ),
+    "service/services/web_form.py:case_web_form_from_token": (
+        "token resolution: the signed contact-form id names the workspace"
+    ),
+    "service/tasks.py:sla_check_task": (
+        "beat fan-out: the workspaces with running open cases, one SLA check task for each"
+    ),
 }
 
 
