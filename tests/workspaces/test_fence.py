@@ -53,9 +53,6 @@ ALLOWED = {
     "service/services/csat.py:survey_from_token": (
         "token resolution: the signed survey link names the workspace and the survey"
     ),
-    "service/tasks.py:sla_check_task": (
-        "beat fan-out: finds the workspaces with running open cases, one SLA check task for each"
-    ),
     "service/csat_tasks.py:csat_reminders_task": (
         "beat fan-out: finds the workspaces with unanswered surveys and starts one task for each"
     ),
