@@ -24,7 +24,7 @@ urlpatterns = [
     path("", include("sales.public_urls")),  # web-to-lead form, calendar feeds
     path("", include("marketing.public_urls")),  # unsubscribe, open pixel, click redirect
     path("", include("marketing.public_content_urls")),  # asset files, bounce endpoint
-    path("", include("service.public_urls")),  # "contact us / complaint" form
+    path("", include("service.public_urls")),  # complaint form, surveys, help pages
 ]
 
 handler403 = "workspaces.errors.permission_denied"

@@ -1,6 +1,6 @@
 """How service plugs into the lower apps (called once from ServiceConfig.ready): permissions,
 its timeline app and kinds, its area in the navigation (cases, queues, service levels,
-business hours, canned responses; surveys still an empty state) and the service agent's home
+business hours, canned responses, surveys, KPIs, knowledge base) and the service agent's home
 panel (my cases by SLA urgency, unassigned in my queues, breached)."""
 
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from workspaces import lifecycle
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import MANAGERS, Role, register_permissions
 
+from . import registration_quality
 from .areas import AREAS
 from .selectors.panels import contact_cases_panel, service_home_panel
 from .services.handover import service_records_hand_over
@@ -28,6 +29,9 @@ BUILT_PAGES = (
     ("service_calendars", _("Business hours"), "service:calendars"),
     ("service_canned", _("Canned responses"), "service:canned"),
     ("service_web_form", _("Contact form"), "service:web_form"),
+    ("service_surveys", _("Surveys"), "service:surveys"),
+    ("service_kpis", _("KPIs"), "service:kpis"),
+    ("service_knowledge", _("Knowledge base"), "service:knowledge"),
 )
 
 INTERACTION_KINDS = (
@@ -54,6 +58,7 @@ def register() -> None:
     register_timeline_app("service", _("Service"))
     for kind, label in INTERACTION_KINDS:
         register_interaction_kind(kind, label, app="service")
+    registration_quality.register()  # surveys, knowledge base, KPIs: kinds, hooks, demo
     register_nav(
         NavItem(
             key="service",

@@ -39,3 +39,12 @@ def sla_check_workspace_task(workspace_id: int) -> dict:
     with workspace_scope(workspace_id):
         workspace = Workspace.objects.get(pk=workspace_id)
         return sla_check_workspace(workspace=workspace)
+
+
+# The satisfaction survey tasks live in their own module; imported here so the worker's
+# autodiscovery (which reads <app>.tasks) registers them.
+from .csat_tasks import (  # noqa: E402, F401
+    csat_reminders_task,
+    csat_send_reminders_task,
+    csat_survey_mail_task,
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import areas, cases, setup
+from .views import areas, cases, knowledge, quality, setup
 
 app_name = "service"
 urlpatterns = [
@@ -24,10 +24,24 @@ urlpatterns = [
     path("canned/", setup.canned_list, name="canned"),
     path("canned/<int:pk>/", setup.canned_edit, name="canned_edit"),
     path("contact-form/", setup.web_form_settings, name="web_form"),
+    # satisfaction, KPIs, knowledge base
+    path("surveys/", quality.surveys, name="surveys"),
+    path("surveys/tasks/<int:pk>/done/", quality.case_task_done, name="case_task_done"),
+    path("kpis/", quality.kpis, name="kpis"),
+    path("knowledge/", knowledge.article_list, name="knowledge"),
+    path("knowledge/new/", knowledge.article_new, name="article_new"),
+    path("knowledge/pick/", knowledge.article_pick, name="article_pick"),
+    path("knowledge/<int:pk>/", knowledge.article_edit, name="article_edit"),
+    path("knowledge/<int:pk>/history/", knowledge.article_history, name="article_history"),
+    path(
+        "knowledge/<int:pk>/restore/<int:number>/",
+        knowledge.article_restore,
+        name="article_restore",
+    ),
     # pages still to come (empty states)
     *(
         path(f"{a.key}/", areas.area, {"key": a.key}, name=a.key)
         for a in areas.AREAS
-        if a.key not in {"cases", "queues", "slas"}
+        if a.key not in {"cases", "queues", "slas", "surveys"}
     ),
 ]

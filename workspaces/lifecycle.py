@@ -18,6 +18,7 @@ so a hook that raises rolls the whole operation back. Registering a key twice ra
 | `on_contacts_deleted` | `contact_delete`, `contacts_bulk_delete`, before the rows go | `(*, workspace, actor, contact_ids: list[int])` |
 | `on_contact_erased` | the erasure service, when there is one | `(*, workspace, actor, contact_id: int)` |
 | `on_contacts_merged` | `contact_merge`, after the generic moves, before the loser goes | `(*, workspace, actor, survivor, loser)` |
+| `on_low_satisfaction` | service's `csat_answer`, when a customer answers a survey with 1 or 2 | `(*, workspace, contact_id: int, case_id: int, survey_id: int, score: int)` |
 
 `on_member_removed` hooks hand over the removed member's open records to `successor` (a
 member) or, when it is None, clear the owner so the records show as unassigned; each returns
@@ -67,6 +68,9 @@ on_user_deactivated = HookRegistry("on_user_deactivated")
 on_contacts_deleted = HookRegistry("on_contacts_deleted")
 on_contact_erased = HookRegistry("on_contact_erased")
 on_contacts_merged = HookRegistry("on_contacts_merged")
+# A customer told us they are unhappy (a satisfaction score of 1-2): the win-back journey
+# (marketing) registers here; service cannot import marketing, so the seam lives below both.
+on_low_satisfaction = HookRegistry("on_low_satisfaction")
 
 
 class WorkspaceSetupError(ValidationError):

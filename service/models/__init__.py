@@ -17,6 +17,8 @@ from .cases import (
     Remedy,
     SlaState,
 )
+from .csat import CaseTask, CsatSurvey, SurveySettings, TaskReason
+from .knowledge import ArticleStatus, KnowledgeArticle, KnowledgeArticleVersion, Visibility
 from .mail import InboundMessage, InboundStatus, Mailbox
 from .queues import (
     PRIORITY_ORDER,
@@ -29,6 +31,14 @@ from .queues import (
 )
 
 __all__ = [
+    "ArticleStatus",
+    "CaseTask",
+    "CsatSurvey",
+    "KnowledgeArticle",
+    "KnowledgeArticleVersion",
+    "SurveySettings",
+    "TaskReason",
+    "Visibility",
     "CASE_TRANSITIONS",
     "OPEN_STATUSES",
     "PRIORITY_ORDER",

@@ -28,7 +28,9 @@
     var fmt = formatter(config);
     var horizontal = !!config.horizontal;
     var stacked = !!config.stacked;
-    var valueAxis = { beginAtZero: true, stacked: stacked, ticks: { callback: function (v) { return fmt(v); } } };
+    var valueTicks = { callback: function (v) { return fmt(v); } };
+    if ((config.format || "count") === "count") valueTicks.precision = 0; // no 0.2-step ticks of small counts
+    var valueAxis = { beginAtZero: true, stacked: stacked, ticks: valueTicks };
     var categoryAxis = { stacked: stacked, ticks: { autoSkip: true } };
     return {
       type: config.type || "bar",

@@ -35,3 +35,7 @@ def calendar_in(workspace, user):
 def canned_in(workspace, user):
     canned = CannedResponse.all_workspaces.create(workspace=workspace, title="Hi", body="Hi")
     return {"pk": canned.pk}, canned
+
+
+# satisfaction surveys, knowledge base, KPIs
+from tests.service import isolation_quality  # noqa: E402, F401

@@ -50,6 +50,12 @@ ALLOWED = {
         "the user's own memberships across workspaces (the workspace switcher), before a scope"
     ),
     "workspaces/changelog.py": "change-log writes: every service of every workspace appends here",
+    "service/services/csat.py:survey_from_token": (
+        "token resolution: the signed survey link names the workspace and the survey"
+    ),
+    "service/csat_tasks.py:csat_reminders_task": (
+        "beat fan-out: finds the workspaces with unanswered surveys and starts one task for each"
+    ),
     "sales/tasks.py:activity_reminders_task": (
         "beat fan-out: finds the workspaces with due reminders and starts one task for each"
     ),

@@ -22,7 +22,7 @@ from contacts.models import Account, Contact, ImportJob
 from marketing.models import EmailTemplate, Segment, SenderIdentity
 from sales.models import Deal, LostReason, Pipeline, ProductCategory, Stage
 from sales.selectors.catalog import product_with_options
-from service.models import Queue, ServiceCalendar
+from service.models import KnowledgeArticle, Queue, ServiceCalendar
 from tests.contacts.factories import AccountFactory, ContactFactory, TagFactory
 from tests.factories import MembershipFactory
 from tests.marketing.factories import (
@@ -33,6 +33,7 @@ from tests.marketing.factories import (
 from tests.sales.catalog_factories import ProductCategoryFactory, configurable_product
 from tests.sales.factories import LostReasonFactory, deal_make, pipeline_for
 from tests.service import factories as service_factories
+from tests.service.quality_factories import article_make
 from workspaces.forms import WorkspaceForm, WorkspaceFormMixin, WorkspaceModelForm
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
@@ -86,6 +87,7 @@ ROWS[SenderIdentity] = lambda ws: SenderIdentityFactory(workspace=ws)
 ROWS[EmailTemplate] = lambda ws: EmailTemplateFactory(workspace=ws)
 ROWS[Queue] = lambda ws: service_factories.queue(ws, name=f"Queue {ws.slug}")
 ROWS[ServiceCalendar] = lambda ws: service_factories.office_calendar(ws, name=f"Cal {ws.slug}")
+ROWS[KnowledgeArticle] = lambda ws: article_make(ws, title="Original article")
 
 
 def _members(workspace):
