@@ -1,1 +1,59 @@
-"""Models of the service app (built in its own issue)."""
+"""Models of the service app (one module per concept). CSAT surveys and knowledge base
+articles live in their own modules, added with migration 0002."""
+
+from .calendars import BusinessPeriod, Holiday, ServiceCalendar, Weekday
+from .cases import (
+    CASE_TRANSITIONS,
+    OPEN_STATUSES,
+    Case,
+    CaseAttachment,
+    CaseCounter,
+    CaseMessage,
+    CaseStatus,
+    CaseType,
+    CaseWebForm,
+    DeliveryStatus,
+    MessageKind,
+    Remedy,
+    SlaState,
+)
+from .mail import InboundMessage, InboundStatus, Mailbox
+from .queues import (
+    PRIORITY_ORDER,
+    Assignment,
+    CannedResponse,
+    Priority,
+    Queue,
+    QueueMember,
+    SlaPolicy,
+)
+
+__all__ = [
+    "CASE_TRANSITIONS",
+    "OPEN_STATUSES",
+    "PRIORITY_ORDER",
+    "Assignment",
+    "BusinessPeriod",
+    "CannedResponse",
+    "Case",
+    "CaseAttachment",
+    "CaseCounter",
+    "CaseMessage",
+    "CaseStatus",
+    "CaseType",
+    "CaseWebForm",
+    "DeliveryStatus",
+    "Holiday",
+    "InboundMessage",
+    "InboundStatus",
+    "Mailbox",
+    "MessageKind",
+    "Priority",
+    "Queue",
+    "QueueMember",
+    "Remedy",
+    "ServiceCalendar",
+    "SlaPolicy",
+    "SlaState",
+    "Weekday",
+]
