@@ -22,6 +22,7 @@ urlpatterns = [
     path("w/<slug:ws>/", include(workspace_patterns)),
     path("", include("workspaces.public_urls")),
     path("", include("sales.public_urls")),  # web-to-lead form, calendar feeds
+    path("", include("service.public_urls")),  # inbound mail endpoint
 ]
 
 handler403 = "workspaces.errors.permission_denied"

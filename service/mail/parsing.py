@@ -40,7 +40,7 @@ LOOP_HEADERS = (
     "x-failed-recipients",
 )
 _MSGID = re.compile(r"<([^<>\s]+)>")
-_HASHED_HEADERS = ("from", "to", "cc", "date", "subject")
+_HASHED_HEADERS = ("message-id", "from", "to", "cc", "date", "subject")
 # C0 controls but tab and line feed (PostgreSQL text holds no NUL)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -110,8 +110,9 @@ def message_ids(value: str | None) -> list[str]:
 
 def content_hash(raw: bytes) -> str:
     """A sha256 hex digest of the message that ignores trace headers (Received,
-    Delivered-To, Return-Path…): From, To, Cc, Date and Subject as written plus the body with
-    line endings unified. One message delivered to two of our addresses, or posted twice,
+    Delivered-To, Return-Path…): Message-ID, From, To, Cc, Date and Subject as written plus
+    the body with line endings unified (two messages that differ only in their Message-ID
+    are two messages). One message delivered to two of our addresses, or posted twice,
     hashes the same."""
     data = raw.replace(b"\r\n", b"\n")
     head, _, body = data.partition(b"\n\n")

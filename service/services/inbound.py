@@ -191,9 +191,11 @@ def _process(workspace, inbound, parsed: ParsedMessage, envelope_sender) -> Inge
         our_addresses=_our_addresses(),
     )
     if LOOP_REASONS & set(reasons):
-        _finish(inbound, InboundStatus.IGNORED, error=_("Our own mail came back: %(r)s") % {
-            "r": ", ".join(reasons)
-        })
+        _finish(
+            inbound,
+            InboundStatus.IGNORED,
+            error=_("Our own mail came back: %(r)s") % {"r": ", ".join(reasons)},
+        )
         return IngestResult("ignored", inbound, reasons=reasons)
     decision = _decide(parsed)
     if decision.action == "thread":

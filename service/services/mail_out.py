@@ -124,7 +124,9 @@ def case_message_email_queue(*, message: CaseMessage, automatic: bool = False) -
     )
     message_pk, workspace = message.pk, message.case.workspace
     transaction.on_commit(
-        lambda: case_message_deliver(workspace=workspace, message_id=message_pk, automatic=automatic)
+        lambda: case_message_deliver(
+            workspace=workspace, message_id=message_pk, automatic=automatic
+        )
     )
 
 
