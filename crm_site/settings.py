@@ -409,6 +409,20 @@ OWNER_CONFIRM_MAX_AGE_HOURS = env.int("OWNER_CONFIRM_MAX_AGE_HOURS", default=24)
 # SIGNUP_OPEN: whether anyone may sign up and create a workspace.
 SIGNUP_OPEN = env.bool("SIGNUP_OPEN", default=True)
 
+# --- Marketing content and deliverability --------------------------------------------------
+# BOUNCE_DOMAIN: the domain of VERP return paths (bounce+<token>@it); its MX must hand bounces
+# to the inbound bounce endpoint. Default: the host of SITE_URL.
+BOUNCE_DOMAIN = env("BOUNCE_DOMAIN", default="") or (urlsplit(SITE_URL).hostname or "crm.invalid")
+# DNS_NAMESERVERS: comma-separated resolver addresses (ip or ip:port) for the sender-domain
+# check (SPF, DKIM, DMARC); empty: the system resolver.
+DNS_NAMESERVERS = env.list("DNS_NAMESERVERS", default=[])
+# DNS_TIMEOUT_SECONDS: how long the sender-domain check waits for one answer.
+DNS_TIMEOUT_SECONDS = env.float("DNS_TIMEOUT_SECONDS", default=3.0)
+# MARKETING_ASSET_MAX_MB: the largest file the asset library accepts.
+MARKETING_ASSET_MAX_MB = env.int("MARKETING_ASSET_MAX_MB", default=20)
+# MARKETING_TEST_SEND_RATE: "send test" messages per user (django-ratelimit rate).
+MARKETING_TEST_SEND_RATE = env("MARKETING_TEST_SEND_RATE", default="10/h")
+
 # --- Logging ----------------------------------------------------------------------------
 # LOG_LEVEL: level of the application loggers (INFO by default).
 LOGGING = {

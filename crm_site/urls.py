@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("workspaces.public_urls")),
     path("", include("sales.public_urls")),  # web-to-lead form, calendar feeds
     path("", include("service.public_urls")),  # inbound mail endpoint
+    path("", include("marketing.public_content_urls")),  # asset files, bounce endpoint
 ]
 
 handler403 = "workspaces.errors.permission_denied"

@@ -13,6 +13,7 @@ class Area:
     label: str
     summary: str
     will_hold: tuple[str, ...]
+    built: bool = False  # True: the page is built (no empty state; its own view)
 
 
 AREAS = (
@@ -54,5 +55,26 @@ AREAS = (
             _("A preview for a chosen contact"),
             _("The unsubscribe link every mailing carries"),
         ),
+        built=True,
+    ),
+    Area(
+        key="assets",
+        label=_("Assets"),
+        summary=_(
+            "Images, PDFs, audio and video for campaigns, each with an address to insert in a "
+            "template."
+        ),
+        will_hold=(_("Uploaded files with their type and size"),),
+        built=True,
+    ),
+    Area(
+        key="senders",
+        label=_("Senders"),
+        summary=_(
+            "Who campaigns come from, how fast they may send, whether the sender domain's "
+            "SPF, DKIM and DMARC records are in place, and where bounces are reported."
+        ),
+        will_hold=(_("Sender identities with their throttles and DNS check"),),
+        built=True,
     ),
 )

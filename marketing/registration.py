@@ -5,7 +5,7 @@ marketing features land (they say what each page will hold)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from touchpoints.registry import register_timeline_app
+from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import LEADS, Role, register_permissions
 
@@ -22,6 +22,8 @@ def register() -> None:
         }
     )
     register_timeline_app("marketing", _("Marketing"))
+    register_interaction_kind("email.bounced", _("Email bounced"), app="marketing")
+    register_interaction_kind("email.complained", _("Marked as spam"), app="marketing")
     register_nav(
         NavItem(
             key="marketing",

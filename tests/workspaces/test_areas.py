@@ -27,6 +27,8 @@ def test_marketers_and_service_agents_get_more_than_contacts_and_accounts():
         "marketing:segments",
         "marketing:campaigns",
         "marketing:templates",
+        "marketing:assets",
+        "marketing:senders",
     ]
     service = next(i for i in nav_for(Role.SERVICE) if i.key == "service")
     assert [c.url_name for c in service.children] == [
@@ -57,6 +59,10 @@ def test_every_page_of_an_area_says_what_it_will_hold(client_for, role, namespac
         response = client.get(reverse(f"{namespace}:{area.key}", kwargs={"ws": "acme"}))
         assert response.status_code == 200
         html = response.content.decode()
+        if getattr(area, "built", False):  # a real page now, with the area's tabs
+            assert 'data-testid="empty-state"' not in html
+            assert 'data-testid="area-tabs"' in html
+            continue
         assert 'data-testid="empty-state"' in html
         assert escape(str(area.summary)) in html
         assert all(escape(str(line)) in html for line in area.will_hold)
@@ -64,7 +70,13 @@ def test_every_page_of_an_area_says_what_it_will_hold(client_for, role, namespac
 
 
 def test_the_area_pages_name_what_the_issue_asks_for():
-    assert [str(a.label) for a in MARKETING] == ["Segments", "Campaigns", "Email templates"]
+    assert [str(a.label) for a in MARKETING] == [
+        "Segments",
+        "Campaigns",
+        "Email templates",
+        "Assets",
+        "Senders",
+    ]
     assert [str(a.label) for a in SERVICE] == ["Cases", "Queues", "Service levels", "Surveys"]
 
 
