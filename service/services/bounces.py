@@ -27,7 +27,9 @@ def bounce_apply(*, workspace, report: DeliveryReport, inbound: InboundMessage) 
     )
     if sent is None:
         return None
-    failed = [r for r in report.recipients if r.action == "failed"] or report.recipients
+    failed = [r for r in report.recipients if r.failed]
+    if not failed:
+        return sent.case  # a delay or a success: nothing failed
     lines = [
         _("Delivery to %(address)s failed: %(status)s %(diagnostic)s")
         % {"address": r.address, "status": r.status, "diagnostic": r.diagnostic}

@@ -175,7 +175,7 @@ def _process(workspace, inbound, parsed: ParsedMessage, envelope_sender) -> Inge
         _health(workspace, inbound.mailbox, failure=problems)
         return IngestResult("review", inbound)
     _health(workspace, inbound.mailbox, failure=problems if parsed.needs_review else "")
-    report = delivery_report(parsed.message) if parsed.is_delivery_report else None
+    report = delivery_report(bytes(inbound.raw)) if parsed.is_delivery_report else None
     if report is not None:
         case = bounce_apply(workspace=workspace, report=report, inbound=inbound)
         status = InboundStatus.PROCESSED if case else InboundStatus.IGNORED

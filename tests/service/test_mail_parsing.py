@@ -149,3 +149,19 @@ def test_html_helpers():
         '<a href="https://x.example">x</a>'
     )
     assert "javascript" not in html_sanitize('<a href="javascript:alert(1)">x</a>')
+
+
+def test_a_delay_report_is_no_failure():
+    delayed = (
+        raw("dsn_reply.eml")
+        .replace(b"Action: failed", b"Action: delayed")
+        .replace(b"Status: 5.1.1", b"Status: 4.4.1")
+    )
+    [recipient] = delivery_report(delayed).recipients
+    assert not recipient.failed and not recipient.address_gone
+
+
+def test_a_mailbox_full_failure_keeps_the_address():
+    full = raw("dsn_reply.eml").replace(b"Status: 5.1.1", b"Status: 5.2.2")
+    [recipient] = delivery_report(full).recipients
+    assert recipient.failed and not recipient.address_gone
