@@ -18,6 +18,7 @@ ingest_email`, IMAP polling). It guarantees:
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -293,6 +294,13 @@ def _case_open(workspace, inbound, parsed: ParsedMessage) -> Case:
     return case
 
 
+def _storage_name(filename: str) -> str:
+    """A safe name on disk ("attachment.pdf"); the name as sent stays in `filename` (any
+    characters, which the storage would strip to nothing for e.g. "???")."""
+    suffix = "".join(ch for ch in PurePath(filename).suffix[:12] if ch.isalnum() or ch == ".")
+    return f"attachment{suffix if len(suffix) > 1 else ''}"
+
+
 def _message_store(workspace, case, inbound, parsed: ParsedMessage) -> CaseMessage:
     message = CaseMessage.objects.create(
         workspace=workspace,
@@ -320,7 +328,7 @@ def _message_store(workspace, case, inbound, parsed: ParsedMessage) -> CaseMessa
         CaseAttachment.objects.create(
             workspace=workspace,
             message=message,
-            file=ContentFile(attachment.data, name=attachment.filename[:100] or "attachment"),
+            file=ContentFile(attachment.data, name=_storage_name(attachment.filename)),
             filename=attachment.filename[:255],
             content_type=attachment.content_type[:255],
             size=attachment.size,

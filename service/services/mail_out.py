@@ -91,13 +91,12 @@ def customer_address(case: Case) -> str:
 
 
 def thread_headers_fill(message: CaseMessage) -> None:
-    """Set `message`'s message_id, in_reply_to, references and subject (when empty) for
-    sending on its case (not saved)."""
+    """Set `message`'s message_id, in_reply_to and references (when empty) and its subject
+    (always the case's "[#123] …") for sending on its case (not saved)."""
     case = message.case
     if not message.message_id:
         message.message_id = new_message_id(case)
-    if not message.subject:
-        message.subject = case_subject(case)
+    message.subject = case_subject(case)  # stable, whatever the reply form wrote
     parent = last_customer_message(case)
     if parent is not None and not message.in_reply_to:
         chain = [*parent.references.split(), f"<{parent.message_id}>"]

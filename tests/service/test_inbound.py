@@ -367,3 +367,13 @@ def test_the_case_brake_stops_reopening_after_ten_messages_in_ten_minutes(worksp
     )
     case_1001.refresh_from_db()
     assert case_1001.status == "open"
+
+
+def test_an_attachment_named_only_with_symbols_is_stored(workspace):
+    data = raw("rfc2047_2231.eml").replace(
+        b"filename*=UTF-8''Rechnung%20M%C3%A4rz%202026.pdf", b'filename="???"'
+    )
+    result = ingest(workspace, data)
+    assert result.outcome == "created"
+    names = sorted(CaseAttachment.objects.values_list("filename", flat=True))
+    assert names == ["???", "Foto der Größe № 88.jpg"]
