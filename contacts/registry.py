@@ -10,6 +10,12 @@ the caller lookup, registered from their registration module:
     register_bulk_action("contacts", BulkAction(key="add_to_campaign", label=_("Add to campaign"),
                          perm="marketing.edit", handler=campaign_add_bulk, order=40))
 
+Service pages (a case) show what other apps know about the customer, read-only, through
+`register_customer_context_panel` (e.g. sales: open deals, quotes, planned activities; the
+panel's `perm` is what the reader needs, normally "contacts.view" so service agents see
+it without the owning app's permissions) and look up products through
+`register_product_lookup` (sales: the catalogue's stock, lead time and availability text).
+
 `context(workspace, user, obj)` returns the panel's template context; keep it to one or two
 queries. Keys are unique per registry (a second registration raises ValueError).
 """
@@ -85,7 +91,33 @@ class BulkAction:
     template: str = ""
 
 
+@dataclass(frozen=True)
+class ProductAvailability:
+    """One product as a product lookup answers it: `stock` None when stock is not tracked,
+    `text` the availability promise to quote to a customer ("3 in stock, ships today")."""
+
+    sku: str
+    name: str
+    stock: int | None
+    lead_time_days: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ProductLookupSource:
+    """Where a product search from another app's page looks: `search(workspace, query,
+    limit)` returns a list of ProductAvailability (one query)."""
+
+    key: str
+    label: str
+    perm: str
+    search: Callable
+    order: int = 100
+
+
 _contact_panels: Registry[RecordPanel] = Registry("contact panels")
+_customer_context_panels: Registry[RecordPanel] = Registry("customer context panels")
+_product_lookups: Registry[ProductLookupSource] = Registry("product lookups")
 _account_panels: Registry[RecordPanel] = Registry("account panels")
 _actions: dict[str, Registry[RecordAction]] = {
     "contact": Registry("contact actions"),
@@ -99,6 +131,31 @@ _bulk_actions: dict[str, Registry[BulkAction]] = {
 
 def register_contact_panel(panel: RecordPanel) -> None:
     _contact_panels.register(panel)
+
+
+def register_customer_context_panel(panel: RecordPanel) -> None:
+    """A read-only panel about a contact shown on other apps' pages (a case page)."""
+    _customer_context_panels.register(panel)
+
+
+def register_product_lookup(source: ProductLookupSource) -> None:
+    _product_lookups.register(source)
+
+
+def customer_context_panels(*, workspace, user, role, contact) -> list[tuple[RecordPanel, dict]]:
+    """[(panel, context), ...] of the customer context panels `role` may see for `contact`."""
+    return _panels(_customer_context_panels, workspace=workspace, user=user, role=role, obj=contact)
+
+
+def product_lookup(*, workspace, role, query: str, limit: int = 10) -> list[tuple]:
+    """[(source, [ProductAvailability, ...]), ...] of the lookups `role` may use that found
+    something for `query`."""
+    found = []
+    for source in _product_lookups.for_role(role):
+        hits = source.search(workspace, query, limit)
+        if hits:
+            found.append((source, hits))
+    return found
 
 
 def register_account_panel(panel: RecordPanel) -> None:

@@ -375,6 +375,10 @@ CELERY_BEAT_SCHEDULE["activity_reminders_task"] = {
     "task": "sales.activity_reminders",  # fans out one task per workspace with reminders due
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["service_sla_check_task"] = {
+    "task": "service.sla_check",  # flags cases at risk / breached, per workspace
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["contacts_jobs_sweep_task"] = {
     "task": "contacts.jobs_sweep",  # re-queues stale imports and exports, per workspace
     "schedule": 300.0,

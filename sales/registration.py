@@ -7,11 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.registry import (
     CallerLookupSource,
+    ProductLookupSource,
     RecordAction,
     RecordPanel,
     register_account_panel,
     register_caller_lookup,
     register_contact_panel,
+    register_customer_context_panel,
+    register_product_lookup,
     register_record_action,
 )
 from touchpoints.registry import register_interaction_kind, register_timeline_app
@@ -149,6 +152,24 @@ def register() -> None:
             order=31,
             count=panels.search_leads_count,
             list_url=panels.search_leads_url,
+        )
+    )
+    # read-only for whoever sees the contact (service agents on a case page)
+    register_customer_context_panel(
+        RecordPanel(
+            key="sales_customer_context",
+            template="sales/panels/customer_context.html",
+            perm="contacts.view",
+            context=panels.customer_context_panel,
+            order=30,
+        )
+    )
+    register_product_lookup(
+        ProductLookupSource(
+            key="sales_catalogue",
+            label=_("Catalogue"),
+            perm="contacts.view",
+            search=panels.product_availability_search,
         )
     )
     register_contact_panel(

@@ -1,16 +1,36 @@
 """How service plugs into the lower apps (called once from ServiceConfig.ready): permissions,
-its timeline app, its area in the navigation (cases, queues, service levels, surveys) and the
-service agent's home panel. The area's pages are empty states until the service features land
-(they say what each page will hold)."""
+its timeline app and kinds, its area in the navigation (cases, queues, service levels,
+business hours, canned responses; surveys still an empty state) and the service agent's home
+panel (my cases by SLA urgency, unassigned in my queues, breached)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from touchpoints.registry import register_timeline_app
+from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from .areas import AREAS
 from .selectors.panels import service_home_panel
+
+# The built pages of the area, in the navigation before the ones still to come (AREAS).
+BUILT_PAGES = (
+    ("service_cases", _("Cases"), "service:cases"),
+    ("service_queues", _("Queues"), "service:queues"),
+    ("service_slas", _("Service levels"), "service:slas"),
+    ("service_calendars", _("Business hours"), "service:calendars"),
+    ("service_canned", _("Canned responses"), "service:canned"),
+)
+
+INTERACTION_KINDS = (
+    ("case.opened", _("Case opened")),
+    ("case.customer_message", _("Customer wrote on a case")),
+    ("case.replied", _("Case answered")),
+    ("case.noted", _("Case note")),
+    ("case.call_logged", _("Call about a case")),
+    ("case.visit_logged", _("Service visit")),
+    ("case.resolved", _("Case resolved")),
+    ("case.reopened", _("Case reopened")),
+)
 
 
 def register() -> None:
@@ -22,6 +42,8 @@ def register() -> None:
         }
     )
     register_timeline_app("service", _("Service"))
+    for kind, label in INTERACTION_KINDS:
+        register_interaction_kind(kind, label, app="service")
     register_nav(
         NavItem(
             key="service",
@@ -35,6 +57,10 @@ def register() -> None:
                     label=_("Overview"),
                     url_name="service:index",
                     perm="service.view",
+                ),
+                *(
+                    NavItem(key=key, label=label, url_name=url_name, perm="service.view")
+                    for key, label, url_name in BUILT_PAGES
                 ),
                 *(
                     NavItem(

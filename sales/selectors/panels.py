@@ -128,3 +128,52 @@ def leads_by_phone(workspace, e164: str, limit: int) -> list[SearchHit]:
         )
         for lead in rows
     ]
+
+
+def customer_context_panel(workspace, user, contact) -> dict:
+    """What a service agent sees of the customer's sales, read-only (registered as a customer
+    context panel): open deals, quotes in draft or sent, planned activities. Three queries."""
+    from ..models import Quote, QuoteStatus
+
+    quotes = list(
+        Quote.objects.filter(
+            workspace=workspace,
+            deal__contact=contact,
+            status__in=[QuoteStatus.DRAFT, QuoteStatus.SENT],
+        )
+        .select_related("deal")
+        .order_by("-created_at", "-id")[:10]
+    )
+    return {
+        "deals": deal_selectors.open_deals_for(workspace=workspace, contact=contact),
+        "quotes": quotes,
+        "activities": activity_selectors.open_activities_for(workspace=workspace, contact=contact),
+        "now": timezone.now(),
+    }
+
+
+def product_availability_search(workspace, query: str, limit: int) -> list:
+    """Active products whose name starts with `query` or whose SKU is `query`, with stock,
+    lead time and the availability text for one piece (the product lookup for service).
+    One query."""
+    from contacts.registry import ProductAvailability
+
+    from ..models.catalog import availability_for
+    from .catalog import product_list
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    rows = product_list(workspace=workspace, active=True, search=query).order_by("name", "id")
+    return [
+        ProductAvailability(
+            sku=p.sku,
+            name=p.name,
+            stock=p.stock_on_hand if p.track_stock else None,
+            lead_time_days=p.lead_time_days,
+            text=availability_for(
+                stock=p.stock_on_hand, lead_time_days=p.lead_time_days, track_stock=p.track_stock
+            ).text,
+        )
+        for p in rows[:limit]
+    ]

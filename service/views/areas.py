@@ -1,5 +1,5 @@
-"""The pages of the service area. Until the features land each is an empty state that says
-what it will hold (replaced page by page by the real ones)."""
+"""The service overview and the pages of the area not built yet (empty states that say what
+each will hold)."""
 
 from django.http import Http404
 from django.shortcuts import render
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from workspaces.mixins import workspace_view
 
 from ..areas import AREAS
+from ..selectors.cases import agent_home
 
 _BY_KEY = {area.key: area for area in AREAS}
 
@@ -16,11 +17,15 @@ _BY_KEY = {area.key: area for area in AREAS}
 @require_safe
 @workspace_view("service.view")
 def overview(request):
-    """The service area: what each of its pages will hold."""
+    """The service area: the agent's lists (my cases, unassigned, breached) and its pages."""
     return render(
         request,
-        "includes/area_overview.html",
-        {"title": _("Service"), "areas": AREAS, "namespace": "service"},
+        "service/overview.html",
+        {
+            "title": _("Service"),
+            "areas": AREAS,
+            "home": agent_home(workspace=request.workspace, user=request.user),
+        },
     )
 
 

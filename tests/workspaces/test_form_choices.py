@@ -21,10 +21,12 @@ from django.contrib.auth import get_user_model
 from contacts.models import Account, Contact, ImportJob
 from sales.models import Deal, LostReason, Pipeline, ProductCategory, Stage
 from sales.selectors.catalog import product_with_options
+from service.models import Queue, ServiceCalendar
 from tests.contacts.factories import AccountFactory, ContactFactory, TagFactory
 from tests.factories import MembershipFactory
 from tests.sales.catalog_factories import ProductCategoryFactory, configurable_product
 from tests.sales.factories import LostReasonFactory, deal_make, pipeline_for
+from tests.service import factories as service_factories
 from workspaces.forms import WorkspaceForm, WorkspaceFormMixin, WorkspaceModelForm
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
@@ -73,6 +75,8 @@ ROWS = {
     ProductCategory: lambda ws: ProductCategoryFactory(workspace=ws),
 }
 ROWS[TagFactory._meta.model] = lambda ws: TagFactory(workspace=ws)
+ROWS[Queue] = lambda ws: service_factories.queue(ws, name=f"Queue {ws.slug}")
+ROWS[ServiceCalendar] = lambda ws: service_factories.office_calendar(ws, name=f"Cal {ws.slug}")
 
 
 def _members(workspace):

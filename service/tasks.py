@@ -1,0 +1,41 @@
+"""Background work of service (DESIGN.md §6): the SLA check runs on the beat and fans out one
+task per workspace with running open cases; each task checks that workspace's cases
+(service.services.sla_check). The case rows are the truth: a lost message is made good by the
+next beat, and a second run changes nothing (state changes are conditional UPDATEs)."""
+
+from celery import shared_task
+
+from workspaces.models import Workspace
+from workspaces.scoping import workspace_scope
+
+from .models import OPEN_STATUSES, Case, SlaState
+from .services.sla_check import sla_check_workspace
+
+
+@shared_task(name="service.sla_check", time_limit=120, soft_time_limit=100)
+def sla_check_task() -> int:
+    """Start one `sla_check_workspace_task` per workspace with running open cases that are not
+    breached yet (the beat's fan-out: the one read across workspaces)."""
+    workspace_ids = list(
+        Case.all_workspaces.filter(status__in=OPEN_STATUSES, paused_since__isnull=True)
+        .exclude(sla_state=SlaState.BREACHED)
+        .values_list("workspace_id", flat=True)
+        .distinct()
+    )
+    for workspace_id in workspace_ids:
+        sla_check_workspace_task.delay(workspace_id)
+    return len(workspace_ids)
+
+
+@shared_task(
+    name="service.email.sla_check_workspace",
+    time_limit=300,
+    soft_time_limit=270,
+    acks_late=True,  # idempotent: a state already stored is not changed (nor notified) again
+    reject_on_worker_lost=True,
+)
+def sla_check_workspace_task(workspace_id: int) -> dict:
+    """Flag, notify and escalate the workspace's cases; returns {state: count changed}."""
+    with workspace_scope(workspace_id):
+        workspace = Workspace.objects.get(pk=workspace_id)
+        return sla_check_workspace(workspace=workspace)
