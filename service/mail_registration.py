@@ -1,11 +1,10 @@
-"""What email to case registers with the lower apps (called once from ServiceConfig.ready):
-the touch-point kinds of mail in and bounced mail on the customer's timeline."""
+"""What email to case plugs in (called once from ServiceConfig.ready): agents' replies go
+out by email through the case's `on_reply_added` hook."""
 
-from django.utils.translation import gettext_lazy as _
-
-from touchpoints.registry import register_interaction_kind
+from . import hooks
+from .services.mail_out import reply_email_send
 
 
 def register() -> None:
-    """Register the kinds; a second call raises (duplicate keys)."""
-    register_interaction_kind("case.email_in", _("Email received on a case"), app="service")
+    """Register the hook; a second call raises (duplicate key)."""
+    hooks.on_reply_added.register("service.reply_email", reply_email_send)

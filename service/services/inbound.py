@@ -31,8 +31,6 @@ from contacts.emails import email_key
 from contacts.models import Contact
 from contacts.names import split_full_name
 from contacts.services.contacts import contact_create
-from touchpoints.services import interaction_record
-from workspaces.changelog import change_record
 
 from ..mail.bounces import delivery_report
 from ..mail.loops import auto_reply_reasons
@@ -41,16 +39,16 @@ from ..mail.threading import ThreadDecision, subject_case_number, thread_decide
 from ..models import (
     Case,
     CaseAttachment,
-    CaseCounter,
     CaseMessage,
-    CaseStatus,
     InboundMessage,
     InboundStatus,
     Mailbox,
     MessageKind,
 )
 from ..models.mailin import Acknowledgement, CaseLink, InboundSettings
+from ._common import create_recorded
 from .bounces import bounce_apply
+from .cases import BODY_MAX_CHARS, case_create, case_customer_message
 from .mail_out import case_message_email_queue, case_subject, loop_token
 
 logger = logging.getLogger(__name__)
@@ -211,13 +209,12 @@ def _process(workspace, inbound, parsed: ParsedMessage, envelope_sender) -> Inge
                 CaseLink.objects.get_or_create(
                     workspace=workspace, case=case, linked_case_id=decision.linked_case_id
                 )
-    message = _message_store(workspace, case, inbound, parsed)
-    if _brake(case):
+    braked = outcome == "threaded" and _brake(case)
+    if braked:
         reasons.append("case_brake")
-    if outcome == "threaded" and "case_brake" not in reasons:
-        _reopen(case)
+    message = _message_store(workspace, case, inbound, parsed, braked=braked)
     status = InboundStatus.REVIEW if parsed.needs_review else InboundStatus.PROCESSED
-    _finish(inbound, status, case=case, error=problems)
+    _finish(inbound, status, case=case, error="\n".join(parsed.problems))
     acknowledged = False
     if outcome != "threaded":
         acknowledged = _acknowledge(workspace, case, message, reasons)
@@ -274,24 +271,16 @@ def _contact_for(workspace, parsed: ParsedMessage) -> Contact | None:
 
 
 def _case_open(workspace, inbound, parsed: ParsedMessage) -> Case:
-    contact = _contact_for(workspace, parsed)
-    counter, _created = CaseCounter.objects.select_for_update().get_or_create(workspace=workspace)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number", "updated_at"])
-    case = Case(
+    """A new case for the message (cases.case_create: numbered, SLA due times, automatic
+    assignment in the mailbox's queue, `case.opened` on the timeline)."""
+    return case_create(
         workspace=workspace,
-        number=counter.last_number,
-        contact=contact,
-        account=contact.account if contact else None,
-        channel="email",
+        actor=None,
         subject=(parsed.subject or _("(no subject)"))[:300],
+        contact=_contact_for(workspace, parsed),
+        channel="email",
         queue=inbound.mailbox.queue if inbound.mailbox else None,
-        last_customer_message_at=timezone.now(),
     )
-    case.full_clean()
-    case.save()
-    change_record(workspace=workspace, actor=None, instance=case, action="created")
-    return case
 
 
 def _storage_name(filename: str) -> str:
@@ -301,22 +290,48 @@ def _storage_name(filename: str) -> str:
     return f"attachment{suffix if len(suffix) > 1 else ''}"
 
 
-def _message_store(workspace, case, inbound, parsed: ParsedMessage) -> CaseMessage:
-    message = CaseMessage.objects.create(
-        workspace=workspace,
-        case=case,
-        kind=MessageKind.CUSTOMER,
-        from_address=parsed.from_address[:320],
-        to_addresses=", ".join(parsed.to),
-        cc_addresses=", ".join(parsed.cc),
-        subject=parsed.subject[:500],
-        body_text=parsed.body_text,
-        body_html=parsed.body_html,
-        message_id=parsed.message_id[:500],
-        in_reply_to=(parsed.in_reply_to[0] if parsed.in_reply_to else "")[:500],
-        references=" ".join(f"<{i}>" for i in parsed.references),
-        inbound=inbound,
+def _message_fields(inbound, parsed: ParsedMessage) -> dict:
+    return {
+        "from_address": parsed.from_address[:320],
+        "to_addresses": ", ".join(parsed.to),
+        "cc_addresses": ", ".join(parsed.cc),
+        "subject": parsed.subject[:500],
+        "body_html": parsed.body_html[:BODY_MAX_CHARS],
+        "message_id": parsed.message_id[:500],
+        "in_reply_to": (parsed.in_reply_to[0] if parsed.in_reply_to else "")[:500],
+        "references": " ".join(f"<{i}>" for i in parsed.references),
+        "inbound": inbound,
+    }
+
+
+def _body(parsed: ParsedMessage) -> str:
+    if len(parsed.body_text) <= BODY_MAX_CHARS:
+        return parsed.body_text
+    parsed.problems.append(
+        _("The text was cut at %(n)s characters; the whole message is kept raw.")
+        % {"n": BODY_MAX_CHARS}
     )
+    return parsed.body_text[: BODY_MAX_CHARS - 1] + "…"
+
+
+def _message_store(workspace, case, inbound, parsed: ParsedMessage, *, braked: bool):
+    """The customer message on `case` (cases.case_customer_message: reopens the case, starts
+    the next-response clock, `case.customer_message` on the timeline), its attachments, and
+    a note for attachments over the limit. Under the brake the message is only stored."""
+    fields = _message_fields(inbound, parsed)
+    if braked:
+        message = CaseMessage(
+            workspace=workspace,
+            case=case,
+            kind=MessageKind.CUSTOMER,
+            body_text=_body(parsed),
+            **fields,
+        )
+        create_recorded(workspace, None, message, fields=["case", "kind"])
+    else:
+        message = case_customer_message(
+            workspace=workspace, case=case, body_text=_body(parsed), **fields
+        )
     notes = []
     for attachment in parsed.attachments:
         if attachment.too_large:
@@ -337,19 +352,6 @@ def _message_store(workspace, case, inbound, parsed: ParsedMessage) -> CaseMessa
         CaseMessage.objects.create(
             workspace=workspace, case=case, kind=MessageKind.NOTE, body_text="\n".join(notes)
         )
-    Case.objects.filter(pk=case.pk).update(last_customer_message_at=timezone.now())
-    if case.contact_id:
-        interaction_record(
-            workspace=workspace,
-            kind="case.email_in",
-            channel="email",
-            contact=case.contact,
-            direction="in",
-            app="service",
-            subject=message.subject[:200],
-            body=message.body_text[:2000],
-            data={"case": case.number, "message": message.pk},
-        )
     return message
 
 
@@ -358,17 +360,7 @@ def _brake(case: Case) -> bool:
     recent = CaseMessage.objects.filter(
         case=case, kind=MessageKind.CUSTOMER, created_at__gte=since
     ).count()
-    return recent > BRAKE_LIMIT
-
-
-def _reopen(case: Case) -> None:
-    """A customer's reply reopens a resolved or closed case and ends waiting on them."""
-    if case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
-        Case.objects.filter(pk=case.pk).update(
-            status=CaseStatus.OPEN, reopen_count=case.reopen_count + 1, updated_at=timezone.now()
-        )
-    elif case.status == CaseStatus.PENDING:
-        Case.objects.filter(pk=case.pk).update(status=CaseStatus.OPEN, updated_at=timezone.now())
+    return recent >= BRAKE_LIMIT  # this message would be one more than the limit
 
 
 def _acknowledge(workspace, case, message, reasons: list[str]) -> bool:

@@ -176,3 +176,17 @@ def case_message_deliver(*, workspace, message_id: int, automatic: bool = False)
         _fail(message_id, str(exc))
         return False
     return True
+
+
+def reply_email_send(*, workspace, actor, case: Case, message: CaseMessage) -> None:
+    """The `service.hooks.on_reply_added` hook: an agent's reply (cases.case_reply) goes to
+    the customer by email after the commit, threaded (see the module's docstring). The
+    address the customer last wrote from wins over the contact's stored one."""
+    written_from = customer_address(case)
+    if written_from and (not message.to_addresses or message.to_addresses == _contact_email(case)):
+        message.to_addresses = written_from
+    case_message_email_queue(message=message)
+
+
+def _contact_email(case: Case) -> str:
+    return case.contact.email if case.contact_id else ""

@@ -95,7 +95,7 @@ def test_a_new_message_opens_a_case_with_a_new_contact(workspace):
     [entry] = CaseMessage.objects.filter(case=case, kind=MessageKind.CUSTOMER)
     assert "Ersatzmahlwerk" in entry.body_text
     assert entry.inbound.status == InboundStatus.PROCESSED
-    assert Interaction.objects.filter(contact=contact, kind="case.email_in").count() == 1
+    assert Interaction.objects.filter(contact=contact, kind="case.customer_message").count() == 1
 
 
 def test_a_known_sender_keeps_their_contact_found_by_either_address(workspace):

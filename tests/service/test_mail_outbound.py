@@ -8,8 +8,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from service.models import Case, CaseMessage, MessageKind
+from service.services.cases import case_reply
 from service.services.inbound import inbound_ingest
-from service.services.mail_out import case_message_email_queue
 
 from .mail_fixtures import raw
 
@@ -58,13 +58,13 @@ def deliver(workspace, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def reply(workspace, django_capture_on_commit_callbacks):
+def reply(workspace, owner, django_capture_on_commit_callbacks):
+    """An agent answers on the case page (cases.case_reply); the mail goes out after the
+    commit through the on_reply_added hook."""
+
     def send(case, text="Thanks, we are on it."):
-        message = CaseMessage.objects.create(
-            workspace=workspace, case=case, kind=MessageKind.REPLY, body_text=text
-        )
         with django_capture_on_commit_callbacks(execute=True):
-            case_message_email_queue(message=message)
+            message = case_reply(workspace=workspace, actor=owner, case=case, body=text)
         message.refresh_from_db()
         return message
 
