@@ -271,3 +271,20 @@ def test_the_acknowledgement_can_be_switched_off(workspace, owner_client):
     with workspace_scope(workspace):
         result = inbound_ingest(workspace=workspace, raw=raw("thunderbird_8bit.eml"))
     assert result.reasons == ["switched_off"] and not result.acknowledged
+
+
+def test_the_case_page_shows_the_sanitised_mail_and_its_attachments(workspace, owner_client):
+    secret = secret_for(workspace)
+    post("acme", raw("outlook_cp1252_html.eml"), secret)
+    post("acme", raw("rfc2047_2231.eml"), secret)
+    with workspace_scope(workspace):
+        html_case, files_case = Case.objects.order_by("number")
+    content = owner_client.get(
+        reverse("service:case_detail", kwargs={"ws": "acme", "pk": html_case.pk})
+    ).content.decode()
+    assert "<p>Grüße<br>Jürgen Weiß</p>" in content
+    assert "alert(1)" not in content and "tracker.example" not in content
+    content = owner_client.get(
+        reverse("service:case_detail", kwargs={"ws": "acme", "pk": files_case.pk})
+    ).content.decode()
+    assert "Rechnung März 2026.pdf" in content and "Foto der Größe № 88.jpg" in content
