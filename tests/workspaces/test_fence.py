@@ -50,6 +50,9 @@ ALLOWED = {
         "the user's own memberships across workspaces (the workspace switcher), before a scope"
     ),
     "workspaces/changelog.py": "change-log writes: every service of every workspace appends here",
+    "service/tasks.py:imap_poll_task": (
+        "beat fan-out: the mailboxes with an IMAP host, one poll task for each"
+    ),
     "sales/tasks.py:activity_reminders_task": (
         "beat fan-out: finds the workspaces with due reminders and starts one task for each"
     ),
