@@ -395,6 +395,10 @@ CELERY_BEAT_SCHEDULE["csat_reminders_task"] = {
     "task": "service.csat_reminders",  # one reminder per unanswered survey, per workspace
     "schedule": 3600.0,
 }
+CELERY_BEAT_SCHEDULE["service_imap_poll_task"] = {
+    "task": "service.imap_poll",  # fetches unseen mail of every mailbox with an IMAP host
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["contacts_jobs_sweep_task"] = {
     "task": "contacts.jobs_sweep",  # re-queues stale imports and exports, per workspace
     "schedule": 300.0,
@@ -470,3 +474,19 @@ if _embedded and not DEBUG:
     logging.getLogger("crm_site").warning(
         "EMBEDDED=true: production runs parts inside the web process: %s.", "; ".join(_embedded)
     )
+
+# --- Email to case (service) -------------------------------------------------------------
+# SERVICE_MAIL_DOMAIN: the domain of the Message-IDs and X-Loop token of mail sent from cases
+# (replies thread on it and bounces are found by it); the DEFAULT_FROM_EMAIL domain by default.
+SERVICE_MAIL_DOMAIN = env(
+    "SERVICE_MAIL_DOMAIN",
+    default=DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ").lower() or "localhost",
+)
+# SERVICE_MAIL_MAX_MESSAGE_BYTES: the largest raw message the inbound endpoint and
+# `ingest_email` take (larger ones are refused with 413 / an error, nothing stored).
+SERVICE_MAIL_MAX_MESSAGE_BYTES = env.int("SERVICE_MAIL_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)
+# SERVICE_MAIL_MAX_ATTACHMENT_BYTES: attachments above this size are not stored; the case
+# shows a note with their name and size instead.
+SERVICE_MAIL_MAX_ATTACHMENT_BYTES = env.int(
+    "SERVICE_MAIL_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024
+)

@@ -7,6 +7,7 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self):
-        from . import registration
+        from . import mail_registration, registration
 
         registration.register()
+        mail_registration.register()

@@ -48,3 +48,36 @@ from .csat_tasks import (  # noqa: E402, F401
     csat_send_reminders_task,
     csat_survey_mail_task,
 )
+# --- Email to case: IMAP polling ----------------------------------------------------------
+
+
+@shared_task(name="service.imap_poll", time_limit=60, soft_time_limit=50)
+def imap_poll_task() -> int:
+    """Start one `imap_poll_mailbox_task` per mailbox with an IMAP host (the beat's fan-out:
+    the one read across workspaces)."""
+    from .models import Mailbox
+
+    rows = list(
+        Mailbox.all_workspaces.exclude(imap_host="").values_list("workspace_id", "pk")
+    )
+    for workspace_id, mailbox_id in rows:
+        imap_poll_mailbox_task.delay(workspace_id, mailbox_id)
+    return len(rows)
+
+
+@shared_task(
+    name="service.email.imap_poll_mailbox",
+    time_limit=600,
+    soft_time_limit=570,
+    acks_late=True,  # idempotent: a message is flagged seen only after it was stored
+    reject_on_worker_lost=True,
+)
+def imap_poll_mailbox_task(workspace_id: int, mailbox_id: int) -> dict:
+    """Fetch and ingest one mailbox's unseen messages; returns {outcome: count}."""
+    from .models import Mailbox
+    from .services.imap_poll import mailbox_poll
+
+    with workspace_scope(workspace_id):
+        workspace = Workspace.objects.get(pk=workspace_id)
+        mailbox = Mailbox.objects.get(pk=mailbox_id)
+        return mailbox_poll(workspace=workspace, mailbox=mailbox).fetched

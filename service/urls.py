@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import areas, cases, knowledge, quality, setup
 
 app_name = "service"
 urlpatterns = [
     path("", areas.overview, name="index"),
+    path("mail/", include("service.mail_urls")),  # email to case
     # cases
     path("cases/", cases.case_list, name="cases"),
     path("cases/new/", cases.case_create, name="case_create"),

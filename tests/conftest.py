@@ -118,6 +118,7 @@ def user(db):
 
 # --- Collection: real-service tests run only where the service is -------------------------
 CHROMIUM = Path("/usr/bin/chromium")
+DOVECOT = Path("/usr/sbin/dovecot")  # IMAP server of the `imap` tests (.ci/run installs it)
 E2E_DIR = Path(__file__).parent / "e2e"
 
 
@@ -129,9 +130,9 @@ def _on_postgres() -> bool:
 
 def pytest_collection_modifyitems(config, items):
     """Deselect (not skip) `worker` tests without CELERY_BROKER_URL, `postgres` tests unless
-    DATABASE_URL is PostgreSQL, browser tests under tests/e2e without Chromium, unless
-    E2E_REQUIRED=1 (then they run, and fail without it), and the `production` smoke test
-    unless PRODUCTION_SMOKE=1 (.ci/run step 4)."""
+    DATABASE_URL is PostgreSQL, `imap` tests without Dovecot, browser tests under tests/e2e
+    without Chromium, unless E2E_REQUIRED=1 (then they run, and fail without it), and the
+    `production` smoke test unless PRODUCTION_SMOKE=1 (.ci/run step 4)."""
     has_broker = bool(os.environ.get("CELERY_BROKER_URL"))
     on_postgres = _on_postgres()
     e2e_runs = CHROMIUM.exists() or os.environ.get("E2E_REQUIRED") == "1"
@@ -144,6 +145,7 @@ def pytest_collection_modifyitems(config, items):
             or (item.get_closest_marker("postgres") and not on_postgres)
             or (is_e2e and not e2e_runs)
             or (item.get_closest_marker("production") and not smoke_runs)
+            or (item.get_closest_marker("imap") and not DOVECOT.exists())
         ):
             deselected.append(item)
         else:

@@ -67,3 +67,8 @@ __all__ = [
     "SlaState",
     "Weekday",
 ]
+
+# Email to case (migration 0003_mailin_inbound)
+from .mailin import Acknowledgement, CaseLink, InboundSettings, UndeliverableAddress  # noqa: E402
+
+__all__ += ["Acknowledgement", "CaseLink", "InboundSettings", "UndeliverableAddress"]

@@ -39,3 +39,4 @@ def canned_in(workspace, user):
 
 # satisfaction surveys, knowledge base, KPIs
 from tests.service import isolation_quality  # noqa: E402, F401
+from tests.service import isolation_mail  # noqa: E402, F401  (email to case)

@@ -56,6 +56,9 @@ ALLOWED = {
     "service/csat_tasks.py:csat_reminders_task": (
         "beat fan-out: finds the workspaces with unanswered surveys and starts one task for each"
     ),
+    "service/tasks.py:imap_poll_task": (
+        "beat fan-out: the mailboxes with an IMAP host, one poll task for each"
+    ),
     "sales/tasks.py:activity_reminders_task": (
         "beat fan-out: finds the workspaces with due reminders and starts one task for each"
     ),
@@ -64,6 +67,7 @@ ALLOWED = {
     ),
     "marketing/services/health.py:workspaces_with_late_queues": (
         "beat fan-out: the workspaces with deliveries waiting over 10 minutes, one check each"
+    ),
     "service/services/web_form.py:case_web_form_from_token": (
         "token resolution: the signed contact-form id names the workspace"
     ),
