@@ -409,3 +409,12 @@ def test_the_contact_page_lists_the_cases_and_offers_a_new_one(workspace, client
     assert f"{url('case_create')}?contact={contact.pk}" in html
     form = client.get(url("case_create"), {"contact": contact.pk}).context["form"]
     assert form.initial["contact"] == contact.pk
+
+
+def test_the_global_search_finds_a_case_by_number_and_subject(workspace, client_for):
+    client = client_for(Role.SERVICE)
+    case = f.new_case(workspace, subject="Dented kettle")
+    search = reverse("search", kwargs={"ws": "acme"})
+    for query in (f"#{case.number}", "Dented"):
+        html = client.get(search, {"q": query}).content.decode()
+        assert f"#{case.number} Dented kettle" in html, query
