@@ -13,12 +13,25 @@ from contacts.registry import (
 )
 from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces import lifecycle
-from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
+from workspaces.registry import (
+    HomePanel,
+    NavItem,
+    SearchSource,
+    register_home_panel,
+    register_nav,
+    register_search_source,
+)
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from . import registration_quality
 from .areas import AREAS
-from .selectors.panels import contact_cases_panel, service_home_panel
+from .selectors.panels import (
+    contact_cases_panel,
+    search_cases,
+    search_cases_count,
+    search_cases_url,
+    service_home_panel,
+)
 from .services.handover import service_records_hand_over
 
 # The built pages of the area, in the navigation before the ones still to come (AREAS).
@@ -118,4 +131,15 @@ def register() -> None:
             param="contact",
             order=40,
         ),
+    )
+    register_search_source(
+        SearchSource(
+            key="cases",
+            label=_("Cases"),
+            perm="service.view",
+            search=search_cases,
+            order=40,
+            count=search_cases_count,
+            list_url=search_cases_url,
+        )
     )
