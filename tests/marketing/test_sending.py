@@ -356,3 +356,17 @@ def test_a_scheduled_campaign_starts_when_its_time_has_come(smtp, workspace, own
     assert sweep_workspace(workspace.pk)["started"] == [campaign.pk]
     assert sweep_workspace(workspace.pk)["started"] == []  # once
     assert sorted(smtp.addresses()) == sorted(c.email for c in contacts)  # eager tasks sent it
+
+
+def test_a_421_closes_the_connection_and_the_rest_of_the_batch_goes_on_a_new_one(
+    smtp, workspace, owner
+):
+    segment, contacts = audience(workspace, n=4)
+    smtp.temporary = {contacts[1].email: 421}
+    campaign = started_campaign(workspace, owner, [segment])
+    with workspace_scope(workspace):
+        result = campaign_send_batch(workspace_id=workspace.pk, campaign_id=campaign.pk)
+    assert (result.sent, result.retried, result.released) == (3, 1, 0)
+    assert sorted(smtp.addresses()) == sorted(c.email for i, c in enumerate(contacts) if i != 1)
+    waiting = Delivery.all_workspaces.get(campaign=campaign, contact=contacts[1])
+    assert (waiting.status, waiting.attempts, waiting.smtp_code) == ("queued", 1, 421)
