@@ -7,6 +7,7 @@ import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -123,6 +124,22 @@ def test_list_figures_of_many_campaigns_in_one_query(workspace):
     assert len(queries) == 1
     assert figures[campaign.pk].click_rate == Decimal("25.00")
     assert empty.pk not in figures
+
+
+@pytest.mark.in_scope
+def test_list_figures_are_cached_for_five_minutes(workspace):
+    campaign, d, _links = known_campaign(workspace)
+    first = campaigns_figures(workspace=workspace, campaign_ids=[campaign.pk])
+    event_make(d[6], EventKind.CLICK)
+    with CaptureQueriesContext(connection) as queries:
+        again = campaigns_figures(workspace=workspace, campaign_ids=[campaign.pk])
+    assert len(queries) == 0 and again[campaign.pk].clicked == first[campaign.pk].clicked == 2
+    # the report counts live
+    assert campaign_figures(workspace=workspace, campaign=campaign)[0].clicked == 3
+    cache.clear()  # (what the 300 s expiry does)
+    assert (
+        campaigns_figures(workspace=workspace, campaign_ids=[campaign.pk])[campaign.pk].clicked == 3
+    )
 
 
 def _won_deal(workspace, contact, *, days_after):
