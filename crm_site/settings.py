@@ -375,6 +375,14 @@ CELERY_BEAT_SCHEDULE["activity_reminders_task"] = {
     "task": "sales.activity_reminders",  # fans out one task per workspace with reminders due
     "schedule": 60.0,
 }
+# Campaign sending (marketing.services.sending): messages per batch (one SMTP connection),
+# batch chains per campaign, attempts before a temporarily refused message fails, the first
+# retry's delay (doubling after), and the age of a claim that belongs to a dead worker.
+MARKETING_BATCH_SIZE = env.int("MARKETING_BATCH_SIZE", default=200)
+MARKETING_SEND_CONCURRENCY = env.int("MARKETING_SEND_CONCURRENCY", default=2)
+MARKETING_MAX_ATTEMPTS = env.int("MARKETING_MAX_ATTEMPTS", default=5)
+MARKETING_RETRY_BASE_SECONDS = env.float("MARKETING_RETRY_BASE_SECONDS", default=60.0)
+MARKETING_STALE_CLAIM_SECONDS = env.float("MARKETING_STALE_CLAIM_SECONDS", default=600.0)
 CELERY_BEAT_SCHEDULE["marketing_sweep_task"] = {
     "task": "marketing.sweep",  # starts due campaigns, re-queues stale sends, per workspace
     "schedule": 60.0,

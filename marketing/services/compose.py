@@ -11,10 +11,13 @@ Headers (each on one line, RFC 5322 allows 998 characters):
   marketing/verp.py: a bounce names the delivery, the bounce endpoint reads it back).
 """
 
-import email.policy
 import html
 import re
+import uuid
 from dataclasses import dataclass, field
+from email.header import Header
+from email.quoprimime import body_encode
+from email.utils import formataddr, formatdate
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -26,9 +29,6 @@ from ..models import Campaign, TrackedLink
 from ..rendering import personalisation_values, render_message
 from ..tokens import click_token, delivery_token
 from ..verp import delivery_return_path
-
-# Headers unfolded (one line each), CRLF line ends: what goes on the wire.
-WIRE_POLICY = email.policy.SMTP.clone(max_line_length=998)
 
 _HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"]*)(")', re.IGNORECASE)
 _TEXT_URL = re.compile(r"https?://[^\s<>\"')\]]+")
@@ -78,6 +78,7 @@ class Prepared:
     domain: str
     from_header: str
     reply_to: list[str] = field(default_factory=list)
+    urls: dict = field(default_factory=dict)  # "unsubscribe" | "open" | "click" -> maker
 
 
 def prepare(campaign: Campaign) -> Prepared:
@@ -94,10 +95,7 @@ def prepare(campaign: Campaign) -> Prepared:
     from_email = sender.from_email if sender else settings.DEFAULT_FROM_EMAIL
     from_header = from_email
     if sender and sender.from_name:
-        from email.headerregistry import Address
-
-        local, _at, domain = from_email.rpartition("@")
-        from_header = str(Address(display_name=sender.from_name, username=local, domain=domain))
+        from_header = formataddr((sender.from_name, from_email), charset="utf-8")
     return Prepared(
         campaign=campaign,
         parts=parts,
@@ -105,23 +103,100 @@ def prepare(campaign: Campaign) -> Prepared:
         domain=mail_domain(campaign),
         from_header=from_header,
         reply_to=[sender.reply_to] if sender and sender.reply_to else [],
+        urls={
+            "unsubscribe": _url_maker("marketing_unsubscribe"),
+            "open": _url_maker("marketing_open"),
+            "click": _url_maker("marketing_click"),
+        },
     )
+
+
+_TOKEN_MARK = "TOKEN0MARK"
 
 
 def public_url(name: str, token: str) -> str:
     return settings.SITE_URL + reverse(name, kwargs={"token": token})
 
 
+def _url_maker(name: str):
+    """token -> absolute URL of `name`, with one reverse() per batch instead of per message
+    (tokens hold only URL-safe characters)."""
+    head, _mark, tail = public_url(name, _TOKEN_MARK).partition(_TOKEN_MARK)
+    return lambda token: f"{head}{token}{tail}"
+
+
+def _header(value: str) -> str:
+    """A header value as RFC 2047 encoded words when it is not ASCII (folded as the email
+    package folds them), else as it is."""
+    if value.isascii():
+        return value
+    return Header(value, "utf-8").encode(linesep="\r\n")
+
+
+def _qp(text: str) -> str:
+    """`text` as quoted-printable UTF-8 with CRLF line ends (RFC 2045)."""
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    return body_encode(body.encode("utf-8").decode("latin-1"), maxlinelen=76, eol="\r\n")
+
+
 @dataclass
 class Composed:
-    message: EmailMultiAlternatives
+    """One rendered message: `headers` (name, value) in order, the text and HTML parts."""
+
+    subject: str
+    text: str
+    html: str
+    headers: list[tuple[str, str]]
     envelope_from: str
     recipient: str
     message_id: str
+    reply_to: list[str]
+    from_header: str
 
     def wire_bytes(self) -> bytes:
-        """The message as sent over SMTP (CRLF, headers unfolded)."""
-        return self.message.message(policy=WIRE_POLICY).as_bytes()
+        """The message as sent over SMTP: CRLF line ends, each header on one line (encoded
+        words only for non-ASCII values), multipart/alternative with quoted-printable UTF-8
+        parts. Built directly rather than through email.message (a tenth of the time per
+        message); the tests read what arrives with the standard library's parser."""
+        lines = [f"{name}: {_header(value)}" for name, value in self.headers]
+        lines.append("MIME-Version: 1.0")
+        if not self.html:
+            lines += [
+                'Content-Type: text/plain; charset="utf-8"',
+                "Content-Transfer-Encoding: quoted-printable",
+                "",
+                _qp(self.text),
+            ]
+        else:
+            boundary = f"=_{uuid.uuid4().hex}"
+            lines += [f'Content-Type: multipart/alternative; boundary="{boundary}"', ""]
+            for subtype, body in (("plain", self.text), ("html", self.html)):
+                lines += [
+                    f"--{boundary}",
+                    f'Content-Type: text/{subtype}; charset="utf-8"',
+                    "Content-Transfer-Encoding: quoted-printable",
+                    "",
+                    _qp(body),
+                ]
+            lines.append(f"--{boundary}--")
+        return ("\r\n".join(lines) + "\r\n").encode("ascii")
+
+    def message(self) -> EmailMultiAlternatives:
+        """The same message as a Django email, for mail backends other than SMTP (the files
+        under var/mail/ in development)."""
+        skip = {"From", "To", "Subject", "Reply-To", "Date"}
+        message = EmailMultiAlternatives(
+            subject=self.subject,
+            body=self.text,
+            from_email=self.envelope_from,
+            to=[self.recipient],
+            reply_to=self.reply_to,
+            headers={"From": self.from_header}
+            | {name: value for name, value in self.headers if name not in skip},
+        )
+        if self.html:
+            message.attach_alternative(self.html, "text/html")
+        return message
 
 
 def _rewrite_html(body: str, links: dict[str, int], click) -> str:
@@ -149,8 +224,8 @@ def compose(prepared: Prepared, delivery, contact) -> Composed:
     content cannot be rendered for this contact (output too large)."""
     ws = delivery.workspace_id
     token = delivery_token(ws, delivery.pk)
-    unsubscribe_url = public_url("marketing_unsubscribe", token)
-    pixel_url = public_url("marketing_open", token)
+    unsubscribe_url = prepared.urls["unsubscribe"](token)
+    pixel_url = prepared.urls["open"](token)
     values = personalisation_values(contact)
     values["unsubscribe_url"] = unsubscribe_url
     key = ""
@@ -162,7 +237,7 @@ def compose(prepared: Prepared, delivery, contact) -> Composed:
     )
 
     def click(position: int) -> str:
-        return public_url("marketing_click", click_token(ws, delivery.pk, position))
+        return prepared.urls["click"](click_token(ws, delivery.pk, position))
 
     html_out = _rewrite_html(rendered.html, prepared.links, click) if rendered.html else ""
     text_out = _rewrite_text(rendered.text, prepared.links, click)
@@ -183,26 +258,32 @@ def compose(prepared: Prepared, delivery, contact) -> Composed:
     envelope_from = delivery_return_path(delivery.pk, prepared.domain)
     message_id = f"<m{delivery.pk}.w{ws}@{prepared.domain}>"
     mailto = f"unsubscribe@{prepared.domain}?subject={quote('unsubscribe ' + token)}"
-    recipient = contact.email if contact.email_key == delivery.address else delivery.address
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=text_out,
-        from_email=envelope_from,
-        to=[recipient],
-        reply_to=prepared.reply_to,
-        headers={
-            "From": prepared.from_header,
-            "Message-ID": message_id,
-            "Return-Path": f"<{envelope_from}>",
-            "List-Unsubscribe": f"<{unsubscribe_url}>, <mailto:{mailto}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            "Precedence": "bulk",
-            "X-Auto-Response-Suppress": "OOF, AutoReply",
-        },
-    )
-    if html_out:
-        message.attach_alternative(html_out, "text/html")
+    # as written when it is plain ASCII and still the same mailbox, else the comparison key
+    # (its domain in ASCII): both name the delivery's address
+    same = contact.email_key == delivery.address and contact.email.isascii()
+    recipient = contact.email if same else delivery.address
+    headers = [
+        ("From", prepared.from_header),
+        ("To", recipient),
+        ("Subject", rendered.subject),
+        ("Date", formatdate(localtime=False)),
+        ("Message-ID", message_id),
+        *([("Reply-To", ", ".join(prepared.reply_to))] if prepared.reply_to else []),
+        ("Return-Path", f"<{envelope_from}>"),
+        ("List-Unsubscribe", f"<{unsubscribe_url}>, <mailto:{mailto}>"),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ("Auto-Submitted", "auto-generated"),
+        ("Precedence", "bulk"),
+        ("X-Auto-Response-Suppress", "OOF, AutoReply"),
+    ]
     return Composed(
-        message=message, envelope_from=envelope_from, recipient=recipient, message_id=message_id
+        subject=rendered.subject,
+        text=text_out,
+        html=html_out,
+        headers=headers,
+        envelope_from=envelope_from,
+        recipient=recipient,
+        message_id=message_id,
+        reply_to=prepared.reply_to,
+        from_header=prepared.from_header,
     )

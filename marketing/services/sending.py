@@ -130,6 +130,31 @@ def _mine(workspace_id, pk, worker):
     )
 
 
+def _mark_sent(workspace_id, pk, worker, sent_at, message_id) -> int:
+    """The conditional UPDATE sending → sent of one delivery held by `worker` (1: recorded,
+    0: the claim was taken away): `_mine(...).update(status=SENT, ...)` written out, as it
+    runs once per message (no query compilation each time). Table and column names come
+    from the model, values are parameters."""
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    statement = (
+        f"UPDATE {table} SET status = %s, sent_at = %s, message_id = %s, smtp_code = 250, "  # noqa: S608
+        "attempts = attempts + 1, claimed_by = '', last_error = '' "
+        "WHERE id = %s AND workspace_id = %s AND status = %s AND claimed_by = %s"
+    )
+    params = [
+        DeliveryStatus.SENT.value,
+        connection.ops.adapt_datetimefield_value(sent_at),
+        message_id,
+        pk,
+        workspace_id,
+        DeliveryStatus.SENDING.value,
+        worker,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
 def _release(workspace_id, ids, worker, status=DeliveryStatus.QUEUED) -> int:
     """Give claimed, unsent deliveries back (no attempt counted)."""
     if not ids:
@@ -219,6 +244,18 @@ def _blocked_ids(workspace_id, deliveries) -> set[int]:
     return {d.pk for d in deliveries if (d.contact_id, d.address) not in allowed}
 
 
+def _fast_commits(on: bool) -> None:
+    """PostgreSQL: while a batch records its results, a commit does not wait for the WAL
+    flush (synchronous_commit off, for this session only). Each result is still its own
+    committed UPDATE, visible at once and kept when the worker dies; only a crash of the
+    database server itself can lose the last fraction of a second of results, whose
+    deliveries the sweeper then sends again. Without it the disk's flush time (milliseconds)
+    bounds the messages per second."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET synchronous_commit TO {'OFF' if on else 'DEFAULT'}")
+
+
 def _campaign_running(workspace_id, campaign_id) -> bool:
     return Campaign.objects.filter(
         workspace=workspace_id, pk=campaign_id, status=CampaignStatus.SENDING
@@ -270,6 +307,7 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
         _release(workspace_id, blocked, worker, status=DeliveryStatus.SUPPRESSED)
         deliveries = [d for d in deliveries if d.pk not in blocked]
     prepared = composer.prepare(campaign)
+    _fast_commits(True)
     sent_entries, sent_events = [], []
     pending = [d.pk for d in deliveries]
     backend = smtp = None
@@ -308,7 +346,7 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
                         composed.envelope_from, [composed.recipient], composed.wire_bytes()
                     )
                 else:
-                    backend.send_messages([composed.message])
+                    backend.send_messages([composed.message()])
             except (
                 smtplib.SMTPRecipientsRefused,
                 smtplib.SMTPSenderRefused,
@@ -345,15 +383,7 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
                 break
             pending.remove(delivery.pk)
             sent_at = timezone.now()
-            if _mine(workspace_id, delivery.pk, worker).update(
-                status=DeliveryStatus.SENT,
-                sent_at=sent_at,
-                message_id=composed.message_id,
-                smtp_code=250,
-                attempts=F("attempts") + 1,
-                claimed_by="",
-                last_error="",
-            ):
+            if _mark_sent(workspace_id, delivery.pk, worker, sent_at, composed.message_id):
                 result.sent += 1
                 contact = delivery.contact
                 sent_entries.append(
@@ -362,7 +392,7 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
                         "contact_id": contact.pk,
                         "account_id": contact.account_id,
                         "occurred_at": sent_at,
-                        "subject": composed.message.subject,
+                        "subject": composed.subject,
                         "delivery_id": delivery.pk,
                         "data": {"campaign": campaign.pk, "campaign_name": campaign.name},
                     }
@@ -384,6 +414,7 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
         if sent_entries:
             timeline_record_many(workspace_id=workspace_id, entries=sent_entries)
             DeliveryEvent.all_workspaces.bulk_create(sent_events, batch_size=500)
+        _fast_commits(False)
     return _after(campaign, result)
 
 

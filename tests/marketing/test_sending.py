@@ -313,3 +313,18 @@ def test_hourly_and_daily_caps_and_sending_hours(workspace, owner):
         capped = allowance(campaign, now=monday_10, wanted=10)
         assert capped.count == 0 and capped.reason == "hourly"
         assert capped.wait_seconds == 30 * 60
+
+
+def test_non_ascii_names_and_text_arrive_intact(smtp, workspace, owner):
+    segment, contacts = audience(workspace, n=1)
+    type(contacts[0]).all_workspaces.filter(pk=contacts[0].pk).update(first_name="Zoë Ångström")
+    campaign = started_campaign(
+        workspace, owner, [segment], text_body="Grüße, {{ first_name }} — “quoted” " + "x" * 120
+    )
+    send_all(workspace, campaign)
+    ((_from, _rcpts, message, raw),) = smtp.messages
+    assert raw.isascii()
+    assert message["Subject"] == "Hi Zoë Ångström"
+    text = message.get_body(("plain",)).get_content()
+    assert "Grüße, Zoë Ångström — “quoted” " + "x" * 120 in text
+    assert "Zoë Ångström" in message.get_body(("html",)).get_content()
