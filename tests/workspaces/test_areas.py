@@ -2,8 +2,6 @@
 campaigns, email templates) and service (cases, queues, service levels, surveys), each page
 an empty state that says what it will hold, and a home panel pointing there."""
 
-from importlib import import_module
-
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
