@@ -59,7 +59,3 @@ class CampaignForm(WorkspaceModelForm):
             variant = self.instance.variants.filter(key="B").first()
             if variant is not None:
                 self.fields["variant_b_subject"].initial = variant.subject
-
-
-class LaunchForm(forms.Form):
-    confirm = forms.BooleanField(required=True, widget=forms.HiddenInput, initial=True)

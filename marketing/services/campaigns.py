@@ -21,8 +21,6 @@ from ..models import (
     CampaignVariant,
     Delivery,
     DeliveryStatus,
-    Segment,
-    SenderIdentity,
     TrackedLink,
 )
 from ..rendering import template_problems
@@ -421,18 +419,3 @@ def campaigns_due(*, workspace_id: int, now=None) -> list[int]:
             workspace=workspace_id, status=CampaignStatus.SCHEDULED, scheduled_at__lte=now
         ).values_list("pk", flat=True)
     )
-
-
-__all__ = [
-    "Segment",
-    "SenderIdentity",
-    "campaign_create",
-    "campaign_update",
-    "campaign_launch",
-    "campaign_start",
-    "campaign_pause",
-    "campaign_resume",
-    "campaign_cancel",
-    "campaign_delete",
-    "campaign_ab_release",
-]

@@ -328,3 +328,45 @@ def test_non_ascii_names_and_text_arrive_intact(smtp, workspace, owner):
     text = message.get_body(("plain",)).get_content()
     assert "Grüße, Zoë Ångström — “quoted” " + "x" * 120 in text
     assert "Zoë Ångström" in message.get_body(("html",)).get_content()
+
+
+def test_a_scheduled_campaign_starts_when_its_time_has_come(smtp, workspace, owner):
+    from marketing.services.campaigns import campaign_create, campaign_launch
+    from marketing.tasks import sweep_workspace
+    from tests.marketing.factories import SenderIdentityFactory
+
+    segment, contacts = audience(workspace, n=2)
+    later = timezone.now() + datetime.timedelta(hours=3)
+    with workspace_scope(workspace):
+        campaign = campaign_create(
+            workspace=workspace,
+            actor=owner,
+            segments=[segment],
+            name="Later",
+            subject="Hi",
+            text_body="Hello",
+            sender=SenderIdentityFactory(workspace=workspace),
+        )
+        campaign_launch(workspace=workspace, actor=owner, campaign=campaign, at=later)
+    assert sweep_workspace(workspace.pk)["started"] == []
+    assert not Delivery.all_workspaces.filter(campaign=campaign).exists()
+    Campaign.all_workspaces.filter(pk=campaign.pk).update(
+        scheduled_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert sweep_workspace(workspace.pk)["started"] == [campaign.pk]
+    assert sweep_workspace(workspace.pk)["started"] == []  # once
+    assert sorted(smtp.addresses()) == sorted(c.email for c in contacts)  # eager tasks sent it
+
+
+def test_a_421_closes_the_connection_and_the_rest_of_the_batch_goes_on_a_new_one(
+    smtp, workspace, owner
+):
+    segment, contacts = audience(workspace, n=4)
+    smtp.temporary = {contacts[1].email: 421}
+    campaign = started_campaign(workspace, owner, [segment])
+    with workspace_scope(workspace):
+        result = campaign_send_batch(workspace_id=workspace.pk, campaign_id=campaign.pk)
+    assert (result.sent, result.retried, result.released) == (3, 1, 0)
+    assert sorted(smtp.addresses()) == sorted(c.email for i, c in enumerate(contacts) if i != 1)
+    waiting = Delivery.all_workspaces.get(campaign=campaign, contact=contacts[1])
+    assert (waiting.status, waiting.attempts, waiting.smtp_code) == ("queued", 1, 421)
