@@ -22,6 +22,7 @@ from marketing.models import (
 )
 from marketing.selectors.panels import marketing_home_panel
 from marketing.selectors.reports import campaign_figures
+from marketing.services.campaigns import launch_problems
 from tests.contacts.factories import ContactFactory
 from tests.factories import MembershipFactory, WorkspaceFactory
 from tests.marketing.report_data import known_campaign
@@ -52,7 +53,9 @@ def test_the_demo_campaign_has_every_figure_of_the_report(workspace):
     assert total.clicked > 0
     with workspace_scope(workspace):
         assert Suppression.objects.count() == 2
-        assert Campaign.objects.filter(status=CampaignStatus.DRAFT).get().segments.count() == 1
+        draft = Campaign.objects.get(status=CampaignStatus.DRAFT)
+        assert draft.segments.count() == 1
+        assert launch_problems(draft) == {}  # ready to send: sender, segment, valid template
         rules = {s.name: s.rules for s in Segment.objects.all()}
         assert rules["Women 30-45 with a university degree"] == demo.WOMEN_30_45_UNIVERSITY
         assert rules["Customers without a touch point for 90 days"]["rules"][1] == {

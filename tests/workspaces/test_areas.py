@@ -2,8 +2,6 @@
 campaigns, email templates) and service (cases, queues, service levels, surveys), each page
 an empty state that says what it will hold, and a home panel pointing there."""
 
-from importlib import import_module
-
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
@@ -78,6 +76,7 @@ def test_every_page_of_an_area_says_what_it_will_hold(client_for, role, namespac
         assert 'data-testid="empty-state"' in html
         assert escape(str(area.summary)) in html
         assert all(escape(str(line)) in html for line in area.will_hold)
+        assert f'data-nav-child="{namespace}_{area.key}"' in html  # the menu in the top bar
 
 
 def test_the_area_pages_name_what_the_issue_asks_for():
