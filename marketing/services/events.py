@@ -46,7 +46,7 @@ def suppression_add(
         return False
     try:
         with transaction.atomic():
-            Suppression.all_workspaces.create(
+            Suppression.objects.create(
                 workspace_id=workspace_id,
                 address=address,
                 reason=reason,
@@ -61,12 +61,12 @@ def suppression_add(
 def _event_once(delivery, kind, *, now, machine=False, link=None, user_agent="", data=None):
     """Store the event unless one of the same kind (and machine flag and link) exists; True
     when stored. Events of one delivery are few, so the check is one indexed query."""
-    exists = DeliveryEvent.all_workspaces.filter(
+    exists = DeliveryEvent.objects.filter(
         workspace_id=delivery.workspace_id, delivery=delivery, kind=kind, machine=machine, link=link
     ).exists()
     if exists:
         return False
-    DeliveryEvent.all_workspaces.create(
+    DeliveryEvent.objects.create(
         workspace_id=delivery.workspace_id,
         delivery=delivery,
         kind=kind,
@@ -80,7 +80,7 @@ def _event_once(delivery, kind, *, now, machine=False, link=None, user_agent="",
 
 
 def _first_of_kind(delivery, kind) -> bool:
-    return not DeliveryEvent.all_workspaces.filter(
+    return not DeliveryEvent.objects.filter(
         workspace_id=delivery.workspace_id, delivery=delivery, kind=kind
     ).exists()
 

@@ -413,7 +413,7 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
                 backend.close()
         if sent_entries:
             timeline_record_many(workspace_id=workspace_id, entries=sent_entries)
-            DeliveryEvent.all_workspaces.bulk_create(sent_events, batch_size=500)
+            DeliveryEvent.objects.bulk_create(sent_events, batch_size=500)
         _fast_commits(False)
     return _after(campaign, result)
 

@@ -65,5 +65,5 @@ def timeline_record_many(*, workspace_id: int, entries: list[dict]) -> int:
                     seq=first + offset,
                 )
             )
-        Interaction.all_workspaces.bulk_create(rows, batch_size=500)
+        Interaction.objects.bulk_create(rows, batch_size=500)
     return len(rows)

@@ -22,6 +22,15 @@ ESCAPE_CALLS = {"scopes_disabled"}
 
 # "path:qualified.function" (or a whole "path") -> why it must see every workspace.
 ALLOWED = {
+    "marketing/tasks.py:sweep_task": (
+        "beat fan-out: the workspaces with a scheduled or sending campaign, one sweep each"
+    ),
+    "bench/marketing_send.py:audience": (
+        "benchmark set-up outside any request: fills its own bench workspace"
+    ),
+    "bench/marketing_send.py:main": (
+        "benchmark set-up outside any request: reads back its own bench workspace's counts"
+    ),
     "workspaces/middleware.py:WorkspaceMiddleware.__call__": (
         "middleware lookup: resolves /w/<slug>/ to the user's membership before a scope exists"
     ),
