@@ -5,14 +5,33 @@ panel (my cases by SLA urgency, unassigned in my queues, breached)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from contacts.registry import (
+    RecordAction,
+    RecordPanel,
+    register_contact_panel,
+    register_record_action,
+)
 from touchpoints.registry import register_interaction_kind, register_timeline_app
 from workspaces import lifecycle
-from workspaces.registry import HomePanel, NavItem, register_home_panel, register_nav
+from workspaces.registry import (
+    HomePanel,
+    NavItem,
+    SearchSource,
+    register_home_panel,
+    register_nav,
+    register_search_source,
+)
 from workspaces.roles import MANAGERS, Role, register_permissions
 
 from . import registration_quality
 from .areas import AREAS
-from .selectors.panels import service_home_panel
+from .selectors.panels import (
+    contact_cases_panel,
+    search_cases,
+    search_cases_count,
+    search_cases_url,
+    service_home_panel,
+)
 from .services.handover import service_records_hand_over
 
 # The built pages of the area, in the navigation before the ones still to come (AREAS).
@@ -91,5 +110,36 @@ def register() -> None:
             order=5,
             context=service_home_panel,
             roles=frozenset({Role.SERVICE}),
+        )
+    )
+    register_contact_panel(
+        RecordPanel(
+            key="service_cases",
+            template="service/panels/contact_cases.html",
+            perm="service.view",
+            context=contact_cases_panel,
+            order=40,
+        )
+    )
+    register_record_action(
+        "contact",
+        RecordAction(
+            key="service_new_case",
+            label=_("New case"),
+            perm="service.edit",
+            url_name="service:case_create",
+            param="contact",
+            order=40,
+        ),
+    )
+    register_search_source(
+        SearchSource(
+            key="cases",
+            label=_("Cases"),
+            perm="service.view",
+            search=search_cases,
+            order=40,
+            count=search_cases_count,
+            list_url=search_cases_url,
         )
     )

@@ -116,11 +116,13 @@ def case_sla_check(*, workspace, case: Case, now=None) -> str | None:
         if not claimed:
             return None
         case.sla_state = state
+        # the assignee before an escalation hears of it too (the case may go to the lead)
+        recipients = [case.assignee, case.queue.lead if case.queue else None]
         if state == SlaState.BREACHED:
             _escalate(workspace, case)
             case.refresh_from_db()
+            recipients.append(case.assignee)
         if state != SlaState.OK:
-            recipients = [case.assignee, case.queue.lead if case.queue else None]
             transaction.on_commit(lambda: _notify(workspace, case, state, recipients))
     return state
 

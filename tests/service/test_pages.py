@@ -397,3 +397,24 @@ def test_resolving_runs_the_on_resolve_hooks_once_per_resolution(workspace, memb
     assert seen == [(case.pk, "resolved"), (case.pk, "closed")]
     case.refresh_from_db()
     assert case.reopen_count == 1
+
+
+def test_the_contact_page_lists_the_cases_and_offers_a_new_one(workspace, client_for):
+    client = client_for(Role.SERVICE)
+    contact = ContactFactory(workspace=workspace)
+    case = f.new_case(workspace, contact=contact, subject="Lost parcel")
+    page = client.get(reverse("contacts:detail", kwargs={"ws": "acme", "pk": contact.pk}))
+    html = page.content.decode()
+    assert f"#{case.number} Lost parcel" in html
+    assert f"{url('case_create')}?contact={contact.pk}" in html
+    form = client.get(url("case_create"), {"contact": contact.pk}).context["form"]
+    assert form.initial["contact"] == contact.pk
+
+
+def test_the_global_search_finds_a_case_by_number_and_subject(workspace, client_for):
+    client = client_for(Role.SERVICE)
+    case = f.new_case(workspace, subject="Dented kettle")
+    search = reverse("search", kwargs={"ws": "acme"})
+    for query in (f"#{case.number}", "Dented"):
+        html = client.get(search, {"q": query}).content.decode()
+        assert f"#{case.number} Dented kettle" in html, query
