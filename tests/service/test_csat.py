@@ -311,3 +311,19 @@ def test_the_survey_mail_speaks_the_contacts_language(workspace):
     assert _language(contact) == "de" and _language(english) == "en"
     assert _language(ContactFactory.build(language="de-AT")) == "de"
     assert _language(ContactFactory.build(language="fr")) == "en"
+
+
+def test_the_agent_sees_the_answer_on_the_case_page(workspace, member_factory):
+    from tests.conftest import login
+
+    agent = member_factory("service")
+    case = resolved_case(workspace, at=MONDAY, assignee=agent)
+    survey = survey_make(workspace, case=case, sent_at=MONDAY)
+    client = login(agent)
+    url = reverse("service:case_detail", kwargs={"ws": workspace.slug, "pk": case.pk})
+    assert "not answered yet" in client.get(url).content.decode()
+    with workspace_scope(workspace):
+        csat_services.csat_answer(survey=survey, score=2, comment="Too slow", now=MONDAY)
+    html = client.get(url).content.decode()
+    assert 'data-testid="case-csat-score">2/5<' in html and "Too slow" in html
+    assert "needs follow-up" in html
