@@ -5,7 +5,6 @@ service.view; changing needs service.edit."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -386,9 +385,6 @@ def canned_edit(request, pk):
             "delete_action": True,
         },
     )
-
-
-__all__ = ["HttpResponseNotAllowed"]
 
 
 # --- the public case form -----------------------------------------------------------------

@@ -1,5 +1,5 @@
 """A service agent's day in Chromium: open a new case for a caller, answer with a canned
-response (personalised), set it pending while waiting on the customer, resolve it; the
+response (personalised) and the product's availability from the catalogue, set it pending while waiting on the customer, resolve it; the
 conversation, the history entries and the customer's timeline show each step."""
 
 import pytest
@@ -8,6 +8,7 @@ from contacts.models import Contact
 from service.models import Case, CaseStatus, MessageKind
 from service.services import setup
 from tests.factories import TEST_PASSWORD, MembershipFactory, WorkspaceFactory
+from tests.sales.catalog_factories import ProductFactory
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
 
@@ -38,6 +39,7 @@ def desk(live_server):
             title="Apology",
             body="Dear {{ first_name }}, we are sorry about case {{ case_number }}.",
         )
+        ProductFactory(workspace=workspace, name="Kettle K2", sku="K2", stock_on_hand=3)
     return workspace, agent, customer, queue
 
 
@@ -70,9 +72,16 @@ def test_an_agent_opens_answers_parks_and_resolves_a_case(desk, page, login_as, 
     assert body.input_value() == f"Dear Greta, we are sorry about case {case.number}."
     body.press("End")
     body.press_sequentially(" Could you send a photo?")
+    # the replacement's availability from the catalogue, inserted into the reply
+    page.click("[data-testid=product-lookup] summary")
+    with page.expect_response(lambda r: "/products/" in r.url):
+        page.locator("[data-testid=product-search]").press_sequentially("Kettle", delay=40)
+    page.click("[data-testid=insert-product]")
+    assert "Kettle K2 (K2): 3 in stock, ships today" in body.input_value()
     page.click("[data-testid=reply-send]")
     page.wait_for_selector("[data-testid=msg-reply]")
-    assert "Could you send a photo?" in page.locator("[data-testid=msg-reply]").inner_text()
+    reply = page.locator("[data-testid=msg-reply]").inner_text()
+    assert "Could you send a photo?" in reply and "3 in stock, ships today" in reply
 
     # an internal note is visibly apart from the conversation with the customer
     page.fill("[data-testid=reply-body]", "Batch 42 had bad seals.")

@@ -418,3 +418,19 @@ def test_the_global_search_finds_a_case_by_number_and_subject(workspace, client_
     for query in (f"#{case.number}", "Dented"):
         html = client.get(search, {"q": query}).content.decode()
         assert f"#{case.number} Dented kettle" in html, query
+
+
+def test_message_html_is_cleaned_as_it_is_shown(workspace, client_for):
+    from service.services.cases import case_customer_message
+
+    client = client_for(Role.SERVICE)
+    case = f.new_case(workspace)
+    case_customer_message(
+        workspace=workspace,
+        case=case,
+        body_text="Hello",
+        body_html='<p onclick="steal()">Hello <b>there</b></p><script>steal()</script>',
+    )
+    html = client.get(url("case_detail", pk=case.pk)).content.decode()
+    assert "<b>there</b>" in html
+    assert "steal()" not in html
