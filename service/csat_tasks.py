@@ -35,9 +35,15 @@ def survey_url(survey) -> str:
     return settings.SITE_URL + reverse("service_survey", kwargs={"token": survey_token(survey)})
 
 
+def _language(contact) -> str:
+    """The contact's language when the site speaks it (de-AT reads as de), else the default."""
+    code = (contact.language or "").lower().split("-")[0].split("_")[0]
+    return code if code in {c for c, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
+
+
 def _mail(workspace, survey, *, reminder: bool, mailer) -> None:
     with (
-        translation.override(settings.LANGUAGE_CODE),
+        translation.override(_language(survey.contact)),
         timezone.override(workspace.time_zone),
     ):
         context = {

@@ -77,7 +77,9 @@ def surveys(request):
     users, queues = _names(workspace)
     by_agent = survey_selectors.csat_results(f, by="agent")
     by_queue = survey_selectors.csat_results(f, by="queue")
-    by_week = survey_selectors.csat_results(f, by="week")
+    # per week, or per month for periods longer than a quarter of a year
+    period_unit = "month" if (f.end - f.start).days > 92 else "week"
+    by_week = survey_selectors.csat_results(f, by=period_unit)
     for row in by_agent:
         row["label"] = users.get(row["key"], _("Unassigned"))
     for row in by_queue:
@@ -104,6 +106,7 @@ def surveys(request):
             "by_queue": by_queue,
             "by_week": by_week,
             "week_chart": week_chart,
+            "period_unit": period_unit,
             "answers": survey_selectors.csat_recent_answers(f),
             "tasks": survey_selectors.case_tasks_open(workspace=workspace),
             "settings_form": settings_form,

@@ -261,3 +261,17 @@ def test_the_reply_editor_search_answers_published_text_to_insert(client_for, wo
     ).json()
     assert [r["id"] for r in found["results"]] == [article.pk]
     assert found["results"][0]["text"] == "Send it back in 30 days."
+
+
+def test_translate_opens_a_new_article_prefilled_from_the_original(client_for, workspace):
+    original = article_make(workspace, title="Return an item", visibility="public")
+    client = client_for("service")
+    url = reverse("service:article_new", kwargs={"ws": workspace.slug})
+    page = client.get(url, {"translation_of": original.pk})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'<option value="{original.pk}" selected>' in html and "Return an item" in html
+    edit = client.get(
+        reverse("service:article_edit", kwargs={"ws": workspace.slug, "pk": original.pk})
+    )
+    assert edit.status_code == 200 and 'data-testid="kb-status"' in edit.content.decode()

@@ -283,3 +283,14 @@ def test_business_hours_skip_nights_weekends_holidays_and_waiting(workspace):
     assert business["resolution"]["median"] == 11 * 3600
     assert wall["first_response"]["median"] == 42 * 3600  # the wall clock counts the nights
     assert not business["capped"]
+
+
+def test_long_periods_show_satisfaction_per_month(workspace, known, client_for):
+    client = client_for("manager")
+    url = reverse("service:surveys", kwargs={"ws": workspace.slug})
+    page = client.get(url, {"period": "custom", "start": "2026-06-01", "end": "2026-11-30"})
+    html = page.content.decode()
+    assert "Satisfied answers per month (%)" in html
+    assert page.context["by_week"][-1]["key"].month == 11
+    week = client.get(url, {"period": "custom", "start": "2026-11-16", "end": "2026-11-22"})
+    assert "Satisfied answers per week (%)" in week.content.decode()
