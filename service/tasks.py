@@ -48,6 +48,7 @@ from .csat_tasks import (  # noqa: E402, F401
     csat_send_reminders_task,
     csat_survey_mail_task,
 )
+
 # --- Email to case: IMAP polling ----------------------------------------------------------
 
 
@@ -57,9 +58,7 @@ def imap_poll_task() -> int:
     the one read across workspaces)."""
     from .models import Mailbox
 
-    rows = list(
-        Mailbox.all_workspaces.exclude(imap_host="").values_list("workspace_id", "pk")
-    )
+    rows = list(Mailbox.all_workspaces.exclude(imap_host="").values_list("workspace_id", "pk"))
     for workspace_id, mailbox_id in rows:
         imap_poll_mailbox_task.delay(workspace_id, mailbox_id)
     return len(rows)

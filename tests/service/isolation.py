@@ -37,6 +37,5 @@ def canned_in(workspace, user):
     return {"pk": canned.pk}, canned
 
 
-# satisfaction surveys, knowledge base, KPIs
-from tests.service import isolation_quality  # noqa: E402, F401
-from tests.service import isolation_mail  # noqa: E402, F401  (email to case)
+# email to case; satisfaction surveys, knowledge base, KPIs
+from tests.service import isolation_mail, isolation_quality  # noqa: E402, F401, I001
