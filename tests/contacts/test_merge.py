@@ -158,9 +158,13 @@ def test_records_of_other_apps_follow_the_survivor(scope, pair):
 def _rows_pointing_at(workspace, contact):
     """One row of every model that points at a contact, pointing at `contact`:
     {relation label: row}. A new relation to Contact needs a line here (checked below)."""
+    from marketing.models import Delivery
+    from tests.marketing.factories import CampaignFactory, SegmentMemberFactory
     from tests.sales.factories import ActivityFactory, LeadFactory, deal_make
+    from tests.service.quality_factories import case_make, survey_make
 
     tag = TagFactory(workspace=workspace)
+    case = case_make(workspace, contact=contact)
     return {
         "touchpoints.interaction.contact": interaction_record(
             workspace=workspace, kind="call.logged", channel="phone", contact=contact
@@ -174,6 +178,17 @@ def _rows_pointing_at(workspace, contact):
         "contacts.contactmergeredirect.survivor": ContactMergeRedirect.objects.create(
             workspace=workspace, merged_id=10**9, survivor=contact
         ),
+        "marketing.segmentmember.contact": SegmentMemberFactory(
+            workspace=workspace, contact=contact
+        ),
+        "marketing.delivery.contact": Delivery.objects.create(
+            workspace=workspace,
+            campaign=CampaignFactory(workspace=workspace),
+            contact=contact,
+            address="loser@example.org",
+        ),
+        "service.case.contact": case,
+        "service.csatsurvey.contact": survey_make(workspace, case=case),
     }
 
 
