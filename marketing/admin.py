@@ -1,6 +1,9 @@
-"""Django admin of the marketing app (workspace-scoped). Content, audiences, senders and
-suppressions are edited generically (with a change event); what the sending pipeline writes
-(deliveries, their events, tracked links, variants frozen at launch) is read-only here."""
+"""Django admin of the marketing app (workspace-scoped). Sender identities and suppressions
+are edited generically (with a change event). Read-only here: what has its own checks on its
+page (segment rules, which the builder validates and bounds; templates, checked for problems
+at their line; assets, whose type is read from their bytes; campaigns, which move only through
+launch, pause, resume and cancel) and what the sending pipeline writes (deliveries, their
+events, tracked links, variants frozen at launch)."""
 
 from django.contrib import admin
 
@@ -23,6 +26,7 @@ from .models import (
 
 @admin.register(Segment)
 class SegmentAdmin(WorkspaceModelAdmin):
+    readonly = True
     list_display = ["name", "kind", "member_count", "last_built_at"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -31,6 +35,7 @@ class SegmentAdmin(WorkspaceModelAdmin):
 
 @admin.register(SegmentMember)
 class SegmentMemberAdmin(WorkspaceModelAdmin):
+    readonly = True
     list_display = ["segment", "contact", "source", "added_at"]
     list_filter = ["source"]
     raw_id_fields = ["contact"]
@@ -38,12 +43,14 @@ class SegmentMemberAdmin(WorkspaceModelAdmin):
 
 @admin.register(EmailTemplate)
 class EmailTemplateAdmin(WorkspaceModelAdmin):
+    readonly = True
     list_display = ["name", "subject", "updated_at"]
     search_fields = ["name", "subject"]
 
 
 @admin.register(Asset)
 class AssetAdmin(WorkspaceModelAdmin):
+    readonly = True
     list_display = ["name", "content_type", "size", "created_at"]
     readonly_fields = ["content_type", "size"]
 
@@ -58,6 +65,7 @@ class SenderIdentityAdmin(WorkspaceModelAdmin):
 class CampaignAdmin(WorkspaceModelAdmin):
     """The status and the send times move only through launch, pause, resume and cancel."""
 
+    readonly = True
     list_display = ["name", "status", "sender", "scheduled_at", "launched_at", "finished_at"]
     list_filter = ["status"]
     search_fields = ["name"]

@@ -70,6 +70,8 @@ def _other_value_b(rule):
 
 
 # model label -> (make a row in the workspace, the field to change, its new value)
+from tests.marketing.factories import SenderIdentityFactory, SuppressionFactory  # noqa: E402
+
 ADMIN_WRITES = {
     "contacts.account": (lambda ws: AccountFactory(workspace=ws), "city", "Bonn"),
     "contacts.contact": (lambda ws: ContactFactory(workspace=ws), "city", "Bonn"),
@@ -96,6 +98,16 @@ ADMIN_WRITES = {
         "5",
     ),
     "sales.stage": (_stage, "name", "Renamed"),
+    "marketing.senderidentity": (
+        lambda ws: SenderIdentityFactory(workspace=ws),
+        "from_name",
+        "Renamed",
+    ),
+    "marketing.suppression": (
+        lambda ws: SuppressionFactory(workspace=ws),
+        "source",
+        "admin",
+    ),
     "service.cannedresponse": (
         lambda ws: CannedResponse.all_workspaces.create(workspace=ws, title="Hi", body="Hi"),
         "title",

@@ -86,6 +86,12 @@ def rows(workspace, owner, member_factory):
     ImportRowError.all_workspaces.create(
         workspace=workspace, job=job, line=3, reason="a note", kind="note"
     )
+    from tests.marketing.factories import CampaignFactory
+    from tests.service.quality_factories import case_make
+
+    for n in range(3):
+        CampaignFactory(workspace=workspace, name=f"Campaign {n}")
+        case_make(workspace, contact=touched, subject=f"Case {n}")
     return {"contact": touched, "account": account, "job": job}
 
 
@@ -110,6 +116,8 @@ def _lists(rows) -> list[tuple[str, str, str]]:
         ("sales/views/deals.py", "/w/acme/sales/deals/", "cursor"),
         ("sales/views/quotes.py", "/w/acme/sales/quotes/", "cursor"),
         ("sales/views/catalog.py", "/w/acme/sales/products/", "cursor"),
+        ("marketing/views/campaigns.py", "/w/acme/marketing/campaigns/", "cursor"),
+        ("service/views/cases.py", "/w/acme/service/cases/", "cursor"),
         ("workspaces/settings_views.py", "/w/acme/settings/members/", "after"),
         ("workspaces/settings_views.py", "/w/acme/settings/members/", "inv"),
     ]
