@@ -165,9 +165,11 @@ def _templates(workspace, actor):
     offer = EmailTemplate.objects.create(
         workspace=workspace,
         name=_("Offer for graduates"),
+        # xgettext:no-python-format
         subject=_('{{ first_name|default:"Hello" }}, 15 % off for you this autumn'),
         html_body=(
             f"<p>{greeting}</p><p>"
+            # xgettext:no-python-format
             + _("as a thank-you for your loyalty, you get 15 % off every order until November.")
             + f'</p><p><a href="{LINKS[0]}">'
             + _("Shop now")
@@ -176,6 +178,7 @@ def _templates(workspace, actor):
         ),
         text_body=(
             f"{greeting}\n\n"
+            # xgettext:no-python-format
             + _("as a thank-you for your loyalty, you get 15 % off every order until November.")
             + f"\n\n{LINKS[0]}"
             + footer_text

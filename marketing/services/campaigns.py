@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from workspaces.changelog import ChangeAction, change_record, changed_fields, snapshot
 
@@ -43,6 +43,14 @@ CAMPAIGN_FIELDS = {
 }
 FREEZE_CHUNK = 2000  # contacts read and deliveries inserted per round: memory is flat
 EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+
+
+# the verbs of the state moves, as the refusal message names them (marked for translation)
+_ACTIONS = {
+    "paused": gettext_lazy("paused"),
+    "resumed": gettext_lazy("resumed"),
+    "cancelled": gettext_lazy("cancelled"),
+}
 
 
 def _check(workspace, fields: dict, segments) -> None:
@@ -346,7 +354,7 @@ def _transition(workspace, actor, campaign, *, from_states, to_state, action) ->
         if not updated:
             raise ValidationError(
                 _("This campaign cannot be %(action)s now (it is %(status)s).")
-                % {"action": _(action), "status": campaign.get_status_display()}
+                % {"action": _ACTIONS.get(action, action), "status": campaign.get_status_display()}
             )
         campaign.status = to_state
         change_record(
