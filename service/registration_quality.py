@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from touchpoints.registry import register_interaction_kind
 from workspaces.registry import DemoSeeder, HomePanel, register_demo_seeder, register_home_panel
+from workspaces.roles import Role
 
 
 def follow_ups_panel(workspace, user) -> dict | None:
@@ -31,6 +32,7 @@ def register() -> None:
             perm="service.edit",
             order=6,
             context=follow_ups_panel,
+            roles=frozenset({Role.SERVICE}),  # the agents' home, like the service area panel
         )
     )
     from .demo import seed

@@ -69,7 +69,12 @@ def test_contact_and_account_panels_list_open_deals_and_activities(workspace, ow
         account_ctx = {p.key: ctx for p, ctx in account_panels(account=account, **args)}
         assert [d.name for d in account_ctx["sales_open_deals"]["deals"]] == ["Panel deal"]
         readonly = {**args, "role": Role.MARKETING}
-        assert contact_panels(contact=contact, **readonly) == []  # marketers lack sales.view
+        # marketers lack sales.view: no sales panel (marketing's own panels may be there)
+        assert not [
+            p
+            for p, _ctx in contact_panels(contact=contact, **readonly)
+            if p.key.startswith("sales_")
+        ]
 
 
 def test_contact_page_carries_the_sales_buttons_for_those_who_may_use_them(
