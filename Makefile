@@ -29,9 +29,13 @@ migrate: venv
 seed: migrate
 	$(DEV_ENV) $(PY) manage.py seed_demo
 
+# The periodic tasks (Celery beat's schedule) run next to the web server: without a broker
+# nothing else would start scheduled campaigns, flag SLA breaches or decide A/B tests.
 run: seed
 	@echo "Serving the demo on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(DEV_ENV) $(PY) manage.py run_periodic > var/periodic.log 2>&1 & periodic=$$!; \
+	  trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
+	  $(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
 	$(DEV_ENV) $(PY) -m pytest $(PYTEST_ARGS)
