@@ -5,16 +5,19 @@ count narrows with each rule) and saves it; writes a personalised template
 ({{ first_name|default:"…" }}); creates a sender identity and a campaign to that segment with
 that template and sender; sends it. The messages go through a real SMTP server on loopback
 (aiosmtpd, tests/marketing/smtp_server.py): each matching, opted-in contact gets one,
-personalised, with the one-click unsubscribe headers; the campaign page and the report show
-the figures. Screenshots: journey-segment, journey-campaign-sent, journey-campaign-report.
+personalised, with the one-click unsubscribe headers; one reader clicks the offer, another's
+mail program unsubscribes her with one click; the campaign page and the report show the
+figures (sent, delivered, clicked, unsubscribed). Screenshots: journey-segment, journey-campaign-sent, journey-campaign-report.
 """
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from contacts.models import Contact
 from marketing.models import Campaign, CampaignStatus, Delivery, Segment
 from tests.contacts.factories import ContactFactory
 from tests.factories import TEST_PASSWORD, MembershipFactory, WorkspaceFactory
@@ -184,7 +187,21 @@ def test_a_marketer_segments_writes_and_sends_a_campaign(agency, smtp, page, log
     assert all(s.startswith("bounce+") for s in envelope_senders)
     assert all(s.endswith("@bounces.blauwal.example") for s in envelope_senders)
 
-    # 6. the report: 2 sent, 2 delivered, none failed
+    # 6. Anna clicks the offer (the tracked link redirects to the stored one); the other
+    # reader's mail program unsubscribes her with one click (RFC 8058)
+    [click] = re.findall(
+        r'href="https://crm\.example(/m/c/[^"]+)"', anna.get_body(("html",)).get_content()
+    )
+    followed = page.request.get(click, max_redirects=0)
+    assert followed.status == 302
+    assert followed.headers["location"] == "https://shop.example/autumn"
+    [one_click] = re.findall(r"<https://crm\.example(/m/u/[^>]+)>", nameless["List-Unsubscribe"])
+    unsubscribed = page.request.post(one_click, form={"List-Unsubscribe": "One-Click"})
+    assert unsubscribed.status == 200
+    with workspace_scope(workspace):
+        assert not Contact.objects.get(email="reader1@example.com").email_opt_in
+
+    # 7. the report: 2 sent, 2 delivered, 1 clicked, 1 unsubscribed, none failed
     page.get_by_test_id("campaign-report-link").click()
     page.wait_for_url(f"**/marketing/campaigns/{campaign.pk}/report/")
     expect(page.get_by_test_id("campaign-status")).to_have_text("Sent")
@@ -193,4 +210,9 @@ def test_a_marketer_segments_writes_and_sends_a_campaign(agency, smtp, page, log
     expect(_figure(page, "recipients")).to_have_text("2")
     expect(_figure(page, "failed")).to_have_text("0")
     expect(_figure(page, "bounced")).to_have_text("0")
+    expect(_figure(page, "clicked")).to_have_text("1")
+    expect(_figure(page, "unsubscribed")).to_have_text("1")
+    links = page.get_by_test_id("link-table").locator("tbody tr")
+    expect(links).to_have_count(1)
+    expect(links.first).to_contain_text("https://shop.example/autumn")
     screenshot(page, "journey-campaign-report")
