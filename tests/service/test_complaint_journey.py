@@ -26,6 +26,7 @@ from tests.contacts.factories import ContactFactory
 from tests.factories import MembershipFactory
 from tests.marketing.smtp_server import SmtpServer
 from tests.service.mail_fixtures import raw
+from touchpoints.models import Interaction
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
 
@@ -106,6 +107,11 @@ def test_a_complaint_from_mail_to_a_low_score_and_its_follow_up(workspace, smtp)
         assert case.subject == "Rechnung über 1.249,00 € falsch"
         assert complaint.message_id == CUSTOMER_MESSAGE_ID.strip("<>")
         assert "„Position 3“" in complaint.body_text and "alert(1)" not in complaint.body_text
+        assert case.status == "new"
+        # the automatic acknowledgement answers the complaint, in its thread
+        [(_sender, rcpts, ack, _raw)] = smtp.messages
+        assert rcpts == [CUSTOMER] and ack["In-Reply-To"] == CUSTOMER_MESSAGE_ID
+        assert ack["Auto-Submitted"] == "auto-replied"
         page = desk.get(case_url("case_detail", case)).content.decode()
         assert "Rechnung über 1.249,00 € falsch" in page and "Position 3" in page
 
@@ -128,6 +134,9 @@ def test_a_complaint_from_mail_to_a_low_score_and_its_follow_up(workspace, smtp)
             sent = CaseMessage.objects.get(case=case, kind=MessageKind.REPLY)
         assert sent.delivery_status == "sent"
         assert reply["Message-ID"] == f"<{sent.message_id}>"
+        case.refresh_from_db()
+        assert case.status == "open"
+        assert case.first_responded_at == FRIDAY + datetime.timedelta(minutes=20)
 
         # 3. the customer's answer (In-Reply-To our reply) threads into the same case
         clock.shift(datetime.timedelta(hours=4))
@@ -140,6 +149,7 @@ def test_a_complaint_from_mail_to_a_low_score_and_its_follow_up(workspace, smtp)
                 for m in CaseMessage.objects.filter(case=case, kind=MessageKind.CUSTOMER)
             ]
         assert len(texts) == 2 and "Gutschrift über 120,00 €" in texts[1]
+        assert len(smtp.messages) == 2  # no second acknowledgement for a threaded answer
 
         # 4. the agent resolves the case: the survey goes out by mail
         clock.shift(datetime.timedelta(minutes=30))
@@ -182,6 +192,21 @@ def test_a_complaint_from_mail_to_a_low_score_and_its_follow_up(workspace, smtp)
     page = desk.get(case_url("case_detail", case)).content.decode()
     assert '<span class="badge text-bg-danger" data-testid="case-csat-score">2/5</span>' in page
     assert "needs follow-up" in page and "Viel zu spät korrigiert" in page
+
+    with workspace_scope(workspace):
+        timeline = list(
+            Interaction.objects.filter(contact=contact)
+            .order_by("id")
+            .values_list("kind", flat=True)
+        )
+    assert timeline == [
+        "case.opened",
+        "case.customer_message",
+        "case.replied",
+        "case.customer_message",
+        "case.resolved",
+        "csat.answered",
+    ]
 
     # 6. answering again changes nothing
     again = Client().post(link, {"score": "5", "comment": "Alles gut"})
