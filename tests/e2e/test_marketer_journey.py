@@ -22,6 +22,7 @@ from marketing.models import Campaign, CampaignStatus, Delivery, Segment
 from tests.contacts.factories import ContactFactory
 from tests.factories import TEST_PASSWORD, MembershipFactory, WorkspaceFactory
 from tests.marketing.smtp_server import SmtpServer
+from touchpoints.models import Interaction
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
 
@@ -200,6 +201,17 @@ def test_a_marketer_segments_writes_and_sends_a_campaign(agency, smtp, page, log
     assert unsubscribed.status == 200
     with workspace_scope(workspace):
         assert not Contact.objects.get(email="reader1@example.com").email_opt_in
+        timelines = {
+            address: sorted(
+                Interaction.objects.filter(contact__email=address).values_list("kind", flat=True)
+            )
+            for address in ("reader0@example.com", "reader1@example.com", "reader2@example.com")
+        }
+    assert timelines == {
+        "reader0@example.com": ["campaign.clicked", "campaign.sent"],
+        "reader1@example.com": ["campaign.sent", "campaign.unsubscribed"],
+        "reader2@example.com": [],  # Clara matched but never opted in: nothing sent
+    }
 
     # 7. the report: 2 sent, 2 delivered, 1 clicked, 1 unsubscribed, none failed
     page.get_by_test_id("campaign-report-link").click()
