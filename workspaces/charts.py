@@ -31,10 +31,13 @@ def chart_config(
     currency: str = "",
     horizontal: bool = False,
     stacked: bool = False,
+    decimals: int | None = None,
 ) -> dict:
     """{"type", "data": {"labels", "datasets"}, "format", "currency", "horizontal",
     "stacked"} for charts.js. `datasets` are dicts with "label" and "data" (Decimals become
-    floats for JSON; the figures beside the chart stay exact) and an optional "color"."""
+    floats for JSON; the figures beside the chart stay exact), an optional "color" and any
+    further Chart.js dataset options (borderDash, pointRadius, fill, type). `decimals`: the
+    fraction digits charts.js shows (default: its own, 0 for counts and 1 otherwise)."""
     out = []
     for i, dataset in enumerate(datasets):
         dataset = dict(dataset)
@@ -43,11 +46,31 @@ def chart_config(
         dataset.setdefault("backgroundColor", color)
         dataset.setdefault("borderColor", color)
         out.append(dataset)
-    return {
+    config = {
         "type": kind,
         "data": {"labels": [str(label) for label in labels], "datasets": out},
         "format": fmt,
         "currency": currency,
         "horizontal": horizontal,
         "stacked": stacked,
+    }
+    if decimals is not None:
+        config["decimals"] = decimals
+    return config
+
+
+WARN_COLOR = "#ffc107"
+LIMIT_COLOR = "#dc3545"
+
+
+def threshold_line(label: str, value: Decimal, count: int, color: str) -> dict:
+    """A flat dashed line at `value` across `count` labels (a threshold drawn on a chart)."""
+    return {
+        "label": label,
+        "data": [value] * count,
+        "color": color,
+        "borderDash": [6, 4],
+        "pointRadius": 0,
+        "borderWidth": 1.5,
+        "fill": False,
     }

@@ -9,10 +9,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from workspaces.charts import LIMIT_COLOR, WARN_COLOR, chart_config, threshold_line
 from workspaces.mixins import workspace_view
 
 from ..areas import AREAS
-from ..charts import LIMIT_COLOR, WARN_COLOR, chart_config, threshold_line
 from ..forms.reports import ConversionWindowForm
 from ..models import Campaign
 from ..selectors import reports as q
