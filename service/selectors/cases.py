@@ -3,9 +3,11 @@ home lists (sorted by SLA urgency)."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case as DbCase, DateTimeField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, Least
 
+from workspaces.roles import Role, has_perm
 from workspaces.selectors import NO_OWNER
 
 from ..models import OPEN_STATUSES, Case, CaseMessage, QueueMember, SlaState
@@ -76,6 +78,19 @@ def sla_targets(case: Case, now: datetime.datetime) -> list[dict]:
     elif case.is_open and case.resolution_due is not None:
         rows.append(open_row(_("Resolution"), case.resolution_due))
     return rows
+
+
+def agent_list(*, workspace) -> QuerySet:
+    """The users who can work cases in `workspace`: members whose role holds service.edit
+    (workspaces.roles; owners, admins, managers, service agents — not marketers, sales reps or
+    read-only members), ordered by name like `member_list`. The source of every assignee,
+    queue-member and agent choice of the service pages. A QuerySet of User."""
+    roles = [role for role in Role.values if has_perm(role, "service.edit")]
+    return (
+        get_user_model()
+        .objects.filter(memberships__workspace=workspace, memberships__role__in=roles)
+        .order_by("first_name", "last_name", "email", "id")
+    )
 
 
 def case_list(*, workspace, filters: dict) -> QuerySet:
