@@ -121,8 +121,8 @@ def case_detail(request, pk):
         "due_rows": sla_targets(case, now),
         "paused": case.paused_since is not None and case.status == CaseStatus.PENDING,
         "canned": canned,
-        "message_form": MessageForm(),
-        "log_form": LogForm(),
+        "message_form": MessageForm(auto_id="reply_%s"),
+        "log_form": LogForm(auto_id="log_%s"),  # ids apart from the reply box's
         "status_choices": [(s, CaseStatus(s).label) for s in sorted(case.allowed_transitions())],
         "priority_form": PriorityForm(initial={"priority": case.priority}),
         "assignee_form": AssigneeForm(workspace=workspace, initial={"assignee": case.assignee_id}),

@@ -16,6 +16,6 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-insert-text]");
     if (!button) return;
-    insert(document.getElementById("id_body"), button.dataset.insertText);
+    insert(document.getElementById("reply_body"), button.dataset.insertText);
   });
 })();
