@@ -3,7 +3,8 @@ of plain strings (no template language: no tags, filters, attribute access or co
 canned response can never reach anything but these values).
 
 Fields: first_name, last_name, full_name, salutation, email, company, case_number,
-case_subject, agent_name. An unknown field renders empty and is reported."""
+case_subject, agent_name. An unknown placeholder stays as typed (e.g. `{{ foo }}`) and is
+reported."""
 
 import re
 
@@ -45,14 +46,15 @@ def case_fields(case, agent) -> dict[str, str]:
 
 def render_placeholders(text: str, values: dict[str, str]) -> tuple[str, list[str]]:
     """(`text` with each {{ field }} replaced by values[field], sorted unknown field names).
-    The values are inserted as they are (plain text; the page escapes on output)."""
+    The values are inserted as they are (plain text; the page escapes on output); an unknown
+    placeholder is left exactly as typed."""
     unknown: set[str] = set()
 
     def replace(match):
         name = match.group(1)
         if name not in values:
             unknown.add(name)
-            return ""
+            return match.group(0)
         return values[name]
 
     return PLACEHOLDER.sub(replace, text), sorted(unknown)

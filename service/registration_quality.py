@@ -11,11 +11,14 @@ from workspaces.roles import Role
 
 def follow_ups_panel(workspace, user) -> dict | None:
     """The home panel of an agent's open follow-up tasks (low satisfaction call-backs), or None
-    (no panel) when there are none. One query."""
+    (no panel) when there are none; `now` marks the ones whose due time has passed (overdue).
+    One query."""
+    from django.utils import timezone
+
     from .selectors.surveys import case_tasks_open
 
     tasks = case_tasks_open(workspace=workspace, user=user, limit=10)
-    return {"tasks": tasks} if tasks else None
+    return {"tasks": tasks, "now": timezone.now()} if tasks else None
 
 
 def register() -> None:

@@ -17,6 +17,7 @@ from workspaces.forms import (
 from workspaces.widgets import AutocompleteSelect
 
 from ..models import Case, CaseStatus, CaseType, Priority, Queue, SlaState
+from .agents import AgentChoicesMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The channels a case is opened on by hand.
@@ -36,7 +37,9 @@ CASE_CHANNELS = [
 ]
 
 
-class CaseForm(WorkspaceModelForm):
+class CaseForm(AgentChoicesMixin, WorkspaceModelForm):
+    agent_fields = ("assignee",)
+
     body = forms.CharField(
         label=_("What the customer says"),
         required=False,
@@ -151,7 +154,9 @@ class PriorityForm(forms.Form):
     )
 
 
-class AssigneeForm(WorkspaceForm):
+class AssigneeForm(AgentChoicesMixin, WorkspaceForm):
+    agent_fields = ("assignee",)
+
     assignee = MemberChoiceField(
         label=_("Assignee"),
         required=False,

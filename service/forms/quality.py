@@ -13,6 +13,7 @@ from ..kpi_math import days_between
 from ..models import KnowledgeArticle, Queue, Visibility
 from ..models.csat import SCORE_MAX, SCORE_MIN
 from ..selectors.kpis import MAX_DAYS
+from .agents import AgentChoicesMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -40,9 +41,11 @@ def period_bounds(preset: str, today: datetime.date) -> tuple[datetime.date, dat
     return today - datetime.timedelta(days=6), today
 
 
-class KpiFilterForm(WorkspaceForm):
+class KpiFilterForm(AgentChoicesMixin, WorkspaceForm):
     """Queue, agent and period of the KPI and survey pages. Invalid input falls back to the
     defaults (the page says so); `bounds()` gives (start, end) inclusive."""
+
+    agent_fields = ("agent",)
 
     queue = SafeModelChoiceField(
         queryset=Queue.objects.none(), required=False, label=_("Queue"), empty_label=_("All queues")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from workspaces.forms import MemberChoiceField, WorkspaceForm, WorkspaceModelForm
 
 from ..models import CannedResponse, Holiday, Queue, ServiceCalendar, SlaPolicy, Weekday
+from .agents import AgentChoicesMixin
 
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -18,7 +19,9 @@ class QueueEditForm(WorkspaceModelForm):
         fields = ["name", "assignment", "lead", "calendar", "email_address"]
 
 
-class MemberAddForm(WorkspaceForm):
+class MemberAddForm(AgentChoicesMixin, WorkspaceForm):
+    agent_fields = ("user",)
+
     user = MemberChoiceField(label=_("Agent"))
     available = forms.BooleanField(label=_("Available"), required=False, initial=True)
 

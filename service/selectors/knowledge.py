@@ -6,6 +6,12 @@ GIN index of migration 0002_csat_knowledge; the "simple" configuration (no stemm
 one workspace writes articles in several languages. SQLite (the embedded demo) has no such
 search: there every word of the query must occur in the title or text (icontains), ordered by
 title — the same results for whole words, without ranking or stemming.
+
+The help pages (`public_only`) search the PUBLISHED version's title and text, never the
+working copy: an unpublished draft of a public article must not make it match (a word only in
+the draft would otherwise leak, letter by letter, through the anonymous search). The GIN index
+covers the working copy, so on PostgreSQL the public search builds its vector from the
+published version (a join, not served by that index; the help pages of one workspace are few).
 """
 
 from django.db import connection
@@ -37,22 +43,28 @@ def article_list(*, workspace, status: str = "", visibility: str = "", language:
     return qs.select_related("published_version", "translation_of").order_by("-updated_at", "-id")
 
 
-def _search(qs: QuerySet, query: str) -> QuerySet:
+def _search(qs: QuerySet, query: str, *, published: bool = False) -> QuerySet:
+    """`qs` filtered to the articles matching `query`; `published`: match and order by the
+    published version's title and text instead of the working copy."""
     words = query.split()
     if not words:
         return qs.none()
+    title, body = (
+        ("published_version__title", "published_version__body") if published else ("title", "body")
+    )
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
+        vector = SearchVector(title, body, config=SEARCH_CONFIG) if published else fts_vector()
         search_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
         return (
-            qs.annotate(search=fts_vector(), rank=SearchRank(fts_vector(), search_query))
+            qs.annotate(search=vector, rank=SearchRank(vector, search_query))
             .filter(search=search_query)
-            .order_by("-rank", "title", "id")
+            .order_by("-rank", title, "id")
         )
     for word in words[:10]:
-        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
-    return qs.order_by("title", "id")
+        qs = qs.filter(Q(**{f"{title}__icontains": word}) | Q(**{f"{body}__icontains": word}))
+    return qs.order_by(title, "id")
 
 
 def article_search(
@@ -60,7 +72,8 @@ def article_search(
 ) -> list[KnowledgeArticle]:
     """Published articles matching `query` (see the module docstring), best first, at most
     `limit` (<= 50), with their published version loaded. `public_only` for the help pages:
-    never an internal article. One query."""
+    never an internal article, and the published text is searched (an unpublished draft's
+    words never match). One query."""
     qs = KnowledgeArticle.objects.filter(
         workspace=workspace, status=ArticleStatus.PUBLISHED, published_version__isnull=False
     )
@@ -68,7 +81,7 @@ def article_search(
         qs = qs.filter(visibility=Visibility.PUBLIC)
     if language:
         qs = qs.filter(language=language)
-    qs = _search(qs, query.strip()[:200]).select_related("published_version")
+    qs = _search(qs, query.strip()[:200], published=public_only).select_related("published_version")
     return list(qs[: min(limit, SEARCH_LIMIT_MAX)])
 
 

@@ -33,6 +33,7 @@ from contacts.names import split_full_name
 from contacts.services.contacts import contact_create
 
 from ..mail.bounces import delivery_report
+from ..mail.html import html_sanitize
 from ..mail.loops import auto_reply_reasons
 from ..mail.parsing import ParsedMessage, parse_message
 from ..mail.threading import ThreadDecision, subject_case_number, thread_decide
@@ -296,12 +297,27 @@ def _message_fields(inbound, parsed: ParsedMessage) -> dict:
         "to_addresses": ", ".join(parsed.to),
         "cc_addresses": ", ".join(parsed.cc),
         "subject": parsed.subject[:500],
-        "body_html": parsed.body_html[:BODY_MAX_CHARS],
+        "body_html": _html_cut(parsed.body_html),
         "message_id": parsed.message_id[:500],
         "in_reply_to": (parsed.in_reply_to[0] if parsed.in_reply_to else "")[:500],
         "references": " ".join(f"<{i}>" for i in parsed.references),
         "inbound": inbound,
     }
+
+
+def _html_cut(html: str) -> str:
+    """Sanitised `html` at most BODY_MAX_CHARS long. Cut, then sanitised again: a plain cut
+    would leave a dangling open tag (e.g. `<a href=…` swallowing the rest of the case page);
+    the second pass closes or drops it (closing tags may add length, so the cut shrinks
+    until the result fits)."""
+    if len(html) <= BODY_MAX_CHARS:
+        return html
+    cut = BODY_MAX_CHARS - 1000
+    while True:
+        cleaned = html_sanitize(html[:cut])
+        if len(cleaned) <= BODY_MAX_CHARS or cut <= 0:
+            return cleaned if len(cleaned) <= BODY_MAX_CHARS else ""
+        cut -= len(cleaned) - BODY_MAX_CHARS + 1000
 
 
 def _body(parsed: ParsedMessage) -> str:

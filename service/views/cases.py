@@ -2,8 +2,6 @@
 reply with canned responses and product availability, controls, complaint details, SLA due
 times, the customer's timeline and sales context) and its write endpoints."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
@@ -35,7 +33,7 @@ from ..forms.cases import (
 )
 from ..models import CannedResponse, Case, CaseStatus
 from ..personalise import case_fields, render_placeholders
-from ..selectors.cases import case_list as case_list_query, conversation
+from ..selectors.cases import case_list as case_list_query, conversation, sla_targets
 from ..services import cases as case_services
 
 CASE_FORM_FIELDS = CaseForm.Meta.fields
@@ -102,26 +100,6 @@ def _timeline_context(request, contact) -> dict:
     }
 
 
-def _due_rows(case: Case, now) -> list[dict]:
-    rows = []
-    for label, due in (
-        (_("First response"), case.first_response_due),
-        (_("Next response"), case.next_response_due),
-        (_("Resolution"), case.resolution_due),
-    ):
-        if due is None:
-            continue
-        left = due - now
-        if left <= datetime.timedelta(0):
-            urgency = "overdue"
-        elif left <= datetime.timedelta(hours=2):
-            urgency = "soon"
-        else:
-            urgency = "later"
-        rows.append({"label": label, "due": due, "urgency": urgency})
-    return rows
-
-
 @workspace_view("service.view")
 def case_detail(request, pk):
     case = get_object_or_404(
@@ -140,11 +118,11 @@ def case_detail(request, pk):
         "case": case,
         "messages_list": conversation(workspace=workspace, case=case),
         "can_edit": can_edit,
-        "due_rows": _due_rows(case, now),
+        "due_rows": sla_targets(case, now),
         "paused": case.paused_since is not None and case.status == CaseStatus.PENDING,
         "canned": canned,
-        "message_form": MessageForm(),
-        "log_form": LogForm(),
+        "message_form": MessageForm(auto_id="reply_%s"),
+        "log_form": LogForm(auto_id="log_%s"),  # ids apart from the reply box's
         "status_choices": [(s, CaseStatus(s).label) for s in sorted(case.allowed_transitions())],
         "priority_form": PriorityForm(initial={"priority": case.priority}),
         "assignee_form": AssigneeForm(workspace=workspace, initial={"assignee": case.assignee_id}),

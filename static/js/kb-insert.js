@@ -1,17 +1,9 @@
 // The reply editor's "Insert article" box (templates/service/knowledge/_insert_box.html):
 // typing searches the knowledge base (GET data-kb-url?q=…, JSON {"results": [{id, label,
-// detail, text}]}); choosing a result inserts its text at the cursor of the target textarea.
+// detail, text}]}); choosing a result inserts its text at the cursor of the target textarea
+// (static/js/text-insert.js: a blank line apart from the text around it).
 (function () {
   "use strict";
-
-  function insertAt(textarea, text) {
-    var start = textarea.selectionStart || textarea.value.length;
-    var end = textarea.selectionEnd || start;
-    textarea.value = textarea.value.slice(0, start) + text + textarea.value.slice(end);
-    textarea.focus();
-    textarea.selectionStart = textarea.selectionEnd = start + text.length;
-    textarea.dispatchEvent(new Event("input", { bubbles: true }));
-  }
 
   function setup(box) {
     if (box.dataset.kbReady) return;
@@ -40,7 +32,7 @@
             button.textContent = box.dataset.kbInsertLabel || "Insert";
             button.addEventListener("click", function () {
               var target = document.getElementById(box.dataset.kbTarget);
-              if (target) insertAt(target, row.text);
+              if (target) window.crmInsertBlock(target, row.text);
             });
             item.append(label, button);
             list.append(item);

@@ -1,15 +1,10 @@
 // The case page's reply box: a chosen canned response (already personalised by the server)
-// and an "Insert" of the product lookup add their text at the cursor of the reply.
+// and an "Insert" of the product lookup add their text at the cursor of the reply, a blank
+// line apart from the text around it.
 (function () {
   "use strict";
   function insert(textarea, text) {
-    if (!textarea || !text) return;
-    var start = textarea.selectionStart || textarea.value.length;
-    var end = textarea.selectionEnd || textarea.value.length;
-    var before = textarea.value.slice(0, start);
-    var gap = before && !/\s$/.test(before) ? "\n" : "";
-    textarea.value = before + gap + text + textarea.value.slice(end);
-    textarea.focus();
+    window.crmInsertBlock(textarea, text); // static/js/text-insert.js
   }
   document.addEventListener("change", function (event) {
     var select = event.target.closest("[data-canned-target]");
@@ -21,6 +16,6 @@
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-insert-text]");
     if (!button) return;
-    insert(document.getElementById("id_body"), button.dataset.insertText);
+    insert(document.getElementById("reply_body"), button.dataset.insertText);
   });
 })();

@@ -98,4 +98,9 @@ def test_an_agent_inserts_a_knowledge_article_into_a_reply(shop, page, login_as,
     item.locator("button").click()
     body = page.input_value("[data-testid=reply-body]")
     assert body.startswith("Hello,\n\nAgents may refund up to 100 EUR")
+    # after a signature the article starts on its own paragraph, not glued onto the name
+    page.fill("[data-testid=reply-body]", "Best, Sven Service")
+    item.locator("button").click()
+    body = page.input_value("[data-testid=reply-body]")
+    assert body.startswith("Best, Sven Service\n\nAgents may refund up to 100 EUR")
     screenshot(page, "service-kb-insert")

@@ -77,7 +77,10 @@ def test_an_agent_opens_answers_parks_and_resolves_a_case(desk, page, login_as, 
     with page.expect_response(lambda r: "/products/" in r.url):
         page.locator("[data-testid=product-search]").press_sequentially("Kettle", delay=40)
     page.click("[data-testid=insert-product]")
-    assert "Kettle K2 (K2): 3 in stock, ships today" in body.input_value()
+    # a blank line apart from what was typed, never glued onto the last word
+    assert "Could you send a photo?\n\nKettle K2 (K2): 3 in stock, ships today" in (
+        body.input_value()
+    )
     page.click("[data-testid=reply-send]")
     page.wait_for_selector("[data-testid=msg-reply]")
     reply = page.locator("[data-testid=msg-reply]").inner_text()

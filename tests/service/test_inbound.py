@@ -377,3 +377,37 @@ def test_an_attachment_named_only_with_symbols_is_stored(workspace):
     assert result.outcome == "created"
     names = sorted(CaseAttachment.objects.values_list("filename", flat=True))
     assert names == ["???", "Foto der Größe № 88.jpg"]
+
+
+def test_a_cut_html_body_leaves_no_dangling_tag_on_the_case_page(workspace, client_for):
+    from django.urls import reverse
+
+    from service.mail.html import html_sanitize
+    from service.services.cases import BODY_MAX_CHARS
+
+    html = (
+        "<p>"
+        + "Lorem ipsum " * ((BODY_MAX_CHARS - 60) // 12)
+        + '</p><p><a href="https://evil.example/login?'
+        + "q" * 300
+        + '">Sign in again</a> to see the whole message</p>'
+    )
+    head = (
+        "From: Martina Keller <martina.keller@hofmann-bau.example>\nTo: support@acme.example\n"
+        "Subject: Long one\nMessage-ID: <long@hofmann-bau.example>\n"
+        "Date: Mon, 09 Mar 2026 10:00:00 +0100\n"
+        "Content-Type: text/html; charset=utf-8\nMIME-Version: 1.0\n\n"
+    )
+    result = ingest(workspace, (head + html + "\n").encode())
+    entry = CaseMessage.objects.get(case=result.case, kind=MessageKind.CUSTOMER)
+    assert 0 < len(entry.body_html) <= BODY_MAX_CHARS
+    assert html_sanitize(entry.body_html) == entry.body_html  # balanced: nothing left open
+    assert 'href="https://evil.example/login?qqq' not in entry.body_html.rsplit("</p>", 1)[-1]
+    page = client_for().get(
+        reverse("service:case_detail", kwargs={"ws": workspace.slug, "pk": result.case.pk})
+    )
+    content = page.content.decode()
+    message_end = content.index("Lorem ipsum")
+    after = content[message_end:]
+    assert 'data-testid="reply-form"' in after
+    assert after.count("<a ") == after.count("</a>")

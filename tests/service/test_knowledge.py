@@ -275,3 +275,38 @@ def test_translate_opens_a_new_article_prefilled_from_the_original(client_for, w
         reverse("service:article_edit", kwargs={"ws": workspace.slug, "pk": original.pk})
     )
     assert edit.status_code == 200 and 'data-testid="kb-status"' in edit.content.decode()
+
+
+def _draft_word_case(workspace):
+    article = create(
+        workspace, publish=True, title="Opening hours", body="We open at nine every weekday."
+    )
+    update(workspace, article, title="Opening hours zebracode", body="Secret plan: zebracode")
+    return article
+
+
+def _public_search(workspace, client, q):
+    url = reverse("service_kb_index", kwargs={"ws": workspace.slug})
+    return client.get(url, {"q": q}).content.decode()
+
+
+def test_public_search_matches_the_published_text_never_a_draft(workspace, client):
+    article = _draft_word_case(workspace)
+    with workspace_scope(workspace):
+        assert kb.article_search(workspace=workspace, query="zebracode", public_only=True) == []
+        assert kb.article_search(workspace=workspace, query="zebra", public_only=True) == []
+        found = kb.article_search(workspace=workspace, query="nine", public_only=True)
+        assert [a.pk for a in found] == [article.pk]
+    assert "Opening hours" not in _public_search(workspace, client, "zebracode")
+    assert "Opening hours" in _public_search(workspace, client, "weekday")
+
+
+@pytest.mark.postgres
+def test_public_full_text_search_on_postgresql_ignores_a_draft(workspace, client):
+    article = _draft_word_case(workspace)
+    create(workspace, publish=True, title="Alpha weekday", body="Also open on a weekday.")
+    with workspace_scope(workspace):
+        assert kb.article_search(workspace=workspace, query="zebracode", public_only=True) == []
+        found = kb.article_search(workspace=workspace, query="weekday", public_only=True)
+        assert article.pk in [a.pk for a in found]
+    assert "Opening hours" not in _public_search(workspace, client, "zebracode")
