@@ -345,6 +345,37 @@ def _stored(value):
     return value
 
 
+def tree_shape_error(tree) -> str:
+    """ "" when `tree` nests groups at most MAX_DEPTH levels deep (the root is level 1) and
+    holds at most MAX_RULES rules plus MAX_RULES groups; otherwise the message saying which
+    limit it passes. Iterative (an explicit stack, no recursion), and it stops at the first
+    node past a limit, so a hostile tree nested thousands deep costs O(MAX_RULES) steps. Run
+    it on untrusted trees before anything walks them recursively (the builder's view, _walk).
+    """
+    if not isinstance(tree, dict):
+        return ""
+    stack = [(tree, 1)]
+    rules = groups = 0
+    while stack:
+        node, depth = stack.pop()
+        children = node.get("rules")
+        if not isinstance(children, list):
+            continue
+        for child in children:
+            if isinstance(child, dict) and "rules" in child:
+                groups += 1
+                if depth + 1 > MAX_DEPTH:
+                    return _("Groups nest at most %(n)s levels deep.") % {"n": MAX_DEPTH}
+                if groups > MAX_RULES:
+                    return _("A segment holds at most %(n)s groups.") % {"n": MAX_RULES}
+                stack.append((child, depth + 1))
+            else:
+                rules += 1
+                if rules > MAX_RULES:
+                    return _("A segment holds at most %(n)s rules.") % {"n": MAX_RULES}
+    return ""
+
+
 def _walk(ctx, node, path: str, depth: int, errors: dict, counter: list, out: list | None = None):
     """The Q of a group (errors collected by path); with `out` (a list) the checked group,
     values cleaned, is appended to it."""

@@ -99,7 +99,8 @@ def _tree_from_post(request, ctx) -> tuple[dict, dict]:
         if tree is None:
             return EMPTY_TREE, {"": error}
         return tree, {}
-    return tree_from_form(request.POST, ctx), {}
+    tree, error = tree_from_form(request.POST, ctx)
+    return tree, ({"": error} if error else {})
 
 
 def _chosen_only(tree):

@@ -157,7 +157,7 @@ def test_saving_the_builder_stores_the_rules_and_shows_the_segment(client_for, w
             },
             "is too large",
         ),
-        ({"rules_json": "x" * 70_000}, "longer than 64 KB"),
+        ({"rules_json": "x" * 20_000}, "longer than 16 KB"),
         (
             form(
                 [
@@ -332,3 +332,64 @@ def test_count_errors_name_the_rule_as_people_count(client_for, people):
     )
     html = client_for(Role.MARKETING).post(url("segment_preview"), posted).content.decode()
     assert "Rule 1: " in html and "not one of the choices" in html
+
+
+def _nested(depth):
+    tree = {"op": "and", "rules": [{"field": "sex", "operator": "in", "value": ["female"]}]}
+    for _ in range(depth):
+        tree = {"op": "or", "rules": [tree]}
+    return tree
+
+
+DEEP_JSON = json.dumps(_nested(200))
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [
+        {"rules_json": DEEP_JSON, "part": "rules"},
+        {"rules_json": DEEP_JSON, "part": "count"},
+        # the same depth as form fields: groups "0", "0.0", "0.0.0", ...
+        form(
+            [("n", "g:" + ".".join(["0"] * (level + 1))) for level in range(199)],
+            part="rules",
+        ),
+    ],
+)
+def test_a_deeply_nested_preview_is_refused_with_a_message(client_for, posted):
+    response = client_for(Role.MARKETING).post(url("segment_preview"), posted)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Groups nest at most 3 levels deep." in html
+    assert html.count("<fieldset") <= 3
+
+
+def test_a_deeply_nested_tree_is_neither_created_nor_saved_over_a_segment(client_for, workspace):
+    with workspace_scope(workspace):
+        segment = SegmentFactory(workspace=workspace, kind="dynamic", name="Kept", rules=_nested(0))
+    client = client_for(Role.MARKETING)
+    created = client.post(
+        url("segment_create"), {"rules_json": DEEP_JSON, "name": "Deep", "kind": "dynamic"}
+    )
+    edited = client.post(
+        url("segment_edit", pk=segment.pk), {"rules_json": DEEP_JSON, "name": "Renamed"}
+    )
+    for response in (created, edited):
+        assert response.status_code == 400
+        assert "Groups nest at most 3 levels deep." in response.content.decode()
+    with workspace_scope(workspace):
+        assert not Segment.objects.filter(name__in=["Deep", "Renamed"]).exists()
+        segment.refresh_from_db()
+        assert segment.rules == _nested(0)
+
+
+def test_more_rules_than_a_segment_holds_are_refused_before_checking():
+    from contacts.segment_rules import MAX_RULES, tree_shape_error
+    from marketing.segment_builder import tree_from_json
+
+    rule = {"field": "sex", "operator": "in", "value": ["female"]}
+    tree, error = tree_from_json(json.dumps({"op": "and", "rules": [rule] * (MAX_RULES + 1)}))
+    assert tree is None and error == f"A segment holds at most {MAX_RULES} rules."
+    assert tree_shape_error({"op": "and", "rules": [rule] * MAX_RULES}) == ""
+    assert tree_shape_error(_nested(2)) == ""
+    assert "3 levels" in tree_shape_error(_nested(3))
