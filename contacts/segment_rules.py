@@ -266,12 +266,31 @@ def _choice_list(ctx, rule, value, *, as_int: bool) -> list:
     return list(dict.fromkeys(out))
 
 
+def value_empty(value) -> bool:
+    """True for a value nobody has entered yet: None, a blank text, an empty list, or a list
+    or dict (channel/days, count/[min, max]/days) whose every part is one of those. Looks two
+    levels down at most (no recursion on posted JSON)."""
+
+    def blank(v):
+        return v is None or (isinstance(v, str) and not v.strip()) or v in ([], {})
+
+    def parts(v):
+        if isinstance(v, dict):
+            return list(v.values())[:4]
+        return list(v[:MAX_LIST]) if isinstance(v, list | tuple) else [v]
+
+    return all(blank(inner) for outer in parts(value) for inner in parts(outer))
+
+
 def value_clean(ctx: RuleContext, rule: SegmentRule, operator, value):
-    """`value` of a rule checked against its kind and operator; raises RuleError."""
+    """`value` of a rule checked against its kind and operator; raises RuleError ("Choose a
+    value." when none is entered)."""
     if operator not in rule.operators:
         raise RuleError(_("“%(op)s” is not an operator of this rule.") % {"op": str(operator)[:40]})
     if operator in NO_VALUE:
         return None
+    if value_empty(value):
+        raise RuleError(_("Choose a value."))
     kind = rule.value_kind
     if kind == "choice":
         return [str(v) for v in _choice_list(ctx, rule, value, as_int=False)]

@@ -157,7 +157,16 @@ def tree_view(tree, ctx: RuleContext, errors: dict) -> dict:
         "fields": fields,
         "tree_error": errors.get(""),
         "error_list": error_list(errors),
+        "error_paths": error_paths(errors),
     }
+
+
+def error_paths(errors: dict) -> str:
+    """The paths of the messages drawn next to the rules, "#"-prefixed and "," joined in
+    order ("#" for the tree itself, "#0,#1.2"; "" for none): posted back as `errors-shown`,
+    so a live count whose messages changed redraws the rules (a message that no longer holds
+    goes away)."""
+    return ",".join(sorted(f"#{path}" for path in errors if isinstance(path, str)))
 
 
 def error_list(errors: dict) -> list[tuple[str, str]]:

@@ -393,3 +393,70 @@ def test_more_rules_than_a_segment_holds_are_refused_before_checking():
     assert tree_shape_error({"op": "and", "rules": [rule] * MAX_RULES}) == ""
     assert tree_shape_error(_nested(2)) == ""
     assert "3 levels" in tree_shape_error(_nested(3))
+
+
+SEX_PICKED = [("n", "r:0"), ("r-0-field", "sex"), ("r-0-shown", "|")]
+
+
+def test_a_field_just_picked_shows_no_message_until_saved(client_for, workspace, people):
+    client = client_for(Role.MARKETING)
+    # picking the field redraws the rule (its operator and choices), no value chosen yet
+    picked = client.post(url("segment_preview"), form(SEX_PICKED, part="count"))
+    html = picked.content.decode()
+    assert 'data-testid="rule-value"' in html
+    assert "None" not in html and 'data-testid="rule-error"' not in html
+    assert 'data-testid="count-errors"' not in html
+    # saving it is refused, with the message where the value goes
+    saved = client.post(
+        url("segment_create"),
+        form([("n", "r:0"), ("r-0-field", "sex"), ("r-0-operator", "in")], name="Half"),
+    )
+    assert saved.status_code == 400
+    html = saved.content.decode()
+    assert "Choose a value." in html and "None" not in html
+    assert 'name="errors-shown" value="#0"' in html
+    with workspace_scope(workspace):
+        assert not Segment.objects.filter(name="Half").exists()
+
+
+def test_a_message_next_to_a_rule_goes_when_its_value_is_valid(client_for, people):
+    ticked = [
+        ("n", "r:0"),
+        ("r-0-field", "sex"),
+        ("r-0-operator", "in"),
+        ("r-0-shown", "sex|in"),
+        ("r-0-value", "female"),
+    ]
+    client = client_for(Role.MARKETING)
+    # the page drew "Choose a value." next to rule 1; the value is now ticked
+    response = client.post(
+        url("segment_preview"), form(ticked, part="count", **{"errors-shown": "#0"})
+    )
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#rules-builder"  # the rules are redrawn ...
+    assert 'data-testid="rule-error"' not in html  # ... without the message
+    assert 'name="errors-shown" value=""' in html
+    assert 'data-testid="count-matching">' in html
+    # nothing drawn next to the rules: the count alone, as before
+    quiet = client.post(url("segment_preview"), form(ticked, part="count"))
+    assert "HX-Retarget" not in quiet and 'data-testid="rule"' not in quiet.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "empty"),
+    [
+        (None, True),
+        (" ", True),
+        ([], True),
+        (["", ""], True),
+        ({"channel": "", "days": ""}, True),
+        ({"count": ["", ""], "days": ""}, True),
+        ({"count": ["", "5"], "days": ""}, False),
+        (["female"], False),
+        (0, False),
+    ],
+)
+def test_a_value_nobody_entered_is_empty(value, empty):
+    from contacts.segment_rules import value_empty
+
+    assert value_empty(value) is empty
