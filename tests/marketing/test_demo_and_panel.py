@@ -115,3 +115,19 @@ def test_home_panel_lists_the_last_campaigns_with_rates(client_for, workspace):
     html = html.content.decode()
     assert 'data-testid="panel-campaigns"' in html
     assert "Spring offer" in html and "37.5 %" in html
+
+
+def test_home_panel_links_drafts_to_their_page_and_launched_campaigns_to_the_report(
+    client_for, workspace
+):
+    with workspace_scope(workspace):
+        sent, _d, _links = known_campaign(workspace)
+        draft = Campaign.objects.create(workspace=workspace, name="Next issue")
+    html = client_for(Role.MARKETING).get(reverse("workspace_home", kwargs={"ws": "acme"}))
+    html = html.content.decode()
+    campaign_url = reverse("marketing:campaign_detail", kwargs={"ws": "acme", "pk": draft.pk})
+    report_url = reverse("marketing:campaign_report", kwargs={"ws": "acme", "pk": sent.pk})
+    draft_report = reverse("marketing:campaign_report", kwargs={"ws": "acme", "pk": draft.pk})
+    assert f'href="{campaign_url}">Next issue</a>' in html
+    assert f'href="{report_url}">Spring offer</a>' in html
+    assert draft_report not in html
