@@ -207,3 +207,11 @@ def test_send_test_needs_a_valid_address(workspace, client_for, inbox):
     )
     assert response.status_code == 422
     assert inbox.messages == []
+
+
+def test_the_subjects_help_shows_the_custom_field_placeholder_literally(workspace, client_for):
+    html = client_for(Role.MARKETING).get(url("template_new")).content.decode()
+    # as text in the page: "{{ custom.<key> }} for custom fields", not a stray <key> tag
+    assert "{{ custom.&lt;key&gt; }} for custom fields" in html
+    assert "<key>" not in html
+    assert "{{ first_name|default:&quot;there&quot; }}" in html
