@@ -266,12 +266,31 @@ def _choice_list(ctx, rule, value, *, as_int: bool) -> list:
     return list(dict.fromkeys(out))
 
 
+def value_empty(value) -> bool:
+    """True for a value nobody has entered yet: None, a blank text, an empty list, or a list
+    or dict (channel/days, count/[min, max]/days) whose every part is one of those. Looks two
+    levels down at most (no recursion on posted JSON)."""
+
+    def blank(v):
+        return v is None or (isinstance(v, str) and not v.strip()) or v in ([], {})
+
+    def parts(v):
+        if isinstance(v, dict):
+            return list(v.values())[:4]
+        return list(v[:MAX_LIST]) if isinstance(v, list | tuple) else [v]
+
+    return all(blank(inner) for outer in parts(value) for inner in parts(outer))
+
+
 def value_clean(ctx: RuleContext, rule: SegmentRule, operator, value):
-    """`value` of a rule checked against its kind and operator; raises RuleError."""
+    """`value` of a rule checked against its kind and operator; raises RuleError ("Choose a
+    value." when none is entered)."""
     if operator not in rule.operators:
         raise RuleError(_("“%(op)s” is not an operator of this rule.") % {"op": str(operator)[:40]})
     if operator in NO_VALUE:
         return None
+    if value_empty(value):
+        raise RuleError(_("Choose a value."))
     kind = rule.value_kind
     if kind == "choice":
         return [str(v) for v in _choice_list(ctx, rule, value, as_int=False)]
@@ -343,6 +362,37 @@ def _stored(value):
     if isinstance(value, dict):
         return {k: _stored(v) for k, v in value.items()}
     return value
+
+
+def tree_shape_error(tree) -> str:
+    """ "" when `tree` nests groups at most MAX_DEPTH levels deep (the root is level 1) and
+    holds at most MAX_RULES rules plus MAX_RULES groups; otherwise the message saying which
+    limit it passes. Iterative (an explicit stack, no recursion), and it stops at the first
+    node past a limit, so a hostile tree nested thousands deep costs O(MAX_RULES) steps. Run
+    it on untrusted trees before anything walks them recursively (the builder's view, _walk).
+    """
+    if not isinstance(tree, dict):
+        return ""
+    stack = [(tree, 1)]
+    rules = groups = 0
+    while stack:
+        node, depth = stack.pop()
+        children = node.get("rules")
+        if not isinstance(children, list):
+            continue
+        for child in children:
+            if isinstance(child, dict) and "rules" in child:
+                groups += 1
+                if depth + 1 > MAX_DEPTH:
+                    return _("Groups nest at most %(n)s levels deep.") % {"n": MAX_DEPTH}
+                if groups > MAX_RULES:
+                    return _("A segment holds at most %(n)s groups.") % {"n": MAX_RULES}
+                stack.append((child, depth + 1))
+            else:
+                rules += 1
+                if rules > MAX_RULES:
+                    return _("A segment holds at most %(n)s rules.") % {"n": MAX_RULES}
+    return ""
 
 
 def _walk(ctx, node, path: str, depth: int, errors: dict, counter: list, out: list | None = None):

@@ -8,7 +8,8 @@ finds on first run.
 - two templates (a newsletter and an offer) with personalisation fields;
 - a sent A/B campaign six days ago to the newsletter readers: variant B won by click rate,
   human and machine opens over three days, clicks on two links, two retried deliveries, one
-  failed (550 5.1.1), one hard bounce and one unsubscribe (both suppressed);
+  failed (550 5.1.1), one hard bounce and one unsubscribe (all three suppressed, the
+  contacts' email opt-in withdrawn, by the same services as live mail);
 - a draft campaign ready to launch to the first segment.
 
 Deterministic (random.Random(70), times relative to today in the workspace's time zone) and
@@ -39,10 +40,11 @@ from .models import (
     EventKind,
     SegmentKind,
     SenderIdentity,
-    Suppression,
     SuppressionReason,
     TrackedLink,
 )
+from .services.bounces import address_suppress
+from .services.events import delivery_unsubscribe
 from .services.segments import segment_build, segment_create, segment_members_add
 from .services.timeline import KINDS, timeline_record_many
 
@@ -328,7 +330,7 @@ def _deliveries(workspace, campaign, contacts, variants, launched, rng) -> list[
 
 def _events(workspace, deliveries, links, rng) -> list[DeliveryEvent]:
     sent = [d for d in deliveries if d.status == DeliveryStatus.SENT]
-    events, suppressions = [], []
+    events = []
 
     def add(delivery, kind, at, *, machine=False, link=None, agent=HUMAN_AGENT, data=None):
         events.append(
@@ -352,7 +354,6 @@ def _events(workspace, deliveries, links, rng) -> list[DeliveryEvent]:
         agent="",
         data={"status": "5.1.1", "action": "failed"},
     )
-    suppressions.append((bounced, SuppressionReason.HARD_BOUNCE, "dsn"))
     for n, delivery in enumerate(sent):
         if delivery is bounced:
             continue
@@ -383,15 +384,36 @@ def _events(workspace, deliveries, links, rng) -> list[DeliveryEvent]:
         unsubscribed.sent_at + datetime.timedelta(hours=5),
         data={"method": "one-click"},
     )
-    suppressions.append((unsubscribed, SuppressionReason.UNSUBSCRIBED, "one-click"))
     events = DeliveryEvent.objects.bulk_create(events)
-    Suppression.objects.bulk_create(
-        [
-            Suppression(
-                workspace=workspace, address=d.address, reason=reason, source=source, delivery=d
-            )
-            for d, reason, source in suppressions
-        ],
-        ignore_conflicts=True,
-    )
+    _suppress(workspace, deliveries, bounced, unsubscribed)
     return events
+
+
+def _suppress(workspace, deliveries, bounced, unsubscribed) -> None:
+    """The consequences the live services draw, by those services: the address refused with
+    550 5.1.1 and the one whose DSN said 5.1.1 are suppressed as hard bounces, and the
+    unsubscribe suppresses its address; each withdraws the contact's email opt-in (time and
+    source recorded). The senders page lists the three suppressions."""
+    failed = next(d for d in deliveries if d.status == DeliveryStatus.FAILED)
+    address_suppress(
+        workspace=workspace,
+        actor=None,
+        address=failed.address,
+        reason=SuppressionReason.HARD_BOUNCE,
+        source=f"SMTP 550: {failed.last_error}",
+        delivery=failed,
+    )
+    address_suppress(
+        workspace=workspace,
+        actor=None,
+        address=bounced.address,
+        reason=SuppressionReason.HARD_BOUNCE,
+        source="DSN 5.1.1",
+        delivery=bounced,
+    )
+    # the event is stored above; the service adds the suppression and the consent change
+    delivery_unsubscribe(
+        delivery=unsubscribed,
+        source="one-click",
+        now=unsubscribed.sent_at + datetime.timedelta(hours=5),
+    )

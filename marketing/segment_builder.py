@@ -15,9 +15,15 @@ import json
 
 from django.utils.translation import gettext as _
 
-from contacts.segment_rules import MAX_DEPTH, NO_VALUE, OPERATORS, RuleContext
+from contacts.segment_rules import (
+    MAX_DEPTH,
+    NO_VALUE,
+    OPERATORS,
+    RuleContext,
+    tree_shape_error,
+)
 
-JSON_MAX_BYTES = 64 * 1024
+JSON_MAX_BYTES = 16 * 1024  # a full tree (50 rules, 3 levels) written out fits in ~8 KB
 NODES_MAX = 200  # nodes read from one post (a tree holds at most 50 rules)
 
 
@@ -40,18 +46,26 @@ def _value_from_form(rule, operator, get, getlist, prefix):
     return get(f"{prefix}-value", "")
 
 
-def tree_from_form(data, ctx: RuleContext) -> dict:
-    """The rule tree posted as fields (see the module docstring), with the `action` applied.
-    A rule whose field changed gets the new field's first operator and no value."""
+def tree_from_form(data, ctx: RuleContext) -> tuple[dict, str]:
+    """(tree, "") for the rule tree posted as fields (see the module docstring), with the
+    `action` applied; a rule whose field changed gets the new field's first operator and no
+    value. Nodes nested deeper than MAX_DEPTH levels are left out and reported, as is a tree
+    of more than MAX_RULES rules: (tree without them, message). Iterative; at most NODES_MAX
+    nodes are read."""
     get = lambda k, d="": (data.get(k, d) or d)[:1000]  # noqa: E731
     getlist = lambda k: [v[:1000] for v in data.getlist(k)][:1000]  # noqa: E731
     root = {"op": "or" if get("op") == "or" else "and", "rules": []}
     groups = {"": root}
+    too_deep = False
     for entry in data.getlist("n")[:NODES_MAX]:
         kind, _sep, path = entry.partition(":")
         parent_path = path.rpartition(".")[0]
         parent = groups.get(parent_path)
         if parent is None or not path:
+            continue
+        # a group at path "0.1" is level 3 (the root is level 1); a rule may sit in the last
+        if path.count(".") + (2 if kind == "g" else 1) > MAX_DEPTH:
+            too_deep = True
             continue
         if kind == "g":
             group = {"op": "or" if get(f"g-{path}-op") == "or" else "and", "rules": []}
@@ -72,7 +86,9 @@ def tree_from_form(data, ctx: RuleContext) -> dict:
             parent["rules"].append(node)
     # the groups were appended in document order; paths are re-numbered by position now
     _apply_action(root, get("action"))
-    return root
+    if too_deep:
+        return root, _("Groups nest at most %(n)s levels deep.") % {"n": MAX_DEPTH}
+    return root, tree_shape_error(root)
 
 
 def _node_at(root, path):
@@ -109,10 +125,11 @@ def _apply_action(root, action: str) -> None:
 
 
 def tree_from_json(text: str) -> tuple[dict | None, str]:
-    """(tree, "") from a posted rule tree in JSON, or (None, message) for text that is too
-    long or no JSON object."""
+    """(tree, "") from a posted rule tree in JSON, or (None, message) for text longer than
+    JSON_MAX_BYTES, no JSON object, or a tree nested deeper than MAX_DEPTH levels or holding
+    more than MAX_RULES rules (checked iteratively, before anything walks the tree)."""
     if len(text.encode()) > JSON_MAX_BYTES:
-        return None, _("The rules are longer than 64 KB.")
+        return None, _("The rules are longer than %(n)s KB.") % {"n": JSON_MAX_BYTES // 1024}
     try:
         tree = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -120,6 +137,9 @@ def tree_from_json(text: str) -> tuple[dict | None, str]:
         return None, _("The rules are not valid JSON%(where)s.") % {"where": where}
     if not isinstance(tree, dict):
         return None, _("The rules must be a JSON object with “op” and “rules”.")
+    shape_error = tree_shape_error(tree)
+    if shape_error:
+        return None, shape_error
     return tree, ""
 
 
@@ -137,7 +157,16 @@ def tree_view(tree, ctx: RuleContext, errors: dict) -> dict:
         "fields": fields,
         "tree_error": errors.get(""),
         "error_list": error_list(errors),
+        "error_paths": error_paths(errors),
     }
+
+
+def error_paths(errors: dict) -> str:
+    """The paths of the messages drawn next to the rules, "#"-prefixed and "," joined in
+    order ("#" for the tree itself, "#0,#1.2"; "" for none): posted back as `errors-shown`,
+    so a live count whose messages changed redraws the rules (a message that no longer holds
+    goes away)."""
+    return ",".join(sorted(f"#{path}" for path in errors if isinstance(path, str)))
 
 
 def error_list(errors: dict) -> list[tuple[str, str]]:
@@ -156,6 +185,8 @@ def _group_view(group, path, depth, ctx, errors):
     ):
         child_path = f"{path}.{index}" if path else str(index)
         if isinstance(child, dict) and "rules" in child:
+            if depth + 1 >= MAX_DEPTH:  # deeper groups are refused before; never drawn
+                continue
             children.append(_group_view(child, child_path, depth + 1, ctx, errors))
         else:
             children.append(_rule_view(child, child_path, ctx, errors))

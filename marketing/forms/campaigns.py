@@ -59,3 +59,20 @@ class CampaignForm(WorkspaceModelForm):
             variant = self.instance.variants.filter(key="B").first()
             if variant is not None:
                 self.fields["variant_b_subject"].initial = variant.subject
+
+    def clean(self):
+        """An A/B test needs a variant B: its subject here (or a body B stored before)."""
+        cleaned = super().clean()
+        if cleaned.get("ab_enabled") and not (cleaned.get("variant_b_subject") or "").strip():
+            has_body_b = (
+                self.instance.pk
+                and self.instance.variants.filter(key="B")
+                .exclude(html_body="", text_body="")
+                .exists()
+            )
+            if not has_body_b:
+                self.add_error(
+                    "variant_b_subject",
+                    _("An A/B test needs a variant B: enter the subject variant B is sent with."),
+                )
+        return cleaned

@@ -1,6 +1,7 @@
 """Forms of email templates, the asset library, sender identities and bounce settings."""
 
 from django import forms
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
@@ -22,11 +23,17 @@ WEEKDAYS = [
 
 
 def _fields_help() -> str:
+    """The subject's help text, HTML-escaped: form renderers print help texts unescaped
+    (|safe), and "{{ custom.<key> }}" would lose its "<key>" to the browser as a tag."""
     names = ", ".join(f"{{{{ {n} }}}}" for n in [*PERSONALISATION_FIELDS, *SENDING_FIELDS])
-    return _(
-        "Placeholders: %(names)s, {{ custom.<key> }} for custom fields; a default for missing "
-        'values: {{ first_name|default:"there" }}; filters upper, lower, title, capfirst.'
-    ) % {"names": names}
+    return escape(
+        _(
+            "Placeholders: %(names)s, {{ custom.<key> }} for custom fields; a default for "
+            'missing values: {{ first_name|default:"there" }}; filters upper, lower, title, '
+            "capfirst."
+        )
+        % {"names": names}
+    )
 
 
 class EmailTemplateForm(WorkspaceForm):

@@ -161,6 +161,10 @@ def launch_problems(campaign: Campaign) -> dict:
     )
     if problems:
         errors["template"] = "; ".join(str(p) for p in problems)
+    if campaign.ab_enabled and not _has_variant_b(campaign):
+        errors["variant_b_subject"] = _(
+            "The A/B test has no variant B: enter the subject of variant B, or turn the test off."
+        )
     flagged = [s.name for s in campaign.segments.all() if s.problem]
     if flagged:
         errors["segments"] = _("These segments need fixing first: %(names)s") % {
@@ -256,6 +260,15 @@ def campaign_start(
         else:
             transaction.on_commit(lambda: (enqueue or _send_later)(workspace_id, campaign_id))
     return queued
+
+
+def _has_variant_b(campaign: Campaign) -> bool:
+    """True when the campaign has a variant B with its own subject or body."""
+    return (
+        CampaignVariant.objects.filter(workspace=campaign.workspace_id, campaign=campaign, key="B")
+        .exclude(subject="", html_body="", text_body="")
+        .exists()
+    )
 
 
 def _ab_variants(campaign: Campaign):

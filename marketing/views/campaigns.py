@@ -18,6 +18,7 @@ from ..models import Campaign, CampaignStatus
 from ..selectors.campaigns import campaign_failures, campaign_list, campaign_progress
 from ..selectors.reports import campaigns_figures
 from ..services import campaigns as campaign_services
+from ..services.ab_tests import ab_decision_due_at
 
 PARENT = (_("Campaigns"), "marketing:campaigns")
 LIST_PER_PAGE = 50
@@ -141,6 +142,9 @@ def campaign_detail(request, pk):
             failures=campaign_failures(workspace=request.workspace, campaign=campaign),
             problems=problems,
             segments=list(campaign.segments.all()),
+            variant_b=campaign.variants.filter(key="B").first() if campaign.ab_enabled else None,
+            ab_due_at=ab_decision_due_at(campaign) if campaign.ab_enabled else None,
+            ab_rest_percent=100 - campaign.ab_test_percent,
         ),
     )
 

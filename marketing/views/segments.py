@@ -9,14 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from contacts.segment_rules import RuleContext, RulesInvalid
+from contacts.segment_rules import NO_VALUE, RuleContext, RulesInvalid, value_empty
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
 from ..areas import AREAS
 from ..forms.segments import MemberAddForm, MemberImportForm, SegmentForm, SnapshotForm
 from ..models import Segment
-from ..segment_builder import error_list, tree_from_form, tree_from_json, tree_view
+from ..segment_builder import error_list, error_paths, tree_from_form, tree_from_json, tree_view
 from ..selectors.segments import (
     SegmentProblem,
     audience_figures,
@@ -99,19 +99,27 @@ def _tree_from_post(request, ctx) -> tuple[dict, dict]:
         if tree is None:
             return EMPTY_TREE, {"": error}
         return tree, {}
-    return tree_from_form(request.POST, ctx), {}
+    tree, error = tree_from_form(request.POST, ctx)
+    return tree, ({"": error} if error else {})
 
 
 def _chosen_only(tree):
-    """The tree without rules whose field is not chosen yet (a rule just added): the live
-    count leaves them out while editing; saving refuses them."""
+    """The tree without rules whose field or value is not chosen yet (a rule just added, a
+    field just picked): the live count leaves them out while editing, with no message;
+    saving refuses them ("Choose a field.", "Choose a value.")."""
     if not isinstance(tree, dict) or not isinstance(tree.get("rules"), list):
         return tree
     kept = []
     for child in tree["rules"]:
         if isinstance(child, dict) and "rules" in child:
             kept.append(_chosen_only(child))
-        elif not (isinstance(child, dict) and child.get("field") in ("", None)):
+        elif not (
+            isinstance(child, dict)
+            and (
+                child.get("field") in ("", None)
+                or (child.get("operator") not in NO_VALUE and value_empty(child.get("value")))
+            )
+        ):
             kept.append(child)
     return {**tree, "rules": kept}
 
@@ -163,7 +171,14 @@ def segment_preview(request):
     figures = None
     if not errors:
         figures, errors = _figures(request.workspace, tree, ctx, editing=True)
-    if request.POST.get("part") != "rules" and not _shape_changed(request.POST):
+    # messages drawn next to the rules (`errors-shown`) that no longer hold are redrawn away
+    shown = request.POST.get("errors-shown", "")[:2000]
+    stale_messages = bool(shown) and shown != error_paths(errors)
+    if (
+        request.POST.get("part") != "rules"
+        and not _shape_changed(request.POST)
+        and not stale_messages
+    ):
         # the count alone: no redraw of the rules (and no read of every rule's choices)
         context = {
             "figures": figures,

@@ -30,12 +30,20 @@ from ..rendering import (
 from ..selectors.content import LIST_LIMIT, asset_list, template_list
 from ..services import content as services
 
+# the preview without a contact: a sample for every PERSONALISATION_FIELDS name
 SAMPLE_VALUES = {
     "first_name": "Alex",
     "last_name": "Example",
-    "full_name": "Alex Example",
+    "full_name": "Dr. Alex Example",
+    "salutation": "Ms.",
+    "title": "Dr.",
     "email": "alex@example.com",
+    "job_title": "Head of Purchasing",
     "company": "Example Ltd",
+    "city": "Springfield",
+    "country": "US",
+    "owner_name": "Sam Seller",
+    "owner_email": "sam.seller@example.com",
 }
 
 

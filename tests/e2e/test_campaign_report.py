@@ -50,3 +50,31 @@ def test_marketer_reads_the_report_of_the_demo_campaign(page, login_as, screensh
     page.get_by_test_id("conversion-form").get_by_role("button").click()
     page.wait_for_url("**/report/?days=90")
     assert "at most 90 days" in page.get_by_text("Deals won by a contact").inner_text()
+
+
+# what sticks out past the viewport (for the failure message)
+WIDEST = """() => {
+  const vw = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > vw + 1)
+    .slice(-5)
+    .map(el => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+}"""
+
+
+def test_on_a_phone_the_campaign_list_and_report_never_scroll_sideways(phone_page, login_as):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with scopes_disabled():
+        campaign = Campaign.all_workspaces.get(status=CampaignStatus.SENT)
+    login_as(phone_page, "marketing@demo.example", DEMO_PASSWORD)
+    for path in (
+        "/w/demo/marketing/campaigns/",
+        f"/w/demo/marketing/campaigns/{campaign.pk}/report/",
+    ):
+        phone_page.goto(path)
+        width = phone_page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width, phone_page.evaluate(WIDEST))
+    # the wide tables scroll inside their own box instead
+    assert phone_page.locator(".table-responsive [data-testid=ab-table]").count() == 1
+    assert phone_page.locator(".table-responsive [data-testid=link-table]").count() == 1
+    assert phone_page.locator(".table-responsive [data-testid=retry-table]").count() == 1

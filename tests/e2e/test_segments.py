@@ -120,3 +120,22 @@ def test_a_static_list_is_filled_with_the_contact_picker(agency, page, login_as)
     expect(page.locator("[data-testid=member-row]")).to_have_count(1)
     expect(page.locator("[data-testid=member-row]")).to_contain_text("Berit Muster")
     expect(page.locator("[data-testid=member-count]")).to_have_text("1")
+
+
+def test_a_rule_without_a_value_is_quiet_while_editing_and_its_message_goes(agency, page, login_as):
+    workspace, marketer = agency
+    login_as(page, marketer.email, TEST_PASSWORD)
+    page.goto(f"/w/{workspace.slug}/marketing/segments/new/")
+    page.fill("input[name=name]", "Half done")
+    errors = page.locator("[data-testid=rule-error]")
+    _add_rule(page, 0, "sex")
+    expect(page.locator("[data-testid=count-matching]")).to_have_text("7")
+    expect(errors).to_have_count(0)
+    expect(page.locator("#rules-builder")).not_to_contain_text("None")
+
+    page.click("[data-testid=save-segment]")  # saving asks for the value, at the rule
+    expect(_rule(page, 0).locator("[data-testid=rule-error]")).to_have_text("Choose a value.")
+
+    _rule(page, 0).get_by_label("Female").check()
+    expect(errors).to_have_count(0)
+    expect(page.locator("[data-testid=count-matching]")).to_have_text("6")

@@ -12,6 +12,7 @@ from tests.contacts.factories import ContactFactory
 from tests.marketing.builders import HTML, TEXT, audience, started_campaign
 from tests.marketing.factories import SenderIdentityFactory, SuppressionFactory
 from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,60 @@ def test_the_contact_page_says_why_a_contact_gets_no_email(client_for, workspace
     fine = ContactFactory(workspace=workspace, email="ok@example.org", email_opt_in=True)
     page = client.get(reverse("contacts:detail", kwargs={"ws": "acme", "pk": fine.pk})).content
     assert b"Receives campaign emails." in page
+
+
+def _ab_post(segment, sender, **extra):
+    return {
+        "name": "Split",
+        "segments": [segment.pk],
+        "sender": sender.pk,
+        "subject": "Hello {{ first_name }}",
+        "html_body": HTML,
+        "text_body": TEXT,
+        "ab_enabled": "on",
+        "ab_test_percent": 20,
+        "ab_metric": "clicks",
+        "ab_wait_minutes": 240,
+        **extra,
+    }
+
+
+def test_an_ab_test_without_variant_b_is_refused_and_the_page_explains_the_test(
+    client_for, workspace
+):
+    client = client_for(Role.MARKETING)
+    segment, _contacts = audience(workspace, n=3)
+    sender = SenderIdentityFactory(workspace=workspace)
+    refused = client.post(_url("campaign_create"), _ab_post(segment, sender))
+    assert refused.status_code == 200
+    assert "An A/B test needs a variant B" in refused.content.decode()
+    assert not Campaign.all_workspaces.filter(name="Split").exists()
+
+    saved = client.post(
+        _url("campaign_create"), _ab_post(segment, sender, variant_b_subject="Last chance")
+    )
+    assert saved.status_code == 302
+    campaign = Campaign.all_workspaces.get(name="Split")
+    detail = client.get(_url("campaign_detail", pk=campaign.pk)).content.decode()
+    assert 'data-testid="campaign-ab"' in detail
+    assert "Last chance" in detail and "20 % of the audience" in detail
+    assert "240 minutes after the launch" in detail
+    assert "The other 80 % of the deliveries are held back" in detail
+    assert "campaign-problems" not in detail
+
+
+def test_an_ab_campaign_without_variant_b_is_not_launched(client_for, workspace):
+    client = client_for(Role.MARKETING)
+    segment, _contacts = audience(workspace, n=3)
+    sender = SenderIdentityFactory(workspace=workspace)
+    client.post(_url("campaign_create"), _ab_post(segment, sender, variant_b_subject="B"))
+    campaign = Campaign.all_workspaces.get(name="Split")
+    with workspace_scope(workspace):
+        campaign.variants.all().delete()  # e.g. stored before the form required it
+    detail = client.get(_url("campaign_detail", pk=campaign.pk)).content.decode()
+    assert "The A/B test has no variant B" in detail
+    client.post(_url("campaign_launch", pk=campaign.pk))
+    campaign.refresh_from_db()
+    assert campaign.status == CampaignStatus.DRAFT
+    with workspace_scope(workspace):
+        assert not Delivery.objects.filter(campaign=campaign).exists()

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from contacts.models import Contact
 from marketing import demo
 from marketing.models import (
     Campaign,
@@ -52,7 +53,7 @@ def test_the_demo_campaign_has_every_figure_of_the_report(workspace):
     assert total.opened > total.opened_human > 0  # machine opens are there too
     assert total.clicked > 0
     with workspace_scope(workspace):
-        assert Suppression.objects.count() == 2
+        assert Suppression.objects.count() == 3  # the 5.1.1 refusal, the bounce, the unsubscribe
         draft = Campaign.objects.get(status=CampaignStatus.DRAFT)
         assert draft.segments.count() == 1
         assert launch_problems(draft) == {}  # ready to send: sender, segment, valid template
@@ -115,3 +116,48 @@ def test_home_panel_lists_the_last_campaigns_with_rates(client_for, workspace):
     html = html.content.decode()
     assert 'data-testid="panel-campaigns"' in html
     assert "Spring offer" in html and "37.5 %" in html
+
+
+def test_home_panel_links_drafts_to_their_page_and_launched_campaigns_to_the_report(
+    client_for, workspace
+):
+    with workspace_scope(workspace):
+        sent, _d, _links = known_campaign(workspace)
+        draft = Campaign.objects.create(workspace=workspace, name="Next issue")
+    html = client_for(Role.MARKETING).get(reverse("workspace_home", kwargs={"ws": "acme"}))
+    html = html.content.decode()
+    campaign_url = reverse("marketing:campaign_detail", kwargs={"ws": "acme", "pk": draft.pk})
+    report_url = reverse("marketing:campaign_report", kwargs={"ws": "acme", "pk": sent.pk})
+    draft_report = reverse("marketing:campaign_report", kwargs={"ws": "acme", "pk": draft.pk})
+    assert f'href="{campaign_url}">Next issue</a>' in html
+    assert f'href="{report_url}">Spring offer</a>' in html
+    assert draft_report not in html
+
+
+def test_the_demos_bounces_and_unsubscribe_suppress_and_withdraw_consent(client_for, workspace):
+    _seed_small(workspace)
+    with workspace_scope(workspace):
+        campaign = Campaign.objects.get(status=CampaignStatus.SENT)
+        failed = Delivery.objects.get(campaign=campaign, status="failed")
+        bounced = DeliveryEvent.objects.get(kind="bounce").delivery
+        unsubscribed = DeliveryEvent.objects.get(kind="unsubscribe").delivery
+        rows = {s.address: s for s in Suppression.objects.all()}
+        assert rows[failed.address].reason == "hard_bounce"
+        assert rows[failed.address].source.startswith("SMTP 550: 550 5.1.1")
+        assert (rows[bounced.address].reason, rows[bounced.address].source) == (
+            "hard_bounce",
+            "DSN 5.1.1",
+        )
+        assert rows[unsubscribed.address].reason == "unsubscribed"
+        assert rows[unsubscribed.address].source == "one-click: Spring newsletter"
+        for delivery in (failed, bounced, unsubscribed):
+            contact = Contact.objects.get(pk=delivery.contact_id)
+            assert contact.email_opt_in is False
+            assert contact.email_opt_in_at is not None and contact.email_opt_in_source
+        assert Contact.objects.get(pk=unsubscribed.contact_id).email_opt_in_source.startswith(
+            "Unsubscribed (one-click)"
+        )
+    senders = client_for(Role.OWNER).get(reverse("marketing:senders", kwargs={"ws": "acme"}))
+    html = senders.content.decode()
+    for delivery in (failed, bounced, unsubscribed):
+        assert f"<td>{delivery.address}</td>" in html

@@ -240,3 +240,22 @@ def test_health_link_only_for_owners_and_admins(client_for, workspace):
     url = reverse("marketing:campaigns", kwargs={"ws": workspace.slug})
     assert b"health-link" not in client_for(Role.MARKETING).get(url).content
     assert b"health-link" in client_for(Role.ADMIN).get(url).content
+
+
+def test_the_ab_sentence_ends_with_one_full_stop_after_a_morning_time(client_for, workspace):
+    workspace.time_zone = "UTC"
+    workspace.save()
+    launched = datetime.datetime(2026, 11, 30, 4, 58, tzinfo=datetime.UTC)
+    with workspace_scope(workspace):
+        campaign, _d, _links = known_campaign(
+            workspace,
+            ab_enabled=True,
+            status="sending",
+            launched_at=launched,
+            ab_wait_minutes=240,
+            ab_winner="",
+        )
+    html = _report(client_for(Role.MARKETING), workspace, campaign).content.decode()
+    assert "8:58 a.m." in html  # the due time, 11/30/2026 8:58 a.m.
+    assert "a.m.." not in html
+    assert "the winner is chosen and sent to the rest of the audience." in html

@@ -157,7 +157,7 @@ def test_saving_the_builder_stores_the_rules_and_shows_the_segment(client_for, w
             },
             "is too large",
         ),
-        ({"rules_json": "x" * 70_000}, "longer than 64 KB"),
+        ({"rules_json": "x" * 20_000}, "longer than 16 KB"),
         (
             form(
                 [
@@ -332,3 +332,131 @@ def test_count_errors_name_the_rule_as_people_count(client_for, people):
     )
     html = client_for(Role.MARKETING).post(url("segment_preview"), posted).content.decode()
     assert "Rule 1: " in html and "not one of the choices" in html
+
+
+def _nested(depth):
+    tree = {"op": "and", "rules": [{"field": "sex", "operator": "in", "value": ["female"]}]}
+    for _ in range(depth):
+        tree = {"op": "or", "rules": [tree]}
+    return tree
+
+
+DEEP_JSON = json.dumps(_nested(200))
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [
+        {"rules_json": DEEP_JSON, "part": "rules"},
+        {"rules_json": DEEP_JSON, "part": "count"},
+        # the same depth as form fields: groups "0", "0.0", "0.0.0", ...
+        form(
+            [("n", "g:" + ".".join(["0"] * (level + 1))) for level in range(199)],
+            part="rules",
+        ),
+    ],
+)
+def test_a_deeply_nested_preview_is_refused_with_a_message(client_for, posted):
+    response = client_for(Role.MARKETING).post(url("segment_preview"), posted)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Groups nest at most 3 levels deep." in html
+    assert html.count("<fieldset") <= 3
+
+
+def test_a_deeply_nested_tree_is_neither_created_nor_saved_over_a_segment(client_for, workspace):
+    with workspace_scope(workspace):
+        segment = SegmentFactory(workspace=workspace, kind="dynamic", name="Kept", rules=_nested(0))
+    client = client_for(Role.MARKETING)
+    created = client.post(
+        url("segment_create"), {"rules_json": DEEP_JSON, "name": "Deep", "kind": "dynamic"}
+    )
+    edited = client.post(
+        url("segment_edit", pk=segment.pk), {"rules_json": DEEP_JSON, "name": "Renamed"}
+    )
+    for response in (created, edited):
+        assert response.status_code == 400
+        assert "Groups nest at most 3 levels deep." in response.content.decode()
+    with workspace_scope(workspace):
+        assert not Segment.objects.filter(name__in=["Deep", "Renamed"]).exists()
+        segment.refresh_from_db()
+        assert segment.rules == _nested(0)
+
+
+def test_more_rules_than_a_segment_holds_are_refused_before_checking():
+    from contacts.segment_rules import MAX_RULES, tree_shape_error
+    from marketing.segment_builder import tree_from_json
+
+    rule = {"field": "sex", "operator": "in", "value": ["female"]}
+    tree, error = tree_from_json(json.dumps({"op": "and", "rules": [rule] * (MAX_RULES + 1)}))
+    assert tree is None and error == f"A segment holds at most {MAX_RULES} rules."
+    assert tree_shape_error({"op": "and", "rules": [rule] * MAX_RULES}) == ""
+    assert tree_shape_error(_nested(2)) == ""
+    assert "3 levels" in tree_shape_error(_nested(3))
+
+
+SEX_PICKED = [("n", "r:0"), ("r-0-field", "sex"), ("r-0-shown", "|")]
+
+
+def test_a_field_just_picked_shows_no_message_until_saved(client_for, workspace, people):
+    client = client_for(Role.MARKETING)
+    # picking the field redraws the rule (its operator and choices), no value chosen yet
+    picked = client.post(url("segment_preview"), form(SEX_PICKED, part="count"))
+    html = picked.content.decode()
+    assert 'data-testid="rule-value"' in html
+    assert "None" not in html and 'data-testid="rule-error"' not in html
+    assert 'data-testid="count-errors"' not in html
+    # saving it is refused, with the message where the value goes
+    saved = client.post(
+        url("segment_create"),
+        form([("n", "r:0"), ("r-0-field", "sex"), ("r-0-operator", "in")], name="Half"),
+    )
+    assert saved.status_code == 400
+    html = saved.content.decode()
+    assert "Choose a value." in html and "None" not in html
+    assert 'name="errors-shown" value="#0"' in html
+    with workspace_scope(workspace):
+        assert not Segment.objects.filter(name="Half").exists()
+
+
+def test_a_message_next_to_a_rule_goes_when_its_value_is_valid(client_for, people):
+    ticked = [
+        ("n", "r:0"),
+        ("r-0-field", "sex"),
+        ("r-0-operator", "in"),
+        ("r-0-shown", "sex|in"),
+        ("r-0-value", "female"),
+    ]
+    client = client_for(Role.MARKETING)
+    # the page drew "Choose a value." next to rule 1; the value is now ticked
+    response = client.post(
+        url("segment_preview"), form(ticked, part="count", **{"errors-shown": "#0"})
+    )
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#rules-builder"  # the rules are redrawn ...
+    assert 'data-testid="rule-error"' not in html  # ... without the message
+    assert 'name="errors-shown" value=""' in html
+    assert 'data-testid="count-matching">' in html
+    # nothing drawn next to the rules: the count alone, as before
+    quiet = client.post(url("segment_preview"), form(ticked, part="count"))
+    assert "HX-Retarget" not in quiet and 'data-testid="rule"' not in quiet.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("value", "empty"),
+    [
+        (None, True),
+        (" ", True),
+        ([], True),
+        (["", ""], True),
+        ({"channel": "", "days": ""}, True),
+        ({"count": ["", ""], "days": ""}, True),
+        ({"count": ["", "5"], "days": ""}, False),
+        (["female"], False),
+        (0, False),
+    ],
+)
+def test_a_value_nobody_entered_is_empty(value, empty):
+    from contacts.segment_rules import value_empty
+
+    assert value_empty(value) is empty

@@ -207,3 +207,28 @@ def test_send_test_needs_a_valid_address(workspace, client_for, inbox):
     )
     assert response.status_code == 422
     assert inbox.messages == []
+
+
+def test_the_subjects_help_shows_the_custom_field_placeholder_literally(workspace, client_for):
+    html = client_for(Role.MARKETING).get(url("template_new")).content.decode()
+    # as text in the page: "{{ custom.<key> }} for custom fields", not a stray <key> tag
+    assert "{{ custom.&lt;key&gt; }} for custom fields" in html
+    assert "<key>" not in html
+    assert "{{ first_name|default:&quot;there&quot; }}" in html
+
+
+def test_the_preview_without_a_contact_fills_every_field_with_a_sample(workspace, client_for):
+    from marketing.rendering import PERSONALISATION_FIELDS
+
+    body = "".join(f"<p>{name}=[{{{{ {name} }}}}]</p>" for name in PERSONALISATION_FIELDS)
+    template = EmailTemplateFactory(
+        workspace=workspace,
+        subject="Your city: {{ city }}. Owner: {{ owner_name }}.",
+        html_body=body,
+        text_body="",
+    )
+    html = client_for(Role.MARKETING).get(url("template_preview", pk=template.pk))
+    html = html.content.decode()
+    assert "Your city: Springfield. Owner: Sam Seller." in html
+    for name in PERSONALISATION_FIELDS:
+        assert f"{name}=[" in html and f"{name}=[]" not in html, name
