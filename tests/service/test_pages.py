@@ -434,3 +434,26 @@ def test_message_html_is_cleaned_as_it_is_shown(workspace, client_for):
     html = client.get(url("case_detail", pk=case.pk)).content.decode()
     assert "<b>there</b>" in html
     assert "steal()" not in html
+
+
+def test_on_a_phone_each_row_still_names_the_contact_and_the_next_due_time(workspace, client_for):
+    """At phone width the list shows number, subject and status; a line under the subject
+    (hidden from md up, where the columns show) keeps the contact and the next due time."""
+    import re
+
+    client = client_for(Role.SERVICE)
+    contact = ContactFactory(workspace=workspace, first_name="Greta", last_name="Phone")
+    with workspace_scope(workspace):
+        setup.sla_policy_set(
+            workspace=workspace,
+            actor=None,
+            priority=Priority.NORMAL,
+            first_response_minutes=60,
+            next_response_minutes=None,
+            resolution_minutes=480,
+            at_risk_percent=80,
+        )
+    f.new_case(workspace, subject="Parcel lost", contact=contact)
+    body = client.get(url("cases")).content.decode()
+    line = re.search(r'data-testid="case-row-phone">(.*?)</div>', body, re.S).group(1)
+    assert "Greta Phone" in line and "Next due" in line
