@@ -105,7 +105,10 @@ def test_a_drop_on_lost_asks_for_the_reason_cancel_puts_the_card_back(laptop, lo
     screenshot(laptop, "board-lost-dialog")
     dialog.get_by_role("button", name="Cancel").click()
     dialog.wait_for(state="hidden")
-    assert laptop.locator(f".kanban-list[data-stage='{first.pk}'] [data-deal='{deal.pk}']").count()
+    # the board puts the card back after the dialog closes: wait for it (up to 5 s)
+    laptop.locator(f".kanban-list[data-stage='{first.pk}'] [data-deal='{deal.pk}']").wait_for(
+        timeout=5000
+    )
     assert laptop.url.endswith(reverse("sales:board", kwargs={"ws": workspace.slug}))
     assert failed == []
     stored = Deal.all_workspaces.get(pk=deal.pk)
@@ -115,7 +118,10 @@ def test_a_drop_on_lost_asks_for_the_reason_cancel_puts_the_card_back(laptop, lo
     dialog.wait_for(state="visible")
     laptop.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
-    assert laptop.locator(f".kanban-list[data-stage='{first.pk}'] [data-deal='{deal.pk}']").count()
+    # the board puts the card back after the dialog closes: wait for it (up to 5 s)
+    laptop.locator(f".kanban-list[data-stage='{first.pk}'] [data-deal='{deal.pk}']").wait_for(
+        timeout=5000
+    )
     assert Deal.all_workspaces.get(pk=deal.pk).closed_at is None
 
 
