@@ -129,6 +129,9 @@ INSTALLED_APPS = [
     "sales",
     "marketing",
     "service",
+    "scoring",
+    "callcentre",
+    "journeys",
 ]
 
 MIDDLEWARE = [

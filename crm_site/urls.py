@@ -13,6 +13,9 @@ workspace_patterns = [
     path("sales/", include("sales.urls")),
     path("marketing/", include("marketing.urls")),
     path("service/", include("service.urls")),
+    path("scoring/", include("scoring.urls")),
+    path("callcentre/", include("callcentre.urls")),
+    path("journeys/", include("journeys.urls")),
 ]
 
 urlpatterns = [
@@ -25,6 +28,8 @@ urlpatterns = [
     path("", include("marketing.public_urls")),  # unsubscribe, open pixel, click redirect
     path("", include("marketing.public_content_urls")),  # asset files, bounce endpoint
     path("", include("service.public_urls")),  # complaint form, surveys, help pages
+    path("", include("callcentre.public_urls")),  # telephony events
+    path("", include("journeys.public_urls")),
 ]
 
 handler403 = "workspaces.errors.permission_denied"

@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["workspaces", "touchpoints", "contacts", "sales", "marketing", "service"]
+APPS = [
+    "workspaces",
+    "touchpoints",
+    "contacts",
+    "sales",
+    "marketing",
+    "service",
+    "scoring",
+    "callcentre",
+    "journeys",
+]
 
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess:

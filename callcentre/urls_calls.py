@@ -1,0 +1,3 @@
+"""The calls pages of callcentre (included by callcentre/urls.py under the app's namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The builder pages of journeys (included by journeys/urls.py under the app's namespace)."""
+
+urlpatterns: list = []

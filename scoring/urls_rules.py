@@ -1,0 +1,3 @@
+"""The rules pages of scoring (included by scoring/urls.py under the app's namespace)."""
+
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+"""scoring: every workspace URL that takes an object id registers here (tests.isolation).
+Each part keeps its registrations in isolation_<part>.py, imported below."""
