@@ -31,6 +31,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 
+import psycopg
 from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
@@ -133,14 +134,23 @@ def _mine(workspace_id, pk, worker):
 def _mark_sent(workspace_id, pk, worker, sent_at, message_id) -> int:
     """The conditional UPDATE sending → sent of one delivery held by `worker` (1: recorded,
     0: the claim was taken away): `_mine(...).update(status=SENT, ...)` written out, as it
-    runs once per message (no query compilation each time). Table and column names come
-    from the model, values are parameters."""
+    runs once per message. On PostgreSQL it runs as a prepared statement on a server-side
+    binding cursor (psycopg `prepare=True`): no query compilation, no client-side merging of
+    the parameters and no re-planning per message, which was a third of a worker's CPU per
+    message. Table and column names come from the model, values are parameters."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     statement = (
         f"UPDATE {table} SET status = %s, sent_at = %s, message_id = %s, smtp_code = 250, "  # noqa: S608
         "attempts = attempts + 1, claimed_by = '', last_error = '' "
         "WHERE id = %s AND workspace_id = %s AND status = %s AND claimed_by = %s"
     )
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        connection.ensure_connection()
+        params = [DeliveryStatus.SENT.value, sent_at, message_id, pk, workspace_id]
+        params += [DeliveryStatus.SENDING.value, worker]
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(statement, params, prepare=True)
+            return cursor.rowcount
     params = [
         DeliveryStatus.SENT.value,
         connection.ops.adapt_datetimefield_value(sent_at),

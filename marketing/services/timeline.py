@@ -2,8 +2,15 @@
 
 `timeline_record_many` does for many contacts at once what touchpoints.services
 .interaction_record does for one (the same columns, a sequence number from the workspace's
-change sequence, `last_interaction_at` moved forward), with three queries per batch instead
-of several per row: a campaign of 100,000 recipients writes 100,000 history entries."""
+change sequence), with two or three queries per batch instead of several per row: a campaign
+of 100,000 recipients writes 100,000 history entries.
+
+A campaign *send* does not move the contact's `last_interaction_at`: mass mail is not a
+touch point the customer took part in (HubSpot's "last contacted" leaves marketing email out
+for the same reason), so "no interaction for N days" (win-back journeys, segments on the last
+touch point) still finds a customer who only receives newsletters, and a send of 100,000 does
+not rewrite 100,000 contact rows and their indexes. Opens, clicks, unsubscribes and bounces
+do move it."""
 
 from django.db import transaction
 from django.db.models import Q
@@ -31,16 +38,18 @@ def timeline_record_many(*, workspace_id: int, entries: list[dict]) -> int:
     if not entries:
         return 0
     with transaction.atomic():
-        latest: dict[int, object] = {}
+        latest: dict[int, object] = {}  # contact -> newest non-send entry
         for entry in entries:
             at = entry.get("occurred_at") or timezone.now()
             entry["occurred_at"] = at
-            if entry["contact_id"] not in latest or latest[entry["contact_id"]] < at:
-                latest[entry["contact_id"]] = at
-        newest = max(latest.values())
-        Contact.objects.filter(workspace=workspace_id, pk__in=list(latest)).filter(
-            Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=newest)
-        ).update(last_interaction_at=newest)
+            contact_id = entry["contact_id"]
+            if entry["kind"] != "send" and (contact_id not in latest or latest[contact_id] < at):
+                latest[contact_id] = at
+        if latest:
+            newest = max(latest.values())
+            Contact.objects.filter(workspace=workspace_id, pk__in=list(latest)).filter(
+                Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=newest)
+            ).update(last_interaction_at=newest)
         first = sequence_take(workspace=workspace_id, count=len(entries))
         rows = []
         for offset, entry in enumerate(entries):

@@ -370,3 +370,25 @@ def test_a_421_closes_the_connection_and_the_rest_of_the_batch_goes_on_a_new_one
     assert sorted(smtp.addresses()) == sorted(c.email for i, c in enumerate(contacts) if i != 1)
     waiting = Delivery.all_workspaces.get(campaign=campaign, contact=contacts[1])
     assert (waiting.status, waiting.attempts, waiting.smtp_code) == ("queued", 1, 421)
+
+
+def test_a_send_is_not_the_contacts_last_interaction_but_an_open_is(smtp, workspace, owner):
+    """Mass mail does not count as a touch point of the customer ("no interaction for N days"
+    must still find newsletter-only customers); an open does."""
+    from marketing.services.events import delivery_open
+
+    segment, (ann,) = audience(workspace, n=1)
+    before = timezone.now() - datetime.timedelta(days=90)
+    type(ann).all_workspaces.filter(pk=ann.pk).update(last_interaction_at=before)
+    campaign = started_campaign(workspace, owner, [segment])
+    send_all(workspace, campaign)
+    ann.refresh_from_db()
+    assert ann.last_interaction_at == before
+    assert Interaction.all_workspaces.filter(contact=ann, kind="campaign.sent").exists()
+
+    delivery = Delivery.all_workspaces.get(campaign=campaign)
+    later = timezone.now() + datetime.timedelta(hours=2)
+    with workspace_scope(workspace):
+        assert delivery_open(delivery=delivery, user_agent="Mozilla/5.0 (X11)", now=later)
+    ann.refresh_from_db()
+    assert ann.last_interaction_at == later
