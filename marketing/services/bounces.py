@@ -31,7 +31,9 @@ from workspaces.changelog import ChangeAction, change_record, update_recorded
 from workspaces.mail.dsn import COMPLAINT, HARD, SOFT, MailEvent, MailReport
 
 from ..models import Delivery, DeliveryEvent, EventKind, Suppression, SuppressionReason
+from ..tokens import token_read
 from ..verp import delivery_id_from_verp_token
+from .events import delivery_unsubscribe
 from .senders import bounce_settings_get
 
 _OUR_MESSAGE_ID = re.compile(r"^<m(\d+)\.w(\d+)@[^>]+>$")
@@ -42,7 +44,8 @@ KIND_COMPLAINED = "campaign.complained"
 @dataclass(frozen=True)
 class BounceOutcome:
     """What one reported recipient led to. result: "suppressed" | "recorded" | "duplicate" |
-    "ignored" (delays, successes); delivery_id None when no delivery matched."""
+    "ignored" (delays, successes) | "unsubscribed" (a mail to the List-Unsubscribe mailto);
+    delivery_id None when no delivery matched."""
 
     recipient: str
     result: str
@@ -233,3 +236,30 @@ def bounce_report_record(
                     BounceOutcome(address, "recorded", "", delivery.pk if delivery else None)
                 )
     return outcomes
+
+
+_MAILTO_SUBJECT = re.compile(r"\bunsubscribe\s+([A-Za-z0-9_.:-]{8,80})", re.IGNORECASE)
+
+
+def mailto_unsubscribe_record(*, workspace, report: MailReport) -> BounceOutcome | None:
+    """The List-Unsubscribe mailto of a campaign message (RFC 2369, "unsubscribe@<bounce
+    domain>?subject=unsubscribe <token>"): a mail that is no bounce or complaint and whose
+    subject names a valid delivery token of `workspace` unsubscribes that delivery's address
+    at once, as the one-click link does (marketing.services.events.delivery_unsubscribe,
+    idempotent). Returns None when the mail is no such request (a forged or foreign token, a
+    report, another subject)."""
+    if report.kind != "other":
+        return None
+    match = _MAILTO_SUBJECT.search(report.subject or "")
+    value = token_read(match.group(1)) if match else None
+    if value is None or value.workspace_id != workspace.pk:
+        return None
+    delivery = (
+        Delivery.objects.select_related("campaign")
+        .filter(workspace=workspace, pk=value.delivery_id)
+        .first()
+    )
+    if delivery is None:
+        return None
+    delivery_unsubscribe(delivery=delivery, source="mailto")
+    return BounceOutcome(delivery.address, "unsubscribed", "", delivery.pk)

@@ -24,7 +24,7 @@ from workspaces.scoping import workspace_scope
 
 from ..asset_urls import asset_id_from_token
 from ..models import Asset, BounceSettings
-from ..services.bounces import bounce_report_record
+from ..services.bounces import bounce_report_record, mailto_unsubscribe_record
 from ..services.content import INLINE_TYPES
 
 
@@ -93,6 +93,10 @@ def bounces(request, ws):
             return JsonResponse({"error": str(exc)}, status=400)
         outcomes = []
         for index, report in enumerate(reports):
+            unsubscribed = mailto_unsubscribe_record(workspace=workspace, report=report)
+            if unsubscribed is not None:
+                outcomes.append(unsubscribed)
+                continue
             outcomes += bounce_report_record(
                 workspace=workspace,
                 report=report,

@@ -347,3 +347,58 @@ def test_message_id_written_by_the_sending_code_finds_its_delivery(workspace, cl
         {"type": "complaint", "message_id": f"<m{delivery.pk}.w{workspace.pk + 1}@crm.example>"},
     )
     assert response.json()["outcomes"][0]["delivery"] is None
+
+
+def _mailto_request(token: str, subject_prefix: str = "") -> bytes:
+    """What a mail client sends for the List-Unsubscribe mailto of a campaign message."""
+    return (
+        "From: Nora <nobody@example.org>\r\n"
+        "To: unsubscribe@bounces.crm.example\r\n"
+        f"Subject: {subject_prefix}unsubscribe {token}\r\n"
+        "Message-ID: <req-1@example.org>\r\n"
+        "\r\n"
+        "Please take me off the list.\r\n"
+    ).encode()
+
+
+def test_a_mail_to_the_unsubscribe_mailto_unsubscribes_at_once(workspace, client):
+    from marketing.tokens import delivery_token
+
+    delivery = delivery_make(workspace)
+    response = post_mail(
+        client, workspace, _mailto_request(delivery_token(workspace.pk, delivery.pk))
+    )
+    assert response.status_code == 200
+    assert response.json()["outcomes"] == [
+        {
+            "recipient": "nobody@example.org",
+            "result": "unsubscribed",
+            "reason": "",
+            "delivery": delivery.pk,
+        }
+    ]
+    assert Suppression.all_workspaces.filter(
+        workspace=workspace, address="nobody@example.org", reason="unsubscribed"
+    ).exists()
+    delivery.contact.refresh_from_db()
+    assert delivery.contact.email_opt_in is False
+    # sent again (a client retrying, a "Re:" subject): still one unsubscribe, no error
+    again = post_mail(
+        client, workspace, _mailto_request(delivery_token(workspace.pk, delivery.pk), "Re: ")
+    )
+    assert again.json()["outcomes"][0]["result"] == "unsubscribed"
+    assert DeliveryEvent.all_workspaces.filter(delivery=delivery, kind="unsubscribe").count() == 1
+
+
+def test_a_forged_or_foreign_unsubscribe_mail_unsubscribes_nobody(
+    workspace, other_workspace, client
+):
+    from marketing.tokens import delivery_token
+
+    delivery = delivery_make(workspace)
+    theirs = delivery_make(other_workspace, email="theirs@example.org")
+    forged = delivery_token(workspace.pk, delivery.pk)[:-3] + "AAA"
+    for token in (forged, delivery_token(other_workspace.pk, theirs.pk)):
+        response = post_mail(client, workspace, _mailto_request(token))
+        assert response.status_code == 200 and response.json()["outcomes"] == []
+    assert not Suppression.all_workspaces.exists()
