@@ -7,7 +7,5 @@ from .views import planning
 urlpatterns: list = [
     path("planning/", planning.planning, name="planning"),
     path("planning/forecasts/", planning.forecast_create, name="forecast_create"),
-    path(
-        "planning/forecasts/<int:pk>/delete/", planning.forecast_delete, name="forecast_delete"
-    ),
+    path("planning/forecasts/<int:pk>/delete/", planning.forecast_delete, name="forecast_delete"),
 ]

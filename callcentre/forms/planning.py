@@ -208,4 +208,3 @@ class ForecastForm(WorkspaceForm):
         if not cleaned["rows"]:
             self.add_error("text", _("Paste the calls per interval or choose a CSV file."))
         return cleaned
-

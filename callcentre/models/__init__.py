@@ -35,3 +35,7 @@ __all__ = [
     "QueueTarget",
     "new_event_secret",
 ]
+
+from .planning import IntervalMinutes, StaffingForecast  # noqa: E402 - the planning part
+
+__all__ += ["IntervalMinutes", "StaffingForecast"]
