@@ -7,7 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -172,11 +172,12 @@ def forecast_create(request):
     return _render(request, query=None, forecast_form=form, status=400)
 
 
-@require_POST
 @workspace_view("callcentre.manage")
 def forecast_delete(request, pk: int):
-    """Delete a saved forecast of this workspace (404 for another's)."""
+    """Delete a saved forecast of this workspace (POST; 404 for another's)."""
     forecast = get_object_or_404(StaffingForecast, workspace=request.workspace, pk=pk)
+    if request.method != "POST":  # after the lookup: another workspace's id is a 404 first
+        return HttpResponseNotAllowed(["POST"])
     services.staffing_forecast_delete(
         workspace=request.workspace, actor=request.user, forecast=forecast
     )

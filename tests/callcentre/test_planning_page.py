@@ -266,3 +266,27 @@ def test_deleting_a_forecast(client_for, workspace, history):
     delete = reverse("callcentre:forecast_delete", kwargs={"ws": workspace.slug, "pk": forecast.pk})
     assert client.post(delete).status_code == 302
     assert not StaffingForecast.all_workspaces.filter(pk=forecast.pk).exists()
+
+
+def test_demo_seeds_one_forecast_once(workspace, owner):
+    from callcentre.demo_planning import PROFILE, seed
+
+    queue = queue_make(workspace, "Complaints")
+    with workspace_scope(workspace):
+        seed(workspace, {Role.OWNER: owner}, io.StringIO())
+        seed(workspace, {Role.OWNER: owner}, io.StringIO())
+    forecast = StaffingForecast.all_workspaces.get(workspace=workspace)
+    assert forecast.queue == queue
+    assert [r["start"] for r in forecast.rows][:3] == ["08:00", "08:30", "09:00"]
+    assert len(forecast.rows) == len(PROFILE)
+
+
+def test_a_patience_plans_with_erlang_a(client_for, workspace, history):
+    response = client_for(Role.MANAGER).get(url(workspace, **plan_query(history, patience=90)))
+    plan = response.context["plan"]
+    assert plan.erlang_a
+    row = plan.table[0]
+    expected = erlang.agents_for_target(40 * 240 / 1800, 240, 20, 0.8, patience=90)
+    assert row["agents"] == expected.agents
+    assert 0 < row["probability_of_abandon"] < 100
+    assert "Abandoned" in response.content.decode()
