@@ -118,8 +118,14 @@ def test_manager_sees_the_plan_from_the_history(client_for, workspace, history):
         shrinkage=0.3,
     ).as_dict()
     assert {k: v for k, v in table[0].items() if k != "start"} == expected
+    plan = response.context["plan"]
+    # scheduled agents stay fractional per interval; the day's agent-hours are rounded once
+    scheduled = [row["scheduled_agents"] for row in table]
+    assert scheduled[0] == pytest.approx(expected["agents"] / 0.7, abs=0.01)
+    assert plan.scheduled_hours == round(sum(p.scheduled_agents for _, p in plan.rows) / 2)
     content = response.content.decode()
     assert 'data-testid="planning-table"' in content
+    assert f'data-testid="plan-scheduled-hours">{plan.scheduled_hours}<' in content
     chart = json.loads(
         content.split('<script id="planning-chart" type="application/json">')[1].split("</script>")[
             0
