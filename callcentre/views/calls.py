@@ -4,9 +4,10 @@ callcentre.view; logging and working call-backs callcentre.edit."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_safe
 
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
@@ -143,11 +144,12 @@ def callbacks(request):
     )
 
 
-@require_POST
 @workspace_view("callcentre.edit")
 def callback_mark(request, pk):
     """Mark a pending call-back done or dismissed (POST status=done|dismissed)."""
-    call = get_object_or_404(Call, pk=pk)
+    call = get_object_or_404(Call, pk=pk)  # another workspace's id: 404 before 405
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     status = request.POST.get("status", "")
     try:
         call_services.callback_set(

@@ -5,10 +5,10 @@ system's agent ids and queue names."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
@@ -48,25 +48,32 @@ def telephony(request):
     if action == "rotate":
         new_secret = call_services.secret_rotate(workspace=workspace, actor=request.user)
         messages.warning(request, _("New event secret: copy it now, it is not shown again."))
-    elif action == "settings" and _save(
-        request,
-        settings_form,
-        lambda d: call_services.settings_update(workspace=workspace, actor=request.user, **d),
-        _("Settings saved."),
-    ) or action == "agent" and _save(
-        request,
-        agent_form,
-        lambda d: call_services.agent_line_add(
-            workspace=workspace, actor=request.user, user=d["user"], ref=d["ref"]
-        ),
-        _("Agent line added."),
-    ) or action == "queue" and _save(
-        request,
-        queue_form,
-        lambda d: call_services.queue_line_add(
-            workspace=workspace, actor=request.user, queue=d["queue"], ref=d["ref"]
-        ),
-        _("Queue line added."),
+    elif (
+        action == "settings"
+        and _save(
+            request,
+            settings_form,
+            lambda d: call_services.settings_update(workspace=workspace, actor=request.user, **d),
+            _("Settings saved."),
+        )
+        or action == "agent"
+        and _save(
+            request,
+            agent_form,
+            lambda d: call_services.agent_line_add(
+                workspace=workspace, actor=request.user, user=d["user"], ref=d["ref"]
+            ),
+            _("Agent line added."),
+        )
+        or action == "queue"
+        and _save(
+            request,
+            queue_form,
+            lambda d: call_services.queue_line_add(
+                workspace=workspace, actor=request.user, queue=d["queue"], ref=d["ref"]
+            ),
+            _("Queue line added."),
+        )
     ):
         return redirect(back)
     return render(
@@ -86,19 +93,21 @@ def telephony(request):
     )
 
 
-@require_POST
 @workspace_view("callcentre.manage")
 def agent_line_delete(request, pk):
-    line = get_object_or_404(AgentLine, pk=pk)
+    line = get_object_or_404(AgentLine, pk=pk)  # another workspace's id: 404 before 405
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     call_services.line_delete(workspace=request.workspace, actor=request.user, line=line)
     messages.success(request, _("Agent line removed."))
     return redirect(workspace_reverse(request.workspace, "callcentre:telephony"))
 
 
-@require_POST
 @workspace_view("callcentre.manage")
 def queue_line_delete(request, pk):
-    line = get_object_or_404(QueueLine, pk=pk)
+    line = get_object_or_404(QueueLine, pk=pk)  # another workspace's id: 404 before 405
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     call_services.line_delete(workspace=request.workspace, actor=request.user, line=line)
     messages.success(request, _("Queue line removed."))
     return redirect(workspace_reverse(request.workspace, "callcentre:telephony"))
