@@ -32,6 +32,11 @@
     if ((config.format || "count") === "count") valueTicks.precision = 0; // no 0.2-step ticks of small counts
     var valueAxis = { beginAtZero: true, stacked: stacked, ticks: valueTicks };
     var categoryAxis = { stacked: stacked, ticks: { autoSkip: true } };
+    var scales = horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis };
+    // a dataset with yAxisID "y1" (e.g. calls beside agents) gets its own axis on the right
+    if (!horizontal && config.data.datasets.some(function (d) { return d.yAxisID === "y1"; })) {
+      scales.y1 = { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, ticks: { precision: 0 } };
+    }
     return {
       type: config.type || "bar",
       data: config.data,
@@ -41,7 +46,7 @@
         animation: window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : undefined,
         indexAxis: horizontal ? "y" : "x",
         interaction: { mode: "index", intersect: false },
-        scales: horizontal ? { x: valueAxis, y: categoryAxis } : { x: categoryAxis, y: valueAxis },
+        scales: scales,
         plugins: {
           legend: { display: config.data.datasets.length > 1, position: "bottom" },
           tooltip: {
