@@ -414,6 +414,14 @@ CELERY_BEAT_SCHEDULE["marketing_queue_health_check_task"] = {
     "task": "marketing.queue_health_check",  # alerts when deliveries wait over 10 minutes
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["scoring_run_task"] = {
+    "task": "scoring.run",  # new touch points and changed contacts into lead scores, per workspace
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["scoring_decay_task"] = {
+    "task": "scoring.decay",  # engagement halving with time (half-life), per workspace
+    "schedule": 3600.0,
+}
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
