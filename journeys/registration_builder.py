@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from contacts.registry import RecordPanel, register_contact_panel
 
 # (key, label, url name, permission): the pages this part adds to the app's menu.
-NAV_PAGES: tuple = (("journeys_list", _("Journeys"), "journeys:list", "journeys.view"),)
+# Lead scoring (the scoring app) has no menu of its own: its rules page is reached from here.
+NAV_PAGES: tuple = (
+    ("journeys_list", _("Journeys"), "journeys:list", "journeys.view"),
+    ("scoring_rules", _("Lead scoring"), "scoring:rules", "scoring.view"),
+)
 
 
 def _panel_context(workspace, user, contact) -> dict:

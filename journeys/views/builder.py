@@ -10,19 +10,24 @@ live journey stores a new version (journey_update); running enrolments stay on t
 static/js/journey_builder.js only adds convenience (the trigger's settings appear on change,
 the page keeps its scroll position)."""
 
+import json
+import re
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from contacts.segment_builder import tree_from_form, tree_view
 from contacts.segment_rules import NO_VALUE, RuleContext, RulesInvalid, rules_clean, value_empty
-from marketing.segment_builder import tree_from_form, tree_view
 from marketing.selectors.segments import audience_figures, rules_contacts
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
 from ..forms.builder import JourneyForm, params_of, settings_form
+from ..forms.conditions import editor_prefix, posted_tree, rules_field_name, tree_of
 from ..forms.flow import apply_action, steps_from_tree, tree_from_post, tree_from_steps, walk
 from ..models import Journey, JourneyStatus, JourneyStep, Reentry
 from ..services import journey_create, journey_publish, journey_update
@@ -30,6 +35,7 @@ from . import kinds
 
 EMPTY_TREE = {"op": "and", "rules": []}
 SAVE_ACTIONS = ("save", "publish")
+STEP_NAMED = re.compile(r"\b(s[0-9]{1,6})\b")  # the step a service's message names
 
 
 def journey_get(request, pk) -> Journey:
@@ -96,6 +102,9 @@ class _Draft:
         self.tree = tree_from_steps(rows, first_key=first, edges_of=kinds.edges_of)
         for node in walk(self.tree):
             node["form"] = self._step_form(node, initial=node["params"])
+            field = self._rules_field(node)
+            if field:
+                self._rules_editor(node, tree_of(node["params"].get(field)))
         return self
 
     def from_post(self, action):
@@ -119,10 +128,35 @@ class _Draft:
             self.focus, self.next_number = apply_action(
                 self.tree, action, data, self.next_number, edges_of=kinds.edges_of
             )
+        data = data.copy()  # a branch's rule editor fills its condition field in
         for node in walk(self.tree):
             posted = not node.pop("new", False)
+            field = self._rules_field(node)
+            tree = None
+            if posted and field:
+                tree, error = posted_tree(data, node["key"], self.ctx)
+                if tree is not None:
+                    data[f"s-{node['key']}-{field}"] = json.dumps(tree)
+                if error:
+                    node["rule_errors"] = {"": error}
             node["form"] = self._step_form(node, data=data if posted else None, quiet=not judged)
+            if field:
+                self._rules_editor(node, tree if tree is not None else EMPTY_TREE)
         return self
+
+    def _rules_field(self, node) -> str:
+        found = kinds.step_type(node["kind"])
+        node["rules_field"] = rules_field_name(found.params_form if found else None)
+        return node["rules_field"]
+
+    def _rules_editor(self, node, tree) -> None:
+        """A branch's condition drawn with the segment rule editor (its JSON field hidden)."""
+        field = node.get("rules_field") or self._rules_field(node)
+        if not field or node["form"] is None:
+            return
+        node["form"].fields[field].widget = forms.HiddenInput()
+        node["rule_tree"] = tree
+        node["px"], node["ax"] = editor_prefix(node["key"])
 
     def _journey_form(self, data, initial):
         return JourneyForm(
@@ -198,6 +232,13 @@ class _Draft:
         if found is None:
             return _("Unknown step type “%(kind)s”: delete this step.") % {"kind": node["kind"]}
         form = node["form"]
+        if node.get("rules_field"):
+            try:
+                rules_clean(self.workspace, node.get("rule_tree") or EMPTY_TREE, ctx=self.ctx)
+            except RulesInvalid as exc:
+                node.setdefault("rule_errors", {}).update(exc.errors)
+            if node.get("rule_errors"):
+                return _("Correct the condition of this step.")
         if form is not None and not form.is_valid():
             return _("Correct the settings of this step.")
         node["params"] = params_of(form) if form is not None else {}
@@ -219,10 +260,14 @@ class _Draft:
             "trigger": self.trigger_key,
             "trigger_params": params_of(self.trigger_form) if self.trigger_form else {},
             "conditions": {} if not self.conditions.get("rules") else self.conditions,
-            "goal": self.goal_key if kinds.goal(self.goal_key) else "",
-            "goal_params": params_of(self.goal_form) if self.goal_form else {},
-            "reentry": reentry,
-            "reentry_days": data.get("reentry_days") if reentry == Reentry.AFTER_DAYS else None,
+            "goal": {
+                "key": self.goal_key if kinds.goal(self.goal_key) else "",
+                "params": params_of(self.goal_form) if self.goal_form else {},
+            },
+            "reentry": {
+                "policy": reentry,
+                "days": data.get("reentry_days") if reentry == Reentry.AFTER_DAYS else None,
+            },
             "steps": steps_from_tree(self.tree),
         }
         try:
@@ -236,21 +281,22 @@ class _Draft:
             return None
 
     def _place(self, exc: ValidationError) -> None:
-        """A service's refusal drawn where it belongs: a journey field, a step (a key
-        "steps:<key>" or "<key>"), a rule ("conditions:<path>"), else at the top."""
+        """A service's refusal drawn where it belongs: a journey field, the step a "steps"
+        message names ("Step s3: …"), a rule ("conditions:<path>"), else at the top."""
         step_keys = {node["key"] for node in walk(self.tree)}
         pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
         for key, texts in pairs:
-            text = " ".join(texts)
-            step = key.removeprefix("steps:")
             if key in self.form.fields and key in self.form.cleaned_data:
                 self.form.add_error(key, texts)
-            elif step in step_keys:
-                self.step_errors[step] = text
-            elif key.startswith("conditions:"):
-                self.rule_errors[key.removeprefix("conditions:")] = text
-            else:
-                self.errors.append(text)
+                continue
+            for text in texts:
+                named = STEP_NAMED.search(text) if key == "steps" else None
+                if named and named.group(1) in step_keys:
+                    self.step_errors[named.group(1)] = text
+                elif key.startswith("conditions:"):
+                    self.rule_errors[key.removeprefix("conditions:")] = text
+                else:
+                    self.errors.append(text)
 
     # --- drawing ---------------------------------------------------------------------
 
@@ -261,6 +307,8 @@ class _Draft:
         for node in walk(self.tree):
             node["label"] = labels.get(node["kind"], node["kind"])
             node["error"] = self.step_errors.get(node["key"], "")
+            if "rule_tree" in node:
+                node["rules"] = tree_view(node["rule_tree"], self.ctx, node.get("rule_errors", {}))
             if "paths" in node:
                 node["path_list"] = [
                     (edge, _edge_label(edge), nodes) for edge, nodes in node["paths"].items()

@@ -1,14 +1,8 @@
-"""The registries the builder reads (step types, triggers, goals), in one place: the kinds a
-journey may use and the edges of each."""
+"""The registries the builder reads (step types, triggers and the triggers that may be goals),
+in one place: the kinds a journey may use and the edges of each."""
 
 from ..steps.registry import step_type_get, step_types
 from ..triggers import trigger_type_get, trigger_types
-
-try:  # goals are optional in the engine's registry
-    from ..goals import goal_type_get, goal_types
-except ImportError:  # pragma: no cover - depends on the engine part
-    goal_types = None
-    goal_type_get = None
 
 
 def step_type(kind: str):
@@ -41,13 +35,10 @@ def trigger(key: str):
 
 
 def all_goals() -> list:
-    return list(goal_types()) if goal_types else []
+    """The triggers that may be a journey's goal."""
+    return [t for t in trigger_types() if t.goal]
 
 
 def goal(key: str):
-    if not goal_type_get or not key:
-        return None
-    try:
-        return goal_type_get(key)
-    except LookupError:
-        return None
+    found = trigger(key) if key else None
+    return found if found is not None and found.goal else None

@@ -78,8 +78,8 @@ def journey_new_view(request):
             journey = journey_from_template(
                 workspace=request.workspace, actor=request.user, template_key=key
             )
-        except ValidationError as exc:
-            form.add_error("template", exc.messages)
+        except (ValidationError, LookupError) as exc:
+            form.add_error("template", getattr(exc, "messages", None) or str(exc))
         else:
             messages.success(
                 request,

@@ -33,7 +33,7 @@ def test_marketers_and_service_agents_get_more_than_contacts_and_accounts():
         "marketing:senders",
     ]
     journeys = next(i for i in nav_for(Role.MARKETING) if i.key == "journeys")
-    assert [c.url_name for c in journeys.children] == ["journeys:list"]
+    assert [c.url_name for c in journeys.children] == ["journeys:list", "scoring:rules"]
     service = next(i for i in nav_for(Role.SERVICE) if i.key == "service")
     assert [c.url_name for c in service.children] == [
         "service:index",

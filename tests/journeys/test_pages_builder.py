@@ -1,0 +1,216 @@
+"""The journey builder with plain form posts: steps added, moved and deleted (a branch with its
+paths), a journey saved as drawn and published, the messages at the field or step that is
+wrong (unknown step type, missing settings, a branch with no path), a live journey edited
+into a new version, "New journey" from a template, and who may build."""
+
+import pytest
+
+from journeys.models import Journey, JourneyStatus, JourneyStep
+from tests.journeys.builder_helpers import (
+    FORK,
+    NOTE,
+    TRIGGER,
+    journey_fields,
+    make_journey,
+    post_data,
+    test_kinds,  # noqa: F401 - fixture
+    url,
+)
+from workspaces.roles import Role
+from workspaces.scoping import workspace_scope
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("test_kinds")]
+
+
+def steps_of(journey):
+    with workspace_scope(journey.workspace):
+        journey.refresh_from_db()
+        return {
+            s.key: (s.kind, s.params, s.next_key, s.branches)
+            for s in JourneyStep.objects.filter(version=journey.current_version)
+        }
+
+
+def test_the_blank_builder_offers_every_step_type_and_the_trigger(client_for):
+    page = client_for(Role.MARKETING).get(url("create"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'<option value="{NOTE}">Note</option>' in html
+    assert f'<option value="{FORK}">Fork</option>' in html
+    assert f'value="{TRIGGER}"' in html
+    assert 'id="rules-builder"' in html  # the segment rule editor for the conditions
+
+
+def test_steps_are_added_into_paths_moved_and_deleted_without_javascript(client_for):
+    client = client_for(Role.MARKETING)
+    fields = journey_fields()
+    page = client.post(
+        url("create"), post_data([*fields, ("add-kind--", FORK), ("action", "step-add::")])
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="step" value="s1:test.fork::"' in html
+    assert 'data-testid="path-yes"' in html and 'data-testid="path-no"' in html
+    # a note on the fork's yes path, then one at the top, moved above the fork
+    page = client.post(
+        url("create"),
+        post_data(
+            [
+                *fields,
+                ("key-next", "2"),
+                ("step", "s1:test.fork::"),
+                ("add-kind-s1-yes", NOTE),
+                ("action", "step-add:s1:yes"),
+            ]
+        ),
+    )
+    assert 'name="step" value="s2:test.note:s1:yes"' in page.content.decode()
+    posted = [
+        *fields,
+        ("key-next", "4"),
+        ("step", "s1:test.fork::"),
+        ("step", "s2:test.note:s1:yes"),
+        ("s-s2-text", "kept while moving"),
+        ("step", "s3:test.note::"),
+        ("s-s3-text", "first"),
+    ]
+    page = client.post(url("create"), post_data([*posted, ("action", "step-up:s3")]))
+    html = page.content.decode()
+    assert html.index('value="s3:test.note::"') < html.index('value="s1:test.fork::"')
+    assert 'value="kept while moving"' in html  # a card's settings survive the move
+    assert 'data-testid="step-error"' not in html  # no judging while shaping
+    page = client.post(url("create"), post_data([*posted, ("action", "step-delete:s1")]))
+    html = page.content.decode()
+    assert "s1:test.fork" not in html and "s2:test.note" not in html  # with its paths
+    assert 'value="s3:test.note::"' in html
+    assert not Journey.objects.exists()
+
+
+def test_a_journey_is_saved_as_drawn_and_published(client_for, workspace):
+    client = client_for(Role.MARKETING)
+    posted = [
+        *journey_fields(),
+        ("step", "s1:test.note::"),
+        ("s-s1-text", "welcome"),
+        ("step", "s2:test.fork::"),
+        ("step", "s3:test.note:s2:yes"),
+        ("s-s3-text", "yes path"),
+        ("step", "s4:test.note::"),
+        ("s-s4-text", "after the fork"),
+    ]
+    response = client.post(url("create"), post_data([*posted, ("action", "publish")]))
+    with workspace_scope(workspace):
+        journey = Journey.objects.get(name="Onboarding")
+    assert response.status_code == 302 and response.url == url("detail", pk=journey.pk)
+    assert journey.status == JourneyStatus.LIVE
+    assert journey.trigger == TRIGGER and journey.trigger_params == {"source": "web"}
+    assert steps_of(journey) == {
+        "s1": (NOTE, {"text": "welcome"}, "s2", {}),
+        "s2": (FORK, {}, "s4", {"yes": "s3", "no": "s4"}),
+        "s3": (NOTE, {"text": "yes path"}, "s4", {}),
+        "s4": (NOTE, {"text": "after the fork"}, "", {}),
+    }
+    assert journey.current_version.first_step_key == "s1"
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        ([("step", "s1:nope.gone::")], "Unknown step type “nope.gone”: delete this step."),
+        ([("step", "s1:test.note::"), ("s-s1-text", "")], "Correct the settings of this step."),
+        ([("step", "s1:test.fork::")], "A branch needs at least one step on one of its paths"),
+    ],
+)
+def test_a_wrong_step_is_marked_on_its_card_and_nothing_is_stored(client_for, steps, message):
+    response = client_for(Role.MARKETING).post(
+        url("create"), post_data([*journey_fields(), *steps, ("action", "save")])
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    card = html[html.index('id="step-s1"') :]
+    assert message in card[: card.index("</li>")] if "</li>" in card else message in card
+    assert not Journey.objects.exists()
+
+
+def test_a_missing_name_and_trigger_setting_are_marked_at_their_fields(client_for):
+    fields = [(k, v) for k, v in journey_fields() if k not in ("name", "t-source")]
+    response = client_for(Role.MARKETING).post(
+        url("create"),
+        post_data([*fields, ("step", "s1:test.note::"), ("s-s1-text", "x"), ("action", "save")]),
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count("This field is required.") == 2
+    assert 'id="error_1_id_name"' in html or "is-invalid" in html
+
+
+def test_editing_a_live_journey_warns_and_stores_a_new_version(client_for, workspace, owner):
+    with workspace_scope(workspace):
+        journey = make_journey(workspace, owner)
+        first_version = journey.current_version
+    client = client_for(Role.MARKETING)
+    client.post(url("publish", pk=journey.pk))
+    page = client.get(url("edit", pk=journey.pk))
+    html = page.content.decode()
+    assert 'data-testid="live-warning"' in html
+    assert 'name="step" value="s2:test.fork::"' in html
+    assert 'name="step" value="s3:test.note:s2:yes"' in html
+    assert 'name="key-next" value="4"' in html
+    posted = [
+        *journey_fields(),
+        ("key-next", "4"),
+        ("step", "s1:test.note::"),
+        ("s-s1-text", "hello again"),
+    ]
+    response = client.post(url("edit", pk=journey.pk), post_data([*posted, ("action", "save")]))
+    assert response.status_code == 302
+    with workspace_scope(workspace):
+        journey.refresh_from_db()
+        assert journey.status == JourneyStatus.LIVE
+        assert journey.current_version.number == first_version.number + 1
+    assert steps_of(journey) == {"s1": (NOTE, {"text": "hello again"}, "", {})}
+
+
+def test_readonly_members_cannot_build_and_sales_reps_cannot_see(client_for, workspace, owner):
+    with workspace_scope(workspace):
+        journey = make_journey(workspace, owner)
+    readonly = client_for(Role.READONLY)
+    assert readonly.get(url("list")).status_code == 200
+    assert readonly.get(url("detail", pk=journey.pk)).status_code == 200
+    assert readonly.get(url("create")).status_code == 403
+    assert readonly.get(url("edit", pk=journey.pk)).status_code == 403
+    assert readonly.post(url("publish", pk=journey.pk)).status_code == 403
+    assert (
+        'data-testid="edit-journey"'
+        not in readonly.get(url("detail", pk=journey.pk)).content.decode()
+    )
+    sales = client_for(Role.SALES)
+    assert sales.get(url("list")).status_code == 403
+    assert sales.get(url("detail", pk=journey.pk)).status_code == 403
+    with workspace_scope(workspace):
+        journey.refresh_from_db()
+    assert journey.status == JourneyStatus.DRAFT
+
+
+def test_pause_and_resume(client_for, workspace, owner):
+    with workspace_scope(workspace):
+        journey = make_journey(workspace, owner)
+    client = client_for(Role.MARKETING)
+    assert client.get(url("pause", pk=journey.pk)).status_code == 405
+    client.post(url("publish", pk=journey.pk))
+    client.post(url("pause", pk=journey.pk))
+    with workspace_scope(workspace):
+        journey.refresh_from_db()
+    assert journey.status == JourneyStatus.PAUSED
+    client.post(url("resume", pk=journey.pk))
+    with workspace_scope(workspace):
+        journey.refresh_from_db()
+    assert journey.status == JourneyStatus.LIVE
+
+
+def test_new_journey_blank_opens_the_builder(client_for):
+    client = client_for(Role.MARKETING)
+    assert client.get(url("new")).status_code == 200
+    response = client.post(url("new"), {"template": ""})
+    assert response.status_code == 302 and response.url == url("create")
+    assert client.post(url("new"), {"template": "no-such"}).status_code == 400
