@@ -30,6 +30,7 @@ from ..forms.builder import JourneyForm, params_of, settings_form
 from ..forms.conditions import editor_prefix, posted_tree, rules_field_name, tree_of
 from ..forms.flow import apply_action, steps_from_tree, tree_from_post, tree_from_steps, walk
 from ..models import Journey, JourneyStatus, JourneyStep, Reentry
+from ..selectors import journey_get
 from ..services import journey_create, journey_publish, journey_update
 from . import kinds
 
@@ -38,10 +39,10 @@ SAVE_ACTIONS = ("save", "publish")
 STEP_NAMED = re.compile(r"\b(s[0-9]{1,6})\b")  # the step a service's message names
 
 
-def journey_get(request, pk) -> Journey:
-    """The workspace's journey `pk` (404 for another workspace's)."""
+def journey_or_404(request, pk) -> Journey:
+    """The workspace's journey `pk` with its current version (404 for another workspace's)."""
     try:
-        return Journey.objects.get(workspace=request.workspace, pk=pk)
+        return journey_get(workspace=request.workspace, pk=pk)
     except Journey.DoesNotExist:
         raise Http404 from None
 
@@ -385,7 +386,7 @@ def journey_create_view(request):
 @workspace_view("journeys.edit")
 def journey_edit_view(request, pk):
     """The builder for a journey (a live one gets a new version when saved)."""
-    return _builder(request, journey_get(request, pk))
+    return _builder(request, journey_or_404(request, pk))
 
 
 def _shape_changed(data) -> bool:

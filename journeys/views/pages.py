@@ -19,16 +19,14 @@ from workspaces.urlnames import workspace_reverse
 from ..forms.builder import NewJourneyForm
 from ..forms.flow import tree_from_steps, walk
 from ..models import EnrolmentStatus, JourneyStatus, JourneyStep
-from ..selectors import journey_step_counts
-from ..selectors.pages import (
-    enrolment_totals,
-    entries_per_day,
-    journeys_with_counts,
-    recent_enrolments,
-)
+from ..selectors import enrolment_list, journey_list, journey_status_counts, journey_step_counts
+from ..selectors.pages import entries_per_day
 from ..services import journey_from_template, journey_pause, journey_publish, journey_resume
 from . import kinds
-from .builder import journey_get
+from .builder import journey_or_404
+
+RECENT = 20  # enrolments listed on a journey's page (newest first), and failed ones
+PANEL_ROWS = 10  # enrolments on a contact's panel
 
 try:
     from ..builtin import TEMPLATES as BUILTIN_TEMPLATES
@@ -53,7 +51,7 @@ def journey_list_view(request):
     """Every journey with its status, trigger, active enrolments and flag. Two queries
     whatever the number of journeys (the member's and the list)."""
     triggers = {t.key: t.label for t in kinds.all_triggers()}
-    journeys = list(journeys_with_counts(workspace=request.workspace))
+    journeys = list(journey_list(workspace=request.workspace))
     for journey in journeys:
         journey.trigger_label = triggers.get(journey.trigger, journey.trigger)
     return render(
@@ -127,7 +125,7 @@ def _flow(journey):
 def journey_detail(request, pk):
     """A journey: its flag, its steps with the contacts at each, enrolments by status, entries
     per day (chart), the newest enrolments and the failed ones with their reasons."""
-    journey = journey_get(request, pk)
+    journey = journey_or_404(request, pk)
     days = entries_per_day(journey=journey)
     chart = chart_config(
         "bar",
@@ -135,6 +133,7 @@ def journey_detail(request, pk):
         [{"label": _("Entries"), "data": [n for _day, n in days]}],
     )
     trigger = kinds.trigger(journey.trigger)
+    totals = journey_status_counts(journey=journey)
     return render(
         request,
         "journeys/detail.html",
@@ -143,10 +142,17 @@ def journey_detail(request, pk):
             "journey": journey,
             "trigger_label": trigger.label if trigger else journey.trigger,
             "flow": _flow(journey),
-            "totals": enrolment_totals(journey=journey),
+            "totals": [
+                (value, label, totals.get(value, 0)) for value, label in EnrolmentStatus.choices
+            ],
             "chart": chart,
-            "recent": recent_enrolments(journey=journey),
-            "failed": recent_enrolments(journey=journey, status=EnrolmentStatus.FAILED),
+            "recent": enrolment_list(workspace=request.workspace, journey=journey, limit=RECENT),
+            "failed": enrolment_list(
+                workspace=request.workspace,
+                journey=journey,
+                status=EnrolmentStatus.FAILED,
+                limit=RECENT,
+            ),
             "can_edit": has_perm(request.membership.role, "journeys.edit"),
             "is_live": journey.status == JourneyStatus.LIVE,
         },
@@ -156,7 +162,7 @@ def journey_detail(request, pk):
 def _status_action(service, done_message):
     @workspace_view("journeys.view", "journeys.edit")
     def view(request, pk):
-        journey = journey_get(request, pk)
+        journey = journey_or_404(request, pk)
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         try:
@@ -180,6 +186,4 @@ journey_resume_view = _status_action(journey_resume, lambda: _("Resumed “%(nam
 
 def contact_journeys_panel(workspace, user, contact) -> dict:
     """Context of the contact page's panel "Journeys": the contact's newest enrolments."""
-    from ..selectors.pages import contact_enrolments
-
-    return {"enrolments": contact_enrolments(workspace=workspace, contact=contact)}
+    return {"enrolments": enrolment_list(workspace=workspace, contact=contact, limit=PANEL_ROWS)}

@@ -17,6 +17,18 @@
     });
   });
 
+  // a branch's rule editor posts plainly: a rule whose field or operator changed comes back
+  // with the inputs for its value ("Update the rules" pressed for you)
+  form.querySelectorAll("[data-testid=branch-condition]").forEach(function (editor) {
+    var redraw = editor.querySelector("button.js-redraw");
+    if (!redraw) return;
+    redraw.classList.add("d-none");
+    editor.addEventListener("change", function (event) {
+      var name = event.target.name || "";
+      if (/-(field|operator)$/.test(name)) redraw.click();
+    });
+  });
+
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
     var action = submitter && submitter.name === "action" ? submitter.value : "";
