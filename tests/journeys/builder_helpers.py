@@ -6,16 +6,15 @@ import datetime
 
 import pytest
 from django import forms
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
-from journeys.triggers import TriggerType
 
 from journeys import triggers as trigger_registry
 from journeys.models import Enrolment, EnrolmentStatus
 from journeys.services import journey_create
 from journeys.steps import registry as step_registry
 from journeys.steps.registry import StepOutcome, StepType
+from journeys.triggers import TriggerType
 from tests.contacts.factories import ContactFactory
 
 NOTE = "test.note"
@@ -76,10 +75,11 @@ def url(name, **kwargs):
     return reverse(f"journeys:{name}", kwargs={"ws": "acme", **kwargs})
 
 
-def post_data(pairs) -> QueryDict:
-    data = QueryDict(mutable=True)
+def post_data(pairs) -> dict:
+    """The pairs as the test client posts them: repeated names keep every value."""
+    data: dict = {}
     for key, value in pairs:
-        data.appendlist(key, value)
+        data.setdefault(key, []).append(value)
     return data
 
 
