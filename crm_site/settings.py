@@ -414,6 +414,23 @@ CELERY_BEAT_SCHEDULE["marketing_queue_health_check_task"] = {
     "task": "marketing.queue_health_check",  # alerts when deliveries wait over 10 minutes
     "schedule": 60.0,
 }
+# Journeys (journeys.services.advancing): enrolments claimed per batch, attempts of a step
+# that fails temporarily before its enrolment fails, the first retry's delay (doubling after),
+# how many journeys may trigger one another in a row before the chain is stopped as a loop,
+# and how long the step logs of ended enrolments are kept.
+JOURNEY_BATCH_SIZE = env.int("JOURNEY_BATCH_SIZE", default=200)
+JOURNEY_MAX_ATTEMPTS = env.int("JOURNEY_MAX_ATTEMPTS", default=5)
+JOURNEY_RETRY_BASE_SECONDS = env.float("JOURNEY_RETRY_BASE_SECONDS", default=60.0)
+JOURNEY_CHAIN_MAX = env.int("JOURNEY_CHAIN_MAX", default=5)
+JOURNEY_LOG_RETENTION_DAYS = env.int("JOURNEY_LOG_RETENTION_DAYS", default=180)
+CELERY_BEAT_SCHEDULE["journeys_tick_task"] = {
+    "task": "journeys.tick",  # new events enrol, scans, due enrolments advance, per workspace
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["journeys_care_task"] = {
+    "task": "journeys.care",  # flags broken references, purges old step logs, per workspace
+    "schedule": 86400.0,
+}
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
