@@ -4,8 +4,14 @@ trigger, conditions, goal and steps, plus the starter email templates it sends (
 workspace with the journey, editable like any template).
 
 `builtin_journey_spec(workspace=, actor=, template_key=)` makes the templates and returns the
-arguments of `journey_create` with the templates' ids filled in; the journey service's
-`journey_from_template` calls it. In the step data an email step names its template by the
+arguments of `journey_create` with the templates' ids filled in; each built-in is registered
+as a journeys.journey_templates.JourneyTemplate whose `build` calls it, so the journey
+service's `journey_from_template` makes it.
+
+The win-back journey's trigger "customer.unhappy" (registered here) fires for a complaint
+case closed without being resolved (its case.resolved touch point names a case that is
+closed); a satisfaction score of 1-2 enrols through workspaces.lifecycle.on_low_satisfaction
+(`win_back_on_low_satisfaction`), which service's csat_answer runs. In the step data an email step names its template by the
 starter's key ({"template": "@welcome"}); the spec replaces it with the new template's id.
 """
 
@@ -62,6 +68,7 @@ def _step(key, kind, next_key="", branches=None, **params) -> dict:
     }
 
 
+UNHAPPY_TRIGGER = "customer.unhappy"
 WON_DEAL = {"op": "and", "rules": [{"field": "has_won_deal", "operator": "is_true"}]}
 
 WELCOME = BuiltinJourney(
@@ -72,8 +79,8 @@ WELCOME = BuiltinJourney(
         "order is won (checked after 1, 7 and 30 days), a thank-you call for the owner, or a "
         "follow-up when no order came."
     ),
-    trigger="lifecycle.stage_changed",
-    trigger_params={"stage": "customer"},
+    trigger="contact.stage_changed",
+    trigger_params={"to": "customer"},
     reentry="never",
     steps=(
         _step("s1", "email.send", "s2", template="@welcome"),
@@ -119,8 +126,8 @@ WIN_BACK = BuiltinJourney(
         "When a customer rates a case 1 or 2 (or a complaint is closed without a remedy): a "
         "call for the owner at once and an apology with an offer."
     ),
-    trigger="csat.low",
-    trigger_params={"max_score": 2},
+    trigger=UNHAPPY_TRIGGER,
+    trigger_params={"score_at_most": 2},
     reentry="after_days",
     reentry_days=30,
     steps=(
@@ -173,7 +180,8 @@ RE_ENGAGE = BuiltinJourney(
             branches={"yes": "s4"},
             condition={
                 "op": "and",
-                "rules": [{"field": "untouched", "operator": "days", "value": 14}],
+                # our email is the last touch point: none since means no reaction
+                "rules": [{"field": "untouched", "operator": "at_least_days", "value": 13}],
             },
         ),
         _step(
@@ -202,13 +210,17 @@ LEAD_NURTURING = BuiltinJourney(
     key="lead_nurturing",
     name=gettext_lazy("Nurture new leads"),
     description=gettext_lazy(
-        "When a contact becomes a lead: three emails a few days apart, until the lead is "
+        "When a new contact comes in as a lead: three emails a few days apart, until the lead is "
         "qualified (the goal: the journey ends for them at once)."
     ),
-    trigger="lifecycle.stage_changed",
-    trigger_params={"stage": "lead"},
-    goal="lifecycle.stage",
-    goal_params={"stage": "qualified"},
+    trigger="contact.created",
+    trigger_params={},
+    conditions={
+        "op": "and",
+        "rules": [{"field": "lifecycle_stage", "operator": "in", "value": ["lead"]}],
+    },
+    goal="contact.stage_changed",
+    goal_params={"to": "qualified"},
     reentry="never",
     steps=(
         _step("s1", "email.send", "s2", template="@nurture_1"),
@@ -287,9 +299,10 @@ def _resolved(value, templates: dict[str, int]):
 def builtin_journey_spec(*, workspace, actor, template_key: str) -> dict:
     """Make the starter email templates of built-in journey `template_key` in `workspace`
     (marketing's template_create: change events) and return the keyword arguments of
-    journeys.services journey_create: name, description, trigger, trigger_params,
-    conditions, goal, goal_params, reentry, reentry_days, steps (list of {key, kind, params,
-    next_key, branches}) and template_key. Texts are in the active language. Raises
+    journeys.services journey_create (without workspace, actor, template_key): name,
+    description, trigger, trigger_params, conditions, goal ({"key", "params"} or ""),
+    reentry ({"policy", "days"}), steps (list of {key, kind, params, next_key, branches}).
+    Texts are in the active language. Raises
     LookupError for an unknown key. Call inside the caller's transaction."""
     spec = builtin_get(template_key)
     templates = {}
@@ -309,10 +322,95 @@ def builtin_journey_spec(*, workspace, actor, template_key: str) -> dict:
         "trigger": spec.trigger,
         "trigger_params": _resolved(spec.trigger_params, templates),
         "conditions": _resolved(spec.conditions, templates),
-        "goal": spec.goal,
-        "goal_params": _resolved(spec.goal_params, templates),
-        "reentry": spec.reentry,
-        "reentry_days": spec.reentry_days,
+        "goal": {"key": spec.goal, "params": _resolved(spec.goal_params, templates)}
+        if spec.goal
+        else "",
+        "reentry": {"policy": spec.reentry, "days": spec.reentry_days},
         "steps": [_resolved(step, templates) for step in spec.steps],
-        "template_key": spec.key,
     }
+
+
+def journey_templates_register() -> None:
+    """Register each built-in as a journey template (journeys.journey_templates): its
+    `build(workspace)` makes the starter emails (actor: none, the system) and returns the
+    journey's arguments."""
+    from .journey_templates import JourneyTemplate, register_journey_template
+
+    for spec in builtin_list():
+        register_journey_template(
+            JourneyTemplate(
+                key=spec.key,
+                label=spec.name,
+                description=spec.description,
+                build=_builder(spec.key),
+            )
+        )
+
+
+def _builder(key: str):
+    def build(workspace, actor=None) -> dict:
+        return builtin_journey_spec(workspace=workspace, actor=actor, template_key=key)
+
+    return build
+
+
+# --- the win-back trigger ------------------------------------------------------------------
+
+
+def _complaint_closed_unresolved(event, params: dict) -> bool:
+    """A case.resolved touch point of a complaint that was closed straight away, never
+    resolved: closing an unresolved case sets resolved_at and closed_at to the same moment
+    (a case resolved first and closed later has them apart). Reads the case as it is when
+    the event is consumed (the consumer runs in the workspace's scope)."""
+    from django.db.models import F
+
+    from service.models import Case, CaseStatus, CaseType
+
+    number = event.data.get("case_number")
+    if number is None or event.contact_id is None:
+        return False
+    return Case.objects.filter(
+        contact_id=event.contact_id,
+        number=number,
+        type=CaseType.COMPLAINT,
+        status=CaseStatus.CLOSED,
+        closed_at=F("resolved_at"),
+    ).exists()
+
+
+def unhappy_trigger():
+    """The "customer.unhappy" trigger type (see the module text)."""
+    from .triggers import CsatParamsForm, TriggerType
+
+    return TriggerType(
+        key=UNHAPPY_TRIGGER,
+        label=gettext_lazy("Unhappy customer (satisfaction 1-2, complaint closed unresolved)"),
+        kinds=("case.resolved",),
+        matches=_complaint_closed_unresolved,
+        params_form=CsatParamsForm,
+    )
+
+
+def win_back_on_low_satisfaction(
+    *, workspace, contact_id: int, case_id: int, survey_id: int, score: int
+) -> int:
+    """The on_low_satisfaction hook: enrol the contact in the workspace's live journeys with
+    the "customer.unhappy" trigger whose score limit (score_at_most, default 2) the score
+    meets. Runs inside csat_answer's transaction (each enrolment in its own savepoint);
+    returns how many enrolments were made."""
+    from .models import Journey, JourneyStatus
+    from .services.enrolling import enrolment_create
+
+    if not contact_id:
+        return 0
+    made = 0
+    for journey in Journey.objects.filter(
+        workspace=workspace, status=JourneyStatus.LIVE, trigger=UNHAPPY_TRIGGER
+    ).select_related("current_version"):
+        limit = (journey.trigger_params or {}).get("score_at_most") or 2
+        if score <= int(limit):
+            made += (
+                enrolment_create(workspace=workspace, journey=journey, contact_id=contact_id)
+                is not None
+            )
+    return made

@@ -1,15 +1,20 @@
-"""What the steps part of journeys registers: the step types (journeys.steps.registry) and
-the reaction to a low satisfaction score (the win-back journey, workspaces.lifecycle)."""
+"""What the steps part of journeys registers: the step types (journeys.steps.registry), the
+built-in journeys as journey templates, the win-back trigger and the reaction to a low
+satisfaction score (workspaces.lifecycle.on_low_satisfaction: the win-back journey)."""
 
 # (key, label, url name, permission): the pages this part adds to the app's menu.
 NAV_PAGES: tuple = ()
 
 
 def register() -> None:
-    """Register the step types, in the order the builder offers them, and the low
-    satisfaction hook."""
+    """Register the step types (in the order the builder offers them), the built-in journey
+    templates, the "customer.unhappy" trigger and the low satisfaction hook."""
+    from workspaces import lifecycle
+
+    from . import builtin
     from .steps import branch, email, records, timing, webhook
     from .steps.registry import register_step_type
+    from .triggers import register_trigger_type
 
     for step_type in (
         email.STEP_TYPE,
@@ -19,3 +24,8 @@ def register() -> None:
         webhook.STEP_TYPE,
     ):
         register_step_type(step_type)
+    register_trigger_type(builtin.unhappy_trigger())
+    builtin.journey_templates_register()
+    lifecycle.on_low_satisfaction.register(
+        "journeys.win_back", builtin.win_back_on_low_satisfaction
+    )

@@ -199,10 +199,28 @@ def _goal_exits(workspace, event: TriggerEvent, now) -> int:
     return exited
 
 
-def _event_handle(workspace, event: TriggerEvent, journeys: list[Journey], now) -> int:
+def _contacts_with_goals(workspace, events) -> set[int]:
+    """The contacts of `events` with an active enrolment in a journey that has a goal (one
+    query per batch, so most events cost no goal query)."""
+    ids = {event.contact_id for event in events if event.contact_id is not None}
+    if not ids:
+        return set()
+    return set(
+        Enrolment.objects.filter(
+            workspace=workspace, status=EnrolmentStatus.ACTIVE, contact_id__in=ids
+        )
+        .exclude(journey__goal="")
+        .values_list("contact_id", flat=True)
+    )
+
+
+def _event_handle(
+    workspace, event: TriggerEvent, journeys: list[Journey], now, goal_contacts
+) -> int:
     if event.contact_id is None or event.kind.startswith("journey."):
         return 0
-    _goal_exits(workspace, event, now)
+    if event.contact_id in goal_contacts:
+        _goal_exits(workspace, event, now)
     enrolled = 0
     chain = None
     for journey in journeys:
@@ -273,8 +291,11 @@ def events_consume(*, workspace, now=None, max_batches: int = 20) -> dict:
                     .exclude(trigger__in=_scan_trigger_keys())
                     .select_related("current_version")
                 )
+                goal_contacts = _contacts_with_goals(workspace, events)
                 for event in events:
-                    totals["enrolled"] += _event_handle(workspace, event, journeys, now)
+                    totals["enrolled"] += _event_handle(
+                        workspace, event, journeys, now, goal_contacts
+                    )
                 cursor.last_seq = events[-1].seq
                 cursor.save(update_fields=["last_seq", "updated_at"])
                 totals["events"] += len(events)
