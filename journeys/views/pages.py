@@ -18,6 +18,7 @@ from workspaces.urlnames import workspace_reverse
 
 from ..forms.builder import NewJourneyForm
 from ..forms.flow import tree_from_steps, walk
+from ..journey_templates import journey_templates
 from ..models import EnrolmentStatus, JourneyStatus, JourneyStep
 from ..selectors import enrolment_list, journey_list, journey_status_counts, journey_step_counts
 from ..selectors.pages import entries_per_day
@@ -35,14 +36,12 @@ except ImportError:  # pragma: no cover - the step types part brings the templat
 
 
 def _template_choices() -> list[tuple[str, str]]:
-    """[(template key, label)] of the built-in journey templates."""
-    out = []
-    for key, template in dict(BUILTIN_TEMPLATES).items():
-        label = (
-            template.get("name") if isinstance(template, dict) else getattr(template, "name", key)
-        )
-        out.append((key, label or key))
-    return out
+    """[(template key, "label: description")] of the built-in journeys (registered with
+    journeys.journey_templates by journeys/builtin.py)."""
+    return [
+        (t.key, f"{t.label}: {t.description}" if t.description else str(t.label))
+        for t in journey_templates()
+    ]
 
 
 @require_safe

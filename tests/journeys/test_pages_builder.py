@@ -3,6 +3,8 @@ paths), a journey saved as drawn and published, the messages at the field or ste
 wrong (unknown step type, missing settings, a branch with no path), a live journey edited
 into a new version, "New journey" from a template, and who may build."""
 
+import re
+
 import pytest
 
 from journeys.models import Journey, JourneyStatus, JourneyStep
@@ -214,3 +216,20 @@ def test_new_journey_blank_opens_the_builder(client_for):
     response = client.post(url("new"), {"template": ""})
     assert response.status_code == 302 and response.url == url("create")
     assert client.post(url("new"), {"template": "no-such"}).status_code == 400
+
+
+@pytest.mark.parametrize("template_key", ["welcome", "win_back", "lead_nurturing"])
+def test_a_built_in_template_becomes_a_draft_the_builder_draws(client_for, workspace, template_key):
+    client = client_for(Role.MARKETING)
+    page = client.get(url("new"))
+    assert f'value="{template_key}"' in page.content.decode()
+    response = client.post(url("new"), {"template": template_key})
+    with workspace_scope(workspace):
+        journey = Journey.objects.get(template_key=template_key)
+        stored = set(steps_of(journey))
+    assert response.status_code == 302 and response.url == url("edit", pk=journey.pk)
+    assert journey.status == JourneyStatus.DRAFT
+    html = client.get(response.url).content.decode()
+    drawn = set(re.findall(r'name="step" value="(s[0-9]+):', html))
+    assert drawn == stored  # every step of the template is on a card, once
+    assert 'data-testid="step-error"' not in html
