@@ -233,3 +233,58 @@ def test_a_built_in_template_becomes_a_draft_the_builder_draws(client_for, works
     drawn = set(re.findall(r'name="step" value="(s[0-9]+):', html))
     assert drawn == stored  # every step of the template is on a card, once
     assert 'data-testid="step-error"' not in html
+
+
+@pytest.mark.parametrize("role", [Role.MARKETING, Role.MANAGER])
+def test_the_conditions_count_live_for_everyone_who_builds_journeys(client_for, workspace, role):
+    from tests.contacts.factories import ContactFactory
+
+    with workspace_scope(workspace):
+        ContactFactory(workspace=workspace, email_opt_in=True)
+        ContactFactory(workspace=workspace, email_opt_in=False)
+    client = client_for(role)
+    rule = [
+        ("op", "and"),
+        ("n", "r:0"),
+        ("r-0-field", "email_opt_in"),
+        ("r-0-operator", "is_true"),
+        ("r-0-shown", "email_opt_in|is_true"),
+    ]
+    response = client.post(url("conditions_preview"), post_data([*rule, ("part", "count")]))
+    assert response.status_code == 200
+    assert 'data-testid="count-matching">1<' in response.content.decode()
+    # a rule added: the rules come back (the add button's own form post without htmx works too)
+    response = client.post(
+        url("conditions_preview"), post_data([*rule, ("part", "rules"), ("action", "add:")])
+    )
+    html = response.content.decode()
+    assert response["HX-Retarget"] == "#rules-builder"
+    assert html.count('data-testid="rule"') == 2
+    assert url("conditions_preview") in html  # further edits stay on the journeys endpoint
+    assert client_for(Role.READONLY).post(url("conditions_preview"), post_data(rule)).status_code == 403
+
+
+def test_a_branch_condition_is_built_with_the_rule_editor_in_plain_posts(client_for, workspace):
+    client = client_for(Role.MARKETING)
+    branch = [*journey_fields(), ("step", "s1:branch::"), ("s-s1-c-op", "and")]
+    page = client.post(url("create"), post_data([*branch, ("action", "cond:s1:add:")]))
+    html = page.content.decode()
+    assert 'data-testid="branch-condition"' in html
+    assert 'name="s-s1-c-r-0-field"' in html  # the rule added, under the step's prefix
+    assert 'name="r-0-field"' not in html  # the journey's own conditions are untouched
+    rule = [
+        ("s-s1-c-n", "r:0"),
+        ("s-s1-c-r-0-field", "email_opt_in"),
+        ("s-s1-c-r-0-operator", "is_true"),
+        ("step", "s2:test.note:s1:yes"),
+        ("s-s2-text", "opted in"),
+    ]
+    response = client.post(url("create"), post_data([*branch, *rule, ("action", "save")]))
+    assert response.status_code == 302
+    with workspace_scope(workspace):
+        journey = Journey.objects.get(name="Onboarding")
+    kind, params, _next, branches = steps_of(journey)["s1"]
+    assert kind == "branch" and branches == {"yes": "s2", "no": ""}
+    assert params["condition"]["rules"] == [{"field": "email_opt_in", "operator": "is_true"}]
+    page = client.get(url("edit", pk=journey.pk)).content.decode()
+    assert 'name="s-s1-c-r-0-field"' in page and 'value="email_opt_in" selected' in page
