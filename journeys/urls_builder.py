@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from .views import builder, pages
+from .views import builder, conditions, pages
 
 urlpatterns: list = [
     path("list/", pages.journey_list_view, name="list"),
     path("new/", pages.journey_new_view, name="new"),
     path("build/", builder.journey_create_view, name="create"),
-    path("conditions/preview/", builder.conditions_preview, name="conditions_preview"),
+    path("conditions/preview/", conditions.conditions_preview, name="conditions_preview"),
     path("<int:pk>/", pages.journey_detail, name="detail"),
     path("<int:pk>/edit/", builder.journey_edit_view, name="edit"),
     path("<int:pk>/publish/", pages.journey_publish_view, name="publish"),

@@ -1,7 +1,7 @@
 """The journey builder: the journey's name, trigger (and its settings), conditions (the
-segment rule editor of marketing, with its live count), goal and re-entry, and its steps as a
-vertical flow of cards (add any registered step type, edit its settings, delete, move up or
-down; a branch holds one list of steps per path).
+segment rule editor, contacts.segment_builder; its live count in views/conditions.py), goal
+and re-entry, and its steps as a vertical flow of cards (add any registered step type, edit
+its settings, delete, move up or down; a branch holds one list of steps per path).
 
 Everything works with plain form posts: a button's `action` changes the shape and the page
 comes back with the posted values ("step-add:…", "add:<rule path>", "trigger" to show the
@@ -21,8 +21,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from contacts.segment_builder import tree_from_form, tree_view
-from contacts.segment_rules import NO_VALUE, RuleContext, RulesInvalid, rules_clean, value_empty
-from marketing.selectors.segments import audience_figures, rules_contacts
+from contacts.segment_rules import RuleContext, RulesInvalid, rules_clean
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
@@ -387,63 +386,3 @@ def journey_create_view(request):
 def journey_edit_view(request, pk):
     """The builder for a journey (a live one gets a new version when saved)."""
     return _builder(request, journey_or_404(request, pk))
-
-
-def _shape_changed(data) -> bool:
-    """True when a rule's field or operator differs from what its inputs were drawn for
-    (the segment builder's `r-<path>-shown`): its inputs are redrawn, not only the count."""
-    for entry in data.getlist("n")[:200]:
-        kind, _sep, path = entry.partition(":")
-        if kind == "r":
-            posted = f"{data.get(f'r-{path}-field', '')}|{data.get(f'r-{path}-operator', '')}"
-            if posted != data.get(f"r-{path}-shown", posted):
-                return True
-    return False
-
-
-@workspace_view("journeys.edit")
-def conditions_preview(request):
-    """htmx: the conditions' live count (`part=count`), or the rules redrawn after a rule was
-    added, removed or changed its field (with the count out of band): the segment builder's
-    editor and figures, for the roles that edit journeys."""
-    if request.method != "POST":
-        raise Http404
-    ctx = RuleContext(request.workspace)
-    tree, error = tree_from_form(request.POST, ctx)
-    errors = {"": error} if error else {}
-    figures = None
-    if not errors:
-        try:
-            contacts = rules_contacts(
-                workspace=request.workspace, rules=_chosen_only(tree), ctx=ctx
-            )
-        except RulesInvalid as exc:
-            errors = exc.errors
-        else:
-            figures = audience_figures(contacts, workspace=request.workspace)
-    context = {
-        "builder": tree_view(tree, ctx, errors),
-        "errors": errors,
-        "figures": figures,
-        "preview_url": workspace_reverse(request.workspace, "journeys:conditions_preview"),
-    }
-    if request.POST.get("part") != "rules" and not _shape_changed(request.POST):
-        return render(request, "marketing/segments/builder.html#count", context)
-    response = render(request, "marketing/segments/_preview_rules.html", context)
-    response["HX-Retarget"] = "#rules-builder"
-    response["HX-Reswap"] = "innerHTML"
-    return response
-
-
-def _chosen_only(tree):
-    """The tree without rules whose field or value is not chosen yet (the live count leaves
-    them out while editing; saving refuses them)."""
-    kept = []
-    for child in tree.get("rules", []):
-        if "rules" in child:
-            kept.append(_chosen_only(child))
-        elif child.get("field") and (
-            child.get("operator") in NO_VALUE or not value_empty(child.get("value"))
-        ):
-            kept.append(child)
-    return {**tree, "rules": kept}

@@ -261,7 +261,10 @@ def test_the_conditions_count_live_for_everyone_who_builds_journeys(client_for, 
     assert response["HX-Retarget"] == "#rules-builder"
     assert html.count('data-testid="rule"') == 2
     assert url("conditions_preview") in html  # further edits stay on the journeys endpoint
-    assert client_for(Role.READONLY).post(url("conditions_preview"), post_data(rule)).status_code == 403
+    assert (
+        client_for(Role.READONLY).post(url("conditions_preview"), post_data(rule)).status_code
+        == 403
+    )
 
 
 def test_a_branch_condition_is_built_with_the_rule_editor_in_plain_posts(client_for, workspace):
