@@ -307,14 +307,14 @@ def register_builtin_triggers() -> None:
             key="email.opened",
             label=_("Email opened"),
             kinds=("campaign.opened",),
-            matches=_param_equals("campaign_id", "campaign_id"),
+            matches=_param_equals("campaign", "campaign_id"),
             goal=True,
         ),
         TriggerType(
             key="email.clicked",
             label=_("Email link clicked"),
             kinds=("campaign.clicked",),
-            matches=_param_equals("campaign_id", "campaign_id"),
+            matches=_param_equals("campaign", "campaign_id"),
             goal=True,
         ),
         TriggerType(

@@ -294,3 +294,41 @@ def test_the_cursor_moves_with_the_sequence(workspace):
     tick(workspace)
     cursor.refresh_from_db()
     assert cursor.last_seq >= head - 10 and Journey.objects.count() == 1
+
+
+def test_a_lifecycle_move_by_its_service_triggers_the_stage_journey(workspace):
+    from contacts.services.lifecycle_stages import contact_lifecycle_move
+
+    journey = live_journey(
+        workspace,
+        steps=chain("test.noop"),
+        trigger="contact.stage_changed",
+        trigger_params={"to": "customer"},
+    )
+    contact = new_contact(workspace, lifecycle_stage="lead")
+    contact_lifecycle_move(
+        workspace=workspace, actor=None, contact=contact, stage="qualified", reason="call"
+    )
+    tick(workspace)
+    assert not Enrolment.objects.filter(journey=journey).exists()
+    contact_lifecycle_move(
+        workspace=workspace, actor=None, contact=contact, stage="customer", reason="won"
+    )
+    tick(workspace)
+    assert Enrolment.objects.get(journey=journey).status == EnrolmentStatus.COMPLETED
+
+
+def test_an_opened_campaign_triggers_only_the_journey_of_that_campaign(workspace):
+    journey = live_journey(
+        workspace,
+        steps=chain("test.noop"),
+        trigger="email.opened",
+        trigger_params={"campaign_id": 7},
+    )
+    other, this = new_contact(workspace, "Other"), new_contact(workspace, "This")
+    touch(workspace, other, "campaign.opened", data={"campaign": 8})
+    touch(workspace, this, "campaign.opened", data={"campaign": 7})
+    tick(workspace)
+    assert list(Enrolment.objects.filter(journey=journey).values_list("contact", flat=True)) == [
+        this.pk
+    ]
