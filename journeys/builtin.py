@@ -414,3 +414,27 @@ def win_back_on_low_satisfaction(
                 is not None
             )
     return made
+
+
+# --- demo data -----------------------------------------------------------------------------
+
+DEMO_LIVE = ("welcome", "win_back", "lead_nurturing")
+
+
+def demo_seed(workspace, users, stdout) -> None:
+    """seed_demo (order 90, after the apps' data): the built-in journeys, welcome, win-back
+    and lead nurturing live (they react to what happens from now on), re-engagement as a
+    draft. Idempotent: nothing is added when the workspace has a journey from a template."""
+    from workspaces.roles import Role
+
+    from .models import Journey
+    from .services import journey_from_template, journey_publish
+
+    if Journey.objects.filter(workspace=workspace).exclude(template_key="").exists():
+        return
+    actor = users.get(Role.MARKETING) or users.get(Role.OWNER)
+    for spec in builtin_list():
+        journey = journey_from_template(workspace=workspace, actor=actor, template_key=spec.key)
+        if spec.key in DEMO_LIVE:
+            journey_publish(workspace=workspace, actor=actor, journey=journey)
+    stdout.write(f"Journeys: {len(BUILTINS)} built-in journeys ({len(DEMO_LIVE)} live).")

@@ -8,8 +8,10 @@ NAV_PAGES: tuple = ()
 
 def register() -> None:
     """Register the step types (in the order the builder offers them), the built-in journey
-    templates, the "customer.unhappy" trigger and the low satisfaction hook."""
+    templates (and their demo data), the "customer.unhappy" trigger and the low satisfaction
+    hook."""
     from workspaces import lifecycle
+    from workspaces.registry import DemoSeeder, register_demo_seeder
 
     from . import builtin
     from .steps import branch, email, records, timing, webhook
@@ -26,6 +28,7 @@ def register() -> None:
         register_step_type(step_type)
     register_trigger_type(builtin.unhappy_trigger())
     builtin.journey_templates_register()
+    register_demo_seeder(DemoSeeder(key="journeys_builtin", seed=builtin.demo_seed, order=90))
     lifecycle.on_low_satisfaction.register(
         "journeys.win_back", builtin.win_back_on_low_satisfaction
     )

@@ -360,3 +360,31 @@ def test_a_contact_that_is_no_lead_is_not_nurtured(workspace, owner, rep, sender
     person(workspace, "Olga", rep, lifecycle_stage="customer")
     tick(workspace)
     assert mail.outbox == [] and not Enrolment.objects.filter(journey=journey).exists()
+
+
+def test_a_mail_server_refusing_for_now_delays_the_welcome_and_sends_it_once(
+    workspace, owner, rep, sender, clock, settings
+):
+    from tests.marketing.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    settings.MAILERS = server.mailers()
+    try:
+        journey = switch_on(workspace, owner, "welcome")
+        pia = person(workspace, "Pia", rep, lifecycle_stage="opportunity")
+        server.inbox.temporary["pia@example.org"] = 451
+        contact_lifecycle_move(
+            workspace=workspace, actor=rep, contact=pia, stage="customer", reason="Signed"
+        )
+        tick(workspace)
+        waiting = enrolment(journey, pia)
+        assert server.inbox.messages == []
+        assert waiting.status == "active" and "451" in waiting.last_error
+
+        del server.inbox.temporary["pia@example.org"]
+        later(clock, workspace, datetime.timedelta(minutes=5))
+        later(clock, workspace, datetime.timedelta(minutes=5))
+        assert server.inbox.addresses() == ["pia@example.org"]
+        assert enrolment(journey, pia).current_step_key == "s3"  # on to the first look
+    finally:
+        server.stop()

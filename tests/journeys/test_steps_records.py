@@ -207,3 +207,25 @@ def test_case_create_opens_a_case_for_the_contact(workspace, contact):
     )
     assert case.number == outcome.data["number"]
     assert Interaction.objects.filter(contact=contact, kind="case.opened").exists()
+
+
+def test_case_create_in_a_queue_and_a_deleted_queue(workspace, contact):
+    from tests.service.factories import queue
+
+    complaints = queue(workspace, name="Complaints")
+    params = params_of(
+        "case.create",
+        workspace,
+        {
+            "subject": "Win-back call",
+            "type": "request",
+            "priority": "normal",
+            "queue": complaints.pk,
+        },
+    )
+    assert step_type_get("case.create").references(params) == [("service.Queue", complaints.pk)]
+    outcome = run_step(workspace, contact, "case.create", params)
+    assert Case.objects.get(pk=outcome.data["case"]).queue == complaints
+    complaints.delete()
+    with pytest.raises(StepFailed, match="queue"):
+        run_step(workspace, contact, "case.create", params, key="s2")
