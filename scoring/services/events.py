@@ -115,6 +115,7 @@ def _contribute(workspace, pairs) -> set:
                 contact_id=interaction.contact_id,
                 rule=rule,
                 interaction=interaction,
+                slot=interaction.pk,
                 category=rule.category,
                 points=points,
                 reason=_reason(rule, interaction, points=points),

@@ -49,9 +49,10 @@ def scoring_run_workspace(*, workspace) -> dict:
             fit_touched = fit_evaluate(
                 workspace=workspace, rules=active_field_rules(workspace), contact_ids=changed
             )
-            touched |= fit_touched
+            touched |= fit_touched | changed
+            # every changed contact: a merge moves contributions without touching a rule
             result = scores_recompute(
-                workspace=workspace, contact_ids=fit_touched, settings=settings
+                workspace=workspace, contact_ids=fit_touched | changed, settings=settings
             )
         else:
             result = {"changed": 0, "crossed": 0}
