@@ -34,6 +34,11 @@ class Contribution(WorkspaceOwned):
     points = models.IntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=300)
     occurred_at = models.DateTimeField(_("when"))
+    # 0 for a field rule's row, the touch point's id for an event rule's: (rule, contact,
+    # slot) is unique without a condition, so a contact merge (which moves rows generically
+    # and drops the loser's rows that clash on unconditional unique constraints) keeps one
+    # row per field rule.
+    slot = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [
@@ -43,9 +48,7 @@ class Contribution(WorkspaceOwned):
                 name="contribution_unique_event",
             ),
             models.UniqueConstraint(
-                fields=["workspace", "rule", "contact"],
-                condition=Q(interaction__isnull=True),
-                name="contribution_unique_field",
+                fields=["workspace", "rule", "contact", "slot"], name="contribution_unique_slot"
             ),
         ]
         indexes = [

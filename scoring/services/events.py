@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 
 from contacts.segment_rules_builtin import workspace_zone
 from touchpoints.channels import Channel
+from touchpoints.models import Interaction
 from touchpoints.registry import interaction_kind_label
 from touchpoints.selectors import interactions_after
 
 from ..decay import capped_points, period_start
-from ..models import Contribution, RuleKind, ScoringCursor, ScoringRule
+from ..models import Category, Contribution, RuleKind, ScoringCursor, ScoringRule
 
 BATCH_SIZE = 1000  # touch points read per step of the cursor
 OWN_APP = "scoring"  # the threshold events scoring writes itself are never scored
@@ -115,6 +116,7 @@ def _contribute(workspace, pairs) -> set:
                 contact_id=interaction.contact_id,
                 rule=rule,
                 interaction=interaction,
+                slot=interaction.pk,
                 category=rule.category,
                 points=points,
                 reason=_reason(rule, interaction, points=points),
@@ -123,6 +125,47 @@ def _contribute(workspace, pairs) -> set:
         )
     Contribution.objects.bulk_create(rows, ignore_conflicts=True)
     return {row.contact_id for row in rows}
+
+
+def events_backfill(*, workspace, cursor: ScoringCursor, rules: list, since) -> set:
+    """Give `rules` (new or changed event rules) their contributions for the touch points the
+    cursor has passed already: those from `since` on for engagement rules (older ones would
+    have decayed to nothing), the whole history for fit rules. Same matching, caps and
+    idempotency as the cursor's batches (a (rule, touch point) with a contribution is
+    skipped). Reads in steps of BATCH_SIZE by `seq`. Returns the ids of the contacts that got
+    contributions."""
+    touched: set = set()
+    if not rules:
+        return touched
+    matching = Q()
+    for rule in rules:
+        part = Q()
+        if rule.event_kind:
+            part &= Q(kind=rule.event_kind)
+        if rule.event_channel:
+            part &= Q(channel=rule.event_channel)
+        matching |= part
+    earliest = None if any(r.category == Category.FIT for r in rules) else since
+    rows = Interaction.objects.filter(
+        matching, workspace=workspace, contact__isnull=False, seq__lte=cursor.interaction_seq
+    ).exclude(app=OWN_APP)
+    if earliest is not None:
+        rows = rows.filter(occurred_at__gte=earliest)
+    after = 0
+    while True:
+        batch = list(rows.filter(seq__gt=after).order_by("seq")[:BATCH_SIZE])
+        if not batch:
+            return touched
+        pairs = [
+            (rule, i)
+            for i in batch
+            for rule in rules
+            if _matches(rule, i)
+            and (rule.category == Category.FIT or since is None or i.occurred_at >= since)
+        ]
+        if pairs:
+            touched |= _contribute(workspace, pairs)
+        after = batch[-1].seq
 
 
 def active_event_rules(workspace) -> list:

@@ -7,8 +7,9 @@ cursor moves (a crash repeats the batch; its contributions are unique, so nothin
 from django.db import transaction
 from django.utils import timezone
 
+from ..decay import horizon_start
 from ..models import ContactScore, Contribution, ScoringCursor
-from .events import active_event_rules, events_consume_batch
+from .events import active_event_rules, events_backfill, events_consume_batch
 from .fit import active_field_rules, changed_contacts_consume, fit_evaluate
 from .scores import decay_candidates, scores_recompute, settings_get
 
@@ -49,9 +50,10 @@ def scoring_run_workspace(*, workspace) -> dict:
             fit_touched = fit_evaluate(
                 workspace=workspace, rules=active_field_rules(workspace), contact_ids=changed
             )
-            touched |= fit_touched
+            touched |= fit_touched | changed
+            # every changed contact: a merge moves contributions without touching a rule
             result = scores_recompute(
-                workspace=workspace, contact_ids=fit_touched, settings=settings
+                workspace=workspace, contact_ids=fit_touched | changed, settings=settings
             )
         else:
             result = {"changed": 0, "crossed": 0}
@@ -59,13 +61,22 @@ def scoring_run_workspace(*, workspace) -> dict:
 
 
 def scoring_refresh_workspace(*, workspace) -> dict:
-    """After a rule or the settings changed: catch up with new touch points (the run), then
-    re-evaluate every field rule for every contact and recompute every score that has
-    contributions or a row. Idempotent. Returns the counts of scores_recompute."""
+    """After a rule or the settings changed: catch up with new touch points (the run), give
+    the event rules their points for earlier touch points still inside the decay horizon
+    (a new rule counts recent history too), re-evaluate every field rule for every contact
+    and recompute every score that has contributions or a row. Idempotent. Returns the
+    counts of scores_recompute."""
     scoring_run_workspace(workspace=workspace)
     settings = settings_get(workspace)
+    now = timezone.now()
     with transaction.atomic():
-        cursor_lock(workspace)
+        cursor = cursor_lock(workspace)
+        events_backfill(
+            workspace=workspace,
+            cursor=cursor,
+            rules=active_event_rules(workspace),
+            since=horizon_start(now=now, half_life_days=settings.half_life_days),
+        )
         fit_evaluate(workspace=workspace, rules=active_field_rules(workspace), contact_ids=None)
         ids = set(
             Contribution.objects.filter(workspace=workspace).values_list("contact_id", flat=True)

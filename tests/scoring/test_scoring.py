@@ -274,3 +274,35 @@ def test_another_workspace_is_not_scored(workspace, other_workspace):
         assert not Contribution.objects.exists()
     scoring_run_workspace(workspace=workspace)
     assert not Contribution.objects.exists()
+
+
+def test_a_merge_keeps_one_field_contribution_and_rescoring_follows(workspace, owner):
+    from contacts.services.merging import contact_merge
+
+    f.field_rule(workspace, points=15)
+    f.event_rule(workspace, points=10)
+    survivor = ContactFactory(workspace=workspace, job_title="Director")
+    loser = ContactFactory(workspace=workspace, job_title="Director")
+    form_sent(workspace, loser)
+    scoring_refresh_workspace(workspace=workspace)
+    assert score_of(loser) == (15, 10, 25)
+    contact_merge(workspace=workspace, actor=owner, survivor=survivor, loser=loser)
+    scoring_run_workspace(workspace=workspace)
+    assert Contribution.objects.filter(contact=survivor).count() == 2
+    assert score_of(survivor) == (15, 10, 25)
+
+
+def test_a_new_event_rule_scores_recent_history_once(workspace):
+    f.settings(workspace, half_life_days=10, threshold=None)
+    f.event_rule(workspace, name="Other", kind="", channel="phone", points=1)  # the beat runs
+    contact = ContactFactory(workspace=workspace)
+    with time_machine.travel(T0, tick=False):
+        form_sent(workspace, contact, at=T0 - datetime.timedelta(days=200))  # past the horizon
+        form_sent(workspace, contact, at=T0 - datetime.timedelta(days=10))
+        scoring_run_workspace(workspace=workspace)  # the cursor passes both: no rule for them
+        assert not Contribution.objects.exists()
+        f.event_rule(workspace, points=10)
+        scoring_refresh_workspace(workspace=workspace)
+        scoring_refresh_workspace(workspace=workspace)
+        assert list(Contribution.objects.values_list("points", flat=True)) == [10]
+        assert score_of(contact) == (0, 5, 5)
