@@ -418,6 +418,31 @@ CELERY_BEAT_SCHEDULE["callcentre_calls_sweep_task"] = {
     "task": "callcentre.calls_sweep",  # closes calls without an end event as incomplete
     "schedule": 300.0,
 }
+CELERY_BEAT_SCHEDULE["scoring_run_task"] = {
+    "task": "scoring.run",  # new touch points and changed contacts into lead scores, per workspace
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["scoring_decay_task"] = {
+    "task": "scoring.decay",  # engagement halving with time (half-life), per workspace
+    "schedule": 3600.0,
+}
+# Journeys (journeys.services.advancing): enrolments claimed per batch, attempts of a step
+# that fails temporarily before its enrolment fails, the first retry's delay (doubling after),
+# how many journeys may trigger one another in a row before the chain is stopped as a loop,
+# and how long the step logs of ended enrolments are kept.
+JOURNEY_BATCH_SIZE = env.int("JOURNEY_BATCH_SIZE", default=200)
+JOURNEY_MAX_ATTEMPTS = env.int("JOURNEY_MAX_ATTEMPTS", default=5)
+JOURNEY_RETRY_BASE_SECONDS = env.float("JOURNEY_RETRY_BASE_SECONDS", default=60.0)
+JOURNEY_CHAIN_MAX = env.int("JOURNEY_CHAIN_MAX", default=5)
+JOURNEY_LOG_RETENTION_DAYS = env.int("JOURNEY_LOG_RETENTION_DAYS", default=180)
+CELERY_BEAT_SCHEDULE["journeys_tick_task"] = {
+    "task": "journeys.tick",  # new events enrol, scans, due enrolments advance, per workspace
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["journeys_care_task"] = {
+    "task": "journeys.care",  # flags broken references, purges old step logs, per workspace
+    "schedule": 86400.0,
+}
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -497,3 +522,11 @@ SERVICE_MAIL_MAX_MESSAGE_BYTES = env.int("SERVICE_MAIL_MAX_MESSAGE_BYTES", defau
 SERVICE_MAIL_MAX_ATTACHMENT_BYTES = env.int(
     "SERVICE_MAIL_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024
 )
+
+# --- Journeys: step types --------------------------------------------------------------------
+# JOURNEYS_WEBHOOK_ALLOW_PRIVATE: let a journey's "call a webhook" step post to loopback and
+# private addresses (and plain http on loopback). Off in production (a journey must not reach
+# the internal network); DEBUG allows loopback anyway, for development and tests.
+JOURNEYS_WEBHOOK_ALLOW_PRIVATE = env.bool("JOURNEYS_WEBHOOK_ALLOW_PRIVATE", default=False)
+# JOURNEYS_WEBHOOK_TIMEOUT: seconds a webhook call may take before it counts as failed (retried).
+JOURNEYS_WEBHOOK_TIMEOUT = env.float("JOURNEYS_WEBHOOK_TIMEOUT", default=5.0)

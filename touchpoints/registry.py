@@ -59,6 +59,12 @@ def timeline_app_choices() -> list[tuple[str, str | Promise]]:
     return list(_apps.items())
 
 
+def interaction_kind_choices() -> list[tuple[str, str | Promise]]:
+    """[(key, label), ...] of every registered kind, sorted by key (e.g. a rule that reacts to
+    a kind of touch point offers these)."""
+    return [(kind.key, kind.label) for kind in sorted(_kinds.values(), key=lambda k: k.key)]
+
+
 def timeline_app_exists(key: str) -> bool:
     return key in _apps
 

@@ -1,5 +1,5 @@
 """Forms of the segment pages: the segment's name and kind (its rules come from the builder,
-marketing.segment_builder), and the static list's fillers (a contact picked by name, another
+contacts.segment_builder), and the static list's fillers (a contact picked by name, another
 segment's snapshot, a CSV of email addresses)."""
 
 from django import forms

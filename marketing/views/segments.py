@@ -9,6 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from contacts.segment_builder import (
+    error_list,
+    error_paths,
+    tree_from_form,
+    tree_from_json,
+    tree_view,
+)
 from contacts.segment_rules import NO_VALUE, RuleContext, RulesInvalid, value_empty
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
@@ -16,7 +23,6 @@ from workspaces.urlnames import workspace_reverse
 from ..areas import AREAS
 from ..forms.segments import MemberAddForm, MemberImportForm, SegmentForm, SnapshotForm
 from ..models import Segment
-from ..segment_builder import error_list, error_paths, tree_from_form, tree_from_json, tree_view
 from ..selectors.segments import (
     SegmentProblem,
     audience_figures,

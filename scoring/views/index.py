@@ -1,20 +1,13 @@
-"""The app's entry in the menu: opens the first of its pages the member may see."""
+"""The app's entry: the rules page (the journeys app's menu links to it by name)."""
 
-from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_safe
 
 from workspaces.mixins import workspace_view
-from workspaces.roles import has_perm
-
-from ..registration import nav_pages
 
 
 @require_safe
 @workspace_view("scoring.view")
 def index(request):
-    """Redirect to the first page of the menu the member's role may open (404 when none)."""
-    for _key, _label, url_name, perm in nav_pages():
-        if has_perm(request.membership.role, perm):
-            return redirect(url_name, ws=request.workspace.slug)
-    raise Http404
+    """Redirect to the rules page."""
+    return redirect("scoring:rules", ws=request.workspace.slug)

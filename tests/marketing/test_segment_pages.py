@@ -384,8 +384,8 @@ def test_a_deeply_nested_tree_is_neither_created_nor_saved_over_a_segment(client
 
 
 def test_more_rules_than_a_segment_holds_are_refused_before_checking():
+    from contacts.segment_builder import tree_from_json
     from contacts.segment_rules import MAX_RULES, tree_shape_error
-    from marketing.segment_builder import tree_from_json
 
     rule = {"field": "sex", "operator": "in", "value": ["female"]}
     tree, error = tree_from_json(json.dumps({"op": "and", "rules": [rule] * (MAX_RULES + 1)}))

@@ -21,7 +21,7 @@ def nav_keys(role):
 
 
 def test_marketers_and_service_agents_get_more_than_contacts_and_accounts():
-    assert nav_keys(Role.MARKETING) == ["contacts", "accounts", "marketing"]
+    assert nav_keys(Role.MARKETING) == ["contacts", "accounts", "marketing", "journeys"]
     assert nav_keys(Role.SERVICE) == ["contacts", "accounts", "service", "callcentre"]
     marketing = next(i for i in nav_for(Role.MARKETING) if i.key == "marketing")
     assert [c.url_name for c in marketing.children] == [
@@ -32,6 +32,8 @@ def test_marketers_and_service_agents_get_more_than_contacts_and_accounts():
         "marketing:assets",
         "marketing:senders",
     ]
+    journeys = next(i for i in nav_for(Role.MARKETING) if i.key == "journeys")
+    assert [c.url_name for c in journeys.children] == ["journeys:list", "scoring:rules"]
     service = next(i for i in nav_for(Role.SERVICE) if i.key == "service")
     assert [c.url_name for c in service.children] == [
         "service:index",
@@ -46,9 +48,9 @@ def test_marketers_and_service_agents_get_more_than_contacts_and_accounts():
         "service:knowledge",
     ]
     # the areas are for their roles and those who see everything, not for sales reps
-    assert "marketing" not in nav_keys(Role.SALES) and "service" not in nav_keys(Role.SALES)
+    assert not {"marketing", "service", "journeys"} & set(nav_keys(Role.SALES))
     assert {"marketing", "service"} <= set(nav_keys(Role.OWNER))
-    assert {"marketing", "service"} <= set(nav_keys(Role.READONLY))
+    assert {"marketing", "service", "journeys"} <= set(nav_keys(Role.READONLY))
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,9 @@ ALLOWED = {
     "marketing/tasks.py:sweep_task": (
         "beat fan-out: the workspaces with a scheduled or sending campaign, one sweep each"
     ),
+    "scoring/tasks.py:_workspaces_with_rules": (
+        "beat fan-out: the workspaces with active scoring rules, one scoring run or decay each"
+    ),
     "bench/marketing_send.py:audience": (
         "benchmark set-up outside any request: fills its own bench workspace"
     ),
