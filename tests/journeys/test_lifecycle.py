@@ -307,3 +307,18 @@ def test_merging_two_contacts_on_the_same_journey_keeps_one_active_enrolment(wor
     assert list(Enrolment.objects.filter(journey=journey).values_list("contact", "status")) == [
         (survivor.pk, EnrolmentStatus.ACTIVE)
     ]
+
+
+def test_a_deleted_trigger_segment_flags_the_journey(workspace):
+    segment = segment_create(workspace=workspace, actor=None, name="Gone", kind="static")
+    journey = live_journey(
+        workspace,
+        steps=chain("test.noop"),
+        trigger="segment.joined",
+        trigger_params={"segment_id": segment.pk},
+    )
+    assert journeys_references_check(workspace=workspace) == {}
+    segment_delete(workspace=workspace, actor=None, segment=segment)
+    journeys_references_check(workspace=workspace)
+    journey.refresh_from_db()
+    assert journey.flagged_reason.startswith("The trigger points at something deleted")
