@@ -441,7 +441,7 @@ CELERY_BEAT_SCHEDULE["journeys_tick_task"] = {
 }
 CELERY_BEAT_SCHEDULE["journeys_care_task"] = {
     "task": "journeys.care",  # flags broken references, purges old step logs, per workspace
-    "schedule": 86400.0,
+    "schedule": 3600.0,
 }
 
 # --- Forms ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Background work of journeys (DESIGN.md §6): one beat task a minute fans out one task per
 workspace with a live journey (or active enrolments); that task consumes new events (enrol,
-goals), runs the scheduled triggers, and advances the due enrolments. A daily task checks
+goals), runs the scheduled triggers, and advances the due enrolments. An hourly task checks
 broken references and purges old journey logs. The rows are the truth: a lost message is
 made good by the next beat; running twice changes nothing (cursors, unique step rows)."""
 
@@ -53,7 +53,7 @@ def journeys_run_workspace_task(workspace_id: int) -> dict:
 
 @shared_task(name="journeys.care", time_limit=600, soft_time_limit=570)
 def journeys_care_task() -> int:
-    """Fan out the daily care (broken references, log retention) per workspace with
+    """Fan out the hourly care (broken references, log retention) per workspace with
     journeys or ended enrolments."""
     ids = sorted(
         set(Journey.all_workspaces.values_list("workspace_id", flat=True))

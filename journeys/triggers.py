@@ -69,6 +69,8 @@ class TriggerType:
     goal_check: Callable[..., bool] | None = None  # (workspace, enrolment, params, now) -> met
     params_form: type[forms.Form] | None = None
     summary: Callable[[dict], str] | None = None
+    # (app_label.ModelName, pk) the params point at; a deleted one flags the journey
+    references: Callable[[dict], list[tuple[str, int]]] | None = None
 
     def event_matches(self, event: TriggerEvent, params: dict) -> bool:
         """Whether `event` fires this trigger with the journey's `params`."""
@@ -296,6 +298,7 @@ def register_builtin_triggers() -> None:
             goal=True,
             goal_check=_segment_goal,
             params_form=SegmentParamsForm,
+            references=lambda params: [("marketing.Segment", params.get("segment_id"))],
         ),
         TriggerType(
             key="form.submitted",

@@ -59,22 +59,20 @@ def _lock_pair(workspace, survivor_id, loser_id) -> tuple[Contact, Contact]:
     return rows[survivor_id], rows[loser_id]
 
 
-def _unique_groups(model, field_name: str) -> list[list[str]]:
-    """Other fields that, together with `field_name`, must be unique on `model`."""
+def _unique_groups(model, field_name: str) -> list[tuple[list[str], object]]:
+    """Other fields that, together with `field_name`, must be unique on `model`, each with
+    the condition (a Q) of a partial unique constraint, or None (e.g. one active journey
+    enrolment per journey and contact: only the rows matching the condition clash)."""
     groups = []
     for constraint in model._meta.constraints:
         fields = getattr(constraint, "fields", ())
-        if (
-            isinstance(constraint, models.UniqueConstraint)
-            and field_name in fields
-            and not constraint.condition
-        ):
-            groups.append([f for f in fields if f != field_name])
+        if isinstance(constraint, models.UniqueConstraint) and field_name in fields:
+            groups.append(([f for f in fields if f != field_name], constraint.condition))
     for together in model._meta.unique_together:
         if field_name in together:
-            groups.append([f for f in together if f != field_name])
+            groups.append(([f for f in together if f != field_name], None))
     if model._meta.get_field(field_name).unique:
-        groups.append([])
+        groups.append(([], None))
     return groups
 
 
@@ -116,13 +114,16 @@ def _move_relation(rel, mover: _Mover) -> int:
     name = rel.field.name
     manager = model._base_manager
     rows = manager.filter(**{name: loser})
-    for others in _unique_groups(model, name):
+    for others, condition in _unique_groups(model, name):
+        theirs, ours = manager.filter(**{name: survivor}), rows
+        if condition is not None:
+            theirs, ours = theirs.filter(condition), ours.filter(condition)
         if not others:  # one-to-one: the survivor's own row wins
-            if manager.filter(**{name: survivor}).exists():
-                mover.drop(rows)
+            if theirs.exists():
+                mover.drop(ours)
             continue
-        kept = set(manager.filter(**{name: survivor}).values_list(*others))
-        clashing = [row[0] for row in rows.values_list("pk", *others) if tuple(row[1:]) in kept]
+        kept = set(theirs.values_list(*others))
+        clashing = [row[0] for row in ours.values_list("pk", *others) if tuple(row[1:]) in kept]
         if clashing:
             mover.drop(manager.filter(pk__in=clashing))
     return mover.update(rows, **{name: survivor})

@@ -32,6 +32,7 @@ def journey_problems(*, workspace, journey: Journey) -> list[str]:
         trigger_type_get(journey.trigger)
     except LookupError:
         problems.append(_("The trigger %(key)s is not available.") % {"key": journey.trigger})
+    problems += _trigger_problems(workspace, journey)
     if journey.current_version_id is None:
         return [*problems, _("The journey has no steps.")]
     for step in JourneyStep.objects.filter(
@@ -57,6 +58,26 @@ def _step_problems(workspace, step) -> list[str]:
     return []
 
 
+def _trigger_problems(workspace, journey) -> list[str]:
+    """Deleted rows named by the trigger's or the goal's settings (a segment)."""
+    problems = []
+    for key, params, what in (
+        (journey.trigger, journey.trigger_params, _("The trigger")),
+        (journey.goal, journey.goal_params, _("The goal")),
+    ):
+        try:
+            trigger_type = trigger_type_get(key) if key else None
+        except LookupError:
+            continue
+        missing = references_missing(workspace=workspace, step_type=trigger_type, params=params)
+        if trigger_type is not None and missing:
+            problems.append(
+                _("%(what)s points at something deleted: %(missing)s.")
+                % {"what": what, "missing": ", ".join(missing)}
+            )
+    return problems
+
+
 def journeys_references_check(*, workspace) -> dict:
     """Flag every live or paused journey whose steps (of its current version, or of a version
     with active enrolments) point at something deleted, with the reason; returns
@@ -75,7 +96,7 @@ def journeys_references_check(*, workspace) -> dict:
             .distinct()
         )
         versions.add(journey.current_version_id)
-        problems = []
+        problems = _trigger_problems(workspace, journey)
         for step in JourneyStep.objects.filter(workspace=workspace, version_id__in=versions):
             problems += [p for p in _step_problems(workspace, step) if p not in problems]
         if problems:

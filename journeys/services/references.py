@@ -6,9 +6,9 @@ from django.apps import apps
 
 
 def references_missing(*, workspace, step_type, params: dict) -> list[str]:
-    """The references of a step ("app_label.ModelName #pk") whose row is gone from
-    `workspace`; [] when the step type declares none. One query per referenced model."""
-    if step_type.references is None:
+    """The references of a step (or trigger) type's `params` ("<verbose name> #pk") whose
+    row is gone from `workspace`; [] when the type declares none. One query per model."""
+    if step_type is None or step_type.references is None:
         return []
     wanted: dict[str, set[int]] = defaultdict(set)
     for label, pk in step_type.references(params or {}) or []:

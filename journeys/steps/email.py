@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 from marketing.models import DeliveryStatus, EmailTemplate, SenderIdentity
 from marketing.selectors.audience import contact_mail_blocks
 from marketing.services.automated import (
+    AddressAlreadyMailed,
     automated_campaign_get,
     automated_send,
     automated_sender_default,
@@ -39,7 +40,8 @@ def campaign_key(ctx: StepContext) -> str:
 
 def run(ctx: StepContext) -> StepOutcome:
     """Send the template to the contact. A contact who may not be mailed (no opt-in, do not
-    mail, no address, suppressed) is skipped: edge "next", data {"skipped": [reasons]}.
+    mail, no address, suppressed), or whose address got this step's message as another
+    contact's, is skipped: edge "next", data {"skipped": [reasons]}.
     A temporary refusal or the sender's throttle raises StepRetry; a permanent refusal or
     a template that is gone raises StepFailed. Sends at most once per (journey, step,
     contact): a retry after a crash finds the delivery already sent."""
@@ -70,7 +72,12 @@ def run(ctx: StepContext) -> StepOutcome:
         template=template,
         sender=sender,
     )
-    delivery = automated_send(workspace=ctx.workspace, campaign=campaign, contact=contact)
+    try:
+        delivery = automated_send(workspace=ctx.workspace, campaign=campaign, contact=contact)
+    except AddressAlreadyMailed:  # a duplicate contact of someone who got it already
+        return StepOutcome(
+            data={"skipped": ["address_shared"], "template": template.pk, "campaign": campaign.pk}
+        )
     data = {"template": template.pk, "campaign": campaign.pk, "delivery": delivery.pk}
     if delivery.status == DeliveryStatus.SENT:
         return StepOutcome(data=data | {"sent_at": delivery.sent_at.isoformat()})

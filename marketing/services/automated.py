@@ -103,6 +103,11 @@ def automated_campaign_get(
     return campaign
 
 
+class AddressAlreadyMailed(Exception):  # noqa: N818 - says what happened
+    """Another contact with the same address got this automation's message already (a
+    campaign mails an address once)."""
+
+
 def automated_send(*, workspace, campaign: Campaign, contact, now=None) -> Delivery:
     """Send `campaign`'s message to `contact` now, through the campaign pipeline
     (marketing.services.sending). Idempotent: the delivery of (campaign, contact) is made
@@ -111,9 +116,19 @@ def automated_send(*, workspace, campaign: Campaign, contact, now=None) -> Deliv
     happened: sent, queued (temporary refusal or throttled: try again later), failed
     (permanent refusal, last_error), suppressed (no consent or suppressed address).
     A paused or cancelled campaign sends nothing (the delivery stays queued / is cancelled).
+    Raises AddressAlreadyMailed when another contact with the same address has a delivery
+    of the campaign.
     Content that cannot be rendered for the contact fails the delivery (last_error)."""
     now = now or timezone.now()
     with transaction.atomic():
+        if (
+            Delivery.objects.filter(
+                workspace=workspace, campaign=campaign, address=contact.email_key
+            )
+            .exclude(contact=contact)
+            .exists()
+        ):
+            raise AddressAlreadyMailed(contact.email_key)
         delivery, _created = Delivery.objects.get_or_create(
             workspace=workspace,
             campaign=campaign,

@@ -159,6 +159,7 @@ def _rows_pointing_at(workspace, contact):
     """One row of every model that points at a contact, pointing at `contact`:
     {relation label: row}. A new relation to Contact needs a line here (checked below)."""
     from marketing.models import Delivery
+    from tests.journeys.factories import enrolment_make
     from tests.marketing.factories import CampaignFactory, SegmentMemberFactory
     from tests.sales.factories import ActivityFactory, LeadFactory, deal_make
     from tests.service.quality_factories import case_make, survey_make
@@ -189,6 +190,7 @@ def _rows_pointing_at(workspace, contact):
         ),
         "service.case.contact": case,
         "service.csatsurvey.contact": survey_make(workspace, case=case),
+        "journeys.enrolment.contact": enrolment_make(workspace, contact=contact),
     }
 
 

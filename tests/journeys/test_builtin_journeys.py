@@ -388,3 +388,27 @@ def test_a_mail_server_refusing_for_now_delays_the_welcome_and_sends_it_once(
         assert enrolment(journey, pia).current_step_key == "s3"  # on to the first look
     finally:
         server.stop()
+
+
+def test_deleting_a_starter_email_flags_the_journey_and_fails_contacts_clearly(
+    workspace, owner, rep, sender, clock
+):
+    from journeys.services.maintenance import journeys_references_check
+    from marketing.services.content import template_delete
+
+    journey = switch_on(workspace, owner, "lead_nurturing")
+    second = JourneyStep.objects.get(version=journey.current_version, key="s3")
+    template_delete(
+        workspace=workspace,
+        actor=owner,
+        template=EmailTemplate.objects.get(pk=second.params["template"]),
+    )
+    flagged = journeys_references_check(workspace=workspace)
+    assert "email template" in flagged[journey.pk]
+    rex = person(workspace, "Rex", rep)
+    tick(workspace)
+    assert sent() == [("rex@example.org", "Thanks for your interest, Rex")]
+    later(clock, workspace, 3 * DAY + datetime.timedelta(minutes=1))
+    failed = enrolment(journey, rex)
+    assert failed.status == "failed" and failed.last_error
+    assert len(mail.outbox) == 1

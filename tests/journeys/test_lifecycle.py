@@ -293,3 +293,32 @@ def test_list_and_enrolment_selectors(workspace, django_assert_max_num_queries):
     ]
     assert Journey.objects.get(pk=journey.pk).status == JourneyStatus.LIVE
     assert timezone.now()
+
+
+def test_merging_two_contacts_on_the_same_journey_keeps_one_active_enrolment(workspace):
+    from contacts.services.merging import contact_merge
+
+    journey = live_journey(workspace, steps=chain("test.wait"), reentry=Reentry.AFTER_EXIT)
+    survivor, loser = new_contact(workspace, "Survivor"), new_contact(workspace, "Loser")
+    touch(workspace, survivor)
+    touch(workspace, loser)
+    tick(workspace)
+    contact_merge(workspace=workspace, actor=None, survivor=survivor, loser=loser)
+    assert list(Enrolment.objects.filter(journey=journey).values_list("contact", "status")) == [
+        (survivor.pk, EnrolmentStatus.ACTIVE)
+    ]
+
+
+def test_a_deleted_trigger_segment_flags_the_journey(workspace):
+    segment = segment_create(workspace=workspace, actor=None, name="Gone", kind="static")
+    journey = live_journey(
+        workspace,
+        steps=chain("test.noop"),
+        trigger="segment.joined",
+        trigger_params={"segment_id": segment.pk},
+    )
+    assert journeys_references_check(workspace=workspace) == {}
+    segment_delete(workspace=workspace, actor=None, segment=segment)
+    journeys_references_check(workspace=workspace)
+    journey.refresh_from_db()
+    assert journey.flagged_reason.startswith("The trigger points at something deleted")

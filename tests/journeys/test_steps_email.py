@@ -175,3 +175,12 @@ def test_params_form_offers_only_the_workspace_templates(workspace, other_worksp
         ("marketing.EmailTemplate", template.pk)
     ]
     assert step_type_get("email.send").summary(params) == "Send “Welcome”"
+
+
+def test_a_second_contact_with_the_same_address_is_skipped(workspace, template, sender, ann):
+    twin = ContactFactory(workspace=workspace, email="ANN@example.org", email_opt_in=True)
+    journey = journey_row(workspace)
+    run_step(workspace, ann, "email.send", {"template": template.pk}, journey=journey)
+    outcome = run_step(workspace, twin, "email.send", {"template": template.pk}, journey=journey)
+    assert outcome.edge == "next" and outcome.data["skipped"] == ["address_shared"]
+    assert len(mail.outbox) == 1
