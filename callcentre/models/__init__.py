@@ -1,0 +1,37 @@
+"""Models of the call-centre app (one module per concept): calls and their telephony events,
+and the set-up per workspace (settings, agent and queue lines, queue targets, agent sessions).
+Other parts of the app add their own modules with their own migrations."""
+
+from .calls import (
+    OPEN_STATUSES,
+    Call,
+    CallbackStatus,
+    CallDirection,
+    CallEvent,
+    CallEventKind,
+    CallStatus,
+)
+from .setup import (
+    AgentLine,
+    AgentSession,
+    CallCentreSettings,
+    QueueLine,
+    QueueTarget,
+    new_event_secret,
+)
+
+__all__ = [
+    "OPEN_STATUSES",
+    "AgentLine",
+    "AgentSession",
+    "Call",
+    "CallCentreSettings",
+    "CallDirection",
+    "CallEvent",
+    "CallEventKind",
+    "CallStatus",
+    "CallbackStatus",
+    "QueueLine",
+    "QueueTarget",
+    "new_event_secret",
+]
