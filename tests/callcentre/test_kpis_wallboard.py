@@ -66,7 +66,7 @@ def test_wallboard_page_polls_its_fragment_and_offers_full_screen(workspace, day
     assert response.status_code == 200
     fragment = reverse("callcentre:wallboard_board", kwargs={"ws": workspace.slug})
     assert f'hx-get="{fragment}"' in html
-    assert 'hx-trigger="every 3s"' in html
+    assert 'hx-trigger="every 5s"' in html
     assert 'id="wallboard-fullscreen"' in html and "js/wallboard.js" in html
     assert "<script>" not in html  # no inline scripts (CSP)
     kiosk = client.get(
