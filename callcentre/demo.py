@@ -35,7 +35,7 @@ OPEN_HOUR, CLOSE_HOUR = 8, 18
 # relative arrival weight of each hour from OPEN_HOUR (peaks 10-11 and 14-15)
 HOUR_CURVE = [4, 8, 12, 11, 7, 6, 10, 11, 8, 5]
 WEEKDAY_CALLS, WEEKEND_CALLS = 140, 35
-CALLERS = 260  # a small pool of numbers: some callers ring again within days
+CALLERS = 1500  # a pool of numbers: some callers ring again within days
 TARGETS = [  # per queue, in the demo's order: (SL %, within s, abandon %, ASA s, AHT s)
     (80, 20, 5, 20, 300),
     (90, 30, 4, 25, 240),

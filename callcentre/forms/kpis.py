@@ -36,6 +36,8 @@ INTERVAL_CHOICES = [
     ("week", _("Week")),
 ]
 
+DEFAULT_PERIOD = "last_7_days"
+
 # most intervals a chart draws: finer intervals over long periods fall back to days
 MAX_INTERVALS = 800
 
@@ -78,8 +80,8 @@ def _style(form) -> None:
 
 class CallKpiFilterForm(AgentChoicesMixin, WorkspaceForm):
     """Queue, agent, period and interval of the KPI page. Invalid input falls back to the
-    defaults (today, every queue, automatic interval); `bounds()` gives (start, end)
-    inclusive."""
+    defaults (the last 7 days, every queue, automatic interval: days); `values()` gives the
+    chosen ones. (Today's figures live on the wallboard.)"""
 
     agent_fields = ("agent",)
 
@@ -94,7 +96,7 @@ class CallKpiFilterForm(AgentChoicesMixin, WorkspaceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].initial = "today"
+        self.fields["period"].initial = DEFAULT_PERIOD
         _style(self)
 
     def clean(self):
@@ -113,7 +115,7 @@ class CallKpiFilterForm(AgentChoicesMixin, WorkspaceForm):
         """{"start", "end" (dates, inclusive), "queue", "agent", "interval"} of valid input,
         else the defaults."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        preset = data.get("period") or "today"
+        preset = data.get("period") or DEFAULT_PERIOD
         if preset == "custom":
             start, end = data["start"], data["end"]
         else:

@@ -73,7 +73,11 @@ def kpis(request):
 
     queue_names = dict(Queue.objects.filter(workspace=workspace).values_list("id", "name"))
     by_queue = [
-        _row(queue_names.get(queue_id) or _("No queue"), totals, settings.target(queue_id))
+        _row(
+            queue_names.get(queue_id) or _("No queue"),
+            totals,
+            settings.target(queue_id) if queue_id else None,
+        )
         for queue_id, totals in sorted(
             selectors.kpi_by(f, settings, "queue").items(),
             key=lambda item: (item[0] is None, queue_names.get(item[0], "")),

@@ -216,3 +216,16 @@ def test_interval_starts_cover_the_period(workspace, berlin):
     assert starts[0] == fx.local(16, 0) and starts[-1] == fx.local(16, 23, 30)
     assert kpis.interval_starts(f, "day") == [fx.local(16, 0)]
     assert starts[1] - starts[0] == datetime.timedelta(minutes=30)
+
+
+def test_interval_choice_falls_back_to_days_for_long_periods():
+    from callcentre.forms.kpis import interval_for, period_bounds
+
+    d = datetime.date(2026, 11, 16)
+    assert interval_for("", d, d) == "30"
+    assert interval_for("", d, d + datetime.timedelta(days=6)) == "day"
+    assert interval_for("15", d, d + datetime.timedelta(days=6)) == "15"  # 672 intervals
+    assert interval_for("15", d, d + datetime.timedelta(days=27)) == "day"
+    assert interval_for("week", d, d + datetime.timedelta(days=27)) == "week"
+    assert period_bounds("last_7_days", d) == (d - datetime.timedelta(days=6), d)
+    assert period_bounds("yesterday", d) == (d - datetime.timedelta(days=1),) * 2
