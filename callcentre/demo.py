@@ -1,14 +1,11 @@
-"""Demo data of the call centre's KPIs and wallboard (seed_demo, order 80, after service's
-queues; idempotent: nothing is added when the workspace has calls already).
+"""Demo data of the calls part (seed_demo, order 75, after service; idempotent: nothing is
+added when the workspace has calls already).
 
-A week of inbound calls up to now (today included) on the service queues, mapped to phone
-system names (QueueLine) and answered by the demo agents (AgentLine, a session per working
-day): a daily curve with peaks mid-morning and early afternoon, fewer calls at the weekend,
-waits drawn against each caller's patience so some hang up (abandons, a few short ones),
-some callers leave in the IVR, a handful of callers ring back within days (FCR below 100 %),
-a few outbound call-backs, targets per queue, and right now two callers waiting and one agent
-talking, with pending call-backs for today's abandons. Deterministic: a seeded random
-generator and times relative to the moment of seeding.
+Agent lines (the service agent is extension 201, the owner 200), queue lines for the service
+queues ("complaints", "orders", "technical"), and three days of calls fed through the
+telephony event service as a phone system would send them: mostly answered (some with hold,
+a transfer, wrap-up), some abandoned (a few short), two calls from unknown numbers, one
+unknown agent id, and one call still ringing on the agent's line (the screen pop shows it).
 """
 
 import datetime
@@ -16,201 +13,105 @@ import random
 
 from django.utils import timezone
 
+from contacts.models import Contact
 from service.models import Queue
 from workspaces.roles import Role
 
-from .models import (
-    AgentLine,
-    AgentSession,
-    Call,
-    CallCentreSettings,
-    CallStatus,
-    QueueLine,
-    QueueTarget,
-)
+from .models import AgentLine, Call, QueueLine
+from .services.events import events_ingest, events_parse
 
-SEED = 2026
-DAYS = 7
-OPEN_HOUR, CLOSE_HOUR = 8, 18
-# relative arrival weight of each hour from OPEN_HOUR (peaks 10-11 and 14-15)
-HOUR_CURVE = [4, 8, 12, 11, 7, 6, 10, 11, 8, 5]
-WEEKDAY_CALLS, WEEKEND_CALLS = 140, 35
-CALLERS = 1500  # a pool of numbers: some callers ring again within days
-TARGETS = [  # per queue, in the demo's order: (SL %, within s, abandon %, ASA s, AHT s)
-    (80, 20, 5, 20, 300),
-    (90, 30, 4, 25, 240),
-    (70, 60, 8, 45, 420),
-]
+CALLS = 45
 
 
-def _agents(users) -> list:
-    seen, out = set(), []
-    for role in (Role.SERVICE, Role.MANAGER, Role.OWNER):
-        user = users.get(role)
-        if user is not None and user.pk not in seen:
-            seen.add(user.pk)
-            out.append(user)
-    return out
-
-
-def _arrivals(rng: random.Random, day: datetime.date, tz, count: int) -> list:
-    hours = rng.choices(range(OPEN_HOUR, CLOSE_HOUR), weights=HOUR_CURVE, k=count)
-    return sorted(
-        datetime.datetime.combine(
-            day, datetime.time(hour, rng.randrange(60), rng.randrange(60)), tz
-        )
-        for hour in hours
-    )
-
-
-def _call(rng, workspace, at, queue, agents, now) -> Call:
-    """One inbound call offered at `at` on `queue`, its outcome drawn (ended or abandoned, in
-    the IVR now and then)."""
-    number = f"+49301{rng.randrange(CALLERS):05d}"
-    call = Call(
-        workspace=workspace,
-        direction="inbound",
-        provider="demo",
-        queue=queue,
-        queue_ref=queue.name,
-        caller_number=number,
-        called_number="+4930100200",
-        offered_at=at,
-    )
-    if rng.random() < 0.04:  # left in the IVR, never queued
-        call.queue, call.queue_ref = None, ""
-        call.status = CallStatus.ABANDONED
-        call.abandoned_at = at + datetime.timedelta(seconds=rng.randint(10, 60))
-        return call
-    call.queued_at = at + datetime.timedelta(seconds=rng.randint(8, 25))
-    wait = min(int(rng.expovariate(1 / 22)), 420)
-    patience = int(rng.expovariate(1 / 160)) + 1
-    if patience < wait:
-        call.status = CallStatus.ABANDONED
-        call.wait_seconds = patience
-        call.abandoned_at = call.queued_at + datetime.timedelta(seconds=patience)
-        return call
-    agent = rng.choice(agents)
-    call.agent, call.agent_ref = agent, f"demo-{agent.pk}"
-    call.wait_seconds = wait
-    call.answered_at = call.queued_at + datetime.timedelta(seconds=wait)
-    call.talk_seconds = max(int(rng.gauss(190, 70)), 25)
-    call.hold_seconds = rng.choice([0, 0, 0, rng.randint(15, 90)])
-    call.wrap_seconds = rng.randint(15, 60)
-    call.transfers = 1 if rng.random() < 0.06 else 0
-    ended = call.answered_at + datetime.timedelta(seconds=call.talk_seconds + call.hold_seconds)
-    if ended > now:  # still talking
-        call.status = CallStatus.ANSWERED
-        call.talk_seconds = call.hold_seconds = call.wrap_seconds = 0
-    else:
-        call.status = CallStatus.ENDED
-        call.ended_at = ended
-    return call
+def _call_events(rng, n, start, *, queue, agent, number, answered=False) -> list[dict]:
+    call_id = f"demo-{n}"
+    base = {"provider": "demo", "call_id": call_id}
+    at = lambda s: (start + datetime.timedelta(seconds=s)).isoformat()  # noqa: E731
+    events = [{**base, "event": "offered", "at": at(0), "queue": queue, "from": number}]
+    wait = rng.randint(3, 90)
+    if (
+        rng.random() < 0.18 and not answered
+    ):  # abandoned in the queue (a few within the short-abandon time)
+        events.append({**base, "event": "abandoned", "at": at(rng.choice([2, wait, wait + 30]))})
+        return events
+    talk = rng.randint(60, 600)
+    events += [
+        {**base, "event": "ringing", "at": at(wait - 2), "agent": agent},
+        {**base, "event": "answered", "at": at(wait), "agent": agent},
+    ]
+    if rng.random() < 0.25:
+        events += [
+            {**base, "event": "hold", "at": at(wait + 30)},
+            {**base, "event": "resume", "at": at(wait + 30 + rng.randint(10, 90))},
+        ]
+    if rng.random() < 0.1:
+        events.append({**base, "event": "transferred", "at": at(wait + talk - 5)})
+    disposition = rng.choice(["solved", "solved", "follow-up", "information", ""])
+    events += [
+        {**base, "event": "ended", "at": at(wait + talk + 100), "disposition": disposition},
+        {**base, "event": "wrapped", "at": at(wait + talk + 100 + rng.randint(10, 120))},
+    ]
+    return events
 
 
 def seed(workspace, users, stdout) -> None:
-    """Add the call history to `workspace` once (see the module docstring)."""
-    queues = list(Queue.objects.filter(workspace=workspace).order_by("pk")[: len(TARGETS)])
-    agents = _agents(users)
-    if not queues or not agents or Call.objects.filter(workspace=workspace).exists():
+    """Add the calls demo to `workspace` once (see the module docstring)."""
+    if Call.objects.filter(workspace=workspace).exists():
         return
-    rng = random.Random(SEED)
+    agent = users.get(Role.SERVICE) or users.get(Role.OWNER)
+    owner = users.get(Role.OWNER) or agent
+    if agent is None:
+        return
+    lines = {"201": agent}
+    if owner is not None and owner != agent:
+        lines["200"] = owner
+    for ref, user in lines.items():
+        AgentLine.objects.get_or_create(workspace=workspace, ref=ref, defaults={"user": user})
+    queue_refs = []
+    for queue in Queue.objects.filter(workspace=workspace).order_by("name")[:3]:
+        ref = queue.name.lower()
+        QueueLine.objects.get_or_create(workspace=workspace, ref=ref, defaults={"queue": queue})
+        queue_refs.append(ref)
+    queue_refs = queue_refs or ["support"]
+    numbers = list(
+        Contact.objects.filter(workspace=workspace)
+        .exclude(phone="")
+        .order_by("id")
+        .values_list("phone", flat=True)[:20]
+    )
+    numbers += ["+4930555010", "+4940555020"]  # unknown callers
+    rng = random.Random(23)
     now = timezone.now().replace(microsecond=0)
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate(now)
-    if not CallCentreSettings.objects.filter(workspace=workspace).exists():
-        CallCentreSettings.objects.create(workspace=workspace)
-    # the phone system's names; bulk_create(ignore_conflicts) keeps lines set up already
-    QueueLine.objects.bulk_create(
-        [QueueLine(workspace=workspace, queue=q, ref=f"q-{q.pk}") for q in queues],
-        ignore_conflicts=True,
-    )
-    AgentLine.objects.bulk_create(
-        [AgentLine(workspace=workspace, user=a, ref=f"demo-{a.pk}") for a in agents],
-        ignore_conflicts=True,
-    )
-    existing = set(
-        QueueTarget.objects.filter(workspace=workspace).values_list("queue_id", flat=True)
-    )
-    QueueTarget.objects.bulk_create(
-        QueueTarget(
-            workspace=workspace,
-            queue=q,
-            service_level_percent=sl,
-            answer_within_seconds=within,
-            abandon_rate_percent=abandon,
-            asa_seconds=asa,
-            aht_seconds=aht,
+    items: list[dict] = []
+    for n in range(CALLS):
+        start = now - datetime.timedelta(hours=72) + datetime.timedelta(minutes=n * 90)
+        start = min(start, now - datetime.timedelta(hours=1))
+        items += _call_events(
+            rng,
+            n,
+            start,
+            queue=rng.choice(queue_refs),
+            agent="299" if n == 7 else rng.choice(list(lines)),
+            number=rng.choice(numbers),
+            answered=n == 7,
         )
-        for q, (sl, within, abandon, asa, aht) in zip(queues, TARGETS, strict=False)
-        if q.pk not in existing
-    )
-    calls, sessions = [], []
-    for back in range(DAYS - 1, -1, -1):
-        day = today - datetime.timedelta(days=back)
-        weekend = day.weekday() >= 5
-        opening = datetime.datetime.combine(day, datetime.time(OPEN_HOUR), tz)
-        if opening > now:
-            continue
-        closing = datetime.datetime.combine(day, datetime.time(CLOSE_HOUR), tz)
-        for agent in agents[: 1 if weekend else None]:
-            sessions.append(
-                AgentSession(
-                    workspace=workspace,
-                    agent=agent,
-                    started_at=opening - datetime.timedelta(minutes=rng.randint(0, 10)),
-                    ended_at=closing if closing <= now else None,
-                )
-            )
-        for at in _arrivals(rng, day, tz, WEEKEND_CALLS if weekend else WEEKDAY_CALLS):
-            if at >= now - datetime.timedelta(minutes=3):
-                continue
-            queue = rng.choices(queues, weights=[5, 3, 2][: len(queues)])[0]
-            calls.append(_call(rng, workspace, at, queue, agents, now))
-        for _n in range(0 if weekend else 5):  # outbound call-backs
-            at = opening + datetime.timedelta(minutes=rng.randint(30, 540))
-            if at + datetime.timedelta(minutes=10) < now:
-                talk = rng.randint(60, 300)
-                calls.append(
-                    Call(
-                        workspace=workspace,
-                        direction="outbound",
-                        provider="demo",
-                        status=CallStatus.ENDED,
-                        agent=rng.choice(agents),
-                        caller_number="+4930100200",
-                        called_number=f"+49301{rng.randrange(CALLERS):05d}",
-                        offered_at=at,
-                        answered_at=at + datetime.timedelta(seconds=15),
-                        ended_at=at + datetime.timedelta(seconds=15 + talk),
-                        talk_seconds=talk,
-                        wrap_seconds=rng.randint(10, 40),
-                    )
-                )
-    midnight = datetime.datetime.combine(today, datetime.time.min, tz)
-    for call in calls:  # today's real abandons wait for a call-back
-        if (
-            call.status == CallStatus.ABANDONED
-            and call.queued_at is not None
-            and call.offered_at >= midnight
-            and (call.wait_seconds or 0) >= 5
-        ):
-            call.callback_status = "pending"
-    for seconds in (35, 95):  # waiting right now
-        at = now - datetime.timedelta(seconds=seconds + 12)
-        calls.append(
-            Call(
-                workspace=workspace,
-                direction="inbound",
-                provider="demo",
-                status=CallStatus.OFFERED,
-                queue=queues[0],
-                queue_ref=queues[0].name,
-                caller_number=f"+49301{rng.randrange(CALLERS):05d}",
-                offered_at=at,
-                queued_at=at + datetime.timedelta(seconds=12),
-            )
-        )
-    Call.objects.bulk_create(calls, batch_size=500)
-    AgentSession.objects.bulk_create(sessions)
-    stdout.write(f"  call centre: {len(calls)} calls over {DAYS} days, {len(sessions)} sessions")
+    ringing = now - datetime.timedelta(seconds=20)
+    items += [
+        {
+            "provider": "demo",
+            "call_id": "demo-now",
+            "event": "offered",
+            "at": ringing.isoformat(),
+            "queue": queue_refs[0],
+            "from": numbers[0],
+        },
+        {
+            "provider": "demo",
+            "call_id": "demo-now",
+            "event": "ringing",
+            "at": (ringing + datetime.timedelta(seconds=5)).isoformat(),
+            "agent": "201",
+        },
+    ]
+    result = events_ingest(workspace=workspace, events=events_parse(items))
+    stdout.write(f"  call centre: {len(result.call_ids)} calls from {result.accepted} events\n")

@@ -15,6 +15,6 @@ NAV_PAGES: tuple = (
 def register() -> None:
     """Register the kpis part with the lower apps: the demo week of calls (after service's
     queues, order 70)."""
-    from .demo import seed
+    from .demo_kpis import seed
 
     register_demo_seeder(DemoSeeder(key="callcentre_kpis", seed=seed, order=80))

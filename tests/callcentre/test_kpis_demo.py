@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from callcentre import demo
+from callcentre import demo_kpis as demo
 from callcentre.models import AgentLine, AgentSession, Call, QueueLine, QueueTarget
 from service import demo as service_demo
 from tests.conftest import login
@@ -88,3 +88,15 @@ def test_kpi_page_and_wallboard_show_the_demo(workspace, users):
     assert 'data-testid="kpi-by-queue-row"' in page.content.decode()
     board = client.get(reverse("callcentre:wallboard", kwargs={"ws": workspace.slug}))
     assert 'data-testid="wb-waiting-value">2<' in board.content.decode()
+
+
+def test_the_week_follows_the_calls_demo_and_reuses_its_lines(scope, workspace, users):
+    from callcentre import demo as calls_demo
+
+    service_demo.seed(workspace, users, io.StringIO())
+    calls_demo.seed(workspace, users, io.StringIO())
+    lines = QueueLine.objects.count()
+    demo.seed(workspace, users, io.StringIO())
+    assert Call.objects.filter(provider=demo.PROVIDER).count() > 300
+    assert QueueLine.objects.count() == lines  # every queue was mapped already
+    assert QueueTarget.objects.count() == 3

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from callcentre import demo
+from callcentre import demo_kpis as demo
 from callcentre.models import QueueLine
 from callcentre.services.events import EventData, events_ingest
 from service import demo as service_demo
