@@ -4,6 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from touchpoints.registry import register_interaction_kind
+from workspaces.registry import DemoSeeder, register_demo_seeder
 
 # (key, label, url name, permission): the pages this part adds to the app's menu.
 NAV_PAGES: tuple = (
@@ -24,3 +25,6 @@ def register() -> None:
     """Register the calls part with the lower apps."""
     for kind, label in INTERACTION_KINDS:
         register_interaction_kind(kind, label, app="callcentre")
+    from .demo import seed
+
+    register_demo_seeder(DemoSeeder(key="callcentre_calls", seed=seed, order=75))

@@ -3,3 +3,4 @@ Each part keeps its registrations in isolation_<part>.py, imported below."""
 
 from tests.callcentre import isolation_calls  # noqa: E402, F401, I001
 from tests.callcentre import isolation_planning  # noqa: E402, F401, I001
+from tests.callcentre import isolation_kpis  # noqa: F401

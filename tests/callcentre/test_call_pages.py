@@ -89,6 +89,14 @@ def test_an_agent_logs_a_call_and_it_is_on_the_contacts_timeline(workspace, clie
     assert touch.duration_seconds == 240
     detail = client.get(url(workspace, "call_detail", pk=call.pk))
     assert b"promised refund" in detail.content
+    saved = client.post(
+        url(workspace, "call_detail", pk=call.pk),
+        {"disposition": "refund sent", "notes": "Done."},
+    )
+    assert saved.status_code == 302
+    with workspace_scope(workspace):
+        call.refresh_from_db()
+    assert (call.disposition, call.notes) == ("refund sent", "Done.")
 
 
 def test_an_unknown_case_number_is_refused(workspace, client_for):
