@@ -1,6 +1,6 @@
 """The journey trigger registry: what enrols a contact in a journey (and what a goal can be).
 
-Three sources (journeys/engine.py consumes them):
+Three sources (journeys/services/enrolling.py consumes them):
 
 - "interaction": a touch point of one of `kinds` (read by cursor over
   `touchpoints.selectors.interactions_after`); `matches(event, params)` narrows it (a deal

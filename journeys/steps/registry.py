@@ -4,13 +4,18 @@ A step type is registered once (from a registration module called by `AppConfig.
 
     register_step_type(StepType(key="wait", label=_("Wait"), run=run_wait))
 
-The engine (journeys/engine.py) calls `run(ctx)` inside the step's transaction and follows
-the returned `StepOutcome.edge` to the next step (`JourneyStep.next_key` for "next", else
-`JourneyStep.branches[edge]`); with `wait_until` it continues the enrolment at that time (a
-row, not a broker countdown). `StepRetry` is retried with backoff and then fails the
-enrolment; `StepFailed` fails it at once. `references(params)` names the rows the params
-point at (("marketing.EmailTemplate", 12), ...): when one is deleted the journey is flagged
-and enrolments at that step fail with a clear reason.
+The engine (journeys/services/advancing.py) calls `run(ctx)` inside a savepoint of the
+step's transaction and follows the returned `StepOutcome.edge` to the next step
+(`JourneyStep.next_key` for "next", else `JourneyStep.branches[edge]`); with `wait_until` it
+continues the enrolment at that time (a row, not a broker countdown). `StepRetry` rolls the
+step's writes back and is retried with backoff, then fails the enrolment; `StepFailed` fails
+it at once; any other exception counts as a StepRetry. Work outside the database (mail, a
+webhook) belongs in the services the step calls, sent after commit, so a rolled-back step
+sends nothing. A step that finished is never run again for the enrolment. Touch points the
+step writes on `ctx.contact` are remembered as caused by this journey (loop detection).
+`references(params)` names the rows the params point at (("marketing.EmailTemplate", 12),
+...): when one is deleted the journey is flagged and enrolments at that step fail with a
+clear reason.
 """
 
 from collections.abc import Callable
