@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from touchpoints.registry import register_interaction_kind
 from workspaces.registry import DemoSeeder, HomePanel, register_demo_seeder, register_home_panel
+from workspaces.roles import Role
 
 # (key, label, url name, permission): the pages this part adds to the app's menu.
 NAV_PAGES: tuple = (
@@ -22,7 +23,7 @@ INTERACTION_KINDS = (
 
 
 def _pop_panel(workspace, user) -> dict | None:
-    """The home page's screen pop, for members with an agent line only (else left out)."""
+    """The home page's screen pop, for service agents with an agent line (else left out)."""
     from .selectors.calls import agent_has_line
 
     return {} if agent_has_line(workspace=workspace, user=user) else None
@@ -39,6 +40,9 @@ def register() -> None:
             perm="callcentre.view",
             order=1,
             context=_pop_panel,
+            # service agents only: other roles' home pages keep their query budget and see
+            # the pop on the calls pages
+            roles=frozenset({Role.SERVICE}),
         )
     )
     from .demo import seed
