@@ -4,7 +4,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from touchpoints.registry import register_interaction_kind
-from workspaces.registry import DemoSeeder, register_demo_seeder
+from workspaces.registry import DemoSeeder, HomePanel, register_demo_seeder, register_home_panel
+from workspaces.roles import Role
 
 # (key, label, url name, permission): the pages this part adds to the app's menu.
 NAV_PAGES: tuple = (
@@ -21,10 +22,29 @@ INTERACTION_KINDS = (
 )
 
 
+def _pop_panel(workspace, user) -> dict | None:
+    """The home page's screen pop, for service agents with an agent line (else left out)."""
+    from .selectors.calls import agent_has_line
+
+    return {} if agent_has_line(workspace=workspace, user=user) else None
+
+
 def register() -> None:
     """Register the calls part with the lower apps."""
     for kind, label in INTERACTION_KINDS:
         register_interaction_kind(kind, label, app="callcentre")
+    register_home_panel(
+        HomePanel(
+            key="callcentre_pop",
+            template="callcentre/calls/home_panel.html",
+            perm="callcentre.view",
+            order=1,
+            context=_pop_panel,
+            # service agents only: other roles' home pages keep their query budget and see
+            # the pop on the calls pages
+            roles=frozenset({Role.SERVICE}),
+        )
+    )
     from .demo import seed
 
     register_demo_seeder(DemoSeeder(key="callcentre_calls", seed=seed, order=75))

@@ -192,6 +192,10 @@ def test_the_screen_pop_shows_the_caller_to_the_named_agent_only(workspace, clie
     # the calls page polls the pop endpoint (htmx, no inline script)
     page = agent.get(url(workspace, "calls"))
     assert url(workspace, "call_pop").encode() in page.content and b"every 3s" in page.content
+    # and so does the home page of a member with an agent line (only theirs)
+    home = reverse("workspace_home", kwargs={"ws": workspace.slug})
+    assert b'data-testid="panel-call-pop"' in agent.get(home).content
+    assert b'data-testid="panel-call-pop"' not in client_for(Role.SERVICE).get(home).content
 
 
 def test_leads_set_up_telephony(workspace, client_for, owner_client):
