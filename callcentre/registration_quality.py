@@ -1,7 +1,14 @@
-"""What the quality part of callcentre registers (permissions, timeline kinds, navigation pages)."""
+"""What the quality part of callcentre registers (permissions, timeline kinds, navigation pages).
+Evaluations are internal: they record no timeline touch point."""
+
+from django.utils.translation import gettext_lazy as _
 
 # (key, label, url name, permission): the pages this part adds to the app's menu.
-NAV_PAGES: tuple = ()
+NAV_PAGES: tuple = (
+    # leads see everyone's scores, agents their own (the page redirects them)
+    ("callcentre_quality", _("Quality"), "callcentre:quality", "callcentre.view"),
+    ("callcentre_scorecards", _("Scorecards"), "callcentre:scorecards", "callcentre.manage"),
+)
 
 
 def register() -> None:

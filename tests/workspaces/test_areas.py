@@ -22,7 +22,7 @@ def nav_keys(role):
 
 def test_marketers_and_service_agents_get_more_than_contacts_and_accounts():
     assert nav_keys(Role.MARKETING) == ["contacts", "accounts", "marketing"]
-    assert nav_keys(Role.SERVICE) == ["contacts", "accounts", "service"]
+    assert nav_keys(Role.SERVICE) == ["contacts", "accounts", "service", "callcentre"]
     marketing = next(i for i in nav_for(Role.MARKETING) if i.key == "marketing")
     assert [c.url_name for c in marketing.children] == [
         "marketing:index",
