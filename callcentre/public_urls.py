@@ -1,4 +1,10 @@
-"""Public callcentre endpoints (no login; the workspace comes from the URL's secret or a signed
-token)."""
+"""Public callcentre endpoints (no login; the workspace comes from the URL and the request is
+authenticated by its signature)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views.telephony_endpoint import telephony_events
+
+urlpatterns: list = [
+    path("telephony/<slug:slug>/events/", telephony_events, name="callcentre_telephony_events"),
+]

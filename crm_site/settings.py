@@ -414,6 +414,10 @@ CELERY_BEAT_SCHEDULE["marketing_queue_health_check_task"] = {
     "task": "marketing.queue_health_check",  # alerts when deliveries wait over 10 minutes
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["callcentre_calls_sweep_task"] = {
+    "task": "callcentre.calls_sweep",  # closes calls without an end event as incomplete
+    "schedule": 300.0,
+}
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
