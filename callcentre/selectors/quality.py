@@ -236,12 +236,10 @@ def calls_to_evaluate(*, workspace, limit: int) -> list:
     )
 
 
-def interaction_panel(*, workspace, role, call=None, case=None) -> dict | None:
-    """The context of templates/callcentre/quality/_panel.html for a call or case page:
-    {"evaluations", "url"} for a lead, None for anyone else (agents see their evaluations on
-    their own quality page only). Two queries."""
-    if not is_lead(role):
-        return None
+def interaction_panel(*, workspace, call=None, case=None) -> dict:
+    """The context of templates/callcentre/quality/_panel.html on a call or case page, for
+    leads only (the caller checks `is_lead`: agents see their evaluations on their own quality
+    page): {"evaluations", "url" (the interaction's quality page)}. Two queries."""
     name, pk = (
         ("callcentre:call_quality", call.pk) if call else ("callcentre:case_quality", case.pk)
     )

@@ -252,3 +252,21 @@ def test_list_pages_run_a_fixed_number_of_queries(workspace, team, django_assert
     evaluation_make(workspace, team.lead2, card, 1, 1, 1, call=call)
     with django_assert_max_num_queries(10):
         assert lead.get(url("call_quality", pk=call.pk)).status_code == 200
+
+
+def test_leads_see_the_evaluations_on_the_case_and_call_pages_agents_do_not(
+    workspace, team, evaluated, django_assert_max_num_queries
+):
+    case_url = reverse("service:case_detail", kwargs={"ws": "acme", "pk": evaluated.bob.case_id})
+    call_url = url("call_detail", pk=evaluated.ann.call_id)
+    lead = login(team.lead)
+    with django_assert_max_num_queries(40):
+        case_page = lead.get(case_url).content.decode()
+    assert 'data-testid="quality-panel"' in case_page
+    assert url("evaluation_detail", pk=evaluated.bob.pk) in case_page
+    call_page = lead.get(call_url).content.decode()
+    assert url("evaluation_detail", pk=evaluated.ann.pk) in call_page
+    for agent in (team.bob, team.ann):
+        client = login(agent)
+        assert 'data-testid="quality-panel"' not in client.get(case_url).content.decode()
+        assert 'data-testid="quality-panel"' not in client.get(call_url).content.decode()
