@@ -15,9 +15,31 @@ hook sends belongs in `transaction.on_commit`. `case.auto_closed` tells an autom
 """
 
 from workspaces.lifecycle import HookRegistry
+from workspaces.registry import Registry
 
 on_case_resolved = HookRegistry("on case resolved")
 
 # `(*, workspace, actor, case, message)`: an agent's reply was added (case_reply); the
 # outbound mail registers here and sends in transaction.on_commit.
 on_reply_added = HookRegistry("on reply added")
+
+
+# Panels of the case page from apps above service (e.g. call-centre quality evaluations):
+# `contacts.registry.RecordPanel`s whose `context(workspace, user, case)` returns the
+# template's `panel_ctx`, or None to leave the panel out.
+case_panels = Registry("case panels")
+
+
+def register_case_panel(panel) -> None:
+    """Add a panel (a contacts.registry.RecordPanel) to the case page's side column."""
+    case_panels.register(panel)
+
+
+def case_panels_for(*, workspace, user, role, case) -> list[tuple]:
+    """[(panel, context), ...] of the panels `role` may see on `case`'s page, in order."""
+    out = []
+    for panel in case_panels.for_role(role):
+        context = panel.context(workspace, user, case)
+        if context is not None:
+            out.append((panel, context))
+    return out

@@ -11,6 +11,7 @@ from .calls import (
     CallEventKind,
     CallStatus,
 )
+from .quality import Criterion, Evaluation, EvaluationScore, Scale, Scorecard
 from .setup import (
     AgentLine,
     AgentSession,
@@ -31,8 +32,13 @@ __all__ = [
     "CallEventKind",
     "CallStatus",
     "CallbackStatus",
+    "Criterion",
+    "Evaluation",
+    "EvaluationScore",
     "QueueLine",
     "QueueTarget",
+    "Scale",
+    "Scorecard",
     "new_event_secret",
 ]
 

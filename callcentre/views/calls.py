@@ -17,6 +17,7 @@ from workspaces.urlnames import workspace_reverse
 
 from ..forms.calls import CallFilterForm, CallLogForm, CallNotesForm
 from ..models import Call, CallbackStatus
+from ..selectors import quality as quality_selectors
 from ..selectors.calls import call_list, callback_list, screen_pop
 from ..services import calls as call_services
 
@@ -90,6 +91,12 @@ def call_detail(request, pk):
             "events": list(call.events.all()[:200]),
             "form": form,
             "can_edit": _can_edit(request),
+            # leads: the call's quality evaluations (None for everyone else)
+            "quality_panel": (
+                quality_selectors.interaction_panel(workspace=request.workspace, call=call)
+                if quality_selectors.is_lead(request.membership.role)
+                else None
+            ),
         },
     )
 

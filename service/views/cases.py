@@ -31,6 +31,7 @@ from ..forms.cases import (
     QueueForm,
     StatusForm,
 )
+from ..hooks import case_panels_for
 from ..models import CannedResponse, Case, CaseStatus
 from ..personalise import case_fields, render_placeholders
 from ..selectors.cases import case_list as case_list_query, conversation, sla_targets
@@ -134,6 +135,9 @@ def case_detail(request, pk):
             )
             if case.contact_id
             else []
+        ),
+        "case_panels": case_panels_for(
+            workspace=workspace, user=request.user, role=role, case=case
         ),
         **_timeline_context(request, case.contact),
     }

@@ -1,6 +1,9 @@
 """callcentre: every workspace URL that takes an object id registers here (tests.isolation).
 Each part keeps its registrations in isolation_<part>.py, imported below."""
 
-from tests.callcentre import isolation_calls  # noqa: E402, F401, I001
-from tests.callcentre import isolation_planning  # noqa: E402, F401, I001
-from tests.callcentre import isolation_kpis  # noqa: F401
+from tests.callcentre import (  # noqa: F401
+    isolation_calls,
+    isolation_kpis,
+    isolation_planning,
+    isolation_quality,
+)

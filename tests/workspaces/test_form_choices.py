@@ -18,11 +18,13 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 
+from callcentre.models import Scorecard
 from contacts.models import Account, Contact, ImportJob
 from marketing.models import EmailTemplate, Segment, SenderIdentity
 from sales.models import Deal, LostReason, Pipeline, ProductCategory, Stage
 from sales.selectors.catalog import product_with_options
 from service.models import KnowledgeArticle, Queue, ServiceCalendar
+from tests.callcentre.quality_factories import scorecard_make
 from tests.contacts.factories import AccountFactory, ContactFactory, TagFactory
 from tests.factories import MembershipFactory
 from tests.marketing.factories import (
@@ -88,6 +90,7 @@ ROWS[EmailTemplate] = lambda ws: EmailTemplateFactory(workspace=ws)
 ROWS[Queue] = lambda ws: service_factories.queue(ws, name=f"Queue {ws.slug}")
 ROWS[ServiceCalendar] = lambda ws: service_factories.office_calendar(ws, name=f"Cal {ws.slug}")
 ROWS[KnowledgeArticle] = lambda ws: article_make(ws, title="Original article")
+ROWS[Scorecard] = lambda ws: scorecard_make(ws, name=f"Card {ws.slug}")
 
 
 def _members(workspace):
@@ -119,6 +122,7 @@ BUILDERS = {
         "users": list(User.objects.filter(memberships__workspace=ws))
     },
     "sales.forms.catalog.ExclusionForm": lambda ws: {"product": _product(ws)},
+    "callcentre.forms.quality.EvaluationForm": lambda ws: {"criteria": []},
     "workspaces.forms.MemberRemoveForm": lambda ws: {
         "membership": MembershipFactory(workspace=ws, role=Role.SALES)
     },
