@@ -100,6 +100,41 @@ def test_signature_failures_are_401_and_store_nothing(
     assert _count(workspace) == 0
 
 
+def test_a_signature_made_by_hand_to_the_scheme_is_accepted(client, workspace):
+    """What a phone system's own code computes from the Standard Webhooks text: HMAC-SHA256
+    with the base64-decoded key after "whsec_" over "<id>.<timestamp>.<body>"."""
+    import base64
+    import hashlib
+    import hmac
+
+    body = json.dumps([ev("offered", 0)]).encode()
+    stamp = str(int(time.time()))
+    key = base64.b64decode(_secret(workspace).removeprefix("whsec_"))
+    digest = hmac.new(key, b"hand-1." + stamp.encode() + b"." + body, hashlib.sha256).digest()
+    headers = {
+        "webhook-id": "hand-1",
+        "webhook-timestamp": stamp,
+        "webhook-signature": "v1,bogus v1," + base64.b64encode(digest).decode(),
+    }
+    response = post(client, workspace, body, headers=headers)
+    assert response.status_code == 200, response.content
+    assert _count(workspace) == 1
+
+
+def test_a_body_that_is_not_utf8_is_refused_with_the_reason(client, workspace):
+    body = b'[{"call_id": "\xff"}]'
+    headers = {"webhook-id": "m", "webhook-timestamp": str(int(time.time()))}
+    response = client.post(
+        reverse("callcentre_telephony_events", kwargs={"slug": workspace.slug}),
+        data=body,
+        content_type="application/json",
+        headers={**headers, "webhook-signature": "v1,eA=="},
+    )
+    assert response.status_code == 401
+    assert "not UTF-8" in response.json()["error"]
+    assert _count(workspace) == 0
+
+
 def test_unknown_workspace_is_401(client, workspace):
     response = client.post(
         reverse("callcentre_telephony_events", kwargs={"slug": "nope"}),
