@@ -39,9 +39,30 @@ class RuleForm(WorkspaceForm):
         super().__init__(*args, **kwargs)
         self.fields["event_kind"].choices = [
             ("", _("Any kind")),
-            *[(key, f"{label} ({key})") for key, label in interaction_kind_choices()],
+            *[
+                (key, f"{label} ({key})")
+                for key, label in interaction_kind_choices()
+                if not key.startswith("score.")  # scoring's own events are never scored
+            ],
         ]
         self.fields["event_channel"].choices = [("", _("Any channel")), *Channel.choices]
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = css
+
+    def main_fields(self) -> list:
+        """The bound fields every rule has, in order."""
+        return [self[name] for name in ("name", "category", "kind", "points", "active")]
+
+    def event_fields(self) -> list:
+        """The bound fields only an event rule has."""
+        return [self[name] for name in self.EVENT_FIELDS]
 
     def service_fields(self) -> dict:
         """The cleaned data as scoring_rule_create/update take it (without conditions)."""

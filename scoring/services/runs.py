@@ -5,7 +5,10 @@ cursor moves (a crash repeats the batch; its contributions are unique, so nothin
 """
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
+
+from workspaces.models import ChangeEvent
 
 from ..decay import horizon_start
 from ..models import ContactScore, Contribution, ScoringCursor
@@ -17,8 +20,15 @@ MAX_BATCHES = 50  # touch point batches per run: a long backlog continues on the
 
 
 def cursor_lock(workspace) -> ScoringCursor:
-    """The workspace's cursor row, made if missing, locked until the transaction ends."""
-    ScoringCursor.objects.get_or_create(workspace=workspace)
+    """The workspace's cursor row, locked until the transaction ends. A new cursor reads the
+    history from its start (the event rules score it all, MAX_BATCHES per run) but the change
+    log from its current end: the full field-rule pass of the refresh and of every decay run
+    covers every contact as it is now."""
+    if not ScoringCursor.objects.filter(workspace=workspace).exists():
+        latest = ChangeEvent.objects.filter(workspace=workspace).aggregate(seq=Max("seq"))["seq"]
+        ScoringCursor.objects.get_or_create(
+            workspace=workspace, defaults={"change_seq": latest or 0}
+        )
     return ScoringCursor.objects.select_for_update().get(workspace=workspace)
 
 
@@ -87,13 +97,19 @@ def scoring_refresh_workspace(*, workspace) -> dict:
 
 
 def scoring_decay_workspace(*, workspace, now=None) -> dict:
-    """Recompute engagement as time passes (points halve every half-life) for every contact
-    whose engagement can have moved. Idempotent. Returns the counts of scores_recompute."""
+    """Re-evaluate every field rule for every contact, and recompute engagement as time
+    passes (points halve every half-life) for every contact whose engagement can have moved.
+    Idempotent. Returns the counts of scores_recompute."""
     now = now or timezone.now()
     settings = settings_get(workspace)
     with transaction.atomic():
         cursor = cursor_lock(workspace)
-        ids = decay_candidates(workspace=workspace, settings=settings, now=now)
+        # the periodic full pass of the field rules: conditions on time ("created within 30
+        # days", age) change without any change event, and a lost refresh is made good here
+        refit = fit_evaluate(
+            workspace=workspace, rules=active_field_rules(workspace), contact_ids=None
+        )
+        ids = decay_candidates(workspace=workspace, settings=settings, now=now) | refit
         result = scores_recompute(workspace=workspace, contact_ids=ids, settings=settings, now=now)
         cursor.decayed_at = now
         cursor.save(update_fields=["decayed_at", "updated_at"])

@@ -306,3 +306,24 @@ def test_a_new_event_rule_scores_recent_history_once(workspace):
         scoring_refresh_workspace(workspace=workspace)
         assert list(Contribution.objects.values_list("points", flat=True)) == [10]
         assert score_of(contact) == (0, 5, 5)
+
+
+def test_the_hourly_pass_drops_fit_that_time_took_away(workspace):
+    f.field_rule(
+        workspace,
+        name="New",
+        conditions={
+            "op": "and",
+            "rules": [{"field": "created", "operator": "within_days", "value": 7}],
+        },
+        points=5,
+    )
+    with time_machine.travel(T0, tick=False):
+        contact = ContactFactory(workspace=workspace)
+        scoring_refresh_workspace(workspace=workspace)
+        assert score_of(contact) == (5, 0, 5)
+    with time_machine.travel(T0 + datetime.timedelta(days=10), tick=False):
+        scoring_run_workspace(workspace=workspace)  # no change event: still 5
+        assert score_of(contact) == (5, 0, 5)
+        scoring_decay_workspace(workspace=workspace)
+        assert score_of(contact) == (0, 0, 0)
