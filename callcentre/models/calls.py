@@ -85,7 +85,8 @@ class Call(WorkspaceOwned):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="+",
+        # named (not "+") so a contact merge moves the calls to the survivor
+        related_name="calls",
         verbose_name=_("contact"),
     )
     case = models.ForeignKey(

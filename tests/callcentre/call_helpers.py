@@ -38,3 +38,10 @@ def ingest(workspace, items):
     with workspace_scope(workspace):
         parsed = event_services.events_parse(items)
         return event_services.events_ingest(workspace=workspace, events=parsed)
+
+
+def call_make(workspace, *, contact=None, actor=None, **fields):
+    """A call logged by hand (callcentre.services.calls.call_log), answered, 60 s of talk."""
+    from callcentre.services.calls import call_log
+
+    return call_log(workspace=workspace, actor=actor, contact=contact, talk_seconds=60, **fields)

@@ -159,9 +159,11 @@ def _rows_pointing_at(workspace, contact):
     """One row of every model that points at a contact, pointing at `contact`:
     {relation label: row}. A new relation to Contact needs a line here (checked below)."""
     from marketing.models import Delivery
+    from tests.callcentre.call_helpers import call_make
     from tests.journeys.factories import enrolment_make
     from tests.marketing.factories import CampaignFactory, SegmentMemberFactory
     from tests.sales.factories import ActivityFactory, LeadFactory, deal_make
+    from tests.scoring.factories import contribution_make
     from tests.service.quality_factories import case_make, survey_make
 
     tag = TagFactory(workspace=workspace)
@@ -191,6 +193,8 @@ def _rows_pointing_at(workspace, contact):
         "service.case.contact": case,
         "service.csatsurvey.contact": survey_make(workspace, case=case),
         "journeys.enrolment.contact": enrolment_make(workspace, contact=contact),
+        "callcentre.call.contact": call_make(workspace, contact=contact),
+        "scoring.contribution.contact": contribution_make(workspace, contact=contact),
     }
 
 

@@ -58,3 +58,17 @@ def settings(workspace, *, half_life_days=30, threshold=50, owner=None):
         threshold=threshold,
         owner=owner,
     )
+
+
+def contribution_make(workspace, *, contact, points=10):
+    """One contribution of an event rule for a form the contact sent, through the scoring run."""
+    from scoring.models import Contribution
+    from scoring.services.runs import scoring_run_workspace
+    from touchpoints.services import interaction_record
+
+    rule = event_rule(workspace, name=f"Form sent {contact.pk}", points=points)
+    interaction = interaction_record(
+        workspace=workspace, kind="form.submitted", channel="website", contact=contact
+    )
+    scoring_run_workspace(workspace=workspace)
+    return Contribution.objects.get(rule=rule, interaction=interaction)
