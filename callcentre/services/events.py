@@ -14,12 +14,19 @@ event the call's fields are recomputed from all its events sorted by time
 (`call_fields_from_events`, a pure function), so events arriving out of order or twice give the
 same call. The call row is locked (SELECT ... FOR UPDATE) while an event is added and the call
 rebuilt, so concurrent posts about one call are serialised.
+
+Bounds: an `at` before 2000-01-01 (UTC) or more than one day after the server's clock is
+refused (EARLIEST_AT, MAX_FUTURE), and every duration computed from events is clamped to
+MAX_DURATION_SECONDS (24 h), so a stray timestamp can neither overflow an integer column nor
+swamp a KPI.
 """
 
+import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from contacts.phones import try_normalize_phone
@@ -39,6 +46,10 @@ from .calls import call_after_change
 
 MAX_EVENTS_PER_POST = 500
 MAX_BODY_BYTES = 256 * 1024
+EARLIEST_AT = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_FUTURE = timedelta(days=1)
+MAX_DURATION_SECONDS = 24 * 3600  # any wait, talk, hold or wrap-up of one call
+MAX_TRANSFERS = 32767  # Call.transfers is a small integer
 
 # Order of events that carry the same time (an answer and its hang-up in one second).
 _RANK = {
@@ -57,6 +68,31 @@ _TERMINAL = {CallEventKind.ENDED, CallEventKind.ABANDONED}
 
 class EventError(ValueError):
     """The posted JSON is not a valid event; `str(exc)` names the item and the field."""
+
+
+def _refuse_constant(name: str):
+    raise EventError(f"the body contains {name}, which is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise EventError(f"the number {text[:20]} is too large")
+    return value
+
+
+def document_load(body: bytes | str):
+    """The JSON document of a request body. Raises EventError with the reason for a body
+    that is not JSON (also: not UTF-8, nested too deeply) or contains NaN, Infinity or a
+    number too large for a float (PostgreSQL's JSON has none of them)."""
+    try:
+        return json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except EventError:
+        raise
+    except RecursionError:
+        raise EventError("the body is not JSON: nested too deeply") from None
+    except (ValueError, UnicodeDecodeError):  # JSONDecodeError is a ValueError
+        raise EventError("the body is not JSON") from None
 
 
 @dataclass(frozen=True)
@@ -90,9 +126,30 @@ def _text(item: dict, key: str, limit: int, where: str, *, required: bool = Fals
     return value
 
 
+def _at(raw: str, where: str) -> datetime:
+    try:
+        at = parse_datetime(raw)
+    except ValueError:  # well-formed but impossible: month 13, offset +25:00
+        at = None
+    if at is None:
+        raise EventError(f"{where}: 'at' is not a valid ISO 8601 time")
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    try:
+        if at < EARLIEST_AT:
+            raise EventError(f"{where}: 'at' is before 2000-01-01")
+        if at > timezone.now() + MAX_FUTURE:
+            raise EventError(f"{where}: 'at' is more than one day in the future")
+        at.astimezone(UTC)  # year 1 or 9999 with an offset has no UTC time
+    except OverflowError:
+        raise EventError(f"{where}: 'at' is out of range") from None
+    return at
+
+
 def event_parse(item, *, index: int = 0) -> EventData:
     """Check one event object; raises EventError with the reason. A time without a zone is
-    read as UTC."""
+    read as UTC; a time before 2000-01-01 or more than one day ahead of the server's clock
+    is refused."""
     where = f"event {index}"
     if not isinstance(item, dict):
         raise EventError(f"{where}: must be a JSON object")
@@ -101,12 +158,7 @@ def event_parse(item, *, index: int = 0) -> EventData:
         raise EventError(
             f"{where}: unknown event '{kind}' (one of {', '.join(CallEventKind.values)})"
         )
-    raw_at = _text(item, "at", 40, where, required=True)
-    at = parse_datetime(raw_at)
-    if at is None:
-        raise EventError(f"{where}: 'at' is not an ISO 8601 time")
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
+    at = _at(_text(item, "at", 40, where, required=True), where)
     direction = _text(item, "direction", 8, where).lower()
     if direction and direction not in CallDirection.values:
         raise EventError(f"{where}: 'direction' must be inbound or outbound")
@@ -137,9 +189,10 @@ def events_parse(document) -> list[EventData]:
 
 
 def _seconds(start, end) -> int:
+    """Whole seconds from `start` to `end`, within 0..MAX_DURATION_SECONDS."""
     if start is None or end is None:
         return 0
-    return max(0, int((end - start).total_seconds()))
+    return min(max(0, int((end - start).total_seconds())), MAX_DURATION_SECONDS)
 
 
 def call_fields_from_events(events) -> dict:
@@ -154,7 +207,8 @@ def call_fields_from_events(events) -> dict:
     end less hold), hold_seconds (hold to resume, or to the end), wrap_seconds (end to the
     wrapped event), transfers, queue_ref (the last one named), agent_ref (of the first
     answer), pop_agent_ref (the agent of the last offered/ringing/answered event), from/to
-    numbers (first non-empty), disposition (last non-empty)."""
+    numbers (first non-empty), disposition (last non-empty). Every duration is clamped to
+    0..MAX_DURATION_SECONDS (24 h), transfers to MAX_TRANSFERS."""
     ordered = sorted(events, key=lambda e: (e.at, _RANK.get(e.event, 9)))
     if not ordered:
         raise ValueError("a call has at least one event")
@@ -240,6 +294,8 @@ def call_fields_from_events(events) -> dict:
                     status = CallStatus.ABANDONED
             case CallEventKind.WRAPPED:
                 wrapped_at = e.at
+    out["hold_seconds"] = min(out["hold_seconds"], MAX_DURATION_SECONDS)
+    out["transfers"] = min(out["transfers"], MAX_TRANSFERS)
     if out["answered_at"] and out["ended_at"]:
         out["talk_seconds"] = max(
             0, _seconds(out["answered_at"], out["ended_at"]) - out["hold_seconds"]

@@ -11,7 +11,7 @@ than five minutes from the server's clock are refused (replays of old messages).
 signature itself is computed by the `standardwebhooks` package (the scheme's reference
 library, pinned in pyproject.toml), so any sender using a Standard Webhooks library signs
 compatibly; the checks around it stay here because they give each refusal its own reason
-(the 401's message) and take the clock as a parameter (tests).
+(the server's log; the 401 itself is generic) and take the clock as a parameter (tests).
 """
 
 import base64
@@ -25,8 +25,8 @@ TOLERANCE_SECONDS = 5 * 60
 
 
 class SignatureError(Exception):
-    """The request is not signed by the workspace's secret; `str(exc)` says why (for the 401
-    response)."""
+    """The request is not signed by the workspace's secret; `str(exc)` says why (for the
+    server's log; the 401 response does not tell it)."""
 
 
 def _key(secret: str) -> bytes:

@@ -1,5 +1,6 @@
 """The public telephony endpoint: signed events are stored, every signature failure is a 401
-that stores nothing, bad JSON a 400 with the reason, a large body a 413; the Asterisk
+that stores nothing and answers the same as an unknown workspace (the reason only in the log),
+bad JSON, impossible or out-of-range times a 400 with the reason, a large body a 413; the Asterisk
 queue_log mapping and its import command; the sweeper task."""
 
 import datetime
@@ -76,7 +77,7 @@ def test_a_signed_list_of_events_is_stored_and_a_retry_is_a_duplicate(client, wo
     ],
 )
 def test_signature_failures_are_401_and_store_nothing(
-    client, workspace, other_workspace, case, reason
+    client, workspace, other_workspace, case, reason, caplog
 ):
     body = json.dumps([ev("offered", 0)]).encode()
     if case == "no_headers":
@@ -96,8 +97,15 @@ def test_signature_failures_are_401_and_store_nothing(
             headers=headers,
         )
     assert response.status_code == 401
-    assert reason in response.json()["error"]
+    assert response.json() == {"error": "Unknown workspace or wrong signature."}
+    assert reason in _logged_401(caplog)
     assert _count(workspace) == 0
+
+
+def _logged_401(caplog) -> str:
+    return " ".join(
+        r.getMessage() for r in caplog.records if r.name == "callcentre.views.telephony_endpoint"
+    )
 
 
 def test_a_signature_made_by_hand_to_the_scheme_is_accepted(client, workspace):
@@ -121,7 +129,7 @@ def test_a_signature_made_by_hand_to_the_scheme_is_accepted(client, workspace):
     assert _count(workspace) == 1
 
 
-def test_a_body_that_is_not_utf8_is_refused_with_the_reason(client, workspace):
+def test_a_body_that_is_not_utf8_is_refused_with_the_reason(client, workspace, caplog):
     body = b'[{"call_id": "\xff"}]'
     headers = {"webhook-id": "m", "webhook-timestamp": str(int(time.time()))}
     response = client.post(
@@ -131,17 +139,21 @@ def test_a_body_that_is_not_utf8_is_refused_with_the_reason(client, workspace):
         headers={**headers, "webhook-signature": "v1,eA=="},
     )
     assert response.status_code == 401
-    assert "not UTF-8" in response.json()["error"]
+    assert "not UTF-8" in _logged_401(caplog)
     assert _count(workspace) == 0
 
 
-def test_unknown_workspace_is_401(client, workspace):
-    response = client.post(
-        reverse("callcentre_telephony_events", kwargs={"slug": "nope"}),
-        data=b"{}",
-        content_type="application/json",
-    )
-    assert response.status_code == 401
+def test_unknown_workspace_and_missing_headers_answer_the_same(client, workspace, caplog):
+    """The answer does not tell which workspace slugs exist; the log tells the operator."""
+    url = reverse("callcentre_telephony_events", kwargs={"slug": "nope"})
+    unknown = client.post(url, data=b"{}", content_type="application/json")
+    unsigned = post(client, workspace, b"{}", headers={})
+    assert unknown.status_code == unsigned.status_code == 401
+    assert unknown.content == unsigned.content
+    assert unknown.headers["Content-Type"] == unsigned.headers["Content-Type"]
+    assert "'nope'" in _logged_401(caplog) and "unknown workspace" in _logged_401(caplog)
+    big = b"[" + b" " * 300_000 + b"]"
+    assert client.post(url, data=big, content_type="application/json").status_code == 413
 
 
 def test_bad_json_and_invalid_events_are_400_with_the_reason(client, workspace):
@@ -151,6 +163,63 @@ def test_bad_json_and_invalid_events_are_400_with_the_reason(client, workspace):
     assert response.status_code == 400
     assert "event 1" in response.json()["error"]
     assert _count(workspace) == 0  # the valid first event was not stored either
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ([ev("offered", 0), ev("ended", 9, at="2026-13-45T00:00:00")], "event 1: 'at' is not"),
+        ([ev("offered", 0, at="2026-11-30T09:00:00+25:00")], "event 0: 'at' is not a valid"),
+        (b"[" * 50_000, "nested too deeply"),
+        (b'[{"call_id": "c1", "event": "offered", "at": "2026-11-30T09:00:00", "x": NaN}]', "NaN"),
+        (
+            b'[{"call_id": "c1", "event": "offered", "at": "2026-11-30T09:00:00", "x": -Infinity}]',
+            "-Infinity",
+        ),
+        (
+            b'[{"call_id": "c1", "event": "offered", "at": "2026-11-30T09:00:00", "x": 1e999}]',
+            "too large",
+        ),
+        ([ev("offered", 0, at="0001-01-01T00:00:00")], "event 0: 'at' is before 2000-01-01"),
+        ([ev("offered", 0, at="0001-01-01T00:00:00+01:00")], "event 0: 'at' is before 2000"),
+        ([ev("offered", 0, at="1999-12-31T23:59:59Z")], "event 0: 'at' is before 2000-01-01"),
+        ([ev("offered", 0, at="9999-12-31T23:59:59-01:00")], "more than one day in the future"),
+        ([ev("offered", 0, at="2026-12-01T09:00:01+00:00")], "more than one day in the future"),
+    ],
+)
+def test_impossible_times_and_json_are_400_with_the_reason(client, workspace, body, reason):
+    with time_machine.travel(T0, tick=False):
+        response = post(client, workspace, body)
+    assert response.status_code == 400, response.content
+    assert reason in response.json()["error"]
+    assert "nothing was stored" in response.json()["error"]
+    assert _count(workspace) == 0
+
+
+def test_a_time_up_to_one_day_ahead_is_taken(client, workspace):
+    with time_machine.travel(T0, tick=False):
+        response = post(client, workspace, [ev("offered", 0, at="2026-12-01T09:00:00+00:00")])
+    assert response.status_code == 200, response.content
+
+
+def test_durations_from_far_apart_events_are_clamped_to_a_day(client, workspace):
+    """Events years apart (each time accepted) give durations of at most 24 h, so no integer
+    column of the call or of the KPIs overflows."""
+    events = [
+        ev("offered", 0, queue="q", at="2000-01-01T00:00:00Z"),
+        ev("answered", 0, agent="201", at="2005-01-01T00:00:00Z"),
+        ev("hold", 0, at="2010-01-01T00:00:00Z"),
+        ev("resume", 0, at="2010-01-01T00:01:00Z"),
+        ev("ended", 0, at="2020-01-01T00:00:00Z"),
+        ev("wrapped", 0, at="2026-11-30T00:00:00Z"),
+    ]
+    with time_machine.travel(T0, tick=False):
+        assert post(client, workspace, events).status_code == 200
+    with workspace_scope(workspace):
+        call = Call.objects.get()
+    day = 24 * 3600
+    assert (call.wait_seconds, call.wrap_seconds, call.hold_seconds) == (day, day, 60)
+    assert call.talk_seconds == day - 60
 
 
 def test_a_too_large_body_is_413(client, workspace):
