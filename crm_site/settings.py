@@ -524,9 +524,9 @@ SERVICE_MAIL_MAX_ATTACHMENT_BYTES = env.int(
 )
 
 # --- Journeys: step types --------------------------------------------------------------------
-# JOURNEYS_WEBHOOK_ALLOW_PRIVATE: let a journey's "call a webhook" step post to loopback and
-# private addresses (and plain http on loopback). Off in production (a journey must not reach
-# the internal network); DEBUG allows loopback anyway, for development and tests.
+# JOURNEYS_WEBHOOK_ALLOW_PRIVATE: let a journey's "call a webhook" step post to loopback,
+# private and other non-public addresses, and over plain http. Off in production (a journey
+# must not reach the internal network); DEBUG does not turn it on.
 JOURNEYS_WEBHOOK_ALLOW_PRIVATE = env.bool("JOURNEYS_WEBHOOK_ALLOW_PRIVATE", default=False)
 # JOURNEYS_WEBHOOK_TIMEOUT: seconds a webhook call may take before it counts as failed (retried).
 JOURNEYS_WEBHOOK_TIMEOUT = env.float("JOURNEYS_WEBHOOK_TIMEOUT", default=5.0)
