@@ -271,3 +271,10 @@ def test_traffic_above_the_cap_is_refused():
         kwargs = {"aht": 240, "agents": 10, **bad}
         with pytest.raises(ValueError):
             erlang.plan_interval(calls=10, interval_seconds=900, answer_within=20, **kwargs)
+
+
+@pytest.mark.parametrize(("x", "y"), [(0.5, 9_000.0), (1_000.0, 50_000.0), (12_000.0, 150_000.0)])
+def test_series_summed_around_its_peak_matches_the_full_sum(monkeypatch, x, y):
+    jumped = erlang._log_a_function(x, y)  # y − x ≥ _PEAK_JUMP: from the log Γ peak
+    monkeypatch.setattr(erlang, "_PEAK_JUMP", math.inf)
+    assert jumped == pytest.approx(erlang._log_a_function(x, y), rel=1e-12)
