@@ -30,6 +30,21 @@ from dataclasses import asdict, dataclass
 _SIMPSON_PANELS = 64
 # The series A(x, y) stops when a term is below this share of the running sum.
 _SERIES_TOLERANCE = 1e-15
+# Terms of A(x, y) up to its peak are summed one by one below this many (exact as before);
+# from it on the peak is found by log Γ (see _log_a_function).
+_PEAK_JUMP = 2_000
+
+# The largest offered traffic (Erlangs) of one interval that is planned. The biggest call
+# centres staff a few thousand agents on a queue, far below; the cap keeps every search
+# (erlang_b is O(agents)) to milliseconds whatever a forecast line or the command says.
+MAX_TRAFFIC_ERLANGS = 10_000
+# The longest average handle time and patience (seconds) the planning page's fields accept.
+MAX_AHT_SECONDS = 36_000
+MAX_PATIENCE_SECONDS = 3_600
+
+
+class TrafficTooHighError(ValueError):
+    """The traffic of an interval is above MAX_TRAFFIC_ERLANGS (the message says so)."""
 
 
 @dataclass(frozen=True)
@@ -150,12 +165,29 @@ def scheduled_agents(required: float, shrinkage: float) -> float:
 
 def _log_a_function(x: float, y: float) -> float:
     """log A(x, y) with A(x, y) = Σ_{k≥0} y^k / Π_{i=1..k}(x + i) (Mandelbaum & Zeltyn), summed
-    in log space with the largest term as the scale (y ≫ x would overflow a plain sum)."""
+    in log space with the largest term as the scale (y ≫ x would overflow a plain sum). The
+    terms rise while x + k ≤ y; a peak far out (y − x ≥ _PEAK_JUMP) is reached directly by
+    log Γ and only the terms within the tolerance around it are summed: O(√y), not O(y)."""
     if y <= 0:
         return 0.0
+    log_y, cut = math.log(y), math.log(_SERIES_TOLERANCE)
+    peak = math.floor(y - x)
+    if peak >= _PEAK_JUMP:
+        top = peak * log_y - (math.lgamma(x + peak + 1) - math.lgamma(x + 1))
+        logs = [top]
+        log_term, k = top, peak
+        while k > 0 and log_term >= top + cut:  # down: t(k−1) = t(k)·(x + k)/y
+            log_term -= log_y - math.log(x + k)
+            k -= 1
+            logs.append(log_term)
+        log_term, k = top, peak
+        while log_term >= top + cut:  # up, falling at least geometrically
+            k += 1
+            log_term += log_y - math.log(x + k)
+            logs.append(log_term)
+        return top + math.log(math.fsum(math.exp(v - top) for v in logs))
     logs = [0.0]
-    log_term, log_y, k, top = 0.0, math.log(y), 0, 0.0
-    cut = math.log(_SERIES_TOLERANCE)
+    log_term, k, top = 0.0, 0, 0.0
     while True:
         k += 1
         log_term += log_y - math.log(x + k)
@@ -238,6 +270,13 @@ def erlang_a(
     )
 
 
+def _check_traffic(traffic: float) -> None:
+    if traffic > MAX_TRAFFIC_ERLANGS:
+        raise TrafficTooHighError(
+            f"traffic {traffic:,.0f} Erlangs is above the {MAX_TRAFFIC_ERLANGS:,} planned"
+        )
+
+
 def queue_result(
     agents: int,
     traffic: float,
@@ -261,24 +300,31 @@ def agents_for_target(
 ) -> QueueResult:
     """The smallest number of agents whose service level (a fraction) reaches
     `target_service_level` and, when given, whose occupancy is at most `max_occupancy` (a
-    fraction). Erlang C walks n up from ⌊A⌋ + 1 carrying the Erlang B recurrence (O(n) in
-    all); Erlang A (with `patience`) bisects, the service level rising with n. No traffic →
-    0 agents. ValueError for a target outside (0, 1) or a max occupancy outside (0, 1]."""
+    fraction). Erlang C walks n up from max(⌊A⌋ + 1, the occupancy floor) carrying the Erlang
+    B recurrence: one O(n) evaluation, then O(1) a step. Erlang A (with `patience`) bisects
+    (the service level rises with n; every evaluation is independent) from ⌈target·A⌉ (the
+    answered share is at most n/A): O(log n) evaluations. Work is bounded by the traffic cap.
+    No traffic → 0 agents. ValueError for a
+    target outside (0, 1) or a max occupancy outside (0, 1]; TrafficTooHighError above
+    MAX_TRAFFIC_ERLANGS."""
     if not 0 < target_service_level < 1:
         raise ValueError("target_service_level must be between 0 and 1 (exclusive)")
     if max_occupancy is not None and not 0 < max_occupancy <= 1:
         raise ValueError("max_occupancy must be above 0 and at most 1")
     _check(0, traffic)
+    _check_traffic(traffic)
     if traffic == 0:
         return queue_result(0, 0.0, aht, answer_within, patience)
     floor = 0 if max_occupancy is None else math.ceil(traffic / max_occupancy - 1e-9)
     if patience:
         return _agents_erlang_a(traffic, aht, answer_within, target_service_level, floor, patience)
-    n = math.floor(traffic) + 1
+    # one O(n) Erlang B at the first stable n, then O(1) a step by the recurrence: O(n) in
+    # all, less than a bisection (each probe would redo the O(n) recurrence)
+    n = max(math.floor(traffic) + 1, floor)
     b = erlang_b(n, traffic)
     while True:
         result = _c_result(n, traffic, aht, answer_within, b)
-        if n >= floor and result.service_level >= target_service_level:
+        if result.service_level >= target_service_level:
             return result
         n += 1
         b = traffic * b / (n + traffic * b)
@@ -288,6 +334,8 @@ def _agents_erlang_a(traffic, aht, answer_within, target, floor, patience) -> Qu
     def meets(n: int) -> bool:
         return erlang_a(n, traffic, aht, answer_within, patience).service_level >= target
 
+    # the answered share is at most the carried traffic n / A, so n < target·A always misses
+    floor = max(floor, math.ceil(target * traffic - 1e-9))
     high = max(floor, math.ceil(traffic), 1)
     while not meets(high):
         high *= 2
@@ -349,12 +397,19 @@ def plan_interval(
     agents meeting `target_service_level` (a fraction; and `max_occupancy`, a fraction, when
     given). Exactly one of agents / target_service_level. Fractions, seconds, Erlangs: the
     same calculation the planning page and `manage.py erlang_c` show. ValueError for bad
-    input (see the functions it calls)."""
+    input (see the functions it calls), an aht above MAX_AHT_SECONDS, a patience above
+    MAX_PATIENCE_SECONDS or more agents than 2 × MAX_TRAFFIC_ERLANGS; TrafficTooHighError for
+    traffic above MAX_TRAFFIC_ERLANGS."""
     if (agents is None) == (target_service_level is None):
         raise ValueError("give either agents or a target service level")
-    if aht <= 0:
-        raise ValueError("aht must be positive")
+    if not 0 < aht <= MAX_AHT_SECONDS:
+        raise ValueError(f"aht must be above 0 and at most {MAX_AHT_SECONDS:,} seconds")
+    if patience is not None and patience > MAX_PATIENCE_SECONDS:
+        raise ValueError(f"patience must be at most {MAX_PATIENCE_SECONDS:,} seconds")
+    if agents is not None and agents > 2 * MAX_TRAFFIC_ERLANGS:
+        raise ValueError(f"agents must be at most {2 * MAX_TRAFFIC_ERLANGS:,}")
     traffic = traffic_erlangs(calls, interval_seconds, aht)
+    _check_traffic(traffic)
     if agents is not None:
         result = queue_result(agents, traffic, aht, answer_within, patience)
     else:

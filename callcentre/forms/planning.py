@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _, gettext_lazy as _l
 from service.models import Queue
 from workspaces.forms import WorkspaceForm
 
+from ..erlang import MAX_AHT_SECONDS, MAX_TRAFFIC_ERLANGS
 from ..models.planning import IntervalMinutes
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -97,13 +98,16 @@ def _number(text: str, line_no: int, what: str) -> float:
     return value
 
 
-def forecast_rows_parse(text: str, *, interval_minutes: int, start: datetime.time) -> list[dict]:
+def forecast_rows_parse(
+    text: str, *, interval_minutes: int, start: datetime.time, default_aht: float | None = None
+) -> list[dict]:
     """Rows of a forecast from pasted text or a CSV file: one interval per line, either
     `CALLS` (the next interval after the previous line, the first at `start`) or
     `HH:MM,CALLS[,AHT]` (comma, semicolon, tab or spaces between). A first line that is no
     number (a header) is skipped. Returns [{"start": "HH:MM", "calls", "aht"}] in time order;
-    ValidationError naming the line for a bad number, a time off the interval grid, times out
-    of order or more intervals than the day has."""
+    ValidationError naming the line for a bad number, an AHT above MAX_AHT_SECONDS, traffic
+    (calls × AHT, the line's or `default_aht`, / interval) above MAX_TRAFFIC_ERLANGS, a time
+    off the interval grid, times out of order or more intervals than the day has."""
     rows: list[dict] = []
     minute = start.hour * 60 + start.minute
     lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
@@ -145,6 +149,26 @@ def forecast_rows_parse(text: str, *, interval_minutes: int, start: datetime.tim
             raise ValidationError(
                 _("Line %(line)d: the handle time must be above zero.") % {"line": line_no}
             )
+        if aht is not None and aht > MAX_AHT_SECONDS:
+            raise ValidationError(
+                _("Line %(line)d: the handle time must be at most %(max)s seconds.")
+                % {"line": line_no, "max": f"{MAX_AHT_SECONDS:,}"}
+            )
+        line_aht = aht or default_aht
+        if line_aht and calls * line_aht / (interval_minutes * 60) > MAX_TRAFFIC_ERLANGS:
+            raise ValidationError(
+                _(
+                    "Line %(line)d: %(calls)s calls of %(aht)s s are more than %(max)s Erlangs"
+                    " (agents busy at once) in a %(n)d-minute interval."
+                )
+                % {
+                    "line": line_no,
+                    "calls": f"{calls:g}",
+                    "aht": f"{line_aht:g}",
+                    "max": f"{MAX_TRAFFIC_ERLANGS:,}",
+                    "n": interval_minutes,
+                }
+            )
         rows.append({"start": f"{minute // 60:02d}:{minute % 60:02d}", "calls": calls, "aht": aht})
         minute += interval_minutes
     return rows
@@ -162,7 +186,7 @@ class ForecastForm(WorkspaceForm):
         label=_l("First interval starts"), initial=datetime.time(8), widget=TIME
     )
     aht_seconds = forms.IntegerField(
-        label=_l("Average handle time (s)"), min_value=1, max_value=36000, initial=300
+        label=_l("Average handle time (s)"), min_value=1, max_value=MAX_AHT_SECONDS, initial=300
     )
     text = forms.CharField(
         label=_l("Calls per interval"),
@@ -200,7 +224,10 @@ class ForecastForm(WorkspaceForm):
         field = "upload" if cleaned.get("upload") else "text"
         try:
             cleaned["rows"] = forecast_rows_parse(
-                text, interval_minutes=cleaned["interval_minutes"], start=cleaned["start"]
+                text,
+                interval_minutes=cleaned["interval_minutes"],
+                start=cleaned["start"],
+                default_aht=cleaned.get("aht_seconds"),
             )
         except ValidationError as error:
             self.add_error(field, error)

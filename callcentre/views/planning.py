@@ -20,6 +20,7 @@ from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
+from ..erlang import MAX_TRAFFIC_ERLANGS, TrafficTooHighError
 from ..forms.planning import HISTORY, ForecastForm, PlanForm
 from ..models.planning import StaffingForecast
 from ..selectors import planning as selectors
@@ -112,9 +113,19 @@ def _render(request, *, query=None, forecast_form=None, status=200):
     form = PlanForm(query, workspace=workspace, forecasts=forecasts)
     plan = used = None
     if query is not None and form.is_valid():
-        plan, used = _plan(workspace, form.cleaned_data)
-        if request.GET.get("format") == "csv":
-            return _csv_response(plan, form.cleaned_data)
+        try:
+            plan, used = _plan(workspace, form.cleaned_data)
+        except TrafficTooHighError:
+            # a forecast saved before the cap, or a history beyond it: refused, not computed
+            form.add_error(
+                None,
+                _("An interval has more than %(max)s Erlangs of traffic; it is not planned.")
+                % {"max": f"{MAX_TRAFFIC_ERLANGS:,}"},
+            )
+            status = 400
+        else:
+            if request.GET.get("format") == "csv":
+                return _csv_response(plan, form.cleaned_data)
     if forecast_form is None:
         forecast_form = ForecastForm(workspace=workspace)
     csv_query = urlencode({**dict(form.data.items()), "format": "csv"}) if plan else ""

@@ -187,3 +187,94 @@ def test_erlang_a_needs_fewer_agents_than_erlang_c():
     assert a.agents < c.agents
     assert a.service_level >= 0.8
     assert erlang.erlang_a(a.agents - 1, 48.0, 240, 15, 120).service_level < 0.8
+
+
+def _stepping_c(traffic, aht, within, target, max_occupancy=None):
+    """The reference: walk n up one at a time from ⌊A⌋ + 1 (the search before bisection)."""
+    n = math.floor(traffic) + 1
+    while True:
+        result = erlang.erlang_c(n, traffic, aht, within)
+        busy_ok = max_occupancy is None or result.occupancy <= max_occupancy + 1e-12
+        if result.service_level >= target and busy_ok:
+            return n
+        n += 1
+
+
+def _stepping_a(traffic, aht, within, target, patience):
+    n = 0
+    while erlang.erlang_a(n, traffic, aht, within, patience).service_level < target:
+        n += 1
+    return n
+
+
+@pytest.fixture
+def erlang_b_calls(monkeypatch):
+    """Counts the Erlang B evaluations (each O(agents)); the real function still runs."""
+    calls = []
+    real = erlang.erlang_b
+
+    def counting(agents, traffic):
+        calls.append(agents)
+        return real(agents, traffic)
+
+    monkeypatch.setattr(erlang, "erlang_b", counting)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("traffic", "aht", "within", "target", "max_occupancy"),
+    [
+        (48.0, 240, 15, 0.8, None),
+        (48.0, 240, 15, 0.8, 0.85),
+        (0.4, 300, 20, 0.9, None),
+        (7.3, 180, 10, 0.95, None),
+        (123.45, 420, 30, 0.7, 0.9),
+        (512.0, 60, 5, 0.99, None),
+        (2.0, 240, 0, 0.5, 0.6),
+    ],
+)
+def test_bisection_finds_what_stepping_finds(traffic, aht, within, target, max_occupancy):
+    found = erlang.agents_for_target(traffic, aht, within, target, max_occupancy)
+    assert found.agents == _stepping_c(traffic, aht, within, target, max_occupancy)
+
+
+@pytest.mark.parametrize(
+    ("traffic", "aht", "within", "target", "patience"),
+    [(48.0, 240, 15, 0.8, 120), (3.5, 300, 20, 0.9, 60), (20.0, 180, 30, 0.6, 30)],
+)
+def test_erlang_a_search_finds_what_stepping_finds(traffic, aht, within, target, patience):
+    found = erlang.agents_for_target(traffic, aht, within, target, patience=patience)
+    assert found.agents == _stepping_a(traffic, aht, within, target, patience)
+
+
+def test_the_search_at_the_traffic_cap_takes_few_evaluations(erlang_b_calls):
+    result = erlang.agents_for_target(erlang.MAX_TRAFFIC_ERLANGS, 240, 20, 0.8)
+    # Erlang C: one Erlang B of 10,001 steps, then O(1) a further agent by the recurrence
+    assert erlang_b_calls == [10_001]
+    assert result.agents == _stepping_c(1e4, 240, 20, 0.8) == 10_017
+    erlang_b_calls.clear()
+    # Erlang A bisects between target·A = 8,000 and A: log2(2,000) probes, not one per agent
+    result = erlang.agents_for_target(erlang.MAX_TRAFFIC_ERLANGS, 240, 20, 0.8, patience=120)
+    assert len(erlang_b_calls) <= math.ceil(math.log2(10_000 - 8_000)) + 2
+    assert erlang.erlang_a(result.agents - 1, 1e4, 240, 20, 120).service_level < 0.8
+
+
+def test_traffic_above_the_cap_is_refused():
+    with pytest.raises(erlang.TrafficTooHighError, match="above the 10,000"):
+        erlang.agents_for_target(10_000.5, 240, 20, 0.8)
+    # 1,000,000 calls of 36,000 s in 15 minutes: 40 million Erlangs, refused before any work
+    with pytest.raises(erlang.TrafficTooHighError):
+        erlang.plan_interval(
+            calls=1e6, interval_seconds=900, aht=36_000, answer_within=20, agents=10
+        )
+    for bad in ({"aht": 36_001}, {"patience": 3_601}, {"agents": 20_001}):
+        kwargs = {"aht": 240, "agents": 10, **bad}
+        with pytest.raises(ValueError):
+            erlang.plan_interval(calls=10, interval_seconds=900, answer_within=20, **kwargs)
+
+
+@pytest.mark.parametrize(("x", "y"), [(0.5, 9_000.0), (1_000.0, 50_000.0), (12_000.0, 150_000.0)])
+def test_series_summed_around_its_peak_matches_the_full_sum(monkeypatch, x, y):
+    jumped = erlang._log_a_function(x, y)  # y − x ≥ _PEAK_JUMP: from the log Γ peak
+    monkeypatch.setattr(erlang, "_PEAK_JUMP", math.inf)
+    assert jumped == pytest.approx(erlang._log_a_function(x, y), rel=1e-12)

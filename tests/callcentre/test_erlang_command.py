@@ -129,3 +129,13 @@ def test_day_total_is_rounded_once():
         for _ in range(10)
     ]
     assert erlang.scheduled_total_hours(quarters, 900) == 11  # 42.857 quarter-hours = 10.7 h
+
+
+def test_traffic_above_the_cap_is_a_command_error():
+    flood = ["--calls", "1000000", "--interval-minutes", "15", "--aht", "36000"]
+    with pytest.raises(CommandError, match="above the 10,000"):
+        run(*flood, "--answer-within", "20", "--target-sl", "80")
+    at_cap = ["--calls", "36000", "--interval-minutes", "60", "--aht", "1000"]
+    data = run(*at_cap, "--answer-within", "20", "--target-sl", "80")
+    assert data["traffic_erlangs"] == 10_000.0
+    assert data["agents"] > 10_000

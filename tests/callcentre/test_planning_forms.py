@@ -44,9 +44,25 @@ def test_times_handle_times_separators_and_a_header():
         ("08:00,5,0", "Line 1: the handle time must be above zero."),
         ("08:00,5,1,2", "Line 1: expected CALLS or HH:MM,CALLS[,AHT]."),
         ("23:30,5\n6", "Line 2: the day has no more intervals."),
+        ("08:00,5,36001", "Line 1: the handle time must be at most 36,000 seconds."),
+        (
+            "08:00,5\n08:30,1000000,36000",
+            "Line 2: 1e+06 calls of 36000 s are more than 10,000 Erlangs (agents busy at once)"
+            " in a 30-minute interval.",
+        ),
     ],
 )
 def test_bad_lines_are_named(text, message):
     with pytest.raises(ValidationError) as caught:
         parse(text)
     assert caught.value.messages == [message]
+
+
+def test_traffic_is_capped_with_the_default_handle_time_too():
+    # 18,000 calls of 1,000 s in 30 minutes: exactly 10,000 Erlangs, the cap, is planned
+    assert parse("18000\n18001", interval=30)[0]["calls"] == 18000.0  # without an AHT: no cap
+    rows = forecast_rows_parse("18000", interval_minutes=30, start=EIGHT, default_aht=1000)
+    assert rows == [{"start": "08:00", "calls": 18000.0, "aht": None}]
+    with pytest.raises(ValidationError) as caught:
+        forecast_rows_parse("18000\n18001", interval_minutes=30, start=EIGHT, default_aht=1000)
+    assert caught.value.messages[0].startswith("Line 2: 18001 calls of 1000 s are more than")

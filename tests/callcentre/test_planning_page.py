@@ -255,6 +255,40 @@ def test_a_bad_forecast_line_is_named_and_nothing_stored(client_for, workspace, 
     assert not StaffingForecast.all_workspaces.exists()
 
 
+def test_a_forecast_line_over_the_traffic_cap_is_refused_at_the_line(
+    client_for, workspace, history
+):
+    response = client_for(Role.MANAGER).post(
+        reverse("callcentre:forecast_create", kwargs={"ws": workspace.slug}),
+        {
+            "name": "Flood",
+            "interval_minutes": 15,
+            "start": "08:00",
+            "aht_seconds": 300,
+            "text": "08:00,10\n08:15,1000000,36000",
+        },
+    )
+    assert response.status_code == 400
+    assert "Line 2: 1e+06 calls of 36000 s are more than 10,000 Erlangs" in (
+        response.content.decode()
+    )
+    assert not StaffingForecast.all_workspaces.exists()
+
+
+def test_a_saved_forecast_over_the_cap_is_not_planned(client_for, workspace, history):
+    # stored before the cap existed: the page names the cap instead of computing for hours
+    forecast = forecast_make(workspace, rows=[{"start": "08:00", "calls": 1e6, "aht": 36000.0}])
+    url = reverse("callcentre:planning", kwargs={"ws": workspace.slug})
+    query = {"queue": history.pk, "day": "2026-03-02", "interval": 30, "source": forecast.pk}
+    response = client_for(Role.MANAGER).get(url, query)
+    assert response.status_code == 400
+    assert response.context["plan"] is None
+    assert "more than 10,000 Erlangs of traffic" in response.content.decode()
+    export = client_for(Role.MANAGER).get(url, {**query, "format": "csv"})
+    assert export.status_code == 400
+    assert export["Content-Type"].startswith("text/html")
+
+
 def test_a_forecast_of_another_workspace_cannot_be_chosen(
     client_for, workspace, other_workspace, history
 ):
