@@ -2,6 +2,7 @@
 figures of every interval (callcentre.erlang.plan_interval), the day's totals and the chart."""
 
 import math
+import time
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -41,6 +42,8 @@ class DayPlan:
 
     settings: PlanSettings
     rows: list[tuple[str, erlang.IntervalPlan]] = field(default_factory=list)
+    # intervals computed with Erlang C although a patience was given (ERLANG_A_BUDGET_SECONDS)
+    erlang_c_fallback: int = 0
 
     @property
     def table(self) -> list[dict]:
@@ -76,13 +79,27 @@ class DayPlan:
         return sum(1 for _, p in self.rows if not p.result.stable)
 
 
+# The time one plan may spend on Erlang A (seconds of wall clock). Its series costs grow with
+# the traffic and with patience / handle time (about 1 s per interval at 1,000 Erlangs and an
+# hour's patience); past the budget the remaining intervals are planned with Erlang C and the
+# page says how many, so no forecast can keep a worker busy for minutes.
+ERLANG_A_BUDGET_SECONDS = 5.0
+
+
 def day_plan(rows: list[ForecastRow], settings: PlanSettings) -> DayPlan:
     """The fewest agents meeting the target in every interval of `rows` (calls and AHT per
-    interval; a row without AHT takes settings.default_aht). ValueError from the arithmetic
-    for settings out of range (the form keeps them in range)."""
+    interval; a row without AHT takes settings.default_aht). With a patience (Erlang A), the
+    intervals after ERLANG_A_BUDGET_SECONDS of computing fall back to Erlang C
+    (DayPlan.erlang_c_fallback counts them). ValueError from the arithmetic for settings out
+    of range (the form keeps them in range)."""
     plan = DayPlan(settings)
+    started = time.monotonic()
     for row in rows:
         aht = row.aht or settings.default_aht
+        patience = settings.patience
+        if patience is not None and time.monotonic() - started > ERLANG_A_BUDGET_SECONDS:
+            patience = None  # Erlang A's series is slow for large traffic and long patience
+            plan.erlang_c_fallback += 1
         plan.rows.append(
             (
                 row.start,
@@ -94,7 +111,7 @@ def day_plan(rows: list[ForecastRow], settings: PlanSettings) -> DayPlan:
                     target_service_level=settings.target_service_level,
                     shrinkage=settings.shrinkage,
                     max_occupancy=settings.max_occupancy,
-                    patience=settings.patience,
+                    patience=patience,
                 ),
             )
         )

@@ -330,3 +330,19 @@ def test_a_patience_plans_with_erlang_a(client_for, workspace, history):
     assert row["agents"] == expected.agents
     assert 0 < row["probability_of_abandon"] < 100
     assert "Abandoned" in response.content.decode()
+
+
+def test_erlang_a_past_its_time_budget_falls_back_to_erlang_c_and_says_so(
+    client_for, workspace, history, monkeypatch
+):
+    """A forecast whose Erlang A would take minutes (large traffic, long patience) is bounded:
+    past ERLANG_A_BUDGET_SECONDS the rest of the day is planned with Erlang C."""
+    from callcentre import staffing
+
+    monkeypatch.setattr(staffing, "ERLANG_A_BUDGET_SECONDS", -1.0)  # spent before the first
+    response = client_for(Role.MANAGER).get(url(workspace, **plan_query(history, patience=90)))
+    plan = response.context["plan"]
+    assert plan.erlang_c_fallback == len(plan.rows) > 0
+    expected = erlang.agents_for_target(40 * 240 / 1800, 240, 20, 0.8)  # Erlang C's answer
+    assert plan.table[0]["agents"] == expected.agents
+    assert 'data-testid="plan-erlang-c-fallback"' in response.content.decode()
