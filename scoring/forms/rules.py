@@ -47,14 +47,9 @@ class RuleForm(WorkspaceForm):
         ]
         self.fields["event_channel"].choices = [("", _("Any channel")), *Channel.choices]
         for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
+            if isinstance(field.widget, forms.Select):
+                # crispy adds form-select; w-100 keeps a long option list inside a phone's width
+                field.widget.attrs["class"] = "w-100"
 
     def main_fields(self) -> list:
         """The bound fields every rule has, in order."""

@@ -10,13 +10,14 @@ from django.utils.translation import gettext as _
 
 from contacts.segment_builder import error_paths, tree_from_form, tree_view
 from contacts.segment_rules import RuleContext
+from touchpoints.registry import interaction_kind_label
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.roles import has_perm
 from workspaces.urlnames import workspace_reverse
 
 from ..forms.rules import RuleForm, ScoringSettingsForm
-from ..models import RuleKind, ScoringRule
+from ..models import Category, RuleKind, ScoringRule
 from ..services.rules import (
     rule_errors_for_form,
     scoring_rule_create,
@@ -32,7 +33,11 @@ EMPTY_TREE = {"op": "and", "rules": []}
 @workspace_view("scoring.view")
 def rule_list(request):
     """Every rule, fit first, then engagement, by name; the settings in a side card."""
-    rules = ScoringRule.objects.filter(workspace=request.workspace).order_by("category", "name")
+    rules = list(
+        ScoringRule.objects.filter(workspace=request.workspace).order_by("category", "name")
+    )
+    for rule in rules:  # the registered label, not the key ("Form submitted", not form.submitted)
+        rule.event_kind_label = interaction_kind_label(rule.event_kind) if rule.event_kind else ""
     return render(
         request,
         "scoring/rules.html",
@@ -66,6 +71,14 @@ def _context(request, *, rule, form, tree, errors, ctx):
     }
 
 
+def _new_rule_initial(kind) -> dict:
+    """A new rule's starting values: `kind` from `?kind=` (field unless "event"); an event
+    rule counts towards engagement (what the contact did), a field rule towards fit."""
+    kind = RuleKind.EVENT if kind == RuleKind.EVENT else RuleKind.FIELD
+    category = Category.ENGAGEMENT if kind == RuleKind.EVENT else Category.FIT
+    return {"active": True, "kind": kind, "category": category}
+
+
 def _rule_page(request, rule=None):
     ctx = RuleContext(request.workspace)
     initial = (
@@ -81,7 +94,7 @@ def _rule_page(request, rule=None):
             "active": rule.active,
         }
         if rule
-        else {"active": True, "kind": request.GET.get("kind") or RuleKind.FIELD}
+        else _new_rule_initial(request.GET.get("kind"))
     )
     form = RuleForm(request.POST or None, workspace=request.workspace, initial=initial)
     tree = (rule.conditions or EMPTY_TREE) if rule else EMPTY_TREE
