@@ -2,10 +2,12 @@
 added when the workspace has calls already).
 
 Agent lines (the service agent is extension 201, the owner 200), queue lines for the service
-queues ("complaints", "orders", "technical"), and three days of calls fed through the
-telephony event service as a phone system would send them: mostly answered (some with hold,
-a transfer, wrap-up), some abandoned (a few short), two calls from unknown numbers, one
-unknown agent id, and one call still ringing on the agent's line (the screen pop shows it).
+queues ("complaints", "orders", "technical"), and calls on the last three working days fed
+through the telephony event service as a phone system would send them: mostly answered (some
+with hold, a transfer, wrap-up), some abandoned (a few short), two calls from unknown numbers,
+one unknown agent id, and, when seeded during office hours, one call still ringing on the
+agent's line (the screen pop shows it). Every call is offered on a weekday between 08:00 and
+18:00 in the workspace's time zone (callcentre.demo_clock), like the rest of the demo.
 """
 
 import datetime
@@ -13,10 +15,12 @@ import random
 
 from django.utils import timezone
 
+from contacts.business_hours import office_moment
 from contacts.models import Contact
 from service.models import Queue
 from workspaces.roles import Role
 
+from .demo_clock import in_office_hours, workdays_before, workspace_zone
 from .models import AgentLine, Call, QueueLine
 from .services.events import events_ingest, events_parse
 
@@ -54,8 +58,23 @@ def _call_events(rng, n, start, *, queue, agent, number, answered=False) -> list
     return events
 
 
-def seed(workspace, users, stdout) -> None:
-    """Add the calls demo to `workspace` once (see the module docstring)."""
+def _moments(rng, now, tz) -> list[datetime.datetime]:
+    """CALLS offer times in office hours on the last three working days, at least an hour
+    before `now` (with 20 minutes of the office day left), in time order."""
+    latest = now - datetime.timedelta(hours=1)
+    days = workdays_before(now, tz, 3, margin=datetime.timedelta(hours=1))
+    moments: list[datetime.datetime] = []
+    while len(moments) < CALLS:
+        moment = office_moment(rng, rng.choice(days), tz, minutes=20)
+        moment += datetime.timedelta(seconds=rng.randrange(300))
+        if moment <= latest:
+            moments.append(moment)
+    return sorted(moments)
+
+
+def seed(workspace, users, stdout, *, now=None) -> None:
+    """Add the calls demo to `workspace` once (see the module docstring); `now` (aware,
+    default the current time) is the moment of seeding."""
     if Call.objects.filter(workspace=workspace).exists():
         return
     agent = users.get(Role.SERVICE) or users.get(Role.OWNER)
@@ -81,11 +100,10 @@ def seed(workspace, users, stdout) -> None:
     )
     numbers += ["+4930555010", "+4940555020"]  # unknown callers
     rng = random.Random(23)
-    now = timezone.now().replace(microsecond=0)
+    now = (now or timezone.now()).replace(microsecond=0)
+    tz = workspace_zone(workspace)
     items: list[dict] = []
-    for n in range(CALLS):
-        start = now - datetime.timedelta(hours=72) + datetime.timedelta(minutes=n * 90)
-        start = min(start, now - datetime.timedelta(hours=1))
+    for n, start in enumerate(_moments(rng, now, tz)):
         items += _call_events(
             rng,
             n,
@@ -96,22 +114,28 @@ def seed(workspace, users, stdout) -> None:
             answered=n == 7,
         )
     ringing = now - datetime.timedelta(seconds=20)
-    items += [
-        {
-            "provider": "demo",
-            "call_id": "demo-now",
-            "event": "offered",
-            "at": ringing.isoformat(),
-            "queue": queue_refs[0],
-            "from": numbers[0],
-        },
-        {
-            "provider": "demo",
-            "call_id": "demo-now",
-            "event": "ringing",
-            "at": (ringing + datetime.timedelta(seconds=5)).isoformat(),
-            "agent": "201",
-        },
-    ]
+    if not in_office_hours(ringing, tz):  # nobody rings at night or at the weekend
+        ringing = None
+    items += (
+        []
+        if ringing is None
+        else [
+            {
+                "provider": "demo",
+                "call_id": "demo-now",
+                "event": "offered",
+                "at": ringing.isoformat(),
+                "queue": queue_refs[0],
+                "from": numbers[0],
+            },
+            {
+                "provider": "demo",
+                "call_id": "demo-now",
+                "event": "ringing",
+                "at": (ringing + datetime.timedelta(seconds=5)).isoformat(),
+                "agent": "201",
+            },
+        ]
+    )
     result = events_ingest(workspace=workspace, events=events_parse(items))
     stdout.write(f"  call centre: {len(result.call_ids)} calls from {result.accepted} events\n")

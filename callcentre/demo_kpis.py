@@ -4,12 +4,14 @@ demo's calls, provider "demo-week", already).
 
 A week of inbound calls up to now (today included) on the service queues, mapped to phone
 system names (QueueLine) and answered by the demo agents (AgentLine, a session per working
-day): a daily curve with peaks mid-morning and early afternoon, fewer calls at the weekend,
-waits drawn against each caller's patience so some hang up (abandons, a few short ones),
-some callers leave in the IVR, a handful of callers ring back within days (FCR below 100 %),
-a few outbound call-backs, targets per queue, and right now two callers waiting and one agent
-talking, with pending call-backs for today's abandons. Deterministic: a seeded random
-generator and times relative to the moment of seeding.
+day): calls only on weekdays between 08:00 and 18:00 in the workspace's time zone (like the
+rest of the demo, callcentre.demo_clock), a daily curve with peaks mid-morning and early
+afternoon, waits drawn against each caller's patience so some hang up (abandons, a few short
+ones), some callers leave in the IVR, a handful of callers ring back within days (FCR below
+100 %), a few outbound call-backs, targets per queue, CALLBACKS_PENDING pending call-backs
+(the latest working day's queue abandons, topped up with the latest earlier ones) and, when
+seeded during office hours, WAITING_NOW callers waiting in the first queue right now.
+Deterministic: a seeded random generator and times relative to the moment of seeding.
 """
 
 import datetime
@@ -20,6 +22,7 @@ from django.utils import timezone
 from service.models import Queue
 from workspaces.roles import Role
 
+from .demo_clock import in_office_hours, workspace_zone
 from .models import (
     AgentLine,
     AgentSession,
@@ -36,7 +39,9 @@ DAYS = 7
 OPEN_HOUR, CLOSE_HOUR = 8, 18
 # relative arrival weight of each hour from OPEN_HOUR (peaks 10-11 and 14-15)
 HOUR_CURVE = [4, 8, 12, 11, 7, 6, 10, 11, 8, 5]
-WEEKDAY_CALLS, WEEKEND_CALLS = 140, 35
+WEEKDAY_CALLS = 140
+WAITING_NOW = (35, 95)  # seconds the callers waiting right now have waited
+CALLBACKS_PENDING = 3  # at least this many call-backs to make (fewer only without abandons)
 CALLERS = 1500  # a pool of numbers: some callers ring again within days
 TARGETS = [  # per queue, in the demo's order: (SL %, within s, abandon %, ASA s, AHT s)
     (80, 20, 5, 20, 300),
@@ -110,8 +115,44 @@ def _call(rng, workspace, at, queue, agents, now) -> Call:
     return call
 
 
-def seed(workspace, users, stdout) -> None:
-    """Add the call history to `workspace` once (see the module docstring)."""
+def _pending_callbacks(calls: list, day: datetime.date, tz) -> None:
+    """Mark the call-backs to make: every real queue abandon (waited 5 s or more) of `day`,
+    and the latest earlier ones up to CALLBACKS_PENDING, one per caller number; not a caller
+    answered later on (the call-back list would have closed the entry)."""
+    answered: dict[str, datetime.datetime] = {}
+    for c in calls:
+        if c.answered_at is None:
+            continue
+        number = c.caller_number if c.direction == "inbound" else c.called_number
+        if number not in answered or c.offered_at > answered[number]:
+            answered[number] = c.offered_at
+    abandons = sorted(
+        (
+            c
+            for c in calls
+            if c.status == CallStatus.ABANDONED
+            and c.queued_at is not None
+            and (c.wait_seconds or 0) >= 5
+        ),
+        key=lambda c: c.offered_at,
+        reverse=True,
+    )
+    numbers: set[str] = set()
+    for call in abandons:
+        latest_day = call.offered_at.astimezone(tz).date() == day
+        if not latest_day and len(numbers) >= CALLBACKS_PENDING:
+            break
+        reached = answered.get(call.caller_number)
+        if reached is not None and reached > call.offered_at:
+            continue
+        if call.caller_number not in numbers:
+            numbers.add(call.caller_number)
+            call.callback_status = "pending"
+
+
+def seed(workspace, users, stdout, *, now=None) -> None:
+    """Add the call history to `workspace` once (see the module docstring); `now` (aware,
+    default the current time) is the moment of seeding."""
     queues = list(Queue.objects.filter(workspace=workspace).order_by("pk")[: len(TARGETS)])
     agents = _agents(users)
     if not queues or not agents:
@@ -119,9 +160,9 @@ def seed(workspace, users, stdout) -> None:
     if Call.objects.filter(workspace=workspace, provider=PROVIDER).exists():
         return
     rng = random.Random(SEED)
-    now = timezone.now().replace(microsecond=0)
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate(now)
+    now = (now or timezone.now()).replace(microsecond=0)
+    tz = workspace_zone(workspace)
+    today = now.astimezone(tz).date()
     if not CallCentreSettings.objects.filter(workspace=workspace).exists():
         CallCentreSettings.objects.create(workspace=workspace)
     # the phone system's names, for the queues and agents that have none yet
@@ -160,14 +201,15 @@ def seed(workspace, users, stdout) -> None:
         if q.pk not in existing
     )
     calls, sessions = [], []
+    workday = None  # the latest working day with calls
     for back in range(DAYS - 1, -1, -1):
         day = today - datetime.timedelta(days=back)
-        weekend = day.weekday() >= 5
         opening = datetime.datetime.combine(day, datetime.time(OPEN_HOUR), tz)
-        if opening > now:
+        if opening > now or day.weekday() >= 5:  # closed at the weekend
             continue
+        workday = day
         closing = datetime.datetime.combine(day, datetime.time(CLOSE_HOUR), tz)
-        for agent in agents[: 1 if weekend else None]:
+        for agent in agents:
             sessions.append(
                 AgentSession(
                     workspace=workspace,
@@ -176,12 +218,12 @@ def seed(workspace, users, stdout) -> None:
                     ended_at=closing if closing <= now else None,
                 )
             )
-        for at in _arrivals(rng, day, tz, WEEKEND_CALLS if weekend else WEEKDAY_CALLS):
+        for at in _arrivals(rng, day, tz, WEEKDAY_CALLS):
             if at >= now - datetime.timedelta(minutes=3):
                 continue
             queue = rng.choices(queues, weights=[5, 3, 2][: len(queues)])[0]
             calls.append(_call(rng, workspace, at, queue, agents, now))
-        for _n in range(0 if weekend else 5):  # outbound call-backs
+        for _n in range(5):  # outbound call-backs
             at = opening + datetime.timedelta(minutes=rng.randint(30, 540))
             if at + datetime.timedelta(minutes=10) < now:
                 talk = rng.randint(60, 300)
@@ -201,17 +243,12 @@ def seed(workspace, users, stdout) -> None:
                         wrap_seconds=rng.randint(10, 40),
                     )
                 )
-    midnight = datetime.datetime.combine(today, datetime.time.min, tz)
-    for call in calls:  # today's real abandons wait for a call-back
-        if (
-            call.status == CallStatus.ABANDONED
-            and call.queued_at is not None
-            and call.offered_at >= midnight
-            and (call.wait_seconds or 0) >= 5
-        ):
-            call.callback_status = "pending"
-    for seconds in (35, 95):  # waiting right now
+    if workday is not None:
+        _pending_callbacks(calls, workday, tz)
+    for seconds in WAITING_NOW:  # waiting right now (in office hours only)
         at = now - datetime.timedelta(seconds=seconds + 12)
+        if not in_office_hours(at, tz):
+            continue
         calls.append(
             Call(
                 workspace=workspace,

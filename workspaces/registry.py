@@ -14,7 +14,7 @@ replacing what another app registered. Context functions take plain arguments
 """
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .roles import has_perm
 
@@ -109,7 +109,15 @@ def register_search_source(source: SearchSource) -> None:
 
 
 def nav_for(role: str | None) -> list[NavItem]:
-    return _nav.for_role(role)
+    """The menu of `role`: the entries it may open, each with only the children (pages) whose
+    own `perm` the role holds (a lead-only page is left out of an agent's menu, not shown to
+    answer 403)."""
+    return [
+        replace(item, children=tuple(c for c in item.children if has_perm(role, c.perm)))
+        if item.children
+        else item
+        for item in _nav.for_role(role)
+    ]
 
 
 def home_panels_for(role: str | None) -> list[HomePanel]:

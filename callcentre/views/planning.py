@@ -80,7 +80,7 @@ def _plan(workspace, cleaned):
             cleaned, target, interval=forecast.interval_minutes, default_aht=forecast.aht_seconds
         )
     else:
-        rows = selectors.history_forecast(
+        rows, weeks_with_calls = selectors.history_forecast_weeks(
             workspace=workspace,
             queue=cleaned["queue"],
             day=cleaned["day"],
@@ -90,6 +90,8 @@ def _plan(workspace, cleaned):
         settings, used = _settings(
             cleaned, target, interval=cleaned["interval"], default_aht=target_aht
         )
+        used["weeks_with_calls"] = weeks_with_calls
+        used["weeks"] = cleaned["weeks"]
     return day_plan(rows, settings), used
 
 

@@ -239,3 +239,36 @@ def test_leads_set_up_telephony(workspace, client_for, owner_client):
     owner_client.post(url(workspace, "agent_line_delete", pk=line.pk))
     with workspace_scope(workspace):
         assert not AgentLine.objects.exists()
+
+
+def test_on_a_phone_the_list_folds_direction_and_number_into_the_first_cell(workspace, client_for):
+    """Direction, number and contact columns are for md and up; on a phone they are a small
+    line under the start time; dates and numbers do not wrap; numbers read as on contact
+    pages (+49 30 …); the call's page uses one date format."""
+    ingest(workspace, answered_call("p1", number="+493012345678", start=0))
+    client = client_for(Role.SERVICE)
+    html = client.get(url(workspace, "calls")).content.decode()
+    head = html.split("<thead>")[1].split("</thead>")[0]
+    for label in ("Direction", "Number", "Contact"):
+        assert f'<th class="d-none d-md-table-cell">{label}</th>' in head
+    row = html.split('data-testid="call-row"')[1].split("</tr>")[0]
+    assert 'class="text-nowrap" href=' in row  # the start time
+    phone_line = row.split('data-testid="call-row-phone">')[1].split("</div>")[0]
+    assert "Inbound" in phone_line and '<span class="text-nowrap">+49 30 12345678</span>' in (
+        phone_line
+    )
+    assert (
+        'class="d-none d-md-table-cell text-nowrap" data-testid="call-number">+49 30 12345678<'
+        in (row)
+    )
+    with workspace_scope(workspace):
+        call = Call.objects.get(provider_call_id="p1")
+    detail = client.get(url(workspace, "call_detail", pk=call.pk)).content.decode()
+    assert "+49 30 12345678</a>" in detail and 'href="tel:+493012345678"' in detail
+    offered = timezone.localtime(call.offered_at)
+    from django.utils.formats import date_format
+
+    short = date_format(offered, "SHORT_DATETIME_FORMAT")
+    long = date_format(offered, "DATETIME_FORMAT")
+    assert short in detail
+    assert long == short or long not in detail

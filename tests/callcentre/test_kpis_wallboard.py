@@ -108,3 +108,38 @@ def test_a_new_call_shows_up_once_the_cache_expires(workspace, day, client_for):
     cache.clear()  # what two seconds do
     html = client.get(url).content.decode()
     assert f'data-testid="wb-waiting-value">{before + 1}<' in html
+
+
+def test_longest_wait_reads_minutes_and_seconds_and_numbers_do_not_wrap(workspace, day, client_for):
+    """A caller waiting 574 s shows "9:34" (minutes:seconds), in the tile and the queue row;
+    every tile's number keeps its unit on its line (text-nowrap)."""
+    from callcentre.templatetags.callcentre_time import wait_clock
+
+    assert [wait_clock(s) for s in (574, 45, 0, 3725, None)] == [
+        "9:34",
+        "0:45",
+        "0:00",
+        "1:02:05",
+        "",
+    ]
+    now = timezone.now()
+    call_make(
+        workspace,
+        direction="inbound",
+        status="offered",
+        queue=day["queues"]["B"],
+        offered_at=now - datetime.timedelta(seconds=584),
+        queued_at=now - datetime.timedelta(seconds=574),
+        caller_number="+4912",
+    )
+    cache.clear()
+    url = reverse("callcentre:wallboard_board", kwargs={"ws": workspace.slug})
+    html = client_for(Role.SERVICE).get(url).content.decode()
+    tile = html.split('data-testid="wb-longest-wait-value">')[1].split("</div>")[0]
+    assert tile in ("9:34", "9:35")  # a second may pass between the row and the page
+    assert " s<" not in tile
+    row = html.split('data-testid="wallboard-queue-row"')[2]  # queue B
+    assert ">9:34<" in row or ">9:35<" in row
+    assert html.count('class="wallboard-number fw-bold text-nowrap') == html.count(
+        "wallboard-number"
+    )

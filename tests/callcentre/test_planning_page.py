@@ -93,14 +93,51 @@ def _check_history(workspace, history):
     )
     assert [(r.start, r.calls, r.aht) for r in rows] == [
         ("09:00", 40.0, 240.0),
-        ("10:00", 15.0, 300.0),  # three weeks of 20 over four weeks
+        ("09:30", 0.0, None),  # no calls between: shown as none
+        ("10:00", 15.0, 300.0),  # three weeks of 20 over four weeks (all four have calls)
     ]
     quarters = history_forecast(
         workspace=workspace, queue=history, day=DAY, interval_minutes=15, weeks=4
     )
     # 20-minute spread: three quarters of each week's calls in 09:00-09:15
-    assert [r.start for r in quarters] == ["09:00", "09:15", "10:00", "10:15"]
+    assert [r.start for r in quarters] == ["09:00", "09:15", "09:30", "09:45", "10:00", "10:15"]
     assert sum(r.calls for r in quarters) == pytest.approx(55.0)
+
+
+def test_history_of_one_week_is_averaged_over_that_week_only(workspace, client_for):
+    """A queue whose history began last week: its calls are the forecast, not a quarter of
+    them; weeks before its first call (and a Monday without calls) do not count. The 10:30
+    and 11:00 intervals without calls are rows of 0 calls."""
+    workspace.time_zone = "Europe/Berlin"
+    workspace.save()
+    queue = queue_make(workspace, "New line")
+    calls_make(workspace, queue=queue, start=monday(1, 10), count=12)
+    calls_make(workspace, queue=queue, start=monday(1, 11, 30), count=6)
+    with workspace_scope(workspace):
+        rows = history_forecast(
+            workspace=workspace, queue=queue, day=DAY, interval_minutes=30, weeks=4
+        )
+    assert [(r.start, r.calls) for r in rows] == [
+        ("10:00", 12.0),
+        ("10:30", 0.0),
+        ("11:00", 0.0),
+        ("11:30", 6.0),
+    ]
+    # a second week with calls only at 10:00: two weeks, 11:30 averages 6 over both
+    calls_make(workspace, queue=queue, start=monday(3, 10), count=8)
+    with workspace_scope(workspace):
+        rows = history_forecast(
+            workspace=workspace, queue=queue, day=DAY, interval_minutes=30, weeks=4
+        )
+    assert [(r.start, r.calls) for r in rows] == [
+        ("10:00", 10.0),
+        ("10:30", 0.0),
+        ("11:00", 0.0),
+        ("11:30", 3.0),
+    ]
+    response = client_for(Role.MANAGER).get(url(workspace, **plan_query(queue)))
+    assert "averaged over 2 weeks with calls (of the last 4)" in response.content.decode()
+    assert [row["start"] for row in response.context["plan"].table][:2] == ["10:00", "10:30"]
 
 
 def test_manager_sees_the_plan_from_the_history(client_for, workspace, history):
@@ -108,7 +145,7 @@ def test_manager_sees_the_plan_from_the_history(client_for, workspace, history):
     response = client.get(url(workspace, **plan_query(history)))
     assert response.status_code == 200
     table = response.context["plan"].table
-    assert [row["start"] for row in table] == ["09:00", "10:00"]
+    assert [row["start"] for row in table] == ["09:00", "09:30", "10:00"]
     expected = erlang.plan_interval(
         calls=40,
         interval_seconds=1800,
@@ -131,9 +168,10 @@ def test_manager_sees_the_plan_from_the_history(client_for, workspace, history):
             0
         ]
     )
-    assert chart["data"]["labels"] == ["09:00", "10:00"]
-    assert chart["data"]["datasets"][0]["data"] == [expected["agents"], table[1]["agents"]]
-    assert chart["data"]["datasets"][2]["data"] == [40.0, 15.0]
+    assert chart["data"]["labels"] == ["09:00", "09:30", "10:00"]
+    assert chart["data"]["datasets"][0]["data"] == [expected["agents"], 0, table[2]["agents"]]
+    assert "averaged over 4 weeks with calls (of the last 4)" in content
+    assert chart["data"]["datasets"][2]["data"] == [40.0, 0.0, 15.0]
 
 
 def test_the_queue_target_fills_the_blank_settings(client_for, workspace, history):
@@ -163,13 +201,13 @@ def test_page_runs_a_fixed_number_of_queries(
     forecast_make(workspace, queue=history)
     with django_assert_max_num_queries(12):
         response = client.get(url(workspace, **plan_query(history)))
-    assert len(response.context["plan"].rows) == 2
+    assert len(response.context["plan"].rows) == 3  # 09:00, 09:30 (none), 10:00
     forecast_make(workspace, name="Second", queue=history)
     for weeks in (1, 2):
         calls_make(workspace, queue=history, start=monday(weeks, 14), count=30)
     with django_assert_max_num_queries(12):
         response = client.get(url(workspace, **plan_query(history)))
-    assert len(response.context["plan"].rows) == 3
+    assert len(response.context["plan"].rows) == 11  # 09:00 to 14:00
 
 
 def test_opened_without_parameters_plans_the_first_queue(client_for, workspace, history):
@@ -192,7 +230,8 @@ def test_csv_export_has_the_table_and_is_formula_safe(client_for, workspace, his
     assert rows[0][:2] == ["Queue", "'=HYPERLINK(evil)"]
     assert rows[1][:5] == ["start", "calls", "aht_seconds", "traffic_erlangs", "agents"]
     assert rows[2][0] == "09:00" and float(rows[2][1]) == 40.0
-    assert len(rows) == 4
+    assert rows[3][:2] == ["09:30", "0.0"]
+    assert len(rows) == 5
 
 
 def test_a_pasted_forecast_is_stored_and_planned(client_for, workspace, history):

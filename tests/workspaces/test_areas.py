@@ -118,3 +118,21 @@ def test_the_marketers_home_links_to_each_page(client_for):
     assert 'data-testid="panel-marketing"' in html
     for area in MARKETING:
         assert f'href="/w/acme/marketing/{area.key}/"' in html
+
+
+@pytest.mark.parametrize("role", [Role.SERVICE, Role.READONLY, Role.MARKETING, Role.SALES])
+def test_no_menu_entry_answers_403(workspace, client_for, role):
+    """Each child of a menu entry carries the permission its page needs: a role's menu lists
+    only pages it may open (the service agent's call-centre menu has no telephony, planning or
+    scorecards, which are for leads)."""
+    client = client_for(role)
+    for item in nav_for(role):
+        for page in item.children or (item,):
+            response = client.get(reverse(page.url_name, kwargs={"ws": workspace.slug}))
+            assert response.status_code != 403, (role, page.url_name)
+    callcentre = next(i for i in nav_for(Role.SERVICE) if i.key == "callcentre")
+    keys = {c.key for c in callcentre.children}
+    assert "callcentre_calls" in keys
+    assert not {"callcentre_telephony", "callcentre_planning", "callcentre_scorecards"} & keys
+    owner_menu = next(i for i in nav_for(Role.OWNER) if i.key == "callcentre")
+    assert "callcentre_planning" in {c.key for c in owner_menu.children}
