@@ -66,6 +66,13 @@ def check_number(value, *, limit=None, places=None, whole=False) -> None:
         raise _too_many_places(places)
 
 
+def _nonzero_text(value) -> bool:
+    """Whether a number's text has a non-zero digit before its exponent ("1e-400" does,
+    "0.0" and "-0e5" do not): a float that reads as 0 from such text underflowed."""
+    mantissa = str(value).strip().lower().split("e", 1)[0]
+    return any(ch in "123456789" for ch in mantissa)
+
+
 def guard_number_field(field) -> None:
     """Make one form field (DecimalField, FloatField, IntegerField; others are left alone)
     follow the module's rules, keeping its own stricter bounds (max_digits, decimal_places,
@@ -87,6 +94,8 @@ def guard_number_field(field) -> None:
             number.is_finite() if isinstance(number, Decimal) else math.isfinite(number)
         ):
             raise ValidationError(field.error_messages["invalid"], code="invalid")
+        if number == 0 and isinstance(number, float) and _nonzero_text(value):
+            raise ValidationError(field.error_messages["invalid"], code="invalid")  # underflow
         if number == 0:
             return type(number)(0)  # -0 is 0
         return number

@@ -28,6 +28,24 @@ ALLOWED = {
     "scoring/tasks.py:_workspaces_with_rules": (
         "beat fan-out: the workspaces with active scoring rules, one scoring run or decay each"
     ),
+    "callcentre/tasks.py:calls_sweep_task": (
+        "beat fan-out: the workspaces with open calls past the shortest timeout, one close each"
+    ),
+    "journeys/tasks.py:_workspaces_with_journeys": (
+        "beat fan-out: the workspaces with live or paused journeys, one run each"
+    ),
+    "journeys/tasks.py:journeys_care_task": (
+        "beat fan-out: the workspaces with journeys or ended enrolments, one care pass each"
+    ),
+    "bench/callcentre_wallboard.py:generate": (
+        "benchmark set-up outside any request: fills its own bench workspace"
+    ),
+    "bench/journeys_due.py:_prepare": (
+        "benchmark set-up outside any request: fills its own bench workspace"
+    ),
+    "bench/journeys_due.py:main": (
+        "benchmark set-up outside any request: reads back its own bench workspace"
+    ),
     "bench/marketing_send.py:audience": (
         "benchmark set-up outside any request: fills its own bench workspace"
     ),
