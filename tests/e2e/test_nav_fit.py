@@ -1,6 +1,7 @@
 """The owner's top bar (every area, journeys and the call centre included) fits the window at
-1366, 1280, 1024 and 390 px: no sideways scrolling, the workspace's name whole, the language
-switch on screen (below xl the bar folds behind the toggler). The journey builder on a
+1440, 1366, 1280, 1024 and 390 px: no sideways scrolling, the workspace's name whole, the
+language switch reachable (in the user menu from xl up; below xl the bar folds behind the
+toggler). The journey builder on a
 phone: its Save / Publish / Cancel bar is one row that scrolls with the page, and the fields
 that belong to another choice (a wait's day and time, the re-entry days) are hidden."""
 
@@ -13,7 +14,7 @@ from workspaces.roles import Role
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ROLES = {role: email for email, _first, _last, role in DEMO_USERS}
-WIDTHS = [1366, 1280, 1024, 390]
+WIDTHS = [1440, 1366, 1280, 1024, 390]
 
 
 @pytest.fixture
@@ -41,10 +42,16 @@ def test_the_owners_top_bar_fits_every_width(demo, browser_context_factory, logi
             sizes = fits(page)
             assert sizes["scroll"] <= sizes["width"] == width, (path, sizes)
             assert not sizes["brandCut"], (path, width)
-        if width >= 1200:  # the whole bar is open: every entry and the language switch shown
-            switch = page.get_by_test_id("language-switcher").bounding_box()
-            assert switch["x"] + switch["width"] <= width, width
+        if width >= 1200:  # the whole bar is open; the languages are in the user menu
             assert page.locator("[data-testid=app-nav] [data-nav=journeys]").is_visible()
+            assert page.locator("[data-testid=app-nav] [data-nav=callcentre]").is_visible()
+            assert not page.get_by_test_id("language-switcher").is_visible()
+            page.click("[data-testid=user-menu]")
+            switch = page.get_by_test_id("user-menu-languages")
+            assert switch.is_visible()
+            box = switch.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, width
+            assert switch.locator("button[value=de]").is_visible()
         else:
             assert page.locator(".navbar-toggler").is_visible()
             page.click(".navbar-toggler")
