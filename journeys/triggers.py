@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 __all__ = [
     "TriggerEvent",
@@ -71,6 +71,12 @@ class TriggerType:
     summary: Callable[[dict], str] | None = None
     # (app_label.ModelName, pk) the params point at; a deleted one flags the journey
     references: Callable[[dict], list[tuple[str, int]]] | None = None
+
+    def describe(self, params: dict | None) -> str:
+        """The trigger as the journey pages show it: its summary with the journey's params
+        ("No touch point for 90 days"), or its label when it has no summary."""
+        text = self.summary(params or {}) if self.summary else ""
+        return str(text or self.label)
 
     def event_matches(self, event: TriggerEvent, params: dict) -> bool:
         """Whether `event` fires this trigger with the journey's `params`."""
@@ -268,7 +274,18 @@ def _anniversary_scan(workspace, journey, since, now) -> Iterable[int]:
 
 
 def _stage_summary(params: dict) -> str:
-    return str(params.get("to") or "")
+    """ "Lifecycle stage changed to customer" ("" without a stage: the label is shown)."""
+    if not params.get("to"):
+        return ""
+    return gettext("Lifecycle stage changed to %(stage)s") % {"stage": params["to"]}
+
+
+def _inactive_summary(params: dict) -> str:
+    """ "No touch point for 90 days" (the journey's N; 30 when it has none, as the scan)."""
+    days = int((params or {}).get("days") or 30)
+    return ngettext("No touch point for %(days)s day", "No touch point for %(days)s days", days) % {
+        "days": days
+    }
 
 
 def register_builtin_triggers() -> None:
@@ -367,6 +384,7 @@ def register_builtin_triggers() -> None:
             scan=_inactive_scan,
             scan_every=datetime.timedelta(hours=1),
             params_form=DaysParamsForm,
+            summary=_inactive_summary,
         ),
         TriggerType(
             key="date.anniversary",

@@ -7,7 +7,13 @@ from django import forms
 from django.utils.translation import gettext as _, gettext_lazy
 
 from contacts.models import Contact
-from contacts.segment_rules import RulesInvalid, rules_clean, rules_compile
+from contacts.segment_rules import (
+    OPERATORS,
+    RuleContext,
+    RulesInvalid,
+    rules_clean,
+    rules_compile,
+)
 
 from .params import StepParamsForm
 from .registry import StepContext, StepFailed, StepOutcome, StepType
@@ -51,10 +57,37 @@ def run(ctx: StepContext) -> StepOutcome:
     return StepOutcome(edge="yes" if matched else "no", data={"matched": matched})
 
 
+def _leaves(node) -> list[dict]:
+    """The rules of a tree (groups flattened), in order."""
+    found = []
+    for child in (node or {}).get("rules") or []:
+        if isinstance(child, dict) and "rules" in child:
+            found.extend(_leaves(child))
+        elif isinstance(child, dict):
+            found.append(child)
+    return found
+
+
+def _rule_text(rule: dict) -> str:
+    """ "Lifecycle stage is any of": the rule's label (a custom field's key when it is one,
+    as the summary has no workspace to read) and its operator."""
+    key = rule.get("field") or ""
+    found = None if key.startswith("custom.") else RuleContext(None).rule(key)
+    label = str(found.label) if found else key.removeprefix("custom.")
+    operator = OPERATORS.get(rule.get("operator"))
+    return f"{label} {operator}" if operator else label
+
+
 def summary(params: dict) -> str:
-    """ "If 2 conditions"."""
-    rules = ((params or {}).get("condition") or {}).get("rules") or []
-    return _("If %(count)s condition(s) match") % {"count": len(rules)}
+    """ "If Lifecycle stage is any of" or "If Has a won deal yes, +2 more": the first rule and
+    how many more there are."""
+    rules = _leaves((params or {}).get("condition"))
+    if not rules:
+        return _("If the condition matches")
+    first = _rule_text(rules[0])
+    if len(rules) == 1:
+        return _("If %(rule)s") % {"rule": first}
+    return _("If %(rule)s, +%(more)s more") % {"rule": first, "more": len(rules) - 1}
 
 
 STEP_TYPE = StepType(

@@ -7,7 +7,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from contacts.models import ContactTag, LifecycleStage, Tag
 from contacts.services.bulk import contacts_bulk_add_tag
@@ -96,10 +96,14 @@ def task_references(params: dict) -> list[tuple[str, int]]:
 
 
 def task_summary(params: dict) -> str:
-    return _("Task “%(title)s”, due in %(days)s days") % {
-        "title": params.get("title", ""),
-        "days": params.get("due_days", 0),
-    }
+    """ "Task “Call”, due today", "…, due in 1 day", "…, due in 3 days"."""
+    days = int_or_none(params.get("due_days")) or 0
+    if days == 0:
+        return _("Task “%(title)s”, due today") % {"title": params.get("title", "")}
+    text = ngettext(
+        "Task “%(title)s”, due in %(days)s day", "Task “%(title)s”, due in %(days)s days", days
+    )
+    return text % {"title": params.get("title", ""), "days": days}
 
 
 # --- owner.assign ----------------------------------------------------------------------

@@ -5,7 +5,7 @@ import datetime
 import zoneinfo
 
 from django import forms
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
 from .params import StepParamsForm
 from .registry import StepContext, StepOutcome, StepType
@@ -110,13 +110,17 @@ def run(ctx: StepContext) -> StepOutcome:
 
 
 def summary(params: dict) -> str:
-    """ "Wait 3 days" or "Wait until Monday 09:00"."""
+    """ "Wait 1 day", "Wait 3 days" (plural by the amount) or "Wait until Monday 09:00"."""
     if params.get("mode", "delay") == "delay":
-        units = {"minutes": _("minutes"), "hours": _("hours"), "days": _("days")}
-        return _("Wait %(amount)s %(unit)s") % {
-            "amount": params.get("amount"),
-            "unit": units.get(params.get("unit"), params.get("unit")),
-        }
+        amount = params.get("amount") or 0
+        unit = params.get("unit") or "days"
+        if unit == "minutes":
+            text = ngettext("Wait %(amount)s minute", "Wait %(amount)s minutes", amount)
+        elif unit == "hours":
+            text = ngettext("Wait %(amount)s hour", "Wait %(amount)s hours", amount)
+        else:
+            text = ngettext("Wait %(amount)s day", "Wait %(amount)s days", amount)
+        return text % {"amount": amount}
     day = dict(WEEKDAYS).get(str(params.get("weekday")), _("the next day"))
     return _("Wait until %(day)s %(time)s") % {"day": day, "time": params.get("time")}
 

@@ -49,10 +49,11 @@ def _template_choices() -> list[tuple[str, str]]:
 def journey_list_view(request):
     """Every journey with its status, trigger, active enrolments and flag. Two queries
     whatever the number of journeys (the member's and the list)."""
-    triggers = {t.key: t.label for t in kinds.all_triggers()}
+    triggers = {t.key: t for t in kinds.all_triggers()}
     journeys = list(journey_list(workspace=request.workspace))
     for journey in journeys:
-        journey.trigger_label = triggers.get(journey.trigger, journey.trigger)
+        found = triggers.get(journey.trigger)
+        journey.trigger_label = found.describe(journey.trigger_params) if found else journey.trigger
     return render(
         request,
         "journeys/list.html",
@@ -139,7 +140,9 @@ def journey_detail(request, pk):
         {
             "title": journey.name,
             "journey": journey,
-            "trigger_label": trigger.label if trigger else journey.trigger,
+            "trigger_label": (
+                trigger.describe(journey.trigger_params) if trigger else journey.trigger
+            ),
             "flow": _flow(journey),
             "totals": [
                 (value, label, totals.get(value, 0)) for value, label in EnrolmentStatus.choices

@@ -1,7 +1,8 @@
 // The journey builder (templates/journeys/builder.html): conveniences on top of plain form
 // posts. Choosing a trigger or goal shows its settings at once (the "Show its settings"
 // button is pressed for you and hidden); after a step is added, moved or deleted the page
-// comes back where you were (the scroll position is kept for that one reload).
+// comes back where you were (the scroll position is kept for that one reload). A wait's
+// fields and the re-entry days show only for the choice they belong to.
 (function () {
   "use strict";
   var form = document.getElementById("journey-form");
@@ -28,6 +29,35 @@
       if (/-(field|operator)$/.test(name)) redraw.click();
     });
   });
+
+  // fields that only matter for one choice are hidden for the others (the server still
+  // accepts them all): a wait's day and time only "until a day and time", its duration only
+  // "for a time"; the re-entry days only "again after … days"
+  function wrapperOf(field) {
+    return field.closest("[id^='div_id_'], .col-12") || field.parentElement;
+  }
+  function showOnly(select, groups) {
+    function apply() {
+      Object.keys(groups).forEach(function (value) {
+        groups[value].forEach(function (name) {
+          var field = form.querySelector("[name='" + name + "']");
+          if (field) wrapperOf(field).classList.toggle("d-none", select.value !== value);
+        });
+      });
+    }
+    select.addEventListener("change", apply);
+    apply();
+  }
+  form.querySelectorAll("select[name$='-mode']").forEach(function (select) {
+    var prefix = select.name.slice(0, -"mode".length);
+    if (!select.querySelector("option[value='delay']") || !form.querySelector("[name='" + prefix + "time']")) return;
+    showOnly(select, {
+      delay: [prefix + "amount", prefix + "unit"],
+      until: [prefix + "weekday", prefix + "time"],
+    });
+  });
+  var reentry = form.querySelector("select[name='reentry']");
+  if (reentry) showOnly(reentry, { after_days: ["reentry_days"] });
 
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;

@@ -45,6 +45,24 @@ def test_owner_menu_links_settings_members_and_admin(owner_client):
     assert 'data-nav="admin"' in html
 
 
+def test_the_top_bar_folds_below_xl_and_the_user_menu_holds_the_languages_from_xl(owner_client):
+    """The top bar with every area fits 1280 px only with the languages in the user menu from
+    xl up (tests/e2e/test_nav_fit.py measures it); the bar's own switch stays below xl."""
+    html = owner_client.get("/w/acme/").content.decode()
+    assert "navbar-expand-xl" in html and "navbar-expand-lg" not in html
+    menu = html.split('data-testid="user-menu-languages"')[1].split("</form>")[0]
+    assert 'value="de"' in menu and 'value="en"' in menu and "csrfmiddlewaretoken" in menu
+    bar = html.split('data-testid="language-switcher"')[0].rsplit("<form", 1)[1]
+    assert "d-xl-none" in bar
+
+
+def test_signed_out_visitors_keep_the_language_switch_in_the_bar(client):
+    html = client.get("/accounts/login/").content.decode()
+    bar = html.split('data-testid="language-switcher"')[0].rsplit("<form", 1)[1]
+    assert "d-xl-none" not in bar
+    assert 'data-testid="user-menu-languages"' not in html
+
+
 @pytest.mark.parametrize("role", [Role.SALES, Role.MARKETING, Role.SERVICE, Role.READONLY])
 def test_other_roles_see_no_settings_links(client_for, role):
     html = client_for(role).get("/w/acme/").content.decode()
