@@ -137,16 +137,19 @@ def _mark_sent(workspace_id, pk, worker, sent_at, message_id) -> int:
     runs once per message. On PostgreSQL it runs as a prepared statement on a server-side
     binding cursor (psycopg `prepare=True`): no query compilation, no client-side merging of
     the parameters and no re-planning per message, which was a third of a worker's CPU per
-    message. Table and column names come from the model, values are parameters."""
+    message. The row is named by its primary key alone (with the claim: status and worker),
+    so no estimate of the workspace's size can lead the planner to another index; `pk` comes
+    from this worker's claim of `workspace_id`'s deliveries, and the claim's worker name is
+    unique to it. Table and column names come from the model, values are parameters."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     statement = (
         f"UPDATE {table} SET status = %s, sent_at = %s, message_id = %s, smtp_code = 250, "  # noqa: S608
         "attempts = attempts + 1, claimed_by = '', last_error = '' "
-        "WHERE id = %s AND workspace_id = %s AND status = %s AND claimed_by = %s"
+        "WHERE id = %s AND status = %s AND claimed_by = %s"
     )
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         connection.ensure_connection()
-        params = [DeliveryStatus.SENT.value, sent_at, message_id, pk, workspace_id]
+        params = [DeliveryStatus.SENT.value, sent_at, message_id, pk]
         params += [DeliveryStatus.SENDING.value, worker]
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(statement, params, prepare=True)
@@ -156,7 +159,6 @@ def _mark_sent(workspace_id, pk, worker, sent_at, message_id) -> int:
         connection.ops.adapt_datetimefield_value(sent_at),
         message_id,
         pk,
-        workspace_id,
         DeliveryStatus.SENDING.value,
         worker,
     ]
