@@ -132,6 +132,9 @@ INSTALLED_APPS = [
     "scoring",
     "callcentre",
     "journeys",
+    "warehouse",
+    "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

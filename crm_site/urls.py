@@ -16,6 +16,9 @@ workspace_patterns = [
     path("scoring/", include("scoring.urls")),
     path("callcentre/", include("callcentre.urls")),
     path("journeys/", include("journeys.urls")),
+    path("warehouse/", include("warehouse.urls")),
+    path("api-keys/", include("api.urls")),
+    path("webhooks/", include("webhooks.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +33,7 @@ urlpatterns = [
     path("", include("service.public_urls")),  # complaint form, surveys, help pages
     path("", include("callcentre.public_urls")),  # telephony events
     path("", include("journeys.public_urls")),
+    path("api/", include("api.api_urls")),  # REST API with API keys
 ]
 
 handler403 = "workspaces.errors.permission_denied"

@@ -19,6 +19,9 @@ APPS = [
     "scoring",
     "callcentre",
     "journeys",
+    "warehouse",
+    "api",
+    "webhooks",
 ]
 
 

@@ -68,11 +68,20 @@ class Interaction(WorkspaceOwned):
     # The consumers' cursor (warehouse, webhooks): drawn from the workspace's ChangeSequence
     # by interaction_record, like ChangeEvent.seq; read with touchpoints.selectors.interactions_after.
     seq = models.BigIntegerField(editable=False)
+    # Touch points from other systems (API ingestion): the sending system and its own id of
+    # the event; one event is recorded once however often it is sent.
+    source_system = models.CharField(max_length=50, blank=True, default="", db_default="")
+    source_event_id = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "seq"], name="interaction_ws_seq_uniq")
+            models.UniqueConstraint(fields=["workspace", "seq"], name="interaction_ws_seq_uniq"),
+            models.UniqueConstraint(
+                fields=["workspace", "source_system", "source_event_id"],
+                condition=~models.Q(source_event_id=""),
+                name="interaction_ws_source_event_uniq",
+            ),
         ]
         indexes = [
             models.Index(

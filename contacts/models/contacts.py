@@ -124,8 +124,19 @@ class Account(WorkspaceOwned, Address):
     )
     tags = models.ManyToManyField(Tag, through="AccountTag", blank=True, related_name="accounts")
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # the id this account has in another system (ERP, shop): the API upserts by it
+    external_id = models.CharField(
+        _("external id"), max_length=100, blank=True, default="", db_default=""
+    )
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="account_ws_external_id_uniq",
+            ),
+        ]
         indexes = [
             models.Index(fields=["workspace", "name", "id"], name="account_ws_name"),
             models.Index(fields=["workspace", "domain"], name="account_ws_domain"),
@@ -219,6 +230,13 @@ class Contact(WorkspaceOwned, Address):
     do_not_mail = models.BooleanField(_("do not mail"), default=False)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     last_interaction_at = models.DateTimeField(_("last touch point"), null=True, blank=True)
+    # the id this contact has in another system (shop, ERP): the API upserts by it
+    external_id = models.CharField(
+        _("external id"), max_length=100, blank=True, default="", db_default=""
+    )
+    # set when the contact's personal data was erased on request (GDPR art. 17): the row stays
+    # as a faceless placeholder so history and reports keep their counts
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     class Meta:
         indexes = [
@@ -256,6 +274,11 @@ class Contact(WorkspaceOwned, Address):
                     )
                 ),
                 name="contact_birthday_month_day",
+            ),
+            models.UniqueConstraint(
+                fields=["workspace", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="contact_ws_external_id_uniq",
             ),
         ]
         verbose_name = _("contact")

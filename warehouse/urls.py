@@ -1,0 +1,4 @@
+"""The warehouse pages under /w/<slug>/warehouse/."""
+
+app_name = "warehouse"
+urlpatterns: list = []

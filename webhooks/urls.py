@@ -1,0 +1,4 @@
+"""The webhooks pages under /w/<slug>/webhooks/."""
+
+app_name = "webhooks"
+urlpatterns: list = []
