@@ -190,11 +190,34 @@ def export_workspace(
 
 
 def _export_table(workspace, context, sink: Sink, table: Table, upto: int, full: bool) -> int:
+    """Run the table's unfinished batch (a killed run's window, redone as planned) if any,
+    then its window up to `upto` (or, `full`, everything); returns the rows written."""
+    unfinished = ExportBatch.objects.filter(
+        workspace=workspace, table=table.name, status=BatchStatus.STARTED
+    ).order_by("started_at")
+    written = 0
+    if full:
+        unfinished.update(
+            status=BatchStatus.FAILED, finished_at=timezone.now(), error="replaced by a full run"
+        )
+    elif (redo := unfinished.first()) is not None:
+        logger.warning("warehouse export: redoing the unfinished batch %s", redo.batch_id)
+        ExportBatch.objects.filter(pk=redo.pk).update(
+            attempts=redo.attempts + 1, started_at=timezone.now()
+        )
+        written += _run_batch(workspace, context, sink, table, redo, full=False)
     state = _state(workspace, table)
     batch = _plan(workspace, table, state, upto, full)
     if batch is None:  # nothing new: no sink write
-        _record_idle(workspace, state)
-        return 0
+        if not written:
+            _record_idle(workspace, state)
+        return written
+    return written + _run_batch(workspace, context, sink, table, batch, full=full)
+
+
+def _run_batch(workspace, context, sink: Sink, table: Table, batch: ExportBatch, *, full) -> int:
+    """Write one planned batch, commit the sink, then mark the batch committed and move the
+    table's mark (one transaction). On failure the batch and TableState get the message."""
     window = Window(batch.after_seq, batch.upto_seq)
     try:
         rows = _write(context, sink, table, window, batch.batch_id, full)
@@ -210,22 +233,11 @@ def _export_table(workspace, context, sink: Sink, table: Table, upto: int, full:
 
 
 def _plan(workspace, table: Table, state: TableState, upto: int, full: bool):
-    """The ExportBatch to run (written before the sink is), or None for an empty window. A
-    `started` batch (its run was killed) is redone as it was planned; a full run replaces it."""
+    """The ExportBatch of the window `(high_water, upto]` (or, `full`, `(0, upto]`), written
+    before the sink is; None for an empty window."""
     now = timezone.now()
-    unfinished = ExportBatch.objects.filter(
-        workspace=workspace, table=table.name, status=BatchStatus.STARTED
-    ).order_by("started_at")
     if full:
-        unfinished.update(
-            status=BatchStatus.FAILED, finished_at=now, error="replaced by a full run"
-        )
         window, batch_id = Window(0, upto), f"{table.name}-full-{upto}"
-    elif (redo := unfinished.first()) is not None:
-        ExportBatch.objects.filter(pk=redo.pk).update(attempts=redo.attempts + 1, started_at=now)
-        redo.refresh_from_db()
-        logger.warning("warehouse export: redoing the unfinished batch %s", redo.batch_id)
-        return redo
     else:
         window = Window(state.high_water, upto)
         if window.empty:
@@ -242,7 +254,7 @@ def _plan(workspace, table: Table, state: TableState, upto: int, full: bool):
             "started_at": now,
         },
     )
-    if not created:  # the same window again after a failure
+    if not created:  # the same window again (after a failure, or a second full run)
         batch.status, batch.started_at, batch.finished_at = BatchStatus.STARTED, now, None
         batch.attempts, batch.error, batch.rows = batch.attempts + 1, "", 0
         batch.save(

@@ -215,6 +215,11 @@ class ParquetSink(Sink):
         for path in self.files(table):
             if own.fullmatch(path.name):
                 path.unlink()
+        temporary = re.compile(rf"\.part-{re.escape(batch_id)}(-\d+)?\.parquet\.\w+\.tmp")
+        base = self.base(table)
+        for path in base.rglob(".part-*.tmp") if base.exists() else ():
+            if temporary.fullmatch(path.name):
+                path.unlink(missing_ok=True)  # left by a killed writer
 
     def _purge(self, table: Table, keys: pa.Array, *, keep: set[Path]) -> None:
         """Rewrite every file of this workspace's `table` (but `keep`) without `keys`."""
