@@ -44,7 +44,7 @@ def _register_history() -> None:
 
 
 def _register_permissions() -> None:
-    from workspaces.roles import ALL_ROLES, MANAGERS, WRITERS, Role, register_permissions
+    from workspaces.roles import ALL_ROLES, LEADS, MANAGERS, WRITERS, Role, register_permissions
 
     register_permissions(
         {
@@ -55,6 +55,7 @@ def _register_permissions() -> None:
             "contacts.import": MANAGERS | {Role.SALES, Role.MARKETING},
             "contacts.export": MANAGERS | {Role.SALES, Role.MARKETING},
             "contacts.merge": MANAGERS,
+            "contacts.erase": LEADS,  # erasing a person's data on request (GDPR art. 17)
             "contacts.configure": MANAGERS,  # custom fields on contacts and accounts
             "interactions.log": WRITERS,
         }
@@ -96,6 +97,18 @@ def register() -> None:
     _register_history()
     _register_bulk_actions()
     register_builtin_rules()  # the segment rules on contact fields and touch points
+    # "Erase personal data" on the contact page: a confirmation page, then the erasure
+    register_record_action(
+        "contact",
+        RecordAction(
+            key="erase",
+            label=_("Erase personal data"),
+            perm="contacts.erase",
+            url_name="contacts:erase",
+            param="contact",
+            order=95,
+        ),
+    )
     # "Merge with…" on the contact page: pick the other contact, then the merge page
     register_record_action(
         "contact",

@@ -6,6 +6,7 @@ from .views import (
     contacts,
     custom_fields,
     duplicates as duplicate_views,
+    erasure as erasure_views,
     exports as export_views,
     imports as imports_views,
     pickers,
@@ -61,4 +62,5 @@ urlpatterns = [
     path("duplicates/", duplicate_views.duplicates, name="duplicates"),
     path("merge/<int:pk>/<int:other>/", duplicate_views.merge, name="merge"),
     path("merge-with/", duplicate_views.merge_with, name="merge_with"),
+    path("erase/", erasure_views.contact_erase_view, name="erase"),
 ]

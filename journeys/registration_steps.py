@@ -14,6 +14,7 @@ def register() -> None:
     from workspaces.registry import DemoSeeder, register_demo_seeder
 
     from . import builtin
+    from .services.erasure import contact_erased_journeys
     from .steps import branch, email, records, timing, webhook
     from .steps.registry import register_step_type
     from .triggers import register_trigger_type
@@ -32,3 +33,5 @@ def register() -> None:
     lifecycle.on_low_satisfaction.register(
         "journeys.win_back", builtin.win_back_on_low_satisfaction
     )
+    # an erased contact leaves every journey at once
+    lifecycle.on_contact_erased.register("journeys.enrolments", contact_erased_journeys)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from contacts.registry import RecordPanel, register_contact_panel
 from contacts.segment_rules import register_segment_rule
 from touchpoints.registry import register_interaction_kind, register_timeline_app
+from workspaces import lifecycle
 from workspaces.registry import (
     DemoSeeder,
     HomePanel,
@@ -24,6 +25,7 @@ from .campaign_rules import CAMPAIGN_RULES
 from .segment_rules import SEGMENT_MEMBER_RULE
 from .selectors.audience import contact_mail_panel
 from .selectors.panels import marketing_home_panel
+from .services.erasure import contact_erased_marketing
 
 
 def register() -> None:
@@ -37,6 +39,7 @@ def register() -> None:
         }
     )
     register_timeline_app("marketing", _("Marketing"))
+    lifecycle.on_contact_erased.register("marketing.memberships", contact_erased_marketing)
     task_runs.connect()  # the health page's "last run" of every beat task
     assert periodic  # its tasks register with Celery on import
     register_segment_rule(SEGMENT_MEMBER_RULE)  # "member of segment X" in the builder

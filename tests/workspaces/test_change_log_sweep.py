@@ -52,6 +52,7 @@ from tests.changelog_helpers import mark
 from tests.contacts.factories import (
     AccountFactory,
     ContactFactory,
+    ContactTagFactory,
     CustomFieldFactory,
 )
 from tests.factories import MembershipFactory, UserFactory
@@ -78,6 +79,7 @@ MODULES = [
     "contacts.services.custom_fields",
     "contacts.services.tags",
     "contacts.services.merging",
+    "contacts.services.erasure",
     "contacts.services.handover",
     "contacts.services.exports",
     "contacts.services.job_state",
@@ -440,6 +442,19 @@ def s_contact_merge(ctx):
         _ev(survivor, "merged"),
         _ev(redirect, "created"),
     ]
+
+
+def s_contact_erase(ctx):
+    from contacts.services.erasure import contact_erase
+
+    contact = ContactFactory(workspace=ctx.workspace, first_name="Ada")
+    link = ContactTagFactory(workspace=ctx.workspace, contact=contact)
+    touch = touchpoints.interaction_record(
+        workspace=ctx.workspace, kind="call.logged", channel="phone", contact=contact, body="x"
+    )
+    ctx.begin()
+    contact_erase(workspace=ctx.workspace, actor=ctx.owner, contact=contact)
+    return [_ev(contact, "updated"), _ev(link, "deleted"), _ev(touch, "updated")]
 
 
 def s_import_job_create(ctx):

@@ -4,7 +4,7 @@ module to MODULES."""
 
 import importlib
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("common", "contacts", "touchpoints", "sales", "marketing", "service")
 
 
 def register() -> None:
