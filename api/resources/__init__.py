@@ -3,7 +3,7 @@
 
 import importlib
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("contacts", "touchpoints")
 
 
 def register() -> None:
