@@ -446,6 +446,16 @@ CELERY_BEAT_SCHEDULE["journeys_care_task"] = {
     "task": "journeys.care",  # flags broken references, purges old step logs, per workspace
     "schedule": 3600.0,
 }
+# Outbound webhooks (webhooks.services): the change log and touch points into deliveries
+# (per workspace whose cursor is behind), and the sweeper of stale claims and due retries.
+CELERY_BEAT_SCHEDULE["webhooks_dispatch_task"] = {
+    "task": "webhooks.dispatch",  # new change events and touch points into deliveries
+    "schedule": 10.0,
+}
+CELERY_BEAT_SCHEDULE["webhooks_sweep_task"] = {
+    "task": "webhooks.sweep",  # stale claims back, due retries queued, per workspace
+    "schedule": 30.0,
+}
 
 # --- Forms ------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -533,3 +543,9 @@ SERVICE_MAIL_MAX_ATTACHMENT_BYTES = env.int(
 JOURNEYS_WEBHOOK_ALLOW_PRIVATE = env.bool("JOURNEYS_WEBHOOK_ALLOW_PRIVATE", default=False)
 # JOURNEYS_WEBHOOK_TIMEOUT: seconds a webhook call may take before it counts as failed (retried).
 JOURNEYS_WEBHOOK_TIMEOUT = env.float("JOURNEYS_WEBHOOK_TIMEOUT", default=5.0)
+# WEBHOOKS_ALLOW_PRIVATE: let webhook endpoints be http:// and resolve to loopback, private or
+# link-local addresses (a receiver on the same network). Off: https to public addresses only,
+# checked when an endpoint is saved and again at every delivery. Only "true" turns it on.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# WEBHOOKS_TIMEOUT: seconds a webhook delivery may take (connect, then reply) before it fails.
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)

@@ -37,6 +37,12 @@ ALLOWED = {
     "journeys/tasks.py:journeys_care_task": (
         "beat fan-out: the workspaces with journeys or ended enrolments, one care pass each"
     ),
+    "webhooks/tasks.py:_workspaces_behind": (
+        "beat fan-out: the workspaces whose webhook cursor is behind their change sequence"
+    ),
+    "webhooks/tasks.py:_workspaces_with_due_deliveries": (
+        "beat fan-out: the workspaces with pending or claimed webhook deliveries, one sweep each"
+    ),
     "bench/callcentre_wallboard.py:generate": (
         "benchmark set-up outside any request: fills its own bench workspace"
     ),
