@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workspaces import outbound
+from workspaces.scoping import workspace_scope
 
 from ..models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from ..signing import attempt_headers, retry_delay
@@ -228,9 +229,10 @@ def _disable(endpoint: WebhookEndpoint, now, reason: str) -> None:
 def _notice(workspace, endpoint_id: int) -> None:
     from .notices import endpoint_failing_notify
 
-    endpoint = WebhookEndpoint.objects.filter(workspace=workspace, pk=endpoint_id).first()
-    if endpoint is not None:
-        endpoint_failing_notify(workspace=workspace, endpoint=endpoint)
+    with workspace_scope(workspace):  # after commit: the caller's scope may have ended
+        endpoint = WebhookEndpoint.objects.filter(workspace=workspace, pk=endpoint_id).first()
+        if endpoint is not None:
+            endpoint_failing_notify(workspace=workspace, endpoint=endpoint)
 
 
 def deliveries_sweep(*, workspace, now=None, grace_seconds: int = 15) -> dict:
