@@ -449,6 +449,16 @@ CELERY_BEAT_SCHEDULE["journeys_care_task"] = {
     "task": "journeys.care",  # flags broken references, purges old step logs, per workspace
     "schedule": 3600.0,
 }
+# Outbound webhooks (webhooks.services): the change log and touch points into deliveries
+# (per workspace whose cursor is behind), and the sweeper of stale claims and due retries.
+CELERY_BEAT_SCHEDULE["webhooks_dispatch_task"] = {
+    "task": "webhooks.dispatch",  # new change events and touch points into deliveries
+    "schedule": 10.0,
+}
+CELERY_BEAT_SCHEDULE["webhooks_sweep_task"] = {
+    "task": "webhooks.sweep",  # stale claims back, due retries queued, per workspace
+    "schedule": 30.0,
+}
 
 # Warehouse export (warehouse.services.export, README "Warehouse export"). WAREHOUSE_URL: where
 # it writes, duckdb:///abs/file.duckdb or parquet:///abs/dir (a relative path is read from the
@@ -586,3 +596,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SECURITY": [{"ApiKey": []}],
 }
+# WEBHOOKS_ALLOW_PRIVATE: let webhook endpoints be http:// and resolve to loopback, private or
+# link-local addresses (a receiver on the same network). Off: https to public addresses only,
+# checked when an endpoint is saved and again at every delivery. Only "true" turns it on.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# WEBHOOKS_TIMEOUT: seconds a webhook delivery may take (connect, then reply) before it fails.
+WEBHOOKS_TIMEOUT = env.float("WEBHOOKS_TIMEOUT", default=10.0)

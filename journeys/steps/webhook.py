@@ -3,7 +3,8 @@ signed as Standard Webhooks specify (the `standardwebhooks` library: headers web
 webhook-timestamp, webhook-signature; the receiver verifies with the step's secret).
 
 The body names ids only (contact, journey, enrolment, step) unless the step chooses contact
-fields to include. The host name is resolved once, when called, and every address it resolves
+fields to include. The request goes through `workspaces.outbound.post` (shared with the
+outbound webhooks): the host name is resolved once, when called, and every address it resolves
 to must be globally routable (`ipaddress` `is_global`, also after unwrapping IPv4-mapped, 6to4
 and Teredo forms): no loopback, private, CGNAT, link-local (cloud metadata) or reserved
 address. The connection then goes to exactly the address that was checked (no second lookup
@@ -19,11 +20,8 @@ so a journey's page does not show what an address answered."""
 import base64
 import datetime
 import http.client
-import ipaddress
 import json
 import secrets
-import socket
-import ssl
 from urllib.parse import urlsplit
 
 from django import forms
@@ -31,6 +29,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext as _, gettext_lazy
 from standardwebhooks.webhooks import Webhook
+
+from workspaces import outbound
 
 from .params import StepParamsForm, contact_now
 from .registry import StepContext, StepFailed, StepOutcome, StepRetry, StepType
@@ -41,13 +41,6 @@ CONTACT_FIELDS = [
     ("last_name", gettext_lazy("Last name")),
     ("lifecycle_stage", gettext_lazy("Lifecycle stage")),
 ]
-MAX_RESPONSE_BYTES = 2000  # of a reply read (and dropped) before the connection is closed
-
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class AddressRefused(Exception):  # noqa: N818 - a reason, not an error of the code
-    """The URL may not be called; the message is a short fixed text for the user."""
 
 
 def secret_new() -> str:
@@ -59,68 +52,11 @@ def _private_allowed() -> bool:
     return getattr(settings, "JOURNEYS_WEBHOOK_ALLOW_PRIVATE", False) is True
 
 
-def address_allowed(address: Address) -> bool:
-    """Whether the step may connect to `address`: `is_global`, and for an IPv6 address that
-    carries an IPv4 one (IPv4-mapped ::ffff:a.b.c.d, 6to4 2002::/16, Teredo 2001::/32) the
-    carried addresses too (an IPv4-mapped address is judged by its IPv4 alone). Always True
-    with JOURNEYS_WEBHOOK_ALLOW_PRIVATE = True."""
-    if _private_allowed():
-        return True
-    candidates = [address]
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            candidates = [address.ipv4_mapped]
-        if address.sixtofour is not None:
-            candidates.append(address.sixtofour)
-        if address.teredo is not None:
-            candidates.extend(address.teredo)  # (server, client)
-    return all(candidate.is_global for candidate in candidates)
-
-
-def _target(url: str) -> tuple[str, str, int]:
-    """(scheme, host name, port) of `url`; AddressRefused when the scheme is not allowed."""
-    parts = urlsplit(url or "")
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise AddressRefused(_("Give an https address.")) from exc
-    allowed = ("https", "http") if _private_allowed() else ("https",)
-    if parts.scheme not in allowed or not parts.hostname:
-        raise AddressRefused(_("Give an https address."))
-    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)
-
-
-def resolve_checked(host: str, port: int) -> list[Address]:
-    """Every address `host` resolves to (one lookup), in the resolver's order, without
-    repeats; AddressRefused when it does not resolve or any address is not allowed
-    (`address_allowed`). The caller connects to these addresses only."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as exc:
-        raise AddressRefused(_("The host name does not resolve.")) from exc
-    addresses: list[Address] = []
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address_allowed(address):
-            raise AddressRefused(_("address not allowed"))
-        if address not in addresses:
-            addresses.append(address)
-    if not addresses:
-        raise AddressRefused(_("The host name does not resolve."))
-    return addresses
-
-
 def address_problem(url: str, *, resolve: bool = True) -> str | None:
     """Why the step may not call `url` (a short message), or None: https only (http too with
     JOURNEYS_WEBHOOK_ALLOW_PRIVATE = True), and with `resolve` every address the host name
-    resolves to must pass `address_allowed`."""
-    try:
-        _scheme, host, port = _target(url)
-        if resolve:
-            resolve_checked(host, port)
-    except AddressRefused as exc:
-        return str(exc)
-    return None
+    resolves to must be allowed (`workspaces.outbound.address_allowed`)."""
+    return outbound.address_problem(url, allow_private=_private_allowed(), resolve=resolve)
 
 
 class WebhookForm(StepParamsForm):
@@ -155,37 +91,6 @@ class WebhookForm(StepParamsForm):
         return secret
 
 
-class PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to the host name `host` (Host header) whose socket goes to
-    `address`, the one checked, without resolving the name again."""
-
-    def __init__(self, host: str, port: int, *, address: Address, timeout: float):
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-
-    def _socket(self) -> socket.socket:
-        return socket.create_connection((str(self.address), self.port), self.timeout)
-
-    def connect(self):
-        self.sock = self._socket()
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class PinnedHTTPSConnection(PinnedHTTPConnection):
-    """As PinnedHTTPConnection, over TLS: the certificate is verified for the host name
-    (server_hostname = the name, the default CA store), never for the address."""
-
-    default_port = http.client.HTTPS_PORT
-
-    def connect(self):
-        sock = self._socket()
-        try:
-            self.sock = ssl.create_default_context().wrap_socket(sock, server_hostname=self.host)
-        except BaseException:
-            sock.close()
-            raise
-
-
 def payload(ctx: StepContext, include) -> dict:
     """The JSON document the step posts (ids, plus the chosen contact fields)."""
     data = {
@@ -199,50 +104,6 @@ def payload(ctx: StepContext, include) -> dict:
         contact = contact_now(ctx)
         data["contact"] = {name: getattr(contact, name) for name in include}
     return {"type": "journey.step", "timestamp": ctx.now.isoformat(), "data": data}
-
-
-def _post(url: str, body: bytes, headers: dict, timeout: float) -> int:
-    """POST `body` to `url` through a pinned connection to the first checked address that
-    accepts one; the reply's status. AddressRefused, or the OSError/HTTPException of the
-    last address tried."""
-    scheme, host, port = _target(url)
-    addresses = resolve_checked(host, port)
-    parts = urlsplit(url)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    connection_class = PinnedHTTPSConnection if scheme == "https" else PinnedHTTPConnection
-    error: Exception | None = None
-    for address in addresses:
-        connection = connection_class(host, port, address=address, timeout=timeout)
-        try:
-            connection.connect()
-        except (ssl.SSLError, ssl.CertificateError):
-            connection.close()
-            raise  # the certificate is the same on every address
-        except OSError as exc:
-            connection.close()
-            error = exc
-            continue
-        try:
-            connection.request("POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read(MAX_RESPONSE_BYTES)  # dropped: never stored nor shown
-            return response.status
-        finally:
-            connection.close()
-    raise error if error is not None else ConnectionError()  # no address: cannot happen
-
-
-def _reason(exc: BaseException) -> str:
-    """A short fixed text for a failed connection (never the exception's own text)."""
-    if isinstance(exc, TimeoutError):
-        return _("timeout")
-    if isinstance(exc, ssl.SSLError | ssl.CertificateError):
-        return _("TLS error")
-    if isinstance(exc, ConnectionRefusedError):
-        return _("connection refused")
-    if isinstance(exc, http.client.HTTPException):
-        return _("invalid reply")
-    return _("connection error")
 
 
 def run(ctx: StepContext) -> StepOutcome:
@@ -267,11 +128,13 @@ def run(ctx: StepContext) -> StepOutcome:
     }
     timeout = float(getattr(settings, "JOURNEYS_WEBHOOK_TIMEOUT", 5.0))
     try:
-        status = _post(url, body.encode(), headers, timeout)
-    except AddressRefused as exc:
+        status = outbound.post(
+            url, body.encode(), headers, timeout=timeout, allow_private=_private_allowed()
+        ).status
+    except outbound.AddressRefused as exc:
         raise StepFailed(str(exc)) from exc
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        raise StepRetry(_reason(exc)) from exc
+        raise StepRetry(outbound.failure_reason(exc)) from exc
     if 200 <= status < 300:
         return StepOutcome(data={"status": status, "webhook_id": message_id})
     reason = f"HTTP {status}"

@@ -257,6 +257,14 @@ def campaign_start(
         if not queued:
             campaign.status, campaign.finished_at = CampaignStatus.SENT, now
             campaign.save(update_fields=["status", "finished_at"])
+            change_record(
+                workspace=workspace_id,
+                actor=None,
+                instance=campaign,
+                action=ChangeAction.UPDATED,
+                fields=["status", "finished_at"],
+                data={"status": CampaignStatus.SENT.value},
+            )
         else:
             transaction.on_commit(lambda: (enqueue or _send_later)(workspace_id, campaign_id))
     return queued

@@ -39,6 +39,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from workspaces.changelog import update_recorded
+
 from ..models import Campaign, CampaignStatus, Delivery, DeliveryEvent, DeliveryStatus, EventKind
 from ..rendering import TemplateError
 from . import compose as composer
@@ -441,9 +443,17 @@ def _after(campaign: Campaign, result: BatchResult) -> BatchResult:
         result.wait_seconds = max(0.0, (next_due - now).total_seconds())
         return result
     if not rows.filter(status__in=[DeliveryStatus.SENDING, DeliveryStatus.PENDING]).exists():
-        Campaign.objects.filter(
-            workspace=campaign.workspace_id, pk=campaign.pk, status=CampaignStatus.SENDING
-        ).update(status=CampaignStatus.SENT, finished_at=now)
+        # recorded: the change log feeds the outbound webhooks' campaign.sent
+        update_recorded(
+            workspace=campaign.workspace_id,
+            actor=None,
+            queryset=Campaign.objects.filter(
+                workspace=campaign.workspace_id, pk=campaign.pk, status=CampaignStatus.SENDING
+            ),
+            data={"status": CampaignStatus.SENT.value},
+            status=CampaignStatus.SENT,
+            finished_at=now,
+        )
     return result
 
 

@@ -40,6 +40,12 @@ ALLOWED = {
     "warehouse/tasks.py:_workspaces_due": (
         "beat fan-out: the workspaces with changes past a warehouse table's mark, one export each"
     ),
+    "webhooks/tasks.py:_workspaces_behind": (
+        "beat fan-out: the workspaces whose webhook cursor is behind their change sequence"
+    ),
+    "webhooks/tasks.py:_workspaces_with_due_deliveries": (
+        "beat fan-out: the workspaces with pending or claimed webhook deliveries, one sweep each"
+    ),
     "bench/callcentre_wallboard.py:generate": (
         "benchmark set-up outside any request: fills its own bench workspace"
     ),
