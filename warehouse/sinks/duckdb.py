@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..registry import Sink, SinkError, Table
 from . import key_array
@@ -105,14 +106,18 @@ class DuckDBSink(Sink):
         return existing
 
     def _delete(self, table: Table, keys: pa.Array) -> None:
+        """Delete this workspace's rows of `keys`. The keys' range is given too, so DuckDB
+        skips the row groups outside it (new keys of appended rows are above the old ones)."""
         if len(keys) == 0:
             return
+        bounds = pc.min_max(keys)
+        key = _quote(table.key)
         self.con.register("_wh_keys", pa.table({"k": keys}))
         try:
             self.con.execute(
                 f"DELETE FROM {_quote(table.name)} WHERE workspace_key = ? "  # noqa: S608
-                f"AND {_quote(table.key)} IN (SELECT k FROM _wh_keys)",
-                [self.workspace_key],
+                f"AND {key} BETWEEN ? AND ? AND {key} IN (SELECT k FROM _wh_keys)",
+                [self.workspace_key, bounds["min"].as_py(), bounds["max"].as_py()],
             )
         finally:
             self.con.unregister("_wh_keys")
