@@ -3,6 +3,8 @@ killed after the sink committed but before the mark moved is redone under the sa
 without a duplicate key (DuckDB and Parquet); a second run of a workspace is "busy"; a row
 changed in the same window it was appended in is written once."""
 
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 
@@ -249,3 +251,59 @@ def test_two_runs_at_once_one_exports_the_other_is_busy(workspace, owner, test_t
         thread.join(60)
     assert dict(outcome["first"]) == {"t_contacts": 2, "t_touchpoints": 2}
     assert export_workspace(workspace).busy is False  # the lock was released
+
+
+def test_a_duckdb_file_held_by_another_process_is_waited_for(
+    workspace, owner, test_tables, duckdb_url
+):
+    seed(workspace, owner, contacts=2, touches_each=0)
+    hold = (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+        "print('holding', flush=True); time.sleep(float(sys.argv[2]))"
+    )
+
+    def holder(seconds):
+        process = subprocess.Popen(
+            [sys.executable, "-c", hold, str(duckdb_url), str(seconds)], stdout=subprocess.PIPE
+        )
+        assert process.stdout.readline().strip() == b"holding"
+        return process
+
+    process = holder(30)
+    try:
+        with pytest.raises(SinkError, match="another process holds it"):
+            export_workspace(workspace, sink=DuckDBSink(duckdb_url, lock_wait=1))
+    finally:
+        process.kill()
+        process.wait()
+    assert states(workspace)["t_contacts"].high_water == 0
+
+    process = holder(2)  # the export waits for it to let go
+    try:
+        assert export_workspace(workspace)["t_contacts"] == 2
+    finally:
+        process.wait()
+
+
+def test_a_killed_full_run_is_redone_as_a_full_run(workspace, owner, test_tables, target):
+    kind, path = target
+    contacts, touches = seed(workspace, owner, contacts=3, touches_each=1)
+    export_workspace(workspace)
+    real = sink_from_url(f"{kind}://{path}")
+
+    class DiesBeforeCommit(type(real)):
+        def commit(self):
+            raise Killed
+
+    with pytest.raises(Killed):
+        export_workspace(workspace, full=True, sink=DiesBeforeCommit(path))
+    with workspace_scope(workspace):
+        batch = ExportBatch.objects.get(table="t_contacts", full=True)
+    assert batch.status == BatchStatus.STARTED
+    export_workspace(workspace)  # an ordinary run finds the full batch and redoes it in full
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COMMITTED and batch.attempts == 2
+    assert sorted(keys_of(kind, path, "t_contacts", "contact_id")) == sorted(c.pk for c in contacts)
+    assert sorted(keys_of(kind, path, "t_touchpoints", "interaction_id")) == sorted(
+        t.pk for t in touches
+    )

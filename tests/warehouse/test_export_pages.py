@@ -139,5 +139,5 @@ def test_task_is_scheduled_routed_to_the_export_queue_and_reports(
     blocker.write_text("x")
     settings.WAREHOUSE_URL = f"duckdb://{blocker}/wh.duckdb"
     seed(workspace, owner, contacts=1, touches_each=0, start=3)
-    assert "cannot be opened" in export_workspace_task(workspace.pk)["error"]
+    assert "cannot be created" in export_workspace_task(workspace.pk)["error"]
     assert export_workspace_task(999_999) == {}

@@ -205,7 +205,7 @@ def _export_table(workspace, context, sink: Sink, table: Table, upto: int, full:
         ExportBatch.objects.filter(pk=redo.pk).update(
             attempts=redo.attempts + 1, started_at=timezone.now()
         )
-        written += _run_batch(workspace, context, sink, table, redo, full=False)
+        written += _run_batch(workspace, context, sink, table, redo, full=redo.full)
     state = _state(workspace, table)
     batch = _plan(workspace, table, state, upto, full)
     if batch is None:  # nothing new: no sink write
@@ -221,8 +221,8 @@ def _run_batch(workspace, context, sink: Sink, table: Table, batch: ExportBatch,
     window = Window(batch.after_seq, batch.upto_seq)
     try:
         rows = _write(context, sink, table, window, batch.batch_id, full)
-        sink.commit()
         total = sink.count(table=table) if hasattr(sink, "count") else None
+        sink.commit()
     except Exception as error:
         _record_failure(workspace, table, batch, _message(error))
         if isinstance(error, SinkError | OSError):
