@@ -6,6 +6,7 @@ changed in the same window it was appended in is written once."""
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -200,6 +201,18 @@ class OtherRun:
     def die(self):
         if connection.vendor == "postgresql":
             self.connection.close()
+            # the server lets go of the lock once it has noticed the disconnect
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND classid = %s AND objid = %s",
+                        [LOCK_NAMESPACE, self.workspace.pk % 2**31],
+                    )
+                    if cursor.fetchone()[0] == 0:
+                        break
+                time.sleep(0.05)
         else:
             with workspace_scope(self.workspace):
                 WarehouseSettings.objects.filter(pk=self.row.pk).update(
