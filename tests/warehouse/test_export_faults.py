@@ -63,6 +63,7 @@ def test_a_sink_that_raises_leaves_the_mark_and_the_next_run_catches_up(
     assert state.high_water == 0
     assert state.last_error == "No space left on the warehouse disk"
     assert state.last_run_at is not None and state.last_success_at is None
+    assert state.lag_seconds > 0  # the oldest change not exported is waiting
     with workspace_scope(workspace):
         assert ExportBatch.objects.get(table="t_contacts").status == BatchStatus.FAILED
         assert not ExportBatch.objects.filter(table="t_touchpoints").exists()  # not reached
@@ -71,6 +72,7 @@ def test_a_sink_that_raises_leaves_the_mark_and_the_next_run_catches_up(
     assert dict(result) == {"t_contacts": 3, "t_touchpoints": 3}
     state = states(workspace)["t_contacts"]
     assert state.high_water == result.upto_seq and state.last_error == ""
+    assert state.lag_seconds == 0 and state.last_success_at is not None
     assert len(duckdb_keys(duckdb_url, "t_contacts", "contact_id")) == 3
 
 
