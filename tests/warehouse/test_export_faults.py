@@ -322,3 +322,31 @@ def test_a_killed_full_run_is_redone_as_a_full_run(workspace, owner, test_tables
     assert sorted(keys_of(kind, path, "t_touchpoints", "interaction_id")) == sorted(
         t.pk for t in touches
     )
+
+
+def test_old_finished_batches_are_purged_and_unfinished_ones_kept(
+    workspace, owner, test_tables, duckdb_url, settings
+):
+    settings.WAREHOUSE_BATCH_RETENTION_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    with workspace_scope(workspace):
+        for n, status in enumerate(
+            [BatchStatus.COMMITTED, BatchStatus.FAILED, BatchStatus.STARTED]
+        ):
+            ExportBatch.objects.create(
+                workspace=workspace,
+                table="t_other",
+                batch_id=f"t_other-{n}-{n + 1}",
+                after_seq=n,
+                upto_seq=n + 1,
+                status=status,
+                started_at=old,
+                finished_at=old,
+            )
+    seed(workspace, owner, contacts=1, touches_each=0)
+    export_workspace(workspace)
+    with workspace_scope(workspace):
+        left = set(ExportBatch.objects.values_list("batch_id", "status"))
+    assert ("t_other-2-3", BatchStatus.STARTED) in left
+    assert not {b for b, _status in left} & {"t_other-0-1", "t_other-1-2"}
+    assert {b for b, _status in left if b.startswith("t_contacts")}  # this run's are kept

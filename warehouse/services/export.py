@@ -186,7 +186,22 @@ def export_workspace(
                 result.seconds[table.name] = time.monotonic() - started
         finally:
             sink.close()
+        batches_purge(workspace=workspace)
         return result
+
+
+def batches_purge(*, workspace, now=None) -> int:
+    """Delete the workspace's finished (committed or failed) export batches older than
+    WAREHOUSE_BATCH_RETENTION_DAYS (the audit of recent runs; a `started` batch always stays:
+    it is the next run's work). Returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.WAREHOUSE_BATCH_RETENTION_DAYS)
+    deleted, _detail = (
+        ExportBatch.objects.filter(workspace=workspace, finished_at__lt=cutoff)
+        .exclude(status=BatchStatus.STARTED)
+        .delete()
+    )
+    return deleted
 
 
 def _export_table(workspace, context, sink: Sink, table: Table, upto: int, full: bool) -> int:
