@@ -468,6 +468,8 @@ CELERY_BEAT_SCHEDULE["webhooks_sweep_task"] = {
 WAREHOUSE_URL = env("WAREHOUSE_URL", default=f"duckdb:///{VAR_DIR / 'warehouse.duckdb'}")
 WAREHOUSE_EXPORT_INTERVAL = env.float("WAREHOUSE_EXPORT_INTERVAL", default=300.0)
 WAREHOUSE_ENABLED = env.bool("WAREHOUSE_ENABLED", default=True)
+# WAREHOUSE_BATCH_RETENTION_DAYS: days the finished export batches are listed (status page, admin).
+WAREHOUSE_BATCH_RETENTION_DAYS = env.int("WAREHOUSE_BATCH_RETENTION_DAYS", default=30)
 if WAREHOUSE_ENABLED:
     CELERY_BEAT_SCHEDULE["warehouse_export_all_task"] = {
         "task": "warehouse.export_all",  # exports every workspace with new changes

@@ -3,7 +3,10 @@ killed after the sink committed but before the mark moved is redone under the sa
 without a duplicate key (DuckDB and Parquet); a second run of a workspace is "busy"; a row
 changed in the same window it was appended in is written once."""
 
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -60,6 +63,7 @@ def test_a_sink_that_raises_leaves_the_mark_and_the_next_run_catches_up(
     assert state.high_water == 0
     assert state.last_error == "No space left on the warehouse disk"
     assert state.last_run_at is not None and state.last_success_at is None
+    assert state.lag_seconds > 0  # the oldest change not exported is waiting
     with workspace_scope(workspace):
         assert ExportBatch.objects.get(table="t_contacts").status == BatchStatus.FAILED
         assert not ExportBatch.objects.filter(table="t_touchpoints").exists()  # not reached
@@ -68,6 +72,7 @@ def test_a_sink_that_raises_leaves_the_mark_and_the_next_run_catches_up(
     assert dict(result) == {"t_contacts": 3, "t_touchpoints": 3}
     state = states(workspace)["t_contacts"]
     assert state.high_water == result.upto_seq and state.last_error == ""
+    assert state.lag_seconds == 0 and state.last_success_at is not None
     assert len(duckdb_keys(duckdb_url, "t_contacts", "contact_id")) == 3
 
 
@@ -198,6 +203,18 @@ class OtherRun:
     def die(self):
         if connection.vendor == "postgresql":
             self.connection.close()
+            # the server lets go of the lock once it has noticed the disconnect
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND classid = %s AND objid = %s",
+                        [LOCK_NAMESPACE, self.workspace.pk % 2**31],
+                    )
+                    if cursor.fetchone()[0] == 0:
+                        break
+                time.sleep(0.05)
         else:
             with workspace_scope(self.workspace):
                 WarehouseSettings.objects.filter(pk=self.row.pk).update(
@@ -249,3 +266,87 @@ def test_two_runs_at_once_one_exports_the_other_is_busy(workspace, owner, test_t
         thread.join(60)
     assert dict(outcome["first"]) == {"t_contacts": 2, "t_touchpoints": 2}
     assert export_workspace(workspace).busy is False  # the lock was released
+
+
+def test_a_duckdb_file_held_by_another_process_is_waited_for(
+    workspace, owner, test_tables, duckdb_url
+):
+    seed(workspace, owner, contacts=2, touches_each=0)
+    hold = (
+        "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+        "print('holding', flush=True); time.sleep(float(sys.argv[2]))"
+    )
+
+    def holder(seconds):
+        process = subprocess.Popen(
+            [sys.executable, "-c", hold, str(duckdb_url), str(seconds)], stdout=subprocess.PIPE
+        )
+        assert process.stdout.readline().strip() == b"holding"
+        return process
+
+    process = holder(30)
+    try:
+        with pytest.raises(SinkError, match="another process holds it"):
+            export_workspace(workspace, sink=DuckDBSink(duckdb_url, lock_wait=1))
+    finally:
+        process.kill()
+        process.wait()
+    assert states(workspace)["t_contacts"].high_water == 0
+
+    process = holder(2)  # the export waits for it to let go
+    try:
+        assert export_workspace(workspace)["t_contacts"] == 2
+    finally:
+        process.wait()
+
+
+def test_a_killed_full_run_is_redone_as_a_full_run(workspace, owner, test_tables, target):
+    kind, path = target
+    contacts, touches = seed(workspace, owner, contacts=3, touches_each=1)
+    export_workspace(workspace)
+    real = sink_from_url(f"{kind}://{path}")
+
+    class DiesBeforeCommit(type(real)):
+        def commit(self):
+            raise Killed
+
+    with pytest.raises(Killed):
+        export_workspace(workspace, full=True, sink=DiesBeforeCommit(path))
+    with workspace_scope(workspace):
+        batch = ExportBatch.objects.get(table="t_contacts", full=True)
+    assert batch.status == BatchStatus.STARTED
+    export_workspace(workspace)  # an ordinary run finds the full batch and redoes it in full
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COMMITTED and batch.attempts == 2
+    assert sorted(keys_of(kind, path, "t_contacts", "contact_id")) == sorted(c.pk for c in contacts)
+    assert sorted(keys_of(kind, path, "t_touchpoints", "interaction_id")) == sorted(
+        t.pk for t in touches
+    )
+
+
+def test_old_finished_batches_are_purged_and_unfinished_ones_kept(
+    workspace, owner, test_tables, duckdb_url, settings
+):
+    settings.WAREHOUSE_BATCH_RETENTION_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    with workspace_scope(workspace):
+        for n, status in enumerate(
+            [BatchStatus.COMMITTED, BatchStatus.FAILED, BatchStatus.STARTED]
+        ):
+            ExportBatch.objects.create(
+                workspace=workspace,
+                table="t_other",
+                batch_id=f"t_other-{n}-{n + 1}",
+                after_seq=n,
+                upto_seq=n + 1,
+                status=status,
+                started_at=old,
+                finished_at=old,
+            )
+    seed(workspace, owner, contacts=1, touches_each=0)
+    export_workspace(workspace)
+    with workspace_scope(workspace):
+        left = set(ExportBatch.objects.values_list("batch_id", "status"))
+    assert ("t_other-2-3", BatchStatus.STARTED) in left
+    assert not {b for b, _status in left} & {"t_other-0-1", "t_other-1-2"}
+    assert {b for b, _status in left if b.startswith("t_contacts")}  # this run's are kept

@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from crm_site.celery import app
 from tests.factories import MembershipFactory
 from tests.warehouse.export_fixtures import *  # noqa: F403
-from warehouse.models import TableState
+from warehouse.models import TableState, WarehouseSettings
+from warehouse.services.export import export_workspace
 from warehouse.tasks import export_all_task, export_workspace_task
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
@@ -139,5 +140,31 @@ def test_task_is_scheduled_routed_to_the_export_queue_and_reports(
     blocker.write_text("x")
     settings.WAREHOUSE_URL = f"duckdb://{blocker}/wh.duckdb"
     seed(workspace, owner, contacts=1, touches_each=0, start=3)
-    assert "cannot be opened" in export_workspace_task(workspace.pk)["error"]
+    assert "cannot be created" in export_workspace_task(workspace.pk)["error"]
     assert export_workspace_task(999_999) == {}
+
+
+def test_admin_lists_states_and_batches_read_only(
+    workspace, owner, other_workspace, client_for, test_tables, duckdb_url
+):
+    seed(workspace, owner, contacts=1, touches_each=0)
+    seed(
+        other_workspace,
+        MembershipFactory(workspace=other_workspace).user,
+        contacts=1,
+        touches_each=0,
+    )
+    export_workspace(workspace)
+    export_workspace(other_workspace)
+    client = client_for(Role.ADMIN)
+    for model in ("tablestate", "exportbatch"):
+        response = client.get(f"/admin/warehouse/{model}/")
+        assert response.status_code == 200
+        rows = response.context["cl"].result_list
+        assert rows and {r.workspace_id for r in rows} == {workspace.pk}
+        assert client.get(f"/admin/warehouse/{model}/add/").status_code == 403
+    response = client.get("/admin/warehouse/warehousesettings/")
+    assert response.status_code == 200
+    with workspace_scope(workspace):
+        secret = WarehouseSettings.objects.get().secret
+    assert secret not in response.content.decode()

@@ -186,7 +186,22 @@ def export_workspace(
                 result.seconds[table.name] = time.monotonic() - started
         finally:
             sink.close()
+        batches_purge(workspace=workspace)
         return result
+
+
+def batches_purge(*, workspace, now=None) -> int:
+    """Delete the workspace's finished (committed or failed) export batches older than
+    WAREHOUSE_BATCH_RETENTION_DAYS (the audit of recent runs; a `started` batch always stays:
+    it is the next run's work). Returns how many were deleted."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.WAREHOUSE_BATCH_RETENTION_DAYS)
+    deleted, _detail = (
+        ExportBatch.objects.filter(workspace=workspace, finished_at__lt=cutoff)
+        .exclude(status=BatchStatus.STARTED)
+        .delete()
+    )
+    return deleted
 
 
 def _export_table(workspace, context, sink: Sink, table: Table, upto: int, full: bool) -> int:
@@ -205,7 +220,7 @@ def _export_table(workspace, context, sink: Sink, table: Table, upto: int, full:
         ExportBatch.objects.filter(pk=redo.pk).update(
             attempts=redo.attempts + 1, started_at=timezone.now()
         )
-        written += _run_batch(workspace, context, sink, table, redo, full=False)
+        written += _run_batch(workspace, context, sink, table, redo, full=redo.full)
     state = _state(workspace, table)
     batch = _plan(workspace, table, state, upto, full)
     if batch is None:  # nothing new: no sink write
@@ -221,8 +236,8 @@ def _run_batch(workspace, context, sink: Sink, table: Table, batch: ExportBatch,
     window = Window(batch.after_seq, batch.upto_seq)
     try:
         rows = _write(context, sink, table, window, batch.batch_id, full)
-        sink.commit()
         total = sink.count(table=table) if hasattr(sink, "count") else None
+        sink.commit()
     except Exception as error:
         _record_failure(workspace, table, batch, _message(error))
         if isinstance(error, SinkError | OSError):

@@ -7,11 +7,13 @@ registered Arrow array of keys. Everything between `open()` (or the last `commit
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..registry import Sink, SinkError, Table
 from . import key_array
@@ -25,8 +27,9 @@ class DuckDBSink(Sink):
     """Writes into the DuckDB file at `path` (its directory is created). Raises SinkError when
     the file cannot be opened (another process holds it, no permission, disk full)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, lock_wait: float = 120.0):
         self.path = Path(path)
+        self.lock_wait = lock_wait
         self.con = None
         self.workspace_key = ""
         self.in_transaction = False
@@ -36,33 +39,53 @@ class DuckDBSink(Sink):
         return f"DuckDBSink({self.path})"
 
     # -- lifecycle ----------------------------------------------------------------------
+    # DuckDB admits one writing process per file: the file is opened at a table's first
+    # write and closed at its commit, so exports of several workspaces (in several worker
+    # processes) take turns, each waiting up to `lock_wait` seconds for the file.
     def open(self, *, workspace_id: int, workspace_key: str) -> None:
         self.workspace_key = workspace_key
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path))
-        except (duckdb.Error, OSError) as error:
-            raise SinkError(
-                f"The DuckDB file {self.path} cannot be opened (is another process using it, "
-                f"or is it not writable?): {error}"
-            ) from error
+        except OSError as error:
+            raise SinkError(f"The DuckDB file {self.path} cannot be created: {error}") from error
+
+    def _connect(self) -> None:
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            try:
+                self.con = duckdb.connect(str(self.path))
+                self._columns.clear()
+                return
+            except (duckdb.Error, OSError) as error:
+                held = "lock" in str(error).lower()
+                if not held or time.monotonic() >= deadline:
+                    raise SinkError(
+                        f"The DuckDB file {self.path} cannot be opened "
+                        f"({'another process holds it' if held else 'is it a DuckDB file, writable?'}): "
+                        f"{error}"
+                    ) from error
+                time.sleep(0.5)
 
     def _begin(self) -> None:
         if self.con is None:
-            raise SinkError("The DuckDB sink is not open.")
+            self._connect()
         if not self.in_transaction:
             self.con.begin()
             self.in_transaction = True
 
     def commit(self) -> None:
-        if self.con is None or not self.in_transaction:
+        """Commit what was written since the last commit and let other processes at the
+        file."""
+        if self.con is None:
             return
         try:
-            self.con.commit()
+            if self.in_transaction:
+                self.con.commit()
         except (duckdb.Error, OSError) as error:
-            self.in_transaction = False
             raise SinkError(f"DuckDB {self.path} could not commit: {error}") from error
-        self.in_transaction = False
+        finally:
+            self.in_transaction = False
+            self.close()
 
     def close(self) -> None:
         if self.con is None:
@@ -105,14 +128,18 @@ class DuckDBSink(Sink):
         return existing
 
     def _delete(self, table: Table, keys: pa.Array) -> None:
+        """Delete this workspace's rows of `keys`. The keys' range is given too, so DuckDB
+        skips the row groups outside it (new keys of appended rows are above the old ones)."""
         if len(keys) == 0:
             return
+        bounds = pc.min_max(keys)
+        key = _quote(table.key)
         self.con.register("_wh_keys", pa.table({"k": keys}))
         try:
             self.con.execute(
                 f"DELETE FROM {_quote(table.name)} WHERE workspace_key = ? "  # noqa: S608
-                f"AND {_quote(table.key)} IN (SELECT k FROM _wh_keys)",
-                [self.workspace_key],
+                f"AND {key} BETWEEN ? AND ? AND {key} IN (SELECT k FROM _wh_keys)",
+                [self.workspace_key, bounds["min"].as_py(), bounds["max"].as_py()],
             )
         finally:
             self.con.unregister("_wh_keys")
@@ -170,6 +197,7 @@ class DuckDBSink(Sink):
     def count(self, *, table: Table) -> int | None:
         """The rows of this workspace in `table` as the open transaction sees them."""
         try:
+            self._begin()
             self._ensure_table(table)
             row = self.con.execute(
                 f"SELECT count(*) FROM {_quote(table.name)} WHERE workspace_key = ?",  # noqa: S608
