@@ -147,7 +147,9 @@ def _prepare(contacts: int, interactions: int):
     with workspace_scope(workspace):
         while Membership.objects.filter(workspace=workspace).count() < 5:
             MembershipFactory(workspace=workspace, user=UserFactory(), role="sales")
-        users = list(Membership.objects.filter(workspace=workspace).values_list("user_id", flat=True))
+        users = list(
+            Membership.objects.filter(workspace=workspace).values_list("user_id", flat=True)
+        )
     started = time.perf_counter()
     with connection.cursor() as cursor:
         have_contacts = _count(cursor, "contacts_contact", workspace.pk)
