@@ -135,7 +135,7 @@ def _orm_batches(ctx: ExportContext, qs) -> Iterator[pa.RecordBatch]:
         yield _output(ctx, pa.RecordBatch.from_arrays(arrays, names=names))
 
 
-def _copy_blocks(statement: str) -> Iterator[bytes]:
+def _copy_blocks(statement: str) -> Iterator[bytearray]:
     """The output of `COPY … TO STDOUT` in blocks of whole rows (about CSV_BLOCK_BYTES each).
 
     Reads libpq's copy messages (one per row) with the fewest Python steps per row: 1.8 s a
@@ -153,8 +153,7 @@ def _copy_blocks(statement: str) -> Iterator[bytes]:
         _results_check(pgconn, quiet=True)
         raise DatabaseError(f"COPY of the touch points failed: {message}")
     get_copy_data = pgconn.get_copy_data
-    parts: list = []
-    size_total = 0
+    block = bytearray()
     finished = False
     try:
         while True:
@@ -162,13 +161,12 @@ def _copy_blocks(statement: str) -> Iterator[bytes]:
             if size < 0:
                 finished = True
                 break
-            parts.append(data)
-            size_total += size
-            if size_total >= CSV_BLOCK_BYTES:
-                yield b"".join(parts)
-                parts, size_total = [], 0
-        if parts:
-            yield b"".join(parts)
+            block += data  # copied at once: keeping libpq's buffers alive doubles the time
+            if len(block) >= CSV_BLOCK_BYTES:
+                yield block
+                block = bytearray()
+        if block:
+            yield block
     finally:
         if not finished:  # abandoned: stop the server, then read what is still in flight
             pgconn.get_cancel().cancel()
