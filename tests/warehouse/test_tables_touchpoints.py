@@ -174,3 +174,21 @@ def test_copy_stream_gives_what_the_orm_path_gives(scope, owner):
     assert streamed.equals(keyed)
     assert column(streamed, "outcome") == ["ok", "", ""]  # empty text is not null
     assert column(streamed, "contact_key")[1] is None
+
+
+@pytest.mark.postgres
+def test_a_stream_stopped_early_leaves_the_connection_usable(scope, monkeypatch):
+    """A failed sink stops reading mid-COPY: the COPY is cancelled, the next query works."""
+    from warehouse.tables import touchpoints
+
+    monkeypatch.setattr(touchpoints, "CSV_BLOCK_BYTES", 1)  # a block per row
+    contact = ContactFactory(workspace=scope)
+    for _ in range(5):
+        _call(scope, contact)
+    stream = TABLES[NAME].rows(ctx_for(scope, batch_rows=1), None)
+
+    first = next(stream)
+    stream.close()
+
+    assert first.num_rows == 1
+    assert Interaction.objects.filter(workspace=scope).count() == 5

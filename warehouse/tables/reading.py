@@ -94,8 +94,9 @@ def pseudonym_array(ctx: ExportContext, kind: str, ids: pa.Array) -> pa.Array:
     if len(ids) == 0:
         return pa.array([], pa.string())
     distinct = pc.unique(ids.drop_null()) if ids.null_count else pc.unique(ids)
-    known = pseudonyms_cached(ctx.cache, ctx.secret, kind, distinct.to_pylist())
-    keys = pa.array([known[i] for i in distinct.to_pylist()], pa.string())
+    distinct_ids = distinct.to_pylist()
+    known = pseudonyms_cached(ctx.cache, ctx.secret, kind, distinct_ids, reverse=False)
+    keys = pa.array([known[i] for i in distinct_ids], pa.string())
     return pc.take(keys, pc.index_in(ids, value_set=distinct))
 
 
