@@ -186,3 +186,38 @@ def test_bulk_of_1000_uses_few_queries(api_client, workspace, django_assert_max_
         response = api_client.post(BULK, {"interactions": items})
     assert response.json()["counts"]["created"] == 1000
     assert Interaction.all_workspaces.count() == 1000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_record_each_event_once(api_key_for, workspace):
+    import threading
+
+    from django.db import connection
+
+    from tests.api.conftest import key_client
+
+    ContactFactory(workspace=workspace, external_id="c")
+    _, key, _ = api_key_for(Role.OWNER)
+    items = [_item(n, {"external_id": "c"}) for n in range(50)]
+    barrier = threading.Barrier(2)
+    answers = []
+
+    def send():
+        try:
+            client = key_client(key)
+            barrier.wait()
+            answers.append(client.post(BULK, {"interactions": items}).json()["results"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 2
+    assert Interaction.all_workspaces.filter(source_system="shop").count() == 50
+    for n in range(50):
+        assert sorted(answer[n]["status"] for answer in answers) == ["created", "duplicate"]
+        assert answers[0][n]["id"] == answers[1][n]["id"]
