@@ -581,6 +581,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": None,  # no OPTIONS self-description: /api/schema/ describes it
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": None,
 }
@@ -596,7 +597,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # assets from drf_spectacular_sidecar's static files
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "SECURITY": [{"ApiKey": []}],
 }
 # WEBHOOKS_ALLOW_PRIVATE: let webhook endpoints be http:// and resolve to loopback, private or
 # link-local addresses (a receiver on the same network). Off: https to public addresses only,
