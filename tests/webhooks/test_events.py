@@ -1,6 +1,8 @@
 """Each event type from the real service calls that trigger it, the payload's shape, and the
 dispatcher's cursor (never skips, never duplicates)."""
 
+import re
+
 import pytest
 
 from contacts.services.contacts import contact_create, contact_update
@@ -212,3 +214,34 @@ def test_the_cursor_never_skips_or_duplicates_across_runs_and_small_batches(
     assert WebhookDelivery.all_workspaces.filter(endpoint=endpoint).count() == len(
         events_of(workspace)
     )
+
+
+def test_the_triggering_write_costs_the_same_with_webhooks_on(workspace, owner, settings):
+    """The change log is the outbox: creating a contact runs the same statements whether
+    an endpoint is subscribed or not (nothing is written for webhooks until the dispatch)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+
+    def statements(name):
+        with workspace_scope(workspace), CaptureQueriesContext(connection) as captured:
+            contact_create(workspace=workspace, actor=owner, first_name=name)
+        # the statement and its tables (values and savepoint names differ between calls)
+        return [
+            re.sub(
+                r"\d+",
+                "N",
+                " ".join(re.findall(r'^\w+|FROM "\w+"|INTO "\w+"|UPDATE "\w+"', q["sql"])),
+            )
+            for q in captured.captured_queries
+        ]
+
+    statements("Warm")
+    without = statements("Off")
+    endpoint_make(workspace, types=["contact.created"])
+    with_webhooks = statements("On")
+    assert with_webhooks == without
+    assert any("workspaces_changeevent" in q for q in without)  # the outbox row
+    assert not any("webhooks_" in q for q in with_webhooks)
+    assert WebhookEvent.all_workspaces.count() == 0

@@ -118,6 +118,9 @@ def delivery_attempt(*, workspace, delivery_id: int, worker: str | None = None) 
     started = time.monotonic()
     try:
         headers = attempt_headers(_secrets(endpoint, at), delivery.event.msg_id, at, body)
+    except ValueError:
+        return _finish(workspace, delivery, worker, None, _("invalid secret"), started, at)
+    try:
         result = outbound.post(
             endpoint.url,
             body.encode(),
@@ -125,11 +128,9 @@ def delivery_attempt(*, workspace, delivery_id: int, worker: str | None = None) 
             timeout=_timeout(),
             allow_private=_private_allowed(),
         )
-    except ValueError:
-        return _finish(workspace, delivery, worker, None, _("invalid secret"), started, at)
     except outbound.AddressRefused as exc:
         return _finish(workspace, delivery, worker, None, str(exc), started, at)
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         reason = outbound.failure_reason(exc)
         return _finish(workspace, delivery, worker, None, reason, started, at)
     return _finish(workspace, delivery, worker, result.status, "", started, at)

@@ -10,14 +10,15 @@ workspace) reads both streams after the workspace's `WebhookCursor`, maps them t
 of one workspace take turns, and a crash re-reads the batch (nothing was stored). A workspace
 without enabled endpoints only moves its cursor to the head of its sequence."""
 
+import json
 import uuid
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from workspaces.models import ChangeSequence
 
-from ..models import WebhookCursor, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from ..models import DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from ..selectors.sources import SOURCE_BATCH, events_from_sources, sources_after
 
 MAX_BATCHES = 20  # dispatch steps per call (the next beat continues)
@@ -92,27 +93,85 @@ def _store(workspace, batch, endpoints) -> tuple[int, list[int]]:
     if not out_events:
         return 0, []
     now = timezone.now()
-    rows = WebhookEvent.objects.bulk_create(
+    rows = [(msg_id_new(), e.type, json.dumps(e.payload), e.seq) for e in out_events]
+    if connection.vendor == "postgresql":
+        event_ids = _insert_events_pg(workspace.pk, rows, now)
+    else:
+        event_ids = [
+            row.pk
+            for row in WebhookEvent.objects.bulk_create(
+                [
+                    WebhookEvent(
+                        workspace=workspace,
+                        msg_id=msg_id,
+                        type=event_type,
+                        payload=json.loads(payload),
+                        source_seq=seq,
+                        created_at=now,
+                    )
+                    for msg_id, event_type, payload, seq in rows
+                ],
+                batch_size=500,
+            )
+        ]
+    pairs = [
+        (endpoint.pk, event_id)
+        for event_id, (_msg, event_type, _payload, _seq) in zip(event_ids, rows, strict=True)
+        for endpoint in endpoints
+        if event_type in (endpoint.event_types or [])
+    ]
+    if connection.vendor == "postgresql":
+        return len(rows), _insert_deliveries_pg(workspace.pk, pairs, now)
+    made = WebhookDelivery.objects.bulk_create(
         [
-            WebhookEvent(
+            WebhookDelivery(
                 workspace=workspace,
-                msg_id=msg_id_new(),
-                type=e.type,
-                payload=e.payload,
-                source_seq=e.seq,
+                endpoint_id=endpoint_id,
+                event_id=event_id,
+                next_attempt_at=now,
                 created_at=now,
             )
-            for e in out_events
+            for endpoint_id, event_id in pairs
         ],
         batch_size=500,
     )
-    deliveries = [
-        WebhookDelivery(
-            workspace=workspace, endpoint=endpoint, event=row, next_attempt_at=now, created_at=now
-        )
-        for row in rows
-        for endpoint in endpoints
-        if row.type in (endpoint.event_types or [])
-    ]
-    made = WebhookDelivery.objects.bulk_create(deliveries, batch_size=500)
     return len(rows), [d.pk for d in made]
+
+
+# On PostgreSQL one INSERT … SELECT FROM unnest(arrays) … RETURNING id per table: the same
+# rows as bulk_create without building a model instance per row (the dispatcher's cost at
+# 100,000 events was mostly that).
+
+
+def _insert_events_pg(workspace_id: int, rows: list[tuple], now) -> list[int]:
+    table = WebhookEvent._meta.db_table  # ours, not input
+    statement = (
+        f"INSERT INTO {table} (workspace_id, created_at, updated_at, msg_id, type, payload, "  # noqa: S608
+        "source_seq) SELECT %s, %s, %s, m, t, p::jsonb, s "
+        "FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[]) "
+        "WITH ORDINALITY AS u(m, t, p, s, n) ORDER BY n RETURNING msg_id, id"
+    )
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [workspace_id, now, now, *columns])
+        ids = dict(cursor.fetchall())
+    return [ids[row[0]] for row in rows]  # in the order of `rows`, whatever RETURNING's
+
+
+def _insert_deliveries_pg(workspace_id: int, pairs: list[tuple], now) -> list[int]:
+    if not pairs:
+        return []
+    table = WebhookDelivery._meta.db_table  # ours, not input
+    statement = (
+        f"INSERT INTO {table} (workspace_id, created_at, updated_at, endpoint_id, event_id, "  # noqa: S608
+        "status, attempts, next_attempt_at, last_error, claimed_by) "
+        "SELECT %s, %s, %s, e, v, %s, 0, %s, '', '' "
+        "FROM unnest(%s::bigint[], %s::bigint[]) AS u(e, v) RETURNING id"
+    )
+    endpoint_ids, event_ids = (list(column) for column in zip(*pairs, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [workspace_id, now, now, DeliveryStatus.PENDING.value, now, endpoint_ids, event_ids],
+        )
+        return [row[0] for row in cursor.fetchall()]
