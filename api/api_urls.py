@@ -1,3 +1,25 @@
-"""The REST API: /api/v1/ (resources), /api/schema/ (OpenAPI 3), /api/docs/ (browsable docs)."""
+"""The REST API: /api/v1/ (the registered resources, api.registry), /api/schema/ (OpenAPI 3)
+and /api/docs/ (Swagger UI, every asset served locally by drf-spectacular-sidecar)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import SimpleRouter
+
+from .registry import resource_list
+
+router = SimpleRouter()
+for resource in resource_list():
+    router.register(resource.prefix, resource.viewset, basename=resource.basename)
+
+_public = {"authentication_classes": [], "permission_classes": [AllowAny], "throttle_classes": []}
+
+urlpatterns = [
+    path("v1/", include((router.urls, "api-v1"))),
+    path("schema/", SpectacularAPIView.as_view(**_public), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", **_public),
+        name="api-docs",
+    ),
+]

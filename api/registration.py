@@ -3,7 +3,7 @@ and its resources."""
 
 from workspaces.roles import LEADS, register_permissions
 
-from . import resources
+from . import resources, schema  # noqa: F401 - schema registers the OpenAPI auth extension
 
 
 def register() -> None:

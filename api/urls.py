@@ -1,4 +1,12 @@
 """The API key pages under /w/<slug>/api-keys/ (the API itself is under /api/, api.api_urls)."""
 
+from django.urls import path
+
+from .views import keys
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("", keys.keys, name="keys"),
+    path("new/", keys.key_new, name="key_new"),
+    path("<int:pk>/revoke/", keys.key_revoke, name="key_revoke"),
+]

@@ -123,6 +123,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",  # accounts: login throttling, email verification, no account enumeration
     "allauth.account",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI assets served from our static files, no CDN
     "workspaces",
     "touchpoints",
     "contacts",
@@ -533,3 +536,39 @@ SERVICE_MAIL_MAX_ATTACHMENT_BYTES = env.int(
 JOURNEYS_WEBHOOK_ALLOW_PRIVATE = env.bool("JOURNEYS_WEBHOOK_ALLOW_PRIVATE", default=False)
 # JOURNEYS_WEBHOOK_TIMEOUT: seconds a webhook call may take before it counts as failed (retried).
 JOURNEYS_WEBHOOK_TIMEOUT = env.float("JOURNEYS_WEBHOOK_TIMEOUT", default=5.0)
+
+# --- REST API (api app: /api/v1/, /api/schema/, /api/docs/) --------------------------------
+# API_RATE_LIMIT: requests per API key, counted in the shared cache (CACHE_URL): "<n>/<s|min|h|day>".
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/min")
+REST_FRAMEWORK = {
+    # API keys only: no session authentication on the API, so no CSRF on it either
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.KeyHasPermission"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API",
+    "DESCRIPTION": (
+        "The workspace's contacts, accounts, touch points, sales, service and marketing records. "
+        "Authenticate with a workspace API key: `Authorization: Bearer crm_<prefix>_<secret>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # assets from drf_spectacular_sidecar's static files
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SECURITY": [{"ApiKey": []}],
+}

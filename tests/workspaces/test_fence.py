@@ -52,6 +52,12 @@ ALLOWED = {
     "bench/marketing_send.py:main": (
         "benchmark set-up outside any request: reads back its own bench workspace's counts"
     ),
+    "api/selectors/keys.py:api_key_resolve": (
+        "token resolution: the presented API key names its workspace, before a scope exists"
+    ),
+    "api/services/keys.py:api_key_touch": (
+        "token resolution: the key's last use, stamped while authenticating, before a scope"
+    ),
     "workspaces/middleware.py:WorkspaceMiddleware.__call__": (
         "middleware lookup: resolves /w/<slug>/ to the user's membership before a scope exists"
     ),

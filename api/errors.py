@@ -1,0 +1,59 @@
+"""One JSON shape for every API error:
+
+    {"error": {"code": "invalid", "message": "…", "fields": {"email": ["…"], "contact.phone": ["…"]}}}
+
+`code` is DRF's error code (not_authenticated, authentication_failed, permission_denied,
+not_found, method_not_allowed, throttled, parse_error, invalid, …); `fields` holds the field
+messages of a validation error (nested fields joined with dots) and is {} otherwise. A
+Django ValidationError raised by a service becomes a 400 like a serializer's."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """{field: [messages]} from DRF's nested error detail."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            out.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            out[prefix or "non_field_errors"] = [str(item) for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                out.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        out[prefix or "non_field_errors"] = [str(detail)]
+    return out
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The error document: {"error": {"code", "message", "fields"}}."""
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+
+
+def exception_handler(exc, context):
+    """DRF's handler (status, headers such as WWW-Authenticate and Retry-After), the body
+    reshaped into the error document. Unexpected exceptions stay 500s (None)."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        non_field = fields.get("non_field_errors")
+        message = non_field[0] if non_field else _("Some fields are not valid.")
+        response.data = error_body("invalid", message, fields)
+        return response
+    detail = getattr(exc, "detail", None)
+    code = getattr(exc, "default_code", None) or "error"
+    if isinstance(detail, exceptions.ErrorDetail):
+        code = detail.code or code
+    message = str(detail) if detail is not None else str(exc)
+    response.data = error_body(code, message)
+    return response

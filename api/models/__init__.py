@@ -1,0 +1,3 @@
+from .keys import ApiKey
+
+__all__ = ["ApiKey"]
