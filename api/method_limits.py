@@ -11,6 +11,9 @@ class OfferedMethodsFirst:
     """Mixin for viewsets that narrow `http_method_names` (see the module)."""
 
     def check_permissions(self, request):
-        if isinstance(request.auth, ApiKey) and request.method.lower() not in self.http_method_names:
+        if (
+            isinstance(request.auth, ApiKey)
+            and request.method.lower() not in self.http_method_names
+        ):
             return  # the handler lookup answers 405
         super().check_permissions(request)

@@ -571,4 +571,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SECURITY": [{"ApiKey": []}],
+    # choice sets that share a field name ("status", "type") get a name of their own
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "service.models.CaseStatus",
+        "CaseTypeEnum": "service.models.CaseType",
+        "QuoteStatusEnum": "sales.models.QuoteStatus",
+    },
 }

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from marketing.models import Campaign, CampaignStatus, Segment, SegmentKind, SegmentMember
 from marketing.selectors.reports import campaign_figures
 
-from ..nested_lists import nested_page
 from ..method_limits import OfferedMethodsFirst
+from ..nested_lists import nested_page
 from ..registry import register_resource
 from ..viewsets import WorkspaceModelViewSet
 

@@ -30,12 +30,12 @@ from sales.models import (
     Pipeline,
     Stage,
 )
-from workspaces.models import CURRENCIES
 from sales.services import (
     activities as activity_services,
     deals as deal_services,
     leads as lead_services,
 )
+from workspaces.models import CURRENCIES
 
 from ..nested_lists import nested_page
 from ..registry import register_resource

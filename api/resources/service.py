@@ -26,8 +26,8 @@ from service.models import (
 )
 from service.services import cases as case_services
 
-from ..nested_lists import nested_page
 from ..method_limits import OfferedMethodsFirst
+from ..nested_lists import nested_page
 from ..registry import register_resource
 from ..related_fields import InWorkspace, Member
 from ..viewsets import WorkspaceModelViewSet

@@ -2,7 +2,6 @@
 
 import pytest
 
-from tests.api.keyed_clients import api_client
 from tests.marketing.factories import CampaignFactory, SegmentFactory
 from tests.marketing.report_data import known_campaign
 from workspaces.roles import Role
@@ -13,14 +12,14 @@ CAMPAIGNS = "/api/v1/campaigns/"
 
 
 def test_the_list_reads_campaigns_with_their_segments_in_a_fixed_number_of_queries(
-    workspace, other_workspace, django_assert_max_num_queries
+    workspace, other_workspace, django_assert_max_num_queries, api_client_for
 ):
     segment = SegmentFactory(workspace=workspace)
     for n in range(5):
         campaign = CampaignFactory(workspace=workspace, name=f"Campaign {n}")
         campaign.segments.add(segment)
     CampaignFactory(workspace=other_workspace)
-    client = api_client(workspace, Role.MARKETING)
+    client = api_client_for(Role.MARKETING)
     with django_assert_max_num_queries(5):
         response = client.get(CAMPAIGNS)
     assert response.status_code == 200
@@ -29,9 +28,9 @@ def test_the_list_reads_campaigns_with_their_segments_in_a_fixed_number_of_queri
     assert rows[0]["segments"] == [segment.pk]
 
 
-def test_the_stats_of_a_campaign_are_its_report_figures(workspace):
+def test_the_stats_of_a_campaign_are_its_report_figures(workspace, api_client_for):
     campaign, _deliveries, _links = known_campaign(workspace)
-    response = api_client(workspace, Role.READONLY).get(f"{CAMPAIGNS}{campaign.pk}/stats/")
+    response = api_client_for(Role.READONLY).get(f"{CAMPAIGNS}{campaign.pk}/stats/")
     assert response.status_code == 200
     total = response.json()["total"]
     assert total["recipients"] == 10 and total["sent"] == 9 and total["failed"] == 1
@@ -44,27 +43,27 @@ def test_the_stats_of_a_campaign_are_its_report_figures(workspace):
     assert response.json()["variants"][""]["recipients"] == 10
 
 
-def test_a_campaign_without_deliveries_has_zero_counts_and_no_rates(workspace):
+def test_a_campaign_without_deliveries_has_zero_counts_and_no_rates(workspace, api_client_for):
     campaign = CampaignFactory(workspace=workspace)
-    total = api_client(workspace).get(f"{CAMPAIGNS}{campaign.pk}/stats/").json()["total"]
+    total = api_client_for().get(f"{CAMPAIGNS}{campaign.pk}/stats/").json()["total"]
     assert total["recipients"] == 0 and total["open_rate"] is None
 
 
-def test_campaigns_are_read_only(workspace):
+def test_campaigns_are_read_only(workspace, api_client_for):
     campaign = CampaignFactory(workspace=workspace)
-    client = api_client(workspace, Role.OWNER)
+    client = api_client_for(Role.OWNER)
     assert client.post(CAMPAIGNS, {"name": "X"}).status_code == 405
     assert client.patch(f"{CAMPAIGNS}{campaign.pk}/", {"name": "X"}).status_code == 405
     assert client.delete(f"{CAMPAIGNS}{campaign.pk}/").status_code == 405
 
 
-def test_a_campaign_of_another_workspace_is_not_found(workspace, other_workspace):
+def test_a_campaign_of_another_workspace_is_not_found(workspace, other_workspace, api_client_for):
     theirs = CampaignFactory(workspace=other_workspace)
-    client = api_client(workspace)
+    client = api_client_for()
     assert client.get(f"{CAMPAIGNS}{theirs.pk}/").status_code == 404
     assert client.get(f"{CAMPAIGNS}{theirs.pk}/stats/").status_code == 404
 
 
-def test_a_sales_key_cannot_read_campaigns(workspace):
-    assert api_client(workspace, Role.SALES).get(CAMPAIGNS).status_code == 403
-    assert api_client(workspace, Role.SERVICE).get(CAMPAIGNS).status_code == 403
+def test_a_sales_key_cannot_read_campaigns(workspace, api_client_for):
+    assert api_client_for(Role.SALES).get(CAMPAIGNS).status_code == 403
+    assert api_client_for(Role.SERVICE).get(CAMPAIGNS).status_code == 403

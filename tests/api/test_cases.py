@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 
 from service.models import Case, CaseMessage
-from tests.api.keyed_clients import api_client, change_events
+from tests.api.change_events import change_events
 from tests.contacts.factories import ContactFactory
 from tests.service.factories import new_case, queue
 from touchpoints.models import Interaction
@@ -18,12 +18,12 @@ CASES = "/api/v1/cases/"
 
 
 def test_the_list_reads_the_workspaces_cases_in_a_fixed_number_of_queries(
-    workspace, other_workspace, django_assert_max_num_queries
+    workspace, other_workspace, django_assert_max_num_queries, api_client_for
 ):
     for n in range(5):
         new_case(workspace, subject=f"Case {n}")
     new_case(other_workspace, subject="Not ours")
-    client = api_client(workspace, Role.SERVICE)
+    client = api_client_for(Role.SERVICE)
     with django_assert_max_num_queries(4):
         response = client.get(CASES)
     assert response.status_code == 200
@@ -32,10 +32,10 @@ def test_the_list_reads_the_workspaces_cases_in_a_fixed_number_of_queries(
     assert rows[-1]["number"] == 1 and rows[0]["status"] == "new"
 
 
-def test_opening_a_case_goes_through_the_service(workspace):
+def test_opening_a_case_goes_through_the_service(workspace, api_client_for):
     contact = ContactFactory(workspace=workspace)
     complaints = queue(workspace)
-    client = api_client(workspace, Role.SERVICE)
+    client = api_client_for(Role.SERVICE)
     response = client.post(
         CASES,
         {
@@ -58,15 +58,15 @@ def test_opening_a_case_goes_through_the_service(workspace):
     assert first.kind == "customer" and first.body_text == "It leaks since Monday."
 
 
-def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace):
-    client = api_client(workspace, Role.SERVICE)
+def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace, api_client_for):
+    client = api_client_for(Role.SERVICE)
     response = client.post(
         CASES,
         {
             "subject": "X",
             "contact": ContactFactory(workspace=other_workspace).pk,
             "queue": queue(other_workspace).pk,
-            "assignee": api_client(other_workspace).actor.pk,
+            "assignee": api_client_for(ws=other_workspace).user.pk,
         },
     )
     assert response.status_code == 400
@@ -75,22 +75,24 @@ def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace):
         assert not Case.objects.exists()
 
 
-def test_a_change_of_status_priority_and_details_goes_through_each_service(workspace):
+def test_a_change_of_status_priority_and_details_goes_through_each_service(
+    workspace, api_client_for
+):
     case = new_case(workspace)
-    agent = api_client(workspace, Role.SERVICE)
+    agent = api_client_for(Role.SERVICE)
     response = agent.patch(
         f"{CASES}{case.pk}/",
         {
             "status": "pending",
             "priority": "urgent",
             "order_ref": "SO-42",
-            "assignee": agent.actor.pk,
+            "assignee": agent.user.pk,
         },
     )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "pending" and body["priority"] == "urgent"
-    assert body["order_ref"] == "SO-42" and body["assignee"] == agent.actor.pk
+    assert body["order_ref"] == "SO-42" and body["assignee"] == agent.user.pk
     with workspace_scope(workspace):
         entries = list(
             CaseMessage.objects.filter(case=case, kind="system").values_list("body_text", flat=True)
@@ -100,9 +102,9 @@ def test_a_change_of_status_priority_and_details_goes_through_each_service(works
     assert {"status", "priority", "order_ref", "assignee"} <= changed
 
 
-def test_a_move_the_case_cannot_make_is_refused_and_nothing_is_stored(workspace):
+def test_a_move_the_case_cannot_make_is_refused_and_nothing_is_stored(workspace, api_client_for):
     case = new_case(workspace)
-    client = api_client(workspace, Role.SERVICE)
+    client = api_client_for(Role.SERVICE)
     assert client.patch(f"{CASES}{case.pk}/", {"status": "closed"}).status_code == 200
     response = client.patch(f"{CASES}{case.pk}/", {"status": "pending", "order_ref": "SO-1"})
     assert response.status_code == 400
@@ -112,11 +114,11 @@ def test_a_move_the_case_cannot_make_is_refused_and_nothing_is_stored(workspace)
 
 
 def test_messages_are_listed_and_added_through_the_services(
-    workspace, django_capture_on_commit_callbacks
+    workspace, django_capture_on_commit_callbacks, api_client_for
 ):
     contact = ContactFactory(workspace=workspace, email="ann@example.org")
     case = new_case(workspace, contact=contact)
-    client = api_client(workspace, Role.SERVICE)
+    client = api_client_for(Role.SERVICE)
     url = f"{CASES}{case.pk}/messages/"
     # the mail goes out after the commit, inside the request's scope (no ATOMIC_REQUESTS)
     with workspace_scope(workspace), django_capture_on_commit_callbacks(execute=True):
@@ -137,18 +139,18 @@ def test_messages_are_listed_and_added_through_the_services(
     assert {"case.replied", "case.noted", "case.customer_message"} <= timeline
 
 
-def test_an_empty_message_is_a_field_error(workspace):
+def test_an_empty_message_is_a_field_error(workspace, api_client_for):
     case = new_case(workspace)
-    response = api_client(workspace, Role.SERVICE).post(
+    response = api_client_for(Role.SERVICE).post(
         f"{CASES}{case.pk}/messages/", {"kind": "reply", "body": "  "}
     )
     assert response.status_code == 400
     assert "body" in response.json()["error"]["fields"]
 
 
-def test_a_case_of_another_workspace_is_not_found(workspace, other_workspace):
+def test_a_case_of_another_workspace_is_not_found(workspace, other_workspace, api_client_for):
     theirs = new_case(other_workspace)
-    client = api_client(workspace, Role.SERVICE)
+    client = api_client_for(Role.SERVICE)
     assert client.get(f"{CASES}{theirs.pk}/").status_code == 404
     assert client.patch(f"{CASES}{theirs.pk}/", {"status": "open"}).status_code == 404
     assert client.get(f"{CASES}{theirs.pk}/messages/").status_code == 404
@@ -158,12 +160,12 @@ def test_a_case_of_another_workspace_is_not_found(workspace, other_workspace):
         assert CaseMessage.objects.filter(case=theirs).count() == 1
 
 
-def test_role_limits(workspace):
+def test_role_limits(workspace, api_client_for):
     case = new_case(workspace)
-    readonly = api_client(workspace, Role.READONLY)
+    readonly = api_client_for(Role.READONLY)
     assert readonly.get(CASES).status_code == 200
     assert readonly.post(CASES, {"subject": "X"}).status_code == 403
     response = readonly.post(f"{CASES}{case.pk}/messages/", {"kind": "note", "body": "x"})
     assert response.status_code == 403
-    assert api_client(workspace, Role.SALES).get(CASES).status_code == 403
-    assert api_client(workspace, Role.OWNER).delete(f"{CASES}{case.pk}/").status_code == 405
+    assert api_client_for(Role.SALES).get(CASES).status_code == 403
+    assert api_client_for(Role.OWNER).delete(f"{CASES}{case.pk}/").status_code == 405

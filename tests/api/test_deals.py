@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from sales.models import Deal, StageKind
-from tests.api.keyed_clients import api_client, change_events
+from tests.api.change_events import change_events
 from tests.contacts.factories import ContactFactory
 from tests.sales.factories import LostReasonFactory, deal_make, pipeline_for, stage_of
 from touchpoints.models import Interaction
@@ -19,9 +19,9 @@ DEALS = "/api/v1/deals/"
 
 
 def test_the_list_reads_the_workspaces_deals_in_a_fixed_number_of_queries(
-    workspace, other_workspace, django_assert_max_num_queries
+    workspace, other_workspace, django_assert_max_num_queries, api_client_for
 ):
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     for n in range(6):
         deal_make(workspace, name=f"Deal {n}", contact=ContactFactory(workspace=workspace))
     deal_make(other_workspace, name="Not ours")
@@ -33,9 +33,9 @@ def test_the_list_reads_the_workspaces_deals_in_a_fixed_number_of_queries(
     assert response.json()["results"][0]["stage_name"] == "Qualification"
 
 
-def test_a_deal_reads_with_its_stage_and_version(workspace):
+def test_a_deal_reads_with_its_stage_and_version(workspace, api_client_for):
     deal = deal_make(workspace, name="Big one", amount=Decimal("1200.50"))
-    response = api_client(workspace, Role.READONLY).get(f"{DEALS}{deal.pk}/")
+    response = api_client_for(Role.READONLY).get(f"{DEALS}{deal.pk}/")
     assert response.status_code == 200
     body = response.json()
     assert body["name"] == "Big one" and body["amount"] == "1200.50"
@@ -43,9 +43,9 @@ def test_a_deal_reads_with_its_stage_and_version(workspace):
     assert body["version"] == 1
 
 
-def test_a_deal_of_another_workspace_is_not_found(workspace, other_workspace):
+def test_a_deal_of_another_workspace_is_not_found(workspace, other_workspace, api_client_for):
     foreign = deal_make(other_workspace)
-    client = api_client(workspace)
+    client = api_client_for()
     assert client.get(f"{DEALS}{foreign.pk}/").status_code == 404
     assert client.patch(f"{DEALS}{foreign.pk}/", {"amount": "1"}).status_code == 404
     assert client.post(f"{DEALS}{foreign.pk}/move/", {"stage": 1}).status_code == 404
@@ -54,25 +54,25 @@ def test_a_deal_of_another_workspace_is_not_found(workspace, other_workspace):
         assert Deal.objects.get(pk=foreign.pk).amount == Decimal("1000")
 
 
-def test_creating_a_deal_goes_through_the_service(workspace):
-    client = api_client(workspace, Role.SALES)
+def test_creating_a_deal_goes_through_the_service(workspace, api_client_for):
+    client = api_client_for(Role.SALES)
     contact = ContactFactory(workspace=workspace)
     response = client.post(
         DEALS,
-        {"name": "Fleet", "amount": "5000.00", "contact": contact.pk, "owner": client.actor.pk},
+        {"name": "Fleet", "amount": "5000.00", "contact": contact.pk, "owner": client.user.pk},
     )
     assert response.status_code == 201, response.json()
     deal_id = response.json()["id"]
     assert response.json()["stage_name"] == "Qualification"
     events = change_events(workspace, "sales.deal", deal_id)
-    assert [e.action for e in events] == ["created"] and events[0].actor == client.actor
+    assert [e.action for e in events] == ["created"] and events[0].actor == client.user
     with workspace_scope(workspace):
         entry = Interaction.objects.get(contact=contact, kind="deal.created")
     assert entry.data["deal_id"] == deal_id
 
 
-def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace):
-    client = api_client(workspace, Role.SALES)
+def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace, api_client_for):
+    client = api_client_for(Role.SALES)
     foreign_contact = ContactFactory(workspace=other_workspace)
     foreign_stage = stage_of(pipeline_for(other_workspace))
     response = client.post(
@@ -85,17 +85,17 @@ def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace):
         assert not Deal.objects.exists()
 
 
-def test_an_owner_who_is_no_member_is_a_field_error(workspace, other_workspace):
-    client = api_client(workspace, Role.SALES)
-    stranger = api_client(other_workspace).actor
+def test_an_owner_who_is_no_member_is_a_field_error(workspace, other_workspace, api_client_for):
+    client = api_client_for(Role.SALES)
+    stranger = api_client_for(ws=other_workspace).user
     response = client.post(DEALS, {"name": "X", "owner": stranger.pk})
     assert response.status_code == 400
     assert "owner" in response.json()["error"]["fields"]
 
 
-def test_a_change_is_recorded_and_the_stage_stays(workspace):
+def test_a_change_is_recorded_and_the_stage_stays(workspace, api_client_for):
     deal = deal_make(workspace)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     other_stage = stage_of(deal.pipeline, index=2)
     response = client.patch(f"{DEALS}{deal.pk}/", {"amount": "1500.00", "stage": other_stage.pk})
     assert response.status_code == 200, response.json()
@@ -106,9 +106,9 @@ def test_a_change_is_recorded_and_the_stage_stays(workspace):
     assert updated.action == "updated" and updated.fields == ["amount"]
 
 
-def test_a_stale_version_is_a_conflict_and_nothing_is_stored(workspace):
+def test_a_stale_version_is_a_conflict_and_nothing_is_stored(workspace, api_client_for):
     deal = deal_make(workspace)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     assert client.patch(f"{DEALS}{deal.pk}/", {"name": "First", "version": 1}).status_code == 200
     response = client.patch(f"{DEALS}{deal.pk}/", {"name": "Second", "version": 1})
     assert response.status_code == 409
@@ -117,10 +117,10 @@ def test_a_stale_version_is_a_conflict_and_nothing_is_stored(workspace):
         assert Deal.objects.get(pk=deal.pk).name == "First"
 
 
-def test_moving_a_deal_records_the_stage_history_and_the_timeline(workspace):
+def test_moving_a_deal_records_the_stage_history_and_the_timeline(workspace, api_client_for):
     contact = ContactFactory(workspace=workspace)
     deal = deal_make(workspace, contact=contact)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     second = stage_of(deal.pipeline, index=1)
     response = client.post(f"{DEALS}{deal.pk}/move/", {"stage": second.pk})
     assert response.status_code == 200, response.json()
@@ -135,9 +135,11 @@ def test_moving_a_deal_records_the_stage_history_and_the_timeline(workspace):
     assert moved.data["to_stage"] == second.pk
 
 
-def test_moving_to_lost_needs_a_reason_of_this_workspace(workspace, other_workspace):
+def test_moving_to_lost_needs_a_reason_of_this_workspace(
+    workspace, other_workspace, api_client_for
+):
     deal = deal_make(workspace)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     lost = stage_of(deal.pipeline, kind=StageKind.LOST)
     response = client.post(f"{DEALS}{deal.pk}/move/", {"stage": lost.pk})
     assert response.status_code == 400
@@ -154,18 +156,20 @@ def test_moving_to_lost_needs_a_reason_of_this_workspace(workspace, other_worksp
     assert response.json()["closed_at"] is not None and response.json()["won_at"] is None
 
 
-def test_a_stage_of_another_workspace_cannot_be_moved_to(workspace, other_workspace):
+def test_a_stage_of_another_workspace_cannot_be_moved_to(
+    workspace, other_workspace, api_client_for
+):
     deal = deal_make(workspace)
     foreign = stage_of(pipeline_for(other_workspace), index=1)
-    response = api_client(workspace).post(f"{DEALS}{deal.pk}/move/", {"stage": foreign.pk})
+    response = api_client_for().post(f"{DEALS}{deal.pk}/move/", {"stage": foreign.pk})
     assert response.status_code == 400
     assert "stage" in response.json()["error"]["fields"]
 
 
-def test_filters_by_state_and_stage(workspace):
+def test_filters_by_state_and_stage(workspace, api_client_for):
     open_deal = deal_make(workspace, name="Open")
     won = deal_make(workspace, name="Won", stage=stage_of(pipeline_for(workspace), StageKind.WON))
-    client = api_client(workspace, Role.READONLY)
+    client = api_client_for(Role.READONLY)
     rows = client.get(DEALS, {"state": "won"}).json()["results"]
     assert [r["id"] for r in rows] == [won.pk]
     rows = client.get(DEALS, {"stage": open_deal.stage_id}).json()["results"]
@@ -174,9 +178,9 @@ def test_filters_by_state_and_stage(workspace):
     assert len(rows) == 2
 
 
-def test_a_read_only_key_reads_but_cannot_write(workspace):
+def test_a_read_only_key_reads_but_cannot_write(workspace, api_client_for):
     deal = deal_make(workspace)
-    client = api_client(workspace, Role.READONLY)
+    client = api_client_for(Role.READONLY)
     assert client.get(DEALS).status_code == 200
     assert client.post(DEALS, {"name": "X"}).status_code == 403
     assert client.patch(f"{DEALS}{deal.pk}/", {"name": "X"}).status_code == 403
@@ -184,17 +188,17 @@ def test_a_read_only_key_reads_but_cannot_write(workspace):
     assert client.post(f"{DEALS}{deal.pk}/move/", {"stage": second.pk}).status_code == 403
 
 
-def test_a_service_key_cannot_touch_deals(workspace):
+def test_a_service_key_cannot_touch_deals(workspace, api_client_for):
     deal = deal_make(workspace)
-    client = api_client(workspace, Role.SERVICE)
+    client = api_client_for(Role.SERVICE)
     assert client.get(DEALS).status_code == 403
     assert client.get(f"{DEALS}{deal.pk}/").status_code == 403
     assert client.post(DEALS, {"name": "X"}).status_code == 403
 
 
-def test_only_managers_delete_deals(workspace):
+def test_only_managers_delete_deals(workspace, api_client_for):
     deal = deal_make(workspace)
-    assert api_client(workspace, Role.SALES).delete(f"{DEALS}{deal.pk}/").status_code == 403
-    response = api_client(workspace, Role.MANAGER).delete(f"{DEALS}{deal.pk}/")
+    assert api_client_for(Role.SALES).delete(f"{DEALS}{deal.pk}/").status_code == 403
+    response = api_client_for(Role.MANAGER).delete(f"{DEALS}{deal.pk}/")
     assert response.status_code == 204
     assert change_events(workspace, "sales.deal", deal.pk)[-1].action == "deleted"

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from sales.models import Product
-from tests.api.keyed_clients import api_client, change_events
+from tests.api.change_events import change_events
 from tests.sales.catalog_factories import ProductCategoryFactory, ProductFactory
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
@@ -22,12 +22,12 @@ def _products(workspace):
 
 
 def test_the_list_shows_stock_and_lead_time_in_a_fixed_number_of_queries(
-    workspace, other_workspace, django_assert_max_num_queries
+    workspace, other_workspace, django_assert_max_num_queries, api_client_for
 ):
     for n in range(5):
         ProductFactory(workspace=workspace, sku=f"A-{n}", stock_on_hand=n, lead_time_days=7)
     ProductFactory(workspace=other_workspace, sku="B-1")
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     with django_assert_max_num_queries(4):
         response = client.get(PRODUCTS, {"ordering": "sku"})
     assert response.status_code == 200
@@ -38,19 +38,19 @@ def test_the_list_shows_stock_and_lead_time_in_a_fixed_number_of_queries(
     assert rows[1]["in_stock"] is True and rows[1]["ships_in_days"] == 0
 
 
-def test_filters_by_sku_and_active(workspace):
+def test_filters_by_sku_and_active(workspace, api_client_for):
     ProductFactory(workspace=workspace, sku="KEEP")
     ProductFactory(workspace=workspace, sku="OLD", active=False)
-    client = api_client(workspace, Role.READONLY)
+    client = api_client_for(Role.READONLY)
     assert [r["sku"] for r in client.get(PRODUCTS, {"sku": "OLD"}).json()["results"]] == ["OLD"]
     active = client.get(PRODUCTS, {"active": "true"}).json()["results"]
     assert [r["sku"] for r in active] == ["KEEP"]
 
 
-def test_creating_a_product_needs_the_catalogue_permission(workspace):
+def test_creating_a_product_needs_the_catalogue_permission(workspace, api_client_for):
     body = {"sku": "KETTLE-1", "name": "Kettle", "unit_price": "39.90"}
-    assert api_client(workspace, Role.SALES).post(PRODUCTS, body).status_code == 403
-    client = api_client(workspace, Role.MANAGER)
+    assert api_client_for(Role.SALES).post(PRODUCTS, body).status_code == 403
+    client = api_client_for(Role.MANAGER)
     response = client.post(PRODUCTS, body)
     assert response.status_code == 201, response.json()
     assert response.json()["currency"] == workspace.currency
@@ -58,10 +58,12 @@ def test_creating_a_product_needs_the_catalogue_permission(workspace):
     assert [e.action for e in events] == ["created"]
 
 
-def test_a_taken_sku_and_a_foreign_category_are_field_errors(workspace, other_workspace):
+def test_a_taken_sku_and_a_foreign_category_are_field_errors(
+    workspace, other_workspace, api_client_for
+):
     ProductFactory(workspace=workspace, sku="TAKEN")
     foreign = ProductCategoryFactory(workspace=other_workspace)
-    client = api_client(workspace, Role.MANAGER)
+    client = api_client_for(Role.MANAGER)
     response = client.post(PRODUCTS, {"sku": "TAKEN", "name": "Again", "unit_price": "1.00"})
     assert response.status_code == 400
     assert "sku" in response.json()["error"]["fields"]
@@ -73,8 +75,8 @@ def test_a_taken_sku_and_a_foreign_category_are_field_errors(workspace, other_wo
     assert [p.sku for p in _products(workspace)] == ["TAKEN"]
 
 
-def test_the_upsert_by_sku_creates_then_updates_and_is_idempotent(workspace):
-    client = api_client(workspace, Role.ADMIN)
+def test_the_upsert_by_sku_creates_then_updates_and_is_idempotent(workspace, api_client_for):
+    client = api_client_for(Role.ADMIN)
     body = {"name": "Kettle", "unit_price": "39.90", "stock_on_hand": 12, "lead_time_days": 5}
     first = client.put(f"{PRODUCTS}sku/KETTLE-1/", body)
     assert first.status_code == 201, first.json()
@@ -94,16 +96,18 @@ def test_the_upsert_by_sku_creates_then_updates_and_is_idempotent(workspace):
     assert events[-1].action == "updated" and events[-1].fields == ["stock_on_hand"]
 
 
-def test_the_upsert_of_a_new_sku_needs_its_name_and_price(workspace):
-    response = api_client(workspace, Role.ADMIN).put(f"{PRODUCTS}sku/NEW-1/", {"stock_on_hand": 1})
+def test_the_upsert_of_a_new_sku_needs_its_name_and_price(workspace, api_client_for):
+    response = api_client_for(Role.ADMIN).put(f"{PRODUCTS}sku/NEW-1/", {"stock_on_hand": 1})
     assert response.status_code == 400
     assert {"name", "unit_price"} <= set(response.json()["error"]["fields"])
     assert _products(workspace) == []
 
 
-def test_the_upsert_never_touches_another_workspaces_sku(workspace, other_workspace):
+def test_the_upsert_never_touches_another_workspaces_sku(
+    workspace, other_workspace, api_client_for
+):
     theirs = ProductFactory(workspace=other_workspace, sku="SHARED", stock_on_hand=10)
-    client = api_client(workspace, Role.ADMIN)
+    client = api_client_for(Role.ADMIN)
     response = client.put(
         f"{PRODUCTS}sku/SHARED/", {"name": "Ours", "unit_price": "5.00", "stock_on_hand": 1}
     )
@@ -113,16 +117,16 @@ def test_the_upsert_never_touches_another_workspaces_sku(workspace, other_worksp
         assert Product.objects.get(pk=theirs.pk).stock_on_hand == 10
 
 
-def test_a_product_of_another_workspace_is_not_found(workspace, other_workspace):
+def test_a_product_of_another_workspace_is_not_found(workspace, other_workspace, api_client_for):
     theirs = ProductFactory(workspace=other_workspace)
-    client = api_client(workspace, Role.ADMIN)
+    client = api_client_for(Role.ADMIN)
     assert client.get(f"{PRODUCTS}{theirs.pk}/").status_code == 404
     assert client.patch(f"{PRODUCTS}{theirs.pk}/", {"stock_on_hand": 0}).status_code == 404
 
 
-def test_a_change_goes_through_the_service_and_products_are_not_deleted(workspace):
+def test_a_change_goes_through_the_service_and_products_are_not_deleted(workspace, api_client_for):
     product = ProductFactory(workspace=workspace, unit_price=Decimal("10.00"))
-    client = api_client(workspace, Role.MANAGER)
+    client = api_client_for(Role.MANAGER)
     response = client.patch(f"{PRODUCTS}{product.pk}/", {"unit_price": "-1.00"})
     assert response.status_code == 400
     assert "unit_price" in response.json()["error"]["fields"]

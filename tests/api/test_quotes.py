@@ -7,7 +7,7 @@ import pytest
 
 from sales.models import Quote
 from sales.services.quotes import quote_create, quote_line_add
-from tests.api.keyed_clients import api_client, change_events
+from tests.api.change_events import change_events
 from tests.sales.catalog_factories import ProductFactory, configurable_product, open_deal
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
@@ -26,13 +26,13 @@ def _quote_with_line(workspace, product):
 
 
 def test_the_list_reads_quotes_with_their_lines_in_a_fixed_number_of_queries(
-    workspace, other_workspace, django_assert_max_num_queries
+    workspace, other_workspace, django_assert_max_num_queries, api_client_for
 ):
     product = ProductFactory(workspace=workspace, unit_price=Decimal("100.00"))
     for _ in range(4):
         _quote_with_line(workspace, product)
     _quote_with_line(other_workspace, ProductFactory(workspace=other_workspace))
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     with django_assert_max_num_queries(5):
         response = client.get(QUOTES)
     assert response.status_code == 200
@@ -42,10 +42,10 @@ def test_the_list_reads_quotes_with_their_lines_in_a_fixed_number_of_queries(
     assert [line["quantity"] for line in rows[0]["lines"]] == ["2.00"]
 
 
-def test_a_quote_is_created_with_its_lines_through_the_services(workspace):
+def test_a_quote_is_created_with_its_lines_through_the_services(workspace, api_client_for):
     deal = open_deal(workspace)
     product, sizes, supports = configurable_product(workspace)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     response = client.post(
         QUOTES,
         {
@@ -69,10 +69,10 @@ def test_a_quote_is_created_with_its_lines_through_the_services(workspace):
     assert change_events(workspace, "sales.quote", body["id"])[0].action == "created"
 
 
-def test_an_invalid_line_stores_nothing_and_names_the_line(workspace):
+def test_an_invalid_line_stores_nothing_and_names_the_line(workspace, api_client_for):
     deal = open_deal(workspace)
     product, sizes, supports = configurable_product(workspace)
-    response = api_client(workspace, Role.SALES).post(
+    response = api_client_for(Role.SALES).post(
         QUOTES,
         {
             "deal": deal.pk,
@@ -89,8 +89,10 @@ def test_an_invalid_line_stores_nothing_and_names_the_line(workspace):
         assert not Quote.objects.exists()
 
 
-def test_a_deal_or_product_of_another_workspace_is_a_field_error(workspace, other_workspace):
-    client = api_client(workspace, Role.SALES)
+def test_a_deal_or_product_of_another_workspace_is_a_field_error(
+    workspace, other_workspace, api_client_for
+):
+    client = api_client_for(Role.SALES)
     response = client.post(QUOTES, {"deal": open_deal(other_workspace).pk}, format="json")
     assert response.status_code == 400
     assert "deal" in response.json()["error"]["fields"]
@@ -106,17 +108,17 @@ def test_a_deal_or_product_of_another_workspace_is_a_field_error(workspace, othe
         assert not Quote.objects.exists()
 
 
-def test_a_quote_of_another_workspace_is_not_found(workspace, other_workspace):
+def test_a_quote_of_another_workspace_is_not_found(workspace, other_workspace, api_client_for):
     theirs = _quote_with_line(other_workspace, ProductFactory(workspace=other_workspace))
-    assert api_client(workspace).get(f"{QUOTES}{theirs.pk}/").status_code == 404
+    assert api_client_for().get(f"{QUOTES}{theirs.pk}/").status_code == 404
 
 
-def test_quotes_are_not_changed_or_deleted_here_and_need_sales_rights(workspace):
+def test_quotes_are_not_changed_or_deleted_here_and_need_sales_rights(workspace, api_client_for):
     quote = _quote_with_line(workspace, ProductFactory(workspace=workspace))
-    owner = api_client(workspace, Role.OWNER)
+    owner = api_client_for(Role.OWNER)
     assert owner.patch(f"{QUOTES}{quote.pk}/", {"notes": "x"}).status_code == 405
     assert owner.delete(f"{QUOTES}{quote.pk}/").status_code == 405
-    readonly = api_client(workspace, Role.READONLY)
+    readonly = api_client_for(Role.READONLY)
     assert readonly.get(f"{QUOTES}{quote.pk}/").status_code == 200
     assert readonly.post(QUOTES, {"deal": quote.deal_id}).status_code == 403
-    assert api_client(workspace, Role.SERVICE).get(QUOTES).status_code == 403
+    assert api_client_for(Role.SERVICE).get(QUOTES).status_code == 403

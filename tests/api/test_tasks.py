@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from sales.models import Activity
-from tests.api.keyed_clients import api_client, change_events
+from tests.api.change_events import change_events
 from tests.contacts.factories import ContactFactory
 from tests.sales.factories import ActivityFactory, deal_make
 from touchpoints.models import Interaction
@@ -24,13 +24,13 @@ def _due(hours=2) -> str:
 
 
 def test_the_list_reads_the_workspaces_tasks_in_a_fixed_number_of_queries(
-    workspace, other_workspace, django_assert_max_num_queries
+    workspace, other_workspace, django_assert_max_num_queries, api_client_for
 ):
     contact = ContactFactory(workspace=workspace)
     for n in range(5):
         ActivityFactory(workspace=workspace, subject=f"Call {n}", contact=contact)
     ActivityFactory(workspace=other_workspace)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     with django_assert_max_num_queries(4):
         response = client.get(TASKS, {"ordering": "id"})
     assert response.status_code == 200
@@ -39,10 +39,10 @@ def test_the_list_reads_the_workspaces_tasks_in_a_fixed_number_of_queries(
     assert rows[0]["contact"] == contact.pk and rows[0]["done_at"] is None
 
 
-def test_creating_a_task_on_a_deal_takes_the_deals_contact(workspace):
+def test_creating_a_task_on_a_deal_takes_the_deals_contact(workspace, api_client_for):
     contact = ContactFactory(workspace=workspace)
     deal = deal_make(workspace, contact=contact)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     response = client.post(
         TASKS, {"type": "call", "subject": "Follow up", "due_at": _due(), "deal": deal.pk}
     )
@@ -53,8 +53,8 @@ def test_creating_a_task_on_a_deal_takes_the_deals_contact(workspace):
     ] == ["created"]
 
 
-def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace):
-    response = api_client(workspace, Role.SALES).post(
+def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace, api_client_for):
+    response = api_client_for(Role.SALES).post(
         TASKS,
         {
             "subject": "X",
@@ -69,18 +69,18 @@ def test_ids_of_another_workspace_are_field_errors(workspace, other_workspace):
         assert not Activity.objects.exists()
 
 
-def test_a_reminder_after_the_due_time_is_a_field_error(workspace):
-    response = api_client(workspace, Role.SALES).post(
+def test_a_reminder_after_the_due_time_is_a_field_error(workspace, api_client_for):
+    response = api_client_for(Role.SALES).post(
         TASKS, {"subject": "X", "due_at": _due(1), "reminder_at": _due(3)}
     )
     assert response.status_code == 400
     assert "reminder_at" in response.json()["error"]["fields"]
 
 
-def test_completing_a_call_logs_it_on_the_contacts_timeline(workspace):
+def test_completing_a_call_logs_it_on_the_contacts_timeline(workspace, api_client_for):
     contact = ContactFactory(workspace=workspace)
     task = ActivityFactory(workspace=workspace, type="call", contact=contact)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     response = client.post(f"{TASKS}{task.pk}/complete/", {"outcome": "Reached"})
     assert response.status_code == 200, response.json()
     assert response.json()["done_at"] is not None and response.json()["outcome"] == "Reached"
@@ -92,9 +92,9 @@ def test_completing_a_call_logs_it_on_the_contacts_timeline(workspace):
     assert reopened.status_code == 200 and reopened.json()["done_at"] is None
 
 
-def test_a_change_and_a_delete_are_recorded(workspace):
+def test_a_change_and_a_delete_are_recorded(workspace, api_client_for):
     task = ActivityFactory(workspace=workspace)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     response = client.patch(f"{TASKS}{task.pk}/", {"subject": "Call back"})
     assert response.status_code == 200
     assert change_events(workspace, "sales.activity", task.pk)[-1].fields == ["subject"]
@@ -102,10 +102,10 @@ def test_a_change_and_a_delete_are_recorded(workspace):
     assert change_events(workspace, "sales.activity", task.pk)[-1].action == "deleted"
 
 
-def test_filters_by_done_and_due(workspace):
+def test_filters_by_done_and_due(workspace, api_client_for):
     open_task = ActivityFactory(workspace=workspace)
     done = ActivityFactory(workspace=workspace, done_at=timezone.now())
-    client = api_client(workspace, Role.READONLY)
+    client = api_client_for(Role.READONLY)
     assert [r["id"] for r in client.get(TASKS, {"done": "false"}).json()["results"]] == [
         open_task.pk
     ]
@@ -114,9 +114,9 @@ def test_filters_by_done_and_due(workspace):
     assert later == []
 
 
-def test_a_task_of_another_workspace_is_not_found(workspace, other_workspace):
+def test_a_task_of_another_workspace_is_not_found(workspace, other_workspace, api_client_for):
     theirs = ActivityFactory(workspace=other_workspace)
-    client = api_client(workspace, Role.SALES)
+    client = api_client_for(Role.SALES)
     assert client.get(f"{TASKS}{theirs.pk}/").status_code == 404
     assert client.post(f"{TASKS}{theirs.pk}/complete/", {}).status_code == 404
     assert client.delete(f"{TASKS}{theirs.pk}/").status_code == 404
@@ -124,9 +124,9 @@ def test_a_task_of_another_workspace_is_not_found(workspace, other_workspace):
         assert Activity.objects.get(pk=theirs.pk).done_at is None
 
 
-def test_role_limits(workspace):
+def test_role_limits(workspace, api_client_for):
     task = ActivityFactory(workspace=workspace)
-    readonly = api_client(workspace, Role.READONLY)
+    readonly = api_client_for(Role.READONLY)
     assert readonly.get(TASKS).status_code == 200
     assert readonly.post(f"{TASKS}{task.pk}/complete/", {}).status_code == 403
-    assert api_client(workspace, Role.SERVICE).get(TASKS).status_code == 403
+    assert api_client_for(Role.SERVICE).get(TASKS).status_code == 403
