@@ -50,10 +50,8 @@ def exception_handler(exc, context):
         message = non_field[0] if non_field else _("Some fields are not valid.")
         response.data = error_body("invalid", message, fields)
         return response
-    detail = getattr(exc, "detail", None)
-    code = getattr(exc, "default_code", None) or "error"
-    if isinstance(detail, exceptions.ErrorDetail):
-        code = detail.code or code
+    detail = response.data.get("detail") if isinstance(response.data, dict) else None
+    code = getattr(detail, "code", None) or getattr(exc, "default_code", None) or "error"
     message = str(detail) if detail is not None else str(exc)
     response.data = error_body(code, message)
     return response

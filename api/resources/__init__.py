@@ -3,7 +3,7 @@
 
 import importlib
 
-MODULES: tuple[str, ...] = ("sales", "catalog", "service", "marketing")
+MODULES: tuple[str, ...] = ("contacts", "touchpoints", "sales", "catalog", "service", "marketing")
 
 
 def register() -> None:

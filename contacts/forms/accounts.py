@@ -19,7 +19,7 @@ class AccountForm(CustomFieldsMixin, WorkspaceModelForm):
 
     class Meta(WorkspaceModelForm.Meta):
         model = Account
-        fields = sorted(ACCOUNT_FIELDS)
+        fields = sorted(ACCOUNT_FIELDS - {"external_id"})  # set by other systems (API)
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel"}),
             "phone_extension": forms.TextInput(attrs={"inputmode": "numeric"}),

@@ -70,8 +70,9 @@ class ContactForm(CustomFieldsMixin, WorkspaceModelForm):
 
     class Meta(WorkspaceModelForm.Meta):
         model = Contact
-        # what the services take; the opt-in source comes in as `consent_source`
-        fields = sorted(CONTACT_FIELDS - {"email_opt_in_source"})
+        # what the services take; the opt-in source comes in as `consent_source`; the
+        # external id is set by other systems through the API
+        fields = sorted(CONTACT_FIELDS - {"email_opt_in_source", "external_id"})
         widgets = {
             "date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "email": forms.TextInput(

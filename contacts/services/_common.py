@@ -3,6 +3,7 @@ custom values, full_clean with errors keyed by field) and the delete that record
 tombstone."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from workspaces.service_checks import (
     check_unknown as _check_unknown,
@@ -23,6 +24,20 @@ def _owner_change_check(*, workspace, instance, fields: dict, errors: dict) -> N
     owner = fields.get("owner")
     if owner is not None and owner.pk != instance.owner_id:
         owner_check(workspace=workspace, owner=owner, errors=errors)
+
+
+def _external_id_check(*, workspace, model, instance, fields: dict, errors: dict) -> None:
+    """An external id (the record's id in another system) names one record of `model` in
+    the workspace: a given, non-empty one used by another record is an error on
+    `external_id`. One indexed query when an external id is given."""
+    external_id = fields.get("external_id")
+    if not external_id:
+        return
+    others = model.objects.filter(workspace=workspace, external_id=external_id)
+    if instance is not None and instance.pk is not None:
+        others = others.exclude(pk=instance.pk)
+    if others.exists():
+        errors["external_id"] = [_("Another record has this external id.")]
 
 
 def _require_same_workspace(*, workspace, obj, field: str) -> None:
@@ -55,6 +70,7 @@ __all__ = [
     "_custom_clean",
     "_custom_merge",
     "_delete_recorded",
+    "_external_id_check",
     "_full_clean",
     "_owner_change_check",
     "_raise_if",

@@ -12,6 +12,7 @@ from ._common import (
     _custom_clean,
     _custom_merge,
     _delete_recorded,
+    _external_id_check,
     _full_clean,
     _owner_change_check,
     _require_same_workspace,
@@ -30,6 +31,7 @@ ACCOUNT_FIELDS = frozenset(
         "phone_extension",
         "website",
         "owner",
+        "external_id",
         "street",
         "postal_code",
         "city",
@@ -62,6 +64,9 @@ def account_create(*, workspace, actor, tags=None, custom: dict | None = None, *
     _check_unknown(fields, ACCOUNT_FIELDS)
     errors: dict = {}
     fields = _account_normalize(fields, errors, region=workspace.country)
+    _external_id_check(
+        workspace=workspace, model=Account, instance=None, fields=fields, errors=errors
+    )
     owner_check(workspace=workspace, owner=fields.get("owner"), errors=errors)
     cleaned_custom = _custom_clean(
         workspace=workspace, entity=CustomFieldEntity.ACCOUNT, values=custom or {}, errors=errors
@@ -88,6 +93,9 @@ def account_update(
     _require_same_workspace(workspace=workspace, obj=account, field="account")
     errors: dict = {}
     fields = _account_normalize(fields, errors, region=workspace.country)
+    _external_id_check(
+        workspace=workspace, model=Account, instance=account, fields=fields, errors=errors
+    )
     _owner_change_check(workspace=workspace, instance=account, fields=fields, errors=errors)
     before = snapshot(account)
     _custom_merge(

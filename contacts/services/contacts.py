@@ -18,6 +18,7 @@ from ._common import (
     _custom_clean,
     _custom_merge,
     _delete_recorded,
+    _external_id_check,
     _full_clean,
     _owner_change_check,
     _raise_if,
@@ -52,6 +53,7 @@ CONTACT_FIELDS = frozenset(
         "email_opt_in_source",
         "do_not_call",
         "do_not_mail",
+        "external_id",
         "street",
         "postal_code",
         "city",
@@ -154,6 +156,9 @@ def contact_create(
     _check_unknown(fields, CONTACT_FIELDS)
     errors: dict = {}
     fields = _contact_normalize(fields, errors, region=workspace.country)
+    _external_id_check(
+        workspace=workspace, model=Contact, instance=None, fields=fields, errors=errors
+    )
     _check_same_workspace(
         workspace=workspace, obj=fields.get("account"), field="account", errors=errors
     )
@@ -198,6 +203,9 @@ def contact_update(
     _require_same_workspace(workspace=workspace, obj=contact, field="contact")
     errors: dict = {}
     fields = _contact_normalize(fields, errors, region=workspace.country)
+    _external_id_check(
+        workspace=workspace, model=Contact, instance=contact, fields=fields, errors=errors
+    )
     if "account" in fields:
         _check_same_workspace(
             workspace=workspace, obj=fields["account"], field="account", errors=errors

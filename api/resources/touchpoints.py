@@ -1,0 +1,2 @@
+def register() -> None:
+    """Placeholder until the interactions resource lands."""
