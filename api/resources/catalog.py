@@ -17,14 +17,14 @@ from sales.services.catalog import product_create, product_update
 from sales.services.quotes import quote_create, quote_line_add
 from workspaces.models import CURRENCIES
 
+from ..fields import WorkspaceRecordField
 from ..method_limits import OfferedMethodsFirst
 from ..registry import register_resource
-from ..related_fields import InWorkspace
 from ..viewsets import WorkspaceModelViewSet
 
 
 class ProductSerializer(serializers.ModelSerializer):
-    category = InWorkspace(ProductCategory, required=False, allow_null=True)
+    category = WorkspaceRecordField(ProductCategory)
     in_stock = serializers.SerializerMethodField()
     ships_in_days = serializers.SerializerMethodField()
 
@@ -92,7 +92,9 @@ class QuoteLineSerializer(serializers.ModelSerializer):
 class QuoteLineInputSerializer(serializers.Serializer):
     """A line to add: a catalogue product with its chosen option values (ids)."""
 
-    product = InWorkspace(Product)
+    product = WorkspaceRecordField(
+        Product, required=True, allow_null=False, pk_field=serializers.IntegerField()
+    )
     quantity = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, min_value=0
     )
@@ -106,7 +108,7 @@ class QuoteLineInputSerializer(serializers.Serializer):
 
 
 class QuoteSerializer(serializers.ModelSerializer):
-    deal = InWorkspace(Deal)
+    deal = WorkspaceRecordField(Deal, required=True, allow_null=False)
     lines = QuoteLineSerializer(many=True, read_only=True)
 
     class Meta:

@@ -3,7 +3,7 @@ tasks (the sales app's activities: calls, meetings, emails, to-dos).
 
 Writes go through the sales services (sales.services.leads, .deals, .activities), as the
 pages do: change events, the timeline, the workspace and owner checks. Every id given for a
-related record is looked up in the key's workspace only (api.related_fields: an id of
+related record is looked up in the key's workspace only (api.fields: an id of
 another workspace is a field error, never a link)."""
 
 from contextlib import contextmanager
@@ -37,16 +37,16 @@ from sales.services import (
 )
 from workspaces.models import CURRENCIES
 
+from ..fields import MemberField, WorkspaceRecordField
 from ..nested_lists import nested_page
 from ..registry import register_resource
-from ..related_fields import InWorkspace, Member
 from ..viewsets import WorkspaceModelViewSet
 
 # --- leads --------------------------------------------------------------------------------
 
 
 class LeadSerializer(serializers.ModelSerializer):
-    owner = Member(required=False, allow_null=True)
+    owner = MemberField()
 
     class Meta:
         model = Lead
@@ -98,12 +98,12 @@ class DealSerializer(serializers.ModelSerializer):
     """A deal. `pipeline` and `stage` are given when it is created (default: the default
     pipeline's first open stage); afterwards the stage changes only through `move`."""
 
-    pipeline = InWorkspace(Pipeline, required=False)
-    stage = InWorkspace(Stage, required=False)
-    account = InWorkspace(Account, required=False, allow_null=True)
-    contact = InWorkspace(Contact, required=False, allow_null=True)
-    owner = Member(required=False, allow_null=True)
-    lost_reason = InWorkspace(LostReason, required=False, allow_null=True)
+    pipeline = WorkspaceRecordField(Pipeline, allow_null=False)
+    stage = WorkspaceRecordField(Stage, allow_null=False)
+    account = WorkspaceRecordField(Account)
+    contact = WorkspaceRecordField(Contact)
+    owner = MemberField()
+    lost_reason = WorkspaceRecordField(LostReason)
     stage_name = serializers.CharField(source="stage.name", read_only=True)
     stage_kind = serializers.CharField(source="stage.kind", read_only=True)
 
@@ -155,8 +155,11 @@ class DealUpdateSerializer(DealSerializer):
 class DealMoveSerializer(serializers.Serializer):
     """Move a deal to another stage of its pipeline: a lost stage needs `lost_reason`."""
 
-    stage = InWorkspace(Stage)
-    lost_reason = InWorkspace(LostReason, required=False, allow_null=True)
+    # a plain serializer: the ids are typed here, no model names them for the schema
+    stage = WorkspaceRecordField(
+        Stage, required=True, allow_null=False, pk_field=serializers.IntegerField()
+    )
+    lost_reason = WorkspaceRecordField(LostReason, pk_field=serializers.IntegerField())
     competitor = serializers.CharField(required=False, allow_blank=True, max_length=200)
     version = serializers.IntegerField(required=False, min_value=1)
 
@@ -184,9 +187,9 @@ class StageChangeSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(serializers.ModelSerializer):
-    owner = Member(required=False, allow_null=True)
-    contact = InWorkspace(Contact, required=False, allow_null=True)
-    deal = InWorkspace(Deal, required=False, allow_null=True)
+    owner = MemberField()
+    contact = WorkspaceRecordField(Contact)
+    deal = WorkspaceRecordField(Deal)
 
     class Meta:
         model = Activity

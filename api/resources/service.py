@@ -26,18 +26,18 @@ from service.models import (
 )
 from service.services import cases as case_services
 
+from ..fields import MemberField, WorkspaceRecordField
 from ..method_limits import OfferedMethodsFirst
 from ..nested_lists import nested_page
 from ..registry import register_resource
-from ..related_fields import InWorkspace, Member
 from ..viewsets import WorkspaceModelViewSet
 
 
 class CaseSerializer(serializers.ModelSerializer):
-    contact = InWorkspace(Contact, required=False, allow_null=True)
-    account = InWorkspace(Account, required=False, allow_null=True)
-    queue = InWorkspace(Queue, required=False, allow_null=True)
-    assignee = Member(required=False, allow_null=True)
+    contact = WorkspaceRecordField(Contact)
+    account = WorkspaceRecordField(Account)
+    queue = WorkspaceRecordField(Queue)
+    assignee = MemberField()
 
     class Meta:
         model = Case
