@@ -18,7 +18,8 @@ from sales.services.quotes import quote_create, quote_line_add
 from workspaces.models import CURRENCIES
 
 from ..fields import WorkspaceRecordField
-from ..method_limits import OfferedMethodsFirst
+from ..filter_fields import IdFilter
+from ..method_limits import NoFormMetadata, OfferedMethodsFirst
 from ..registry import register_resource
 from ..viewsets import WorkspaceModelViewSet
 
@@ -158,7 +159,7 @@ class QuoteCreateSerializer(QuoteSerializer):
 
 
 class ProductFilter(filters.FilterSet):
-    category = filters.NumberFilter(field_name="category_id")
+    category = IdFilter(field_name="category_id")
     name_starts = filters.CharFilter(field_name="name", lookup_expr="istartswith")
     updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     sku = filters.CharFilter(field_name="sku")
@@ -172,7 +173,7 @@ class ProductFilter(filters.FilterSet):
 
 
 class QuoteFilter(filters.FilterSet):
-    deal = filters.NumberFilter(field_name="deal_id")
+    deal = IdFilter(field_name="deal_id")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
@@ -227,6 +228,7 @@ class ProductViewSet(OfferedMethodsFirst, WorkspaceModelViewSet):
         url_name="upsert-by-sku",
         filter_backends=[],
         pagination_class=None,
+        metadata_class=NoFormMetadata,
     )
     def upsert_by_sku(self, request, sku=None):
         """Create the product with this SKU (name and unit price needed), or change the

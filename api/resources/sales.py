@@ -38,6 +38,7 @@ from sales.services import (
 from workspaces.models import CURRENCIES
 
 from ..fields import MemberField, WorkspaceRecordField
+from ..filter_fields import IdFilter
 from ..nested_lists import nested_page
 from ..registry import register_resource
 from ..viewsets import WorkspaceModelViewSet
@@ -222,7 +223,7 @@ class TaskCompleteSerializer(serializers.Serializer):
 
 
 class LeadFilter(filters.FilterSet):
-    owner = filters.NumberFilter(field_name="owner_id")
+    owner = IdFilter(field_name="owner_id")
     email = filters.CharFilter(method="filter_email")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -240,11 +241,11 @@ class LeadFilter(filters.FilterSet):
 
 
 class DealFilter(filters.FilterSet):
-    pipeline = filters.NumberFilter(field_name="pipeline_id")
-    stage = filters.NumberFilter(field_name="stage_id")
-    owner = filters.NumberFilter(field_name="owner_id")
-    contact = filters.NumberFilter(field_name="contact_id")
-    account = filters.NumberFilter(field_name="account_id")
+    pipeline = IdFilter(field_name="pipeline_id")
+    stage = IdFilter(field_name="stage_id")
+    owner = IdFilter(field_name="owner_id")
+    contact = IdFilter(field_name="contact_id")
+    account = IdFilter(field_name="account_id")
     state = filters.ChoiceFilter(
         choices=(("open", "open"), ("won", "won"), ("lost", "lost")), method="filter_state"
     )
@@ -268,9 +269,9 @@ class DealFilter(filters.FilterSet):
 
 
 class TaskFilter(filters.FilterSet):
-    owner = filters.NumberFilter(field_name="owner_id")
-    contact = filters.NumberFilter(field_name="contact_id")
-    deal = filters.NumberFilter(field_name="deal_id")
+    owner = IdFilter(field_name="owner_id")
+    contact = IdFilter(field_name="contact_id")
+    deal = IdFilter(field_name="deal_id")
     done = filters.BooleanFilter(field_name="done_at", lookup_expr="isnull", exclude=True)
     due_after = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
     due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")

@@ -27,6 +27,7 @@ from service.models import (
 from service.services import cases as case_services
 
 from ..fields import MemberField, WorkspaceRecordField
+from ..filter_fields import IdFilter
 from ..method_limits import OfferedMethodsFirst
 from ..nested_lists import nested_page
 from ..registry import register_resource
@@ -141,10 +142,10 @@ class CaseUpdateSerializer(CaseSerializer):
 
 
 class CaseFilter(filters.FilterSet):
-    contact = filters.NumberFilter(field_name="contact_id")
-    account = filters.NumberFilter(field_name="account_id")
-    queue = filters.NumberFilter(field_name="queue_id")
-    assignee = filters.NumberFilter(field_name="assignee_id")
+    contact = IdFilter(field_name="contact_id")
+    account = IdFilter(field_name="account_id")
+    queue = IdFilter(field_name="queue_id")
+    assignee = IdFilter(field_name="assignee_id")
     open = filters.BooleanFilter(method="filter_open")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
@@ -154,7 +155,7 @@ class CaseFilter(filters.FilterSet):
     type = filters.ChoiceFilter(choices=CaseType.choices)
     priority = filters.ChoiceFilter(choices=Priority.choices)
     sla_state = filters.ChoiceFilter(choices=SlaState.choices)
-    number = filters.NumberFilter(field_name="number")
+    number = IdFilter(field_name="number")
 
     class Meta:
         model = Case
