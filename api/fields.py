@@ -10,6 +10,7 @@ from workspaces.scoping import current_workspace_id
 from workspaces.selectors import member_list
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class MemberField(serializers.PrimaryKeyRelatedField):
     """A user id that must be a member of the key's workspace (an owner, an assignee); any
     other id reads as unknown, so the API does not tell which user ids exist."""
@@ -28,6 +29,7 @@ class MemberField(serializers.PrimaryKeyRelatedField):
         return member_list(workspace=current_workspace_id())
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class WorkspaceRecordField(serializers.PrimaryKeyRelatedField):
     """A record of the key's workspace by id (`model.objects`, the scoped manager): another
     workspace's id reads as unknown."""

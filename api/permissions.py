@@ -31,5 +31,7 @@ class KeyHasPermission(permissions.BasePermission):
         api_key = request.auth
         if not isinstance(api_key, ApiKey):
             return False
+        if hasattr(view, "action_map") and view.action is None:
+            return True  # a method the resource does not have: 405, not 403
         perm = (getattr(view, "permission_map", None) or {}).get(permission_kind(request.method))
         return perm is not None and has_perm(api_key.role, perm)

@@ -2,7 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,8 +17,7 @@ from .registry import interaction_kind_get, timeline_app_exists
 BODY_MAX_CHARS = 100_000  # a long email thread fits; a megabyte pasted by mistake does not
 
 
-@transaction.atomic
-def interaction_record(
+def interaction_build(
     *,
     workspace,
     kind: str,
@@ -34,16 +34,16 @@ def interaction_record(
     outcome: str = "",
     source=None,
     data: dict | None = None,
+    source_system: str = "",
+    source_event_id: str = "",
 ) -> Interaction:
-    """Append one touch point to the history of `contact` and/or `account`.
+    """An unsaved, checked touch point (no queries): the checks of interaction_record, for
+    writers that insert many at once (interactions_record_many). `source_system` and
+    `source_event_id` name an event of another system (one event is recorded once).
 
-    Transactional; validates the channel and that every related object is in `workspace`;
-    when only a contact is given, the contact's account is recorded too so the account
-    timeline shows it. Updates the contact's `last_interaction_at` (a derived column, not
-    recorded). Not copied into the change log: the row takes its own `seq` from the
-    workspace's change sequence (consumers read `touchpoints.selectors.interactions_after`).
-    `app` and `kind` must be registered (touchpoints.registry); else LookupError.
-    """
+    LookupError for an unregistered `app` or `kind`; ValidationError (by field) for no
+    contact and no account, notes over BODY_MAX_CHARS, a related object of another
+    workspace or a field the model refuses (channel, direction, lengths)."""
     if not timeline_app_exists(app):
         raise LookupError(f"timeline app {app!r} is not registered")
     interaction_kind_get(kind)
@@ -78,8 +78,58 @@ def interaction_record(
         source_type=source._meta.label_lower if source is not None else "",
         source_id=source.pk if source is not None else None,
         data=data or {},
+        source_system=source_system,
+        source_event_id=source_event_id,
     )
     interaction.full_clean(exclude=["contact", "account", "workspace", "actor", "seq"])
+    return interaction
+
+
+@transaction.atomic
+def interaction_record(
+    *,
+    workspace,
+    kind: str,
+    channel: str,
+    contact=None,
+    account=None,
+    actor=None,
+    occurred_at=None,
+    direction: str = Direction.OUTBOUND,
+    app: str = "contacts",
+    subject: str = "",
+    body: str = "",
+    duration_seconds: int | None = None,
+    outcome: str = "",
+    source=None,
+    data: dict | None = None,
+) -> Interaction:
+    """Append one touch point to the history of `contact` and/or `account`.
+
+    Transactional; validates the channel and that every related object is in `workspace`;
+    when only a contact is given, the contact's account is recorded too so the account
+    timeline shows it. Updates the contact's `last_interaction_at` (a derived column, not
+    recorded). Not copied into the change log: the row takes its own `seq` from the
+    workspace's change sequence (consumers read `touchpoints.selectors.interactions_after`).
+    `app` and `kind` must be registered (touchpoints.registry); else LookupError.
+    """
+    interaction = interaction_build(
+        workspace=workspace,
+        kind=kind,
+        channel=channel,
+        contact=contact,
+        account=account,
+        actor=actor,
+        occurred_at=occurred_at,
+        direction=direction,
+        app=app,
+        subject=subject,
+        body=body,
+        duration_seconds=duration_seconds,
+        outcome=outcome,
+        source=source,
+        data=data,
+    )
     if contact is not None:
         # Only ever moves forward, in one conditional UPDATE (no read-modify-write race).
         # Before the sequence is taken: the counter is the last lock a writer takes.
@@ -89,6 +139,64 @@ def interaction_record(
     interaction.seq = sequence_take(workspace=workspace)
     interaction.save()
     return interaction
+
+
+@transaction.atomic
+def interactions_record_many(*, workspace, interactions: list[Interaction]) -> list[Interaction]:
+    """Insert touch points built by interaction_build (all of `workspace`) at once: their
+    contacts' `last_interaction_at` moves forward in one UPDATE, one take of the sequence
+    numbers them (in list order), one multi-row INSERT writes them.
+
+    A row whose (source_system, source_event_id) is stored already (sent twice, or by a
+    concurrent request) is skipped, not an error. Returns the inserted rows with their ids,
+    in list order. Queries: 4 (the INSERT split into batches where the database needs it)."""
+    if not interactions:
+        return []
+    for interaction in interactions:
+        if interaction.workspace_id != workspace.pk:
+            raise ValidationError({"workspace": _("This record belongs to another workspace.")})
+    latest: dict = {}
+    contact_model = None
+    for interaction in interactions:
+        if interaction.contact_id is not None:
+            contact_model = type(interaction.contact)
+            when = latest.get(interaction.contact_id)
+            if when is None or interaction.occurred_at > when:
+                latest[interaction.contact_id] = interaction.occurred_at
+    if latest:
+        # Only ever moves forward; before the sequence is taken (the counter is the last lock).
+        field = DateTimeField()
+        contact_model.objects.filter(pk__in=list(latest)).update(
+            last_interaction_at=Case(
+                *(
+                    When(
+                        pk=pk,
+                        then=Greatest(
+                            Coalesce(F("last_interaction_at"), Value(when, output_field=field)),
+                            Value(when, output_field=field),
+                        ),
+                    )
+                    for pk, when in latest.items()
+                ),
+                default=F("last_interaction_at"),
+            )
+        )
+    first = sequence_take(workspace=workspace, count=len(interactions))
+    for offset, interaction in enumerate(interactions):
+        interaction.seq = first + offset
+    Interaction.objects.bulk_create(interactions, ignore_conflicts=True)
+    stored = dict(
+        Interaction.objects.filter(
+            workspace=workspace, seq__gte=first, seq__lt=first + len(interactions)
+        ).values_list("seq", "id")
+    )
+    inserted = []
+    for interaction in interactions:
+        interaction.pk = stored.get(interaction.seq)
+        if interaction.pk is not None:
+            interaction._state.adding = False
+            inserted.append(interaction)
+    return inserted
 
 
 def interaction_log(
@@ -136,4 +244,9 @@ def interaction_log(
     )
 
 
-__all__ = ["interaction_record", "interaction_log"]
+__all__ = [
+    "interaction_build",
+    "interaction_log",
+    "interaction_record",
+    "interactions_record_many",
+]

@@ -179,7 +179,11 @@ STABLE_ORDERINGS = ["id", "created_at", "updated_at"]
     update=extend_schema(summary="Change a contact", tags=["contacts"]),
     partial_update=extend_schema(summary="Change some fields of a contact", tags=["contacts"]),
     destroy=extend_schema(summary="Delete a contact and its history", tags=["contacts"]),
-    upsert=extend_schema(summary="Create or change a contact by external id", tags=["contacts"]),
+    upsert=extend_schema(
+        summary="Create or change a contact by external id",
+        tags=["contacts"],
+        responses={200: ContactSerializer, 201: ContactSerializer},
+    ),
 )
 class ContactViewSet(ExternalIdUpsertMixin, WorkspaceModelViewSet):
     model = Contact
@@ -207,7 +211,11 @@ class ContactViewSet(ExternalIdUpsertMixin, WorkspaceModelViewSet):
     destroy=extend_schema(
         summary="Delete an account (its contacts stay, without account)", tags=["accounts"]
     ),
-    upsert=extend_schema(summary="Create or change an account by external id", tags=["accounts"]),
+    upsert=extend_schema(
+        summary="Create or change an account by external id",
+        tags=["accounts"],
+        responses={200: AccountSerializer, 201: AccountSerializer},
+    ),
 )
 class AccountViewSet(ExternalIdUpsertMixin, WorkspaceModelViewSet):
     model = Account

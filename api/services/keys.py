@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workspaces.changelog import ChangeAction, change_record
+from workspaces.changelog import ChangeAction, change_record, update_recorded
 from workspaces.models import Membership
 from workspaces.service_checks import full_clean_into, raise_if, same_workspace_require
 
@@ -90,3 +90,19 @@ def api_key_touch(*, api_key: ApiKey, now=None) -> bool:
     ApiKey.all_workspaces.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
     return True
+
+
+def api_keys_of_member_revoke(*, workspace, actor, user, successor=None) -> dict:
+    """Revoke every active key `user` created in `workspace` (a lifecycle hook: the member
+    was removed or the user deactivated, so keys acting in their name stop). One UPDATE
+    with an `updated` event per key. Returns {"api.apikey": count}."""
+    revoked = update_recorded(
+        workspace=workspace,
+        actor=actor,
+        queryset=ApiKey.objects.filter(
+            workspace=workspace, created_by=user, revoked_at__isnull=True
+        ),
+        revoked_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    return {"api.apikey": len(revoked)}

@@ -96,3 +96,20 @@ def test_command_prints_a_working_key(workspace, capsys):
     assert api_key.name == "ERP" and api_key.role == Role.SALES and api_key.created_by is None
     with pytest.raises(CommandError):
         call_command("create_api_key", workspace="nope", name="ERP")
+
+
+def test_removing_the_creator_revokes_their_keys(api_key_for, workspace, owner):
+    from workspaces.models import Membership
+    from workspaces.services import membership_remove
+
+    api_key, key, user = api_key_for(Role.SALES)
+    kept, kept_key, _ = api_key_for(Role.SALES)
+    with workspace_scope(workspace):
+        membership = Membership.objects.get(workspace=workspace, user=user)
+        membership_remove(workspace=workspace, actor=owner, membership=membership)
+    assert api_key_resolve(key) is None
+    assert api_key_resolve(kept_key) == kept
+    event = ChangeEvent.all_workspaces.get(
+        model="api.apikey", object_id=api_key.pk, action="updated"
+    )
+    assert "revoked_at" in event.fields

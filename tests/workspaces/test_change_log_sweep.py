@@ -493,6 +493,24 @@ def s_interaction_record(ctx):
     return [_ev(i, HISTORY)]
 
 
+def s_interactions_record_many(ctx):
+    person = ContactFactory(workspace=ctx.workspace)
+    built = [
+        touchpoints.interaction_build(
+            workspace=ctx.workspace,
+            kind="call.logged",
+            channel="phone",
+            contact=person,
+            source_system="shop",
+            source_event_id=str(n),
+        )
+        for n in range(2)
+    ]
+    ctx.begin()
+    rows = touchpoints.interactions_record_many(workspace=ctx.workspace, interactions=built)
+    return [_ev(i, HISTORY) for i in rows]
+
+
 def s_interaction_log(ctx):
     person = ContactFactory(workspace=ctx.workspace)
     ctx.begin()
@@ -1064,6 +1082,7 @@ NOT_A_WRITE = {
     "lead_website_problem": "a check of a website",
     "membership_successor_problem": "a check: who may take over records",
     "email_consent_apply": "sets consent fields on an object its caller saves and records",
+    "interaction_build": "builds an unsaved touch point that interactions_record_many writes",
     "web_form_token": "pure: signs the form's id",
     # reads
     "web_form_from_token": "a read: the form a public id names",
