@@ -1,11 +1,8 @@
-"""Answer 405 for a method a resource does not offer, whatever the key's role; OPTIONS of an
-address without a record id.
+"""Answer 405 for a method a resource does not offer, whatever the key's role.
 
 DRF checks permissions before it looks for the handler, so a read-only resource would answer
 a DELETE with 403 to one key and 405 to another; the method's absence is the answer that
 does not depend on who asks. Requests without a valid key still get their 401."""
-
-from rest_framework.metadata import SimpleMetadata
 
 from .models import ApiKey
 
@@ -21,11 +18,3 @@ class OfferedMethodsFirst:
             return  # the handler lookup answers 405
         super().check_permissions(request)
 
-
-class NoFormMetadata(SimpleMetadata):
-    """OPTIONS of an address that names no record by id (an upsert by SKU): the name and
-    description only. DRF's default would read the record through `get_object`, which needs
-    an id in the address (a 500 without one)."""
-
-    def determine_actions(self, request, view):
-        return {}

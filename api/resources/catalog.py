@@ -19,7 +19,7 @@ from workspaces.models import CURRENCIES
 
 from ..fields import WorkspaceRecordField
 from ..filter_fields import IdFilter
-from ..method_limits import NoFormMetadata, OfferedMethodsFirst
+from ..method_limits import OfferedMethodsFirst
 from ..registry import register_resource
 from ..viewsets import WorkspaceModelViewSet
 
@@ -228,7 +228,6 @@ class ProductViewSet(OfferedMethodsFirst, WorkspaceModelViewSet):
         url_name="upsert-by-sku",
         filter_backends=[],
         pagination_class=None,
-        metadata_class=NoFormMetadata,
     )
     def upsert_by_sku(self, request, sku=None):
         """Create the product with this SKU (name and unit price needed), or change the
