@@ -597,6 +597,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # assets from drf_spectacular_sidecar's static files
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # choice sets that share a field name ("status", "type") get a name of their own
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "service.models.CaseStatus",
+        "CaseTypeEnum": "service.models.CaseType",
+        "QuoteStatusEnum": "sales.models.QuoteStatus",
+    },
 }
 # WEBHOOKS_ALLOW_PRIVATE: let webhook endpoints be http:// and resolve to loopback, private or
 # link-local addresses (a receiver on the same network). Off: https to public addresses only,

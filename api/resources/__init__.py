@@ -3,7 +3,7 @@
 
 import importlib
 
-MODULES: tuple[str, ...] = ("contacts", "touchpoints")
+MODULES: tuple[str, ...] = ("contacts", "touchpoints", "sales", "catalog", "service", "marketing")
 
 
 def register() -> None:
