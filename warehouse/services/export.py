@@ -222,6 +222,10 @@ def _export_table(workspace, context, sink: Sink, table: Table, upto: int, full:
         )
         written += _run_batch(workspace, context, sink, table, redo, full=redo.full)
     state = _state(workspace, table)
+    if state.high_water == 0 and state.last_success_at is None and not written:
+        # A table's first export reads every row: records written before the change log
+        # existed, or by code that records no event (demo seeders), arrive all the same.
+        full = True
     batch = _plan(workspace, table, state, upto, full)
     if batch is None:  # nothing new: no sink write
         if not written:
