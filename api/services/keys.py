@@ -95,8 +95,8 @@ def api_key_touch(*, api_key: ApiKey, now=None) -> bool:
 def api_keys_of_member_revoke(*, workspace, actor, user, successor=None) -> dict:
     """Revoke every active key `user` created in `workspace` (a lifecycle hook: the member
     was removed or the user deactivated, so keys acting in their name stop). One UPDATE
-    with an `updated` event per key. Returns {}: the keys are revoked, not handed over to the
-    successor (the member-removed hooks report what the successor now owns)."""
+    with an `updated` event per key. Returns {}: nothing is handed over (the member-removal
+    summary lists records passed to the successor; revoked keys are in the change log)."""
     update_recorded(
         workspace=workspace,
         actor=actor,
