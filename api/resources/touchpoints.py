@@ -218,15 +218,15 @@ class InteractionViewSet(
             )
         results: dict[int, dict] = {}
         valid = []
+        item_serializer = IngestItemSerializer()  # one instance: its fields are built once
         for index, item in enumerate(raw):
-            item_serializer = IngestItemSerializer(data=item)
-            if item_serializer.is_valid():
-                valid.append((index, item_serializer.validated_data))
-            else:
+            try:
+                valid.append((index, item_serializer.run_validation(item)))
+            except serializers.ValidationError as exc:
                 results[index] = {
                     "index": index,
                     "status": "invalid",
-                    "errors": flatten_errors(item_serializer.errors),
+                    "errors": flatten_errors(exc.detail),
                 }
         for result in interactions_ingest(workspace=self.workspace, actor=self.actor, items=valid):
             results[result.index] = result.as_dict()

@@ -5,8 +5,10 @@ import re
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -50,7 +52,19 @@ live_schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_applicatio
 
 
 @pytest.fixture
-def api_key_header(api_key_for, workspace):
+def _keep_test_connection():
+    """Requests over WSGI close "old" connections when they start and finish, which on
+    PostgreSQL closes the test's own (inside its transaction); Django's test client
+    disconnects the same handler."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_key_header(api_key_for, workspace, _keep_test_connection):
     """An owner's key, with some records in its workspace for the generated requests."""
     AccountFactory(workspace=workspace, external_id="a-1")
     ContactFactory(workspace=workspace, external_id="c-1", email="c1@example.org")
