@@ -17,4 +17,3 @@ class OfferedMethodsFirst:
         ):
             return  # the handler lookup answers 405
         super().check_permissions(request)
-

@@ -3,7 +3,15 @@
 
 import importlib
 
-MODULES: tuple[str, ...] = ("contacts", "touchpoints", "sales", "catalog", "service", "marketing")
+MODULES: tuple[str, ...] = (
+    "contacts",
+    "touchpoints",
+    "sales",
+    "activities",
+    "catalog",
+    "service",
+    "marketing",
+)
 
 
 def register() -> None:

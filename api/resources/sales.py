@@ -1,7 +1,7 @@
-"""Sales resources of the API: leads, deals (with their stage history and the stage move) and
-tasks (the sales app's activities: calls, meetings, emails, to-dos).
+"""Sales resources of the API: leads (with qualification and conversion) and deals (with their
+stage history and the stage move); tasks are in api.resources.activities.
 
-Writes go through the sales services (sales.services.leads, .deals, .activities), as the
+Writes go through the sales services (sales.services.leads, .deals), as the
 pages do: change events, the timeline, the workspace and owner checks. Every id given for a
 related record is looked up in the key's workspace only (api.fields: an id of
 another workspace is a field error, never a link)."""
@@ -19,8 +19,6 @@ from rest_framework.response import Response
 from contacts.models import Account, Contact
 from contacts.phones import normalize_email
 from sales.models import (
-    Activity,
-    ActivityType,
     Deal,
     DealStageChange,
     Lead,
@@ -31,7 +29,6 @@ from sales.models import (
     Stage,
 )
 from sales.services import (
-    activities as activity_services,
     deals as deal_services,
     leads as lead_services,
 )
@@ -90,6 +87,36 @@ class LeadSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+
+class LeadQualifySerializer(serializers.Serializer):
+    """The qualification notes (BANT); the lead becomes qualified."""
+
+    budget = serializers.CharField(required=False, allow_blank=True)
+    authority = serializers.CharField(required=False, allow_blank=True)
+    need = serializers.CharField(required=False, allow_blank=True)
+    timeline = serializers.CharField(required=False, allow_blank=True)
+
+
+class LeadDisqualifySerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class LeadConvertSerializer(serializers.Serializer):
+    """Convert a qualified lead: into an existing `account` or a new one (`account_name`,
+    default the lead's company), an existing `contact` or a new one, and with `create_deal`
+    a deal (`deal_name`, `pipeline`, `amount`, `expected_close_date`)."""
+
+    account = WorkspaceRecordField(Account, pk_field=serializers.IntegerField())
+    account_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    contact = WorkspaceRecordField(Contact, pk_field=serializers.IntegerField())
+    create_deal = serializers.BooleanField(required=False, default=False)
+    deal_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    pipeline = WorkspaceRecordField(Pipeline, pk_field=serializers.IntegerField())
+    amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    expected_close_date = serializers.DateField(required=False, allow_null=True)
 
 
 # --- deals --------------------------------------------------------------------------------
@@ -184,41 +211,6 @@ class StageChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-# --- tasks (activities) -------------------------------------------------------------------
-
-
-class TaskSerializer(serializers.ModelSerializer):
-    owner = MemberField()
-    contact = WorkspaceRecordField(Contact)
-    deal = WorkspaceRecordField(Deal)
-
-    class Meta:
-        model = Activity
-        fields = [
-            "id",
-            "type",
-            "subject",
-            "notes",
-            "due_at",
-            "duration_seconds",
-            "owner",
-            "contact",
-            "deal",
-            "reminder_at",
-            "done_at",
-            "outcome",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["done_at", "outcome", "created_at", "updated_at"]
-
-
-class TaskCompleteSerializer(serializers.Serializer):
-    outcome = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    notes = serializers.CharField(required=False, allow_blank=True)
-    done_at = serializers.DateTimeField(required=False)
-
-
 # --- filters ------------------------------------------------------------------------------
 
 
@@ -268,21 +260,6 @@ class DealFilter(filters.FilterSet):
         return queryset.filter(closed_at__isnull=False, won_at__isnull=True)
 
 
-class TaskFilter(filters.FilterSet):
-    owner = IdFilter(field_name="owner_id")
-    contact = IdFilter(field_name="contact_id")
-    deal = IdFilter(field_name="deal_id")
-    done = filters.BooleanFilter(field_name="done_at", lookup_expr="isnull", exclude=True)
-    due_after = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    updated_after = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
-    type = filters.ChoiceFilter(choices=ActivityType.choices)
-
-    class Meta:
-        model = Activity
-        fields: list[str] = []
-
-
 # --- viewsets -----------------------------------------------------------------------------
 
 SALES = {"read": "sales.view", "write": "sales.edit", "delete": "sales.delete"}
@@ -321,6 +298,50 @@ class LeadViewSet(WorkspaceModelViewSet):
     filterset_class = LeadFilter
     ordering_fields = ["id", "created_at", "updated_at"]
     ordering = ["-id"]
+
+    def _lead_response(self, lead):
+        return Response(LeadSerializer(lead, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=LeadQualifySerializer, responses={200: LeadSerializer})
+    @action(detail=True, methods=["post"])
+    def qualify(self, request, pk=None):
+        """Mark the lead qualified with its qualification notes."""
+        serializer = LeadQualifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lead = lead_services.lead_qualify(
+            workspace=self.workspace,
+            actor=self.actor,
+            lead=self.get_object(),
+            **serializer.validated_data,
+        )
+        return self._lead_response(lead)
+
+    @extend_schema(request=LeadDisqualifySerializer, responses={200: LeadSerializer})
+    @action(detail=True, methods=["post"])
+    def disqualify(self, request, pk=None):
+        """Mark the lead disqualified, with the reason."""
+        serializer = LeadDisqualifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lead = lead_services.lead_disqualify(
+            workspace=self.workspace,
+            actor=self.actor,
+            lead=self.get_object(),
+            **serializer.validated_data,
+        )
+        return self._lead_response(lead)
+
+    @extend_schema(request=LeadConvertSerializer, responses={200: LeadSerializer})
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        """Convert a qualified lead into a contact, an account and optionally a deal, in one
+        transaction (its touch points move to the contact); the answer names the records."""
+        lead = self.get_object()
+        serializer = LeadConvertSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        lead = lead_services.lead_convert(
+            workspace=self.workspace, actor=self.actor, lead=lead, **serializer.validated_data
+        )
+        return self._lead_response(lead)
 
 
 @extend_schema(tags=["deals"])
@@ -383,52 +404,7 @@ class DealViewSet(WorkspaceModelViewSet):
         return nested_page(self, rows, StageChangeSerializer, ordering=("changed_at", "id"))
 
 
-@extend_schema(tags=["tasks"])
-class TaskViewSet(WorkspaceModelViewSet):
-    """Tasks: the sales app's activities (calls, meetings, emails, to-dos) with a due time,
-    on a contact and/or a deal. `complete` logs a call or meeting on the contact's
-    timeline."""
-
-    model = Activity
-    serializer_class = TaskSerializer
-    permission_map = {"read": "sales.view", "write": "sales.edit", "delete": "sales.edit"}
-    services = {
-        "create": activity_services.activity_create,
-        "update": activity_services.activity_update,
-        "delete": activity_services.activity_delete,
-    }
-    instance_name = "activity"
-    filterset_class = TaskFilter
-    ordering_fields = ["id", "due_at", "created_at", "updated_at"]
-    ordering = ["-id"]
-
-    @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer})
-    @action(detail=True, methods=["post"])
-    def complete(self, request, pk=None):
-        """Mark the task done (once): a call or meeting lands on the contact's timeline."""
-        activity = self.get_object()
-        serializer = TaskCompleteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        activity = activity_services.activity_complete(
-            workspace=self.workspace,
-            actor=self.actor,
-            activity=activity,
-            **serializer.validated_data,
-        )
-        return Response(TaskSerializer(activity, context=self.get_serializer_context()).data)
-
-    @extend_schema(request=None, responses={200: TaskSerializer})
-    @action(detail=True, methods=["post"])
-    def reopen(self, request, pk=None):
-        """Mark a done task open again."""
-        activity = activity_services.activity_reopen(
-            workspace=self.workspace, actor=self.actor, activity=self.get_object()
-        )
-        return Response(TaskSerializer(activity, context=self.get_serializer_context()).data)
-
-
 def register() -> None:
-    """Add leads, deals and tasks to the API."""
+    """Add leads and deals to the API."""
     register_resource("leads", LeadViewSet, "leads")
     register_resource("deals", DealViewSet, "deals")
-    register_resource("tasks", TaskViewSet, "tasks")

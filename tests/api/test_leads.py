@@ -3,8 +3,10 @@ fences and role limits."""
 
 import pytest
 
+from contacts.models import Account, Contact
 from sales.models import Lead
 from tests.api.change_events import change_events
+from tests.contacts.factories import ContactFactory
 from tests.sales.factories import LeadFactory
 from workspaces.roles import Role
 from workspaces.scoping import workspace_scope
@@ -101,3 +103,39 @@ def test_role_limits(workspace, api_client_for):
     assert api_client_for(Role.SALES).delete(f"{LEADS}{lead.pk}/").status_code == 403
     assert api_client_for(Role.MANAGER).delete(f"{LEADS}{lead.pk}/").status_code == 204
     assert change_events(workspace, "sales.lead", lead.pk)[-1].action == "deleted"
+
+
+def test_qualifying_disqualifying_and_converting_go_through_the_services(workspace, api_client_for):
+    lead = LeadFactory(workspace=workspace, company="Lee Bakery")
+    client = api_client_for(Role.SALES)
+    early = client.post(f"{LEADS}{lead.pk}/convert/", {})
+    assert early.status_code == 400  # only a qualified lead converts
+    assert client.post(f"{LEADS}{lead.pk}/disqualify/", {}).status_code == 400
+    response = client.post(f"{LEADS}{lead.pk}/disqualify/", {"reason": "No budget"})
+    assert response.status_code == 200 and response.json()["status"] == "disqualified"
+    response = client.post(f"{LEADS}{lead.pk}/qualify/", {"budget": "20k", "need": "Ovens"})
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "qualified" and response.json()["budget"] == "20k"
+    response = client.post(
+        f"{LEADS}{lead.pk}/convert/", {"create_deal": True, "amount": "20000.00"}
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "converted" and body["converted_deal"] is not None
+    with workspace_scope(workspace):
+        contact = Contact.objects.get(pk=body["converted_contact"])
+        account = Account.objects.get(pk=body["converted_account"])
+    assert contact.account_id == account.pk and account.name == "Lee Bakery"
+    assert "status" in change_events(workspace, "sales.lead", lead.pk)[-1].fields
+
+
+def test_a_conversion_into_another_workspaces_contact_is_a_field_error(
+    workspace, other_workspace, api_client_for
+):
+    lead = LeadFactory(workspace=workspace, status="qualified")
+    theirs = ContactFactory(workspace=other_workspace)
+    response = api_client_for(Role.SALES).post(f"{LEADS}{lead.pk}/convert/", {"contact": theirs.pk})
+    assert response.status_code == 400
+    assert "contact" in response.json()["error"]["fields"]
+    with workspace_scope(workspace):
+        assert Lead.objects.get(pk=lead.pk).status == "qualified"

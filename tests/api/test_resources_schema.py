@@ -4,6 +4,8 @@ only their 404s): no request the schema allows may end in a server error."""
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -21,7 +23,19 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(pat
 
 
 @pytest.fixture
-def owner_key(workspace, api_key_for):
+def _keep_test_connection():
+    """Requests over WSGI close "old" connections when they start and finish, which on
+    PostgreSQL closes the test's own (inside its transaction); Django's test client
+    disconnects the same handler (as tests/api/test_schema.py does)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def owner_key(workspace, api_key_for, _keep_test_connection):
     """An owner's key, and one record of every resource (ids 1 in a fresh test database)."""
     _api_key, key, _user = api_key_for()
     contact = ContactFactory(workspace=workspace)
