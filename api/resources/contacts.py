@@ -14,6 +14,7 @@ from contacts.services.accounts import account_create, account_delete, account_u
 from contacts.services.contacts import contact_create, contact_delete, contact_update
 
 from ..fields import CustomValuesField, MemberField, TagNamesField, WorkspaceRecordField
+from ..filter_fields import IdFilter
 from ..registry import register_resource
 from ..viewsets import ExternalIdUpsertMixin, WorkspaceModelViewSet
 
@@ -131,7 +132,7 @@ class AccountSerializer(serializers.ModelSerializer):
 class _RecordFilterSet(django_filters.FilterSet):
     """What contacts and accounts share: owner, tag, external id, created/updated ranges."""
 
-    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (user id)"))
+    owner = IdFilter(field_name="owner_id", label=_("Owner (user id)"))
     tag = django_filters.CharFilter(field_name="tags__name", label=_("Tag name"))
     external_id = django_filters.CharFilter(field_name="external_id")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -142,7 +143,7 @@ class _RecordFilterSet(django_filters.FilterSet):
 
 class ContactFilterSet(_RecordFilterSet):
     lifecycle_stage = django_filters.ChoiceFilter(choices=LifecycleStage.choices)
-    account = django_filters.NumberFilter(field_name="account_id", label=_("Account id"))
+    account = IdFilter(field_name="account_id", label=_("Account id"))
     email = django_filters.CharFilter(
         method="filter_email", label=_("Email address (either of the contact's two)")
     )

@@ -19,6 +19,7 @@ from touchpoints.services import interaction_record
 from ..errors import error_body, flatten_errors
 from ..external_kinds import EXTERNAL_APP
 from ..fields import WorkspaceRecordField
+from ..filter_fields import IdFilter
 from ..registry import register_resource
 from ..services.ingestion import MAX_ITEMS, interactions_ingest
 from ..viewsets import WorkspaceAPIMixin
@@ -130,8 +131,8 @@ class IngestResponseSerializer(serializers.Serializer):
 
 
 class InteractionFilterSet(django_filters.FilterSet):
-    contact = django_filters.NumberFilter(field_name="contact_id")
-    account = django_filters.NumberFilter(field_name="account_id")
+    contact = IdFilter(field_name="contact_id")
+    account = IdFilter(field_name="account_id")
     kind = django_filters.CharFilter(field_name="kind")
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     source_system = django_filters.CharFilter(field_name="source_system")

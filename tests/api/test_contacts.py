@@ -177,3 +177,19 @@ def test_rate_limit_answers_429_with_retry_after(api_client, api_client_for):
     assert response.json()["error"]["code"] == "throttled"
     # counted per key: another key still gets through
     assert api_client_for().get("/api/v1/contacts/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/contacts/?owner=7.1e16",
+        "/api/v1/contacts/?account=99999999999999999999",
+        "/api/v1/accounts/?owner=1.5",
+        "/api/v1/interactions/?contact=7.1e16",
+        "/api/v1/interactions/?account=-3",
+    ],
+)
+def test_id_filters_refuse_what_is_not_an_id(api_client, url):
+    response = api_client.get(url)
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == [url.split("?")[1].split("=")[0]]

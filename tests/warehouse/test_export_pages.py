@@ -66,7 +66,7 @@ def test_run_now_exports_the_workspace(
         state = TableState.objects.get(table="t_contacts")
     assert state.rows_last_run == 2 and state.high_water > 0
     page = owner_client.get(URL).content.decode()
-    assert "t_contacts-0-" in page  # the batch is listed
+    assert "t_contacts-full-" in page  # the batch (a table's first export is a full one) is listed
 
 
 def test_settings_tabs_link_the_page_for_leads(owner_client, client_for):
