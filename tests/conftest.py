@@ -21,6 +21,7 @@ for module in pkgutil.iter_modules([str(Path(__file__).parent)]):
 def _fast_passwords(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.WAREHOUSE_URL = f"duckdb://{tmp_path / 'warehouse.duckdb'}"  # never var/ in tests
 
 
 @pytest.fixture(autouse=True)

@@ -37,6 +37,9 @@ ALLOWED = {
     "journeys/tasks.py:journeys_care_task": (
         "beat fan-out: the workspaces with journeys or ended enrolments, one care pass each"
     ),
+    "warehouse/tasks.py:_workspaces_due": (
+        "beat fan-out: the workspaces with changes past a warehouse table's mark, one export each"
+    ),
     "bench/callcentre_wallboard.py:generate": (
         "benchmark set-up outside any request: fills its own bench workspace"
     ),
