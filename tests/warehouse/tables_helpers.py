@@ -59,5 +59,5 @@ def every_value_as_text(table: pa.Table) -> str:
     parts = []
     for name in table.column_names:
         for value in table.column(name).to_pylist():
-            parts.append(repr(value))
+            parts.append(str(value))  # dates as ISO text, as a grep of a file would see
     return "\n".join(parts)
