@@ -463,10 +463,11 @@ CELERY_BEAT_SCHEDULE["webhooks_sweep_task"] = {
 # Warehouse export (warehouse.services.export, README "Warehouse export"). WAREHOUSE_URL: where
 # it writes, duckdb:///abs/file.duckdb or parquet:///abs/dir (a relative path is read from the
 # project directory; default var/warehouse.duckdb). WAREHOUSE_EXPORT_INTERVAL: seconds between
-# the beat's runs (each exports every workspace with something new). WAREHOUSE_ENABLED=false
+# the beat's runs (each exports every workspace with something new; 60 s keeps the lag from a
+# change to the warehouse near a minute plus the run). WAREHOUSE_ENABLED=false
 # turns the schedule off (`manage.py export_warehouse` and "Run now" still work).
 WAREHOUSE_URL = env("WAREHOUSE_URL", default=f"duckdb:///{VAR_DIR / 'warehouse.duckdb'}")
-WAREHOUSE_EXPORT_INTERVAL = env.float("WAREHOUSE_EXPORT_INTERVAL", default=300.0)
+WAREHOUSE_EXPORT_INTERVAL = env.float("WAREHOUSE_EXPORT_INTERVAL", default=60.0)
 WAREHOUSE_ENABLED = env.bool("WAREHOUSE_ENABLED", default=True)
 # WAREHOUSE_BATCH_RETENTION_DAYS: days the finished export batches are listed (status page, admin).
 WAREHOUSE_BATCH_RETENTION_DAYS = env.int("WAREHOUSE_BATCH_RETENTION_DAYS", default=30)
