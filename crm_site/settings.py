@@ -469,6 +469,9 @@ CELERY_BEAT_SCHEDULE["webhooks_sweep_task"] = {
 WAREHOUSE_URL = env("WAREHOUSE_URL", default=f"duckdb:///{VAR_DIR / 'warehouse.duckdb'}")
 WAREHOUSE_EXPORT_INTERVAL = env.float("WAREHOUSE_EXPORT_INTERVAL", default=60.0)
 WAREHOUSE_ENABLED = env.bool("WAREHOUSE_ENABLED", default=True)
+# WAREHOUSE_DUCKDB_MEMORY_LIMIT: the memory a DuckDB export may use before it spills to a
+# temporary directory beside the file (DuckDB's size syntax: "512MB", "2GB").
+WAREHOUSE_DUCKDB_MEMORY_LIMIT = env("WAREHOUSE_DUCKDB_MEMORY_LIMIT", default="512MB")
 # WAREHOUSE_BATCH_RETENTION_DAYS: days the finished export batches are listed (status page, admin).
 WAREHOUSE_BATCH_RETENTION_DAYS = env.int("WAREHOUSE_BATCH_RETENTION_DAYS", default=30)
 if WAREHOUSE_ENABLED:

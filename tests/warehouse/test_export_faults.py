@@ -375,3 +375,31 @@ def test_a_tables_first_export_reads_rows_the_change_log_never_saw(
     assert later.pk not in keys_of(kind, path, "t_contacts", "contact_id")
     with workspace_scope(workspace):
         assert TableState.objects.get(table="t_contacts").high_water > state.high_water
+
+
+def test_duckdb_cuts_a_large_run_into_transactions_and_a_kill_between_cuts_is_redone(
+    workspace, owner, test_tables, duckdb_url, monkeypatch
+):
+    """A run's inserts are committed every `commit_every_rows` (DuckDB holds a transaction's
+    rows in memory); a run killed after some cuts leaves rows behind, and the redo of its
+    batch replaces them without a duplicate key."""
+    contacts, touches = seed(workspace, owner, contacts=5, touches_each=2)
+    monkeypatch.setattr(DuckDBSink, "commit_every_rows", 1)
+    inserted = []
+
+    class DiesOnTheSecondInsert(DuckDBSink):
+        def _insert(self, table, batch):
+            if inserted:
+                raise Killed
+            super()._insert(table, batch)
+            inserted.append(batch.num_rows)
+
+    with pytest.raises(Killed):
+        export_workspace(workspace, sink=DiesOnTheSecondInsert(duckdb_url))
+    # the first table's rows were committed by the cut, though its batch is unfinished
+    assert len(duckdb_keys(duckdb_url, "t_contacts", "contact_id")) == 5
+    export_workspace(workspace)
+    contact_keys = duckdb_keys(duckdb_url, "t_contacts", "contact_id")
+    touch_keys = duckdb_keys(duckdb_url, "t_touchpoints", "interaction_id")
+    assert sorted(contact_keys) == sorted(c.pk for c in contacts)
+    assert sorted(touch_keys) == sorted(t.pk for t in touches)

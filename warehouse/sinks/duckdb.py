@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.conf import settings
 
 from ..registry import Sink, SinkError, Table
 from . import key_array
@@ -27,6 +28,8 @@ class DuckDBSink(Sink):
     """Writes into the DuckDB file at `path` (its directory is created). Raises SinkError when
     the file cannot be opened (another process holds it, no permission, disk full)."""
 
+    commit_every_rows = 1_000_000  # see _checkpoint
+
     def __init__(self, path: Path, *, lock_wait: float = 120.0):
         self.path = Path(path)
         self.lock_wait = lock_wait
@@ -34,6 +37,7 @@ class DuckDBSink(Sink):
         self.workspace_key = ""
         self.in_transaction = False
         self._columns: dict[str, list[str]] = {}
+        self._pending = 0  # rows inserted since the transaction began
 
     def __repr__(self):
         return f"DuckDBSink({self.path})"
@@ -53,7 +57,16 @@ class DuckDBSink(Sink):
         deadline = time.monotonic() + self.lock_wait
         while True:
             try:
-                self.con = duckdb.connect(str(self.path))
+                self.con = duckdb.connect(
+                    str(self.path),
+                    # a full run is one transaction: DuckDB writes its row groups to the file
+                    # as they fill and, with a limit, spills the rest instead of holding the
+                    # table in memory (without one it takes up to 80 % of the machine's RAM)
+                    config={
+                        "memory_limit": settings.WAREHOUSE_DUCKDB_MEMORY_LIMIT,
+                        "temp_directory": f"{self.path}.tmp",
+                    },
+                )
                 self._columns.clear()
                 return
             except (duckdb.Error, OSError) as error:
@@ -72,6 +85,7 @@ class DuckDBSink(Sink):
         if not self.in_transaction:
             self.con.begin()
             self.in_transaction = True
+            self._pending = 0
 
     def commit(self) -> None:
         """Commit what was written since the last commit and let other processes at the
@@ -179,9 +193,22 @@ class DuckDBSink(Sink):
                     self._delete(table, batch.column(table.key))
                 self._insert(table, batch)
                 written += batch.num_rows
+                self._pending += batch.num_rows
+                if self._pending >= self.commit_every_rows:
+                    self._checkpoint()
         except (duckdb.Error, OSError) as error:
             raise SinkError(f"DuckDB {self.path}, table {table.name}: {error}") from error
         return written
+
+    def _checkpoint(self) -> None:
+        """Commit the rows inserted so far and go on in a new transaction. DuckDB holds a
+        transaction's inserts in memory (3 GB for ten million touch points), so a large run is
+        cut into transactions of `commit_every_rows`. Safe because every write is redone
+        whole: a run killed between two cuts leaves its batch unfinished, and the redo deletes
+        the same keys (or truncates, for a full run) before writing them again."""
+        self.con.commit()
+        self.con.begin()
+        self._pending = 0
 
     def truncate(self, *, table: Table) -> None:
         try:
