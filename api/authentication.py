@@ -55,7 +55,12 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("The API key is not valid.")) from None
         api_key = api_key_resolve(key)
         if api_key is None:
-            raise exceptions.AuthenticationFailed(_("The API key is not valid or was revoked."))
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "The API key is not valid, was revoked, or has more rights than its "
+                    "creator's current role."
+                )
+            )
         api_key_touch(api_key=api_key)
         return ApiKeyPrincipal(api_key), api_key
 

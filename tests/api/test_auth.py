@@ -114,3 +114,22 @@ def test_last_used_is_stamped_at_most_once_a_minute(api_client, django_assert_nu
     assert first is not None and (timezone.now() - first).total_seconds() < 5
     api_client.get("/api/v1/contacts/")
     assert ApiKey.all_workspaces.get(pk=api_key.pk).last_used_at == first
+
+
+def test_a_key_loses_the_rights_its_creator_lost(api_key_for, workspace):
+    """A key never holds more than its creator's current role: an admin's admin key stops
+    working when the admin is made a sales rep, works again as a sales key made then, and a
+    key made by an operator's command (no creator) is not affected."""
+    from workspaces.models import Membership
+
+    api_key, key, creator = api_key_for(Role.ADMIN)
+    client = key_client(key)
+    assert client.get("/api/v1/contacts/").status_code == 200
+    Membership.all_workspaces.filter(workspace=workspace, user=creator).update(role=Role.SALES)
+    refused = client.get("/api/v1/contacts/")
+    assert refused.status_code == 401
+    assert "creator" in _error(refused)["message"]
+    Membership.all_workspaces.filter(workspace=workspace, user=creator).update(role=Role.ADMIN)
+    assert client.get("/api/v1/contacts/").status_code == 200
+    Membership.all_workspaces.filter(workspace=workspace, user=creator).delete()
+    assert client.get("/api/v1/contacts/").status_code == 401

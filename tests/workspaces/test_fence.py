@@ -64,6 +64,9 @@ ALLOWED = {
     "api/selectors/keys.py:api_key_resolve": (
         "token resolution: the presented API key names its workspace, before a scope exists"
     ),
+    "api/selectors/keys.py:api_key_within_creator": (
+        "token resolution: the key's creator's role in the key's own workspace, before a scope"
+    ),
     "api/services/keys.py:api_key_touch": (
         "token resolution: the key's last use, stamped while authenticating, before a scope"
     ),
