@@ -7,9 +7,11 @@ not_found, method_not_allowed, throttled, parse_error, invalid, …); `fields` h
 messages of a validation error (nested fields joined with dots) and is {} otherwise. A
 Django ValidationError raised by a service becomes a 400 like a serializer's."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -41,6 +43,16 @@ def exception_handler(exc, context):
     reshaped into the error document. Unexpected exceptions stay 500s (None)."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=as_serializer_error(exc))
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            error_body(
+                "request_too_large",
+                _("The request body is over %(size)s bytes: send fewer items per request.")
+                % {"size": f"{limit:,}"},
+            ),
+            status=413,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
