@@ -40,6 +40,11 @@ MAX_RESPONSE_BYTES = 2000  # of a reply read (and dropped) before the connection
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# NAT64 (RFC 6052 well-known prefix 64:ff9b::/96; RFC 8215 local-use 64:ff9b:1::/48): on an
+# IPv6-only host behind a NAT64 gateway these reach the IPv4 address in their last 32 bits.
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+
 
 class AddressRefused(Exception):  # noqa: N818 - a reason, not an error of the code
     """The URL may not be called; the message is a short fixed text for the user."""
@@ -47,9 +52,10 @@ class AddressRefused(Exception):  # noqa: N818 - a reason, not an error of the c
 
 def address_allowed(address: Address, *, allow_private: bool = False) -> bool:
     """Whether a request may connect to `address`: `is_global`, and for an IPv6 address that
-    carries an IPv4 one (IPv4-mapped ::ffff:a.b.c.d, 6to4 2002::/16, Teredo 2001::/32) the
-    carried addresses too (an IPv4-mapped address is judged by its IPv4 alone). Always True
-    with `allow_private`."""
+    carries an IPv4 one (IPv4-mapped ::ffff:a.b.c.d, 6to4 2002::/16, Teredo 2001::/32, NAT64
+    64:ff9b::/96) the carried addresses too (an IPv4-mapped or NAT64 address is judged by its
+    IPv4 alone); the local-use NAT64 prefix 64:ff9b:1::/48 is refused (its gateway may
+    translate to anything). Always True with `allow_private`."""
     if allow_private:
         return True
     candidates = [address]
@@ -60,6 +66,10 @@ def address_allowed(address: Address, *, allow_private: bool = False) -> bool:
             candidates.append(address.sixtofour)
         if address.teredo is not None:
             candidates.extend(address.teredo)  # (server, client)
+        if address in NAT64_LOCAL_USE:
+            return False
+        if address in NAT64_WELL_KNOWN:
+            candidates = [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
     return all(candidate.is_global for candidate in candidates)
 
 

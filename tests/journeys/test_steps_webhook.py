@@ -168,6 +168,9 @@ REVIEW_ADDRESSES = [
     "https://169.254.169.254/latest/meta-data",  # link-local metadata
     "https://2130706433/hook",  # 127.0.0.1 written as one decimal number
     "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",  # Teredo
+    "https://[64:ff9b::7f00:1]/hook",  # NAT64 (well-known prefix) of 127.0.0.1
+    "https://[64:ff9b::a9fe:a9fe]/hook",  # NAT64 of 169.254.169.254
+    "https://[64:ff9b:1::a9fe:a9fe]/hook",  # local-use NAT64 prefix
     "http://127.0.0.1:8000/hook",
 ]
 
@@ -365,3 +368,12 @@ def test_tls_is_verified_for_the_name_not_the_address(
     with pytest.raises(StepRetry, match="^TLS error$"):
         run_step(workspace, contact, "webhook.call", {"url": other, "secret": SECRET}, key="s3")
     assert len(tls_receiver.requests) == 1
+
+
+def test_a_nat64_address_of_a_public_ipv4_address_is_allowed():
+    import ipaddress
+
+    from workspaces.outbound import address_allowed
+
+    assert address_allowed(ipaddress.ip_address("64:ff9b::5db8:d822"))  # 93.184.216.34
+    assert not address_allowed(ipaddress.ip_address("64:ff9b::a00:1"))  # 10.0.0.1
