@@ -7,6 +7,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
@@ -17,6 +18,8 @@ from ..keys import roles_within
 from ..models import ApiKey
 from ..selectors.keys import api_key_list
 from ..services.keys import api_key_create, api_key_revoke
+
+SHOWN_ONCE = "api_key_shown_once"  # session key of the key string between POST and page
 
 
 @workspace_view("api.keys")
@@ -50,12 +53,31 @@ def key_new(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            return render(
-                request,
-                "api/key_created.html",
-                {"title": _("API key created"), "api_key": api_key, "key": key},
-            )
+            # Post/redirect/get: the key waits in the session for the one page that shows
+            # it, so a reload neither makes a second key nor shows this one again.
+            request.session[SHOWN_ONCE] = {"pk": api_key.pk, "key": key}
+            return redirect(workspace_reverse(workspace, "api:key_created"))
     return render(request, "api/key_new.html", {"title": _("New API key"), "form": form})
+
+
+@never_cache
+@workspace_view("api.keys")
+def key_created(request):
+    """The key just created, shown once (taken out of the session); afterwards the list."""
+    shown = request.session.pop(SHOWN_ONCE, None)
+    api_key = (
+        ApiKey.objects.filter(workspace=request.workspace, pk=shown["pk"]).first()
+        if isinstance(shown, dict)
+        else None
+    )
+    if api_key is None:
+        messages.info(request, _("A key is shown only once, right after it was created."))
+        return redirect(workspace_reverse(request.workspace, "api:keys"))
+    return render(
+        request,
+        "api/key_created.html",
+        {"title": _("API key created"), "api_key": api_key, "key": shown["key"]},
+    )
 
 
 @workspace_view("api.keys")

@@ -66,9 +66,16 @@ def test_pages_create_shows_key_once_and_revoke(client_for, workspace):
     assert "owner" in refused.content.decode()
     assert refused.status_code == 200 and not ApiKey.all_workspaces.exists()
     created = client.post("/w/acme/api-keys/new/", {"name": "Shop", "role": "sales"})
+    assert created.status_code == 302 and created["Location"] == "/w/acme/api-keys/created/"
     api_key = ApiKey.all_workspaces.get()
-    body = created.content.decode()
+    shown = client.get(created["Location"])
+    body = shown.content.decode()
     assert f"crm_{api_key.prefix}_" in body and api_key.created_by == client.user
+    assert "no-store" in shown["Cache-Control"]
+    # a reload neither shows the key again nor makes another one
+    again = client.get(created["Location"], follow=True).content.decode()
+    assert f"crm_{api_key.prefix}_" not in again and "shown only once" in again
+    assert ApiKey.all_workspaces.count() == 1
     listing = client.get("/w/acme/api-keys/").content.decode()
     assert api_key.prefix in listing and f"crm_{api_key.prefix}_" not in listing
     assert client.get(f"/w/acme/api-keys/{api_key.pk}/revoke/").status_code == 200

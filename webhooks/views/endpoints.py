@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
@@ -122,6 +123,7 @@ def endpoint_edit(request, pk: int):
     )
 
 
+@never_cache  # the page shows the signing secret
 @workspace_view(PERM, write_perm=PERM)
 def endpoint(request, pk: int):
     """The endpoint: its secret (copy), health, and its deliveries (paged, by status)."""
