@@ -102,3 +102,43 @@ def postcode_area(postal_code: str | None) -> str | None:
     "SW", "80331" -> "80"): a region, never a street. None when there is no postal code."""
     compact = "".join((postal_code or "").split()).upper()
     return compact[:POSTCODE_AREA_CHARS] or None
+
+
+# What a person may type into a vocabulary field that identifies someone: an email address,
+# or a phone number (a run of at least seven digits with the usual separators).
+EMAIL_PATTERN = r"[^\s@<>()\[\],;:\"]+@[^\s@<>()\[\],;:\"]+"
+PHONE_PATTERN = r"\+?\d(?:[\s().\-/]*\d){6,}"
+REMOVED = "[removed]"
+
+
+def scrub_array(array):
+    """`array` (Arrow string or list<string>) with every email address and phone number in its
+    values replaced by "[removed]" (vectorised, RE2); other types come back unchanged."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_list(array.type) or pa.types.is_large_list(array.type):
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        values = scrub_array(array.values)
+        return type(array).from_arrays(array.offsets, values, mask=array.is_null())
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return array
+    array = pc.replace_substring_regex(array, pattern=EMAIL_PATTERN, replacement=REMOVED)
+    return pc.replace_substring_regex(array, pattern=PHONE_PATTERN, replacement=REMOVED)
+
+
+def scrub_batch(batch, columns):
+    """`batch` (an Arrow RecordBatch) with `columns` scrubbed (`scrub_array`); columns it
+    lacks are skipped."""
+    names = batch.schema.names
+    wanted = [name for name in columns if name in names]
+    if not wanted or batch.num_rows == 0:
+        return batch
+    arrays = [
+        scrub_array(batch.column(i)) if name in wanted else batch.column(i)
+        for i, name in enumerate(names)
+    ]
+    import pyarrow as pa
+
+    return pa.RecordBatch.from_arrays(arrays, schema=batch.schema)

@@ -72,6 +72,8 @@ class Table:
       Arrow record batches of at most `ctx.batch_rows` rows; keys without a row are deleted.
     - `appended(ctx, window)`: optional fast path for append-only facts: the rows added in
       the window, streamed in sequence order (e.g. touch points by `seq`).
+    - `free_text`: string (or list of string) columns typed by people, scrubbed of email
+      addresses and phone numbers by the runner.
     """
 
     name: str
@@ -82,6 +84,10 @@ class Table:
     partition: str | None = None
     appended: object | None = None  # Callable[[ExportContext, Window], Iterator[pa.RecordBatch]]
     order: int = 100  # dimensions before facts (lower first)
+    # columns whose values people type (a city, a tag, an outcome, a product reference), not
+    # codes: anything in them that looks like an email address or a phone number is removed
+    # before it leaves (warehouse.pseudonyms.scrub_batch)
+    free_text: tuple[str, ...] = ()
 
 
 class Sink:

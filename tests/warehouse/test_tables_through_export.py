@@ -218,3 +218,43 @@ def test_erasure_reaches_the_warehouse(scope, owner, target):
         _key(scope, person)
     }
     assert "berlin" not in repr(row).lower()
+
+
+def test_emails_and_phone_numbers_typed_into_vocabulary_fields_are_removed(scope, owner, target):
+    """Tags, a city, an outcome: fields that leave as vocabulary, but people type into them.
+    Whatever looks like an email address or a phone number is removed on the way out."""
+    contact = contact_create(
+        workspace=scope,
+        actor=owner,
+        last_name="Plant",
+        city="Ring +49 (151) 123-45678",
+        tags=["piia.plant@pii.example", "+4915112345678", "vip"],
+    )
+    interaction_record(
+        workspace=scope,
+        kind="call.logged",
+        channel="phone",
+        contact=contact,
+        actor=owner,
+        outcome="call back on 0151 98765432 or piia@pii.example",
+    )
+    export_workspace(scope)
+    text = all_text(target).lower()
+    assert "pii.example" not in text
+    assert "12345678" not in text and "98765432" not in text
+    assert "[removed]" in text and "vip" in text  # the rest of the vocabulary stays
+
+
+def test_scrub_keeps_short_numbers_and_codes():
+    from warehouse.pseudonyms import scrub_array
+
+    values = pa.array(["Room 101", "Q3 2026", "call +1 (555) 010-9999", None, "a@b.example x"])
+    assert scrub_array(values).to_pylist() == [
+        "Room 101",
+        "Q3 2026",
+        "call [removed]",
+        None,
+        "[removed] x",
+    ]
+    tags = pa.array([["x@y.example", "vip"], [], None])
+    assert scrub_array(tags).to_pylist() == [["[removed]", "vip"], [], None]

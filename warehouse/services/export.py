@@ -34,6 +34,7 @@ from workspaces.scoping import workspace_scope
 
 from .. import registry
 from ..models import BatchStatus, ExportBatch, TableState, WarehouseSettings
+from ..pseudonyms import scrub_batch
 from ..registry import ExportContext, Sink, SinkError, Table, Window
 from ..sinks import sink_from_url
 
@@ -282,26 +283,38 @@ def _plan(workspace, table: Table, state: TableState, upto: int, full: bool):
     return batch
 
 
+def _scrubbed(table: Table, batches):
+    """The batches with the table's free-text columns scrubbed of emails and phone numbers."""
+    if not table.free_text:
+        yield from batches
+        return
+    for batch in batches:
+        yield scrub_batch(batch, table.free_text)
+
+
 def _write(context, sink: Sink, table: Table, window: Window, batch_id: str, full: bool) -> int:
     """Write one window (or, `full`, everything) of `table` into the sink; rows written."""
     if full:
         sink.truncate(table=table)
         return sink.replace(
-            table=table, delete_keys=[], batches=table.rows(context, None), batch_id=batch_id
+            table=table,
+            delete_keys=[],
+            batches=_scrubbed(table, table.rows(context, None)),
+            batch_id=batch_id,
         )
     written = 0
     for number, keys in enumerate(_chunks(table.changed_keys(context, window), KEY_CHUNK)):
         written += sink.replace(
             table=table,
             delete_keys=keys,
-            batches=table.rows(context, keys),
+            batches=_scrubbed(table, table.rows(context, keys)),
             batch_id=f"{batch_id}-k{number}",
         )
     if table.appended is not None:
         written += sink.replace(
             table=table,
             delete_keys=None,  # the sink deletes the keys of the appended rows
-            batches=table.appended(context, window),
+            batches=_scrubbed(table, table.appended(context, window)),
             batch_id=f"{batch_id}-a",
         )
     return written

@@ -290,6 +290,7 @@ def register() -> None:
             changed_keys=contact_changed_keys,
             rows=contact_rows,
             order=20,
+            free_text=("city", "tags", "segments"),
         )
     )
     register_table(
@@ -300,5 +301,6 @@ def register() -> None:
             changed_keys=account_changed_keys,
             rows=account_rows,
             order=20,
+            free_text=("industry", "city"),
         )
     )

@@ -206,6 +206,7 @@ def register() -> None:
             changed_keys=campaign_changed_keys,
             rows=campaign_rows,
             order=20,
+            free_text=("name",),
         )
     )
     register_table(

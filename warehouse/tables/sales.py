@@ -112,5 +112,6 @@ def register() -> None:
             rows=rows,
             partition="changed_at",
             order=200,
+            free_text=("pipeline", "from_stage", "to_stage"),
         )
     )

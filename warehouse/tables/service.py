@@ -144,5 +144,6 @@ def register() -> None:
             rows=rows,
             partition="created_at",
             order=200,
+            free_text=("product", "category"),
         )
     )

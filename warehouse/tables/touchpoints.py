@@ -254,5 +254,6 @@ def register() -> None:
             appended=appended,
             partition="occurred_at",
             order=200,
+            free_text=("outcome",),
         )
     )
