@@ -277,7 +277,16 @@ def _conflict_as_409():
     try:
         yield
     except deal_services.DealConflict as exc:
-        raise Conflict(exc.messages[0]) from None
+        current = getattr(exc.deal, "version", None)
+        raise Conflict(
+            _(
+                "The deal is at version %(current)s, not the version you sent: it changed "
+                "since you read it. Read it again and retry."
+            )
+            % {"current": current}
+            if current is not None
+            else Conflict.default_detail
+        ) from None
 
 
 @extend_schema(tags=["leads"])

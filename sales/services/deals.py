@@ -402,6 +402,9 @@ def deal_move_stage(
     values = _stage_values(stage, at, lost_reason, competitor)
     _conditional_save(workspace, deal, version, values)
     _contact_lock(workspace, deal.contact_id)
+    # the change log names what the move changed (a reopened deal that was never closed
+    # keeps its empty close fields out of the list)
+    changed = [key for key, value in values.items() if getattr(deal, key) != value]
     for key, value in values.items():
         setattr(deal, key, value)
     deal.stage = stage
@@ -413,7 +416,7 @@ def deal_move_stage(
         to_stage=stage,
         at=at,
         action=ChangeAction.UPDATED,
-        fields=["stage", *(k.removesuffix("_id") for k in values if k != "stage_id")],
+        fields=["stage", *(k.removesuffix("_id") for k in changed if k != "stage_id")],
         data={"from_stage": from_stage.pk, "to_stage": stage.pk},
     )
     if stage.kind != from_stage.kind:

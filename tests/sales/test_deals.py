@@ -33,6 +33,21 @@ def test_every_stage_change_is_stored_with_its_time_and_amount(scope, owner):
     assert rows[1].changed_at >= rows[0].changed_at
 
 
+def test_the_change_log_names_only_what_a_move_changed(scope, owner):
+    from workspaces.models import ChangeEvent
+
+    deal = deal_make(scope, actor=owner)
+    deal_services.deal_move_stage(
+        workspace=scope, actor=owner, deal=deal, stage=stage_of(deal.pipeline, index=1)
+    )
+    deal_services.deal_move_stage(
+        workspace=scope, actor=owner, deal=deal, stage=stage_of(deal.pipeline, kind=StageKind.WON)
+    )
+    events = ChangeEvent.objects.filter(model="sales.deal", object_id=deal.pk).order_by("seq")
+    moves = [event.fields for event in events if "stage" in event.fields]
+    assert moves[-2:] == [["stage"], ["closed_at", "stage", "won_at"]]
+
+
 def test_a_stage_change_is_recorded_on_the_contacts_timeline(scope, owner):
     contact = ContactFactory(workspace=scope)
     deal = deal_make(scope, actor=owner, contact=contact)
