@@ -96,7 +96,7 @@ def main() -> None:
                         )
                         from workspaces.models import ChangeSequence
 
-                        seq = ChangeSequence.all_workspaces.get(workspace=workspace).last
+                        seq = ChangeSequence.objects.get(workspace=workspace).last
                     else:
                         seq = interaction_record(
                             workspace=workspace,
