@@ -364,3 +364,53 @@ class ChangeSequence(models.Model):
 
     def __str__(self):
         return f"{self.workspace_id}: {self.last}"
+
+
+class AuditAction(models.TextChoices):
+    CREATED = "created", _("created")
+    CHANGED = "changed", _("changed")
+    DELETED = "deleted", _("deleted")
+    MERGED = "merged", _("merged")
+    EXPORTED = "exported", _("exported")
+    IMPORTED = "imported", _("imported")
+    VIEWED_BULK = "viewed_bulk", _("viewed in bulk")
+    ERASED = "erased", _("erased (GDPR)")
+    DATA_EXPORTED = "data_exported", _("personal data exported (GDPR)")
+    SECURITY = "security", _("security setting changed")
+
+
+class AuditEntry(WorkspaceOwned):
+    """The audit log (issue 26): who did what to which record and when, per workspace.
+    Append-only: written only through `workspaces.audit.audit_record`, never updated; on
+    PostgreSQL the database refuses UPDATE and DELETE of its rows (see the migration).
+
+    `changes` holds field-by-field changes as {"field": [old, new]}; `details` anything else
+    (row counts of an import, the filter of a bulk view or export, the reason of an erasure).
+    `actor_label` keeps the actor's email at the time, so the entry stays readable after the
+    user is gone; `object_repr` likewise for the record."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField(_("record type"), max_length=64, blank=True)
+    object_id = models.BigIntegerField(_("record id"), null=True, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at", "-id"], name="audit_ws_created_idx"),
+            models.Index(
+                fields=["workspace", "object_type", "object_id"], name="audit_ws_object_idx"
+            ),
+            models.Index(fields=["workspace", "actor", "-created_at"], name="audit_ws_actor_idx"),
+        ]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self):
+        return f"{self.actor_label} {self.action} {self.object_type} {self.object_repr}"

@@ -98,6 +98,7 @@ ALLOWED = {
         "the user's own memberships across workspaces (the workspace switcher), before a scope"
     ),
     "workspaces/changelog.py": "change-log writes: every service of every workspace appends here",
+    "workspaces/audit.py": "audit-log writes: services of every workspace append here, also before a scope exists (sign-in)",
     "service/services/csat.py:survey_from_token": (
         "token resolution: the signed survey link names the workspace and the survey"
     ),
