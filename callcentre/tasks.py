@@ -8,7 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from workspaces.models import Workspace
-from workspaces.scoping import workspace_scope
+from workspaces.scoping import scopes_disabled, workspace_scope
 
 from .models import OPEN_STATUSES, Call
 
@@ -21,11 +21,12 @@ def calls_sweep_task() -> int:
     """The beat's fan-out: one calls_close_incomplete_task per workspace with open calls
     offered over an hour ago (each workspace's own timeout decides). Returns how many."""
     cutoff = timezone.now() - MIN_TIMEOUT
-    workspace_ids = list(
-        Call.all_workspaces.filter(status__in=OPEN_STATUSES, offered_at__lt=cutoff)
-        .values_list("workspace_id", flat=True)
-        .distinct()
-    )
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        workspace_ids = list(
+            Call.all_workspaces.filter(status__in=OPEN_STATUSES, offered_at__lt=cutoff)
+            .values_list("workspace_id", flat=True)
+            .distinct()
+        )
     for workspace_id in workspace_ids:
         calls_close_incomplete_task.delay(workspace_id)
     return len(workspace_ids)

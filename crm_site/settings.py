@@ -187,6 +187,11 @@ TEMPLATES = [
 
 # --- Database ---------------------------------------------------------------------------
 # DATABASE_URL: postgres://user:pass@host:5432/name in production; SQLite file by default.
+#   On PostgreSQL this is the application's role: no superuser, no BYPASSRLS, owning no table,
+#   so the row-level security policies hold it (README "Row-level security").
+# DATABASE_MIGRATION_URL: postgres://owner:pass@host:5432/name, the role that owns the tables
+#   and runs `migrate` (which then grants DATABASE_URL's role its data rights); the database
+#   name is DATABASE_URL's. Empty: `migrate` connects as DATABASE_URL's role (development).
 DATABASES = {
     "default": env.db_url_config(
         env("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'crm.sqlite3'}")
@@ -203,8 +208,13 @@ else:
     # CONN_MAX_AGE: seconds a PostgreSQL connection is reused (0 closes after each request).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRES:
+    # Django's backend plus the scope -> app.workspace_id sync the policies read.
+    DATABASES["default"]["ENGINE"] = "workspaces.db.postgresql"
+    if _migration_url := env("DATABASE_MIGRATION_URL", default=""):
+        DATABASES["default"]["MIGRATION"] = env.db_url_config(_migration_url)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 # --- Cache ------------------------------------------------------------------------------
 # CACHE_URL: redis://127.0.0.1:6379/1 in production, shared by every process (rate limits count

@@ -8,16 +8,17 @@ from celery import shared_task
 from django.db.models import Q
 
 from workspaces.models import Workspace
-from workspaces.scoping import workspace_scope
+from workspaces.scoping import scopes_disabled, workspace_scope
 
 from .models import Enrolment, EnrolmentStatus, Journey, JourneyStatus
 
 
 def _workspaces_with_journeys() -> list[int]:
-    live = Journey.all_workspaces.filter(
-        Q(status=JourneyStatus.LIVE) | Q(status=JourneyStatus.PAUSED)
-    ).values_list("workspace_id", flat=True)
-    return sorted(set(live))
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        live = Journey.all_workspaces.filter(
+            Q(status=JourneyStatus.LIVE) | Q(status=JourneyStatus.PAUSED)
+        ).values_list("workspace_id", flat=True)
+        return sorted(set(live))
 
 
 @shared_task(name="journeys.tick", time_limit=60, soft_time_limit=50)
@@ -55,14 +56,15 @@ def journeys_run_workspace_task(workspace_id: int) -> dict:
 def journeys_care_task() -> int:
     """Fan out the hourly care (broken references, log retention) per workspace with
     journeys or ended enrolments."""
-    ids = sorted(
-        set(Journey.all_workspaces.values_list("workspace_id", flat=True))
-        | set(
-            Enrolment.all_workspaces.exclude(status=EnrolmentStatus.ACTIVE)
-            .values_list("workspace_id", flat=True)
-            .distinct()
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        ids = sorted(
+            set(Journey.all_workspaces.values_list("workspace_id", flat=True))
+            | set(
+                Enrolment.all_workspaces.exclude(status=EnrolmentStatus.ACTIVE)
+                .values_list("workspace_id", flat=True)
+                .distinct()
+            )
         )
-    )
     for workspace_id in ids:
         journeys_care_workspace_task.delay(workspace_id)
     return len(ids)

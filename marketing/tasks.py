@@ -16,7 +16,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from workspaces.scoping import workspace_scope
+from workspaces.scoping import scopes_disabled, workspace_scope
 
 from .models import Campaign, CampaignStatus
 from .services.campaigns import campaign_start, campaigns_due
@@ -75,11 +75,12 @@ def send_batch_task(workspace_id: int, campaign_id: int) -> int:
 @shared_task(name="marketing.sweep")
 def sweep_task() -> int:
     """Fan out one sweep per workspace with a scheduled or sending campaign."""
-    workspace_ids = set(
-        Campaign.all_workspaces.filter(
-            status__in=[CampaignStatus.SCHEDULED, CampaignStatus.SENDING]
-        ).values_list("workspace_id", flat=True)
-    )
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        workspace_ids = set(
+            Campaign.all_workspaces.filter(
+                status__in=[CampaignStatus.SCHEDULED, CampaignStatus.SENDING]
+            ).values_list("workspace_id", flat=True)
+        )
     for workspace_id in sorted(workspace_ids):
         sweep_workspace_task.delay(workspace_id)
     return len(workspace_ids)

@@ -7,18 +7,19 @@ truth: a lost message is made good by the next beat, and a second run changes no
 from celery import shared_task
 
 from workspaces.models import Workspace
-from workspaces.scoping import workspace_scope
+from workspaces.scoping import scopes_disabled, workspace_scope
 
 from .models import ScoringRule
 from .services.runs import scoring_decay_workspace, scoring_refresh_workspace, scoring_run_workspace
 
 
 def _workspaces_with_rules() -> list[int]:
-    return list(
-        ScoringRule.all_workspaces.filter(active=True)
-        .values_list("workspace_id", flat=True)
-        .distinct()
-    )
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        return list(
+            ScoringRule.all_workspaces.filter(active=True)
+            .values_list("workspace_id", flat=True)
+            .distinct()
+        )
 
 
 @shared_task(name="scoring.run", time_limit=60, soft_time_limit=50)

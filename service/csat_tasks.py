@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from workspaces.mail_headers import header_text
 from workspaces.models import Workspace
-from workspaces.scoping import workspace_scope
+from workspaces.scoping import scopes_disabled, workspace_scope
 
 from .models import CsatSurvey
 
@@ -99,13 +99,14 @@ def csat_reminders_task() -> int:
     """The beat's fan-out: one csat_send_reminders_task per workspace with unanswered,
     unreminded surveys (each workspace's own rule decides which are due)."""
     since = timezone.now() - REMINDER_HORIZON
-    workspace_ids = list(
-        CsatSurvey.all_workspaces.filter(
-            answered_at__isnull=True, reminded_at__isnull=True, sent_at__gte=since
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        workspace_ids = list(
+            CsatSurvey.all_workspaces.filter(
+                answered_at__isnull=True, reminded_at__isnull=True, sent_at__gte=since
+            )
+            .values_list("workspace_id", flat=True)
+            .distinct()
         )
-        .values_list("workspace_id", flat=True)
-        .distinct()
-    )
     for workspace_id in workspace_ids:
         csat_send_reminders_task.delay(workspace_id)
     return len(workspace_ids)

@@ -6,7 +6,7 @@ next beat, and a second run changes nothing (state changes are conditional UPDAT
 from celery import shared_task
 
 from workspaces.models import Workspace
-from workspaces.scoping import workspace_scope
+from workspaces.scoping import scopes_disabled, workspace_scope
 
 from .models import OPEN_STATUSES, Case, SlaState
 from .services.sla_check import sla_check_workspace
@@ -16,12 +16,13 @@ from .services.sla_check import sla_check_workspace
 def sla_check_task() -> int:
     """Start one `sla_check_workspace_task` per workspace with running open cases that are not
     breached yet (the beat's fan-out: the one read across workspaces)."""
-    workspace_ids = list(
-        Case.all_workspaces.filter(status__in=OPEN_STATUSES, paused_since__isnull=True)
-        .exclude(sla_state=SlaState.BREACHED)
-        .values_list("workspace_id", flat=True)
-        .distinct()
-    )
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        workspace_ids = list(
+            Case.all_workspaces.filter(status__in=OPEN_STATUSES, paused_since__isnull=True)
+            .exclude(sla_state=SlaState.BREACHED)
+            .values_list("workspace_id", flat=True)
+            .distinct()
+        )
     for workspace_id in workspace_ids:
         sla_check_workspace_task.delay(workspace_id)
     return len(workspace_ids)
@@ -58,7 +59,8 @@ def imap_poll_task() -> int:
     the one read across workspaces)."""
     from .models import Mailbox
 
-    rows = list(Mailbox.all_workspaces.exclude(imap_host="").values_list("workspace_id", "pk"))
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        rows = list(Mailbox.all_workspaces.exclude(imap_host="").values_list("workspace_id", "pk"))
     for workspace_id, mailbox_id in rows:
         imap_poll_mailbox_task.delay(workspace_id, mailbox_id)
     return len(rows)

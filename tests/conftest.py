@@ -179,3 +179,151 @@ def _celery_eager_unless_worker_test(request):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = saved
+
+
+# --- Row-level security: tests run as the application role (DESIGN.md §4, fence 4) --------
+def app_role_name(database: str) -> str:
+    """The test database's application role (roles are per cluster: one per database)."""
+    return f"{database}_app"[:63]
+
+
+OWNER_CREDENTIALS: dict[str, str] = {}  # the tables' owner (DATABASE_URL's role) on PostgreSQL
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """On PostgreSQL the test database is migrated as DATABASE_URL's role (it owns the tables
+    and, with `migrate`, their row-level security); the tests then connect as an application
+    role that owns no table, is no superuser and has no BYPASSRLS, with the grants `migrate`
+    gives it (plus TRUNCATE, for the flush of transactional tests). The real Celery worker
+    tests start their worker with the same credentials (connection.settings_dict)."""
+    from django.db import connections
+
+    from workspaces.db.policies import rls_grant
+
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings_dict = connection.settings_dict
+    owner = {key: settings_dict[key] for key in ("USER", "PASSWORD")}
+    OWNER_CREDENTIALS.update(owner)
+    role = app_role_name(settings_dict["NAME"])
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+            verb = "ALTER" if cursor.fetchone() else "CREATE"
+            cursor.execute(
+                f'{verb} ROLE "{role}" LOGIN PASSWORD %s NOSUPERUSER NOBYPASSRLS NOCREATEDB '
+                "NOCREATEROLE NOINHERIT",
+                [role],
+            )
+        rls_grant(role, connection, truncate=True)
+        connection.close()
+        settings_dict.update(USER=role, PASSWORD=role)
+    yield
+    with django_db_blocker.unblock():
+        for each in connections.all(initialized_only=True):
+            each.close()
+        settings_dict.update(owner)
+
+
+@pytest.fixture
+def as_owner(django_db_blocker):
+    """Run a block as the tables' owner (schema changes in migration tests):
+    `with as_owner(): ...`; on SQLite a no-op."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def switch():
+        if connection.vendor != "postgresql":
+            yield
+            return
+        settings_dict = connection.settings_dict
+        saved = {key: settings_dict[key] for key in ("USER", "PASSWORD")}
+        connection.close()
+        settings_dict.update(OWNER_CREDENTIALS)
+        try:
+            yield
+        finally:
+            connection.close()
+            settings_dict.update(saved)
+
+    return switch
+
+
+@pytest.fixture(autouse=True)
+def _rls_test_body():
+    """The test body (fixtures, set-up, assertions) runs with the row-level security bypass;
+    requests through the test client and tasks get the real rule (the scope they enter, else
+    nothing), through the hooks below."""
+    from workspaces.db.state import test_body_bypass
+
+    token = test_body_bypass.set(True)
+    yield
+    test_body_bypass.reset(token)
+
+
+def _product_code_runs():
+    """Requests through the test client and tasks: the real rule, until they end."""
+    from celery.signals import task_postrun, task_prerun
+    from django.test.client import AsyncClientHandler, ClientHandler
+
+    from workspaces.db.state import test_body_bypass
+
+    def wrap(call):
+        def product_call(self, *args, **kwargs):
+            token = test_body_bypass.set(False)
+            try:
+                return call(self, *args, **kwargs)
+            finally:
+                test_body_bypass.reset(token)
+
+        return product_call
+
+    async_call = AsyncClientHandler.__call__
+
+    async def async_product_call(self, *args, **kwargs):
+        token = test_body_bypass.set(False)
+        try:
+            return await async_call(self, *args, **kwargs)
+        finally:
+            test_body_bypass.reset(token)
+
+    ClientHandler.__call__ = wrap(ClientHandler.__call__)
+    AsyncClientHandler.__call__ = async_product_call
+    tokens = []
+    task_prerun.connect(lambda **kw: tokens.append(test_body_bypass.set(False)), weak=False)
+    task_postrun.connect(lambda **kw: tokens and test_body_bypass.reset(tokens.pop()), weak=False)
+
+
+_product_code_runs()
+
+
+@pytest.fixture(autouse=True)
+def _sql_guard(request):
+    """Fails the test when product code sends a statement to a workspace-owned table with no
+    workspace_id condition and no scope (workspaces.db.guard); the `sql_guard_off` marker
+    opts a test out (the guard's own tests)."""
+    from django.db import connections
+
+    from workspaces.db.guard import SqlGuard
+
+    guard = SqlGuard()
+    request.node.sql_guard = guard
+    if request.node.get_closest_marker("sql_guard_off"):
+        yield guard
+        return
+    installed = []
+    for alias in connections:
+        connection = connections[alias]
+        connection.execute_wrappers.append(guard)
+        installed.append(connection)
+    yield guard
+    for connection in installed:
+        if guard in connection.execute_wrappers:
+            connection.execute_wrappers.remove(guard)
+    if guard.violations:
+        pytest.fail(guard.report(), pytrace=False)

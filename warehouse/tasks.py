@@ -10,6 +10,7 @@ from celery import shared_task
 from django.conf import settings
 
 from workspaces.models import ChangeSequence, Workspace
+from workspaces.scoping import scopes_disabled
 
 from . import registry
 from .models import TableState
@@ -24,14 +25,19 @@ def _workspaces_due() -> list[int]:
     if not names:
         return []
     marks: dict[int, dict[str, int]] = {}
-    for workspace_id, table, high_water in TableState.all_workspaces.filter(
-        table__in=names
-    ).values_list("workspace_id", "table", "high_water"):
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        states = list(
+            TableState.all_workspaces.filter(table__in=names).values_list(
+                "workspace_id", "table", "high_water"
+            )
+        )
+        heads = list(
+            ChangeSequence.all_workspaces.filter(last__gt=0).values_list("workspace_id", "last")
+        )
+    for workspace_id, table, high_water in states:
         marks.setdefault(workspace_id, {})[table] = high_water
     due = []
-    for workspace_id, last in ChangeSequence.all_workspaces.filter(last__gt=0).values_list(
-        "workspace_id", "last"
-    ):
+    for workspace_id, last in heads:
         tables = marks.get(workspace_id, {})
         if len(tables) < len(names) or min(tables.values()) < last:
             due.append(workspace_id)

@@ -9,18 +9,19 @@ from celery import shared_task
 from django.db.models import Exists, OuterRef, Subquery
 
 from workspaces.models import ChangeSequence, Workspace
-from workspaces.scoping import workspace_scope
+from workspaces.scoping import scopes_disabled, workspace_scope
 
 from .models import DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookEndpoint
 
 
 def _workspaces_behind() -> list[int]:
     head = ChangeSequence.all_workspaces.filter(workspace=OuterRef("workspace")).values("last")
-    return sorted(
-        WebhookCursor.all_workspaces.filter(last_seq__lt=Subquery(head)).values_list(
-            "workspace_id", flat=True
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        return sorted(
+            WebhookCursor.all_workspaces.filter(last_seq__lt=Subquery(head)).values_list(
+                "workspace_id", flat=True
+            )
         )
-    )
 
 
 @shared_task(name="webhooks.dispatch", time_limit=60, soft_time_limit=50)
@@ -73,13 +74,14 @@ def _workspaces_with_due_deliveries() -> list[int]:
         workspace=OuterRef("workspace"),
         status__in=[DeliveryStatus.PENDING, DeliveryStatus.DELIVERING],
     )
-    return sorted(
-        set(
-            WebhookEndpoint.all_workspaces.filter(Exists(open_rows)).values_list(
-                "workspace_id", flat=True
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        return sorted(
+            set(
+                WebhookEndpoint.all_workspaces.filter(Exists(open_rows)).values_list(
+                    "workspace_id", flat=True
+                )
             )
         )
-    )
 
 
 @shared_task(name="webhooks.sweep", time_limit=60, soft_time_limit=50)

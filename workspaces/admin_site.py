@@ -16,21 +16,24 @@ from django.utils.translation import gettext_lazy as _
 
 from .redirects import safe_next_url
 from .roles import PERMISSIONS
+from .scoping import scopes_disabled
 
 ADMIN_SESSION_KEY = "admin_workspace_id"
 
 
-def admin_memberships(user):
-    """The user's memberships that grant `admin.access`, across workspaces (their own rows)."""
+def admin_memberships(user) -> list:
+    """The user's memberships that grant `admin.access`, across workspaces (their own rows),
+    read at once inside `scopes_disabled()` (no scope exists yet)."""
     from .models import Membership
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Membership.all_workspaces.none()
-    return (
-        Membership.all_workspaces.filter(user=user, role__in=PERMISSIONS["admin.access"])
-        .select_related("workspace")
-        .order_by("workspace__name", "workspace_id")
-    )
+        return []
+    with scopes_disabled():
+        return list(
+            Membership.all_workspaces.filter(user=user, role__in=PERMISSIONS["admin.access"])
+            .select_related("workspace")
+            .order_by("workspace__name", "workspace_id")
+        )
 
 
 def admin_memberships_for(request) -> list:

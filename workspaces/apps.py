@@ -18,3 +18,17 @@ class WorkspacesConfig(AppConfig):
         from . import lookups
 
         lookups.register()
+
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_rls_after_migrate, sender=self, dispatch_uid="workspaces-rls")
+
+
+def _rls_after_migrate(sender, using="default", **kwargs):
+    """Tables created after 0012_row_level_security (new apps, new models) get the same
+    row-level security: the idempotent SQL of workspaces.db.policies, run as the owner."""
+    from django.db import connections
+
+    from .db.policies import rls_apply
+
+    rls_apply(connections[using])

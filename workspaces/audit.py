@@ -8,6 +8,7 @@ bulk edits) write one entry with counts in `details`, never one per row.
 from django.db import models
 
 from .models import AuditAction, AuditEntry
+from .scoping import workspace_scope_unless_scoped
 
 __all__ = ["AuditAction", "audit_record"]
 
@@ -39,15 +40,17 @@ def audit_record(
         object_id = instance.pk if object_id is None else object_id
         object_repr = object_repr or str(instance)
     user = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.all_workspaces.create(
-        workspace_id=getattr(workspace, "pk", workspace),
-        actor=user,
-        actor_label=getattr(user, "email", "") if user else "",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=(object_repr or "")[:200],
-        changes=changes or {},
-        details=details or {},
-        ip_address=ip_address,
-    )
+    workspace_id = getattr(workspace, "pk", workspace)
+    with workspace_scope_unless_scoped(workspace_id):
+        return AuditEntry.all_workspaces.create(
+            workspace_id=workspace_id,
+            actor=user,
+            actor_label=getattr(user, "email", "") if user else "",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=(object_repr or "")[:200],
+            changes=changes or {},
+            details=details or {},
+            ip_address=ip_address,
+        )

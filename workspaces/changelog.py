@@ -31,6 +31,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from .models import ChangeAction, ChangeEvent, ChangeSequence
+from .scoping import workspace_scope_unless_scoped
 
 __all__ = [
     "Change",
@@ -92,7 +93,7 @@ def sequence_take(*, workspace, count: int = 1) -> int:
         f'ON CONFLICT (workspace_id) DO UPDATE SET "last" = {table}."last" + excluded."last" '
         f'RETURNING "last"'
     )
-    with connection.cursor() as cursor:
+    with workspace_scope_unless_scoped(_workspace_id(workspace)), connection.cursor() as cursor:
         cursor.execute(statement, [_workspace_id(workspace), count])
         last = cursor.fetchone()[0]
     return last - count + 1
@@ -108,7 +109,7 @@ def change_record(
     `workspace`. Call it inside the service's transaction, after the row writes; outside
     one, the number and the event commit together on their own."""
     workspace_id = _workspace_id(workspace)
-    with transaction.atomic(savepoint=False):
+    with transaction.atomic(savepoint=False), workspace_scope_unless_scoped(workspace_id):
         return ChangeEvent.all_workspaces.create(
             workspace_id=workspace_id,
             seq=sequence_take(workspace=workspace_id),
@@ -159,7 +160,8 @@ def change_record_rows(*, actor, changes: Iterable[Change]) -> int:
     actor_id = _actor_id(actor)
     with transaction.atomic(savepoint=False):
         for workspace_id in sorted(by_workspace):
-            _append(workspace_id, actor_id, by_workspace[workspace_id])
+            with workspace_scope_unless_scoped(workspace_id):
+                _append(workspace_id, actor_id, by_workspace[workspace_id])
     return sum(len(rows) for rows in by_workspace.values())
 
 
@@ -189,31 +191,35 @@ def _append(workspace_id: int, actor_id: int | None, changes: list[Change]) -> N
 
 
 def _copy_events(workspace_id, actor_id, first, changes, now):
-    table = ChangeEvent._meta.db_table
-    columns = "workspace_id, seq, model, object_id, action, fields, data, actor_id, created_at"
+    """COPY the events in (through a staging table: the change log is under row-level
+    security, workspaces.db.staging)."""
+    from .db.staging import copy_rows
+
+    columns = (
+        "workspace_id", "seq", "model", "object_id", "action", "fields", "data", "actor_id",
+        "created_at",
+    )  # fmt: skip
     encoded: dict[tuple, str] = {}  # most rows share fields and data: encode them once
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
+
+    def rows():
         for offset, c in enumerate(changes):
             fields_json = encoded.get(c.fields) or encoded.setdefault(
                 c.fields, json.dumps(list(c.fields))
             )
             data_json = json.dumps(c.data) if c.data else "{}"
-            copy.write_row(
-                (
-                    workspace_id,
-                    first + offset,
-                    c.model,
-                    c.object_id,
-                    c.action,
-                    fields_json,
-                    data_json,
-                    actor_id,
-                    now,
-                )
+            yield (
+                workspace_id,
+                first + offset,
+                c.model,
+                c.object_id,
+                c.action,
+                fields_json,
+                data_json,
+                actor_id,
+                now,
             )
+
+    copy_rows(ChangeEvent._meta.db_table, columns, rows())
 
 
 def update_recorded(
@@ -430,11 +436,12 @@ def change_events_after(*, workspace, after_seq: int = 0, limit: int = 1000) -> 
     counter) do not appear here. Raises ValueError for a limit out of range."""
     if not 1 <= limit <= READ_LIMIT_MAX:
         raise ValueError(f"limit must be between 1 and {READ_LIMIT_MAX}")
-    return list(
-        ChangeEvent.all_workspaces.filter(
-            workspace_id=_workspace_id(workspace), seq__gt=after_seq
-        ).order_by("seq")[:limit]
-    )
+    with workspace_scope_unless_scoped(_workspace_id(workspace)):
+        return list(
+            ChangeEvent.all_workspaces.filter(
+                workspace_id=_workspace_id(workspace), seq__gt=after_seq
+            ).order_by("seq")[:limit]
+        )
 
 
 # --- comparing ----------------------------------------------------------------------------

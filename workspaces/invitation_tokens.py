@@ -46,12 +46,14 @@ def invitation_from_token(token: str):
 
 def _open_invitation(data: dict):
     from .models import Invitation
+    from .scoping import scopes_disabled
 
-    invitation = (
-        Invitation.all_workspaces.select_related("workspace", "invited_by")
-        .filter(pk=data.get("i"), workspace_id=data.get("w"))
-        .first()
-    )
+    with scopes_disabled():  # the signed link names the workspace; no scope exists yet
+        invitation = (
+            Invitation.all_workspaces.select_related("workspace", "invited_by")
+            .filter(pk=data.get("i"), workspace_id=data.get("w"))
+            .first()
+        )
     if invitation is None or invitation.revoked_at is not None:
         raise InvitationLinkError(_("This invitation has been withdrawn."))
     if invitation.accepted_at is not None:

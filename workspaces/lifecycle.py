@@ -112,9 +112,10 @@ def user_deactivated(*, user, actor) -> None:
     that workspace's scope (revoke what only an active person may hold, such as calendar
     feeds). Call inside the transaction that deactivates the user."""
     from .models import Membership
-    from .scoping import workspace_scope
+    from .scoping import scopes_disabled, workspace_scope
 
-    workspaces = Membership.all_workspaces.filter(user=user).select_related("workspace")
+    with scopes_disabled():  # users are global: their memberships in every workspace
+        workspaces = list(Membership.all_workspaces.filter(user=user).select_related("workspace"))
     for membership in workspaces:
         with workspace_scope(membership.workspace):
             on_user_deactivated.run(workspace=membership.workspace, actor=actor, user=user)

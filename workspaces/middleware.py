@@ -45,11 +45,12 @@ class WorkspaceMiddleware:
         slug = path[len(WORKSPACE_PREFIX) :].split("/", 1)[0]
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        membership = (
-            Membership.all_workspaces.select_related("workspace")
-            .filter(workspace__slug=slug, user=request.user)
-            .first()
-        )
+        with scopes_disabled():  # before a scope exists: the database must let it through
+            membership = (
+                Membership.all_workspaces.select_related("workspace")
+                .filter(workspace__slug=slug, user=request.user)
+                .first()
+            )
         if membership is None:
             raise Http404("No such workspace.")
         request.membership = membership

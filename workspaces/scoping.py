@@ -16,6 +16,7 @@ __all__ = [
     "is_workspace_owned",
     "scopes_disabled",
     "workspace_scope",
+    "workspace_scope_unless_scoped",
 ]
 
 
@@ -27,6 +28,20 @@ def workspace_scope(workspace):
     if workspace_id is None:
         raise ValueError("workspace_scope needs a saved workspace or its id, not None.")
     with scope(workspace=workspace_id):
+        yield
+
+
+@contextmanager
+def workspace_scope_unless_scoped(workspace):
+    """For the global writers (change log, audit log): outside any scope (sign-in, sign-up,
+    beat work) enter the scope of the workspace the row is written for, so row-level security
+    checks the row against it; inside a scope, or inside `scopes_disabled()`, change nothing
+    (a write for another workspace inside a scope stays refused)."""
+    state = get_scope()
+    if state.get("_enabled", True) and current_workspace_id() is None:
+        with workspace_scope(workspace):
+            yield
+    else:
         yield
 
 

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from .models import LegalDetails, Membership
 from .registry import search_sources_for
+from .scoping import scopes_disabled
 
 
 def member_list(*, workspace) -> QuerySet:
@@ -31,13 +32,16 @@ def owner_filter(queryset: QuerySet, value, field: str = "owner") -> QuerySet:
     return queryset.filter(**{field: value})
 
 
-def membership_list_for_user(*, user):
-    """The user's memberships across workspaces (explicitly unscoped: they are the user's own)."""
-    return (
-        Membership.all_workspaces.filter(user=user)
-        .select_related("workspace")
-        .order_by("workspace__name")
-    )
+def membership_list_for_user(*, user) -> list:
+    """The user's memberships across workspaces, with their workspaces, by workspace name
+    (explicitly unscoped: they are the user's own; read at once, since inside a request's
+    scope the database would show only that workspace's)."""
+    with scopes_disabled():
+        return list(
+            Membership.all_workspaces.filter(user=user)
+            .select_related("workspace")
+            .order_by("workspace__name")
+        )
 
 
 def global_search(*, workspace, role: str, query: str, limit: int = 8) -> list[tuple]:

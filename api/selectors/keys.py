@@ -3,6 +3,7 @@
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from workspaces.models import Membership
+from workspaces.scoping import scopes_disabled
 
 from ..keys import key_matches, key_prefix, roles_within
 from ..models import ApiKey
@@ -29,12 +30,13 @@ def api_key_resolve(key: str) -> ApiKey | None:
     creator_role = Membership.all_workspaces.filter(
         workspace_id=OuterRef("workspace_id"), user_id=OuterRef("created_by_id")
     ).values("role")[:1]
-    api_key = (
-        ApiKey.all_workspaces.select_related("workspace", "created_by")
-        .annotate(creator_role=Subquery(creator_role))
-        .filter(prefix=prefix, revoked_at__isnull=True)
-        .first()
-    )
+    with scopes_disabled():  # the key names its workspace; no scope exists yet
+        api_key = (
+            ApiKey.all_workspaces.select_related("workspace", "created_by")
+            .annotate(creator_role=Subquery(creator_role))
+            .filter(prefix=prefix, revoked_at__isnull=True)
+            .first()
+        )
     if api_key is None or not key_matches(key, api_key.key_hash):
         return None
     if not api_key_within_creator(api_key):
@@ -52,11 +54,12 @@ def api_key_within_creator(api_key: ApiKey) -> bool:
     if hasattr(api_key, "creator_role"):
         role = api_key.creator_role
     else:
-        role = (
-            Membership.all_workspaces.filter(
-                workspace_id=api_key.workspace_id, user_id=api_key.created_by_id
+        with scopes_disabled():
+            role = (
+                Membership.all_workspaces.filter(
+                    workspace_id=api_key.workspace_id, user_id=api_key.created_by_id
+                )
+                .values_list("role", flat=True)
+                .first()
             )
-            .values_list("role", flat=True)
-            .first()
-        )
     return role is not None and api_key.role in roles_within(role)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record, update_recorded
 from workspaces.models import Membership
+from workspaces.scoping import scopes_disabled
 from workspaces.service_checks import full_clean_into, raise_if, same_workspace_require
 
 from ..keys import key_generate, key_hash, roles_within
@@ -87,7 +88,8 @@ def api_key_touch(*, api_key: ApiKey, now=None) -> bool:
     last = api_key.last_used_at
     if last is not None and (now - last).total_seconds() < LAST_USED_RESOLUTION_SECONDS:
         return False
-    ApiKey.all_workspaces.filter(pk=api_key.pk).update(last_used_at=now)
+    with scopes_disabled():  # stamped while authenticating, before a scope exists
+        ApiKey.all_workspaces.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
     return True
 

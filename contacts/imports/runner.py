@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workspaces.changelog import ChangeAction, change_record_many, change_record_rows
+from workspaces.db.staging import copy_rows
 
 from ..models import (
     Account,
@@ -198,7 +199,12 @@ class _Statistics:
         self.next_at = self.written * 2
         with connection.cursor() as cursor:
             for model, columns in self.tables:
-                cursor.execute(f'ANALYZE "{model._meta.db_table}" ({columns})')
+                # ANALYZE needs the table's owner: the owner's app_analyze function runs it
+                # for the application role (workspaces.db.policies).
+                cursor.execute(
+                    "SELECT app_analyze(%s::regclass, %s)",
+                    [f'"{model._meta.db_table}"', [c.strip() for c in columns.split(",")]],
+                )
 
 
 @contextmanager
@@ -361,17 +367,19 @@ def insert_rows(model, rows: list[dict]) -> list[int]:
             [table, len(rows)],
         )
         ids = [r[0] for r in cursor.fetchall()]
-        json_columns = {
-            f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"
-        }
-        with cursor.cursor.copy(
-            f'COPY "{table}" ("id", {", ".join(f'"{c}"' for c in columns)}) FROM STDIN'
-        ) as copy:
-            for pk, row in zip(ids, rows, strict=True):
-                values = {**defaults, **row}
-                for name in json_columns:
-                    values[name] = json.dumps(values[name])
-                copy.write_row([pk, *(values[c] for c in columns)])
+    json_columns = {
+        f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"
+    }
+
+    def values():
+        for pk, row in zip(ids, rows, strict=True):
+            values = {**defaults, **row}
+            for name in json_columns:
+                values[name] = json.dumps(values[name])
+            yield [pk, *(values[c] for c in columns)]
+
+    # Through a staging table: the target is under row-level security (workspaces.db.staging).
+    copy_rows(table, ["id", *columns], values())
     return ids
 
 

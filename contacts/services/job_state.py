@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from workspaces.changelog import ChangeAction, change_record
+from workspaces.scoping import scopes_disabled
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 # A queued or running job without a sign of life for this long was lost (broker message gone,
@@ -115,9 +116,10 @@ def job_release(model, job_id: int, token: str) -> None:
 
 def stale_workspace_ids(model) -> list[int]:
     """Ids of the workspaces with a stale job of `model`: global, for the beat's fan-out."""
-    return list(
-        model.all_workspaces.filter(stale_q()).values_list("workspace_id", flat=True).distinct()
-    )
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        return list(
+            model.all_workspaces.filter(stale_q()).values_list("workspace_id", flat=True).distinct()
+        )
 
 
 def jobs_requeue_stale(model, *, workspace_id: int, send, lost_message: str) -> dict[str, int]:

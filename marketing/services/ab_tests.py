@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from workspaces.changelog import change_record
+from workspaces.scoping import scopes_disabled
 
 from ..models import AbMetric, Campaign, CampaignStatus, CampaignVariant, Delivery, DeliveryStatus
 from ..selectors.reports import Figures, campaign_figures
@@ -142,12 +143,15 @@ def campaigns_ab_due(*, now=None) -> list[tuple[int, int]]:
     The beat's fan-out reads here (undecided A/B tests are few; the wait is compared in
     Python so the query stays portable)."""
     now = now or timezone.now()
-    rows = Campaign.all_workspaces.filter(
-        ab_enabled=True,
-        ab_winner="",
-        launched_at__isnull=False,
-        status__in=DECIDABLE,
-    ).values_list("workspace_id", "pk", "launched_at", "ab_wait_minutes")
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        rows = list(
+            Campaign.all_workspaces.filter(
+                ab_enabled=True,
+                ab_winner="",
+                launched_at__isnull=False,
+                status__in=DECIDABLE,
+            ).values_list("workspace_id", "pk", "launched_at", "ab_wait_minutes")
+        )
     return [
         (workspace_id, pk)
         for workspace_id, pk, launched_at, wait in rows

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from workspaces.mail_headers import header_text
 from workspaces.models import Membership
 from workspaces.roles import LEADS
+from workspaces.scoping import scopes_disabled
 from workspaces.urlnames import workspace_reverse
 
 from ..models import Campaign, CampaignStatus, Delivery, DeliveryStatus, QueueAlert
@@ -111,15 +112,16 @@ def workspaces_with_late_queues(*, now=None) -> list[int]:
     late_rows = Delivery.all_workspaces.filter(
         campaign=OuterRef("pk"), status=DeliveryStatus.QUEUED, created_at__lt=cutoff
     ).filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lt=cutoff))
-    late = set(
-        Campaign.all_workspaces.exclude(status=CampaignStatus.PAUSED)
-        .filter(Exists(late_rows))
-        .values_list("workspace_id", flat=True)
-        .distinct()
-    )
-    open_alerts = set(
-        QueueAlert.all_workspaces.filter(raised_at__isnull=False).values_list(
-            "workspace_id", flat=True
+    with scopes_disabled():  # beat fan-out: the one read across workspaces
+        late = set(
+            Campaign.all_workspaces.exclude(status=CampaignStatus.PAUSED)
+            .filter(Exists(late_rows))
+            .values_list("workspace_id", flat=True)
+            .distinct()
         )
-    )
+        open_alerts = set(
+            QueueAlert.all_workspaces.filter(raised_at__isnull=False).values_list(
+                "workspace_id", flat=True
+            )
+        )
     return sorted(late | open_alerts)

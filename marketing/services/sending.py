@@ -40,6 +40,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from workspaces.changelog import update_recorded
+from workspaces.db.state import rls_sync
 
 from ..models import Campaign, CampaignStatus, Delivery, DeliveryEvent, DeliveryStatus, EventKind
 from ..rendering import TemplateError
@@ -151,6 +152,7 @@ def _mark_sent(workspace_id, pk, worker, sent_at, message_id) -> int:
     )
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         connection.ensure_connection()
+        rls_sync(connection)  # psycopg's own cursor: Django's execute wrappers do not see it
         params = [DeliveryStatus.SENT.value, sent_at, message_id, pk]
         params += [DeliveryStatus.SENDING.value, worker]
         with psycopg.Cursor(connection.connection) as cursor:

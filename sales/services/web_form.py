@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from touchpoints.channels import Channel
 from touchpoints.models import Direction
 from workspaces.changelog import ChangeAction, change_record
-from workspaces.scoping import workspace_scope
+from workspaces.scoping import scopes_disabled, workspace_scope
 
 from ..models import (
     Lead,
@@ -87,11 +87,12 @@ def web_form_from_token(token: str) -> WebForm | None:
         return None
     if not isinstance(data, dict):
         return None
-    form = (
-        WebForm.all_workspaces.select_related("workspace")
-        .filter(workspace_id=data.get("w"))
-        .first()
-    )
+    with scopes_disabled():  # the signed id names the workspace; no scope exists yet
+        form = (
+            WebForm.all_workspaces.select_related("workspace")
+            .filter(workspace_id=data.get("w"))
+            .first()
+        )
     if form is None:
         from workspaces.models import Workspace
 

@@ -25,6 +25,7 @@ from touchpoints.models import Direction
 from touchpoints.services import interaction_record
 from workspaces import lifecycle
 from workspaces.changelog import ChangeAction, change_record, update_recorded
+from workspaces.scoping import scopes_disabled
 
 from ..models import Case, CaseTask, CsatSurvey, SurveySettings, TaskReason
 from ..models.csat import LOW_SCORE_MAX, SCORE_MAX, SCORE_MIN
@@ -86,11 +87,12 @@ def survey_from_token(token: str) -> CsatSurvey | None:
     workspace_id, survey_id = data.get("w"), data.get("s")
     if not isinstance(workspace_id, int) or not isinstance(survey_id, int):
         return None
-    return (
-        CsatSurvey.all_workspaces.select_related("workspace", "case", "contact")
-        .filter(pk=survey_id, workspace_id=workspace_id)
-        .first()
-    )
+    with scopes_disabled():  # the signed link names the workspace; no scope exists yet
+        return (
+            CsatSurvey.all_workspaces.select_related("workspace", "case", "contact")
+            .filter(pk=survey_id, workspace_id=workspace_id)
+            .first()
+        )
 
 
 # --- sending --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from psycopg import pq
 
 from touchpoints.channels import CHANNEL_GROUP
 from touchpoints.models import Interaction
+from workspaces.db.state import rls_sync
 
 from ..registry import ExportContext, Table, Window, register_table
 from .reading import (
@@ -143,6 +144,7 @@ def _copy_blocks(statement: str) -> Iterator[bytearray]:
     (tried) tripled the time with its hand-offs. A caller that stops early cancels the COPY,
     so the connection stays usable. Raises DatabaseError when the COPY fails."""
     connection.ensure_connection()
+    rls_sync(connection)  # libpq directly: Django's execute wrappers do not see this statement
     pgconn = connection.connection.pgconn
     pgconn.send_query(statement.encode())
     while pgconn.flush():
