@@ -6,9 +6,9 @@ from contextlib import contextmanager
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -108,9 +108,7 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        workspace = getattr(request, "workspace", None) or getattr(
-            request, "admin_workspace", None
-        )
+        workspace = getattr(request, "workspace", None) or getattr(request, "admin_workspace", None)
         if (
             workspace is not None
             and workspace.two_factor_required

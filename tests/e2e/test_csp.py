@@ -33,9 +33,11 @@ def watch(page) -> list[str]:
     page.add_init_script(RECORD_VIOLATIONS)
     page.on(
         "console",
-        lambda message: problems.append(f"console: {message.text}")
-        if any(word in message.text for word in CSP_WORDS)
-        else None,
+        lambda message: (
+            problems.append(f"console: {message.text}")
+            if any(word in message.text for word in CSP_WORDS)
+            else None
+        ),
     )
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     return problems
@@ -94,9 +96,7 @@ def test_the_key_pages_run_under_the_policy(demo, page, login_as):
         visit(page, path, problems, ready)
     # the charts really drew (Chart.js runs under the policy)
     page.goto(f"/w/demo/marketing/campaigns/{demo['campaign'].pk}/report/")
-    assert page.evaluate(
-        "!!document.querySelector(\"canvas[data-chart='opens-chart']\").chart"
-    )
+    assert page.evaluate("!!document.querySelector(\"canvas[data-chart='opens-chart']\").chart")
     # htmx works: the contact list's search swaps rows in without a page load
     page.goto("/w/demo/contacts/")
     assert page.evaluate("typeof htmx") == "object"

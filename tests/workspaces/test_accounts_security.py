@@ -402,9 +402,9 @@ def test_the_login_page_and_the_api_docs_carry_the_policy(client):
     for path in (LOGIN, "/api/docs/"):
         response = client.get(path)
         assert response.status_code == 200
-        assert "'unsafe-inline'" not in directives(response["Content-Security-Policy"])[
-            "script-src"
-        ]
+        assert (
+            "'unsafe-inline'" not in directives(response["Content-Security-Policy"])["script-src"]
+        )
     docs = client.get("/api/docs/").content.decode()
     assert "<script>" not in docs  # Swagger UI's start script is a file (?script)
 
@@ -469,7 +469,7 @@ def test_our_scripts_do_not_eval():
 def test_the_template_scan_finds_what_it_looks_for():
     assert EVENT_HANDLER.search('<button class="x"\n onclick="go()">')
     assert not EVENT_HANDLER.search('<div data-onload="x" aria-label="Turn on=">')
-    assert trigger_filters('<div hx-trigger="input, change[target.name!=\'p\'] delay:1s">')
+    assert trigger_filters("<div hx-trigger=\"input, change[target.name!='p'] delay:1s\">")
     assert not trigger_filters('<form hx-trigger="change, keyup delay:4ms from:input[name=q]">')
-    assert HTMX_EVAL.search("<div hx-on:click=\"go()\">")
+    assert HTMX_EVAL.search('<div hx-on:click="go()">')
     assert not SCRIPT_TAG.search("<scripture>")
