@@ -11,6 +11,9 @@ from django.core.management import call_command
 from contacts.models import Contact
 from marketing.models import Campaign, CampaignStatus
 from service.models import Case
+from tests.e2e.conftest import PHONE
+from tests.e2e.test_quote_typing import draft_quote  # noqa: F401 (the fixture)
+from tests.factories import TEST_PASSWORD
 from workspaces.management.commands.seed_demo import DEMO_PASSWORD
 from workspaces.scoping import scopes_disabled
 
@@ -53,6 +56,17 @@ def visit(page, path: str, problems: list[str], ready: str | None = None) -> Non
         page.wait_for_selector(ready)
     problems += [f"violation: {v}" for v in page.evaluate("window.__csp || []")]
     assert problems == [], (path, problems)
+
+
+@pytest.fixture
+def page(browser_context_factory):
+    """A desktop tab that enforces the policy (the shared `page` bypasses it)."""
+    return browser_context_factory(strict_csp=True).new_page()
+
+
+@pytest.fixture
+def phone_page(browser_context_factory):
+    return browser_context_factory(viewport=PHONE, strict_csp=True).new_page()
 
 
 @pytest.fixture
@@ -125,4 +139,25 @@ def test_the_admin_and_the_api_docs_run_under_the_policy(demo, page, login_as):
     page.goto("/admin/contacts/contact/")
     page.check("#action-toggle")
     assert page.locator("input.action-select:checked").count() > 0
+    assert problems == []
+
+
+def test_the_quote_configurator_refreshes_without_eval(draft_quote, page, login_as):  # noqa: F811
+    """The configurator's live refresh is triggered by its own script (an htmx trigger filter
+    would need eval): the line net follows what is typed, under the policy."""
+    from playwright.sync_api import expect
+
+    workspace, rep, quote, desk = draft_quote
+    problems = watch(page)
+    login_as(page, rep.email, TEST_PASSWORD)
+    page.goto(f"/w/{workspace.slug}/sales/quotes/{quote.pk}/")
+    with page.expect_response(lambda r: "/configurator" in r.url):
+        page.select_option("#cfg-product", str(desk.pk))
+    page.wait_for_selector("select[data-option='Size']")
+    page.select_option("select[data-option='Size']", label="L (+€40.00)")
+    page.select_option("select[data-option='Finish']", label="Plain")
+    page.fill("#cfg-quantity", "3")
+    page.fill("#cfg-discount", "15")
+    expect(page.get_by_test_id("cfg-line-net")).to_contain_text("739.50")
+    problems += [f"violation: {v}" for v in page.evaluate("window.__csp || []")]
     assert problems == []
