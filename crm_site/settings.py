@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -102,11 +103,59 @@ SECURE_PROXY_SSL_HEADER = (
 )
 # Load balancers probe these over plain HTTP on the app port: no redirect to https.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Cookies: Secure (https only) in production; the session cookie is never readable by scripts
+# and is not sent on cross-site subrequests (Lax keeps links from mail working). The CSRF cookie
+# stays readable by scripts (htmx sends it as X-CSRFToken from the page; Django's default).
 SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SAMESITE = "Lax"
+# SESSION_COOKIE_AGE: seconds a session lasts without a new login (default 14 days; "remember
+# me" is always on, ACCOUNT_SESSION_REMEMBER below). A password change ends every other session.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Permissions-Policy (django-permissions-policy): browser features no page of ours uses are off
+# for the site and anything it could embed; full screen (the wallboard) and clipboard writes
+# (copying a webhook secret) stay allowed for our own pages.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-get": [],
+    "screen-wake-lock": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
+# Content Security Policy (Django's own middleware): scripts only from our static files or
+# carrying the per-response nonce (`nonce="{{ csp_nonce }}"`); no 'unsafe-inline', no
+# 'unsafe-eval' for scripts, no plugins, no framing, forms post only to this site. Styles allow
+# inline `style` attributes (progress bars, chart sizes, Swagger UI): scripts are the point.
+# img-src allows data: (Bootstrap's and Swagger UI's inline icons).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 # --- Applications -----------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -123,6 +172,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",  # accounts: login throttling, email verification, no account enumeration
     "allauth.account",
+    "allauth.mfa",  # two-factor sign-in: TOTP authenticator apps and recovery codes
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets served from our static files, no CDN
@@ -142,6 +192,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,6 +204,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "workspaces.middleware.WorkspaceMiddleware",
+    "workspaces.middleware.TwoFactorRequiredMiddleware",  # after the workspace is known
 ]
 
 if not DEBUG:  # whitenoise serves the collected static files in production
@@ -176,6 +229,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",  # csp_nonce for inline scripts
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -261,7 +315,22 @@ ACCOUNT_RATE_LIMITS = {
 # the client and X-Forwarded-For is ignored. Used for every rate limit (workspaces.client_address).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Two-factor sign-in (allauth.mfa): authenticator apps (TOTP, RFC 6238: 6 digits, 30 s) and
+# ten single-use recovery codes. A workspace can require it of its members
+# (Workspace.two_factor_required, workspaces.middleware.TwoFactorRequiredMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="CRM")
+MFA_RECOVERY_CODE_COUNT = 10
+
 # --- Passwords --------------------------------------------------------------------------
+# Argon2id first: new passwords and every older hash are stored with it at the next login
+# (Django rehashes on a successful check). The others only read hashes made before.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -59,6 +59,8 @@ urlpatterns = [
         name="account_inactive",
     ),
     path("", include("allauth.account.urls")),
+    # two-factor sign-in (allauth.mfa; our templates in templates/mfa/)
+    path("2fa/", include("allauth.mfa.urls")),
     path("profile/", account_views.profile, name="profile"),
     path("workspaces/new/", account_views.workspace_new, name="workspace_new"),
     path("language/", account_views.language_choose, name="language_choose"),

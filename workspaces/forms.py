@@ -395,6 +395,14 @@ class WorkspaceSettingsForm(WorkspaceForm):
             "read as numbers of this country; numbers with a country code are kept as written."
         ),
     )
+    two_factor_required = forms.BooleanField(
+        label=_("Require two-factor sign-in"),
+        required=False,
+        help_text=_(
+            "Members without an authenticator app are asked to set one up before they can open "
+            "this workspace. Other workspaces and API keys are not affected."
+        ),
+    )
 
 
 class LegalDetailsForm(WorkspaceModelForm):

@@ -3,13 +3,19 @@
 import zoneinfo
 from contextlib import contextmanager
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from .models import Membership
 from .scoping import scopes_disabled, workspace_scope
+from .two_factor import user_has_totp
 
 WORKSPACE_PREFIX = "/w/"
 ADMIN_PREFIX = "/admin/"
@@ -90,3 +96,33 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
             request.LANGUAGE_CODE = translation.get_language()
         else:
             super().process_request(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """After WorkspaceMiddleware: in a workspace that requires two-factor sign-in
+    (`Workspace.two_factor_required`), a member without an authenticator app is sent to set
+    one up (`mfa_activate_totp`, with a message naming the workspace); htmx requests get an HX-Redirect.
+    Other workspaces, pages outside workspaces and the API (workspace API keys, no session)
+    are not affected."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        workspace = getattr(request, "workspace", None) or getattr(request, "admin_workspace", None)
+        if (
+            workspace is not None
+            and workspace.two_factor_required
+            and request.user.is_authenticated
+            and not user_has_totp(request.user)
+        ):
+            messages.info(
+                request,
+                _("%(name)s requires two-factor sign-in: set up an authenticator app to continue.")
+                % {"name": workspace.name},
+            )
+            target = reverse("mfa_activate_totp")
+            if getattr(request, "htmx", False):
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+        return self.get_response(request)

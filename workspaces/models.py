@@ -118,6 +118,11 @@ class Workspace(TimeStamped):
         validators=[country_validate],
         help_text=_("Phone numbers written without a country code are read as this country's."),
     )
+    # Members must sign in with an authenticator app (TOTP) to open this workspace; a member
+    # without one is sent to set it up (workspaces.middleware.TwoFactorRequiredMiddleware).
+    two_factor_required = models.BooleanField(
+        _("require two-factor sign-in"), default=False, db_default=False
+    )
 
     class Meta:
         ordering = ["name"]

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import lifecycle
+from .audit import AuditAction, audit_record
 from .banking import bic_clean, iban_clean, vat_id_clean
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .countries import country_for_time_zone
@@ -26,6 +27,7 @@ from .models import (
 from .roles import Role
 from .scoping import workspace_scope
 from .service_checks import delete_recorded
+from .two_factor import user_has_totp
 
 
 def _full_clean(instance, workspace) -> None:
@@ -179,16 +181,46 @@ def workspace_create(
 
 @transaction.atomic
 def workspace_update(
-    *, workspace, actor, name: str, time_zone: str, currency: str, country: str | None = None
+    *,
+    workspace,
+    actor,
+    name: str,
+    time_zone: str,
+    currency: str,
+    country: str | None = None,
+    two_factor_required: bool | None = None,
 ):
-    """Change the workspace's name, time zone, currency and (unless None) country (the
-    address stays). A new time zone does not change the country: it is its own setting."""
+    """Change the workspace's name, time zone, currency and (unless None) country and the
+    two-factor requirement (the address stays). A new time zone does not change the country:
+    it is its own setting. Requiring two-factor sign-in needs an actor who uses it already
+    (else ValidationError on `two_factor_required`, nothing stored: they would lock
+    themselves out of the page); turning it on or off is written to the audit log."""
     before = snapshot(workspace)
     workspace.name, workspace.time_zone, workspace.currency = name, time_zone, currency
     if country is not None:
         workspace.country = country
+    two_factor_before = workspace.two_factor_required
+    if two_factor_required is not None:
+        if two_factor_required and not two_factor_before and not user_has_totp(actor):
+            raise ValidationError(
+                {
+                    "two_factor_required": _(
+                        "Set up two-factor sign-in for your own account first "
+                        "(Profile → Two-factor sign-in)."
+                    )
+                }
+            )
+        workspace.two_factor_required = two_factor_required
     workspace.full_clean()
     workspace.save()
+    if workspace.two_factor_required != two_factor_before:
+        audit_record(
+            workspace=workspace,
+            actor=actor,
+            action=AuditAction.SECURITY,
+            instance=workspace,
+            changes={"two_factor_required": [two_factor_before, workspace.two_factor_required]},
+        )
     fields = changed_fields(before, workspace)
     if fields:
         change_record(

@@ -45,6 +45,7 @@ def workspace_settings(request):
         "time_zone": workspace.time_zone,
         "currency": workspace.currency,
         "country": workspace.country,
+        "two_factor_required": workspace.two_factor_required,
     }
     form = WorkspaceSettingsForm(request.POST or None, workspace=workspace, initial=initial)
     if request.method == "POST" and form.is_valid():

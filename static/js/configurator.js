@@ -27,4 +27,19 @@
     if (!target.matches || !target.matches("#configurator select[data-option]")) return;
     updateExclusions(target.closest("#configurator"));
   });
+
+  // The refresh of price and availability (hx-trigger="cfg-change, cfg-input delay:400ms"
+  // on #configurator): any change but the product's (that one loads the product's options),
+  // and typing in a number field. Sent from here because htmx trigger filters need eval.
+  function notify(event, name) {
+    var target = event.target;
+    var root = target.closest && target.closest("#configurator");
+    if (root) root.dispatchEvent(new CustomEvent(name, { bubbles: false }));
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name !== "product") notify(event, "cfg-change");
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.type === "number") notify(event, "cfg-input");
+  });
 })();

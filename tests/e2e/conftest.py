@@ -2,7 +2,8 @@
 live server. Screenshots land in test-artifacts/screenshots/<name>.png (not in git).
 
 Fixtures for every app's journeys:
-- `page`: a fresh browser tab (desktop size) whose relative URLs go to the live server;
+- `page`: a fresh browser tab (desktop size) whose relative URLs go to the live server (the
+  Content Security Policy bypassed, see `browser_context_factory`);
 - `login_as(page, email, password)`: logs in through the login form;
 - `screenshot(page, name)`: saves a full-page screenshot as a test artifact.
 """
@@ -47,9 +48,15 @@ def browser():
 def browser_context_factory(browser, live_server):
     contexts = []
 
-    def make(viewport=None, locale="en-US"):
+    def make(viewport=None, locale="en-US", strict_csp=False):
+        # Playwright's wait_for_function evals its string in the page, which our Content
+        # Security Policy forbids: journeys run with the policy bypassed; tests/e2e/test_csp.py
+        # asks for strict_csp=True and checks the policy itself.
         context = browser.new_context(
-            base_url=live_server.url, viewport=viewport or DESKTOP, locale=locale
+            base_url=live_server.url,
+            viewport=viewport or DESKTOP,
+            locale=locale,
+            bypass_csp=not strict_csp,
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
