@@ -18,3 +18,9 @@ class WorkspacesConfig(AppConfig):
         from . import lookups
 
         lookups.register()
+
+        from . import audit, lifecycle
+        from .roles import LEADS, register_permissions
+
+        register_permissions({"workspaces.audit_view": LEADS})
+        lifecycle.on_contact_erased.register("workspaces.audit_redact", audit.audit_redact_contact)
