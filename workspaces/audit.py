@@ -246,19 +246,21 @@ def audit_from_bulk(
 ) -> AuditEntry | None:
     """One entry for a bulk write of one model (`change_record_many`, `update_recorded`,
     `delete_recorded`): the count and the first `IDS_KEPT` ids in `details`, the new values
-    of a bulk edit in `changes` (old values are not read back: `"old_values": false`).
+    of a bulk edit in `changes` when `values` are given (old values are not read back:
+    `"old_values": false`), else the changed field names in `details["fields"]`.
     Written only for a person outside `audit_quiet` and when rows were touched. A single
     deleted record keeps its `object_repr` (taken before the delete)."""
     if not _auditing(actor) or action not in _ACTIONS or not object_ids:
         return None
     ids = sorted(object_ids)
+    names = [name for name in fields if name not in _NOT_AUDITED_FIELDS]
     changes = {}
-    for name in fields:
-        if name in _NOT_AUDITED_FIELDS:
-            continue
-        value = (values or {}).get(name)
-        changes[name] = [None, HIDDEN if _is_secret(name) else jsonable(value)]
+    if values is not None:  # a bulk edit: the values it set
+        for name in names:
+            changes[name] = [None, HIDDEN if _is_secret(name) else jsonable(values.get(name))]
     info = {"count": len(ids), "ids": ids[:IDS_KEPT], **(details or {})}
+    if names and values is None:  # the fields are named, their values not known here
+        info["fields"] = sorted(names)
     if len(ids) == 1:
         info = {k: v for k, v in info.items() if k not in ("count", "ids")}
     if changes:

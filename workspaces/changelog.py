@@ -180,6 +180,7 @@ def change_record_many(
             model=model,
             object_ids=[c.object_id for c in changes],
             action=action,
+            fields=field_tuple,
         )
         return change_record_rows(actor=actor, changes=changes)
 
