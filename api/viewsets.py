@@ -25,6 +25,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from workspaces.audit import audit_bulk_view, request_address
 from workspaces.scoping import workspace_scope
 
 DEFAULT_PERMISSION_MAP = {
@@ -82,6 +83,22 @@ class WorkspaceModelViewSet(WorkspaceAPIMixin, viewsets.ModelViewSet):
         if self.list_select_related:
             queryset = queryset.select_related(*self.list_select_related)
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        """The list, and (past the bulk-view threshold) an audit entry for the key's creator:
+        at most one per list and filter an hour (`workspaces.audit.audit_bulk_view`)."""
+        response = super().list(request, *args, **kwargs)
+        data = response.data
+        rows = data.get("results") if isinstance(data, dict) else data
+        audit_bulk_view(
+            workspace=self.workspace,
+            actor=self.actor,
+            list_name=f"api:{self.model._meta.label_lower}",
+            params=dict(request.query_params.lists()),
+            rows=len(rows or ()),
+            ip_address=request_address(request),
+        )
+        return response
 
     def service_fields(self, validated_data: dict) -> dict:
         """The service's keyword arguments from the serializer's validated data."""

@@ -41,7 +41,7 @@ from . import changelog, lifecycle
 from .admin_lookups import ListedLookupsOnlyMixin
 from .changelog import ChangeAction, change_record, changed_fields, snapshot
 from .forms import LocalSplitDateTimeField
-from .models import ChangeEvent, Invitation, Membership, Workspace
+from .models import AuditEntry, ChangeEvent, Invitation, Membership, Workspace
 from .roles import has_perm
 from .scoping import current_workspace_id, is_workspace_owned, scopes_disabled
 from .selectors import member_list
@@ -52,6 +52,7 @@ from .services import (
     membership_remove_problem,
     membership_role_change,
     membership_role_change_problem,
+    workspace_delete,
     workspace_update,
 )
 
@@ -229,6 +230,7 @@ class WorkspaceModelAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
             instance=obj,
             action=ChangeAction.UPDATED if change else ChangeAction.CREATED,
             fields=changed_fields(before, obj) if change else (),
+            before=before,
         )
 
     def save_related(self, request, form, formsets, change):
@@ -316,6 +318,13 @@ class WorkspaceAdmin(ListedLookupsOnlyMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["slug"] if obj is not None else []
+
+    def delete_model(self, request, obj):
+        workspace_delete(workspace=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for workspace in queryset:
+            workspace_delete(workspace=workspace, actor=request.user)
 
     def save_model(self, request, obj, form, change):
         """Changes go through workspace_update (validated, recorded); a workspace made here
@@ -437,6 +446,38 @@ class ChangeEventAdmin(WorkspaceModelAdmin):
     list_select_related = ["actor", "workspace"]
     ordering = ["-seq"]
     readonly = True
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(WorkspaceModelAdmin):
+    """The audit log, read-only and for platform staff only (a workspace's owners and admins
+    read theirs on Settings → Audit log). Nobody adds, changes or deletes entries here."""
+
+    list_display = [
+        "created_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+    ]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "actor_label"]
+    list_select_related = ["workspace"]
+    ordering = ["-created_at", "-id"]
+    readonly = True
+
+    def _allowed(self, request) -> bool:
+        return is_platform_staff(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

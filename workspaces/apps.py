@@ -32,3 +32,8 @@ def _rls_after_migrate(sender, using="default", **kwargs):
     from .db.policies import rls_apply
 
     rls_apply(connections[using])
+        from . import audit, lifecycle
+        from .roles import LEADS, register_permissions
+
+        register_permissions({"workspaces.audit_view": LEADS})
+        lifecycle.on_contact_erased.register("workspaces.audit_redact", audit.audit_redact_contact)

@@ -30,7 +30,8 @@ from django.db.models import sql
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
-from .models import ChangeAction, ChangeEvent, ChangeSequence
+from . import audit
+from .models import AuditEntry, ChangeAction, ChangeEvent, ChangeSequence
 from .scoping import workspace_scope_unless_scoped
 
 __all__ = [
@@ -103,13 +104,38 @@ def sequence_take(*, workspace, count: int = 1) -> int:
 
 
 def change_record(
-    *, workspace, actor, instance: models.Model, action: str, fields: Iterable[str] = (), data=None
+    *,
+    workspace,
+    actor,
+    instance: models.Model,
+    action: str,
+    fields: Iterable[str] = (),
+    data=None,
+    before: dict | None = None,
 ) -> ChangeEvent:
     """Append one change event for `instance` (its model and pk) with the next `seq` of
     `workspace`. Call it inside the service's transaction, after the row writes; outside
-    one, the number and the event commit together on their own."""
+    one, the number and the event commit together on their own.
+
+    When `actor` is a person, also one audit entry (`workspaces.audit.audit_from_change`)
+    with {field: [old, new]} for `fields`: old values from `before` or, when not given, from
+    the `snapshot()` the service took of this instance (without either, new values only)."""
     workspace_id = _workspace_id(workspace)
+    fields = list(fields)
+    if before is None:
+        before = instance.__dict__.pop(_SNAPSHOT_KEY, None)
+    else:
+        instance.__dict__.pop(_SNAPSHOT_KEY, None)
     with transaction.atomic(savepoint=False), workspace_scope_unless_scoped(workspace_id):
+        audit.audit_from_change(
+            workspace=workspace_id,
+            actor=actor,
+            instance=instance,
+            action=action,
+            fields=fields,
+            data=data,
+            before=before,
+        )
         return ChangeEvent.all_workspaces.create(
             workspace_id=workspace_id,
             seq=sequence_take(workspace=workspace_id),
@@ -148,7 +174,16 @@ def change_record_many(
     if pending is not None:
         pending.extend(changes)
         return len(changes)
-    return change_record_rows(actor=actor, changes=changes)
+    with transaction.atomic(savepoint=False):
+        audit.audit_from_bulk(
+            workspace=workspace_id,
+            actor=actor,
+            model=model,
+            object_ids=[c.object_id for c in changes],
+            action=action,
+            fields=field_tuple,
+        )
+        return change_record_rows(actor=actor, changes=changes)
 
 
 def change_record_rows(*, actor, changes: Iterable[Change]) -> int:
@@ -252,6 +287,15 @@ def update_recorded(
     if pending is not None:
         pending.extend(changes)
     else:
+        audit.audit_from_bulk(
+            workspace=_workspace_id(workspace),
+            actor=actor,
+            model=queryset.model,
+            object_ids=[row[0] for row in rows],
+            action=ChangeAction.UPDATED,
+            fields=fields,
+            values={_field_name(queryset.model, name): value for name, value in values.items()},
+        )
         change_record_rows(actor=actor, changes=changes)
     return [row[0] for row in rows]
 
@@ -288,7 +332,7 @@ def _delete_returning(queryset: models.QuerySet, using: str) -> list[tuple]:
 
 # --- the recorded delete ------------------------------------------------------------------
 
-_NOT_LOGGED = {ChangeEvent, ChangeSequence}
+_NOT_LOGGED = {ChangeEvent, ChangeSequence, AuditEntry}
 
 
 class _RecordingCollector(Collector):
@@ -407,6 +451,10 @@ def delete_recorded(
     if model is None:
         return 0
     using = router.db_for_write(model)
+    single = origin if isinstance(origin, models.Model) else None
+    single_repr = (
+        (single.pk, str(single)) if single is not None and audit.is_person(actor) else None
+    )
     collector = _RecordingCollector(using=using, origin=origin if origin is not None else objs[0])
     with transaction.atomic(using=using, savepoint=False):
         collector.collect(objs)
@@ -418,8 +466,37 @@ def delete_recorded(
         if pending is not None:
             pending.extend(changes)
         else:
+            _audit_delete(workspace, actor, model, changes, single_repr)
             change_record_rows(actor=actor, changes=changes)
     return count
+
+
+def _audit_delete(workspace, actor, model, changes: list[Change], single_repr) -> None:
+    """One audit entry for a recorded delete: the origin's ids, the cascaded rows counted
+    per model in `details["cascaded"]`."""
+    label = _label(model)
+    origin_ids, cascaded = [], defaultdict(int)
+    for c in changes:
+        if c.action != ChangeAction.DELETED:
+            continue
+        if c.model == label and "via" not in c.data:
+            origin_ids.append(c.object_id)
+        else:
+            cascaded[c.model] += 1
+    if not origin_ids:
+        return
+    workspace_id = _workspace_id(workspace) if workspace is not None else changes[-1].workspace_id
+    details = {"cascaded": dict(cascaded)} if cascaded else {}
+    one = single_repr is not None and len(origin_ids) == 1
+    audit.audit_from_bulk(
+        workspace=workspace_id,
+        actor=actor,
+        model=model,
+        object_ids=origin_ids,
+        action=ChangeAction.DELETED,
+        details=details,
+        object_repr=single_repr[1] if one else "",
+    )
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -447,14 +524,25 @@ def change_events_after(*, workspace, after_seq: int = 0, limit: int = 1000) -> 
 # --- comparing ----------------------------------------------------------------------------
 
 
-def snapshot(instance: models.Model) -> dict:
-    """The concrete field values of `instance`, to compare before and after an update."""
+_SNAPSHOT_KEY = "_changelog_before"
+
+
+def _values(instance: models.Model) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def snapshot(instance: models.Model) -> dict:
+    """The concrete field values of `instance` ({attname: value}), to compare before and
+    after an update. The snapshot also stays on the instance until the next `change_record`
+    of it, which takes the old values for the audit log from there."""
+    values = _values(instance)
+    instance.__dict__[_SNAPSHOT_KEY] = dict(values)
+    return values
 
 
 def changed_fields(before: dict, instance: models.Model) -> list[str]:
     """Names of the fields whose value differs from `before` (ignoring updated_at)."""
-    after = snapshot(instance)
+    after = _values(instance)
     return sorted(
         name.removesuffix("_id") if name.endswith("_id") else name
         for name, value in after.items()

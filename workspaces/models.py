@@ -384,6 +384,31 @@ class AuditAction(models.TextChoices):
     SECURITY = "security", _("security setting changed")
 
 
+class AuditLogIsAppendOnly(Exception):
+    """An audit entry was to be changed or deleted outside the two allowed paths."""
+
+
+class AuditQuerySet(models.QuerySet):
+    """Refuses update() and delete(): the audit log is append-only. `_redact_update` is the
+    one update, used only by `workspaces.audit.audit_redact`. (A workspace's deletion takes
+    its entries along through Django's collector, which deletes without this method.)"""
+
+    def update(self, **kwargs):
+        if kwargs == {"actor": None}:  # a user's deletion: SET_NULL keeps the entries
+            return super().update(**kwargs)
+        raise AuditLogIsAppendOnly("audit entries cannot be changed")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("audit entries cannot be deleted")
+
+    def _redact_update(self, **kwargs) -> int:
+        return super().update(**kwargs)
+
+
+class AuditManager(models.Manager.from_queryset(AuditQuerySet)):
+    pass
+
+
 class AuditEntry(WorkspaceOwned):
     """The audit log (issue 26): who did what to which record and when, per workspace.
     Append-only: written only through `workspaces.audit.audit_record`, never updated; on
@@ -406,7 +431,10 @@ class AuditEntry(WorkspaceOwned):
     details = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
 
-    class Meta:
+    objects = ScopedManager(workspace="workspace", _manager_class=AuditManager)
+    all_workspaces = AuditManager()  # noqa: DJ012 - the explicit escape hatch
+
+    class Meta(WorkspaceOwned.Meta):
         indexes = [
             models.Index(fields=["workspace", "-created_at", "-id"], name="audit_ws_created_idx"),
             models.Index(
@@ -419,3 +447,14 @@ class AuditEntry(WorkspaceOwned):
 
     def __str__(self):
         return f"{self.actor_label} {self.action} {self.object_type} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        """Insert only: saving an entry that is stored already raises AuditLogIsAppendOnly."""
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("audit entries cannot be changed")
+        kwargs["force_insert"] = True
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        """Always raises AuditLogIsAppendOnly (a workspace's deletion takes its entries)."""
+        raise AuditLogIsAppendOnly("audit entries cannot be deleted")

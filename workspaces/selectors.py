@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import LegalDetails, Membership
 from .registry import search_sources_for
@@ -100,3 +100,38 @@ def global_search_sections(
                 more = SearchMore(count=extra, capped=capped, url=url)
         sections.append((source, hits, more))
     return sections
+
+
+def audit_entry_list(
+    *,
+    workspace,
+    actor=None,
+    action: str = "",
+    object_type: str = "",
+    object_id: int | None = None,
+    text: str = "",
+    since=None,
+    until=None,
+) -> QuerySet:
+    """The audit entries of `workspace` matching every filter given, unordered (the page
+    orders newest first with keyset paging on (created_at, id), index audit_ws_created_idx).
+    `actor`: a User; `text`: case-insensitive, in the record's label or the actor's email;
+    `since`/`until`: aware datetimes, `until` exclusive. Joins the actor (select_related)."""
+    from .models import AuditEntry
+
+    qs = AuditEntry.objects.filter(workspace=workspace).select_related("actor")
+    if actor is not None:
+        qs = qs.filter(actor=actor)
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id is not None:
+        qs = qs.filter(object_id=object_id)
+    if text:
+        qs = qs.filter(Q(object_repr__icontains=text) | Q(actor_label__icontains=text))
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    if until is not None:
+        qs = qs.filter(created_at__lt=until)
+    return qs

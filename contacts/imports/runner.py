@@ -41,6 +41,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspaces.audit import AuditAction, audit_quiet, audit_record
 from workspaces.changelog import ChangeAction, change_record_many, change_record_rows
 from workspaces.db.staging import copy_rows
 
@@ -143,7 +144,7 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
             actor=job.created_by,
             token=token,
         )
-        with open_stored(job) as fh:
+        with open_stored(job) as fh, audit_quiet():  # one audit entry per import, at the end
             rows = islice(job_rows(job, fh), job.processed_rows, None)
             statistics = _Statistics(job)
             for batch in batched(rows, batch_size):
@@ -157,6 +158,7 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
         raise
     except ValidationError as exc:  # a file beyond a cap or damaged, found while counting
         job_state.job_fail(ImportJob, job.pk, token, " ".join(exc.messages))
+        _audit_import(job.pk)
     except FileNotFoundError:
         job_state.job_fail(
             ImportJob, job.pk, token, _("The uploaded file is no longer stored; upload it again.")
@@ -164,9 +166,33 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
     except Exception as exc:  # the job row records the failure; nothing is retried blindly
         logger.exception("import %s failed", job.pk)
         job_state.job_fail(ImportJob, job.pk, token, str(exc))
+        _audit_import(job.pk)
     else:
-        job_state.job_finish(ImportJob, job.pk, token)
+        if job_state.job_finish(ImportJob, job.pk, token):
+            _audit_import(job.pk)
     return ImportJob.objects.get(pk=job.pk)
+
+
+def _audit_import(job_id: int) -> None:
+    """The import's one audit entry (its batches write none): the person who started it,
+    the job's status and row counts."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    audit_record(
+        workspace=job.workspace_id,
+        actor=job.created_by,
+        action=AuditAction.IMPORTED,
+        instance=job,
+        details={
+            "entity": job.entity,
+            "status": job.status,
+            "rows": job.total_rows,
+            "processed": job.processed_rows,
+            "created": job.created_count,
+            "updated": job.updated_count,
+            "skipped": job.skipped_count,
+            "rejected": job.rejected_count,
+        },
+    )
 
 
 class _Statistics:

@@ -20,7 +20,6 @@ import codecs
 import csv
 import datetime
 import io
-import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -29,6 +28,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workspaces.csv_cells import FORMULA_CHARS, neutralize  # noqa: F401 - re-exported
+
 from ..filters import AccountFilter, ContactFilter
 from ..models import CustomFieldEntity, Salutation
 from .accounts import account_list
@@ -36,20 +37,6 @@ from .contacts import contact_list
 from .custom_fields import custom_field_list
 
 CHUNK_SIZE = 2000
-FORMULA_CHARS = "=+-@\t\r"
-PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")  # E.164 phones, signed numbers
-
-
-def neutralize(value) -> str:
-    """A CSV cell value that no spreadsheet will evaluate (OWASP CSV injection advice): a
-    text starting with = + - @, tab or CR gets a leading "'", except a plain number (sign,
-    digits, decimals: "+442079460018", "-2"), which cannot run as a formula."""
-    if value is None:
-        return ""
-    text = value if type(value) is str else str(value)
-    if text and text[0] in FORMULA_CHARS and not PLAIN_NUMBER.fullmatch(text):
-        return f"'{text}"
-    return text
 
 
 def workspace_zone(workspace) -> datetime.tzinfo:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspaces.audit import IDS_KEPT, AuditAction, audit_quiet, audit_record
 from workspaces.changelog import ChangeAction, change_record
 
 from ..models import BulkDeleteJob, Contact, ExportStatus
@@ -86,13 +87,21 @@ def bulk_delete_run(*, job_id: int) -> BulkDeleteJob | None:
     try:
         while done < len(ids):
             batch = ids[done : done + BULK_DELETE_BATCH]
-            with transaction.atomic():
+            with transaction.atomic(), audit_quiet():  # one audit entry at the end
                 n = contacts_bulk_delete(
                     workspace=job.workspace, actor=job.created_by, contact_ids=batch
                 )
                 beat(processed_rows=done + len(batch), deleted_count=deleted + n)
             done, deleted = done + len(batch), deleted + n
-        job_state.job_finish(BulkDeleteJob, job.pk, token)
+        if job_state.job_finish(BulkDeleteJob, job.pk, token):
+            audit_record(
+                workspace=job.workspace_id,
+                actor=job.created_by,
+                action=AuditAction.DELETED,
+                object_type=Contact._meta.label_lower,
+                object_repr=str(job),
+                details={"count": deleted, "ids": ids[:IDS_KEPT], "bulk_delete_job": job.pk},
+            )
     except job_state.ClaimLost:
         logger.info("bulk delete %s: claim lost, this run stops", job.pk)
     except SoftTimeLimitExceeded:

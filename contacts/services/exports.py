@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspaces.audit import AuditAction, audit_quiet, audit_record
 from workspaces.changelog import ChangeAction, change_record
 
 from ..models import ExportJob, ExportStatus
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 @transaction.atomic
 def export_job_create(*, workspace, actor, entity: str, params: dict[str, list[str]]) -> ExportJob:
     """Queue an Excel export of the list filtered by `params` (see export_params) and, after
-    commit, wake a worker. Records a change event."""
+    commit, wake a worker. Records a change event and an `exported` audit entry (the filter in its details)."""
     job = ExportJob(
         workspace=workspace,
         entity=entity,
@@ -38,12 +39,20 @@ def export_job_create(*, workspace, actor, entity: str, params: dict[str, list[s
     )
     job.full_clean()
     job.save()
-    change_record(
+    with audit_quiet():  # the audit entry is the export itself, below
+        change_record(
+            workspace=workspace,
+            actor=actor,
+            instance=job,
+            action=ChangeAction.CREATED,
+            fields=["entity", "params"],
+        )
+    audit_record(
         workspace=workspace,
         actor=actor,
+        action=AuditAction.EXPORTED,
         instance=job,
-        action=ChangeAction.CREATED,
-        fields=["entity", "params"],
+        details={"format": "xlsx", "entity": entity, "filter": params},
     )
     transaction.on_commit(lambda: _send(job))
     return job

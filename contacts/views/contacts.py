@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from touchpoints.channels import Channel, ChannelGroup
 from touchpoints.registry import timeline_app_choices
 from touchpoints.selectors import interaction_timeline, timeline_page
+from workspaces.audit import audit_bulk_view, request_address
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count, keyset_page
@@ -67,6 +68,14 @@ def filtered_list(request, filterset, *, template: str, target: str, prefetch=()
         per_page=LIST_PER_PAGE,
     )
     count, capped = capped_count(qs, page=page)
+    audit_bulk_view(
+        workspace=request.workspace,
+        actor=request.user,
+        list_name=qs.model._meta.label_lower,
+        params=dict(request.GET.lists()),
+        rows=len(page),
+        ip_address=request_address(request),
+    )
     context.update(
         filter=filterset, page=page, count=count, capped=capped, sort_key=filterset.sort_key
     )

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workspaces.audit import AuditAction, audit_record, request_address
 from workspaces.mixins import workspace_view
 from workspaces.paging import capped_count
 from workspaces.urlnames import workspace_reverse
@@ -48,6 +49,14 @@ def _excel_redirect(request, name):
 
 
 def _export_response(request, queryset, *, columns, order, basename):
+    audit_record(
+        workspace=request.workspace,
+        actor=request.user,
+        action=AuditAction.EXPORTED,
+        object_type=queryset.model._meta.label_lower,
+        details={"format": "csv", "filter": dict(request.GET.lists())},
+        ip_address=request_address(request),
+    )
     stamp = timezone.localdate().isoformat()
     response = StreamingHttpResponse(
         csv_stream(queryset, columns=columns, order=order, tz=workspace_zone(request.workspace)),

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from workspaces.audit import AuditAction, audit_record, request_address
 from workspaces.mixins import workspace_view
 from workspaces.urlnames import workspace_reverse
 
@@ -20,6 +21,15 @@ def status(request):
     """GET: the page. POST: queue an export of the workspace (after commit) and come back."""
     workspace = request.workspace
     if request.method == "POST":
+        audit_record(
+            workspace=workspace,
+            actor=request.user,
+            action=AuditAction.EXPORTED,
+            object_type="warehouse",
+            object_repr=_("Warehouse export (run now)"),
+            details={"target": "warehouse", "sink": sink_path(settings.WAREHOUSE_URL)[0]},
+            ip_address=request_address(request),
+        )
         transaction.on_commit(lambda: export_workspace_task.delay(workspace.pk))
         messages.success(request, _("The export was started. Reload this page to see its result."))
         return redirect(workspace_reverse(workspace, "warehouse:status"))
