@@ -9,12 +9,14 @@ so memory stays bounded however long the history is.
 """
 
 import csv
+import datetime
 import hashlib
 import hmac
 import json
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
@@ -93,11 +95,14 @@ def contact_data_collect(*, workspace, contact: Contact) -> dict[str, Iterable[d
 
 
 def _csv_cell(value) -> str:
-    if isinstance(value, dict | list):
-        value = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
-    elif value is not None and not isinstance(value, str):
-        value = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-    return neutralize(value)
+    """One CSV cell: text as is, times in ISO 8601, JSON values as JSON; formulas neutralised."""
+    if value is None or isinstance(value, str | int | float | Decimal):
+        return neutralize(value)
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return ""
+    return neutralize(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
 def _section_write(archive: zipfile.ZipFile, name: str, rows: Iterable[dict]) -> int:

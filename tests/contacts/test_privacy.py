@@ -7,10 +7,13 @@ import datetime
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import models
 from django.urls import reverse
@@ -35,7 +38,7 @@ from contacts.services.privacy import (
 )
 from marketing.models import Suppression
 from marketing.selectors.audience import receivable
-from service.models import CaseMessage
+from service.models import CaseAttachment, CaseMessage
 from service.services.csat import csat_answer
 from tests.callcentre.call_helpers import call_make
 from tests.marketing.factories import SuppressionFactory
@@ -218,11 +221,58 @@ def _every_text_value():
                 yield model._meta.db_table, column, value
 
 
-def test_after_erasure_no_seeded_value_is_left_in_any_table(scope, owner, client_for):
-    contact = _seed(scope, owner)
-    assert any(SEEDED["email"] in text for _t, _c, text in _every_text_value())
+def _attach(workspace, contact):
+    """A file the customer sent with their case message (as inbound mail stores it)."""
+    message = CaseMessage.objects.filter(case__contact=contact).first()
+    return CaseAttachment.objects.create(
+        workspace=workspace,
+        message=message,
+        file=ContentFile(f"Invoice for {SEEDED['street']}".encode(), name="invoice.txt"),
+        filename="invoice.txt",
+        size=30,
+    )
 
-    contact_erase(workspace=scope, actor=owner, contact=contact)
+
+def _warehouse_text(path) -> str:
+    """Every value of every Parquet file the warehouse export wrote under `path`."""
+    import pyarrow.parquet as pq
+
+    return "\n".join(
+        json.dumps(pq.read_table(f).to_pylist(), default=str, ensure_ascii=False)
+        for f in sorted(path.rglob("*.parquet"))
+    )
+
+
+def _media_text(root) -> str:
+    return "\n".join(
+        f.read_bytes().decode("utf-8", "replace") + f.name for f in root.rglob("*") if f.is_file()
+    )
+
+
+def test_after_erasure_no_seeded_value_is_left_in_any_table(
+    scope, owner, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    captured = django_capture_on_commit_callbacks
+    from warehouse.services.export import export_workspace
+
+    settings.WAREHOUSE_URL = f"parquet://{tmp_path / 'wh'}"
+    contact = _seed(scope, owner)
+    attachment = _attach(scope, contact)
+    stored = Path(attachment.file.path)
+    assert any(SEEDED["email"] in text for _t, _c, text in _every_text_value())
+    assert SEEDED["street"] in _media_text(Path(settings.MEDIA_ROOT))
+    export_workspace(scope)  # before: the warehouse holds the contact (pseudonymised)
+    assert _warehouse_text(tmp_path / "wh")
+
+    with captured(execute=True):
+        contact_erase(workspace=scope, actor=owner, contact=contact)
+    export_workspace(scope)
+
+    warehouse = _warehouse_text(tmp_path / "wh").lower()
+    assert not [s for s in SECRETS if s.lower() in warehouse]
+    assert not stored.exists()
+    media = _media_text(Path(settings.MEDIA_ROOT)).lower()
+    assert not [s for s in SECRETS if s.lower() in media]
 
     found = [
         (table, column, secret)
@@ -338,6 +388,42 @@ def test_the_register_records_and_completes_requests(workspace, client_for):
     assert client_for("manager").get(REQUESTS_URL).status_code == 403
 
 
+def test_the_register_refuses_another_workspaces_contact_and_request(
+    workspace, other_workspace, client_for
+):
+    with workspace_scope(other_workspace):
+        stranger = contact_create(workspace=other_workspace, actor=None, first_name="C")
+        theirs = privacy_request_create(
+            workspace=other_workspace, actor=None, kind=PrivacyRequestKind.ACCESS
+        )
+    client = client_for("owner")
+
+    created = client.post(
+        REQUESTS_URL, {"action": "create", "kind": "access", "contact": stranger.pk}
+    )
+    completed = client.post(REQUESTS_URL, {"action": "complete", "id": theirs.pk})
+
+    assert created.status_code == 200  # the form again, with the contact refused
+    assert completed.status_code == 404
+    with workspace_scope(other_workspace):
+        theirs.refresh_from_db()
+        assert theirs.status == PrivacyRequestStatus.OPEN
+    with workspace_scope(workspace):
+        assert not PrivacyRequest.objects.exists()
+
+
+def test_a_request_for_another_workspaces_contact_is_refused(scope, other_workspace):
+    with workspace_scope(other_workspace):
+        stranger = contact_create(workspace=other_workspace, actor=None, first_name="D")
+
+    with pytest.raises(ValidationError):
+        privacy_request_create(
+            workspace=scope, actor=None, kind=PrivacyRequestKind.ACCESS, contact=stranger
+        )
+    with pytest.raises(ValidationError):
+        contact_data_export(workspace=scope, actor=None, contact=stranger)
+
+
 # --- retention ----------------------------------------------------------------------------
 
 
@@ -388,3 +474,25 @@ def test_retention_deletes_old_texts_and_case_messages(scope, owner):
     assert bodies == {"", "new"}
     assert result["apps"]["service.case_messages"] >= 1
     assert not CaseMessage.objects.filter(body_text="old case text").exists()
+
+
+RETENTION_URL = reverse("contacts:retention", kwargs={"ws": "acme"})
+
+
+def test_owners_set_the_retention_rules_and_the_daily_task_applies_them(workspace, client_for):
+    from contacts.tasks import retention_sweep_task
+
+    with time_machine.travel(datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)):
+        with workspace_scope(workspace):
+            old = contact_create(workspace=workspace, actor=None, first_name="Ancient")
+    client = client_for("owner")
+
+    bad = client.post(RETENTION_URL, {"erase_inactive_months": "0", "delete_texts_months": ""})
+    saved = client.post(RETENTION_URL, {"erase_inactive_months": "24", "delete_texts_months": ""})
+    started = retention_sweep_task.delay().get()
+
+    assert bad.status_code == 200 and saved.status_code == 302
+    assert started == 1
+    with workspace_scope(workspace):
+        assert Contact.objects.get(pk=old.pk).erased_at is not None
+    assert client_for("manager").get(RETENTION_URL).status_code == 403
