@@ -14,8 +14,8 @@ Python memory (tracemalloc, in one extra run) during the export; writes bench/re
 import argparse
 import datetime
 import io
-import os
 import json
+import os
 import statistics
 import sys
 import time

@@ -482,9 +482,11 @@ RETENTION_URL = reverse("contacts:retention", kwargs={"ws": "acme"})
 def test_owners_set_the_retention_rules_and_the_daily_task_applies_them(workspace, client_for):
     from contacts.tasks import retention_sweep_task
 
-    with time_machine.travel(datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)):
-        with workspace_scope(workspace):
-            old = contact_create(workspace=workspace, actor=None, first_name="Ancient")
+    with (
+        time_machine.travel(datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)),
+        workspace_scope(workspace),
+    ):
+        old = contact_create(workspace=workspace, actor=None, first_name="Ancient")
     client = client_for("owner")
 
     bad = client.post(RETENTION_URL, {"erase_inactive_months": "0", "delete_texts_months": ""})
