@@ -38,6 +38,9 @@ def register() -> None:
     register_timeline_app("callcentre", _("Call centre"))
     for part in PARTS:
         part.register()
+    from . import privacy
+
+    privacy.register()  # what the GDPR export holds of a contact (and erases)
     if not nav_pages():  # a menu entry only once the app has a page
         return
     register_nav(

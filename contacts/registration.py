@@ -56,6 +56,9 @@ def _register_permissions() -> None:
             "contacts.export": MANAGERS | {Role.SALES, Role.MARKETING},
             "contacts.merge": MANAGERS,
             "contacts.erase": LEADS,  # erasing a person's data on request (GDPR art. 17)
+            # a person's data as a ZIP (GDPR art. 15/20) and the register of requests
+            "contacts.data_export": LEADS,
+            "contacts.privacy": LEADS,
             "contacts.configure": MANAGERS,  # custom fields on contacts and accounts
             "interactions.log": WRITERS,
         }
@@ -121,6 +124,21 @@ def register() -> None:
             order=90,
         ),
     )
+    # "Export personal data" on the contact page: the GDPR export (ZIP) and its readable page
+    register_record_action(
+        "contact",
+        RecordAction(
+            key="data_export",
+            label=_("Export personal data"),
+            perm="contacts.data_export",
+            url_name="contacts:data_export",
+            param="contact",
+            order=94,
+        ),
+    )
+    from .services.privacy import contact_sections
+
+    lifecycle.contact_data_sections.register("contacts.contact", contact_sections)
     # A removed member's contacts and accounts go to a successor (or become unassigned).
     lifecycle.on_member_removed.register("contacts.records", contacts_hand_over)
     register_nav(

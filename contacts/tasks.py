@@ -119,3 +119,33 @@ def jobs_requeue_stale_task(workspace_id: int) -> dict:
             "exports": export_jobs_requeue_stale(workspace=workspace_id),
             "bulk_deletes": bulk_delete_jobs_requeue_stale(workspace=workspace_id),
         }
+
+
+@shared_task(name="contacts.retention_sweep", time_limit=120, soft_time_limit=100)
+def retention_sweep_task() -> int:
+    """Beat (daily): one `retention_apply_task` per workspace with a retention rule on."""
+    from .services.privacy import retention_workspace_ids
+
+    workspace_ids = retention_workspace_ids()
+    for workspace_id in workspace_ids:
+        retention_apply_task.delay(workspace_id)
+    return len(workspace_ids)
+
+
+@shared_task(
+    name="contacts.retention_apply",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=30 * 60,
+    soft_time_limit=25 * 60,
+)
+def retention_apply_task(workspace_id: int) -> dict:
+    """Apply one workspace's retention rules in its scope, a bounded batch per run
+    (services.privacy.retention_apply); idempotent: a retry or the next day continues."""
+    from workspaces.models import Workspace
+
+    from .services.privacy import retention_apply
+
+    workspace = Workspace.objects.get(pk=workspace_id)
+    with workspace_scope(workspace):
+        return retention_apply(workspace=workspace)

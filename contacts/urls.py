@@ -10,6 +10,7 @@ from .views import (
     exports as export_views,
     imports as imports_views,
     pickers,
+    privacy as privacy_views,
 )
 
 # Mounted under /w/<slug:ws>/contacts/ by crm_site/urls.py.
@@ -63,4 +64,7 @@ urlpatterns = [
     path("merge/<int:pk>/<int:other>/", duplicate_views.merge, name="merge"),
     path("merge-with/", duplicate_views.merge_with, name="merge_with"),
     path("erase/", erasure_views.contact_erase_view, name="erase"),
+    path("data-export/", privacy_views.contact_data_export_view, name="data_export"),
+    path("privacy/requests/", privacy_views.privacy_requests_view, name="privacy_requests"),
+    path("privacy/retention/", privacy_views.retention_view, name="retention"),
 ]

@@ -487,6 +487,10 @@ CELERY_BEAT_SCHEDULE["service_imap_poll_task"] = {
     "task": "service.imap_poll",  # fetches unseen mail of every mailbox with an IMAP host
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["contacts_retention_sweep_task"] = {
+    "task": "contacts.retention_sweep",  # applies each workspace's retention rules (GDPR)
+    "schedule": 86400.0,
+}
 CELERY_BEAT_SCHEDULE["contacts_jobs_sweep_task"] = {
     "task": "contacts.jobs_sweep",  # re-queues stale imports and exports, per workspace
     "schedule": 300.0,

@@ -35,3 +35,6 @@ def register() -> None:
     )
     # an erased contact leaves every journey at once
     lifecycle.on_contact_erased.register("journeys.enrolments", contact_erased_journeys)
+    from . import privacy
+
+    privacy.register()  # what the GDPR export holds of a contact

@@ -40,6 +40,9 @@ def register() -> None:
     )
     register_timeline_app("marketing", _("Marketing"))
     lifecycle.on_contact_erased.register("marketing.memberships", contact_erased_marketing)
+    from . import privacy
+
+    privacy.register()  # the GDPR export sections, hashed suppressions
     task_runs.connect()  # the health page's "last run" of every beat task
     assert periodic  # its tasks register with Celery on import
     register_segment_rule(SEGMENT_MEMBER_RULE)  # "member of segment X" in the builder

@@ -49,6 +49,9 @@ def register() -> None:
     lifecycle.on_workspace_created.register("sales.default_pipeline", pipeline_ensure_default)
     lifecycle.on_workspace_created.register("sales.web_form", web_form_get_or_create)
     lifecycle.on_member_removed.register("sales.records", sales_records_hand_over)
+    from . import privacy
+
+    privacy.register()  # the GDPR export sections and erasure of activity notes
     lifecycle.on_user_deactivated.register("sales.calendar_feeds", calendar_feeds_revoke)
 
     register_permissions(

@@ -71,6 +71,9 @@ def register() -> None:
     register_timeline_app("service", _("Service"))
     for kind, label in INTERACTION_KINDS:
         register_interaction_kind(kind, label, app="service")
+    from . import privacy
+
+    privacy.register()  # the GDPR export sections and erasure of case texts
     registration_quality.register()  # surveys, knowledge base, KPIs: kinds, hooks, demo
     register_nav(
         NavItem(

@@ -18,6 +18,8 @@ so a hook that raises rolls the whole operation back. Registering a key twice ra
 | `on_contacts_deleted` | `contact_delete`, `contacts_bulk_delete`, before the rows go | `(*, workspace, actor, contact_ids: list[int])` |
 | `on_contact_erased` | the erasure service, when there is one | `(*, workspace, actor, contact_id: int)` |
 | `on_contacts_merged` | `contact_merge`, after the generic moves, before the loser goes | `(*, workspace, actor, survivor, loser)` |
+| `contact_data_sections` | the GDPR export (`contacts.services.privacy`) | `(*, workspace, contact_id: int)` -> {section name: iterable of dicts} |
+| `retention_texts_delete` | the retention run (`contacts.services.privacy.retention_apply`) | `(*, workspace, before: datetime, limit: int)` -> count |
 | `on_low_satisfaction` | service's `csat_answer`, when a customer answers a survey with 1 or 2 | `(*, workspace, contact_id: int, case_id: int, survey_id: int, score: int)` |
 
 `on_member_removed` hooks hand over the removed member's open records to `successor` (a
@@ -68,6 +70,13 @@ on_user_deactivated = HookRegistry("on_user_deactivated")
 on_contacts_deleted = HookRegistry("on_contacts_deleted")
 on_contact_erased = HookRegistry("on_contact_erased")
 on_contacts_merged = HookRegistry("on_contacts_merged")
+# What each app holds about one contact, for the GDPR export (art. 15/20): every hook returns
+# {section name: iterable of JSON-able dicts}; iterables (querysets' `.iterator()`) keep memory
+# bounded for contacts with a long history. Section names are unique over all apps.
+contact_data_sections = HookRegistry("contact_data_sections")
+# The retention rule "delete texts older than N months": apps clear their free text (case
+# messages…) written before `before`, at most `limit` rows per run, and return the count.
+retention_texts_delete = HookRegistry("retention_texts_delete")
 # A customer told us they are unhappy (a satisfaction score of 1-2): the win-back journey
 # (marketing) registers here; service cannot import marketing, so the seam lives below both.
 on_low_satisfaction = HookRegistry("on_low_satisfaction")

@@ -4,14 +4,20 @@ through contacts.services (change log, normalisation, workspace checks)."""
 
 import django_filters
 from django.db.models import Q
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 
 from contacts.emails import email_key
 from contacts.models import Account, AccountSize, Contact, LifecycleStage
 from contacts.services.accounts import account_create, account_delete, account_update
 from contacts.services.contacts import contact_create, contact_delete, contact_update
+from contacts.services.privacy import contact_data_export
+from workspaces.roles import has_perm
 
 from ..fields import CustomValuesField, MemberField, TagNamesField, WorkspaceRecordField
 from ..filter_fields import IdFilter
@@ -201,6 +207,42 @@ class ContactViewSet(ExternalIdUpsertMixin, WorkspaceModelViewSet):
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("tags")
+
+    @extend_schema(
+        summary="Export everything held about a contact (GDPR)",
+        tags=["contacts"],
+        filters=False,
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                response=OpenApiTypes.BINARY,
+                description="A ZIP of JSON and CSV files, one pair per section.",
+            )
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="data-export",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def data_export(self, request, pk=None):
+        """The contact's personal data (GDPR art. 15/20) as a ZIP: per section (fields,
+        timeline, deals, cases with messages, calls, deliveries and their events, surveys,
+        journeys, scores…) a JSON and a CSV file, plus index.json with the counts. Needs the
+        permission contacts.data_export (owner, admin); recorded in the audit log."""
+        if not has_perm(request.auth.role, "contacts.data_export"):
+            raise PermissionDenied(_("This API key's role may not export personal data."))
+        contact = self.get_object()
+        archive = contact_data_export(
+            workspace=self.workspace, actor=self.actor, contact=contact, channel="api"
+        )
+        return FileResponse(
+            archive,
+            as_attachment=True,
+            filename=f"contact-{contact.pk}-personal-data.zip",
+            content_type="application/zip",
+        )
 
 
 @extend_schema_view(

@@ -60,6 +60,7 @@ from ..models import (
 )
 from ..services import job_state
 from ..services.contacts import email_consent_apply
+from ..services.privacy import erased_addresses_block
 from . import limits
 from .mapping import RowCleaner
 from .reading import iter_rows
@@ -716,6 +717,8 @@ def _write_contacts(context: RunContext, valid: list[dict], sources: list) -> Co
         if not isinstance(target, dict):
             updates.setdefault(target.pk, (target, set()))[1].update(changed)
     if new:
+        # an address of an erased contact comes back without consent (GDPR: stays erased)
+        erased_addresses_block(workspace=job.workspace_id, contacts=new)
         ids = insert_rows(Contact, new)
         for row, pk in zip(new, ids, strict=True):
             row["id"] = pk

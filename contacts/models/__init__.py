@@ -29,8 +29,20 @@ from .jobs import (
     ImportStatus,
 )
 from .merges import ContactMergeRedirect
+from .privacy import (
+    ErasedAddress,
+    PrivacyRequest,
+    PrivacyRequestKind,
+    PrivacyRequestStatus,
+    PrivacySettings,
+)
 
 __all__ = [
+    "ErasedAddress",
+    "PrivacyRequest",
+    "PrivacyRequestKind",
+    "PrivacyRequestStatus",
+    "PrivacySettings",
     "Account",
     "AccountSize",
     "AccountTag",

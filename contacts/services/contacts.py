@@ -25,6 +25,7 @@ from ._common import (
     _require_same_workspace,
     owner_check,
 )
+from .privacy import erased_addresses_block
 from .tags import _create_tagged_recorded, _update_tagged_recorded
 
 CONTACT_FIELDS = frozenset(
@@ -170,6 +171,7 @@ def contact_create(
     email_consent_apply(
         contact, was_opted_in=False, source=consent_source or fields.get("email_opt_in_source", "")
     )
+    erased_addresses_block(workspace=workspace, contacts=[contact])  # GDPR: stays erased
     _full_clean(contact, errors)
     if not (contact.full_name or contact.email or contact.phone or contact.mobile):
         raise ValidationError({"last_name": _("Give a name, an email address or a phone number.")})
@@ -234,6 +236,8 @@ def contact_update(
         was_opted_in=was_opted_in,
         source=consent_source or fields.get("email_opt_in_source", ""),
     )
+    if {"email", "email2", "email_opt_in"} & set(fields):
+        erased_addresses_block(workspace=workspace, contacts=[contact])  # GDPR: stays erased
     _full_clean(contact, errors)
     _update_tagged_recorded(
         workspace=workspace, actor=actor, instance=contact, before=before, tags=tags

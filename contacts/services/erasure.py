@@ -5,8 +5,11 @@ the warehouse keep their counts and joins; everything that identifies the person
 email addresses, phone numbers, the address, date of birth and birthday, job title, custom
 fields, consent sources, the external id, tags, and the free text (subject, body, details) of
 its touch points, whose kind, channel and time stay. Apps remove what they hold through
-`workspaces.lifecycle.on_contact_erased` (marketing: segment and list memberships; journeys:
-active enrolments).
+`workspaces.lifecycle.on_contact_erased` (marketing: segment and list memberships, delivery
+addresses, hashed suppressions; journeys: active enrolments; service: case messages, attachments,
+inbound mail, survey comments; call centre: call notes and numbers; sales: activity notes,
+converted leads). The email addresses and phone numbers stay known only as keyed hashes
+(`ErasedAddress`), so a contact created again with one of them gets no marketing email.
 """
 
 from django.db import transaction
@@ -14,6 +17,7 @@ from django.utils import timezone
 
 from touchpoints.models import Interaction
 from workspaces import lifecycle
+from workspaces.audit import AuditAction, audit_record
 from workspaces.changelog import (
     ChangeAction,
     change_record,
@@ -23,7 +27,8 @@ from workspaces.changelog import (
 )
 from workspaces.service_checks import same_workspace_require
 
-from ..models import Contact, ContactTag
+from ..models import Contact, ContactTag, PrivacyRequestKind, Tag
+from .privacy import erased_addresses_record, privacy_request_complete_or_record
 
 # field -> the value it gets: everything personal about the person
 ERASED_VALUES = {
@@ -70,17 +75,26 @@ def contact_erase(*, workspace, actor, contact: Contact) -> Contact:
     Records: tombstones for the tag links, an `updated` event per touch point whose text was
     cleared, whatever the hooks record, and last an `updated` event on the contact naming the
     cleared fields with data {"erased": true} (the warehouse re-reads its row from it).
+    Also: the keyed hashes of its email addresses and phone numbers (ErasedAddress), the
+    contact's open erasure request completed (or one recorded, completed), and an audit entry
+    ERASED without personal values ("Contact #<id>").
     Raises ValidationError for a contact of another workspace."""
     same_workspace_require(workspace=workspace, obj=contact, field="contact")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
-    lifecycle.on_contact_erased.run(workspace=workspace, actor=actor, contact_id=contact.pk)
-    pending: list = []
-    delete_recorded(
+    hooks = lifecycle.on_contact_erased.run(workspace=workspace, actor=actor, contact_id=contact.pk)
+    erased_addresses_record(
         workspace=workspace,
-        actor=actor,
-        objs=ContactTag.objects.filter(workspace=workspace, contact=contact),
-        pending=pending,
+        keys=[contact.email_key, contact.email2_key, contact.phone, contact.mobile],
     )
+    pending: list = []
+    links = ContactTag.objects.filter(workspace=workspace, contact=contact)
+    tag_ids = list(links.values_list("tag_id", flat=True))
+    delete_recorded(workspace=workspace, actor=actor, objs=links, pending=pending)
+    # a tag nobody else carries names this person only (e.g. "met at Anna's wedding"): it goes
+    orphans = Tag.objects.filter(workspace=workspace, pk__in=tag_ids).filter(
+        contact_links__isnull=True, account_links__isnull=True
+    )
+    delete_recorded(workspace=workspace, actor=actor, objs=orphans, pending=pending)
     _interactions_clear(workspace, actor, contact, pending)
     fields = _fields_clear(contact)
     change_record_rows(actor=actor, changes=pending)
@@ -97,7 +111,29 @@ def contact_erase(*, workspace, actor, contact: Contact) -> Contact:
             fields=fields,
             data={"erased": True},
         )
+    request = privacy_request_complete_or_record(
+        workspace=workspace, actor=actor, contact=contact, kind=PrivacyRequestKind.ERASURE
+    )
+    audit_record(
+        workspace=workspace,
+        actor=actor,
+        action=AuditAction.ERASED,
+        instance=contact,
+        object_repr=f"Contact #{contact.pk}",
+        details={
+            "fields": len(fields),
+            "privacy_request": request.pk,
+            "apps": {key: _counts(result) for key, result in hooks.items()},
+        },
+    )
     return contact
+
+
+def _counts(result) -> dict | int | None:
+    """A hook's result as counts only (never values) for the audit entry."""
+    if isinstance(result, dict):
+        return {k: v for k, v in result.items() if isinstance(v, int)}
+    return result if isinstance(result, int) else None
 
 
 def _interactions_clear(workspace, actor, contact: Contact, pending: list) -> None:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from contacts.models import Contact, ContactTag
 from contacts.services.contacts import contact_create
 from contacts.services.erasure import contact_erase
+from contacts.services.privacy import address_digest
 from journeys.models import EnrolmentStatus
 from marketing.models import Delivery, SegmentMember, Suppression
 from tests.contacts.factories import AccountFactory
@@ -120,7 +121,10 @@ def test_marketing_drops_memberships_and_addresses_but_keeps_suppressions(scope,
     assert not SegmentMember.objects.filter(contact=contact).exists()
     delivery.refresh_from_db()
     assert delivery.address == f"erased-{delivery.pk}"
-    assert Suppression.objects.filter(address="wilhelmina.oyelaran@example.net").exists()
+    # the suppression stays, keyed by the address's hash instead of the address
+    digest = address_digest(workspace=scope, key="wilhelmina.oyelaran@example.net")
+    assert Suppression.objects.filter(address=f"erased:{digest}").exists()
+    assert not Suppression.objects.filter(address="wilhelmina.oyelaran@example.net").exists()
 
 
 def test_journeys_stop_the_contacts_active_enrolments(scope, owner):

@@ -94,6 +94,9 @@ ALLOWED = {
     "contacts/services/job_state.py:stale_workspace_ids": (
         "beat fan-out: the workspaces with stale import/export jobs, one sweep task for each"
     ),
+    "contacts/services/privacy.py:retention_workspace_ids": (
+        "beat fan-out: the workspaces with a retention rule on, one retention task for each"
+    ),
     "workspaces/selectors.py:membership_list_for_user": (
         "the user's own memberships across workspaces (the workspace switcher), before a scope"
     ),
