@@ -85,7 +85,7 @@ def test_a_campaign_waits_out_an_smtp_outage_and_sends_each_message_once(outage,
             clock.move_to(timezone.now() + datetime.timedelta(seconds=waits[-1] + 1))
         rows = Delivery.all_workspaces.filter(campaign=campaign)
         # visible: the attempts and the reason on every row; bounded: doubling waits
-        assert {d.attempts for d in rows} == {3} and 3 < campaign_max_attempts()
+        assert {d.attempts for d in rows} == {3} and campaign_max_attempts() > 3
         assert all("ConnectionRefused" in d.last_error for d in rows)
         assert waits == [60.0, 120.0, 240.0]
         outage.up()
