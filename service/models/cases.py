@@ -246,6 +246,8 @@ class CaseMessage(WorkspaceOwned):
                 name="casemsg_retry_due",
             ),
             models.Index(fields=["workspace", "message_id"], name="casemsg_ws_msgid"),
+            # a reply that arrived before the message it answers (inbound._answered_early)
+            models.Index(fields=["workspace", "in_reply_to"], name="casemsg_ws_inreplyto"),
         ]
         verbose_name = _("case message")
         verbose_name_plural = _("case messages")
