@@ -475,6 +475,10 @@ CELERY_BEAT_SCHEDULE["marketing_sweep_task"] = {
     "task": "marketing.sweep",  # starts due campaigns, re-queues stale sends, per workspace
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["service_case_mail_retry_task"] = {
+    "task": "service.email.case_mail_retry",  # case replies the mail server refused for now
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["service_sla_check_task"] = {
     "task": "service.sla_check",  # flags cases at risk / breached, per workspace
     "schedule": 60.0,
@@ -633,6 +637,11 @@ SERVICE_MAIL_DOMAIN = env(
     "SERVICE_MAIL_DOMAIN",
     default=DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ").lower() or "localhost",
 )
+# SERVICE_MAIL_MAX_ATTEMPTS / SERVICE_MAIL_RETRY_BASE_SECONDS: a case reply the mail server
+# refuses for now (unreachable, 4xx) is sent again after base × 2^(n-1) s (at most 1 h), and
+# marked failed after this many attempts (defaults: 6 attempts over about 31 minutes).
+SERVICE_MAIL_MAX_ATTEMPTS = env.int("SERVICE_MAIL_MAX_ATTEMPTS", default=6)
+SERVICE_MAIL_RETRY_BASE_SECONDS = env.float("SERVICE_MAIL_RETRY_BASE_SECONDS", default=60.0)
 # SERVICE_MAIL_MAX_MESSAGE_BYTES: the largest raw message the inbound endpoint and
 # `ingest_email` take (larger ones are refused with 413 / an error, nothing stored).
 SERVICE_MAIL_MAX_MESSAGE_BYTES = env.int("SERVICE_MAIL_MAX_MESSAGE_BYTES", default=25 * 1024 * 1024)

@@ -15,6 +15,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.utils import timezone
 
 from workspaces.scoping import scopes_disabled, workspace_scope
 
@@ -23,6 +24,7 @@ from .services.campaigns import campaign_start, campaigns_due
 from .services.sending import (
     campaign_send_batch,
     campaigns_needing_a_worker,
+    campaigns_with_stale_claims,
     claims_requeue_stale,
 )
 
@@ -87,15 +89,21 @@ def sweep_task() -> int:
 
 
 def sweep_workspace(workspace_id: int, *, stale_after: float | None = None) -> dict:
-    """Start due campaigns, re-queue stale claims, wake campaigns with lost messages:
-    {"started": [...], "requeued": n, "woken": [...]}."""
+    """Start due campaigns, re-queue stale claims (and wake their campaigns at once), wake
+    campaigns with lost messages: {"started": [...], "requeued": n, "woken": [...]}."""
     with workspace_scope(workspace_id):
         started = []
         for campaign_id in campaigns_due(workspace_id=workspace_id):
             if campaign_start(workspace_id=workspace_id, campaign_id=campaign_id) is not None:
                 started.append(campaign_id)
-        requeued = claims_requeue_stale(workspace_id=workspace_id, older_than=stale_after)
-        woken = campaigns_needing_a_worker(workspace_id=workspace_id)
+        now = timezone.now()
+        orphaned = campaigns_with_stale_claims(
+            workspace_id=workspace_id, older_than=stale_after, now=now
+        )
+        requeued = claims_requeue_stale(workspace_id=workspace_id, older_than=stale_after, now=now)
+        # a dead worker's chain is gone with it: wake its campaigns now, not after the quiet
+        # time campaigns_needing_a_worker waits for (the sends are idempotent either way)
+        woken = sorted(set(campaigns_needing_a_worker(workspace_id=workspace_id)) | set(orphaned))
         for campaign_id in woken:
             send_workers_start(workspace_id, campaign_id)
     if requeued:

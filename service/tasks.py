@@ -82,3 +82,42 @@ def imap_poll_mailbox_task(workspace_id: int, mailbox_id: int) -> dict:
         workspace = Workspace.objects.get(pk=workspace_id)
         mailbox = Mailbox.objects.get(pk=mailbox_id)
         return mailbox_poll(workspace=workspace, mailbox=mailbox).fetched
+
+
+# --- Case mail: retrying what the mail server refused for now ------------------------------
+
+
+@shared_task(name="service.email.case_mail_retry", time_limit=120, soft_time_limit=100)
+def case_mail_retry_task() -> int:
+    """Beat: start one `case_mail_retry_workspace_task` per workspace with a case message
+    whose retry is due (the one read across workspaces); returns how many were started."""
+    from django.utils import timezone
+
+    from .models import CaseMessage, DeliveryStatus
+
+    workspace_ids = list(
+        CaseMessage.all_workspaces.filter(
+            delivery_status=DeliveryStatus.RETRYING, next_attempt_at__lte=timezone.now()
+        )
+        .values_list("workspace_id", flat=True)
+        .distinct()
+    )
+    for workspace_id in workspace_ids:
+        case_mail_retry_workspace_task.delay(workspace_id)
+    return len(workspace_ids)
+
+
+@shared_task(
+    name="service.email.case_mail_retry_workspace",
+    time_limit=300,
+    soft_time_limit=270,
+    acks_late=True,  # idempotent: each send claims its row before the SMTP call
+    reject_on_worker_lost=True,
+)
+def case_mail_retry_workspace_task(workspace_id: int) -> int:
+    """Send the workspace's due case-message retries; returns how many were handed over."""
+    from .services.mail_out import case_messages_retry_due
+
+    with workspace_scope(workspace_id):
+        workspace = Workspace.objects.get(pk=workspace_id)
+        return case_messages_retry_due(workspace=workspace)

@@ -104,9 +104,7 @@ def _timeline_record(workspace, call: Call, actor=None) -> None:
         "subject": _subject(call)[:200],
     }
     if call.recorded_at is not None:
-        Interaction.objects.filter(
-            workspace=workspace, source_type="callcentre.call", source_id=call.pk
-        ).exclude(kind=kind, duration_seconds=fields["duration_seconds"]).update(**fields)
+        _timeline_correct(workspace, call, fields)
         return
     if call.contact_id is not None:
         interaction_record(
@@ -126,6 +124,30 @@ def _timeline_record(workspace, call: Call, actor=None) -> None:
         )
         call.recorded_at = timezone.now()
         Call.objects.filter(pk=call.pk).update(recorded_at=call.recorded_at)
+
+
+def _timeline_correct(workspace, call: Call, fields: dict) -> None:
+    """Bring the call's written touch point up to date after a late event (kind, duration,
+    outcome, subject and the status in `data`), with a change event, so the warehouse export
+    and webhooks see the corrected call too; nothing when it is already current."""
+    touches = Interaction.objects.filter(
+        workspace=workspace, source_type="callcentre.call", source_id=call.pk
+    )
+    for touch in touches:
+        data = {**(touch.data or {}), "status": call.status, "queue": call.queue_ref}
+        changed = [name for name, value in fields.items() if getattr(touch, name) != value]
+        if data != touch.data:
+            changed.append("data")
+        if not changed:
+            continue
+        Interaction.objects.filter(pk=touch.pk).update(**fields, data=data)
+        change_record(
+            workspace=workspace,
+            actor=None,
+            instance=touch,
+            action=ChangeAction.UPDATED,
+            fields=sorted(changed),
+        )
 
 
 def _needs_callback(call: Call, settings: CallCentreSettings) -> bool:

@@ -35,7 +35,7 @@ from types import SimpleNamespace
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -157,6 +157,23 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
         # back to the queue; the task sends a fresh message that resumes after the last batch
         job_state.job_release(ImportJob, job.pk, token)
         raise
+    except (OperationalError, InterfaceError) as exc:
+        # the database went away mid-run (connection dropped, server restarted): the batch in
+        # flight was rolled back whole; the job goes back to the queue and resumes after its
+        # last committed batch on the next sweep
+        logger.warning("import %s: database connection lost: %s", job.pk, exc)
+        _reconnect()
+        job.refresh_from_db(fields=["processed_rows"])
+        job_state.job_interrupt(
+            ImportJob,
+            job.pk,
+            token,
+            _(
+                "The connection to the database was lost after %(rows)s rows. The import "
+                "continues from the next row by itself within a few minutes."
+            )
+            % {"rows": f"{job.processed_rows:,}"},
+        )
     except ValidationError as exc:  # a file beyond a cap or damaged, found while counting
         job_state.job_fail(ImportJob, job.pk, token, " ".join(exc.messages))
         _audit_import(job.pk)
@@ -194,6 +211,11 @@ def _audit_import(job_id: int) -> None:
             "rejected": job.rejected_count,
         },
     )
+def _reconnect() -> None:
+    """Drop a connection the server closed, so the next query opens a fresh one (outside a
+    transaction only: inside one, the caller's transaction is lost anyway)."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
 
 
 class _Statistics:

@@ -459,17 +459,38 @@ def _after(campaign: Campaign, result: BatchResult) -> BatchResult:
     return result
 
 
+def _stale_claims(workspace_id: int, older_than: float | None, now):
+    cutoff = now - datetime.timedelta(
+        seconds=stale_claim_seconds() if older_than is None else older_than
+    )
+    return Delivery.objects.filter(
+        workspace=workspace_id, status=DeliveryStatus.SENDING, claimed_at__lte=cutoff
+    )
+
+
+def campaigns_with_stale_claims(
+    *, workspace_id: int, older_than: float | None = None, now=None
+) -> list[int]:
+    """Ids of the sending campaigns holding claims older than `older_than` seconds (default
+    stale_claim_seconds()): their worker died, and with it the task message that would have
+    sent the campaign's next batch, so the sweeper wakes them as soon as it re-queues the
+    claims (not only after campaigns_needing_a_worker's quiet time)."""
+    now = now or timezone.now()
+    return sorted(
+        set(
+            _stale_claims(workspace_id, older_than, now)
+            .filter(campaign__status=CampaignStatus.SENDING)
+            .values_list("campaign_id", flat=True)
+        )
+    )
+
+
 def claims_requeue_stale(*, workspace_id: int, older_than: float | None = None, now=None) -> int:
     """Put claims older than `older_than` seconds (default stale_claim_seconds()) back to
     queued: their worker died (killed, lost, timed out). Claims of a cancelled campaign are
     cancelled instead. Returns how many rows moved."""
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(
-        seconds=stale_claim_seconds() if older_than is None else older_than
-    )
-    stale = Delivery.objects.filter(
-        workspace=workspace_id, status=DeliveryStatus.SENDING, claimed_at__lte=cutoff
-    )
+    stale = _stale_claims(workspace_id, older_than, now)
     cancelled = stale.filter(campaign__status=CampaignStatus.CANCELLED).update(
         status=DeliveryStatus.CANCELLED, claimed_by=""
     )

@@ -189,6 +189,7 @@ class MessageKind(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     NONE = "", _("Not sent")
+    RETRYING = "retrying", _("Waiting to retry")  # the mail server refused for now
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Delivery failed")
 
@@ -230,11 +231,23 @@ class CaseMessage(WorkspaceOwned):
         _("delivery"), max_length=10, choices=DeliveryStatus.choices, blank=True, default=""
     )
     delivery_error = models.TextField(_("delivery error"), blank=True)
+    # temporary SMTP failures so far, and when the retry sweep sends it again
+    delivery_attempts = models.PositiveSmallIntegerField(
+        _("delivery attempts"), default=0, db_default=0
+    )
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "case", "created_at", "id"], name="casemsg_ws_case"),
+            models.Index(
+                fields=["workspace", "next_attempt_at"],
+                condition=models.Q(delivery_status="retrying"),
+                name="casemsg_retry_due",
+            ),
             models.Index(fields=["workspace", "message_id"], name="casemsg_ws_msgid"),
+            # a reply that arrived before the message it answers (inbound._answered_early)
+            models.Index(fields=["workspace", "in_reply_to"], name="casemsg_ws_inreplyto"),
         ]
         verbose_name = _("case message")
         verbose_name_plural = _("case messages")

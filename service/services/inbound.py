@@ -232,6 +232,24 @@ def _sender_takes_part(case: Case, sender_key: str) -> bool:
     return any(email_key(address) == sender_key for address in senders)
 
 
+def _answered_early(parsed: ParsedMessage) -> list[int]:
+    """[case id] when a reply to this message arrived before it (mail is not delivered in
+    order): the message joins the reply's case instead of opening a second one. Only for a
+    sender who takes part in that case, so knowing a reply's In-Reply-To is not enough to
+    write into someone's case. [] otherwise."""
+    if not parsed.message_id:
+        return []
+    reply = (
+        CaseMessage.objects.filter(in_reply_to=parsed.message_id[:500], kind=MessageKind.CUSTOMER)
+        .select_related("case__contact")
+        .order_by("id")
+        .first()
+    )
+    if reply is None or not _sender_takes_part(reply.case, email_key(parsed.from_address)):
+        return []
+    return [reply.case_id]
+
+
 def _decide(parsed: ParsedMessage) -> ThreadDecision:
     ids = parsed.thread_ids
     found = dict(
@@ -239,7 +257,7 @@ def _decide(parsed: ParsedMessage) -> ThreadDecision:
         .exclude(message_id="")
         .values_list("message_id", "case_id")
     )
-    referenced = [found[i] for i in ids if i in found]
+    referenced = [found[i] for i in ids if i in found] or _answered_early(parsed)
     number = subject_case_number(parsed.subject)
     numbered = Case.objects.filter(number=number).first() if number is not None else None
     return thread_decide(

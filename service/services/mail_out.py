@@ -9,18 +9,24 @@ keep one thread in every mail client.
 - X-Loop with the workspace's token on everything we send, Auto-Submitted: auto-replied on
   the automatic acknowledgement (RFC 3834), so other systems do not answer it.
 
-Sending happens after the commit and claims the row (delivery_status "" -> sent) before the
-SMTP call, so a retry never sends twice; a failure is written on the row as `failed`.
+Sending happens after the commit and claims the row (delivery_status "" or "retrying" ->
+sent) before the SMTP call, so a retry never sends twice. A temporary failure (the server
+unreachable, a 4xx reply) puts the row to "retrying" with the error, the attempts so far and
+`next_attempt_at` (SERVICE_MAIL_RETRY_BASE_SECONDS × 2^(n-1), at most one hour); the beat's
+`service.email.case_mail_retry` sends what is due again, up to SERVICE_MAIL_MAX_ATTEMPTS, then
+the row is `failed` ("Gave up after n attempts"). A permanent refusal (5xx) fails at once.
 """
 
+import datetime
 import logging
 import secrets
 from email.utils import formataddr
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPRecipientsRefused, SMTPResponseException
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,10 +141,66 @@ def _fail(message_id: int, error: str) -> None:
     )
 
 
+def max_attempts() -> int:
+    """Temporary failures before a case message fails: SERVICE_MAIL_MAX_ATTEMPTS (default 6)."""
+    return int(getattr(settings, "SERVICE_MAIL_MAX_ATTEMPTS", 6))
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Wait after the `attempts`-th temporary failure: SERVICE_MAIL_RETRY_BASE_SECONDS (60)
+    × 2^(attempts-1), at most one hour (defaults: 1, 2, 4, 8, 16 minutes, then it fails)."""
+    base = float(getattr(settings, "SERVICE_MAIL_RETRY_BASE_SECONDS", 60))
+    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _temporary(exc: Exception) -> bool:
+    """Whether a send failure may pass: no connection, a dropped one, or a 4xx reply."""
+    if isinstance(exc, SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _text in exc.recipients.values())
+    if isinstance(exc, SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return True  # OSError, SMTPServerDisconnected, …: the server was not reached
+
+
+def _retry_or_fail(message: CaseMessage, exc: Exception) -> None:
+    """After a failed send (the row is claimed as sent): back to "retrying" with the next
+    attempt's time, or failed when the failure is permanent or the attempts are used up."""
+    attempts = message.delivery_attempts + 1
+    rows = CaseMessage.objects.filter(pk=message.pk, delivery_status=DeliveryStatus.SENT)
+    now = timezone.now()
+    if not _temporary(exc):
+        rows.update(
+            delivery_status=DeliveryStatus.FAILED,
+            delivery_attempts=attempts,
+            delivery_error=str(exc)[:2000],
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    elif attempts >= max_attempts():
+        rows.update(
+            delivery_status=DeliveryStatus.FAILED,
+            delivery_attempts=attempts,
+            delivery_error=(
+                _("Gave up after %(n)s attempts: %(error)s") % {"n": attempts, "error": exc}
+            )[:2000],
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    else:
+        rows.update(
+            delivery_status=DeliveryStatus.RETRYING,
+            delivery_attempts=attempts,
+            delivery_error=str(exc)[:2000],
+            next_attempt_at=now + retry_delay(attempts),
+            updated_at=now,
+        )
+
+
 def case_message_deliver(*, workspace, message_id: int, automatic: bool = False) -> bool:
-    """Send one queued case message by email. At most once: the row is claimed (delivery
-    status "" -> sent) before the SMTP call; an SMTP error sets it to failed with the error.
-    An address marked undeliverable is not tried. Returns whether the mail was handed over."""
+    """Send one queued (or due "retrying") case message by email. At most once: the row is
+    claimed (delivery status -> sent) before the SMTP call; a temporary SMTP failure puts it
+    to "retrying" (module docstring), a permanent one to failed, with the error. An address
+    marked undeliverable is not tried. Returns whether the mail was handed over."""
     message = CaseMessage.objects.select_related("case", "case__workspace").get(pk=message_id)
     recipient = message.to_addresses
     if not recipient:
@@ -147,8 +209,14 @@ def case_message_deliver(*, workspace, message_id: int, automatic: bool = False)
     if UndeliverableAddress.objects.filter(address_key=email_key(recipient)).exists():
         _fail(message_id, _("%(address)s is marked undeliverable.") % {"address": recipient})
         return False
-    claimed = CaseMessage.objects.filter(pk=message_id, delivery_status="").update(
-        delivery_status=DeliveryStatus.SENT, updated_at=timezone.now()
+    now = timezone.now()
+    claimed = (
+        CaseMessage.objects.filter(pk=message_id)
+        .filter(
+            Q(delivery_status=DeliveryStatus.NONE)
+            | Q(delivery_status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
+        )
+        .update(delivery_status=DeliveryStatus.SENT, next_attempt_at=None, updated_at=now)
     )
     if not claimed:
         return False
@@ -173,9 +241,30 @@ def case_message_deliver(*, workspace, message_id: int, automatic: bool = False)
         mail.send()
     except (SMTPException, OSError) as exc:
         logger.warning("case message %s not sent: %s", message_id, exc)
-        _fail(message_id, str(exc))
+        _retry_or_fail(message, exc)
         return False
+    if message.delivery_attempts:
+        CaseMessage.objects.filter(pk=message_id).update(delivery_error="")
     return True
+
+
+def case_messages_retry_due(*, workspace, now=None) -> int:
+    """Send again the workspace's case messages whose retry is due ("retrying" with
+    next_attempt_at passed), oldest first; returns how many were handed over. Idempotent:
+    each send claims its row first."""
+    now = now or timezone.now()
+    due = CaseMessage.objects.filter(
+        workspace=workspace,
+        delivery_status=DeliveryStatus.RETRYING,
+        next_attempt_at__lte=now,
+    ).order_by("next_attempt_at", "id")
+    sent = 0
+    for message_id in list(due.values_list("id", flat=True)[:RETRY_BATCH]):
+        sent += case_message_deliver(workspace=workspace, message_id=message_id)
+    return sent
+
+
+RETRY_BATCH = 200  # case messages sent again per workspace and sweep
 
 
 def reply_email_send(*, workspace, actor, case: Case, message: CaseMessage) -> None:

@@ -108,6 +108,9 @@ ALLOWED = {
     "service/csat_tasks.py:csat_reminders_task": (
         "beat fan-out: finds the workspaces with unanswered surveys and starts one task for each"
     ),
+    "service/tasks.py:case_mail_retry_task": (
+        "beat fan-out: the workspaces with case mail whose retry is due, one retry pass each"
+    ),
     "service/tasks.py:imap_poll_task": (
         "beat fan-out: the mailboxes with an IMAP host, one poll task for each"
     ),
