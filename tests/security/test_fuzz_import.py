@@ -106,9 +106,12 @@ def xlsx_files(draw):
     book = openpyxl.Workbook()
     sheet = book.active
     width = draw(st.integers(1, 5))
-    sheet.append([draw(st.one_of(st.sampled_from(HEADERS), text)) for _ in range(width)])
+    rows = [[draw(st.one_of(st.sampled_from(HEADERS), text)) for _ in range(width)]]
     for _ in range(draw(st.integers(0, 6))):
-        row = draw(st.lists(st.one_of(st.sampled_from(ODD_CELLS), CELL_TEXT), max_size=width + 1))
+        rows.append(
+            draw(st.lists(st.one_of(st.sampled_from(ODD_CELLS), CELL_TEXT), max_size=width + 1))
+        )
+    for row in rows:
         try:
             sheet.append([v if not isinstance(v, str) else v[:32_767] for v in row])
         except (ValueError, openpyxl.utils.exceptions.IllegalCharacterError):
@@ -142,7 +145,11 @@ def _import(workspace, data, name, mode):
         assert "file" in exc.message_dict and all(exc.message_dict["file"])
         assert ImportJob.objects.count() == jobs  # nothing stored for a refused file
         return None
-    import_job_configure(job=job, actor=None, mapping=job.mapping, dedupe_mode=mode)
+    try:
+        import_job_configure(job=job, actor=None, mapping=job.mapping, dedupe_mode=mode)
+    except ValidationError as exc:  # the mapping page says what is missing; nothing imported
+        assert all(exc.messages)
+        return None
     import_job_queue(job=job, actor=None, enqueue=False)
     return import_run(job_id=job.pk)
 
