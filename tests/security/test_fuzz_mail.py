@@ -161,7 +161,10 @@ def test_any_message_parses_without_raising(raw):
         _storable(value)
     assert "<script" not in parsed.body_html.lower()
     assert "onclick" not in parsed.body_html.lower()
+    for value in (parsed.from_address, parsed.message_id, *parsed.to, *parsed.references):
+        _storable(value)
     for attachment in parsed.attachments:
+        _storable(attachment.filename + attachment.content_type)
         assert "/" not in attachment.filename and "\\" not in attachment.filename
         assert attachment.too_large == (attachment.data is None)
         assert attachment.too_large or len(attachment.data) <= LIMIT
@@ -211,6 +214,8 @@ def test_any_message_is_filed_or_kept_for_review_never_lost(workspace, caplog, r
         assert bytes(result.inbound.raw) == raw
     for message in CaseMessage.objects.filter(inbound=result.inbound):
         _storable(message.body_text + message.subject + message.from_address)
+        for attachment in message.attachments.all():
+            _storable(attachment.filename)
         assert "<script" not in (message.body_html or "").lower()
 
 
@@ -227,3 +232,18 @@ def test_a_charset_that_is_no_text_encoding_is_ignored_not_fatal(declared):
     parsed = parse_message(raw, max_attachment_bytes=LIMIT)
     _no_hidden_failure(parsed)
     assert parsed.body_text == "Grüße aus Köln"
+
+
+def test_a_nul_in_an_attachment_name_or_header_is_dropped():
+    """Found by the property above on PostgreSQL: a NUL in an attachment's file name reached
+    a text column ("PostgreSQL text fields cannot contain NUL") and the message went to
+    review instead of its case."""
+    raw = (
+        b"From: a@example.com\nMessage-ID: <a\x00b@x>\nMIME-Version: 1.0\n"
+        b"Content-Type: application/pdf\n"
+        b'Content-Disposition: attachment; filename="re\x00port.pdf"\n'
+        b"Content-Transfer-Encoding: base64\n\nCg==\n"
+    )
+    parsed = parse_message(raw, max_attachment_bytes=LIMIT)
+    assert [a.filename for a in parsed.attachments] == ["report.pdf"]
+    assert parsed.message_id == "ab@x"
