@@ -49,18 +49,22 @@ class Decoded:
 
 
 def _known(charset: str | None) -> str | None:
+    """The codec name of a declared charset, or None for an unknown one, a name Python cannot
+    look up (a NUL in it) or a codec that is no text encoding (base64, zlib, rot13)."""
     if not charset:
         return None
     try:
-        return codecs.lookup(charset.strip().strip('"').lower()).name
-    except LookupError:
+        info = codecs.lookup(charset.strip().strip('"').lower())
+    except (LookupError, ValueError):
         return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 def _strict(data: bytes, charset: str) -> str | None:
+    # UnicodeError, not only UnicodeDecodeError: codecs such as idna raise the base class
     try:
         return data.decode(charset)
-    except (UnicodeDecodeError, LookupError):
+    except (UnicodeError, LookupError):
         return None
 
 
@@ -88,7 +92,10 @@ def decode_text(data: bytes, declared: str | None) -> Decoded:
     if best is not None:
         return Decoded(str(best), best.encoding, corrected=True)
     fallback = charset or "utf-8"
-    return Decoded(data.decode(fallback, errors="replace"), fallback, lossy=True)
+    try:
+        return Decoded(data.decode(fallback, errors="replace"), fallback, lossy=True)
+    except UnicodeError:  # a codec without replacement (idna): UTF-8 does the replacing
+        return Decoded(data.decode("utf-8", errors="replace"), "utf-8", lossy=True)
 
 
 def decode_header_bytes(value: str) -> str:

@@ -155,6 +155,11 @@ class _Reader:
         return self._compat
 
     def header(self, name: str) -> str:
+        """The header's text, decoded, without control characters (a NUL in any header would
+        fail every PostgreSQL text column it reaches)."""
+        return _CONTROLS.sub("", self._header(name))
+
+    def _header(self, name: str) -> str:
         try:
             value = self.message.get(name)
             text = "" if value is None else str(value)
@@ -166,9 +171,10 @@ class _Reader:
 
     def all_headers(self, name: str) -> list[str]:
         try:
-            return [str(v) for v in self.message.get_all(name) or []]
+            values = [str(v) for v in self.message.get_all(name) or []]
         except Exception:  # noqa: BLE001
-            return [_compat_header(self.compat, name)]
+            values = [_compat_header(self.compat, name)]
+        return [_CONTROLS.sub("", v) for v in values]
 
     def addresses(self, name: str) -> list[tuple[str, str]]:
         text = self.header(name)
@@ -215,7 +221,8 @@ def _filename(part: Message) -> str:
     if "=?" in name:  # RFC 2047 inside a parameter (Outlook, against RFC 2231)
         with contextlib.suppress(UnicodeError, LookupError, ValueError):
             name = str(make_header(decode_header(name)))
-    return decode_header_bytes(name).replace("/", "_").replace("\\", "_").strip()
+    name = _CONTROLS.sub("", decode_header_bytes(name))
+    return name.replace("/", "_").replace("\\", "_").strip()
 
 
 def _payload(part: Message, problems: list[str]) -> bytes:
@@ -243,7 +250,7 @@ def _text(part: Message, parsed: ParsedMessage) -> str:
 
 
 def _attach(part: Message, parsed: ParsedMessage, limit: int, default_name: str) -> None:
-    content_type = part.get_content_type()
+    content_type = _CONTROLS.sub("", part.get_content_type())
     if content_type == "message/rfc822":
         inner = part.get_payload()
         inner = inner[0] if isinstance(inner, list) and inner else inner
