@@ -23,6 +23,12 @@ class WorkspacesConfig(AppConfig):
 
         post_migrate.connect(_rls_after_migrate, sender=self, dispatch_uid="workspaces-rls")
 
+        from . import audit, lifecycle
+        from .roles import LEADS, register_permissions
+
+        register_permissions({"workspaces.audit_view": LEADS})
+        lifecycle.on_contact_erased.register("workspaces.audit_redact", audit.audit_redact_contact)
+
 
 def _rls_after_migrate(sender, using="default", **kwargs):
     """Tables created after 0012_row_level_security (new apps, new models) get the same
@@ -32,8 +38,3 @@ def _rls_after_migrate(sender, using="default", **kwargs):
     from .db.policies import rls_apply
 
     rls_apply(connections[using])
-        from . import audit, lifecycle
-        from .roles import LEADS, register_permissions
-
-        register_permissions({"workspaces.audit_view": LEADS})
-        lifecycle.on_contact_erased.register("workspaces.audit_redact", audit.audit_redact_contact)
