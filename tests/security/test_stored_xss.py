@@ -16,7 +16,6 @@ from tests.conftest import login
 from tests.isolation import REGISTRY
 from tests.workspaces.test_isolation import _walk, workspace_object_urls
 from workspaces.models import Membership
-from workspaces.roles import Role
 from workspaces.scoping import is_workspace_owned
 
 pytestmark = pytest.mark.django_db
@@ -135,9 +134,5 @@ def test_stored_hostile_text_renders_escaped(url_name, workspace, owner):
     response = client.get(reverse(url_name, kwargs={"ws": workspace.slug, **kwargs}))
     assert response.status_code < 500, f"{url_name}: {response.status_code}"
     if response.status_code == 200 and "html" in response.get("Content-Type", ""):
-        body = (
-            b"".join(response.streaming_content)
-            if response.streaming
-            else response.content
-        )
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         assert_escaped(body.decode("utf-8", "replace"), url_name)
