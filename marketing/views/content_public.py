@@ -14,6 +14,8 @@ and every read happens in its scope):
 import hashlib
 import hmac
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -75,13 +77,21 @@ def _authorised(request, workspace) -> bool:
 def bounces(request, ws):
     """Record a bounce/complaint report. 200 {"outcomes": [{"recipient", "result", "reason",
     "delivery"}]}; 401 without the right secret; 400 {"error"} for a payload that cannot be
-    read (a JSON webhook with a wrong shape); a mail that is no report answers 200 with no
+    read (a JSON webhook with a wrong shape); 413 {"error"} for a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE; a mail that is no report answers 200 with no
     outcomes (so a relay does not retry an out-of-office reply forever)."""
     workspace = _workspace(ws)
     with workspace_scope(workspace):
         if not _authorised(request, workspace):
             return JsonResponse({"error": "unauthorised"}, status=401)
-        body = request.body
+        try:
+            body = request.body  # Django refuses more than DATA_UPLOAD_MAX_MEMORY_SIZE
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            return JsonResponse(
+                {"error": f"The body is larger than {limit} bytes; nothing was recorded."},
+                status=413,
+            )
         digest = hashlib.sha256(body).hexdigest()
         is_json = request.content_type == "application/json"
         try:

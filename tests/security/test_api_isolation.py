@@ -7,6 +7,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from api.api_urls import router
+from api.services.keys import api_key_create
 from sales.services.quotes import quote_create, quote_line_add
 from tests.api.conftest import key_client
 from tests.contacts.factories import AccountFactory, ContactFactory
@@ -18,8 +19,6 @@ from tests.service.factories import new_case
 from touchpoints.services import interaction_record
 from workspaces.roles import Role
 from workspaces.scoping import scopes_disabled, workspace_scope
-
-from api.services.keys import api_key_create
 
 pytestmark = pytest.mark.django_db
 

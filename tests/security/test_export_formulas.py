@@ -112,4 +112,3 @@ def test_every_text_cell_of_an_excel_export_is_typed_text_with_a_quote_prefix(
                 assert cell.data_type == "s" and cell.quotePrefix, (cell.coordinate, value)
                 flagged += 1
     assert flagged >= len(PAYLOADS) * 3
-

@@ -96,7 +96,7 @@ ODD_CELLS = [
     datetime.date(9999, 12, 31),
     datetime.time(23, 59, 59),
     datetime.timedelta(days=3),
-    "=HYPERLINK(\"http://evil\")",
+    '=HYPERLINK("http://evil")',
     "x" * 32_767,
 ]
 
@@ -131,9 +131,7 @@ files = st.one_of(
     csv_files(),
     xlsx_files(),
     st.tuples(st.binary(max_size=300), st.sampled_from(["contacts.csv", "contacts.xlsx"])),
-    st.tuples(
-        xlsx_files().map(lambda f: f[0][: len(f[0]) // 2]), st.just("truncated.xlsx")
-    ),
+    st.tuples(xlsx_files().map(lambda f: f[0][: len(f[0]) // 2]), st.just("truncated.xlsx")),
 )
 
 

@@ -69,7 +69,7 @@ header_values = st.one_of(
             "Mon, 99 Foo 2026 99:99:99 +9999",
             "Thu, 01 Jan 1970 00:00:00 -2400",
             "attachment; filename*=utf-8''%FF%FE%00.exe",
-            "attachment; filename=\"=?utf-8?B?Li4vLi4vZXRjL3Bhc3N3ZA==?=\"",
+            'attachment; filename="=?utf-8?B?Li4vLi4vZXRjL3Bhc3N3ZA==?="',
             "[Case #99999999999999999999]",
         ]
     ),
@@ -225,7 +225,7 @@ def test_a_charset_that_is_no_text_encoding_is_ignored_not_fatal(declared):
     codecs.lookup and idna raised UnicodeError, so the body was lost to a "could not be read"
     problem."""
     raw = (
-        b"From: a@example.com\nMIME-Version: 1.0\nContent-Type: text/plain; charset=\""
+        b'From: a@example.com\nMIME-Version: 1.0\nContent-Type: text/plain; charset="'
         + declared.encode()
         + b'"\nContent-Transfer-Encoding: 8bit\n\nGr\xc3\xbc\xc3\x9fe aus K\xc3\xb6ln\n'
     )

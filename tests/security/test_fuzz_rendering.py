@@ -62,7 +62,9 @@ values = st.dictionaries(
 
 def _render(subject, html_body, text_body, vals):
     try:
-        return render_message(subject=subject, html_body=html_body, text_body=text_body, values=vals)
+        return render_message(
+            subject=subject, html_body=html_body, text_body=text_body, values=vals
+        )
     except TemplateError as exc:
         assert exc.problems
         for problem in exc.problems:

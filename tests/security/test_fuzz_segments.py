@@ -61,9 +61,11 @@ def _tree(ctx, data, depth=0):
         if depth < 4 and data.draw(st.integers(0, 4)) == 0:
             children.append(_tree(ctx, data, depth + 1))
         else:
-            children.append(data.draw(st.one_of(st.just(None), json_values)) if data.draw(
-                st.integers(0, 6)
-            ) == 0 else _rule(ctx, data))
+            children.append(
+                data.draw(st.one_of(st.just(None), json_values))
+                if data.draw(st.integers(0, 6)) == 0
+                else _rule(ctx, data)
+            )
     return {"op": op, "rules": children}
 
 

@@ -36,6 +36,16 @@ def can(context, perm):
 
 
 @register.filter
+def web_link(value) -> str:
+    """`value` when it is an http(s) address a link may point to, else "" (a javascript: or
+    data: address stored by any route other than the validated forms never becomes an href):
+    {% if account.website|web_link %}<a href="{{ account.website|web_link }}">…"""
+    text = str(value or "").strip()
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    return text if scheme in ("http", "https") else ""
+
+
+@register.filter
 def money(value, currency=""):
     """An amount in its currency for the active language, rounded to the currency's minor
     unit (workspaces.money.format_money): {{ deal.amount|money:deal.currency }} is
