@@ -408,3 +408,19 @@ def test_the_admin_shows_entries_to_platform_staff_read_only(workspace, admin_cl
 def test_workspace_admins_do_not_get_the_admin_page(workspace, client_for):
     client = client_for(Role.ADMIN)
     assert client.get(reverse("admin:workspaces_auditentry_changelist")).status_code in (302, 403)
+
+
+def test_webhook_secrets_are_never_recorded(workspace, owner, settings):
+    from tests.webhooks.helpers import endpoint_make
+    from webhooks.services.endpoints import endpoint_secret_rotate
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    endpoint = endpoint_make(workspace, actor=owner)
+    with workspace_scope(workspace):
+        old = endpoint.secret
+        new = endpoint_secret_rotate(workspace=workspace, actor=owner, endpoint=endpoint)
+    created, rotated = entries(workspace, object_type="webhooks.webhookendpoint")
+    assert created.changes["secret"] == [None, "***"]
+    assert rotated.changes == {"secret": ["***", "***"]}
+    text = " ".join(f"{e.changes} {e.details}" for e in (created, rotated))
+    assert old not in text and new not in text
