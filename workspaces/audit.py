@@ -127,10 +127,15 @@ def _is_secret(name: str) -> bool:
     return any(part in lowered for part in _SECRET_PARTS)
 
 
+VALUE_CHARS_MAX = 1000  # a longer text (an email body, a note) is cut, with "…"
+
+
 def jsonable(value):
     """A field value as JSON: dates and times ISO 8601, decimals and UUIDs as strings, files
-    as their name, anything else unknown as its str."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    as their name, anything else unknown as its str; texts cut to VALUE_CHARS_MAX."""
+    if isinstance(value, str):
+        return value if len(value) <= VALUE_CHARS_MAX else value[:VALUE_CHARS_MAX] + "…"
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()

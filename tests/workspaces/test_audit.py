@@ -4,6 +4,7 @@ settings page and its export."""
 
 import csv
 import datetime
+import decimal
 import io
 
 import pytest
@@ -23,6 +24,7 @@ from workspaces.audit import (
     audit_record,
     audit_redact,
     audit_workspace_delete_allow,
+    jsonable,
 )
 from workspaces.changelog import update_recorded
 from workspaces.models import AuditEntry, AuditLogIsAppendOnly, Workspace
@@ -424,3 +426,9 @@ def test_webhook_secrets_are_never_recorded(workspace, owner, settings):
     assert rotated.changes == {"secret": ["***", "***"]}
     text = " ".join(f"{e.changes} {e.details}" for e in (created, rotated))
     assert old not in text and new not in text
+
+
+def test_values_are_stored_as_json_and_long_texts_cut():
+    assert jsonable("y" * 5000) == "y" * 1000 + "…"
+    assert jsonable(datetime.date(2026, 1, 2)) == "2026-01-02"
+    assert jsonable(decimal.Decimal("1.50")) == "1.50"
