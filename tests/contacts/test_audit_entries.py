@@ -66,7 +66,7 @@ def test_a_merge_writes_one_entry_on_the_survivor(scope, owner):
     assert entry.action == AuditAction.MERGED
     assert entry.object_id == survivor.pk
     assert entry.details["data"]["loser_id"] == loser.pk
-    assert entry.changes["phone"] == [None, "+4930901820"]  # taken from the loser
+    assert entry.changes["phone"] == ["", "+4930901820"]  # taken from the loser
     assert "old_values" not in entry.details
 
 
