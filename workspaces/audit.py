@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Q
 
@@ -82,7 +83,7 @@ def audit_record(
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
         object_id = instance.pk if object_id is None else object_id
-        object_repr = object_repr or str(instance)
+        object_repr = object_repr or label_of(instance)
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.all_workspaces.create(
         workspace_id=getattr(workspace, "pk", workspace),
@@ -96,6 +97,15 @@ def audit_record(
         details=details or {},
         ip_address=ip_address,
     )
+
+
+def label_of(instance) -> str:
+    """str(instance); a record whose __str__ cannot be built (a missing related row) is
+    named by its number rather than failing the action being recorded."""
+    try:
+        return str(instance)
+    except (AttributeError, TypeError, ValueError, ObjectDoesNotExist):
+        return f"#{instance.pk}"
 
 
 # --- written by the change log -------------------------------------------------------------
