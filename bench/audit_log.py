@@ -42,7 +42,8 @@ def main():
     stamp = int(time.time())
     workspace = Workspace.objects.create(name=f"Audit bench {stamp}", slug=f"audit-bench-{stamp}")
     user = User.objects.create_user(email=f"bench{stamp}@example.org", password="x")
-    Membership.all_workspaces.create(workspace=workspace, user=user, role=Role.OWNER)
+    with workspace_scope(workspace):
+        Membership.objects.create(workspace=workspace, user=user, role=Role.OWNER)
     now = timezone.now()
     batch = []
     for i in range(ENTRIES):
@@ -60,7 +61,8 @@ def main():
             )
         )
         if len(batch) == 10_000:
-            AuditEntry.all_workspaces.bulk_create(batch)
+            with workspace_scope(workspace):
+                AuditEntry.objects.bulk_create(batch)
             batch = []
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE workspaces_auditentry")
