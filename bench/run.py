@@ -422,7 +422,9 @@ def import_scenario(bench):
                     "workspaces_changeevent",
                 ):
                     cursor.execute(f"DELETE FROM {table} WHERE workspace_id = %s", [workspace.pk])
-            workspace.delete()
+            from workspaces.services import workspace_delete
+
+            workspace_delete(workspace=workspace, actor=None)  # its audit entries go with it
     return results, BATCH_SIZE, len(data)
 
 

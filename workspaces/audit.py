@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Q
 
@@ -83,7 +84,7 @@ def audit_record(
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
         object_id = instance.pk if object_id is None else object_id
-        object_repr = object_repr or str(instance)
+        object_repr = object_repr or label_of(instance)
     user = actor if getattr(actor, "is_authenticated", False) else None
     workspace_id = getattr(workspace, "pk", workspace)
     with workspace_scope_unless_scoped(workspace_id):
@@ -99,6 +100,15 @@ def audit_record(
             details=details or {},
             ip_address=ip_address,
         )
+
+
+def label_of(instance) -> str:
+    """str(instance); a record whose __str__ cannot be built (a missing related row) is
+    named by its number rather than failing the action being recorded."""
+    try:
+        return str(instance)
+    except (AttributeError, TypeError, ValueError, ObjectDoesNotExist):
+        return f"#{instance.pk}"
 
 
 # --- written by the change log -------------------------------------------------------------
@@ -130,10 +140,15 @@ def _is_secret(name: str) -> bool:
     return any(part in lowered for part in _SECRET_PARTS)
 
 
+VALUE_CHARS_MAX = 1000  # a longer text (an email body, a note) is cut, with "…"
+
+
 def jsonable(value):
     """A field value as JSON: dates and times ISO 8601, decimals and UUIDs as strings, files
-    as their name, anything else unknown as its str."""
-    if value is None or isinstance(value, (bool, int, float, str)):
+    as their name, anything else unknown as its str; texts cut to VALUE_CHARS_MAX."""
+    if isinstance(value, str):
+        return value if len(value) <= VALUE_CHARS_MAX else value[:VALUE_CHARS_MAX] + "…"
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _, gettext_lazy as _lazy
 
 from .audit import AuditAction, audit_record, request_address
 from .csv_cells import neutralize
-from .forms import MemberChoiceField
+from .forms import MemberChoiceField, WorkspaceForm
 from .mixins import workspace_view
 from .models import WorkspaceOwned
 from .paging import keyset_page
@@ -50,7 +50,7 @@ def _record_types() -> list[tuple[str, str]]:
     return [("", _lazy("Any record type")), *sorted(types, key=lambda t: str(t[1]).lower())]
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(WorkspaceForm):
     """The page's filters (GET). Every field optional; dates in the workspace's time zone."""
 
     q = forms.CharField(label=_lazy("Search"), required=False, max_length=200)
@@ -68,8 +68,7 @@ class AuditFilterForm(forms.Form):
     )
 
     def __init__(self, *args, workspace, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.workspace = workspace
+        super().__init__(*args, workspace=workspace, **kwargs)
         self.fields["actor"].queryset = member_list(workspace=workspace)
         self.fields["action"].choices = [("", _lazy("Any action")), *AuditAction.choices]
         self.fields["object_type"].choices = _record_types()

@@ -453,7 +453,9 @@ def delete_recorded(
     using = router.db_for_write(model)
     single = origin if isinstance(origin, models.Model) else None
     single_repr = (
-        (single.pk, str(single)) if single is not None and audit.is_person(actor) else None
+        (single.pk, audit.label_of(single))
+        if single is not None and audit.is_person(actor)
+        else None
     )
     collector = _RecordingCollector(using=using, origin=origin if origin is not None else objs[0])
     with transaction.atomic(using=using, savepoint=False):

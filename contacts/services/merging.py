@@ -31,6 +31,7 @@ from workspaces.changelog import (
     change_record,
     change_record_rows,
     delete_recorded,
+    snapshot,
     update_recorded,
 )
 
@@ -214,6 +215,7 @@ def contact_merge(
         if contact.workspace_id != workspace.pk:
             raise ValidationError(_("This contact belongs to another workspace."))
     survivor, loser = _lock_pair(workspace, survivor.pk, loser.pk)
+    snapshot(survivor)  # the audit log's old values of the fields the merge changes
     loser_label, loser_id = str(loser), loser.pk
     custom_fields = custom_field_list(workspace=workspace, entity=CustomFieldEntity.CONTACT)
     plan = plans.merge_plan(survivor, loser, choices or {}, custom_fields)

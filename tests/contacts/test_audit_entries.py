@@ -66,6 +66,8 @@ def test_a_merge_writes_one_entry_on_the_survivor(scope, owner):
     assert entry.action == AuditAction.MERGED
     assert entry.object_id == survivor.pk
     assert entry.details["data"]["loser_id"] == loser.pk
+    assert entry.changes["phone"] == ["", "+4930901820"]  # taken from the loser
+    assert "old_values" not in entry.details
 
 
 def test_an_excel_export_is_recorded_as_an_export(scope, owner):

@@ -4,6 +4,7 @@ settings page and its export."""
 
 import csv
 import datetime
+import decimal
 import io
 
 import pytest
@@ -23,6 +24,7 @@ from workspaces.audit import (
     audit_record,
     audit_redact,
     audit_workspace_delete_allow,
+    jsonable,
 )
 from workspaces.changelog import update_recorded
 from workspaces.models import AuditEntry, AuditLogIsAppendOnly, Workspace
@@ -408,3 +410,25 @@ def test_the_admin_shows_entries_to_platform_staff_read_only(workspace, admin_cl
 def test_workspace_admins_do_not_get_the_admin_page(workspace, client_for):
     client = client_for(Role.ADMIN)
     assert client.get(reverse("admin:workspaces_auditentry_changelist")).status_code in (302, 403)
+
+
+def test_webhook_secrets_are_never_recorded(workspace, owner, settings):
+    from tests.webhooks.helpers import endpoint_make
+    from webhooks.services.endpoints import endpoint_secret_rotate
+
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    endpoint = endpoint_make(workspace, actor=owner)
+    with workspace_scope(workspace):
+        old = endpoint.secret
+        new = endpoint_secret_rotate(workspace=workspace, actor=owner, endpoint=endpoint)
+    created, rotated = entries(workspace, object_type="webhooks.webhookendpoint")
+    assert created.changes["secret"] == [None, "***"]
+    assert rotated.changes == {"secret": ["***", "***"]}
+    text = " ".join(f"{e.changes} {e.details}" for e in (created, rotated))
+    assert old not in text and new not in text
+
+
+def test_values_are_stored_as_json_and_long_texts_cut():
+    assert jsonable("y" * 5000) == "y" * 1000 + "…"
+    assert jsonable(datetime.date(2026, 1, 2)) == "2026-01-02"
+    assert jsonable(decimal.Decimal("1.50")) == "1.50"

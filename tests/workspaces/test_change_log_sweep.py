@@ -1109,6 +1109,8 @@ NOT_A_WRITE = {
     "product_with_options": "a read",
     "configuration_resolve": "a read: checks a configuration",
     "configuration_require_valid": "a read: checks a configuration",
+    # the workspace goes with its change log and audit log: nothing is left to record in
+    "workspace_delete": "deletes the whole workspace (platform staff, the admin)",
     # users are global: no workspace's change log records them
     "user_create": "users are global (not a workspace's record)",
     "user_profile_update": "users are global (not a workspace's record)",

@@ -120,6 +120,7 @@ def _lists(rows) -> list[tuple[str, str, str]]:
         ("service/views/cases.py", "/w/acme/service/cases/", "cursor"),
         ("workspaces/settings_views.py", "/w/acme/settings/members/", "after"),
         ("workspaces/settings_views.py", "/w/acme/settings/members/", "inv"),
+        ("workspaces/audit_views.py", "/w/acme/settings/audit/", "after"),
     ]
 
 
