@@ -532,6 +532,7 @@ def _authenticator_admin_with_listed_lookups() -> None:
 
     class AuthenticatorAdmin(ListedLookupsOnlyMixin, AllauthAuthenticatorAdmin):
         exclude = ("data",)
+        readonly_fields = ("created_at", "last_used_at")  # set by allauth, not by hand
 
     admin.site.register(Authenticator, AuthenticatorAdmin)
 
