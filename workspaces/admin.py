@@ -560,3 +560,23 @@ def _email_address_admin_with_listed_lookups() -> None:
 
 
 _email_address_admin_with_listed_lookups()
+
+
+# allauth's two-factor authenticators (platform staff only), with the same lookup rule; the
+# (encrypted) secret and recovery seed are never shown. Deleting a member's authenticator
+# lets them set it up again (README "Two-factor sign-in").
+def _authenticator_admin_with_listed_lookups() -> None:
+    from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+    from allauth.mfa.models import Authenticator
+
+    if admin.site.is_registered(Authenticator):
+        admin.site.unregister(Authenticator)
+
+    class AuthenticatorAdmin(ListedLookupsOnlyMixin, AllauthAuthenticatorAdmin):
+        exclude = ("data",)
+        readonly_fields = ("created_at", "last_used_at")  # set by allauth, not by hand
+
+    admin.site.register(Authenticator, AuthenticatorAdmin)
+
+
+_authenticator_admin_with_listed_lookups()

@@ -41,9 +41,10 @@ def confirmation_link(message) -> str:
 
 
 def page_text(response, email) -> str:
-    """The page without what differs by nature (CSRF tokens) and the address typed."""
+    """The page without what differs by nature (CSRF tokens, script nonces) and the address
+    typed."""
     html = re.sub(
-        r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", response.content.decode()
+        r'(csrfmiddlewaretoken" value=|X-CSRFToken": |nonce=)"[^"]+"', "", response.content.decode()
     )
     return html.replace(email, "EMAIL").replace(email.upper(), "EMAIL")
 
