@@ -234,9 +234,12 @@ def privacy_request_complete(
     return request
 
 
-def privacy_request_complete_or_record(*, workspace, actor, contact: Contact, kind: str):
+def privacy_request_complete_or_record(
+    *, workspace, actor, contact: Contact, kind: str, record: bool = True
+) -> PrivacyRequest | None:
     """Complete the contact's oldest open request of `kind`; when there is none, record one
-    received and completed now (every export and erasure shows in the register)."""
+    received and completed now (every export and erasure shows in the register), unless
+    `record` is False (then None)."""
     open_request = (
         PrivacyRequest.objects.filter(
             workspace=workspace, contact=contact, kind=kind, status=PrivacyRequestStatus.OPEN
@@ -245,6 +248,8 @@ def privacy_request_complete_or_record(*, workspace, actor, contact: Contact, ki
         .first()
     )
     if open_request is None:
+        if not record:
+            return None
         open_request = privacy_request_create(
             workspace=workspace, actor=actor, kind=kind, contact=contact
         )
