@@ -8,7 +8,7 @@ Makes (once) a workspace "gdpr-bench" with one contact and `--touchpoints` touch
 its timeline (through `interactions_record_many`, so sequence numbers and the contact's last
 touch are right), then times `contact_data_export` `--runs` times, checks the archive holds
 every touch point (JSON and CSV), and prints the time, the archive's size and the peak of
-Python memory (tracemalloc, in one extra run) during the export; writes bench/results/<date>-gdpr-export.md.
+Python memory (tracemalloc, in one extra run) during the export; writes bench/results/<date>-gdpr-export-<touchpoints>.md.
 """
 
 import argparse
@@ -126,7 +126,7 @@ def main() -> None:
         ]
     )
     print(text)
-    out = ROOT / "bench" / "results" / f"{datetime.date.today()}-gdpr-export.md"
+    out = ROOT / "bench" / "results" / f"{datetime.date.today()}-gdpr-export-{args.touchpoints}.md"
     out.write_text(text + "\n")
     print(f"wrote {out.relative_to(ROOT)}; database {database_url().rsplit('/', 1)[-1]}")
 

@@ -28,7 +28,9 @@ def contact_erased_callcentre(*, workspace, actor, contact_id: int) -> dict:
     calls = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=Call.objects.filter(workspace=workspace, contact_id=contact_id),
+        queryset=Call.objects.filter(workspace=workspace, contact_id=contact_id).exclude(
+            notes="", caller_number="", called_number=""
+        ),
         data={"erased": True},
         notes="",
         caller_number="",
@@ -37,7 +39,9 @@ def contact_erased_callcentre(*, workspace, actor, contact_id: int) -> dict:
     events = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=CallEvent.objects.filter(workspace=workspace, call__contact_id=contact_id),
+        queryset=CallEvent.objects.filter(workspace=workspace, call__contact_id=contact_id).exclude(
+            from_number="", to_number="", payload={}
+        ),
         data={"erased": True},
         from_number="",
         to_number="",

@@ -80,7 +80,9 @@ def contact_erased_marketing_texts(*, workspace, actor, contact_id: int) -> dict
     events = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=DeliveryEvent.objects.filter(workspace=workspace, delivery__contact_id=contact_id),
+        queryset=DeliveryEvent.objects.filter(
+            workspace=workspace, delivery__contact_id=contact_id
+        ).exclude(user_agent="", data={}),
         data={"erased": True},
         user_agent="",
     )

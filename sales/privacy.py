@@ -35,7 +35,9 @@ def contact_erased_sales(*, workspace, actor, contact_id: int) -> dict:
     activities = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=Activity.objects.filter(workspace=workspace, contact_id=contact_id),
+        queryset=Activity.objects.filter(workspace=workspace, contact_id=contact_id).exclude(
+            notes="", outcome=""
+        ),
         data={"erased": True},
         notes="",
         outcome="",
@@ -43,7 +45,20 @@ def contact_erased_sales(*, workspace, actor, contact_id: int) -> dict:
     leads = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=Lead.objects.filter(workspace=workspace, converted_contact_id=contact_id),
+        queryset=Lead.objects.filter(workspace=workspace, converted_contact_id=contact_id).exclude(
+            first_name="",
+            last_name="",
+            job_title="",
+            email="",
+            phone="",
+            phone_extension="",
+            message="",
+            budget="",
+            authority="",
+            need="",
+            timeline="",
+            pending_touchpoints=[],
+        ),
         data={"erased": True},
         first_name="",
         last_name="",

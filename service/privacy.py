@@ -42,7 +42,17 @@ def contact_erased_service(*, workspace, actor, contact_id: int) -> dict:
     messages = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=CaseMessage.objects.filter(workspace=workspace, case__contact_id=contact_id),
+        queryset=CaseMessage.objects.filter(
+            workspace=workspace, case__contact_id=contact_id
+        ).exclude(
+            subject="",
+            body_text="",
+            body_html="",
+            from_address="",
+            to_addresses="",
+            cc_addresses="",
+            delivery_error="",
+        ),
         data={"erased": True},
         subject="",
         body_text="",
@@ -61,7 +71,9 @@ def contact_erased_service(*, workspace, actor, contact_id: int) -> dict:
     inbound = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=InboundMessage.objects.filter(workspace=workspace, case__contact_id=contact_id),
+        queryset=InboundMessage.objects.filter(
+            workspace=workspace, case__contact_id=contact_id
+        ).exclude(raw=b"", error=""),
         data={"erased": True},
         raw=b"",
         error="",
@@ -69,7 +81,9 @@ def contact_erased_service(*, workspace, actor, contact_id: int) -> dict:
     cases = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=Case.objects.filter(workspace=workspace, contact_id=contact_id),
+        queryset=Case.objects.filter(workspace=workspace, contact_id=contact_id).exclude(
+            subject="", product_ref="", order_ref=""
+        ),
         data={"erased": True},
         subject="",
         product_ref="",
@@ -78,7 +92,9 @@ def contact_erased_service(*, workspace, actor, contact_id: int) -> dict:
     surveys = update_recorded(
         workspace=workspace,
         actor=actor,
-        queryset=CsatSurvey.objects.filter(workspace=workspace, contact_id=contact_id),
+        queryset=CsatSurvey.objects.filter(workspace=workspace, contact_id=contact_id).exclude(
+            email="", comment=""
+        ),
         data={"erased": True},
         email="",
         comment="",

@@ -98,7 +98,17 @@ def contact_erase(*, workspace, actor, contact: Contact) -> Contact:
     _interactions_clear(workspace, actor, contact, pending)
     fields = _fields_clear(contact)
     change_record_rows(actor=actor, changes=pending)
-    if fields or contact.erased_at is None:
+    changed = bool(fields) or contact.erased_at is None
+    # the register first, so the contact's own event stays the last of the erasure; erasing
+    # again with nothing left to clear completes an open request but records no new one
+    request = privacy_request_complete_or_record(
+        workspace=workspace,
+        actor=actor,
+        contact=contact,
+        kind=PrivacyRequestKind.ERASURE,
+        record=changed,
+    )
+    if changed:
         if contact.erased_at is None:
             contact.erased_at = timezone.now()
             fields.append("erased_at")
@@ -111,9 +121,6 @@ def contact_erase(*, workspace, actor, contact: Contact) -> Contact:
             fields=fields,
             data={"erased": True},
         )
-    request = privacy_request_complete_or_record(
-        workspace=workspace, actor=actor, contact=contact, kind=PrivacyRequestKind.ERASURE
-    )
     audit_record(
         workspace=workspace,
         actor=actor,
@@ -122,7 +129,7 @@ def contact_erase(*, workspace, actor, contact: Contact) -> Contact:
         object_repr=f"Contact #{contact.pk}",
         details={
             "fields": len(fields),
-            "privacy_request": request.pk,
+            "privacy_request": request.pk if request else None,
             "apps": {key: _counts(result) for key, result in hooks.items()},
         },
     )

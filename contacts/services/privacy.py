@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from workspaces import lifecycle
 from workspaces.audit import AuditAction, audit_record
+from workspaces.changelog import ChangeAction, change_record
 from workspaces.service_checks import same_workspace_require
 
 from ..emails import email_key
@@ -203,6 +204,13 @@ def privacy_request_create(
     )
     row.full_clean()
     row.save()
+    change_record(
+        workspace=workspace,
+        actor=row.created_by,
+        instance=row,
+        action=ChangeAction.CREATED,
+        fields=["kind", "contact", "received_at", "due_at", "notes"],
+    )
     return row
 
 
@@ -216,12 +224,22 @@ def privacy_request_complete(
         request.status = status
         request.completed_at = timezone.now()
         request.save(update_fields=["status", "completed_at", "updated_at"])
+        change_record(
+            workspace=workspace,
+            actor=actor if isinstance(actor, get_user_model()) and actor.pk else None,
+            instance=request,
+            action=ChangeAction.UPDATED,
+            fields=["status", "completed_at"],
+        )
     return request
 
 
-def privacy_request_complete_or_record(*, workspace, actor, contact: Contact, kind: str):
+def privacy_request_complete_or_record(
+    *, workspace, actor, contact: Contact, kind: str, record: bool = True
+) -> PrivacyRequest | None:
     """Complete the contact's oldest open request of `kind`; when there is none, record one
-    received and completed now (every export and erasure shows in the register)."""
+    received and completed now (every export and erasure shows in the register), unless
+    `record` is False (then None)."""
     open_request = (
         PrivacyRequest.objects.filter(
             workspace=workspace, contact=contact, kind=kind, status=PrivacyRequestStatus.OPEN
@@ -230,6 +248,8 @@ def privacy_request_complete_or_record(*, workspace, actor, contact: Contact, ki
         .first()
     )
     if open_request is None:
+        if not record:
+            return None
         open_request = privacy_request_create(
             workspace=workspace, actor=actor, kind=kind, contact=contact
         )
@@ -377,6 +397,13 @@ def retention_update(
     row.delete_texts_months = delete_texts_months
     row.full_clean()
     row.save(update_fields=["erase_inactive_months", "delete_texts_months", "updated_at"])
+    change_record(
+        workspace=workspace,
+        actor=actor if isinstance(actor, get_user_model()) and actor.pk else None,
+        instance=row,
+        action=ChangeAction.UPDATED,
+        fields=["erase_inactive_months", "delete_texts_months"],
+    )
     return row
 
 

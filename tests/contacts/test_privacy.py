@@ -303,6 +303,19 @@ def test_erasure_keeps_facts_and_records_an_audit_entry(scope, owner):
     assert PrivacyRequest.objects.get(contact=contact).kind == PrivacyRequestKind.ERASURE
 
 
+def test_erasing_a_contact_with_a_history_again_records_nothing_new(scope, owner):
+    from workspaces.models import ChangeSequence
+
+    contact = _seed(scope, owner)
+    contact_erase(workspace=scope, actor=owner, contact=contact)
+    before = ChangeSequence.objects.get(workspace_id=scope.pk).last
+
+    contact_erase(workspace=scope, actor=owner, contact=contact)
+
+    assert ChangeSequence.objects.get(workspace_id=scope.pk).last == before
+    assert PrivacyRequest.objects.filter(contact=contact).count() == 1
+
+
 def test_an_unsubscribed_address_is_kept_only_as_a_hash(scope, owner):
     contact = _seed(scope, owner)
     SuppressionFactory(workspace=scope, address=SEEDED["email"])
