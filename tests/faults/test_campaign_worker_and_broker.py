@@ -88,6 +88,7 @@ def test_a_killed_worker_and_an_emptied_broker_lose_and_duplicate_no_message(
     redis_server.restart()  # the broker comes back empty: the unacked batch message is gone
     assert redis_server.queued() == 0
     second = fault_workers(**worker_env)
+    assert wait_for(lambda: " ready." in second.log.read_text(), second), log_tail(second)
     redis_server.restart()  # and again, under the running worker: it must reconnect
     # the beat's periodic sweep (every minute in production) is the only recovery left
     assert wait_for(lambda: _claims_stale(campaign), seconds=STALE_CLAIM_SECONDS + 5)
