@@ -162,18 +162,7 @@ def import_run(*, job_id: int, batch_size: int = BATCH_SIZE) -> ImportJob | None
         # flight was rolled back whole; the job goes back to the queue and resumes after its
         # last committed batch on the next sweep
         logger.warning("import %s: database connection lost: %s", job.pk, exc)
-        _reconnect()
-        job.refresh_from_db(fields=["processed_rows"])
-        job_state.job_interrupt(
-            ImportJob,
-            job.pk,
-            token,
-            _(
-                "The connection to the database was lost after %(rows)s rows. The import "
-                "continues from the next row by itself within a few minutes."
-            )
-            % {"rows": f"{job.processed_rows:,}"},
-        )
+        _import_interrupt(job, token)
     except ValidationError as exc:  # a file beyond a cap or damaged, found while counting
         job_state.job_fail(ImportJob, job.pk, token, " ".join(exc.messages))
         _audit_import(job.pk)
@@ -211,11 +200,34 @@ def _audit_import(job_id: int) -> None:
             "rejected": job.rejected_count,
         },
     )
-def _reconnect() -> None:
-    """Drop a connection the server closed, so the next query opens a fresh one (outside a
-    transaction only: inside one, the caller's transaction is lost anyway)."""
-    if not connection.in_atomic_block:
+
+
+def _import_interrupt(job, token: str) -> None:
+    """Put the job back to the queue after its database connection was lost, on a fresh
+    connection (job_state.job_interrupt). With the database still unreachable nothing can be
+    written: the job stays "running" until its heartbeat goes stale and the sweeper takes it."""
+    if not connection.in_atomic_block:  # inside one, the caller's transaction is lost anyway
         connection.close_if_unusable_or_obsolete()
+    try:
+        job.refresh_from_db(fields=["processed_rows"])
+        rows = f"{job.processed_rows:,}"
+        job_state.job_interrupt(
+            ImportJob,
+            job.pk,
+            token,
+            _(
+                "The connection to the database was lost after %(rows)s rows. The import "
+                "continues from the next row by itself within a few minutes."
+            )
+            % {"rows": rows},
+            _(
+                "The connection to the database was lost %(count)s times; %(rows)s rows were "
+                "imported. Import the file again to add the rest."
+            )
+            % {"count": MAX_RESTARTS, "rows": rows},
+        )
+    except (OperationalError, InterfaceError):
+        logger.warning("import %s: the database is still unreachable", job.pk)
 
 
 class _Statistics:

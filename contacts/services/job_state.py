@@ -107,15 +107,15 @@ def job_fail(model, job_id: int, token: str, message: str) -> None:
     )
 
 
-def job_interrupt(model, job_id: int, token: str, message: str) -> str:
+def job_interrupt(model, job_id: int, token: str, message: str, final_message: str) -> str:
     """running -> queued after a fault the run cannot write through (the database connection
     was lost), if still held: a restart is counted, `message` is shown, and the heartbeat is
     cleared so the beat's next sweep sends the job again (it resumes after its last committed
-    batch). The MAX_RESTARTS-th such loss fails the job instead. Returns the new status ("" when
-    the run no longer held it)."""
+    batch). The MAX_RESTARTS-th such loss fails the job with `final_message` instead. Returns
+    the new status ("" when the run no longer held it)."""
     owned = job_owned(model, job_id, token)
     if owned.filter(restarts__gte=MAX_RESTARTS - 1).update(
-        status=FAILED, error=message[:2000], finished_at=timezone.now(), owner_token=""
+        status=FAILED, error=final_message[:2000], finished_at=timezone.now(), owner_token=""
     ):
         return FAILED
     if owned.update(

@@ -248,6 +248,9 @@ def case_message_deliver(*, workspace, message_id: int, automatic: bool = False)
     return True
 
 
+RETRY_BATCH = 200  # case messages sent again per workspace and sweep
+
+
 def case_messages_retry_due(*, workspace, now=None) -> int:
     """Send again the workspace's case messages whose retry is due ("retrying" with
     next_attempt_at passed), oldest first; returns how many were handed over. Idempotent:
@@ -262,9 +265,6 @@ def case_messages_retry_due(*, workspace, now=None) -> int:
     for message_id in list(due.values_list("id", flat=True)[:RETRY_BATCH]):
         sent += case_message_deliver(workspace=workspace, message_id=message_id)
     return sent
-
-
-RETRY_BATCH = 200  # case messages sent again per workspace and sweep
 
 
 def reply_email_send(*, workspace, actor, case: Case, message: CaseMessage) -> None:

@@ -6,6 +6,7 @@ without it; they are `worker` tests too, so they also need CELERY_BROKER_URL (CI
 The workers inherit DATABASE_URL from the test database, as the other worker tests do.
 """
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -19,10 +20,11 @@ from pathlib import Path
 
 import pytest
 import redis
+from aiosmtpd.controller import Controller
 from django.conf import settings
 
 from crm_site.celery import app
-from tests.marketing.smtp_server import SmtpServer
+from tests.marketing.smtp_server import FaultyInbox, SmtpServer
 from tests.workspaces.test_worker import database_url
 
 REDIS_PORTS = range(6391, 6400)  # the ports these tests may take
@@ -121,9 +123,31 @@ def app_broker(url: str):
         app.conf.broker_write_url = None  # back to broker_url
 
 
+class AcceptingInbox(FaultyInbox):
+    """FaultyInbox plus `hold_accepted_at=n`: the n-th message is accepted (stored) but the
+    250 reply waits until `release()`: a sender killed meanwhile cannot know it arrived."""
+
+    hold_accepted_at = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.hold_accepted_at and self.seen == self.hold_accepted_at:
+            self.held.set()
+            while not self._release.is_set():
+                await asyncio.sleep(0.05)
+        return reply
+
+
+class FaultsSmtpServer(SmtpServer):
+    def __init__(self):
+        super().__init__()
+        self.inbox = AcceptingInbox()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+
 @pytest.fixture
 def smtp_server():
-    server = SmtpServer().start()
+    server = FaultsSmtpServer().start()
     yield server
     server.stop()
 
@@ -167,7 +191,7 @@ def fault_workers(smtp_server, redis_server, tmp_path):
         if process.poll() is None:
             process.terminate()
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=10)  # a worker that saw its broker restart may not stop
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

@@ -88,6 +88,7 @@ def test_a_killed_worker_and_an_emptied_broker_lose_and_duplicate_no_message(
     redis_server.restart()  # the broker comes back empty: the unacked batch message is gone
     assert redis_server.queued() == 0
     second = fault_workers(**worker_env)
+    assert wait_for(lambda: " ready." in second.log.read_text(), second), log_tail(second)
     redis_server.restart()  # and again, under the running worker: it must reconnect
     # the beat's periodic sweep (every minute in production) is the only recovery left
     assert wait_for(lambda: _claims_stale(campaign), seconds=STALE_CLAIM_SECONDS + 5)
@@ -115,3 +116,38 @@ def _claims_stale(campaign) -> bool:
     cutoff = timezone.now() - datetime.timedelta(seconds=STALE_CLAIM_SECONDS)
     claims = Delivery.all_workspaces.filter(campaign=campaign, status=DeliveryStatus.SENDING)
     return not claims.filter(claimed_at__gt=cutoff).exists()
+
+
+def test_a_worker_killed_after_the_server_took_a_message_resends_it_under_its_message_id(
+    smtp_server, redis_server, fault_workers
+):
+    """The one window SMTP leaves (sending.py's module text): the server stored the message,
+    the worker died before its 250 arrived. The message is sent again (never lost) with the
+    same Message-ID, so the recipient's mail system can tell the copy; every other recipient
+    gets exactly one."""
+    inbox = smtp_server.inbox
+    inbox.hold_accepted_at = 3
+    workspace, owner, campaign = _campaign(6)
+    worker_env = {
+        "MARKETING_BATCH_SIZE": 5,
+        "MARKETING_SEND_CONCURRENCY": 1,
+        "MARKETING_STALE_CLAIM_SECONDS": STALE_CLAIM_SECONDS,
+    }
+    first = fault_workers(**worker_env)
+    with workspace_scope(workspace):
+        campaign_launch(workspace=workspace, actor=owner, campaign=campaign)
+    assert wait_for(inbox.held.is_set, first), log_tail(first)
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    inbox.release()
+    second = fault_workers(**worker_env)
+    assert wait_for(lambda: _claims_stale(campaign), seconds=STALE_CLAIM_SECONDS + 5)
+    sweep_task.delay()
+    assert wait_for(lambda: _status(campaign) == CampaignStatus.SENT, second, seconds=60), log_tail(
+        second
+    )
+    copies = Counter(
+        (rcpts[0], message["Message-ID"]) for _from, rcpts, message, _raw in inbox.messages
+    )
+    assert sorted(r for r, _m in copies) == sorted(f"ann{i}@example.org" for i in range(6))
+    assert sorted(copies.values()) == [1, 1, 1, 1, 1, 2]  # the one in flight, same id twice

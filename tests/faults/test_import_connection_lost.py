@@ -79,9 +79,7 @@ class Terminator(threading.Thread):
 
 
 def _queued_import(workspace):
-    data = csv_bytes(
-        "Email,First name", *(f"row{i}@example.org,Row{i}" for i in range(ROWS))
-    )
+    data = csv_bytes("Email,First name", *(f"row{i}@example.org,Row{i}" for i in range(ROWS)))
     with workspace_scope(workspace):
         job = import_job_create(workspace=workspace, actor=None, upload=upload(data))
         import_job_configure(job=job, actor=None, mapping=job.mapping, dedupe_mode="update")

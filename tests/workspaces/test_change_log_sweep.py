@@ -1139,6 +1139,7 @@ NOT_A_WRITE = {
     "job_finish": "finishes a claimed job (operational row)",
     "job_fail": "records a job's failure on its row (operational)",
     "job_release": "releases a job's claim (operational row)",
+    "job_interrupt": "puts a job whose connection was lost back to the queue (operational row)",
     "jobs_requeue_stale": "re-queues stale jobs (operational rows)",
     "bulk_delete_stale_workspace_ids": "a read for the sweeper's fan-out",
     "bulk_delete_jobs_requeue_stale": "re-queues stale bulk delete jobs (operational rows)",
