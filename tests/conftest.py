@@ -228,32 +228,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
         settings_dict.update(owner)
 
 
-@pytest.fixture
-def as_owner(django_db_blocker):
-    """Run a block as the tables' owner (schema changes in migration tests):
-    `with as_owner(): ...`; on SQLite a no-op."""
-    from contextlib import contextmanager
-
-    from django.db import connection
-
-    @contextmanager
-    def switch():
-        if connection.vendor != "postgresql":
-            yield
-            return
-        settings_dict = connection.settings_dict
-        saved = {key: settings_dict[key] for key in ("USER", "PASSWORD")}
-        connection.close()
-        settings_dict.update(OWNER_CREDENTIALS)
-        try:
-            yield
-        finally:
-            connection.close()
-            settings_dict.update(saved)
-
-    return switch
-
-
 @pytest.fixture(autouse=True)
 def _rls_test_body():
     """The test body (fixtures, set-up, assertions) runs with the row-level security bypass;
