@@ -156,9 +156,9 @@ def test_settings_are_sent_only_when_the_scope_changes(two):
     sent = []
     original = connection.rls_sync
 
-    def spy(raw_cursor=None):
+    def spy():
         before = connection.rls_applied
-        original(raw_cursor)
+        original()
         if connection.rls_applied != before:
             sent.append(connection.rls_applied)
 
@@ -172,6 +172,16 @@ def test_settings_are_sent_only_when_the_scope_changes(two):
     finally:
         del connection.rls_sync
     assert sent == [(str(a.pk), "off"), ("", "off")]
+
+
+@postgres
+def test_a_server_side_cursor_sees_the_scope(two):
+    """`.iterator()` reads through a named (server-side) cursor: the settings go first on a
+    cursor of their own, or they would only be declared, never run."""
+    a, _b = two
+    with product_code(), workspace_scope(a), transaction.atomic():
+        rows = list(Contact.all_workspaces.values_list("workspace_id", flat=True).iterator())
+    assert rows == [a.pk]
 
 
 # --- the planner --------------------------------------------------------------------------
