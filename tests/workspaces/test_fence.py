@@ -55,6 +55,9 @@ ALLOWED = {
     "bench/journeys_due.py:main": (
         "benchmark set-up outside any request: reads back its own bench workspace"
     ),
+    "bench/rls_import.py:main": (
+        "benchmark set-up and clean-up outside any request; the import enters its own scope"
+    ),
     "bench/marketing_send.py:audience": (
         "benchmark set-up outside any request: fills its own bench workspace"
     ),
