@@ -228,6 +228,30 @@ def django_db_setup(django_db_setup, django_db_blocker):
         settings_dict.update(owner)
 
 
+@pytest.fixture
+def db_owner(transactional_db):
+    """The test runs as the tables' owner (migration tests: the application role may not
+    change the schema); a transactional test, since the connection is replaced. SQLite: as
+    is."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings_dict = connection.settings_dict
+    saved = {key: settings_dict[key] for key in ("USER", "PASSWORD")}
+    from workspaces.db.policies import rls_apply
+
+    connection.close()
+    settings_dict.update(OWNER_CREDENTIALS)
+    try:
+        yield
+    finally:
+        rls_apply(connection)  # tables the test's migrations dropped and created again
+        connection.close()
+        settings_dict.update(saved)
+
+
 @pytest.fixture(autouse=True)
 def _rls_test_body():
     """The test body (fixtures, set-up, assertions) runs with the row-level security bypass;
