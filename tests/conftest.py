@@ -229,29 +229,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def as_owner(django_db_blocker):
-    """Run a block as the tables' owner (schema changes in migration tests):
-    `with as_owner(): ...`; on SQLite a no-op."""
-    from contextlib import contextmanager
-
+def db_owner(transactional_db):
+    """The test runs as the tables' owner (migration tests: the application role may not
+    change the schema); a transactional test, since the connection is replaced. SQLite: as
+    is."""
     from django.db import connection
 
-    @contextmanager
-    def switch():
-        if connection.vendor != "postgresql":
-            yield
-            return
-        settings_dict = connection.settings_dict
-        saved = {key: settings_dict[key] for key in ("USER", "PASSWORD")}
-        connection.close()
-        settings_dict.update(OWNER_CREDENTIALS)
-        try:
-            yield
-        finally:
-            connection.close()
-            settings_dict.update(saved)
+    if connection.vendor != "postgresql":
+        yield
+        return
+    settings_dict = connection.settings_dict
+    saved = {key: settings_dict[key] for key in ("USER", "PASSWORD")}
+    from workspaces.db.policies import rls_apply
 
-    return switch
+    connection.close()
+    settings_dict.update(OWNER_CREDENTIALS)
+    try:
+        yield
+    finally:
+        rls_apply(connection)  # tables the test's migrations dropped and created again
+        connection.close()
+        settings_dict.update(saved)
 
 
 @pytest.fixture(autouse=True)

@@ -30,11 +30,13 @@ class WorkspacesConfig(AppConfig):
         lifecycle.on_contact_erased.register("workspaces.audit_redact", audit.audit_redact_contact)
 
 
-def _rls_after_migrate(sender, using="default", **kwargs):
+def _rls_after_migrate(sender, using="default", plan=None, **kwargs):
     """Tables created after 0012_row_level_security (new apps, new models) get the same
-    row-level security: the idempotent SQL of workspaces.db.policies, run as the owner."""
+    row-level security: the idempotent SQL of workspaces.db.policies, run as the owner by
+    `migrate` (`flush` sends the signal too, without a plan, as whatever role runs it)."""
     from django.db import connections
 
     from .db.policies import rls_apply
 
-    rls_apply(connections[using])
+    if plan is not None:
+        rls_apply(connections[using])

@@ -134,7 +134,7 @@ def test_the_settings_refuse_an_unknown_country(owner_client, workspace):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_gives_existing_workspaces_the_country_of_their_time_zone():
+def test_the_migration_gives_existing_workspaces_the_country_of_their_time_zone(db_owner):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 

@@ -64,6 +64,33 @@ def fresh_database(url: str) -> None:
         conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
 
 
+def application_role(url: str) -> str:
+    """Create (or reset) the smoke database's application role: login, no superuser, no
+    BYPASSRLS, owning nothing. Returns DATABASE_URL for it."""
+    db = environ.Env.db_url_config(url)
+    role, password = f"{db['NAME']}_app"[:63], secrets.token_urlsafe(16)
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
+        conn.execute(
+            psycopg.sql.SQL(
+                "{} ROLE {} LOGIN PASSWORD {} NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+            ).format(
+                psycopg.sql.SQL("ALTER" if exists else "CREATE"),
+                psycopg.sql.Identifier(role),
+                psycopg.sql.Literal(password),
+            )
+        )
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{role}:{password}@{host}/{db['NAME']}"
+
+
 @pytest.fixture(scope="module")
 def installation(tmp_path_factory):
     """A production installation (environment, migrated database, collected static files,
@@ -74,6 +101,9 @@ def installation(tmp_path_factory):
     )
     redis_url = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379/6")
     fresh_database(database_url)
+    # The application connects as a role the row-level security policies hold; `migrate`
+    # runs as the owner (DATABASE_MIGRATION_URL) and grants it its rights.
+    app_url = application_role(database_url)
     redis.Redis.from_url(redis_url).flushdb()
     env = {  # built from nothing: DEBUG=true of `make test` must not leak in
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -83,7 +113,8 @@ def installation(tmp_path_factory):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
         "SITE_URL": ORIGIN,
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": app_url,
+        "DATABASE_MIGRATION_URL": database_url,
         "CELERY_BROKER_URL": redis_url,
         "CACHE_URL": redis_url,
         "EMAIL_URL": "smtp://127.0.0.1:25",  # nothing is sent: no worker consumes the queue
@@ -110,6 +141,8 @@ def installation(tmp_path_factory):
         "create_workspace", "--slug", WORKSPACE, "--owner", EMAIL,
         extra={"OWNER_PASSWORD": password},
     )  # fmt: skip
+    # fence 4 holds on the installation, with its demo data (README "Row-level security")
+    assert "Row-level security holds" in manage("rls_check").stdout
     # the cache is the shared Redis, not one per process
     manage("shell", "-c", "from django.core.cache import cache; cache.set('smoke', 'shared', 600)")
     assert redis.Redis.from_url(redis_url).exists(":1:smoke")

@@ -218,7 +218,7 @@ def test_the_activity_form_takes_minutes_and_stores_seconds(workspace, owner_cli
     assert activity.duration_seconds is None
 
 
-def test_activity_durations_are_migrated_from_minutes_to_seconds(transactional_db):
+def test_activity_durations_are_migrated_from_minutes_to_seconds(db_owner):
     """Stored minutes become seconds (and back when the migration is reversed)."""
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor

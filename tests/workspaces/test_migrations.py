@@ -16,7 +16,7 @@ def test_models_need_no_new_migrations():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_sequence_migrations_number_existing_events_and_touch_points():
+def test_the_sequence_migrations_number_existing_events_and_touch_points(db_owner):
     """Existing change events are numbered per workspace in id order, touch points after
     them, and each workspace's counter continues after both: a consumer starting at 0
     reads everything that was stored before the sequence existed."""

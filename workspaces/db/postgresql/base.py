@@ -28,23 +28,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.rls_applied: tuple[str, str] | None = None
         self.execute_wrappers.append(self._rls_sync)
 
-    def rls_sync(self, raw_cursor=None) -> None:
+    def rls_sync(self) -> None:
         """Make the connection's settings match the scope now (one round trip if they differ).
-        Code that uses the raw psycopg cursor (COPY) calls it first."""
+        Code that uses psycopg or libpq directly (COPY) calls it first. Its own client-side
+        cursor: the statement's may be a server-side one, which would only DECLARE it."""
         target = rls_target()
         if target == self.rls_applied:
             return
-        if raw_cursor is None:
-            self.ensure_connection()
-            with self.connection.cursor() as cursor:
-                cursor.execute(SYNC_SQL, target)
-        else:
-            raw_cursor.execute(SYNC_SQL, target)
+        self.ensure_connection()
+        with self.connection.cursor() as cursor:
+            cursor.execute(SYNC_SQL, target)
         self.rls_applied = target
 
     def _rls_sync(self, execute, sql, params, many, context):
         if not str(sql).lstrip()[:9].upper().startswith(_CONTROL_PREFIXES):
-            self.rls_sync(context["cursor"].cursor)
+            self.rls_sync()
         return execute(sql, params, many, context)
 
     def get_new_connection(self, conn_params):
