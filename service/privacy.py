@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from contacts.services.privacy import queryset_rows
 from workspaces import lifecycle
+from workspaces.audit import audit_redact
 from workspaces.changelog import delete_recorded, update_recorded
 
 from .models import Case, CaseAttachment, CaseMessage, CsatSurvey, InboundMessage
@@ -99,6 +100,20 @@ def contact_erased_service(*, workspace, actor, contact_id: int) -> dict:
         email="",
         comment="",
     )
+    # the audit log's entries about those cases and messages held their texts too
+    for label, model in (("service.case", Case), ("service.casemessage", CaseMessage)):
+        for object_id in (
+            model.objects.filter(workspace=workspace)
+            .filter(
+                **(
+                    {"contact_id": contact_id}
+                    if model is Case
+                    else {"case__contact_id": contact_id}
+                )
+            )
+            .values_list("pk", flat=True)
+        ):
+            audit_redact(workspace=workspace, object_type=label, object_id=object_id)
     return {
         "messages": len(messages),
         "attachments": removed,

@@ -95,13 +95,14 @@ def case_mail_retry_task() -> int:
 
     from .models import CaseMessage, DeliveryStatus
 
-    workspace_ids = list(
-        CaseMessage.all_workspaces.filter(
-            delivery_status=DeliveryStatus.RETRYING, next_attempt_at__lte=timezone.now()
+    with scopes_disabled():  # the database must let this global read through
+        workspace_ids = list(
+            CaseMessage.all_workspaces.filter(
+                delivery_status=DeliveryStatus.RETRYING, next_attempt_at__lte=timezone.now()
+            )
+            .values_list("workspace_id", flat=True)
+            .distinct()
         )
-        .values_list("workspace_id", flat=True)
-        .distinct()
-    )
     for workspace_id in workspace_ids:
         case_mail_retry_workspace_task.delay(workspace_id)
     return len(workspace_ids)

@@ -58,6 +58,20 @@ ALLOW_SETTING = "crm.audit_allow"
 
 _quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("audit_quiet", default=False)
 
+# filter parameters that carry what a person typed (a name, an address, a phone number): the
+# log keeps that a search was made, never its words, which would outlive an erasure
+SEARCH_TEXT_PARAMETERS = frozenset({"q", "search", "text", "email", "phone", "name", "term"})
+SEARCH_TEXT_WITHHELD = "[search text]"
+
+
+def filter_without_search_text(params: dict) -> dict:
+    """`params` (a list or export filter, {name: value or [values]}) with the values of the
+    free-text parameters (`SEARCH_TEXT_PARAMETERS`) replaced by `SEARCH_TEXT_WITHHELD`."""
+    return {
+        key: (SEARCH_TEXT_WITHHELD if key in SEARCH_TEXT_PARAMETERS and value else value)
+        for key, value in params.items()
+    }
+
 
 def audit_record(
     *,
@@ -87,6 +101,8 @@ def audit_record(
         object_repr = object_repr or label_of(instance)
     user = actor if getattr(actor, "is_authenticated", False) else None
     workspace_id = getattr(workspace, "pk", workspace)
+    if details and isinstance(details.get("filter"), dict):
+        details = {**details, "filter": filter_without_search_text(details["filter"])}
     with workspace_scope_unless_scoped(workspace_id):
         return AuditEntry.all_workspaces.create(
             workspace_id=workspace_id,
@@ -422,5 +438,13 @@ def audit_redact(*, workspace, object_type: str, object_id: int) -> int:
 
 
 def audit_redact_contact(*, workspace, actor, contact_id: int) -> None:
-    """The `on_contact_erased` hook: an erased contact leaves no personal value in the log."""
+    """The `on_contact_erased` hook: an erased contact leaves no personal value in the log,
+    nor in the Django admin's history of changes to it (its `object_repr` names the person)."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
     audit_redact(workspace=workspace, object_type="contacts.contact", object_id=contact_id)
+    contact_type = ContentType.objects.get_by_natural_key("contacts", "contact")
+    LogEntry.objects.filter(content_type=contact_type, object_id=str(contact_id)).update(
+        object_repr="[erased]", change_message=""
+    )

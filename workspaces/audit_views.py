@@ -181,7 +181,7 @@ CSV_COLUMNS = (
 
 def _csv_lines(qs, tz):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     yield codecs.BOM_UTF8
     writer.writerow([neutralize(str(label)) for _name, label in CSV_COLUMNS])
     for count, entry in enumerate(qs.iterator(chunk_size=2000), start=1):

@@ -32,6 +32,18 @@ def inside_workspace(workspace):
             timezone.deactivate()
 
 
+def _scoped_stream(workspace, chunks):
+    """Yield `chunks` (an iterator), producing each one inside `workspace`'s scope."""
+    iterator = iter(chunks)
+    while True:
+        with inside_workspace(workspace):
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk
+
+
 class WorkspaceMiddleware:
     """For every path under /w/<slug>/: 404 unless the user is a member, else set
     `request.workspace`, `request.membership` and run the view inside the workspace scope
@@ -62,7 +74,14 @@ class WorkspaceMiddleware:
         request.membership = membership
         request.workspace = membership.workspace
         with inside_workspace(request.workspace):
-            return self.get_response(request)
+            response = self.get_response(request)
+        if response.streaming and getattr(response, "file_to_stream", None) is None:
+            # the server reads a streamed body (CSV exports) after this method returned: each
+            # chunk is produced inside the scope again, or the database would show no rows
+            response.streaming_content = _scoped_stream(
+                request.workspace, response.streaming_content
+            )
+        return response
 
     def admin(self, request):
         """/admin/: platform staff see every workspace; a workspace admin works inside the

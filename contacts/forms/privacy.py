@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.forms import WorkspaceForm, WorkspaceModelForm
+from workspaces.forms import LocalDateTimeField, WorkspaceForm, WorkspaceModelForm
 from workspaces.widgets import AutocompleteSelect
 
 from ..models import Contact, PrivacyRequestKind, PrivacySettings
@@ -24,10 +24,9 @@ class PrivacyRequestForm(WorkspaceForm):
             attrs={"data-testid": "pick-contact"},
         ),
     )
-    received_at = forms.DateTimeField(
+    received_at = LocalDateTimeField(
         label=_("Received"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Empty: now. The answer is due one calendar month later."),
     )
     notes = forms.CharField(

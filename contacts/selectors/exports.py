@@ -206,7 +206,7 @@ def csv_stream(
     every cell, header included, neutralised; times in `tz` (the workspace's time zone;
     default the active one)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter)
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL)
     clean = neutralize
 
     def flush() -> bytes:

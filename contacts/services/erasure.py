@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from touchpoints.models import Interaction
 from workspaces import lifecycle
-from workspaces.audit import AuditAction, audit_record
+from workspaces.audit import AuditAction, audit_record, audit_redact
 from workspaces.changelog import (
     ChangeAction,
     change_record,
@@ -94,6 +94,8 @@ def contact_erase(*, workspace, actor, contact: Contact) -> Contact:
     orphans = Tag.objects.filter(workspace=workspace, pk__in=tag_ids).filter(
         contact_links__isnull=True, account_links__isnull=True
     )
+    for tag_id in orphans.values_list("pk", flat=True):  # its name is in the audit log too
+        audit_redact(workspace=workspace, object_type="contacts.tag", object_id=tag_id)
     delete_recorded(workspace=workspace, actor=actor, objs=orphans, pending=pending)
     _interactions_clear(workspace, actor, contact, pending)
     fields = _fields_clear(contact)

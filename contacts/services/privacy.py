@@ -27,6 +27,7 @@ from django.utils import timezone
 from workspaces import lifecycle
 from workspaces.audit import AuditAction, audit_record
 from workspaces.changelog import ChangeAction, change_record
+from workspaces.scoping import scopes_disabled
 from workspaces.service_checks import same_workspace_require
 
 from ..emails import email_key
@@ -118,7 +119,7 @@ def _section_write(archive: zipfile.ZipFile, name: str, rows: Iterable[dict]) ->
         as_json.write("[")
         for row in rows:
             if writer is None:
-                writer = csv.writer(as_csv)
+                writer = csv.writer(as_csv, quoting=csv.QUOTE_ALL)
                 header = list(row)
                 writer.writerow(header)
             as_json.write(",\n" if count else "\n")
@@ -461,9 +462,10 @@ def retention_apply(*, workspace, now=None) -> dict:
 
 def retention_workspace_ids() -> list[int]:
     """Ids of the workspaces with a retention rule on (beat fan-out; global by nature)."""
-    return list(
-        PrivacySettings.all_workspaces.filter(
-            models.Q(erase_inactive_months__isnull=False)
-            | models.Q(delete_texts_months__isnull=False)
-        ).values_list("workspace_id", flat=True)
-    )
+    with scopes_disabled():  # the database must let this global read through
+        return list(
+            PrivacySettings.all_workspaces.filter(
+                models.Q(erase_inactive_months__isnull=False)
+                | models.Q(delete_texts_months__isnull=False)
+            ).values_list("workspace_id", flat=True)
+        )

@@ -23,7 +23,7 @@ from ..services.privacy import (
 
 
 def _contact_or_redirect(request):
-    contact_id = request.GET.get("contact") or ""
+    contact_id = (request.POST.get("contact") or request.GET.get("contact") or "").strip()
     if not contact_id.isdigit():
         return None
     return get_object_or_404(Contact.objects, pk=contact_id)
@@ -32,13 +32,14 @@ def _contact_or_redirect(request):
 @workspace_view("contacts.data_export")
 def contact_data_export_view(request):
     """GET ?contact=<id>: every section of the person's data as tables (recorded in the audit
-    log); with &download=zip the ZIP of JSON and CSV files (recorded, and the contact's access
-    request completed). Another workspace's contact is a 404."""
+    log); POST contact=<id>&download=zip: the ZIP of JSON and CSV files (recorded, and the
+    contact's access request completed: a change, so never on a GET a link could trigger).
+    Another workspace's contact is a 404."""
     contact = _contact_or_redirect(request)
     if contact is None:
         messages.error(request, _("Choose a contact first."))
         return redirect(workspace_reverse(request.workspace, "contacts:list"))
-    if request.GET.get("download") == "zip":
+    if request.method == "POST" and request.POST.get("download") == "zip":
         archive = contact_data_export(
             workspace=request.workspace, actor=request.user, contact=contact
         )

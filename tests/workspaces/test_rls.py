@@ -335,3 +335,17 @@ def test_the_guard_lets_scoped_and_explicitly_global_statements_pass(two):
             Contact.all_workspaces.count()  # explicit global work
     Contact.all_workspaces.count()  # the test body is not product code
     assert guard.violations == []
+
+
+@postgres
+def test_a_streamed_export_is_read_inside_the_workspace_scope(owner_client, workspace):
+    """The server reads a streamed body after the middleware has returned: each chunk must be
+    produced inside the workspace's scope again, or row-level security shows no rows."""
+    from django.urls import reverse
+
+    ContactFactory(workspace=workspace, last_name="Streamedrow")
+    response = owner_client.get(reverse("contacts:export", kwargs={"ws": workspace.slug}))
+    assert response.streaming
+    with product_code():  # as the WSGI server iterates: no test-body bypass, no scope
+        body = b"".join(response.streaming_content).decode()
+    assert "Streamedrow" in body
