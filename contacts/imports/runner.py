@@ -60,7 +60,7 @@ from ..models import (
 )
 from ..services import job_state
 from ..services.contacts import email_consent_apply
-from ..services.privacy import erased_addresses_block
+from ..services.privacy import BLOCKED, erased_addresses_block
 from . import limits
 from .mapping import RowCleaner
 from .reading import iter_rows
@@ -770,11 +770,29 @@ def _write_contacts(context: RunContext, valid: list[dict], sources: list) -> Co
             fields=fields,
             pending=context.pending,
         )
+    _erased_addresses_block_updates(context, updates)
     _bulk_update(context, Contact, updates)
     stored = firsts.stored_first if mode != DedupeMode.SKIP else []
     _count_tag_only_updates(counts, _add_job_tags(context, Contact, new, stored), updates)
     firsts.save()
     return counts
+
+
+def _erased_addresses_block_updates(context: RunContext, updates: dict) -> None:
+    """An update that gives a contact an erased person's address, or opts such an address in,
+    leaves it without consent (GDPR: the person stays erased), as new rows do."""
+    touched = [t for t, fields in updates.values() if fields & {"email", "email2", "email_opt_in"}]
+    if not touched:
+        return
+    before = {t.pk: [getattr(t, name) for name in BLOCKED] for t in touched}
+    if erased_addresses_block(workspace=context.job.workspace_id, contacts=touched):
+        for target in touched:
+            changed = [
+                name
+                for name, old in zip(BLOCKED, before[target.pk], strict=True)
+                if getattr(target, name) != old
+            ]
+            updates[target.pk][1].update(changed)
 
 
 def _possible_duplicates_store(context: RunContext, found: list) -> None:

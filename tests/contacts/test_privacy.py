@@ -344,6 +344,29 @@ def test_an_erased_address_imported_again_gets_no_campaigns(scope, owner, tmp_pa
     assert not receivable(Contact.objects.filter(pk=back.pk), workspace_id=scope.pk).exists()
 
 
+def test_an_import_updating_a_contact_with_an_erased_address_gives_no_consent(
+    scope, owner, tmp_path
+):
+    """The row matches an existing contact by phone and brings the erased address with an
+    opt-in: the update keeps it from campaigns, as a new row would be."""
+    contact = _seed(scope, owner)
+    contact_erase(workspace=scope, actor=owner, contact=contact)
+    carrier = contact_create(
+        workspace=scope, actor=owner, last_name="Carrier", phone="+4915199999999"
+    )
+    upload = tmp_path / "update.csv"
+    upload.write_text(
+        f"last_name,phone,email,email_opt_in\nCarrier,+4915199999999,{SEEDED['email']},yes\n"
+    )
+
+    call_command("import_contacts", str(upload), "--workspace", "acme", stdout=io.StringIO())
+
+    carrier.refresh_from_db()
+    assert carrier.email == SEEDED["email"]
+    assert carrier.email_opt_in is False and carrier.do_not_mail is True
+    assert not receivable(Contact.objects.filter(pk=carrier.pk), workspace_id=scope.pk).exists()
+
+
 def test_an_erased_address_created_again_through_the_form_service_is_blocked(scope, owner):
     contact = _seed(scope, owner)
     contact_erase(workspace=scope, actor=owner, contact=contact)
