@@ -12,7 +12,10 @@ converted leads). The email addresses and phone numbers stay known only as keyed
 (`ErasedAddress`), so a contact created again with one of them gets no marketing email.
 """
 
+import json
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from touchpoints.models import Interaction
@@ -27,8 +30,19 @@ from workspaces.changelog import (
 )
 from workspaces.service_checks import same_workspace_require
 
-from ..models import Contact, ContactTag, PrivacyRequestKind, Tag
+from ..models import (
+    Contact,
+    ContactTag,
+    ImportJob,
+    ImportPossibleDuplicate,
+    ImportRowError,
+    ImportStatus,
+    PrivacyRequestKind,
+    Tag,
+)
 from .privacy import erased_addresses_record, privacy_request_complete_or_record
+
+FINISHED_IMPORT_STATES = (ImportStatus.DONE, ImportStatus.FAILED)
 
 # field -> the value it gets: everything personal about the person
 ERASED_VALUES = {
@@ -98,6 +112,7 @@ def contact_erase(*, workspace, actor, contact: Contact) -> Contact:
         audit_redact(workspace=workspace, object_type="contacts.tag", object_id=tag_id)
     delete_recorded(workspace=workspace, actor=actor, objs=orphans, pending=pending)
     _interactions_clear(workspace, actor, contact, pending)
+    _import_traces_clear(workspace, contact)
     fields = _fields_clear(contact)
     change_record_rows(actor=actor, changes=pending)
     changed = bool(fields) or contact.erased_at is None
@@ -174,3 +189,60 @@ def _fields_clear(contact: Contact) -> list[str]:
             setattr(contact, name, value)
             changed.append(name)
     return sorted(changed)
+
+
+ERASED_CELL = "[erased]"
+
+
+def _import_traces_clear(workspace, contact: Contact) -> None:
+    """What imports kept of the person: the upload's preview rows, the cells of rejected,
+    noted and possibly-duplicate lines that hold one of the contact's email addresses or
+    phone numbers (as stored) or both of its names, become "[erased]"; the source files of
+    finished imports (needed only while an import runs) are deleted after the commit.
+    Operational rows, not in the change log."""
+    names = [n for n in (contact.first_name, contact.last_name) if n]
+    needles = [v for v in (contact.email, contact.email2, contact.phone, contact.mobile) if v]
+    if not needles and len(names) < 2:
+        return
+
+    def personal(cells) -> bool:
+        text = json.dumps(cells, ensure_ascii=False).casefold()
+        return any(n.casefold() in text for n in needles) or (
+            len(names) == 2 and all(n.casefold() in text for n in names)
+        )
+
+    def scrub(cells):
+        return [ERASED_CELL for _cell in cells] if isinstance(cells, list) else []
+
+    for model in (ImportRowError, ImportPossibleDuplicate):
+        condition = Q()
+        for needle in [*needles, *names[-1:]]:
+            condition |= Q(raw__icontains=needle)
+        found = model.objects.filter(condition, workspace=workspace)
+        for row in found.only("id", "raw").iterator():
+            if personal(row.raw):
+                model.objects.filter(pk=row.pk).update(raw=scrub(row.raw))
+    files = []
+    for job in ImportJob.objects.filter(workspace=workspace).only(
+        "id", "preview", "file", "status"
+    ):
+        preview = job.preview or []
+        cleaned = [
+            [line, scrub(cells)] if personal(cells) else [line, cells]
+            for line, cells in (
+                entry for entry in preview if isinstance(entry, list | tuple) and len(entry) == 2
+            )
+        ]
+        if cleaned != [list(e) for e in preview if isinstance(e, list | tuple) and len(e) == 2]:
+            ImportJob.objects.filter(pk=job.pk).update(preview=cleaned)
+        if job.file and job.status in FINISHED_IMPORT_STATES:
+            files.append(job.file.name)
+            ImportJob.objects.filter(pk=job.pk).update(file="")
+    if files:
+        storage = ImportJob._meta.get_field("file").storage
+
+        def delete():
+            for name in files:
+                storage.delete(name)
+
+        transaction.on_commit(delete)

@@ -537,3 +537,35 @@ def test_owners_set_the_retention_rules_and_the_daily_task_applies_them(workspac
     with workspace_scope(workspace):
         assert Contact.objects.get(pk=old.pk).erased_at is not None
     assert client_for("manager").get(RETENTION_URL).status_code == 403
+
+
+def test_erasure_clears_what_imports_kept_of_the_person(
+    scope, owner, tmp_path, django_capture_on_commit_callbacks
+):
+    """An import's preview rows, the cells of its noted and rejected lines, and its source file
+    hold the person too: erased with the contact; other people's lines stay."""
+    from contacts.models import ImportJob, ImportRowError
+
+    upload = tmp_path / "people.csv"
+    upload.write_text(
+        "first_name,last_name,email,date_of_birth\n"
+        "Zora,Quillfeather,zora@quill.example,1980-01-01\n"
+        "Zora,Quillfeather,zora@quill.example,not a date\n"
+        "Otto,Other,otto@example.org,not a date\n"
+    )
+    call_command("import_contacts", str(upload), "--workspace", "acme", stdout=io.StringIO())
+    job = ImportJob.objects.get()
+    stored = job.file.name
+    assert stored and job.file.storage.exists(stored)
+    assert ImportRowError.objects.filter(raw__icontains="zora@quill.example").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact_erase(
+            workspace=scope, actor=owner, contact=Contact.objects.get(email="zora@quill.example")
+        )
+
+    job.refresh_from_db()
+    assert "quill" not in json.dumps(job.preview).casefold()
+    assert not ImportRowError.objects.filter(raw__icontains="quill").exists()
+    assert ImportRowError.objects.filter(raw__icontains="otto@example.org").exists()
+    assert not job.file and not job.file.storage.exists(stored)
