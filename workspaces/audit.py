@@ -52,6 +52,10 @@ HIDDEN = "***"  # the value recorded for secrets (keys, hashes, passwords, token
 REDACTED = "[erased]"
 _SECRET_PARTS = ("secret", "password", "hash", "token", "totp", "recovery")
 _NOT_AUDITED_FIELDS = {"id", "workspace", "workspace_id", "created_at", "updated_at", "version"}
+# Jobs record their own entry when they end (an import: IMPORTED with its counts; an export:
+# EXPORTED); their rows' own changes are machinery (states, counters, the uploaded file's
+# preview, which holds other people's data) and are not logged field by field.
+_NOT_AUDITED_MODELS = {"contacts.importjob", "contacts.exportjob", "contacts.bulkdeletejob"}
 
 # Transaction-local PostgreSQL setting the append-only trigger reads (migration 0013).
 ALLOW_SETTING = "crm.audit_allow"
@@ -235,7 +239,11 @@ def audit_from_change(
     (passed, or the one `snapshot()` left on the instance); without it `details` says
     `"old_values": false` and only new values are recorded. An update that changed nothing
     writes nothing. Returns the entry or None."""
-    if not _auditing(actor) or action not in _ACTIONS:
+    if (
+        not _auditing(actor)
+        or action not in _ACTIONS
+        or instance._meta.label_lower in _NOT_AUDITED_MODELS
+    ):
         return None
     details = {}
     if action == "created":
@@ -284,7 +292,12 @@ def audit_from_bulk(
     `"old_values": false`), else the changed field names in `details["fields"]`.
     Written only for a person outside `audit_quiet` and when rows were touched. A single
     deleted record keeps its `object_repr` (taken before the delete)."""
-    if not _auditing(actor) or action not in _ACTIONS or not object_ids:
+    if (
+        not _auditing(actor)
+        or action not in _ACTIONS
+        or not object_ids
+        or model._meta.label_lower in _NOT_AUDITED_MODELS
+    ):
         return None
     ids = sorted(object_ids)
     names = [name for name in fields if name not in _NOT_AUDITED_FIELDS]
