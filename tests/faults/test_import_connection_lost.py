@@ -16,6 +16,7 @@ from contacts.imports.jobs import import_job_configure, import_job_create, impor
 from contacts.imports.runner import import_run
 from contacts.models import Contact, ImportedRecord, ImportJob
 from contacts.tasks import jobs_requeue_stale_task
+from tests.conftest import OWNER_CREDENTIALS
 from tests.contacts.fixtures.importing import csv_bytes, upload
 from workspaces.models import ChangeEvent
 from workspaces.scoping import workspace_scope
@@ -27,7 +28,9 @@ BATCH = 20
 
 
 def _dsn() -> str:
-    db = connection.settings_dict
+    """The watching session connects as the tables' owner: as the application role, row-level
+    security would show it no job row (it has no workspace scope)."""
+    db = {**connection.settings_dict, **OWNER_CREDENTIALS}
     return psycopg.conninfo.make_conninfo(
         dbname=db["NAME"],
         user=db["USER"],
