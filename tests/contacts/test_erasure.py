@@ -209,6 +209,9 @@ def test_confirming_erases_and_returns_to_the_contact(workspace, client_for):
     assert response.url == reverse("contacts:detail", kwargs={"ws": "acme", "pk": contact.pk})
     row = Contact.all_workspaces.get(pk=contact.pk)
     assert row.erased_at is not None and row.first_name == ""
+    page = client_for("admin").get(response.url).content.decode()
+    assert 'data-testid="erased-notice"' in page  # says what happened, not "asked not to be called"
+    assert 'data-testid="dnc-warning"' not in page
 
 
 @pytest.mark.parametrize("role", ["manager", "sales", "readonly"])
