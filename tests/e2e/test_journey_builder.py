@@ -55,6 +55,9 @@ def test_a_marketer_builds_and_publishes_a_journey(studio, page, phone_page, log
     expect(page.get_by_test_id("journey-form")).to_be_visible()
 
     page.fill("input[name=name]", "Form follow-up")
+    # the builder's script (deferred) has run once it hid the button it presses for you; a
+    # choice made before that would not post
+    expect(page.get_by_test_id("show-trigger-settings")).to_be_hidden()
     with page.expect_navigation():  # the trigger's settings come with the page
         page.select_option("select[name=trigger]", "form.submitted")
     expect(page.locator("select[name=trigger]")).to_have_value("form.submitted")
@@ -69,6 +72,7 @@ def test_a_marketer_builds_and_publishes_a_journey(studio, page, phone_page, log
     condition = page.get_by_test_id("branch-condition")
     with page.expect_navigation():
         condition.get_by_test_id("add-rule").first.click()
+    expect(page.get_by_test_id("redraw-condition").first).to_be_hidden()  # the script has run
     with page.expect_navigation():  # the rule's value inputs come with the page
         page.select_option("select[name=s-s3-c-r-0-field]", "email_opt_in")
     _add_step(page, "task.create", "s3:yes")
