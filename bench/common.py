@@ -43,3 +43,46 @@ def setup_django() -> None:
 
     django.setup()
     settings.DEBUG = False  # no query log, no debug templates while measuring
+
+
+# --- The dataset of `make bench` (issue 27) ------------------------------------------------
+# bench/generate.py builds it, the HTTP benchmark reads it. Full size below; SCALE=small is
+# 1/100 of every count (never below the floor in SMALL_FLOORS), so the same scenarios run in a
+# few minutes. Counts are of the measured workspace (MAIN_SLUG) unless the key says "other".
+OWNER_PASSWORD = "bench-password-1"
+AGENT_EMAIL = "bench-agent@example.com"  # a service agent with open cases, a call-centre agent
+TIMELINE_CONTACT_EMAIL = "timeline@bench.example"  # the contact with the long timeline
+COMMON_SURNAME = "Müller"  # the commonest last name (about 1 % of contacts)
+FULL_SIZES = {
+    "contacts": 1_000_000,
+    "accounts": 100_000,
+    "interactions": 10_000_000,  # over two years, on all contacts
+    "timeline_interactions": 10_000,  # on TIMELINE_CONTACT_EMAIL alone
+    "leads": 200_000,
+    "deals": 200_000,  # with stage history; most closed
+    "open_deals": 5_000,  # of them, open in the default pipeline (the deal board)
+    "cases": 300_000,
+    "calls": 50_000,  # a week of calls
+    "agents": 200,
+    "queues": 10,
+    "campaigns": 50,
+    "deliveries": 1_000_000,  # over the campaigns
+    "other_contacts": 100_000,  # the second workspace (OTHER_SLUG): every kind, at 1/10
+}
+SMALL_FLOORS = {"timeline_interactions": 1_000, "open_deals": 200, "agents": 20, "queues": 3}
+SCALES = ("full", "small")
+
+
+def sizes(scale: str = "full") -> dict[str, int]:
+    """The dataset's row counts for `scale` ("full" or "small"): {kind: count}.
+
+    Raises ValueError for another scale."""
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, not {scale!r}")
+    if scale == "full":
+        return dict(FULL_SIZES)
+    small = {k: max(v // 100, 1) for k, v in FULL_SIZES.items()}
+    small["campaigns"] = FULL_SIZES["campaigns"]
+    for key, floor in SMALL_FLOORS.items():
+        small[key] = max(small[key], floor)
+    return small
