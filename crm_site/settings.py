@@ -268,6 +268,20 @@ if IS_POSTGRES:
     DATABASES["default"]["ENGINE"] = "workspaces.db.postgresql"
     if _migration_url := env("DATABASE_MIGRATION_URL", default=""):
         DATABASES["default"]["MIGRATION"] = env.db_url_config(_migration_url)
+# DATABASE_REPLICA_URL: postgres://app:pass@replica-host:5432/name, a streaming replica of the
+#   default database, connected as the same application role: analyses, reports, KPIs and
+#   exports read from it (workspaces.db.router, docs/SCALING.md). Empty: no `replica` alias.
+if _replica_url := env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url_config(_replica_url),
+        **{
+            k: v
+            for k, v in DATABASES["default"].items()
+            if k in ("ENGINE", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")
+        },
+        "TEST": {"MIRROR": "default"},  # tests: the same test database, a second connection
+    }
+    DATABASE_ROUTERS = ["workspaces.db.router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------

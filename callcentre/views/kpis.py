@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from service.models import Queue
 from workspaces.charts import LIMIT_COLOR, chart_config, threshold_line
+from workspaces.db.router import replica_reads
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.selectors import member_list
@@ -47,6 +48,7 @@ def _interval_label(start: datetime.datetime, interval: str) -> str:
 
 @require_safe
 @workspace_view("callcentre.view")
+@replica_reads
 def kpis(request):
     """KPIs of the filtered period: tiles with their formulas, charts per interval (offered,
     answered and abandoned calls; service level against the target), tables per queue, per

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from workspaces.audit import AuditAction, audit_quiet, audit_record
 from workspaces.changelog import ChangeAction, change_record
+from workspaces.db.router import replica_alias
 
 from ..models import ExportJob, ExportStatus
 from ..selectors.exports import export_source, workspace_zone, xlsx_write
@@ -80,6 +81,7 @@ def export_run(*, job_id: int) -> ExportJob | None:
         queryset, columns, order, basename = export_source(
             workspace=job.workspace, entity=job.entity, params=job.params
         )
+        queryset = queryset.using(replica_alias())  # the rows; the job's own row on default
         beat(total_rows=queryset.count(), processed_rows=0)
         with tempfile.TemporaryFile() as out:
             xlsx_write(

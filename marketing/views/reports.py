@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from workspaces.charts import LIMIT_COLOR, WARN_COLOR, chart_config, threshold_line
+from workspaces.db.router import replica_reads
 from workspaces.mixins import workspace_view
 
 from ..areas import AREAS
@@ -61,6 +62,7 @@ def _complaint_chart(timeline, delivered: int, tz) -> dict:
 
 @require_safe
 @workspace_view("marketing.view")
+@replica_reads
 def campaign_report(request, pk: int):
     """The report of one campaign; `?days=N` (0-365, default 30) sets the conversion window."""
     workspace = request.workspace

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_lazy
 
+from workspaces.db.router import replica_reads
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.money import format_money, round_money, total_amounts
@@ -125,6 +126,7 @@ def analyses_home(request):
 
 
 @workspace_view("sales.analyse")
+@replica_reads
 def forecast(request):
     """Weighted pipeline (amount × stage probability) by expected close month, per rep and in
     total, beside the amounts won in each month."""
@@ -165,6 +167,7 @@ def forecast(request):
 
 
 @workspace_view("sales.analyse")
+@replica_reads
 def rep_performance(request):
     """Won amount and count, win rate, activities done and quota attainment per rep."""
     form, f, names = _setup(request, default_period="this_quarter")
@@ -208,6 +211,7 @@ def rep_performance(request):
 
 
 @workspace_view("sales.analyse")
+@replica_reads
 def sales_cycle(request):
     """Average days deals spend in each stage and from creation to won, from the history."""
     form, f, _names = _setup(request, default_period="last_12_months", pipeline_required=True)
@@ -248,6 +252,7 @@ def sales_cycle(request):
 
 
 @workspace_view("sales.analyse")
+@replica_reads
 def lost_orders(request):
     """Deals lost in the period by reason, by competitor and by the stage they were lost at."""
     form, f, _names = _setup(request, default_period="last_12_months")
@@ -308,6 +313,7 @@ def lost_orders(request):
 
 
 @workspace_view("sales.analyse")
+@replica_reads
 def funnel(request):
     """How many deals created in the period reached each stage, and the conversion from one
     stage to the next."""

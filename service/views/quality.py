@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from workspaces.charts import chart_config
+from workspaces.db.router import replica_reads
 from workspaces.forms import apply_service_errors
 from workspaces.mixins import workspace_view
 from workspaces.roles import MANAGERS
@@ -149,6 +150,7 @@ def _duration_cards(times: dict, business: dict) -> list[dict]:
 
 @require_safe
 @workspace_view("service.view")
+@replica_reads
 def kpis(request):
     """Service KPIs of the filtered period: backlog, response and resolution times (median,
     90th percentile), SLA compliance, reopen rate, CSAT, complaints by category and root
