@@ -560,6 +560,11 @@ CELERY_BEAT_SCHEDULE["webhooks_sweep_task"] = {
     "task": "webhooks.sweep",  # stale claims back, due retries queued, per workspace
     "schedule": 30.0,
 }
+CELERY_BEAT_SCHEDULE["touchpoints_partitions_ahead_task"] = {
+    # monthly partitions of the interaction table ahead (only once partition_interactions ran)
+    "task": "touchpoints.partitions_ahead",
+    "schedule": 6 * 60 * 60.0,
+}
 
 # Warehouse export (warehouse.services.export, README "Warehouse export"). WAREHOUSE_URL: where
 # it writes, duckdb:///abs/file.duckdb or parquet:///abs/dir (a relative path is read from the
