@@ -192,8 +192,7 @@ def main():
             phase("shared queues, email flooded", ["default,email", "default,email"], flood=True),
         ]
     finally:
-        sink.send_signal(signal.SIGINT)
-        sink.wait(timeout=10)
+        stop([sink])
     lines = [
         f"# Queue separation benchmark, {datetime.date.today()}",
         "",
