@@ -166,17 +166,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if os.environ.get("CELERY_BROKER_URL") and db["ENGINE"].endswith("sqlite3"):
         name = Path(tempfile.gettempdir()) / f"crm-test-{os.getpid()}.sqlite3"
         db.setdefault("TEST", {})["NAME"] = str(name)
-    # The read replica (workspaces.db.router) as DATABASE_REPLICA_URL configures it: a second
-    # connection to the test database (TEST MIRROR). Unused unless a test installs the router
-    # and lists it (tests/workspaces/test_replica_router.py).
-    from django.db import connections
-
-    if "replica" not in connections.settings:
-        default = connections.settings["default"]
-        connections.settings["replica"] = {
-            **default,
-            "TEST": {**default.get("TEST", {}), "MIRROR": "default"},
-        }
 
 
 @pytest.fixture(autouse=True)

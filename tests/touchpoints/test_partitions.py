@@ -31,7 +31,7 @@ from touchpoints.partitions import (
     partition_names,
 )
 from touchpoints.selectors import interaction_timeline, interactions_after, timeline_page
-from touchpoints.services import interaction_record
+from touchpoints.services import interaction_build, interaction_record, interactions_record_many
 from touchpoints.tasks import MONTHS_AHEAD, partitions_ahead_task
 from workspaces.db.state import test_body_bypass
 from workspaces.scoping import workspace_scope
@@ -207,6 +207,31 @@ def test_services_work_on_the_partitioned_table(history, capsys):
             assert Interaction.objects.get(pk=new.pk).occurred_at == months_before(
                 timezone.now(), 5
             )
+
+
+def test_an_event_sent_twice_is_still_recorded_once(history, capsys):
+    """interactions_record_many (API ingestion) on the partitioned table: the source-event key
+    now carries occurred_at, and the same event sent again (same time) is skipped."""
+    a, _b, ann, _bob, _rows = history
+    partition(capsys)
+    when = timezone.now() - datetime.timedelta(days=40)
+
+    def event():
+        return interaction_build(
+            workspace=a,
+            kind="call.logged",
+            channel="phone",
+            contact=ann,
+            occurred_at=when,
+            source_system="pbx",
+            source_event_id="evt-1",
+        )
+
+    with product_code(), workspace_scope(a):
+        first = interactions_record_many(workspace=a, interactions=[event()])
+        again = interactions_record_many(workspace=a, interactions=[event(), event()])
+        assert len(first) == 1 and again == []
+        assert Interaction.objects.filter(source_event_id="evt-1").count() == 1
 
 
 def test_row_level_security_holds_on_the_parent_and_every_partition(history, capsys):

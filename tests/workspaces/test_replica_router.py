@@ -1,7 +1,8 @@
 """The read-replica router (workspaces.db.router): which connection each kind of query uses.
 
 The `replica` alias is the test database itself on a second connection (what settings give it
-with DATABASE_REPLICA_URL: TEST MIRROR of `default`), so the tests are transactional: rows the
+with DATABASE_REPLICA_URL: TEST MIRROR of `default`; added for this module only, since Django's
+system checks would otherwise open it in every test), so the tests are transactional: rows the
 test writes are committed and the second connection sees them. Each test captures the
 statements per connection and asserts where analyses, exports, ordinary pages and writes went;
 on PostgreSQL, that row-level security holds on the replica's own connection.
@@ -25,13 +26,22 @@ WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|TRUNCATE|ALTER|CREATE|DROP)\b", r
 ROUTER = "workspaces.db.router.ReplicaRouter"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _replica_alias(django_db_setup):
+    """A `replica` alias, for this module only, on the test database with its own connection:
+    what settings give DATABASE_REPLICA_URL in tests (TEST MIRROR of default). Added once the
+    test database exists and before each test's database set-up, which lists it."""
+    default = connections["default"].settings_dict
+    connections.settings[REPLICA] = {**default, "TEST": {**default["TEST"], "MIRROR": "default"}}
+    yield
+    connections[REPLICA].close()
+    del connections[REPLICA]
+    del connections.settings[REPLICA]
+
+
 @pytest.fixture
 def replica():
-    """The router over the `replica` alias (tests/conftest.py: the test database on its own
-    connection), as DATABASE_REPLICA_URL sets them up."""
-    assert (
-        connections[REPLICA].settings_dict["NAME"] == connections["default"].settings_dict["NAME"]
-    )
+    """The router, as DATABASE_REPLICA_URL installs it."""
     with override_settings(DATABASE_ROUTERS=[ROUTER]):
         yield connections[REPLICA]
 
