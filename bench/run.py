@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import MAIN_SLUG, OWNER_EMAIL, ROOT, setup_django  # noqa: E402
+from bench.common import COMMON_SURNAME, MAIN_SLUG, OWNER_EMAIL, ROOT, setup_django  # noqa: E402
 
 SLOW_MS = 10.0
 IMPORT_ROWS = 100_000
@@ -171,6 +171,14 @@ def page_scenarios(bench):
     bench.measure(
         "global search by name",
         bench.url("search", urlencode({"q": f"{sample.first_name} {sample.last_name}"})),
+    )
+    bench.measure(
+        "global search, the commonest surname",
+        bench.url("search", urlencode({"q": COMMON_SURNAME})),
+    )
+    bench.measure(
+        "contact list, search by the commonest surname",
+        bench.url("contacts:list", urlencode({"q": COMMON_SURNAME})),
     )
     bench.measure(
         "screen pop (lookup by phone)",

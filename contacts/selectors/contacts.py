@@ -213,15 +213,27 @@ def contacts_by_phone(*, workspace, phone: str, limit: int = 20) -> list[Contact
     )
 
 
+NAME_ORDER = ("last_name", "first_name", "id")  # index contact_ws_name
+
+
 def contact_search(*, workspace, query: str, limit: int = 8) -> list[Contact]:
-    """Up to `limit` contacts for the global search: one query."""
+    """Up to `limit` contacts for the global search in name order, with their accounts: one
+    query. The ids are chosen first in a subquery that reads only the name index
+    (`contact_ws_name` holds every column it filters and orders on: an index-only scan
+    that stops at `limit` matches), then those rows are read: a common surname (3 % of a
+    million contacts) no longer fetches tens of thousands of rows to keep eight."""
     if len((query or "").strip()) < 2:
         return []
-    return list(
+    ids = (
         Contact.objects.filter(workspace=workspace)
         .filter(contact_search_q(query, region=workspace.country))
+        .order_by(*NAME_ORDER)
+        .values("id")[:limit]
+    )
+    return list(
+        Contact.objects.filter(workspace=workspace, pk__in=ids)
         .select_related("account")
-        .order_by("last_name", "first_name", "id")[:limit]
+        .order_by(*NAME_ORDER)
     )
 
 
