@@ -260,7 +260,7 @@ def production_env(url: str, app_url: str, redis_url: str, tmp: Path, port: int)
         "MEDIA_STORAGE": "filesystem",
         "MEDIA_ROOT": str(tmp / "media"),
         "STATIC_ROOT": str(tmp / "static"),
-        "WAREHOUSE_URL": f"duckdb:///{tmp / 'warehouse.duckdb'}",
+        "WAREHOUSE_URL": f"parquet:///{tmp / 'warehouse'}",  # the target is to Parquet
         "SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
     }
 
@@ -801,11 +801,12 @@ def run_work(scale: str, env: dict, bench_env: dict, tmp: Path, main_count: int)
     if "error" not in export:
         found = re.search(r"fact_interactions\s+([\d,]+) rows\s+([\d.]+) s", export["output"])
         rows = int(found.group(1).replace(",", "")) if found else None
+        export_s = float(found.group(2)) if found else None
         export["figures"] = {
             "rows": rows,
-            "export_s": float(found.group(2)) if found else None,
-            "wall_s": export["wall_s"],
-            "rows_per_s": round(rows / export["wall_s"], 1) if rows else None,
+            "export_s": export_s,  # the command's own time for the table (no process start)
+            "wall_s": export["wall_s"],  # manage.py from start to exit
+            "rows_per_s": round(rows / export_s, 1) if rows and export_s else None,
             "peak_rss_mib": export["peak_rss_mib"],
         }
     results["warehouse_export"] = {**export, "label": "warehouse export, fact_interactions (full)"}
@@ -851,9 +852,10 @@ def measured_text(entry: dict) -> str:
         return "; ".join(parts)
     figures = entry.get("figures") or {}
     shown = [
-        ("messages_per_s", "msg/s"), ("rows_per_s", "rows/s"), ("first_rows_per_s", "rows/s"),
-        ("ratio_to_floor", "× floor"), ("wall_s", "s"), ("first_wall_s", "s"),
-        ("worker_peak_mib_max", "MiB worker peak"), ("peak_rss_mib", "MiB peak"),
+        ("messages_per_s", "msg/s"), ("send_s", "s sending"), ("rows_per_s", "rows/s"),
+        ("export_s", "s export"), ("first_rows_per_s", "rows/s"), ("first_wall_s", "s"),
+        ("ratio_to_floor", "× floor"), ("worker_peak_mib_max", "MiB worker peak"),
+        ("peak_rss_mib", "MiB peak RSS"),
     ]  # fmt: skip
     return ", ".join(f"{figures[k]:,g} {unit}" for k, unit in shown if figures.get(k) is not None)
 
