@@ -528,6 +528,7 @@ class Scenario:
     request: loadgen.Request | None = None
     who: str = "owner"
     not_run: str = ""
+    error: str = ""
 
 
 def url(path: str, **query) -> str:
@@ -685,7 +686,14 @@ def build_scenarios(conn, main_id: int, counts: dict, browsers: dict) -> list[Sc
             "Origin": ORIGIN,
             "Referer": ORIGIN + builder,
         }
-        out.append(Scenario("segment_count", label, loadgen.Request("POST", url("marketing/segments/preview/"), headers, urlencode(FORM).encode())))  # fmt: skip
+        preview = url("marketing/segments/preview/")
+        answer = owner.request("POST", preview, body=urlencode(FORM), headers=headers)
+        found = re.search(r'data-testid="count-matching">([^<]+)<', answer.text)
+        if answer.status == 200 and found:
+            label += f", {found.group(1).strip()} match"
+            out.append(Scenario("segment_count", label, loadgen.Request("POST", preview, headers, urlencode(FORM).encode())))  # fmt: skip
+        else:
+            out.append(Scenario("segment_count", label, error=f"live count: HTTP {answer.status}, no count in the answer"))  # fmt: skip
     else:
         out.append(Scenario("segment_count", label, not_run=f"segment builder: HTTP {page.status}"))
     return out
@@ -1012,6 +1020,9 @@ def main() -> int:
             if scenario.not_run:
                 entry["not_run"] = scenario.not_run
                 print(f"  {scenario.label}: not run: {scenario.not_run}")
+            elif scenario.error:
+                entry["error"] = scenario.error
+                print(f"  {scenario.label}: error: {scenario.error}")
             else:
                 entry.update(
                     run_http(server, scenario, browsers, users, seconds, MAX_REQUESTS[args.scale])
