@@ -39,6 +39,7 @@ and scenarios without data ("not run: …") do not fail the run.
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import http.client
 import json
@@ -920,6 +921,9 @@ def finish(report: dict) -> list[dict]:
     for s in report["scenarios"]:
         target = TARGETS.get(s["key"])
         s["target"] = target.text if target else "–"
+        s["target_checks"] = (
+            [dataclasses.asdict(check) for check in target.checks] if target else []
+        )
         s["verdict"], s["why"] = verdict(target, s)
     return report["scenarios"]
 

@@ -157,6 +157,9 @@ def test_finish_adds_the_deep_ratio_targets_and_verdicts():
     assert by_key["case_page"]["verdict"] == "not run"
     assert by_key["campaign_send"]["verdict"] == "missed"
     assert by_key["campaign_send"]["target"] == TARGETS["campaign_send"].text
+    assert by_key["campaign_send"]["target_checks"] == [
+        {"metric": "messages_per_s", "op": ">=", "limit": 2000, "users": None}
+    ]
     json.loads(json.dumps(report))  # the report is plain JSON
 
 
