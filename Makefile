@@ -56,10 +56,22 @@ messages: venv
 clean:
 	rm -rf $(VENV) var .pytest_cache
 
-# Benchmarks on PostgreSQL (bench/README.md): fills BENCH_DATABASE_URL (created if missing)
-# with 1,000,000 contacts once, then measures pages and the 100,000-row import.
+# Benchmarks on PostgreSQL through HTTP (bench/README.md "Running"): creates the benchmark
+# database when missing, fills it with the dataset of bench/common.py (bench/generate.py, once:
+# it tops up what is missing), then serves it with gunicorn under production settings and
+# measures every scenario (bench/http_bench.py). SCALE=small is the same at 1/100 size.
+#   make bench                 # full scale, BENCH_DATABASE_URL default .../crm_bench
+#   make bench SCALE=small     # a few minutes; default .../crm_bench_small
+#   make bench BENCH_ARGS="--match search"   # only some HTTP scenarios
+SCALE ?= full
+ifeq ($(SCALE),small)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/crm_bench_small
+else
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/crm_bench
+endif
+BENCH_GENERATE ?= bench/generate.py
 .PHONY: bench
 bench: venv
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(DEV_ENV) $(PY) bench/generate.py
-	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(DEV_ENV) $(PY) bench/run.py $(BENCH_ARGS)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -c 'import sys; sys.path.insert(0, "."); from bench.common import database_url, ensure_database; ensure_database(database_url())'
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(DEV_ENV) nice $(PY) $(BENCH_GENERATE) --scale $(SCALE)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/http_bench.py --scale $(SCALE) $(BENCH_ARGS)
