@@ -104,11 +104,16 @@ def import_once(workspace, path: Path, profile: Path | None = None) -> dict:
 
 
 def workspace_drop(workspace) -> None:
-    """Delete the import's workspace and everything the imports wrote into it."""
+    """Delete the import's workspace and everything the imports wrote into it, the stored
+    upload of each job included."""
     from django.db import connection
 
+    from contacts.models import ImportJob
     from workspaces.services import workspace_delete
 
+    for job in ImportJob.objects.filter(workspace=workspace):
+        if job.file:
+            job.file.delete(save=False)
     with connection.cursor() as cursor:
         for table in (
             "contacts_importrowerror",
