@@ -410,6 +410,11 @@ _CHOICES = {
 _BOOLEAN = {"email_opt_in", "do_not_call", "do_not_mail"}
 # The fields a full-name column can fill; a column of their own wins over it.
 _NAME_PARTS = ("first_name", "last_name", "salutation", "title")
+# Distinct phone cells whose reading a RowCleaner keeps (a file repeats switchboard and
+# company numbers; parsing one is the costliest cleaning of a row). At most this many
+# entries of about 0.3 KB each (the cell's text, the E.164 form or the messages): under
+# 20 MB, then the cache starts over.
+PHONE_CACHE_SIZE = 50_000
 
 
 def parse_date(text: str, *, order: str = DateOrder.DMY) -> datetime.date:
@@ -562,6 +567,23 @@ class RowCleaner:
         # only the limits of fields this file fills are checked per row
         self.max_lengths = {k: v for k, v in self.max_lengths.items() if k in produced}
         self.required_custom = [c for key, c in self.custom.items() if c.required and key in mapped]
+        self._phones: dict[str, object] = {}  # cell text -> PhoneNumber, or error messages
+
+    def _phone_parse(self, text: str):
+        """phone_cell_parse(text, region), read once per distinct text of this import
+        (PHONE_CACHE_SIZE); raises the same ValidationError (messages) for a bad cell."""
+        found = self._phones.get(text)
+        if found is None:
+            try:
+                found = phone_cell_parse(text, self.region)
+            except ValidationError as exc:
+                found = tuple(exc.messages)
+            if len(self._phones) >= PHONE_CACHE_SIZE:
+                self._phones.clear()
+            self._phones[text] = found
+        if isinstance(found, tuple):
+            raise ValidationError(list(found))
+        return found
 
     def clean(self, cells: list[str]) -> tuple[dict, list[str]]:
         """({field: value, "custom": {...}}, problems) for one row (its notes: `clean_row`)."""
@@ -642,7 +664,7 @@ class RowCleaner:
                     _("“%(value)s” is not an extension (digits only, e.g. 201).") % {"value": text}
                 )
             return {field: digits}
-        number = phone_cell_parse(text, self.region)
+        number = self._phone_parse(text)
         if number.extension and field != "phone":
             raise ValidationError(
                 _("“%(value)s” has an extension; a mobile number takes none.") % {"value": text}

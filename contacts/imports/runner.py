@@ -237,17 +237,25 @@ class _Statistics:
     keys on the workspace's key indexes). Autovacuum analyzes a table only minutes later;
     until then the planner believes the workspace still has its few old rows, prefers
     reading all of them to 2,000 index probes, and each batch reads everything the earlier
-    ones wrote: the import grows quadratic in the size of the file. So the `workspace_id`
-    column (and the job's ImportedRecord keys) is analyzed once 10,000 rows are written and
-    again each time the number doubles: log₂ of the file's size, about 0.1-0.3 s each (a
-    fixed-size sample of one column)."""
+    ones wrote: the import grows quadratic in the size of the file. The key columns need
+    statistics too: without them (a table analyzed while empty, autovacuum late or off)
+    PostgreSQL takes `key = ANY(2,000 values)` to match every row of the workspace and reads
+    them all. So the `workspace_id` column and the columns the batches look keys up in (and
+    the job's ImportedRecord keys) are analyzed once 10,000 rows are written and again each
+    time the number doubles: log₂ of the file's size, about 0.1-0.5 s each (a fixed-size
+    sample of a few columns)."""
 
     FIRST_AT = 10_000
+    KEY_COLUMNS = {
+        Contact: "workspace_id, email_key, email2_key, phone, mobile, last_name",
+        Account: "workspace_id, name",
+    }
 
     def __init__(self, job):
+        model = Account if job.entity == CustomFieldEntity.ACCOUNT else Contact
         self.tables = [
-            ((Account if job.entity == CustomFieldEntity.ACCOUNT else Contact), "workspace_id"),
-            (ImportedRecord, "workspace_id, job_id"),
+            (model, self.KEY_COLUMNS[model]),
+            (ImportedRecord, "workspace_id, job_id, object_id"),
         ]
         self.written = 0
         self.next_at = self.FIRST_AT
@@ -561,7 +569,10 @@ def _existing_contacts(workspace_id, valid: list[dict]) -> Matcher:
     """Indexed IN lookups, one per key column, in the order rows are matched: email and
     email2 first, phone and mobile only for rows no email matched, exact names only for rows
     with neither (so a re-run does not load the same contact once per column)."""
-    base = Contact.objects.filter(workspace_id=workspace_id).order_by("id")
+    # No ORDER BY: the matcher takes the contacts in id order below. Ordered by id, the
+    # planner may walk the primary key through the whole workspace instead of probing the
+    # key's index once per value (EXPLAIN in bench/README.md, "Import at scale").
+    base = Contact.objects.filter(workspace_id=workspace_id)
     found: dict[int, Contact] = {}
 
     def fetch(columns, wanted):

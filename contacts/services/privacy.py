@@ -319,13 +319,18 @@ def erased_addresses_block(*, workspace, contacts: list) -> int:
         get = target.get if isinstance(target, dict) else lambda n, d="": getattr(target, n, d)
         return [email_key(get("email", "")), email_key(get("email2", ""))]
 
-    wanted = {k for target in contacts for k in keys_of(target) if k}
-    if (
-        not wanted
-        or not ErasedAddress.objects.filter(
-            workspace_id=getattr(workspace, "pk", workspace)
-        ).exists()
+    def has_address(target) -> bool:
+        get = target.get if isinstance(target, dict) else lambda n, d="": getattr(target, n, d)
+        return bool(get("email", "") or get("email2", ""))
+
+    # the keys are computed only when the workspace has erased addresses at all (an import
+    # of a million rows would otherwise clean every address twice more for nothing)
+    if not any(has_address(t) for t in contacts) or not (
+        ErasedAddress.objects.filter(workspace_id=getattr(workspace, "pk", workspace)).exists()
     ):
+        return 0
+    wanted = {k for target in contacts for k in keys_of(target) if k}
+    if not wanted:
         return 0
     erased = erased_keys(workspace=workspace, keys=wanted)
     blocked = 0
