@@ -12,7 +12,7 @@ segment, then for each run a new campaign (HTML and text parts, personalised, tw
 launched through the services: the freeze (N Delivery rows) is timed in-process, then the
 workers send. Printed and written to bench/results/<date>-marketing-send.md: freeze time,
 send time from the first to the last message, messages per second, peak memory (VmHWM) of
-each worker and of the freezing process, and the sink's count. Target: >= 1,000 messages
+each worker and of the freezing process, and the sink's count. Target: >= 2,000 messages
 per second with two workers on 2 cores, memory flat in N (compare two sizes). With
 ``--json PATH`` the same figures are also written to PATH as one flat JSON object of named
 numbers (messages_per_s, recipients, sink_count, freeze_s, worker_peak_mib_max, load_1m ...).
@@ -66,7 +66,7 @@ class Sink(asyncio.Protocol):
             line, self.buffer = self.buffer[:end], self.buffer[end + 2:]
             verb = line[:4].upper()
             if verb == b"EHLO":
-                write(b"250-sink\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
+                write(b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 SIZE 52428800\r\n")
             elif verb == b"DATA":
                 self.in_data, self.buffer = True, b"\r\n" + self.buffer
                 write(b"354 go ahead\r\n")
@@ -373,7 +373,11 @@ def main():
             except subprocess.TimeoutExpired:
                 w.kill()
         sink.send_signal(signal.SIGINT)
-        sink.wait(timeout=10)
+        try:
+            sink.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a busy machine: the figures matter more
+            sink.kill()
+            sink.wait()
     rate = sent / elapsed if elapsed else 0
     report = "\n".join(
         [
