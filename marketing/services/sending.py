@@ -47,7 +47,7 @@ from ..rendering import TemplateError
 from . import compose as composer
 from .events import delivery_hard_refusal
 from .throttle import allowance
-from .timeline import timeline_record_many
+from .timeline import rows_insert, timeline_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -121,10 +121,19 @@ def deliveries_claim(*, workspace_id: int, campaign_id: int, worker: str, limit:
         Delivery.objects.filter(
             workspace=workspace_id, pk__in=ids, status=DeliveryStatus.QUEUED
         ).update(status=DeliveryStatus.SENDING, claimed_at=now, claimed_by=worker)
-    return list(
-        Delivery.objects.filter(
-            workspace=workspace_id, pk__in=ids, status=DeliveryStatus.SENDING, claimed_by=worker
-        ).values_list("id", flat=True)
+    # the rows this worker holds now: named by the claim (its worker name is unique to it)
+    # rather than by a second list of up to a batch of ids
+    return list(_claimed(workspace_id, campaign_id, worker, now).values_list("id", flat=True))
+
+
+def _claimed(workspace_id, campaign_id, worker, claimed_at):
+    """The deliveries of the campaign `worker` claimed at `claimed_at` and still holds."""
+    return Delivery.objects.filter(
+        workspace=workspace_id,
+        campaign=campaign_id,
+        status=DeliveryStatus.SENDING,
+        claimed_by=worker,
+        claimed_at=claimed_at,
     )
 
 
@@ -243,17 +252,18 @@ def _permanent(workspace_id, delivery, worker, code, text, now) -> None:
         delivery_hard_refusal(delivery=delivery, code=code, text=text, now=now)
 
 
-def _blocked_ids(workspace_id, deliveries) -> set[int]:
+def _blocked_ids(workspace_id, deliveries, claimed) -> set[int]:
     """Deliveries whose contact may no longer be mailed (opt-in withdrawn, do not mail, the
-    address suppressed since launch): an unsubscribe takes effect for every later send."""
+    address suppressed since launch): an unsubscribe takes effect for every later send.
+    `claimed`: the queryset of the batch's deliveries (its contacts are read through it, a
+    subquery, rather than through a list of their ids)."""
     from contacts.models import Contact
 
     from ..selectors.audience import receivable
 
-    contact_ids = [d.contact_id for d in deliveries]
     allowed = set(
         receivable(
-            Contact.objects.filter(workspace=workspace_id, pk__in=contact_ids),
+            Contact.objects.filter(workspace=workspace_id, pk__in=claimed.values("contact_id")),
             workspace_id=workspace_id,
         ).values_list("pk", "email_key")
     )
@@ -286,6 +296,63 @@ def _open_transport():
     return backend, smtp
 
 
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _send_one(smtp: smtplib.SMTP, envelope_from: str, recipient: str, wire: bytes) -> None:
+    """`smtp.sendmail(envelope_from, [recipient], wire)`, with the same commands, replies and
+    exceptions (SMTPSenderRefused, SMTPRecipientsRefused, SMTPDataError, a closed connection
+    after 421, RSET after another refusal), but when the server offers PIPELINING (RFC 2920;
+    Postfix and the common relays do) MAIL, RCPT and DATA go out in one write and their three
+    replies are read together: two round trips per message instead of four. The message is
+    accepted only on the reply to its final dot, as before, so a result is recorded for
+    exactly the messages the server took."""
+    if not smtp.has_extn("pipelining"):
+        smtp.sendmail(envelope_from, [recipient], wire)
+        return
+    smtp.ehlo_or_helo_if_needed()
+    size = f" size={len(wire)}" if smtp.has_extn("size") else ""
+    smtp.send(
+        f"mail FROM:{smtplib.quoteaddr(envelope_from)}{size}\r\n"
+        f"rcpt TO:{smtplib.quoteaddr(recipient)}\r\ndata\r\n"
+    )
+    code, reply = smtp.getreply()
+    if code == 421:
+        smtp.close()
+        raise smtplib.SMTPSenderRefused(code, reply, envelope_from)
+    refused = None
+    if code != 250:
+        refused = smtplib.SMTPSenderRefused(code, reply, envelope_from)
+    code, reply = smtp.getreply()
+    if refused is None and code not in (250, 251):
+        refused = smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+        if code == 421:
+            smtp.close()
+            raise refused
+    code, reply = smtp.getreply()
+    if refused is not None:
+        if code == 354:  # a server that took DATA anyway: end an empty message
+            smtp.send(b".\r\n")
+            smtp.getreply()
+        with contextlib.suppress(smtplib.SMTPServerDisconnected):
+            smtp.rset()
+        raise refused
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    body = _LEADING_DOT.sub(b"..", wire)
+    if body[-2:] != b"\r\n":
+        body += b"\r\n"
+    smtp.send(body + b".\r\n")
+    code, reply = smtp.getreply()
+    if code != 250:
+        if code == 421:
+            smtp.close()
+        else:
+            with contextlib.suppress(smtplib.SMTPServerDisconnected):
+                smtp.rset()
+        raise smtplib.SMTPDataError(code, reply)
+
+
 CHECK_EVERY = 50  # messages between looks at the campaign's status (pause, cancel)
 
 
@@ -308,17 +375,22 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
         result.more, result.wait_seconds = True, allowed.wait_seconds
         return result
     ids = deliveries_claim(
-        workspace_id=workspace_id, campaign_id=campaign_id, worker=worker, limit=allowed.count
+        workspace_id=workspace_id,
+        campaign_id=campaign_id,
+        worker=worker,
+        limit=allowed.count,
+        now=now,
     )
     result.claimed = len(ids)
     if not ids:
         return _after(campaign, result)
     deliveries = list(
-        Delivery.objects.filter(workspace=workspace_id, pk__in=ids)
+        _claimed(workspace_id, campaign_id, worker, now)
         .select_related("contact", "contact__account", "contact__owner", "variant")
         .order_by("id")
     )
-    blocked = _blocked_ids(workspace_id, deliveries)
+    claimed = _claimed(workspace_id, campaign_id, worker, now)
+    blocked = _blocked_ids(workspace_id, deliveries, claimed)
     if blocked:
         _release(workspace_id, blocked, worker, status=DeliveryStatus.SUPPRESSED)
         deliveries = [d for d in deliveries if d.pk not in blocked]
@@ -358,8 +430,8 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
                 continue
             try:
                 if smtp is not None:
-                    smtp.sendmail(
-                        composed.envelope_from, [composed.recipient], composed.wire_bytes()
+                    _send_one(
+                        smtp, composed.envelope_from, composed.recipient, composed.wire_bytes()
                     )
                 else:
                     backend.send_messages([composed.message()])
@@ -414,12 +486,12 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
                     }
                 )
                 sent_events.append(
-                    DeliveryEvent(
-                        workspace_id=workspace_id,
-                        delivery_id=delivery.pk,
-                        kind=EventKind.SEND,
-                        occurred_at=sent_at,
-                    )
+                    {
+                        "workspace_id": workspace_id,
+                        "delivery_id": delivery.pk,
+                        "kind": EventKind.SEND,
+                        "occurred_at": sent_at,
+                    }
                 )
     finally:
         if pending:
@@ -429,7 +501,7 @@ def campaign_send_batch(*, workspace_id: int, campaign_id: int, worker: str | No
                 backend.close()
         if sent_entries:
             timeline_record_many(workspace_id=workspace_id, entries=sent_entries)
-            DeliveryEvent.objects.bulk_create(sent_events, batch_size=500)
+            rows_insert(DeliveryEvent, sent_events)
         _fast_commits(False)
     return _after(campaign, result)
 

@@ -4,6 +4,8 @@
 - `refuse={"x@y"}`: 550 5.1.1 for these recipients (at RCPT);
 - `temporary={"x@y": 451}`: that code for these recipients, every time;
 - `drop_at=n`: closes the connection without an answer when the n-th message arrives;
+- `pipelining=False`: does not offer PIPELINING (RFC 2920) in its EHLO reply, so the client
+  sends one command at a time (offered by default, as the common relays do);
 - `hold_at=n`: keeps the n-th message waiting in DATA until `release()`; a message whose
   client went away meanwhile is not accepted (as a real server would do).
 
@@ -37,6 +39,13 @@ class FaultyInbox:
         self.held = threading.Event()
         self._release = threading.Event()
         self.lock = threading.Lock()
+        self.pipelining = True
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     def addresses(self) -> list[str]:
         return [rcpt for _sender, rcpts, _msg, _raw in self.messages for rcpt in rcpts]

@@ -34,6 +34,14 @@ from workspaces.scoping import workspace_scope
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(params=[True, False], ids=["pipelining", "one-command-at-a-time"])
+def smtp(smtp, request):
+    """The loopback server offering PIPELINING (MAIL, RCPT and DATA sent in one write) or
+    not (smtplib's sendmail): every sending behaviour holds both ways."""
+    smtp.pipelining = request.param
+    return smtp
+
+
 def _make_due(campaign):
     Delivery.all_workspaces.filter(campaign=campaign, status=DeliveryStatus.QUEUED).update(
         next_attempt_at=timezone.now() - datetime.timedelta(seconds=1)
