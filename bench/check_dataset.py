@@ -33,7 +33,7 @@ def main() -> int:
     from contacts.models import Contact
     from marketing.models import Campaign
     from sales.models import Deal
-    from service.models import Case
+    from service.selectors.cases import agent_home
     from workspaces.models import User, Workspace
     from workspaces.scoping import workspace_scope
 
@@ -46,9 +46,8 @@ def main() -> int:
             .order_by("last_name", "first_name", "id")
             .first()
         )
-        case = (
-            Case.objects.filter(workspace=workspace, assignee=agent).order_by("-created_at").first()
-        )
+        mine = agent_home(workspace=workspace, user=agent)["mine"]  # open, nearest due first
+        case = mine[0] if mine else None
         campaign = Campaign.objects.filter(workspace=workspace).order_by("-launched_at").first()
         deal = (
             Deal.objects.filter(workspace=workspace, closed_at__isnull=True)

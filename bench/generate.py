@@ -81,42 +81,62 @@ class Table:
     """A COPY target: the variable columns (in the order rows give them) and every other
     column of the model rendered once as a constant (its default unless given)."""
 
-    def __init__(self, model, variable: list[str], **constants):
+    def __init__(self, model, variable: list, **constants):
         self.model = model
         self.table = model._meta.db_table
         defaults = _defaults(model)
-        unknown = (set(variable) | set(constants)) - set(defaults) - {"id"}
+        # an entry of `variable` may name several columns: the row gives them pre-joined
+        named = [c for entry in variable for c in (entry if isinstance(entry, tuple) else (entry,))]
+        unknown = (set(named) | set(constants)) - set(defaults) - {"id"}
         if unknown:
             raise ValueError(f"{self.table}: no columns {sorted(unknown)}")
-        fixed = [c for c in defaults if c not in variable]
-        self.columns = list(variable) + fixed
+        fixed = [c for c in defaults if c not in named]
+        self.columns = named + fixed
         values = {**defaults, **constants}
         tail = "".join("\t" + _text(values[c]).replace("%", "%%") for c in fixed)
         self.format = "\t".join(["%s"] * len(variable)) + tail + "\n"
 
-    def copy(self, rows, chunk: int = 2000) -> int:
+    def copy(self, rows, chunk: int = 2000, freeze: bool = False) -> int:
         """COPY the rows (tuples of the variable columns, already rendered as text or
-        numbers) on Django's connection; returns the number of rows."""
+        numbers) on Django's connection; returns the number of rows. `freeze`: the table was
+        emptied in this transaction (COPY FREEZE: written frozen and all-visible). Prints
+        the seconds spent building rows and waiting for the server for large tables."""
         from django.db import connection
 
         fmt = self.format
         count = 0
+        waited = 0.0
+        started = time.perf_counter()
+        clock = time.perf_counter
         with connection.cursor() as cursor:
             raw = cursor.cursor
             cols = ", ".join(f'"{c}"' for c in self.columns)
-            sql = f"COPY {self.table} ({cols}) FROM STDIN"
+            sql = f"COPY {self.table} ({cols}) FROM STDIN" + (" (FREEZE)" if freeze else "")
             with raw.copy(sql) as copy:
                 buf = []
                 for row in rows:
                     buf.append(fmt % row)
                     if len(buf) >= chunk:
+                        t = clock()
                         copy.write("".join(buf))
+                        waited += clock() - t
                         count += len(buf)
                         buf = []
                 if buf:
                     copy.write("".join(buf))
                     count += len(buf)
+                t = clock()
+            waited += clock() - t
+        if count >= 100_000:
+            took = clock() - started
+            print(
+                f"{'':12}   COPY {self.table}: {count:,} rows in {took:.1f} s "
+                f"({took - waited:.1f} s building rows, {waited:.1f} s sending/waiting)"
+            )
         return count
+
+
+HMS = [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00" for s in range(86400)]
 
 
 class Clock:
@@ -126,12 +146,11 @@ class Clock:
         self.days = {}
 
     def __call__(self, t: float) -> str:
-        s = int(t)
-        day, rest = divmod(s, DAY)
+        day, rest = divmod(int(t), DAY)
         text = self.days.get(day)
         if text is None:
             text = self.days[day] = datetime.date.fromordinal(719163 + day).isoformat()
-        return f"{text} {rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}+00"
+        return text + HMS[rest]
 
 
 ts = Clock()
@@ -153,18 +172,48 @@ def reserve_ids(model, n: int) -> int:
     return first
 
 
+def emptied(table: str) -> bool:
+    """True when `table` and every table whose foreign keys point at it are empty; they are
+    then truncated (nothing is lost), so a COPY in this transaction may FREEZE its rows."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint "
+            "WHERE contype = 'f' AND confrelid = %s::regclass AND conrelid <> confrelid",
+            [table],
+        )
+        tables = [table] + [row[0] for row in cursor.fetchall()]
+        for name in tables:
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {name})")  # noqa: S608
+            if cursor.fetchone()[0]:
+                return False
+        cursor.execute(f"TRUNCATE {', '.join(tables)}")
+    return True
+
+
 class IndexesOff:
     """Drop the secondary indexes of `table` that back no constraint, and build them again
-    on exit (inside the caller's transaction: a failure restores them)."""
+    on exit (inside the caller's transaction: a failure restores them), unless the table
+    holds more than four times the `adding` rows already (then inserting into them is
+    cheaper than sorting everything again)."""
 
-    def __init__(self, table: str):
+    def __init__(self, table: str, adding: int):
         self.table = table
+        self.adding = adding
         self.saved = []
 
     def __enter__(self):
         from django.db import connection
 
         with connection.cursor() as cursor:
+            # rebuilding pays when the table is not much larger than what is added
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {self.table} OFFSET %s)",  # noqa: S608
+                [4 * self.adding],
+            )
+            if cursor.fetchone()[0]:
+                return self
             cursor.execute(
                 """SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x
                 JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
@@ -182,9 +231,13 @@ class IndexesOff:
             return False
         from django.db import connection
 
+        started = time.perf_counter()
         with connection.cursor() as cursor:
             for _name, definition in self.saved:
                 cursor.execute(definition)
+        if self.saved:
+            took = time.perf_counter() - started
+            print(f"{'':12}   {len(self.saved)} indexes of {self.table} built in {took:.1f} s")
         return False
 
 
@@ -283,10 +336,16 @@ FOLD = str.maketrans(
 )
 
 
+_KEYS: dict[str, str] = {}
+
+
 def ascii_key(name: str) -> str:
-    """A name as it appears in an address: lower case ASCII letters only."""
-    folded = name.lower().translate(FOLD)
-    return "".join(c for c in folded if "a" <= c <= "z") or "x"
+    """A name as it appears in an address: lower case ASCII letters only (cached)."""
+    key = _KEYS.get(name)
+    if key is None:
+        folded = name.lower().translate(FOLD)
+        key = _KEYS[name] = "".join(c for c in folded if "a" <= c <= "z") or "x"
+    return key
 
 
 def picker(pairs, rng):
@@ -307,12 +366,13 @@ def picker(pairs, rng):
 
 
 def surname_weights(names: list[str]) -> list[tuple[str, float]]:
-    """A Zipf-like distribution over `names` (rank r weighs 1/(r+10)^0.9) with
-    COMMON_SURNAME first at 1 % of all draws."""
+    """A Zipf-like distribution over the German `names` (rank r weighs 1/(r+10)^0.9) with
+    COMMON_SURNAME first, at 1 % of all people once the other countries are counted."""
     rest = [n for n in names if n != COMMON_SURNAME]
     weights = [1 / (r + 10) ** 0.9 for r in range(1, len(rest) + 1)]
-    scale = 0.99 / sum(weights)
-    return [(COMMON_SURNAME, 0.01)] + [(n, w * scale) for n, w in zip(rest, weights, strict=True)]
+    share = 0.01 / COUNTRIES[0][1]  # Germans only: about 1 % of everyone
+    scale = (1 - share) / sum(weights)
+    return [(COMMON_SURNAME, share)] + [(n, w * scale) for n, w in zip(rest, weights, strict=True)]
 
 
 def name_pools(rng):
@@ -454,6 +514,7 @@ def fill_team(ctx) -> int:
     measured workspace), queues with call targets, SLA policies per priority, the default
     pipeline and a sender identity. Small: written with the ORM."""
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
     from callcentre.models import AgentLine, QueueTarget
@@ -491,13 +552,14 @@ def fill_team(ctx) -> int:
             made += created
         have = Membership.objects.filter(workspace=ws, role="service").count()
         prefix = "bench-agent" if ctx.main else "bench-other-agent"
+        password = make_password(OWNER_PASSWORD)  # hashed once (argon2 is slow on purpose)
         for a in range(have, ctx.size["agents"]):
             email = AGENT_EMAIL if ctx.main and a == 0 else f"{prefix}-{a}@example.com"
-            user = User.objects.filter(email=email).first() or User.objects.create_user(
-                email, OWNER_PASSWORD, first_name=f"Agent {a + 1}" if a else "Alex"
-            )
-            if a == 0 and ctx.main:
-                User.objects.filter(pk=user.pk).update(first_name="Alex", last_name="Agent")
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                first, last = ("Alex", "Agent") if a == 0 else (f"Agent {a + 1}", "Bench")
+                user = User(email=email, first_name=first, last_name=last, password=password)
+                user.save()
             Membership.objects.get_or_create(workspace=ws, user=user, defaults={"role": "service"})
             AgentLine.objects.get_or_create(workspace=ws, user=user, ref=f"{1000 + a}")
             mine = (
@@ -694,7 +756,7 @@ def fill_contacts_and_history(ctx) -> tuple[int, int]:
         written = write_interactions(
             ctx, first, created, account, last, n_inter, timeline, n_timeline, seq0
         )
-        with IndexesOff(Contact._meta.db_table):
+        with IndexesOff(Contact._meta.db_table, want):
             rows = write_contacts(ctx, first, created, account, last, timeline)
     return rows, written
 
@@ -704,9 +766,10 @@ def write_interactions(ctx, first, created, account, last, total, timeline, n_ti
 
     rng = random.Random(ctx.ws * 17)
     rnd = rng.random
-    mix = []
+    mix = []  # (app … subject pre-joined, a call logged by hand, a call)
     for app, kind, channel, direction, subject, share in INTERACTION_MIX:
-        mix += [(app, kind, channel, direction, subject)] * round(share * 1000)
+        text = "\t".join((app, kind, channel, direction, subject))
+        mix += [(text, app == "contacts", channel == "phone")] * round(share * 1000)
     m = len(mix)
     table = Table(
         Interaction,
@@ -718,11 +781,7 @@ def write_interactions(ctx, first, created, account, last, total, timeline, n_ti
             "occurred_at",
             "contact_id",
             "account_id",
-            "app",
-            "kind",
-            "channel",
-            "direction",
-            "subject",
+            ("app", "kind", "channel", "direction", "subject"),
             "duration_seconds",
             "outcome",
         ],
@@ -745,17 +804,16 @@ def write_interactions(ctx, first, created, account, last, total, timeline, n_ti
     per_day = [total * e / weight for e in existing]
     per_day_timeline = n_timeline / days
     first_id = reserve_ids(Interaction, total + n_timeline)
-    ids = iter(range(first_id, first_id + total + n_timeline))
-    seqs = iter(range(seq0, seq0 + total + n_timeline))
     heavy = 8  # one in eight contacts is four times as active
+    null = r"\N"
+    end = ctx.end
 
     def rows():
-        carry = 0.0
-        carry_t = 0.0
-        done = 0
-        done_t = 0
+        carry = carry_t = 0.0
+        done = done_t = 0
+        serial = 0
         for d in range(days):
-            k = existing[d]
+            k = max(existing[d], 2)
             day0 = start_day + d * DAY
             carry += per_day[d]
             todo = int(carry) if d < days - 1 else total - done
@@ -763,51 +821,48 @@ def write_interactions(ctx, first, created, account, last, total, timeline, n_ti
             carry_t += per_day_timeline
             todo_t = int(carry_t) if d < days - 1 else n_timeline - done_t
             carry_t -= int(carry_t)
+            done += todo
+            done_t += todo_t
             for j in range(todo + todo_t):
                 if j < todo_t:
                     c = timeline
-                    done_t += 1
                 else:
-                    if k == 0:
-                        continue
                     c = int(rnd() * k)
                     if rnd() < 0.43:  # a heavy contact (every eighth) instead
                         c -= c % heavy
                     if c == timeline and n_timeline:
-                        c = min(1, k - 1)
-                    done += 1
+                        c = 1
                 t = day0 + rnd() * DAY
-                if t < created[c]:
-                    t = created[c] + rnd() * (day0 + DAY - created[c])
+                born = created[c]
+                if t < born:  # a contact of that day: after its creation
+                    t = min(born + rnd() * max(day0 + DAY - born, 600), end)
                 if t > last[c]:
                     last[c] = t
-                app, kind, channel, direction, subject = mix[int(rnd() * m)]
+                text, by_hand, call = mix[int(rnd() * m)]
                 when = ts(t)
                 acc = account[c]
-                if channel == "phone":
+                if call:
                     duration = int(rnd() * 600) + 20
-                    outcome = OUTCOMES[int(rnd() * 6)] if app == "contacts" else ""
+                    outcome = OUTCOMES[int(rnd() * 6)] if by_hand else ""
                 else:
-                    duration, outcome = r"\N", ""
+                    duration, outcome = null, ""
                 yield (
-                    next(ids),
-                    next(seqs),
+                    first_id + serial,
+                    seq0 + serial,
                     when,
                     when,
                     when,
                     first + c,
-                    acc if acc else r"\N",
-                    app,
-                    kind,
-                    channel,
-                    direction,
-                    subject,
+                    acc or null,
+                    text,
                     duration,
                     outcome,
                 )
+                serial += 1
 
-    with IndexesOff(Interaction._meta.db_table):
-        written = table.copy(rows(), chunk=5000)
+    freeze = emptied(Interaction._meta.db_table)
+    with IndexesOff(Interaction._meta.db_table, total + n_timeline):
+        written = table.copy(rows(), chunk=5000, freeze=freeze)
     return written
 
 
@@ -924,6 +979,92 @@ def fill_sequence(ctx) -> None:
         )
 
 
+def existing_at(ctx, t: float, n: int) -> int:
+    """How many of `n` contacts made by _contact_plan exist at `t` (at least 1)."""
+    x = min(max((t - ctx.start) / (ctx.end - ctx.start), 0.0), 1.0)
+    return max(1, min(n, int(((x + 0.5) ** 2 - 0.25) / 3 * n)))
+
+
+def write_touchpoints(ctx, touches: list) -> int:
+    """The touch points services record beside their rows (interaction_record): `touches`
+    are (epoch s, contact id or None, account id or None, "app\\tkind\\tchannel\\tdirection",
+    subject, body, source_type, source_id, data as JSON text). Their `seq` is taken from the
+    workspace's sequence; each contact's `last_interaction_at` moves forward to its newest
+    one where it is earlier or unset (one UPDATE from a temporary table)."""
+    from django.db import connection
+
+    from touchpoints.models import Interaction
+
+    if not touches:
+        return 0
+    touches.sort(key=lambda row: row[0])  # in time order, as they were recorded
+    from workspaces.changelog import sequence_take
+
+    seq0 = sequence_take(workspace=ctx.workspace, count=len(touches))
+    first = reserve_ids(Interaction, len(touches))
+    null = r"\N"
+    table = Table(
+        Interaction,
+        [
+            "id",
+            "seq",
+            "created_at",
+            "updated_at",
+            "occurred_at",
+            "contact_id",
+            "account_id",
+            ("app", "kind", "channel", "direction"),
+            "subject",
+            "body",
+            "source_type",
+            "source_id",
+            "data",
+        ],
+        workspace_id=ctx.ws,
+    )
+    newest: dict[int, float] = {}
+
+    def rows():
+        for k, (t, contact, account, what, subject, body, source, source_id, data) in enumerate(
+            touches
+        ):
+            when = ts(t)
+            if contact:
+                newest[contact] = t  # in time order: the last one is the newest
+            yield (
+                first + k,
+                seq0 + k,
+                when,
+                when,
+                when,
+                contact or null,
+                account or null,
+                what,
+                subject,
+                body,
+                source,
+                source_id,
+                data,
+            )
+
+    with IndexesOff(Interaction._meta.db_table, len(touches)):
+        written = table.copy(rows())
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_touch (id bigint, t timestamptz) ON COMMIT DROP")
+        with cursor.cursor.copy("COPY bench_touch (id, t) FROM STDIN") as copy:
+            copy.write("".join(f"{c}\t{ts(t)}\n" for c, t in newest.items()))
+        cursor.execute(
+            """UPDATE contacts_contact c SET last_interaction_at = b.t FROM bench_touch b
+            WHERE c.id = b.id AND c.workspace_id = %s
+              AND (c.last_interaction_at IS NULL OR c.last_interaction_at < b.t)""",
+            [ctx.ws],
+        )
+        moved = cursor.rowcount
+        cursor.execute("DROP TABLE bench_touch")
+    print(f"{'':12}   {written:,} touch points, {moved:,} contacts' last touch moved forward")
+    return written
+
+
 # --- leads ----------------------------------------------------------------------------------
 
 LEAD_STATUSES = [
@@ -1007,7 +1148,7 @@ def fill_leads(ctx) -> int:
                 "No budget" if s == "disqualified" else "",
             )
 
-    with transaction.atomic(), IndexesOff(Lead._meta.db_table):
+    with transaction.atomic(), IndexesOff(Lead._meta.db_table, want - have):
         return table.copy(rows())
 
 
@@ -1052,7 +1193,10 @@ def fill_deals(ctx) -> tuple[int, int]:
     won = next(s for s in stages if s.kind == "won")
     lost = next(s for s in stages if s.kind == "lost")
     reasons = list(LostReason.objects.filter(workspace=ctx.workspace).values_list("id", flat=True))
-    account_ids = list(Account.objects.filter(workspace=ctx.workspace).values_list("id", flat=True))
+    account_ids = list(
+        Account.objects.filter(workspace=ctx.workspace).order_by("id").values_list("id", flat=True)
+    )
+    touches = []
     open_want = min(ctx.size["open_deals"], want)
     open_have = count(Deal, ctx, closed_at__isnull=True)
     n = want - have
@@ -1123,6 +1267,11 @@ def fill_deals(ctx) -> tuple[int, int]:
             t = created
             prev = None
             times = []
+            name = f"{DEAL_WORDS[i % len(DEAL_WORDS)]} {i + 1}"
+            account = None
+            if account_ids and rng.random() < 0.7:  # an account that existed then
+                share = (created - ctx.start) / span
+                account = account_ids[int(rng.random() * share * len(account_ids))]
             for stage in path:
                 if prev is not None:
                     t = min(t + rng.random() * 30 * DAY + 3600, ctx.end - 60)
@@ -1130,6 +1279,25 @@ def fill_deals(ctx) -> tuple[int, int]:
                 changes.append(
                     (ts(t), ts(t), deal_id, prev.pk if prev else r"\N", stage.pk, ts(t), amount)
                 )
+                if account:  # the account's timeline (sales.services.deals)
+                    touches.append(
+                        (
+                            t,
+                            None,
+                            account,
+                            "sales\tdeal.stage_changed\tsystem\tinternal"
+                            if prev
+                            else "sales\tdeal.created\tsystem\tinternal",
+                            f"Deal {name}: {prev.name} → {stage.name}"
+                            if prev
+                            else f"Deal {name} created in {stage.name}",
+                            "",
+                            "sales.deal",
+                            deal_id,
+                            f'{{"deal_id": {deal_id}, "from_stage": {prev.pk if prev else "null"}, '
+                            f'"to_stage": {stage.pk}, "amount": "{amount}", "kind": "{stage.kind}"}}',
+                        )
+                    )
                 prev = stage
             closed = ts(times[-1]) if final.kind != "open" else r"\N"
             stamp = ts(created)
@@ -1137,12 +1305,10 @@ def fill_deals(ctx) -> tuple[int, int]:
                 deal_id,
                 stamp,
                 ts(times[-1]),
-                f"{DEAL_WORDS[i % len(DEAL_WORDS)]} {i + 1}",
+                name,
                 pipeline.pk,
                 final.pk,
-                account_ids[int(rng.random() * len(account_ids))]
-                if account_ids and rng.random() < 0.7
-                else r"\N",
+                account or r"\N",
                 owner_id or r"\N",
                 amount,
                 datetime.date.fromtimestamp(times[-1] + 20 * DAY).isoformat(),
@@ -1157,10 +1323,11 @@ def fill_deals(ctx) -> tuple[int, int]:
 
     with transaction.atomic():
         first = reserve_ids(Deal, n)
-        with IndexesOff(Deal._meta.db_table):
+        with IndexesOff(Deal._meta.db_table, n):
             written = deals.copy(rows())
-        with IndexesOff(DealStageChange._meta.db_table):
+        with IndexesOff(DealStageChange._meta.db_table, len(changes)):
             history = change_table.copy(change_rows())
+        write_touchpoints(ctx, touches)
     return written, history
 
 
@@ -1238,6 +1405,7 @@ def fill_cases(ctx) -> tuple[int, int]:
         workspace_id=ctx.ws,
     )
     messages = []
+    touches = []
     message_table = Table(
         CaseMessage,
         [
@@ -1311,8 +1479,24 @@ def fill_cases(ctx) -> tuple[int, int]:
                 closed = ctx.end - 30
             subject = rng.choice(CASE_SUBJECTS[typ])
             stamp = ts(created)
-            contact = rng.randint(lo, hi) if lo else N
+            contact = lo + int(rng.random() * existing_at(ctx, created, hi - lo + 1)) if lo else N
             account = accounts[contact - lo] if lo else 0
+            body = f"Hello, {subject.lower()}. Order {100000 + i}."
+            chan = channel()
+            if lo:  # case.opened on the contact's timeline (service.services.cases)
+                touches.append(
+                    (
+                        created,
+                        contact,
+                        account or None,
+                        f"service\tcase.opened\t{chan}\tin",
+                        f"#{i + 1} {subject}",
+                        body,
+                        "service.case",
+                        case_id,
+                        f'{{"case_number": {i + 1}}}',
+                    )
+                )
             messages.append(
                 (
                     stamp,
@@ -1322,7 +1506,7 @@ def fill_cases(ctx) -> tuple[int, int]:
                     N,
                     "",
                     subject,
-                    f"Hello, {subject.lower()}. Order {100000 + i}.",
+                    body,
                     "",
                 )
             )
@@ -1349,7 +1533,7 @@ def fill_cases(ctx) -> tuple[int, int]:
                 contact,
                 account or N,
                 typ,
-                channel(),
+                chan,
                 subject,
                 prio,
                 status,
@@ -1371,10 +1555,11 @@ def fill_cases(ctx) -> tuple[int, int]:
 
     with transaction.atomic():
         first = reserve_ids(Case, n)
-        with IndexesOff(Case._meta.db_table):
+        with IndexesOff(Case._meta.db_table, n):
             written = cases.copy(rows())
-        with IndexesOff(CaseMessage._meta.db_table):
+        with IndexesOff(CaseMessage._meta.db_table, len(messages)):
             notes = message_table.copy(iter(messages))
+        write_touchpoints(ctx, touches)
         CaseCounter.objects.update_or_create(
             workspace=ctx.workspace, defaults={"last_number": want}
         )
@@ -1683,9 +1868,9 @@ def fill_campaigns(ctx) -> tuple[int, int, int]:
                                 events.append((at, at, d, "complaint", N, at, "f"))
                     d += 1
 
-        with IndexesOff(Delivery._meta.db_table):
+        with IndexesOff(Delivery._meta.db_table, per * want):
             written = deliveries.copy(rows())
-        with IndexesOff(DeliveryEvent._meta.db_table):
+        with IndexesOff(DeliveryEvent._meta.db_table, len(events)):
             happened = event_table.copy(iter(events))
     return want, written, happened
 
