@@ -365,39 +365,77 @@ def picker(pairs, rng):
     return pick
 
 
-def surname_weights(names: list[str]) -> list[tuple[str, float]]:
-    """A Zipf-like distribution over the German `names` (rank r weighs 1/(r+10)^0.9) with
-    COMMON_SURNAME first, at 1 % of all people once the other countries are counted."""
-    rest = [n for n in names if n != COMMON_SURNAME]
-    weights = [1 / (r + 10) ** 0.9 for r in range(1, len(rest) + 1)]
-    share = 0.01 / COUNTRIES[0][1]  # Germans only: about 1 % of everyone
-    scale = (1 - share) / sum(weights)
-    return [(COMMON_SURNAME, share)] + [(n, w * scale) for n, w in zip(rest, weights, strict=True)]
+# The commonest German surnames after COMMON_SURNAME, in % of Germans (rounded from the
+# telephone-directory counts in "Liste der häufigsten Familiennamen in Deutschland").
+GERMAN_HEAD = [
+    ("Schmidt", 0.68),
+    ("Schneider", 0.42),
+    ("Fischer", 0.39),
+    ("Weber", 0.32),
+    ("Meyer", 0.30),
+    ("Wagner", 0.29),
+    ("Becker", 0.27),
+    ("Schulz", 0.26),
+    ("Hoffmann", 0.25),
+    ("Schäfer", 0.21),
+    ("Koch", 0.20),
+    ("Bauer", 0.20),
+    ("Richter", 0.19),
+    ("Klein", 0.19),
+    ("Wolf", 0.18),
+    ("Schröder", 0.17),
+    ("Neumann", 0.17),
+    ("Schwarz", 0.16),
+    ("Zimmermann", 0.16),
+]
+HYPHENATED = 3.0  # % of Germans with a double name
+
+
+def german_surnames(names: list[str], rng) -> list[tuple[str, float]]:
+    """[(surname, % of Germans)]: COMMON_SURNAME first (about 1 % of everyone once the other
+    countries are counted), GERMAN_HEAD, then `names` (shuffled) on a Zipf-like tail
+    (rank r weighs 1/(r+100)^0.9), and a few double names (HYPHENATED %, each rare)."""
+    common = 1.0 / COUNTRIES[0][1]
+    head = [(COMMON_SURNAME, common)] + GERMAN_HEAD
+    taken = {n for n, _ in head}
+    singles = [n for n in names if n not in taken and "-" not in n]
+    rng.shuffle(singles)
+    doubles = set()
+    while len(doubles) < 3000:
+        first, second = rng.sample(singles, 2)
+        doubles.add(f"{first}-{second}")
+    weights = [1 / (r + 100) ** 0.9 for r in range(1, len(singles) + 1)]
+    scale = (100 - sum(w for _, w in head) - HYPHENATED) / sum(weights)
+    return (
+        head
+        + [(n, w * scale) for n, w in zip(singles, weights, strict=True)]
+        + [(n, HYPHENATED / len(doubles)) for n in sorted(doubles)]
+    )
 
 
 def name_pools(rng):
-    """{locale: (female first names, male first names, surname picker)}."""
+    """{locale: (female first names, male first names, surname picker)}: Faker's name lists
+    (data only); German surnames as german_surnames() spreads them, the other countries' on
+    a Zipf-like curve (rank r weighs 1/(r+5)). COMMON_SURNAME is German only."""
     import importlib
 
+    providers = {
+        locale: importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for _country, _share, locale, *_ in COUNTRIES
+    }
+    german = list(
+        dict.fromkeys(n for loc in ("de_DE", "de_AT", "de_CH") for n in providers[loc].last_names)
+    )
     pools = {}
-    for _country, _share, locale, *_ in COUNTRIES:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    for locale, provider in providers.items():
         female = list(dict.fromkeys(provider.first_names_female))
         male = list(dict.fromkeys(provider.first_names_male))
-        lasts = list(dict.fromkeys(provider.last_names))
-        if locale.startswith("de"):  # hyphenated names make the German tail long
-            extra = set()
-            while len(extra) < 3000:
-                extra.add(f"{rng.choice(lasts)}-{rng.choice(lasts)}")
-            lasts = lasts + sorted(extra)
-        rng.shuffle(lasts)
-        if locale.startswith("de") and COMMON_SURNAME in lasts:
-            lasts.remove(COMMON_SURNAME)
-        pick = (
-            picker(surname_weights(lasts), rng)
-            if locale == "de_DE"
-            else picker([(n, 1 / (r + 5)) for r, n in enumerate(lasts, 1)], rng)
-        )
+        if locale == "de_DE":
+            pick = picker(german_surnames(german, rng), rng)
+        else:
+            lasts = [n for n in dict.fromkeys(provider.last_names) if n != COMMON_SURNAME]
+            rng.shuffle(lasts)
+            pick = picker([(n, 1 / (r + 5)) for r, n in enumerate(lasts, 1)], rng)
         pools[locale] = (female, male, pick)
     return pools
 
