@@ -749,7 +749,7 @@ def _contact_plan(ctx, n_contacts: int, n_accounts_first: int, n_accounts: int):
     for i in range(n_contacts):
         # growth: the i-th contact at the point where a linearly rising rate has made i
         f = (i + rng.random()) / n_contacts
-        created.append(ctx.start + span * (math.sqrt(0.25 + 3 * f) - 0.5))
+        created.append(ctx.start + span * ((math.sqrt(1 + 8 * f) - 1) / 2))
         account.append(
             n_accounts_first + int(rng.random() * n_accounts)
             if n_accounts and rng.random() < 0.7
@@ -1020,7 +1020,7 @@ def fill_sequence(ctx) -> None:
 def existing_at(ctx, t: float, n: int) -> int:
     """How many of `n` contacts made by _contact_plan exist at `t` (at least 1)."""
     x = min(max((t - ctx.start) / (ctx.end - ctx.start), 0.0), 1.0)
-    return max(1, min(n, int(((x + 0.5) ** 2 - 0.25) / 3 * n)))
+    return max(1, min(n, int((x * x + x) / 2 * n)))
 
 
 def write_touchpoints(ctx, touches: list) -> int:
@@ -1487,13 +1487,13 @@ def fill_cases(ctx) -> tuple[int, int]:
             responded = (
                 None
                 if status == "new"
-                else created + rng.expovariate(1 / (policy.first_response_minutes * 45))
+                else created + rng.expovariate(1 / (policy.first_response_minutes * 18))
             )
             resolved = None
             if status in ("resolved", "closed"):
                 resolved = max(
                     responded or created,
-                    created + rng.expovariate(1 / (policy.resolution_minutes * 50)),
+                    created + rng.expovariate(1 / (policy.resolution_minutes * 24)),
                 )
                 resolved = min(resolved, ctx.end - 60)
                 if responded and responded > resolved:
@@ -1938,6 +1938,7 @@ def generate(scale: str) -> None:
         cursor.execute("SET session_replication_role = replica")  # no per-row FK triggers
         cursor.execute("SET maintenance_work_mem = '512MB'")
         cursor.execute("SET synchronous_commit = off")
+    written = 0
     for slug, name, wanted, main in (
         (MAIN_SLUG, "Bench GmbH", size, True),
         (OTHER_SLUG, "Other Ltd", other_sizes(size), False),
@@ -1945,24 +1946,28 @@ def generate(scale: str) -> None:
         workspace = make_workspace(slug, name)
         ctx = Context(workspace, wanted, main)
         with workspace_scope(workspace):
-            timed("team", ctx, fill_team)
-            timed("accounts", ctx, fill_accounts)
+            written += timed("team", ctx, fill_team)
+            written += timed("accounts", ctx, fill_accounts)
             t = time.perf_counter()
             contacts, history = fill_contacts_and_history(ctx)
             took = time.perf_counter() - t
+            label = "contacts+interactions"
             if contacts:
-                print(
-                    f"{slug:12} {'contacts+interactions':22} {contacts:>11,} + {history:,} rows {took:8.1f} s",
-                    flush=True,
-                )
+                print(f"{slug:12} {label:22} {contacts:>11,} + {history:,} rows {took:8.1f} s")
+            else:
+                print(f"{slug:12} {label:22} {'present':>16} {took:8.1f} s", flush=True)
+            written += contacts + history
             fill_sequence(ctx)
-            timed("leads", ctx, fill_leads)
-            timed("deals (+history)", ctx, lambda c: sum(fill_deals(c)))
-            timed("cases (+messages)", ctx, lambda c: sum(fill_cases(c)))
-            timed("calls", ctx, fill_calls)
-            timed("campaigns (+deliv.)", ctx, lambda c: sum(fill_campaigns(c)))
+            written += timed("leads", ctx, fill_leads)
+            written += timed("deals (+history)", ctx, lambda c: sum(fill_deals(c)))
+            written += timed("cases (+messages)", ctx, lambda c: sum(fill_cases(c)))
+            written += timed("calls", ctx, fill_calls)
+            written += timed("campaigns (+deliv.)", ctx, lambda c: sum(fill_campaigns(c)))
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = origin")
+        if not written:  # nothing new: the statistics stand
+            print(f"done in {time.perf_counter() - started:.1f} s (nothing to add)")
+            return
         t = time.perf_counter()
         cursor.execute("VACUUM ANALYZE")  # visibility map for index-only scans, statistics
         print(f"{'':12} {'VACUUM ANALYZE':22} {'':>16} {time.perf_counter() - t:8.1f} s")
