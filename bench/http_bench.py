@@ -951,6 +951,13 @@ def main() -> int:
     parser.add_argument("--users", default="1,16", help="closed-loop users per run, e.g. 1,16")
     parser.add_argument("--match", help="only the scenarios whose key or label contains this")
     parser.add_argument("--skip-work", action="store_true", help="only the HTTP scenarios")
+    parser.add_argument("--work-only", action="store_true", help="only the work scenarios")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other scenarios of bench/results/latest.json (same scale): a partial "
+        "run replaces only the scenarios it measured",
+    )
     args = parser.parse_args()
     users = [int(n) for n in args.users.split(",")]
     seconds = args.seconds or RUN_SECONDS[args.scale]
@@ -1017,7 +1024,7 @@ def main() -> int:
                 browsers["agent_error"] = f"agent cannot log in: {error}"
         with owner_connection(url) as conn:
             scenarios = build_scenarios(conn, ids[MAIN_SLUG], report["dataset"], browsers)
-        for scenario in scenarios:
+        for scenario in [] if args.work_only else scenarios:
             if args.match and args.match not in scenario.key and args.match not in scenario.label:
                 continue
             entry = {"key": scenario.key, "label": scenario.label, "kind": "http"}
@@ -1051,6 +1058,15 @@ def main() -> int:
                 print(f"  {key}: {result['error']}\n{output}")
             results.append({"key": key, "kind": "work", **result})
 
+    stamp = {
+        "measured_at": report["date"],
+        "commit": report["environment"].get("commit"),
+        "load": [load_before, [round(x, 2) for x in os.getloadavg()]],
+    }
+    for entry in results:
+        entry.setdefault("measured", stamp)
+    if args.merge:
+        results = merged_scenarios(RESULTS / "latest.json", args.scale, results)
     report["scenarios"] = results
     finish(report)
     report["environment"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
@@ -1064,6 +1080,23 @@ def main() -> int:
     print(f"written {RESULTS / 'latest.json'} and {out} in {report['wall_s']:.0f} s")
     shutil.rmtree(tmp, ignore_errors=True)
     return 1 if any(s["verdict"] == "error" for s in results) else 0
+
+
+def merged_scenarios(path: Path, scale: str, results: list[dict]) -> list[dict]:
+    """This run's scenario entries put in place of the same keys of the report at `path`
+    (a list of scenario dicts, in the stored order, new keys at the end). Another scale's
+    report, or none, is not merged: `results` come back as they are. Each entry keeps its own
+    "measured" stamp (date, commit, load averages), so a merged report says which run measured
+    what."""
+    try:
+        stored = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return results
+    if stored.get("scale") != scale:
+        return results
+    fresh = {entry["key"]: entry for entry in results}
+    merged = [fresh.pop(entry["key"], entry) for entry in stored.get("scenarios", [])]
+    return merged + list(fresh.values())
 
 
 def free_port() -> int:

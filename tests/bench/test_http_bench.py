@@ -249,3 +249,15 @@ def test_wsgi_wrapper_returns_the_statement_count(monkeypatch):
     assert seen[http_wsgi.HEADER] == "3"
     http_wsgi.application({}, start_response)
     assert seen[http_wsgi.HEADER] == "3"  # counted per request, not summed
+
+
+def test_a_partial_run_replaces_only_its_own_scenarios(tmp_path):
+    stored = tmp_path / "latest.json"
+    old = [{"key": "contacts_page1", "p": 1}, {"key": "campaign", "p": 2}]
+    stored.write_text(json.dumps({"scale": "full", "scenarios": old}))
+    fresh = [{"key": "campaign", "p": 3}, {"key": "import_1m", "p": 4}]
+    merged = http_bench.merged_scenarios(stored, "full", fresh)
+    assert merged == [{"key": "contacts_page1", "p": 1}, {"key": "campaign", "p": 3}, fresh[1]]
+    # another scale's report, or none, is not merged into
+    assert http_bench.merged_scenarios(stored, "small", fresh) == fresh
+    assert http_bench.merged_scenarios(tmp_path / "missing.json", "full", fresh) == fresh
