@@ -151,7 +151,7 @@ def board(*, workspace, pipeline: Pipeline, owner=None, per_column: int = 50) ->
     rows = (
         Deal.objects.filter(workspace=workspace, pk__in=shown_ids)
         .annotate(**_card_annotations(workspace))
-        .select_related("account", "contact", "owner")
+        .select_related("account", "owner")  # what a card shows
         .order_by("stage_id", "-amount", "id")
     )
     by_stage: dict[int, list] = {s.pk: [] for s in stages}
