@@ -17,6 +17,7 @@ Rules (README "Currencies and exchange rates"):
 """
 
 import datetime
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -98,7 +99,12 @@ def validate_minor_unit(amount, currency: str, *, field: str) -> None:
 def active_locale() -> Locale:
     """The Babel locale of the active Django language (en, de, en-gb …); English when the
     language is unknown to Babel."""
-    language = translation.get_language() or "en"
+    return _locale_for(translation.get_language() or "en")
+
+
+@functools.lru_cache(maxsize=64)
+def _locale_for(language: str) -> Locale:
+    """The Babel locale of a Django language code, parsed once per code (see active_locale)."""
     try:
         return Locale.parse(translation.to_locale(language))
     except (UnknownLocaleError, ValueError):
@@ -111,8 +117,24 @@ def active_locale() -> Locale:
 def format_money(amount, currency: str = "", *, locale=None) -> str:
     """`amount` in `currency`, rounded to its minor unit and written for `locale` (default:
     the active language): de "1.234,50 €", en "€1,234.50", JPY "¥152,000". Without a
-    currency the number alone with two decimals ("1,234.50")."""
-    locale = locale or active_locale()
+    currency the number alone with two decimals ("1,234.50"). In the active language the text
+    is kept per (amount, its type, currency, language), 4,096 of them: Babel takes about
+    60 µs a figure, and a deal board shows 300."""
+    if locale is not None:
+        return _format_money(amount, currency, locale)
+    language = translation.get_language() or "en"
+    try:
+        return _format_money_in(amount, currency, language)
+    except TypeError:  # a float, or an amount that cannot be a key (a signalling NaN)
+        return _format_money(amount, currency, _locale_for(language))
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _format_money_in(amount, currency: str, language: str) -> str:
+    return _format_money(amount, currency, _locale_for(language))
+
+
+def _format_money(amount, currency: str, locale) -> str:
     if not currency:
         value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         return format_decimal(value if value else abs(value), format="#,##0.00", locale=locale)

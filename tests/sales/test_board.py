@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sales.models import Deal, StageKind
 from sales.selectors.deals import board
-from sales.services import deals as deal_services
+from sales.services import deals as deal_services, pipelines as pipeline_services
 from tests.contacts.factories import AccountFactory
 from tests.factories import MembershipFactory
 from tests.sales.factories import (
@@ -152,6 +152,32 @@ def test_the_next_activity_is_the_earliest_not_done(workspace, owner):
     assert card.next_activity_overdue is False
 
 
+@pytest.mark.in_scope
+def test_each_column_shows_its_largest_deals_up_to_the_cap_and_counts_all(workspace, owner):
+    pipeline = pipeline_for(workspace)
+    first, second = stage_of(pipeline, index=0), stage_of(pipeline, index=1)
+    amounts = {}
+    for stage, values in ((first, (5, 40, 10, 40, 30)), (second, (7, 3, 9))):
+        for value in values:
+            deal = deal_make(workspace, actor=owner, stage=stage, amount=value)
+            amounts[deal.pk] = value
+    renewals = pipeline_services.pipeline_create(workspace=workspace, actor=owner, name="Renewals")
+    offer = pipeline_services.stage_create(
+        workspace=workspace, actor=owner, pipeline=renewals, name="Offer"
+    )
+    other = deal_make(workspace, actor=owner, stage=offer, amount=1000)
+    columns = {
+        col["stage"].pk: col for col in board(workspace=workspace, pipeline=pipeline, per_column=3)
+    }
+    shown = {pk: [d.pk for d in col["deals"]] for pk, col in columns.items()}
+    # largest first, equal amounts by id; another pipeline's deal on no column
+    assert [amounts[pk] for pk in shown[first.pk]] == [40, 40, 30]
+    assert shown[first.pk][0] < shown[first.pk][1]
+    assert [amounts[pk] for pk in shown[second.pk]] == [9, 7, 3]
+    assert other.pk not in {pk for ids in shown.values() for pk in ids}
+    assert (columns[first.pk]["count"], columns[second.pk]["count"]) == (5, 3)
+
+
 def _fill_board(workspace, owner, n):
     pipeline = pipeline_for(workspace)
     rep = MembershipFactory(workspace=workspace, role=Role.SALES).user
@@ -181,7 +207,7 @@ def test_the_board_reads_cards_without_a_query_per_card(
     _fill_board(workspace, owner, 1)
     with CaptureQueriesContext(connection) as few:
         owner_client.get(_board_url(workspace))
-    assert len(few) <= 11  # the exchange rates of the totals are one of them
+    assert len(few) <= 12  # the exchange rates of the totals and the shown ids are two of them
     _fill_board(workspace, owner, 30)
     with django_assert_num_queries(len(few)):
         response = owner_client.get(_board_url(workspace))

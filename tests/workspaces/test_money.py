@@ -86,6 +86,20 @@ def test_format_money_follows_the_active_language(language, amount, currency, te
         assert format_money(D(amount), currency) == text
 
 
+def test_a_figure_kept_for_one_language_is_not_given_to_another_nor_to_a_float():
+    for _ in range(2):  # the second round reads what the first kept
+        with translation.override("en"):
+            assert format_money(D("98765.4"), "EUR") == "€98,765.40"
+            assert format_money(D("98765.40"), "EUR") == "€98,765.40"
+        with translation.override("de"):
+            assert format_money(D("98765.4"), "EUR") == f"98.765,40{NBSP}€"
+            assert format_money(98765, "EUR") == f"98.765,00{NBSP}€"
+        with translation.override("de"), pytest.raises(TypeError):
+            format_money(98765.0, "EUR")
+        with pytest.raises(ArithmeticError):
+            format_money(D("sNaN"), "EUR")
+
+
 def test_the_money_filter_keeps_its_name_and_signature():
     template = Template(
         "{% load crm %}{{ a|money:'EUR' }}|{{ b|money:'JPY' }}|{{ c|money }}|{{ n|money }}"
