@@ -1126,6 +1126,7 @@ NOT_A_WRITE = {
     "move_relations": "a step of contact_merge",
     "quote_number_allocate": "a step of quote_create (an operational counter, not a record)",
     "import_batch": "a step of import_run",
+    "commit_without_flush_wait": "a step of import_batch (a setting of its transaction)",
     "insert_rows": "a step of import_run",
     "job_rows": "a step of import_run (reads the file)",
     # operational rows of the export jobs and the job state they share with imports
