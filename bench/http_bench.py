@@ -1060,7 +1060,7 @@ def main() -> int:
 
     stamp = {
         "measured_at": report["date"],
-        "commit": report["environment"].get("commit"),
+        "commit": report["environment"].get("git_commit"),
         "load": [load_before, [round(x, 2) for x in os.getloadavg()]],
     }
     for entry in results:
