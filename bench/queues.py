@@ -128,18 +128,27 @@ def main():
 
     def probe() -> float:
         campaign = new_campaign(probe_ws, probe_user, probe_segment, probe_sender, "Probe")
-        rows = Delivery.all_workspaces.filter(campaign=campaign)
         with workspace_scope(probe_ws):
             campaign_launch(workspace=probe_ws, actor=probe_user, campaign=campaign)
         started = time.monotonic()  # the task message left on commit (no atomic block here)
-        while not rows.exists():
+
+        def frozen() -> bool:
+            with workspace_scope(probe_ws):
+                return Delivery.objects.filter(campaign=campaign).exists()
+
+        while not frozen():
             if time.monotonic() - started > 120:
                 raise RuntimeError("a probe waited over 120 s")
             time.sleep(0.01)
         return time.monotonic() - started
 
     def flood_sent(campaign) -> int:
-        return Delivery.all_workspaces.filter(campaign=campaign, status=DeliveryStatus.SENT).count()
+        with workspace_scope(flood_ws):
+            return Delivery.objects.filter(campaign=campaign, status=DeliveryStatus.SENT).count()
+
+    def flood_status(campaign) -> str:
+        with workspace_scope(flood_ws):
+            return Campaign.objects.get(pk=campaign.pk).status
 
     def phase(label, queues, flood: bool):
         app.control.purge()
@@ -158,10 +167,10 @@ def main():
             before = flood_sent(campaign) if campaign else 0
             latencies = [probe() for _ in range(args.probes)]
             during = (flood_sent(campaign) - before) if campaign else 0
-            status = Campaign.all_workspaces.get(pk=campaign.pk).status if campaign else "-"
+            status = flood_status(campaign) if campaign else "-"
             if campaign:  # let the flood finish before the next phase
                 deadline = time.monotonic() + 600
-                while Campaign.all_workspaces.get(pk=campaign.pk).status == "sending":
+                while flood_status(campaign) == "sending":
                     if time.monotonic() > deadline:
                         break
                     time.sleep(1)
