@@ -143,3 +143,5 @@ def test_a_chosen_value_disables_the_values_it_excludes_at_once(draft_quote, pag
     assert oak.is_disabled()
     page.select_option("select[data-option='Size']", label="L (+€40.00)")
     assert not oak.is_disabled()
+    # the choice also refreshes the price: let that request finish before the test's data goes
+    page.wait_for_load_state("networkidle")
